@@ -1,0 +1,22 @@
+// Packages the .vsix from the production build and prints its size and file list.
+// Dependencies are bundled by esbuild, so vsce runs with --no-dependencies.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+
+const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const out = `${name}-${version}.vsix`;
+execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const files = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
+const bytes = statSync(out).size;
+console.log(`${out}: ${(bytes / 1024 / 1024).toFixed(2)} MB, ${files.length} files`);
+const forbidden = files.filter((f) => !/^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f));
+if (forbidden.length > 0) {
+  console.error(`unexpected files in the package: ${forbidden.join(', ')}`);
+  process.exit(1);
+}
+if (bytes > 3 * 1024 * 1024) {
+  console.error(`package is ${bytes} bytes, over the 3 MB budget`);
+  process.exit(1);
+}

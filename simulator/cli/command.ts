@@ -1,0 +1,83 @@
+// How a CLI subcommand is described: options for node:util parseArgs (strict, so unknown flags are errors),
+// a usage line, and a run function that returns the exit code. Each subcommand lives in commands/<name>.ts
+// and is registered once in registry.ts.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Usage text shown by `edgepush NAME --help`; the first line is the synopsis. */
+  usage: string;
+  options: OptionSpec;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+/** A mistake in how the command was called: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: cmd.options,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (err) {
+    // parseArgs messages are long and mention internals; keep the first sentence.
+    const msg = err instanceof Error ? err.message.split('. ')[0]!.replace(/\.$/, '') : String(err);
+    throw new UsageError(msg);
+  }
+}
+
+export function stringOpt(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requiredOpt(args: ParsedArgs, name: string): string {
+  const v = stringOpt(args, name);
+  if (v === undefined || v === '') throw new UsageError(`missing required option --${name}`);
+  return v;
+}
+
+export function listOpt(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+export function intOpt(args: ParsedArgs, name: string, fallback: number): number {
+  const v = stringOpt(args, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} expects a non-negative number, got '${v}'`);
+  return n;
+}
+
+export function positional(args: ParsedArgs, index: number, what: string): string {
+  const v = args.positionals[index];
+  if (v === undefined) throw new UsageError(`missing argument ${what}`);
+  return v;
+}
+
+/** For commands that take a fixed number of positionals. */
+export function noExtraPositionals(args: ParsedArgs, max: number): void {
+  if (args.positionals.length > max) throw new UsageError(`unexpected argument '${args.positionals[max]}'`);
+}

@@ -1,0 +1,70 @@
+// `edgepush`: the command-line entry point (dist/cli.js). Dispatches to one subcommand; usage mistakes are
+// one line on stderr and exit code 2, failures a clear message and exit code 1 (or the command's own code).
+import { commands } from './registry.js';
+import { parseCommandArgs, UsageError, type CliCommand } from './command.js';
+import { EdgePushError, messageOf } from '../shared/errors.js';
+
+declare const EDGEPUSH_VERSION: string | undefined;
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: edgepush <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `edgepush <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+function commandHelp(cmd: CliCommand): string {
+  return `Usage: ${cmd.usage}\n\n${cmd.summary}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${mainHelp()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${typeof EDGEPUSH_VERSION === 'string' ? EDGEPUSH_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`edgepush: unknown command '${name}' (see edgepush --help)\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandHelp(cmd)}\n`);
+    return 0;
+  }
+  try {
+    const args = parseCommandArgs(cmd, rest);
+    return await cmd.run(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`edgepush ${cmd.name}: ${err.message} (see edgepush ${cmd.name} --help)\n`);
+      return 2;
+    }
+    if (EdgePushError.is(err, 'invalid-input')) {
+      process.stderr.write(`edgepush ${cmd.name}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`edgepush ${cmd.name}: ${messageOf(err)}\n`);
+    if (process.env.EDGEPUSH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`edgepush: ${messageOf(err)}\n`);
+    process.exitCode = 1;
+  },
+);

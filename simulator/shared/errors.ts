@@ -1,0 +1,51 @@
+// The few kinds of error EdgePush raises. Each carries a reason a user can act on; HTTP servers map the kind
+// to a status code in one place (see `httpStatusOf`), the CLI maps it to an exit code.
+
+export type ErrorKind =
+  | 'invalid-input' // the caller sent something malformed: 400 / exit 2
+  | 'not-found' // a named thing does not exist: 404
+  | 'conflict' // the request clashes with current state (lock held, wrong basis): 409
+  | 'unavailable' // a dependency (engine, device) does not answer: 503
+  | 'corrupt' // data failed verification (digest, truncated stream): 422
+  | 'cancelled' // the user stopped the work
+  | 'internal'; // a bug: 500
+
+export class EdgePushError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EdgePushError';
+  }
+
+  static is(err: unknown, kind?: ErrorKind): err is EdgePushError {
+    return err instanceof EdgePushError && (kind === undefined || err.kind === kind);
+  }
+}
+
+export const invalidInput = (message: string, cause?: unknown) => new EdgePushError('invalid-input', message, { cause });
+export const notFound = (message: string) => new EdgePushError('not-found', message);
+export const conflict = (message: string) => new EdgePushError('conflict', message);
+export const unavailable = (message: string, cause?: unknown) => new EdgePushError('unavailable', message, { cause });
+export const corrupt = (message: string) => new EdgePushError('corrupt', message);
+export const cancelled = (message = 'cancelled') => new EdgePushError('cancelled', message);
+
+const statusByKind: Record<ErrorKind, number> = {
+  'invalid-input': 400,
+  'not-found': 404,
+  conflict: 409,
+  unavailable: 503,
+  corrupt: 422,
+  cancelled: 499,
+  internal: 500,
+};
+
+export function httpStatusOf(err: unknown): number {
+  return err instanceof EdgePushError ? statusByKind[err.kind] : 500;
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
