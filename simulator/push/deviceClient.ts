@@ -1,0 +1,241 @@
+// A typed client for a local-mode device: the balena supervisor API on :48484 (what a real balenaOS development
+// device and `edgepush device` both answer), the EdgePush event stream where the device has one, and the
+// device's engine on :2375 through dockerode. Every call has a timeout and honours an AbortSignal.
+import Docker from 'dockerode';
+import type { z } from 'zod';
+import type { EdgePushError} from '../shared/errors.js';
+import { invalidInput, notFound, unavailable } from '../shared/errors.js';
+import { describeFetchError, httpRequest, parseJson, type CallOptions } from './http.js';
+import { readBody, SseParser } from './lineStream.js';
+import { followLogStream, type FollowLogsOptions } from './logFollow.js';
+import {
+  ContainerIdSchema,
+  ContainerIdsSchema,
+  DeviceEventSchema,
+  DeviceInfoSchema,
+  StateStatusSchema,
+  StatusReplySchema,
+  TargetStateReplySchema,
+  VersionSchema,
+  type DeviceEvent,
+  type DeviceInfo,
+  type StateStatus,
+  type TargetState,
+} from './supervisorSchemas.js';
+
+export const SUPERVISOR_PORT = 48484;
+export const ENGINE_PORT = 2375;
+/** In local mode every app is app 1. */
+export const LOCAL_APP_ID = 1;
+
+export interface DeviceClientOptions {
+  /** Default timeout of one call, ms (default 10000). */
+  timeoutMs?: number;
+  supervisorPort?: number;
+  enginePort?: number;
+}
+
+export type ServiceAction = 'restart' | 'stop' | 'start';
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export class DeviceClient {
+  readonly supervisorUrl: string;
+  readonly timeoutMs: number;
+  readonly enginePort: number;
+  private engineClient: Docker | undefined;
+
+  constructor(
+    readonly host: string,
+    opts: DeviceClientOptions = {},
+  ) {
+    if (!host || /[/\s]/.test(host)) throw invalidInput(`'${host}' is not a device address or host name`);
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.enginePort = opts.enginePort ?? ENGINE_PORT;
+    this.supervisorUrl = `http://${hostForUrl(host)}:${opts.supervisorPort ?? SUPERVISOR_PORT}`;
+  }
+
+  private opts(o?: CallOptions): CallOptions {
+    return { signal: o?.signal, timeoutMs: o?.timeoutMs ?? this.timeoutMs };
+  }
+
+  private async getJson<T>(path: string, schema: z.ZodType<T>, o?: CallOptions): Promise<T> {
+    const url = this.supervisorUrl + path;
+    const r = await httpRequest(url, {}, this.opts(o));
+    if (r.status !== 200) throw this.statusError(path, r.status, r.text);
+    return parseJson(url, r.text, schema);
+  }
+
+  private statusError(path: string, status: number, text: string): EdgePushError {
+    let message = text.slice(0, 200);
+    try {
+      const body = JSON.parse(text) as { message?: unknown };
+      if (typeof body.message === 'string') message = body.message;
+    } catch {
+      /* plain text */
+    }
+    const what = `device ${this.host}: ${path} answered ${status}: ${message}`;
+    if (status === 404) return notFound(what);
+    if (status === 400) return invalidInput(what);
+    return unavailable(what);
+  }
+
+  /** `GET /ping`: resolves when the supervisor answers (local mode on), else throws `unavailable`. */
+  async ping(o?: CallOptions): Promise<void> {
+    const r = await httpRequest(`${this.supervisorUrl}/ping`, {}, this.opts(o));
+    if (r.status !== 200) throw unavailable(`device ${this.host}: /ping answered ${r.status} (is local mode enabled?)`);
+  }
+
+  async version(o?: CallOptions): Promise<string> {
+    return (await this.getJson('/v2/version', VersionSchema, o)).version;
+  }
+
+  async deviceInfo(o?: CallOptions): Promise<DeviceInfo> {
+    return (await this.getJson('/v2/local/device-info', DeviceInfoSchema, o)).info;
+  }
+
+  async getTargetState(o?: CallOptions): Promise<TargetState> {
+    return (await this.getJson('/v2/local/target-state', TargetStateReplySchema, o)).state;
+  }
+
+  /** `POST /v2/local/target-state`; the device must be in local mode (else `invalid-input` with its message). */
+  async setTargetState(state: TargetState, o?: CallOptions): Promise<void> {
+    const path = '/v2/local/target-state';
+    const r = await httpRequest(
+      this.supervisorUrl + path,
+      { method: 'POST', body: JSON.stringify(state), headers: { 'content-type': 'application/json' } },
+      this.opts(o),
+    );
+    if (r.status !== 200) throw this.statusError(path, r.status, r.text);
+    const reply = parseJson(this.supervisorUrl + path, r.text, StatusReplySchema);
+    if (reply.status !== 'success') throw unavailable(`device ${this.host}: target state refused: ${reply.message ?? r.text}`);
+  }
+
+  async status(o?: CallOptions): Promise<StateStatus> {
+    return this.getJson('/v2/state/status', StateStatusSchema, o);
+  }
+
+  /** Service name → container id of the running app. */
+  async containerIds(o?: CallOptions): Promise<Record<string, string>> {
+    return (await this.getJson('/v2/containerId', ContainerIdsSchema, o)).services;
+  }
+
+  async containerId(service: string, o?: CallOptions): Promise<string> {
+    const path = `/v2/containerId?serviceName=${encodeURIComponent(service)}`;
+    const r = await httpRequest(this.supervisorUrl + path, {}, this.opts(o));
+    if (r.status !== 200) throw notFound(`device ${this.host}: no container for service '${service}'`);
+    return parseJson(this.supervisorUrl + path, r.text, ContainerIdSchema).containerId;
+  }
+
+  /** `POST /v2/applications/1/{restart,stop,start}-service` with the service name, as the supervisor has them. */
+  async serviceAction(action: ServiceAction, service: string, o?: CallOptions): Promise<void> {
+    const path = `/v2/applications/${LOCAL_APP_ID}/${action}-service`;
+    const r = await httpRequest(
+      this.supervisorUrl + path,
+      { method: 'POST', body: JSON.stringify({ serviceName: service }), headers: { 'content-type': 'application/json' } },
+      { signal: o?.signal, timeoutMs: o?.timeoutMs ?? Math.max(this.timeoutMs, 30_000) },
+    );
+    if (r.status !== 200) throw this.statusError(path, r.status, r.text);
+  }
+  restartService(service: string, o?: CallOptions): Promise<void> {
+    return this.serviceAction('restart', service, o);
+  }
+  stopService(service: string, o?: CallOptions): Promise<void> {
+    return this.serviceAction('stop', service, o);
+  }
+  startService(service: string, o?: CallOptions): Promise<void> {
+    return this.serviceAction('start', service, o);
+  }
+
+  /** The device's engine (Docker Engine API on :2375; development images only). */
+  engine(): Docker {
+    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 120_000 });
+    return this.engineClient;
+  }
+
+  /** True when the engine answers on :2375 (a development image). */
+  async engineAnswers(o?: CallOptions): Promise<boolean> {
+    try {
+      const r = await httpRequest(`http://${hostForUrl(this.host)}:${this.enginePort}/_ping`, {}, this.opts(o));
+      return r.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Subscribes to the EdgePush device's update events (SSE). Resolves `false` at once when the device has no event
+   * stream (a real balenaOS device), else `true` when the stream ends or the signal aborts.
+   */
+  async subscribeEvents(opts: { onEvent: (e: DeviceEvent) => void; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<boolean> {
+    const url = `${this.supervisorUrl}/v2/edgepush/events`;
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(), opts.connectTimeoutMs ?? this.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, connect.signal]) : connect.signal;
+    let res: Response;
+    try {
+      res = await fetch(url, { signal, headers: { accept: 'text/event-stream' } });
+    } catch (err) {
+      clearTimeout(timer);
+      if (opts.signal?.aborted) return true;
+      throw describeFetchError(url, err, opts.signal);
+    }
+    clearTimeout(timer);
+    if (res.status !== 200 || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      await res.body?.cancel().catch(() => undefined);
+      return false;
+    }
+    const parser = new SseParser();
+    try {
+      await readBody(
+        res.body,
+        (chunk) => {
+          for (const m of parser.push(chunk)) {
+            let data: unknown;
+            try {
+              data = JSON.parse(m.data);
+            } catch {
+              continue;
+            }
+            const ev = DeviceEventSchema.safeParse(typeof data === 'object' && data && !('type' in data) ? { type: m.event, ...data } : data);
+            if (ev.success) opts.onEvent(ev.data);
+          }
+        },
+        opts.signal,
+      );
+    } catch (err) {
+      if (!opts.signal?.aborted) throw describeFetchError(url, err, opts.signal);
+    }
+    return true;
+  }
+
+  /**
+   * Follows `/v2/local/logs` until the signal aborts, reconnecting on its own (device restart, dropped stream,
+   * silent stall) without delivering a line twice. `onReconnect` is called at each reconnect, after the gap.
+   */
+  followLogs(opts: FollowLogsOptions): Promise<void> {
+    return followLogStream(this, opts);
+  }
+
+  /** Opens the raw log stream once (no reconnect). */
+  async openLogStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const url = `${this.supervisorUrl}/v2/local/logs`;
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(), this.timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.any([signal, connect.signal]) });
+    } catch (err) {
+      throw describeFetchError(url, err, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status !== 200 || !res.body) {
+      await res.body?.cancel().catch(() => undefined);
+      throw unavailable(`device ${this.host}: /v2/local/logs answered ${res.status}`);
+    }
+    return res.body;
+  }
+}

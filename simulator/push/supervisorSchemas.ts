@@ -1,0 +1,71 @@
+// zod schemas for the supervisor API answers (local mode) that the push pipeline reads. Loose where the real
+// supervisor adds fields (passthrough), strict on the fields we use.
+import { z } from 'zod';
+
+export const VersionSchema = z.object({ status: z.literal('success'), version: z.string() });
+
+export const DeviceInfoSchema = z.object({
+  status: z.literal('success'),
+  info: z.looseObject({ arch: z.string(), deviceType: z.string() }),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfoSchema>['info'];
+
+export const LocalStateSchema = z.looseObject({
+  name: z.string().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  apps: z.record(z.string(), z.unknown()).optional(),
+});
+export type LocalState = z.infer<typeof LocalStateSchema>;
+
+export const TargetStateReplySchema = z.object({
+  status: z.literal('success'),
+  state: z.object({ local: LocalStateSchema }),
+});
+export type TargetState = z.infer<typeof TargetStateReplySchema>['state'];
+
+export const StatusReplySchema = z.object({ status: z.string(), message: z.string().optional() });
+
+export const ContainerStatusSchema = z.looseObject({
+  status: z.string(),
+  serviceName: z.string(),
+  appId: z.number().optional(),
+  imageId: z.number().optional(),
+  serviceId: z.number().optional(),
+  containerId: z.string().nullable().optional(),
+  createdAt: z.string().nullable().optional(),
+});
+export const ImageStatusSchema = z.looseObject({
+  name: z.string(),
+  serviceName: z.string().optional(),
+  status: z.string(),
+  downloadProgress: z.number().nullable().optional(),
+  dockerImageId: z.string().nullable().optional(),
+});
+export const StateStatusSchema = z.looseObject({
+  status: z.string(),
+  appState: z.string(),
+  overallDownloadProgress: z.number().nullable().optional(),
+  containers: z.array(ContainerStatusSchema),
+  images: z.array(ImageStatusSchema),
+  release: z.string().nullable().optional(),
+});
+export type StateStatus = z.infer<typeof StateStatusSchema>;
+export type ContainerStatus = z.infer<typeof ContainerStatusSchema>;
+
+export const ContainerIdsSchema = z.object({ status: z.literal('success'), services: z.record(z.string(), z.string()) });
+export const ContainerIdSchema = z.object({ status: z.literal('success'), containerId: z.string() });
+
+/**
+ * One update event from the EdgePush device's SSE stream (`/v2/edgepush/events`). Only an EdgePush device has it;
+ * a real balenaOS device answers 404 there and the pipeline polls `/v2/state/status` instead.
+ */
+export const DeviceEventSchema = z.looseObject({
+  type: z.string(),
+  service: z.string().optional(),
+  phase: z.string().optional(),
+  percent: z.number().optional(),
+  bytes: z.number().optional(),
+  release: z.string().optional(),
+  message: z.string().optional(),
+});
+export type DeviceEvent = z.infer<typeof DeviceEventSchema>;

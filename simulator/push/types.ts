@@ -1,0 +1,106 @@
+// The public types of the push pipeline: what `pushProject` takes, the events it emits while it works, and the
+// report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
+import { z } from 'zod';
+
+export type BuildOn = 'device' | 'local';
+
+/** Where `pushProject` builds when the caller does not say: on the device's engine, as `balena push` does. */
+export const DEFAULT_BUILD_ON: BuildOn = 'device';
+
+/** The phases one service goes through during a push, in order; `exited` and `failed` end it badly. */
+export const SERVICE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed'] as const;
+export type ServicePhase = (typeof SERVICE_PHASES)[number];
+
+/** One service's line in the delta report. Byte counts are whole bytes; `transferSeconds` is at the link rate. */
+export const ServiceReportSchema = z.object({
+  name: z.string(),
+  /** Uncompressed size of the new image (`docker save` tar). */
+  imageBytes: z.number().int().nonnegative(),
+  /** What a registry-style layer pull would send: gzip of the layers the device does not have yet. */
+  layerPullBytes: z.number().int().nonnegative(),
+  /** What balenaEngine's librsync delta (512-byte blocks) would send. */
+  librsyncBytes: z.number().int().nonnegative(),
+  /** What EdgePush's delta against the image the device runs would send. */
+  deltaBytes: z.number().int().nonnegative(),
+  /** What actually crossed the wire to the device for this service in this push (build context, delta or image). */
+  sentBytes: z.number().int().nonnegative(),
+  /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
+  transferSeconds: z.number().nonnegative(),
+  /** The service's state on the device when the push finished (`Running`, `exited`, ...). */
+  state: z.string(),
+});
+export type ServiceReport = z.infer<typeof ServiceReportSchema>;
+
+/** The result of a push, exactly what `edgepush push --json` prints on stdout. */
+export const PushReportSchema = z.object({
+  /** The address or host name the push went to. */
+  device: z.string(),
+  /** The release (commit) the device now runs. */
+  release: z.string(),
+  services: z.array(ServiceReportSchema),
+});
+export type PushReport = z.infer<typeof PushReportSchema>;
+
+/** Progress of a push, in the order it happens. Library code never prints; the CLI and the extension render these. */
+export type PushEvent =
+  /** A step of the push as a whole (connecting, building, posting the target state, waiting for the device...). */
+  | { type: 'step'; message: string }
+  /** A service entered a phase; `percent` while building or shipping, `bytes` = bytes sent so far while shipping. */
+  | { type: 'service'; service: string; phase: ServicePhase; percent?: number; bytes?: number; message?: string }
+  /** One line of build output for a service (from the device's or the local engine). */
+  | { type: 'build-output'; service: string; line: string }
+  /** The release id chosen for this push, before the target state is posted. */
+  | { type: 'release'; release: string }
+  /** The delta report, once all figures are known (the same object `pushProject` resolves with). */
+  | { type: 'report'; report: PushReport };
+
+export interface PushOptions {
+  /** The project folder: a `docker-compose.yml` or a single `Dockerfile` (or `Dockerfile.template`, ...). */
+  projectDir: string;
+  /** The device: an IP address or host name (ports are fixed: 48484 supervisor, 2375 engine). */
+  device: string;
+  /** Build on the device's engine (default, like `balena push`) or locally, shipping a delta. */
+  buildOn?: BuildOn;
+  /** `K=V` for every service or `service:K=V` for one, like `balena push --env`. */
+  env?: string[];
+  /** Only build these services (the others keep their current image); all when omitted. */
+  services?: string[];
+  /** Aborts the push: rejects with an EdgePushError of kind `cancelled`. */
+  signal?: AbortSignal;
+  onEvent?: (e: PushEvent) => void;
+  /** Link rate in bits per second for `transferSeconds`; by default asked from the device, else measured time. */
+  linkBitsPerSecond?: number;
+  /** How long to wait for the device to apply the new state (ms, default 120000). */
+  applyTimeoutMs?: number;
+  /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
+  skipDeltaReport?: boolean;
+}
+
+/** One log line from `/v2/local/logs`; a line without `serviceName` is a system line. */
+export const DeviceLogLineSchema = z.object({
+  message: z.string(),
+  timestamp: z.number().optional(),
+  serviceName: z.string().optional(),
+  serviceId: z.number().optional(),
+  isStdErr: z.boolean().optional(),
+  isSystem: z.boolean().optional(),
+});
+export type DeviceLogLine = z.infer<typeof DeviceLogLineSchema>;
+
+/** A device found on the network (mDNS) or probed at a known address. */
+export interface DiscoveredDevice {
+  address: string;
+  /** mDNS instance name (the device's host name), or the address when probed directly. */
+  name: string;
+  /** How it was found. */
+  source: 'mdns' | 'manual' | 'simulated';
+  /** The network interface the mDNS reply came in on, when known. */
+  interface?: string;
+  /** The supervisor answered `/ping` on 48484: local mode is on. */
+  localMode: boolean;
+  /** The engine answered on 2375: a development image. */
+  development: boolean;
+  supervisorVersion?: string;
+  deviceType?: string;
+  arch?: string;
+}
