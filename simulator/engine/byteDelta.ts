@@ -1,0 +1,142 @@
+// The byte-level codec: createByteDelta(old, new) → delta, applyByteDelta(old, delta) → new as a stream.
+import { createHash } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
+import { findMatches } from './matchFinder.js';
+import { tarAlignmentHints } from './tarPairing.js';
+import { BlockWriter } from './blockWriter.js';
+import { VarintReader } from './varint.js';
+import { ByteReader } from './byteReader.js';
+import {
+  BLOCK_HEADER_SIZE,
+  BYTE_DELTA_HEADER_SIZE,
+  BYTE_DELTA_VERSION,
+  DEFAULT_BLOCK_SIZE,
+  MAX_BLOCK_SIZE,
+  SectionMethod,
+  decodeByteDeltaHeader,
+  encodeByteDeltaHeader,
+  type ByteDeltaHeader,
+} from './byteDeltaFormat.js';
+import { conflict, corrupt, invalidInput } from '../shared/errors.js';
+
+export interface CreateByteDeltaOptions {
+  /** Brotli quality of the diff and extra sections (default 9). */
+  quality?: number;
+  /** Output bytes per block (default 16 MiB): bounds the memory apply needs. */
+  blockSize?: number;
+  /** Pair tar entries by path when both inputs are tars (default true). */
+  tarAware?: boolean;
+}
+
+export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** The delta as a list of buffers (header first); `bytes` is their total length. */
+export function createByteDelta(
+  old: Uint8Array,
+  next: Uint8Array,
+  opts: CreateByteDeltaOptions = {},
+): { chunks: Uint8Array[]; bytes: number; header: ByteDeltaHeader } {
+  const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+  if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
+  const header: ByteDeltaHeader = {
+    version: BYTE_DELTA_VERSION,
+    blockSize,
+    oldSize: old.length,
+    newSize: next.length,
+    oldSha256: sha256Hex(old),
+    newSha256: sha256Hex(next),
+  };
+  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 9 });
+  const hints = opts.tarAware === false ? [] : tarAlignmentHints(old, next);
+  findMatches(old, next, hints, (a, e, ns, os) => writer.triple(a, e, ns, os));
+  writer.flush();
+  const head = encodeByteDeltaHeader(header);
+  return { chunks: [head, ...writer.out], bytes: head.length + writer.bytes, header };
+}
+
+export async function readByteDeltaHeader(reader: ByteReader): Promise<ByteDeltaHeader> {
+  return decodeByteDeltaHeader(await reader.read(BYTE_DELTA_HEADER_SIZE, 'the delta header'));
+}
+
+function unpack(method: number, raw: number, packed: Buffer, what: string): Buffer {
+  if (method === SectionMethod.Stored) {
+    if (packed.length !== raw) throw corrupt(`delta ${what} section has the wrong length`);
+    return packed;
+  }
+  if (method !== SectionMethod.Brotli) throw corrupt(`delta ${what} section has unknown method ${method}`);
+  let out: Buffer;
+  try {
+    out = brotliDecompressSync(packed, { maxOutputLength: Math.max(raw, 1) });
+  } catch (err) {
+    throw corrupt(`delta ${what} section does not decompress (${(err as Error).message})`);
+  }
+  if (out.length !== raw) throw corrupt(`delta ${what} section has the wrong length`);
+  return out;
+}
+
+/**
+ * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
+ * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
+ * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
+ */
+export async function* applyByteDeltaFrom(
+  old: Uint8Array,
+  reader: ByteReader,
+  header?: ByteDeltaHeader,
+): AsyncGenerator<Buffer> {
+  const h = header ?? (await readByteDeltaHeader(reader));
+  if (old.length !== h.oldSize || sha256Hex(old) !== h.oldSha256) {
+    throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes with sha256 ${h.oldSha256.slice(0, 12)}`);
+  }
+  const hash = createHash('sha256');
+  let produced = 0;
+  let oldPos = 0;
+  while (produced < h.newSize) {
+    const bh = await reader.read(BLOCK_HEADER_SIZE, 'a block header');
+    const newLen = bh.readUInt32LE(0);
+    if (newLen < 1 || newLen > h.blockSize || newLen > h.newSize - produced) throw corrupt(`delta block length ${newLen} out of range`);
+    const limits = [newLen * 30 + 64, newLen, newLen];
+    const sections: Buffer[] = [];
+    const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
+    for (const [i, m] of metas.entries()) {
+      if (m.raw > limits[i]! || m.packed > m.raw + 1024 + (m.raw >> 3)) throw corrupt('delta section length out of range');
+    }
+    for (const [i, m] of metas.entries()) {
+      const what = ['control', 'diff', 'extra'][i]!;
+      sections.push(unpack(m.method, m.raw, await reader.read(m.packed, `the ${what} section`), what));
+    }
+    const [ctrlBuf, diff, extra] = sections as [Buffer, Buffer, Buffer];
+    const ctrl = new VarintReader(ctrlBuf);
+    const out = Buffer.allocUnsafe(newLen);
+    let o = 0;
+    let d = 0;
+    let x = 0;
+    while (ctrl.remaining > 0) {
+      oldPos += ctrl.int();
+      const add = ctrl.uint();
+      const ext = ctrl.uint();
+      if (add > newLen - o || add > diff.length - d) throw corrupt('delta add run exceeds its block');
+      if (add > 0 && (oldPos < 0 || oldPos + add > old.length)) throw corrupt('delta reads outside the basis');
+      for (let i = 0; i < add; i++) out[o + i] = diff[d + i]! + old[oldPos + i]!;
+      o += add;
+      d += add;
+      oldPos += add;
+      if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
+      extra.copy(out, o, x, x + ext);
+      o += ext;
+      x += ext;
+    }
+    if (o !== newLen || d !== diff.length || x !== extra.length) throw corrupt('delta block does not add up');
+    hash.update(out);
+    produced += newLen;
+    yield out;
+  }
+  if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
+}
+
+/** Applies a complete delta stream (nothing may follow it). */
+export async function* applyByteDelta(old: Uint8Array, delta: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const reader = new ByteReader(delta);
+  yield* applyByteDeltaFrom(old, reader);
+  if (!(await reader.atEnd())) throw corrupt('unexpected bytes after the end of the delta');
+}

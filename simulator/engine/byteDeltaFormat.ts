@@ -1,0 +1,69 @@
+// The byte-level delta format (version 1), see README.md "Byte delta format". All integers little-endian.
+//
+//   header (96 bytes): magic "EPBDELTA" | version u8 = 1 | reserved u8[3] | blockSize u32
+//                      oldSize u64 | newSize u64 | oldSha256 [32] | newSha256 [32]
+//   blocks, until newSize bytes are produced, each:
+//     newLen u32, then three sections (control, diff, extra), each: method u8 (0 stored, 1 brotli)
+//     | rawLen u32 | packedLen u32 ; followed by the three packed payloads in that order.
+//
+// Control is a list of varint triples (seek, addLen, extraLen): oldPos moves by seek (signed, zig-zag), then
+// addLen bytes are old[oldPos+i] + diff[i] (mod 256) and oldPos advances by addLen, then extraLen bytes are
+// copied from extra. oldPos starts at 0 and persists across blocks. Blocks bound the memory apply needs: at most blockSize output bytes plus three sections.
+import { corrupt, invalidInput } from '../shared/errors.js';
+
+export const BYTE_DELTA_MAGIC = Buffer.from('EPBDELTA', 'latin1');
+export const BYTE_DELTA_VERSION = 1;
+export const BYTE_DELTA_HEADER_SIZE = 96;
+export const BLOCK_HEADER_SIZE = 4 + 3 * 9;
+export const MAX_BLOCK_SIZE = 64 << 20;
+export const DEFAULT_BLOCK_SIZE = 16 << 20;
+
+export const enum SectionMethod {
+  Stored = 0,
+  Brotli = 1,
+}
+
+export interface ByteDeltaHeader {
+  version: number;
+  blockSize: number;
+  oldSize: number;
+  newSize: number;
+  oldSha256: string;
+  newSha256: string;
+}
+
+export function encodeByteDeltaHeader(h: ByteDeltaHeader): Buffer {
+  const b = Buffer.alloc(BYTE_DELTA_HEADER_SIZE);
+  BYTE_DELTA_MAGIC.copy(b, 0);
+  b.writeUInt8(h.version, 8);
+  b.writeUInt32LE(h.blockSize, 12);
+  b.writeBigUInt64LE(BigInt(h.oldSize), 16);
+  b.writeBigUInt64LE(BigInt(h.newSize), 24);
+  Buffer.from(h.oldSha256, 'hex').copy(b, 32);
+  Buffer.from(h.newSha256, 'hex').copy(b, 64);
+  return b;
+}
+
+/** Parses and bounds-checks a header; throws `invalid-input` when the bytes are not a delta at all. */
+export function decodeByteDeltaHeader(b: Buffer): ByteDeltaHeader {
+  if (b.length < BYTE_DELTA_HEADER_SIZE || !b.subarray(0, 8).equals(BYTE_DELTA_MAGIC)) {
+    throw invalidInput('not an EdgePush delta (bad magic)');
+  }
+  const version = b.readUInt8(8);
+  if (version !== BYTE_DELTA_VERSION) throw invalidInput(`unsupported delta version ${version}`);
+  const blockSize = b.readUInt32LE(12);
+  const oldSize = b.readBigUInt64LE(16);
+  const newSize = b.readBigUInt64LE(24);
+  if (blockSize < 1 || blockSize > MAX_BLOCK_SIZE) throw corrupt(`delta block size ${blockSize} out of range`);
+  if (oldSize > BigInt(Number.MAX_SAFE_INTEGER) || newSize > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw corrupt('delta sizes out of range');
+  }
+  return {
+    version,
+    blockSize,
+    oldSize: Number(oldSize),
+    newSize: Number(newSize),
+    oldSha256: b.subarray(32, 64).toString('hex'),
+    newSha256: b.subarray(64, 96).toString('hex'),
+  };
+}

@@ -1,0 +1,120 @@
+// Image-level deltas: a target image described against a basis image. Layers whose diff id the basis has cost
+// nothing; every other layer is a byte delta against the basis layers the target dropped (concatenated), which
+// is where a rebuilt layer's old content lives. Also the per-image report of what each method would send.
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createByteDelta, type CreateByteDeltaOptions } from './byteDelta.js';
+import { readImageArchive, type ImageArchive, type ImageSource } from './imageArchive.js';
+import { imageArchiveSize } from './imageArchiveWriter.js';
+import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
+import { gzipBytes, librsyncEstimate } from './wireEstimates.js';
+import { commitFileAtomically } from './atomicFile.js';
+import type { ImageDeltaReport, LayerDeltaReport } from './deltaReport.js';
+import { invalidInput } from '../shared/errors.js';
+
+export interface CreateImageDeltaOptions {
+  /** The image the device has; omit on a first push (the delta is then the compressed full image). */
+  basis?: ImageSource | ImageArchive;
+  target: ImageSource | ImageArchive;
+  /** Also write the delta here (atomically: temp file, fsync, rename). */
+  outputPath?: string;
+  /** Compute layerPullBytes and librsyncBytes too (default true); false leaves them 0. */
+  estimates?: boolean;
+  codec?: CreateByteDeltaOptions;
+}
+
+export interface ImageDelta {
+  header: ImageDeltaHeader;
+  /** The delta bytes, header first. */
+  chunks: Uint8Array[];
+  bytes: number;
+  report: ImageDeltaReport;
+  deltaPath?: string;
+  /** A fresh stream over the delta bytes. */
+  stream(): Readable;
+}
+
+const isArchive = (x: ImageSource | ImageArchive): x is ImageArchive => 'layers' in x && 'imageId' in x;
+export const loadImage = async (x: ImageSource | ImageArchive): Promise<ImageArchive> => (isArchive(x) ? x : readImageArchive(x));
+
+export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<ImageDelta> {
+  const started = performance.now();
+  const [basis, target] = await Promise.all([opts.basis ? loadImage(opts.basis) : undefined, loadImage(opts.target)]);
+  const basisIds = new Set(basis?.layers.map((l) => l.diffId) ?? []);
+  const targetIds = new Set(target.layers.map((l) => l.diffId));
+  const oldLayers = basis ? dedupe(basis.layers.filter((l) => !targetIds.has(l.diffId))) : [];
+  const old = Buffer.concat(oldLayers.map((l) => l.data));
+  const estimates = opts.estimates !== false;
+
+  const payloads: Uint8Array[] = [];
+  const layers: ImageDeltaHeader['target']['layers'] = [];
+  const reports: LayerDeltaReport[] = [];
+  const seen = new Set<string>();
+  for (const l of target.layers) {
+    const size = l.data.length;
+    if (basisIds.has(l.diffId) || seen.has(l.diffId)) {
+      layers.push({ diffId: l.diffId, size, source: basisIds.has(l.diffId) ? 'basis' : 'repeat', deltaBytes: 0 });
+      reports.push({ diffId: l.diffId, size, status: 'shared', layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 });
+      continue;
+    }
+    seen.add(l.diffId);
+    const pull = estimates ? gzipBytes(l.data) : Promise.resolve(0);
+    const rsync = estimates ? (basis ? librsyncEstimate(old, l.data) : pull) : Promise.resolve(0);
+    const d = createByteDelta(old, l.data, opts.codec);
+    payloads.push(...d.chunks);
+    layers.push({ diffId: l.diffId, size, source: 'delta', deltaBytes: d.bytes });
+    reports.push({ diffId: l.diffId, size, status: 'changed', layerPullBytes: await pull, librsyncBytes: await rsync, deltaBytes: d.bytes });
+  }
+  const header: ImageDeltaHeader = {
+    format: 'edgepush-image-delta',
+    version: 1,
+    basis: basis
+      ? { imageId: basis.imageId, oldLayers: oldLayers.map((l) => l.diffId), reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))] }
+      : null,
+    target: {
+      imageId: target.imageId,
+      repoTags: target.repoTags,
+      config: configText(target.config),
+      archiveSize: imageArchiveSize({ imageId: target.imageId, configSize: target.config.length, repoTags: target.repoTags, layers }),
+      imageBytes: target.config.length + target.layers.reduce((s, l) => s + l.data.length, 0),
+      layers,
+    },
+  };
+  const chunks = [encodeImageDeltaHeader(header), ...payloads];
+  const bytes = chunks.reduce((s, c) => s + c.length, 0);
+  let deltaPath: string | undefined;
+  if (opts.outputPath) {
+    const out = opts.outputPath;
+    await commitFileAtomically(out, (tmp) => pipeline(Readable.from(chunks), createWriteStream(tmp)));
+    deltaPath = out;
+  }
+  const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], 0);
+  const report: ImageDeltaReport = {
+    targetImageId: target.imageId,
+    basisImageId: basis?.imageId ?? null,
+    imageBytes: header.target.imageBytes,
+    layerPullBytes: sum('layerPullBytes'),
+    librsyncBytes: sum('librsyncBytes'),
+    deltaBytes: bytes,
+    layers: reports,
+    seconds: (performance.now() - started) / 1000,
+  };
+  return { header, chunks, bytes, report, deltaPath, stream: () => Readable.from(chunks) };
+}
+
+/** The report alone (the delta is computed to measure it, then dropped). Works without a basis. */
+export async function imageDeltaReport(opts: { basis?: ImageSource | ImageArchive; target: ImageSource | ImageArchive }): Promise<ImageDeltaReport> {
+  return (await createImageDelta(opts)).report;
+}
+
+function configText(config: Buffer): string {
+  const text = config.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(config)) throw invalidInput('the image config is not valid UTF-8');
+  return text;
+}
+
+function dedupe<T extends { diffId: string }>(layers: T[]): T[] {
+  const seen = new Set<string>();
+  return layers.filter((l) => !seen.has(l.diffId) && (seen.add(l.diffId), true));
+}

@@ -1,0 +1,148 @@
+// Rebuilds an image from a basis plus an image delta: every digest is checked (basis layers on read, each
+// rebuilt layer against its diff id, the config against the image id), the result is a `docker save` archive
+// written atomically to a file and/or loaded into a Docker engine, so the new image appears only when complete.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import { ByteReader } from './byteReader.js';
+import { applyByteDeltaFrom, readByteDeltaHeader, sha256Hex } from './byteDelta.js';
+import { decodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
+import { writeImageArchive, type ArchiveLayerSource } from './imageArchiveWriter.js';
+import { loadImage } from './imageDelta.js';
+import type { ImageArchive, ImageSource } from './imageArchive.js';
+import { commitFileAtomically } from './atomicFile.js';
+import { conflict, corrupt, unavailable } from '../shared/errors.js';
+
+export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+
+const toIterable = (d: DeltaInput): AsyncIterable<Uint8Array> =>
+  typeof d === 'string' ? createReadStream(d) : (d as AsyncIterable<Uint8Array>);
+
+/** Reads only the header: which basis the delta needs and what it produces. */
+export async function readImageDeltaHeader(delta: DeltaInput): Promise<ImageDeltaHeader> {
+  const src = toIterable(delta);
+  try {
+    return await decodeImageDeltaHeader(new ByteReader(src));
+  } finally {
+    if (typeof delta === 'string') (src as Readable).destroy();
+  }
+}
+
+export interface ApplyImageDeltaOptions {
+  delta: DeltaInput;
+  /** The basis image; with `docker` and no basis, the engine's image `header.basis.imageId` is used. */
+  basis?: ImageSource | ImageArchive;
+  /** Load the rebuilt image into this engine. */
+  docker?: Docker;
+  /** Write the rebuilt `docker save` archive here (atomically). */
+  outputPath?: string;
+  /** Tags for the loaded image instead of the ones recorded in the delta. */
+  repoTags?: string[];
+  /** Where a temporary archive goes when loading without outputPath (default: the OS temp dir). */
+  workDir?: string;
+}
+
+export interface ApplyImageDeltaResult {
+  imageId: string;
+  repoTags: string[];
+  archiveBytes: number;
+  loaded: boolean;
+  outputPath?: string;
+}
+
+/** The rebuilt archive as a stream; it errors (before manifest.json) when any check fails. */
+export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[]): Promise<Readable> {
+  const config = Buffer.from(header.target.config, 'utf8');
+  if (`sha256:${sha256Hex(config)}` !== header.target.imageId) throw corrupt('image delta config does not match its image id');
+  const byId = new Map(basisIn?.layers.map((l) => [l.diffId, l.data]) ?? []);
+  const need = header.basis ? [...header.basis.oldLayers, ...header.basis.reusedLayers] : [];
+  const missing = need.filter((id) => !byId.has(id));
+  if (missing.length) throw conflict(`wrong basis: it lacks layer ${missing[0]} (the delta needs image ${header.basis?.imageId})`);
+  const old = Buffer.concat((header.basis?.oldLayers ?? []).map((id) => byId.get(id)!));
+
+  async function* rebuilt(diffId: string, size: number): AsyncGenerator<Uint8Array> {
+    const h = await readByteDeltaHeader(reader);
+    if (`sha256:${h.newSha256}` !== diffId || h.newSize !== size) throw corrupt(`image delta payload does not rebuild layer ${diffId}`);
+    yield* applyByteDeltaFrom(old, reader, h);
+  }
+  const layers: ArchiveLayerSource[] = header.target.layers.map((l) => {
+    if (l.source === 'basis') {
+      const data = byId.get(l.diffId);
+      if (!data) throw conflict(`wrong basis: it lacks layer ${l.diffId}`);
+      return { diffId: l.diffId, size: l.size, data };
+    }
+    if (l.source === 'repeat') return { diffId: l.diffId, size: l.size, data: new Uint8Array(0) };
+    return { diffId: l.diffId, size: l.size, data: rebuilt(l.diffId, l.size) };
+  });
+  // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last one.
+  const last = [...layers].reverse().find((l) => !(l.data instanceof Uint8Array));
+  if (last) {
+    const inner = last.data as AsyncIterable<Uint8Array>;
+    last.data = (async function* () {
+      yield* inner;
+      if (!(await reader.atEnd())) throw corrupt('unexpected bytes after the end of the image delta');
+    })();
+  }
+  return writeImageArchive({ imageId: header.target.imageId, config, repoTags: repoTags ?? header.target.repoTags, layers });
+}
+
+function counter(): Transform & { bytes: number } {
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      t.bytes += chunk.length;
+      cb(null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  t.bytes = 0;
+  return t;
+}
+
+async function loadArchive(docker: Docker, path: string, imageId: string): Promise<void> {
+  let res: NodeJS.ReadableStream;
+  try {
+    res = await docker.loadImage(path);
+  } catch (err) {
+    throw unavailable(`the engine refused the image: ${(err as Error).message}`, err);
+  }
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(res, (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
+      const failed = err?.message ?? out.find((o) => o.error)?.error;
+      if (failed) reject(unavailable(`the engine could not load the image: ${failed}`));
+      else resolve();
+    });
+  });
+  await docker.getImage(imageId).inspect();
+}
+
+export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<ApplyImageDeltaResult> {
+  const reader = new ByteReader(toIterable(opts.delta));
+  const header = await decodeImageDeltaHeader(reader);
+  let basis: ImageArchive | undefined;
+  if (header.basis) {
+    const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
+    if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
+    basis = await loadImage(src);
+  }
+  const archive = await imageDeltaArchiveStream(reader, header, basis, opts.repoTags);
+  const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
+  const path = opts.outputPath ?? join(tmpDir!, 'image.tar');
+  try {
+    const count = counter();
+    await commitFileAtomically(path, (tmp) => pipeline(archive, count, createWriteStream(tmp)));
+    if (count.bytes !== header.target.archiveSize) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${header.target.archiveSize}`);
+    if (opts.docker) await loadArchive(opts.docker, path, header.target.imageId);
+    return {
+      imageId: header.target.imageId,
+      repoTags: opts.repoTags ?? header.target.repoTags,
+      archiveBytes: count.bytes,
+      loaded: Boolean(opts.docker),
+      outputPath: opts.outputPath,
+    };
+  } finally {
+    if (tmpDir) await rm(tmpDir, { recursive: true, force: true });
+  }
+}
