@@ -1,32 +1,65 @@
-// Activation only wires things together; every registration goes to context.subscriptions.
+// Activation only wires things together; every registration goes to context.subscriptions. The work is done by
+// simulator/ (push, device); this folder is VS Code glue.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { registerCommands } from './commands/registry.js';
+import { DashboardModel } from './dashboard/dashboardModel.js';
+import { DashboardPanel } from './dashboard/dashboardPanel.js';
+import { DeviceMonitor } from './devices/deviceMonitor.js';
+import { DeviceStore } from './devices/deviceStore.js';
+import { LogPanels } from './logs/logPanels.js';
+import { Livepush } from './push/livepush.js';
+import { PushRunner } from './push/pushRunner.js';
+import type { Services } from './services.js';
+import { readSettings } from './settings.js';
+import { SimulatorManager } from './simulators/simulatorManager.js';
+import { StatusBar } from './statusBar.js';
+import { Targets } from './targets.js';
+import { DeviceTreeProvider } from './tree/deviceTreeProvider.js';
+import type { RequestBody } from '../webview/protocol.js';
 
-const pending: Record<string, number> = {
-  'edgepush.push': 4,
-  'edgepush.startSimulator': 5,
-  'edgepush.stopSimulator': 5,
-  'edgepush.startBoard': 7,
-  'edgepush.stopBoard': 7,
-  'edgepush.addDevice': 5,
-  'edgepush.removeDevice': 5,
-  'edgepush.scan': 5,
-  'edgepush.showLogs': 5,
-  'edgepush.openDashboard': 5,
-  'edgepush.restartService': 5,
-  'edgepush.stopService': 5,
-  'edgepush.startService': 5,
-  'edgepush.toggleLivepush': 5,
-  'edgepush.refresh': 5,
-};
+export function activate(context: vscode.ExtensionContext): Services {
+  const subs = context.subscriptions;
+  const add = <T extends vscode.Disposable | { dispose(): void }>(d: T): T => {
+    subs.push(d);
+    return d;
+  };
 
-export function activate(context: vscode.ExtensionContext): void {
-  for (const [id, issue] of Object.entries(pending)) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, () =>
-        vscode.window.showInformationMessage(`EdgePush: this command is not yet available (issue #${issue}).`),
-      ),
-    );
-  }
+  const store = add(new DeviceStore());
+  const model = add(new DashboardModel());
+  model.setLivepush(readSettings().livepush);
+  const monitor = add(new DeviceMonitor(store));
+  const simulators = add(
+    new SimulatorManager(join(context.extensionPath, 'dist', 'cli.js'), context.globalStorageUri.fsPath, (address, code, output) => {
+      if (!store.get(address)) return;
+      store.update(address, { online: false, error: `agent exited (${code ?? 'signal'})` });
+      void vscode.window.showWarningMessage(`EdgePush: the simulated device at ${address} stopped: ${output.trim().split('\n').slice(-1)[0] ?? ''}`);
+    }),
+  );
+  const targets = add(new Targets(context, store, model));
+  const webviewRequest = (address: string | undefined) => async (body: RequestBody) => {
+    const arg = address ?? targets.current;
+    if (body.method === 'push') await vscode.commands.executeCommand('edgepush.push', arg);
+    else if (body.method === 'showLogs') await vscode.commands.executeCommand('edgepush.showLogs', arg);
+    else if (body.method === 'toggleLivepush') await vscode.commands.executeCommand('edgepush.toggleLivepush');
+    else if (body.method === 'restartService' && arg) await vscode.commands.executeCommand('edgepush.restartService', { address: arg, service: body.service });
+  };
+  const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
+  const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
+  const livepush = add(new Livepush(undefined, (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
+  const push = add(new PushRunner(model, monitor, logs, livepush));
+  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
+
+  const tree = add(new DeviceTreeProvider(store));
+  add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
+  add(new StatusBar(model));
+  for (const d of registerCommands(services)) add(d);
+  add(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('edgepush.livepush')) model.setLivepush(readSettings().livepush);
+    }),
+  );
+  return services;
 }
 
 export function deactivate(): void {}

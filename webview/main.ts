@@ -1,3 +1,34 @@
-// The dashboard's browser bundle. Until the dashboard lands (issue #5) it only says so.
+// The browser bundle for both EdgePush webviews; `data-view` on <body> says which one this page is.
+// It waits for nothing: it says `ready`, and the host answers with the first state.
+import { adoptStyles } from './dom.js';
+import { dashboardCss } from './dashboard/dashboardStyles.js';
+import { renderDashboard } from './dashboard/dashboardView.js';
+import { HostChannel } from './hostChannel.js';
+import { logCss } from './logs/logStyles.js';
+import { LogView } from './logs/logView.js';
+import type { DashboardState, NotificationBody } from './protocol.js';
+import { ViewKindSchema } from './protocol.js';
+
 const root = document.getElementById('root');
-if (root) root.textContent = 'The EdgePush dashboard is not yet available (issue #5).';
+const view = ViewKindSchema.safeParse(document.body.dataset.view);
+
+if (root && view.success && view.data === 'logs') {
+  adoptStyles(logCss);
+  const pending: NotificationBody[] = [];
+  let logView: LogView | undefined = undefined;
+  const host = new HostChannel('logs', (body) => (logView ? logView.onNotify(body) : pending.push(body)));
+  logView = new LogView(root, host);
+  for (const body of pending) logView.onNotify(body);
+} else if (root && view.success) {
+  adoptStyles(dashboardCss);
+  let last: DashboardState | undefined;
+  const host: HostChannel = new HostChannel('dashboard', (body) => {
+    if (body.type !== 'dashboard/state') return;
+    last = body.state;
+    renderDashboard(root, last, host);
+  });
+  // Keep the elapsed time of a running push moving between state updates.
+  setInterval(() => {
+    if (last?.current?.status === 'running') renderDashboard(root, last, host);
+  }, 1000);
+}

@@ -1,0 +1,61 @@
+// Resolving which device a command is about: a tree node or an address passed as argument, else a quick pick.
+import * as vscode from 'vscode';
+import type { DeviceRecord, DeviceSource } from '../devices/deviceRecord.js';
+import type { Services } from '../services.js';
+import type { TreeNode } from '../tree/treeModel.js';
+
+export function addressFromArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg) return arg;
+  if (arg && typeof arg === 'object' && 'address' in arg && typeof (arg as TreeNode & { address?: unknown }).address === 'string') {
+    return (arg as { address: string }).address;
+  }
+  return undefined;
+}
+
+export function serviceFromArg(arg: unknown): string | undefined {
+  if (arg && typeof arg === 'object' && 'service' in arg && typeof (arg as { service?: unknown }).service === 'string') return (arg as { service: string }).service;
+  return undefined;
+}
+
+const stateText = (d: DeviceRecord) => (d.online === undefined ? 'connecting' : d.online ? 'online' : 'offline');
+
+export function deviceItem(d: DeviceRecord): vscode.QuickPickItem & { address: string } {
+  return {
+    label: `$(${d.online ? 'vm-active' : 'vm-outline'}) ${d.name}`,
+    description: `${d.name !== d.address ? `${d.address} · ` : ''}${stateText(d)}`,
+    detail: [d.deviceType, d.arch, d.services.length ? d.services.map((s) => `${s.name}: ${s.status}`).join(', ') : undefined].filter(Boolean).join(' · ') || undefined,
+    address: d.address,
+  };
+}
+
+/** The device named by the argument, else one picked from the store (optionally only some sources). */
+export async function pickDevice(s: Services, arg: unknown, placeHolder: string, sources?: DeviceSource[]): Promise<string | undefined> {
+  const given = addressFromArg(arg);
+  if (given) return given;
+  const devices = s.store.all().filter((d) => !sources || sources.includes(d.source));
+  if (devices.length === 0) {
+    void vscode.window.showInformationMessage('EdgePush: no devices yet. Start a simulated device or add one by address.');
+    return undefined;
+  }
+  if (devices.length === 1) return devices[0]!.address;
+  const picked = await vscode.window.showQuickPick(devices.map(deviceItem), { placeHolder, matchOnDescription: true });
+  return picked?.address;
+}
+
+/** A service of a device: from a tree node, else picked. */
+export async function pickService(s: Services, arg: unknown): Promise<{ address: string; service: string } | undefined> {
+  const address = await pickDevice(s, arg, 'Device of the service');
+  if (!address) return undefined;
+  const service = serviceFromArg(arg);
+  if (service) return { address, service };
+  const services = s.store.get(address)?.services ?? [];
+  if (services.length === 0) {
+    void vscode.window.showInformationMessage(`EdgePush: ${address} runs no services yet.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    services.map((x) => ({ label: x.name, description: x.status })),
+    { placeHolder: 'Service' },
+  );
+  return picked ? { address, service: picked.label } : undefined;
+}

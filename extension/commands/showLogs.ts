@@ -1,0 +1,13 @@
+// EdgePush: Show Logs — the live log panel of a device (all services; a service's item opens the same panel).
+import type { Services } from '../services.js';
+import type { Command } from './command.js';
+import { pickDevice } from './pickDevice.js';
+
+export const showLogsCommand: Command = {
+  id: 'edgepush.showLogs',
+  async run(s: Services, arg?: unknown) {
+    const address = await pickDevice(s, arg ?? s.targets.current, 'Logs of which device?');
+    if (!address) return;
+    s.logs.show(address, s.store.get(address)?.name ?? address);
+  },
+};

@@ -1,0 +1,87 @@
+// One log panel per device (an editor tab beside the code), each showing that device's LogSession. Sessions
+// start when a device is first shown and keep following while the panel is closed, so history is kept.
+import * as vscode from 'vscode';
+import type { RequestBody } from '../../webview/protocol.js';
+import { Disposable, toDisposable } from '../lifecycle.js';
+import { readSettings } from '../settings.js';
+import { WebviewHost } from '../webviews/webviewHost.js';
+import { LogSession } from './logSession.js';
+
+class LogPanel extends Disposable {
+  readonly host: WebviewHost;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly session: LogSession,
+    onRequest: (body: RequestBody) => Promise<void>,
+  ) {
+    super();
+    this.host = this._register(new WebviewHost(panel, extensionUri, 'logs', onRequest));
+    this._register(this.host.onDidBecomeReady(() => this.sendAll()));
+    this._register(session.onDidAppend((entries) => this.host.notify({ type: 'logs/append', entries })));
+  }
+
+  sendAll(): void {
+    this.host.notify({ type: 'logs/init', device: this.session.address, capacity: this.session.buffer.limit, entries: this.session.buffer.entries() });
+  }
+
+  clear(): void {
+    this.session.clear();
+    this.host.notify({ type: 'logs/clear' });
+  }
+}
+
+export class LogPanels extends Disposable {
+  private readonly sessions = new Map<string, LogSession>();
+  private readonly panels = new Map<string, LogPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onRequest: (address: string, body: RequestBody) => Promise<void>,
+  ) {
+    super();
+    this._register(
+      toDisposable(() => {
+        this.panels.forEach((p) => p.dispose());
+        this.sessions.forEach((s) => s.dispose());
+      }),
+    );
+  }
+
+  session(address: string): LogSession {
+    let s = this.sessions.get(address);
+    if (!s) {
+      s = new LogSession(address, readSettings().logBufferLines);
+      this.sessions.set(address, s);
+    }
+    return s;
+  }
+
+  /** Opens (or reveals) the log panel of a device. */
+  show(address: string, name = address, preserveFocus = false): void {
+    const existing = this.panels.get(address);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel('edgepush.logs', `Logs: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, enableFindWidget: true });
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
+    const lp = new LogPanel(panel, this.extensionUri, this.session(address), async (body) => {
+      if (body.method === 'clearLogs') lp.clear();
+      else await this.onRequest(address, body);
+    });
+    this.panels.set(address, lp);
+    panel.onDidDispose(() => {
+      lp.dispose();
+      this.panels.delete(address);
+    });
+  }
+
+  /** Stops following a device that was removed. */
+  forget(address: string): void {
+    this.panels.get(address)?.panel.dispose();
+    this.sessions.get(address)?.dispose();
+    this.sessions.delete(address);
+  }
+}

@@ -1,0 +1,89 @@
+// Runs one push at a time from the editor: a progress notification with Cancel, the pipeline's events folded
+// into the dashboard model, logs followed from the start, and livepush started after a good push.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { pushProject } from '../../simulator/push/pushProject.js';
+import type { PushReport } from '../../simulator/push/types.js';
+import { EdgePushError, messageOf } from '../../simulator/shared/errors.js';
+import type { DashboardModel } from '../dashboard/dashboardModel.js';
+import type { DeviceMonitor } from '../devices/deviceMonitor.js';
+import { Disposable } from '../lifecycle.js';
+import type { LogPanels } from '../logs/logPanels.js';
+import { readSettings } from '../settings.js';
+import { formatBytes } from '../../webview/format.js';
+import type { Livepush } from './livepush.js';
+
+export class PushRunner extends Disposable {
+  private active: AbortController | undefined;
+
+  constructor(
+    private readonly model: DashboardModel,
+    private readonly monitor: DeviceMonitor,
+    private readonly logs: LogPanels,
+    readonly livepush: Livepush,
+  ) {
+    super();
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  cancel(): void {
+    this.active?.abort();
+  }
+
+  async push(projectDir: string, device: string): Promise<PushReport | undefined> {
+    if (this.active) {
+      void vscode.window.showWarningMessage('EdgePush: a push is already running.');
+      return undefined;
+    }
+    const settings = readSettings();
+    const abort = new AbortController();
+    this.active = abort;
+    this.livepush.stop();
+    // Start following logs now, so the panel shows the update from its first line.
+    this.logs.session(device);
+    const project = basename(projectDir);
+    const id = this.model.begin(device, project);
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `EdgePush: pushing ${project} to ${device}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          return pushProject({
+            projectDir,
+            device,
+            buildOn: settings.buildOn,
+            signal: abort.signal,
+            onEvent: (e) => {
+              this.model.event(id, e);
+              if (e.type === 'step') progress.report({ message: e.message });
+              else if (e.type === 'service' && e.phase !== 'running') progress.report({ message: `${e.service}: ${e.phase}${e.percent !== undefined ? ` ${Math.round(e.percent)}%` : ''}` });
+              this.monitor.refresh(device);
+            },
+          });
+        },
+      );
+      this.model.end(id, 'succeeded');
+      this.monitor.refresh(device);
+      const sent = report.services.reduce((n, s) => n + s.sentBytes, 0);
+      if (settings.livepush) this.livepush.start(projectDir, device, report);
+      void vscode.window
+        .showInformationMessage(`EdgePush: ${project} runs on ${device} (release ${report.release.slice(0, 7)}, ${formatBytes(sent)} sent).`, 'Show Logs', 'Open Dashboard')
+        .then((choice) => {
+          if (choice === 'Show Logs') void vscode.commands.executeCommand('edgepush.showLogs', device);
+          if (choice === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
+        });
+      return report;
+    } catch (err) {
+      const wasCancelled = EdgePushError.is(err, 'cancelled') || abort.signal.aborted;
+      this.model.end(id, wasCancelled ? 'cancelled' : 'failed', wasCancelled ? undefined : messageOf(err));
+      if (wasCancelled) void vscode.window.showInformationMessage('EdgePush: push cancelled.');
+      else void vscode.window.showErrorMessage(`EdgePush: push to ${device} failed: ${messageOf(err)}`, 'Open Dashboard').then((c) => c && vscode.commands.executeCommand('edgepush.openDashboard'));
+      return undefined;
+    } finally {
+      this.active = undefined;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// Typed access to the `edgepush.*` settings (declared in package.json `contributes.configuration`).
+import * as vscode from 'vscode';
+import type { BuildOn } from '../simulator/push/types.js';
+
+export interface Settings {
+  defaultTarget: string;
+  buildOn: BuildOn;
+  simulatorLinkRate: string;
+  simulatorFirstAddress: string;
+  qemuBinary: string;
+  qemuBoard: string;
+  logBufferLines: number;
+  livepush: boolean;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('edgepush');
+  return {
+    defaultTarget: c.get<string>('defaultTarget', '').trim(),
+    buildOn: c.get<string>('buildOn', 'device') === 'local' ? 'local' : 'device',
+    simulatorLinkRate: c.get<string>('simulator.linkRate', '').trim(),
+    simulatorFirstAddress: c.get<string>('simulator.firstAddress', '127.0.0.2').trim() || '127.0.0.2',
+    qemuBinary: c.get<string>('qemu.binary', 'qemu-system-x86_64'),
+    qemuBoard: c.get<string>('qemu.board', 'x86_64'),
+    logBufferLines: Math.max(100, Math.floor(c.get<number>('logs.bufferLines', 5000))),
+    livepush: c.get<boolean>('livepush', true),
+  };
+}

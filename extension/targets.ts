@@ -1,0 +1,51 @@
+// The current target device and the devices added by address, remembered per workspace / per user.
+import type * as vscode from 'vscode';
+import type { DashboardModel } from './dashboard/dashboardModel.js';
+import type { DeviceStore } from './devices/deviceStore.js';
+import { Disposable } from './lifecycle.js';
+
+const TARGET_KEY = 'edgepush.target';
+const ADDED_KEY = 'edgepush.addedDevices';
+
+export class Targets extends Disposable {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly store: DeviceStore,
+    private readonly model: DashboardModel,
+  ) {
+    super();
+    for (const a of this.added()) store.add(a, 'manual');
+    this._register(store.onDidChange(() => this.model.setTarget(this.current ? store.get(this.current) : undefined)));
+    this.model.setTarget(this.current ? store.get(this.current) : undefined);
+  }
+
+  /** The remembered target of this workspace. */
+  get current(): string | undefined {
+    return this.context.workspaceState.get<string>(TARGET_KEY);
+  }
+
+  async remember(address: string): Promise<void> {
+    await this.context.workspaceState.update(TARGET_KEY, address);
+    this.model.setTarget(this.store.get(address));
+  }
+
+  added(): string[] {
+    return this.context.globalState.get<string[]>(ADDED_KEY, []);
+  }
+
+  async addAddress(address: string): Promise<void> {
+    const list = this.added();
+    if (!list.includes(address)) await this.context.globalState.update(ADDED_KEY, [...list, address]);
+    this.store.add(address, 'manual');
+  }
+
+  async removeAddress(address: string): Promise<void> {
+    await this.context.globalState.update(
+      ADDED_KEY,
+      this.added().filter((a) => a !== address),
+    );
+    if (this.current === address) await this.context.workspaceState.update(TARGET_KEY, undefined);
+    this.store.remove(address);
+    this.model.setTarget(this.current ? this.store.get(this.current) : undefined);
+  }
+}

@@ -1,0 +1,138 @@
+// The device tree as plain data: groups → devices → services, with labels, descriptions, icons and context
+// values. deviceTreeProvider.ts turns these nodes into vscode.TreeItems; this file has no `vscode` import.
+import type { DeviceRecord, DeviceSource, ServiceRecord } from '../devices/deviceRecord.js';
+
+export interface IconSpec {
+  id: string;
+  /** A theme colour id, e.g. `charts.green`. */
+  color?: string;
+}
+
+interface NodeBase {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: IconSpec;
+  contextValue?: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+}
+
+export interface GroupNode extends NodeBase {
+  kind: 'group';
+  source: DeviceSource;
+}
+export interface DeviceNode extends NodeBase {
+  kind: 'device';
+  address: string;
+}
+export interface ServiceNode extends NodeBase {
+  kind: 'service';
+  address: string;
+  service: string;
+}
+export type TreeNode = GroupNode | DeviceNode | ServiceNode;
+
+const GROUPS: { source: DeviceSource; label: string; icon: string }[] = [
+  { source: 'mdns', label: 'Local Network', icon: 'broadcast' },
+  { source: 'simulated', label: 'Simulated Devices', icon: 'vm' },
+  { source: 'board', label: 'QEMU Boards', icon: 'server-process' },
+  { source: 'manual', label: 'Added Addresses', icon: 'plug' },
+];
+
+/** Top level: one group per source that has devices; none at all when there are no devices (welcome view). */
+export function rootNodes(devices: readonly DeviceRecord[]): GroupNode[] {
+  return GROUPS.filter((g) => devices.some((d) => d.source === g.source)).map((g) => {
+    const n = devices.filter((d) => d.source === g.source).length;
+    return {
+      kind: 'group',
+      id: `group:${g.source}`,
+      source: g.source,
+      label: g.label,
+      description: String(n),
+      icon: { id: g.icon },
+      contextValue: `group.${g.source}`,
+      collapsible: 'expanded',
+    };
+  });
+}
+
+export function deviceNodes(devices: readonly DeviceRecord[], source: DeviceSource): DeviceNode[] {
+  return devices
+    .filter((d) => d.source === source)
+    .sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }))
+    .map(deviceNode);
+}
+
+const contextBySource: Record<DeviceSource, string> = {
+  mdns: 'device.discovered',
+  simulated: 'device.simulated',
+  board: 'device.board',
+  manual: 'device.added',
+};
+
+export function deviceNode(d: DeviceRecord): DeviceNode {
+  const state = d.bootPhase && !d.online ? d.bootPhase : d.online === undefined ? 'connecting…' : d.online ? 'online' : 'offline';
+  const parts = [d.name !== d.address ? d.address : undefined, state, d.online ? d.deviceType : undefined].filter(Boolean);
+  return {
+    kind: 'device',
+    id: `device:${d.address}`,
+    address: d.address,
+    label: d.name,
+    description: parts.join(' · '),
+    tooltip: deviceTooltip(d),
+    icon: d.online ? { id: 'vm-active', color: 'charts.green' } : d.online === false ? { id: 'vm-outline', color: 'disabledForeground' } : { id: 'loading~spin' },
+    contextValue: contextBySource[d.source],
+    collapsible: d.services.length > 0 ? 'expanded' : 'none',
+  };
+}
+
+export function deviceTooltip(d: DeviceRecord): string {
+  const rows: [string, string | undefined][] = [
+    ['Address', d.address],
+    ['State', d.online === undefined ? 'connecting' : d.online ? 'online' : `offline${d.error ? ` (${d.error})` : ''}`],
+    ['Device type', d.deviceType],
+    ['Architecture', d.arch],
+    ['Supervisor', d.supervisorVersion],
+    ['Release', d.release],
+    ['App state', d.appState],
+    ['Link rate', d.linkRate || (d.source === 'simulated' ? 'unthrottled' : undefined)],
+    ['Boot', d.bootPhase],
+  ];
+  return [d.name, ...rows.filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`)].join('\n');
+}
+
+export function serviceNodes(d: DeviceRecord): ServiceNode[] {
+  return d.services.map((s) => serviceNode(d, s));
+}
+
+export function serviceNode(d: DeviceRecord, s: ServiceRecord): ServiceNode {
+  const running = isRunning(s.status);
+  return {
+    kind: 'service',
+    id: `service:${d.address}:${s.name}`,
+    address: d.address,
+    service: s.name,
+    label: s.name,
+    description: d.online === false ? `${s.status} (last known)` : s.status,
+    tooltip: `${s.name} on ${d.name}: ${s.status}`,
+    icon: serviceIcon(s.status),
+    contextValue: running ? 'service.running' : 'service.stopped',
+    collapsible: 'none',
+  };
+}
+
+export function isRunning(status: string): boolean {
+  return status.toLowerCase() === 'running';
+}
+
+/** The icon for a supervisor service status. */
+export function serviceIcon(status: string): IconSpec {
+  const s = status.toLowerCase();
+  if (s === 'running') return { id: 'pass-filled', color: 'charts.green' };
+  if (['installing', 'installed', 'downloading', 'downloaded', 'starting', 'restarting', 'handing over', 'awaiting handover'].includes(s))
+    return { id: 'sync~spin', color: 'charts.blue' };
+  if (['exited', 'dead', 'stopped', 'stopping', 'paused'].includes(s)) return { id: 'circle-slash', color: 'charts.yellow' };
+  if (['failed', 'aborted', 'removing'].includes(s)) return { id: 'error', color: 'charts.red' };
+  return { id: 'circle-outline' };
+}

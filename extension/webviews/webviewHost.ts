@@ -1,0 +1,66 @@
+// The host's end of the webview protocol for one panel: builds the locked-down HTML, validates every message
+// from the view, sends nothing until the view has said `ready` (then its owner sends the full state, so nothing
+// needs queueing), and answers requests by id.
+import * as vscode from 'vscode';
+import type { NotificationBody, RequestBody, ViewKind } from '../../webview/protocol.js';
+import { parseViewToHost } from '../../webview/protocol.js';
+import { Disposable } from '../lifecycle.js';
+import { webviewHtml } from './webviewHtml.js';
+
+export type RequestHandler = (body: RequestBody) => Promise<void> | void;
+
+export class WebviewHost extends Disposable {
+  private ready = false;
+  private readonly readyEmitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires each time the view (re)loads and says `ready`: send it the full state then. */
+  readonly onDidBecomeReady = this.readyEmitter.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    view: ViewKind,
+    private readonly onRequest: RequestHandler,
+  ) {
+    super();
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    webview.html = webviewHtml({
+      view,
+      title: panel.title,
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+    });
+    this._register(webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
+    // A hidden webview is unloaded and says `ready` again when shown.
+    this._register(panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.ready = false;
+    }));
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const msg = parseViewToHost(raw);
+    if (!msg) return;
+    if (msg.kind === 'ready') {
+      this.ready = true;
+      this.readyEmitter.fire();
+      return;
+    }
+    try {
+      await this.onRequest(msg.body);
+      void this.panel.webview.postMessage({ kind: 'response', id: msg.id, ok: true });
+    } catch (err) {
+      void this.panel.webview.postMessage({ kind: 'response', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Sends a notification once the view is ready; before that it is dropped (the full state follows `ready`). */
+  notify(body: NotificationBody): void {
+    if (this.ready) void this.panel.webview.postMessage({ kind: 'notify', body });
+  }
+}

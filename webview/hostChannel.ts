@@ -1,0 +1,39 @@
+// The view's end of the protocol: says `ready` once, sends requests matched to replies by id, and hands
+// validated notifications to the view. Anything that does not match the protocol is dropped.
+import type { NotificationBody, RequestBody, ViewKind } from './protocol.js';
+import { parseHostToView } from './protocol.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export class HostChannel {
+  private readonly api: VsCodeApi;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(view: ViewKind, onNotify: (body: NotificationBody) => void) {
+    this.api = acquireVsCodeApi();
+    window.addEventListener('message', (ev: MessageEvent) => {
+      const msg = parseHostToView(ev.data);
+      if (!msg) return;
+      if (msg.kind === 'notify') onNotify(msg.body);
+      else {
+        const w = this.waiting.get(msg.id);
+        this.waiting.delete(msg.id);
+        if (msg.ok) w?.resolve();
+        else w?.reject(new Error(msg.error ?? 'request failed'));
+      }
+    });
+    this.api.postMessage({ kind: 'ready', view });
+  }
+
+  request(body: RequestBody): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.api.postMessage({ kind: 'request', id, body });
+    });
+  }
+}
