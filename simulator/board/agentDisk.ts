@@ -1,0 +1,47 @@
+// The agent reaches the board on a small second disk made at every start (`mke2fs -d`, no loop mount): the
+// bundled CLI (`dist/cli.js`, which runs `edgepush device` inside the guest) and a few settings read by the init
+// script. A new agent build therefore never forces an image rebuild.
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { runTool } from './run.js';
+import { invalidInput, notFound } from '../shared/errors.js';
+
+export interface AgentDiskOptions {
+  /** Path of the bundled CLI to run inside the board. */
+  bundle: string;
+  /** Device name, shown by the supervisor API and used as the guest's hostname. */
+  name: string;
+  /** Also expose the guest's dockerd directly on tcp 2375 (only when no agent serves the engine port). */
+  engineTcp: boolean;
+}
+
+const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Where the agent bundle is: explicit path, EDGEPUSH_AGENT_BUNDLE, next to this bundle, or ./dist/cli.js. */
+export function findAgentBundle(explicit?: string, env = process.env): string {
+  const candidates = [
+    explicit,
+    env.EDGEPUSH_AGENT_BUNDLE,
+    process.argv[1]?.endsWith('cli.js') ? process.argv[1] : undefined,
+    typeof __dirname === 'string' ? join(__dirname, 'cli.js') : undefined,
+    resolve('dist', 'cli.js'),
+  ];
+  for (const c of candidates) if (c && existsSync(c)) return resolve(c);
+  throw notFound('the EdgePush agent bundle (dist/cli.js) was not found: run `npm run build` or set EDGEPUSH_AGENT_BUNDLE');
+}
+
+export function boardEnv(opts: Pick<AgentDiskOptions, 'name' | 'engineTcp'>): string {
+  if (!safeName.test(opts.name)) throw invalidInput(`board name '${opts.name}' may only hold letters, digits, '.', '_' and '-'`);
+  return `NAME=${opts.name}\nENGINE_TCP=${opts.engineTcp ? 1 : 0}\n`;
+}
+
+export async function makeAgentDisk(image: string, workDir: string, opts: AgentDiskOptions): Promise<void> {
+  const env = boardEnv(opts);
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  copyFileSync(opts.bundle, join(workDir, 'cli.js'));
+  writeFileSync(join(workDir, 'board.env'), env);
+  mkdirSync(dirname(image), { recursive: true });
+  rmSync(image, { force: true });
+  await runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'edgeagent', '-d', workDir, image, '64M'], { timeoutMs: 60_000 });
+}

@@ -1,0 +1,151 @@
+// Builds the x86_64 board image from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
+// minbase root filesystem with the engine and Node, the kernel modules, the init script, then an ext4 image made
+// with `mke2fs -d` (no loop mount). Work happens in a temporary folder renamed into place at the end, so an
+// interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
+import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
+import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
+import { findTool, runTool } from './run.js';
+import { unavailable } from '../shared/errors.js';
+import type { Progress } from '../shared/progress.js';
+
+export const imageManifestSchema = z.object({
+  hash: z.string(),
+  board: z.literal('x86_64'),
+  kernelRelease: z.string(),
+  builtAt: z.string(),
+  buildSeconds: z.number(),
+});
+export type ImageManifest = z.infer<typeof imageManifestSchema>;
+
+export interface BoardImage extends ImagePaths {
+  manifest: string;
+  info: ImageManifest;
+}
+
+export interface EnsureImageOptions {
+  recipe?: BoardRecipe;
+  cacheDir?: string;
+  progress?: Progress;
+  /** Rebuild even when a cached image exists. */
+  force?: boolean;
+}
+
+export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoot()): BoardImage | undefined {
+  const paths = imagePaths(recipeHash(recipe), cacheDir);
+  try {
+    const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs)) return undefined;
+    return { ...paths, info };
+  } catch {
+    return undefined;
+  }
+}
+
+const requiredTools = ['debootstrap', 'mke2fs', 'lz4', 'dpkg-deb', 'apt-get', 'apt-cache', 'chroot'];
+
+function checkCanBuild(): void {
+  if (process.getuid?.() !== 0) {
+    throw unavailable(
+      'building a board image needs root (debootstrap chroots and the files must belong to root): run ' +
+        '`sudo edgepush board build` once; the image is cached and boards then start as any user',
+    );
+  }
+  const missing = requiredTools.filter((t) => !findTool(t));
+  if (missing.length) {
+    throw unavailable(`missing tools: ${missing.join(', ')} (apt-get install debootstrap e2fsprogs lz4 qemu-system-x86 qemu-utils)`);
+  }
+}
+
+export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardImage> {
+  const recipe = opts.recipe ?? x86Recipe;
+  const root = opts.cacheDir ?? cacheRoot();
+  if (!opts.force) {
+    const have = cachedImage(recipe, root);
+    if (have) return have;
+  }
+  checkCanBuild();
+  const started = Date.now();
+  const hash = recipeHash(recipe);
+  const final = imagePaths(hash, root);
+  const work = `${final.dir}.tmp-${process.pid}`;
+  const say = (phase: string) => opts.progress?.update(`board image ${hash}: ${phase}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    say('kernel package');
+    const deb = await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
+    const kernel = await unpackKernel(deb, join(work, 'kernel'));
+    say('kernel image');
+    await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
+
+    const rootfs = join(work, 'rootfs');
+    const debCache = join(root, 'debs');
+    mkdirSync(debCache, { recursive: true });
+    say('debootstrap');
+    await runTool(
+      'debootstrap',
+      ['--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
+      { timeoutMs: 20 * 60_000, onLine: (l) => debootstrapStep(l, say) },
+    );
+
+    say('kernel modules');
+    const modDir = join(rootfs, 'lib', 'modules', kernel.release);
+    mkdirSync(dirname(modDir), { recursive: true });
+    cpSync(kernel.modules, modDir, { recursive: true });
+    // the root filesystem's own depmod (kmod is in the recipe), so the host needs no kmod
+    await runTool('chroot', [rootfs, '/sbin/depmod', kernel.release], { timeoutMs: 120_000 });
+
+    say('init and configuration');
+    for (const [rel, f] of Object.entries(recipe.files)) {
+      const p = join(rootfs, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.text);
+      chmodSync(p, f.mode);
+    }
+    for (const rel of recipe.trim) {
+      rmSync(join(rootfs, rel), { recursive: true, force: true });
+      mkdirSync(join(rootfs, rel), { recursive: true });
+    }
+
+    say('ext4 image');
+    const img = join(work, 'rootfs.img');
+    await runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'edgeroot', '-d', rootfs, img, `${recipe.sizeMiB}M`], {
+      timeoutMs: 10 * 60_000,
+    });
+    rmSync(rootfs, { recursive: true, force: true });
+    rmSync(join(work, 'kernel'), { recursive: true, force: true });
+    rmSync(join(work, 'vmlinux.lz4'), { force: true });
+
+    const info: ImageManifest = {
+      hash,
+      board: recipe.board,
+      kernelRelease: kernel.release,
+      builtAt: new Date().toISOString(),
+      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    writeFileSync(join(work, 'recipe.json'), `${JSON.stringify(recipe, null, 2)}\n`);
+    writeFileSync(join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`);
+    rmSync(final.dir, { recursive: true, force: true });
+    renameSync(work, final.dir);
+    opts.progress?.done(`board image ${hash} built in ${info.buildSeconds} s (${imageSize(final.rootfs)})`);
+    return { ...final, info };
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** debootstrap prints a line per package; show only its stages (retrieving, extracting, configuring...). */
+function debootstrapStep(line: string, say: (phase: string) => void): void {
+  const m = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring|Installing|Base system)/.exec(line);
+  if (m?.[1]) say(`debootstrap: ${m[1].toLowerCase()}`);
+}
+
+function imageSize(file: string): string {
+  const st = statSync(file);
+  return `${Math.round((st.blocks * 512) / 2 ** 20)} MiB used of ${Math.round(st.size / 2 ** 20)} MiB`;
+}

@@ -1,0 +1,95 @@
+// The board's init, run by tini as PID 1's only child (tini reaps orphans). No systemd: mount the basics, bring
+// up QEMU user networking, start the agent first, then containerd and dockerd. Each phase prints a line with the
+// guest's uptime on the console, which the host turns into boot phases (consolePhases.ts). SIGTERM (from tini,
+// or the ACPI power button through QMP system_powerdown) stops the engine and powers off cleanly.
+export const phaseMarker = 'edgepush-phase:';
+
+export const initScript = `#!/bin/sh
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+phase() { read -r up _ </proc/uptime; echo "${phaseMarker} $1 $up" >/dev/console; }
+mount -t proc proc /proc
+phase init
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+hostname edgepush-board
+modprobe -a virtio_pci virtio_net virtio_blk
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+echo 'nameserver 10.0.2.3' >/etc/resolv.conf
+mkdir -p /opt/edgepush /var/lib/edgepush /var/log
+mount -o ro /dev/vda /opt/edgepush
+NAME=edgepush-board
+ENGINE_TCP=0
+[ -f /opt/edgepush/board.env ] && . /opt/edgepush/board.env
+hostname "$NAME"
+phase network
+
+AGENT_PID=
+if [ -f /opt/edgepush/cli.js ]; then
+  node /opt/edgepush/cli.js device --address 0.0.0.0 --local-mode-open --engine unix:///run/docker.sock \\
+    --name "$NAME" --data /var/lib/edgepush >/dev/console 2>&1 &
+  AGENT_PID=$!
+  phase agent-started
+fi
+
+modprobe -a overlay veth bridge br_netfilter nf_nat 2>/dev/null
+containerd --config /etc/containerd/edgepush.toml >/var/log/containerd.log 2>&1 &
+CONTAINERD_PID=$!
+TCP=
+[ "$ENGINE_TCP" = 1 ] && TCP="-H tcp://0.0.0.0:2375"
+dockerd --containerd=/run/containerd/containerd.sock -H unix:///run/docker.sock $TCP --tls=false \\
+  --iptables=false --log-level=warn >/var/log/dockerd.log 2>&1 &
+DOCKERD_PID=$!
+(
+  while [ ! -S /run/docker.sock ]; do sleep 0.2; done
+  phase engine
+  iptables -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE 2>/dev/null
+) &
+
+stop_board() {
+  phase poweroff
+  [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID" 2>/dev/null
+  kill -TERM "$DOCKERD_PID" 2>/dev/null
+  i=0
+  while kill -0 "$DOCKERD_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+  kill -TERM "$CONTAINERD_PID" 2>/dev/null
+  i=0
+  while kill -0 "$CONTAINERD_PID" 2>/dev/null && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done
+  sync
+  mount -o remount,ro / 2>/dev/null || { echo u >/proc/sysrq-trigger; sleep 1; }
+  phase halted
+  echo o >/proc/sysrq-trigger
+  sleep 10
+}
+trap stop_board TERM INT
+
+# The ACPI power button (QMP system_powerdown) arrives as an input event (24 bytes): any event means "power off".
+(
+  modprobe -a button evdev 2>/dev/null
+  sleep 1
+  for d in /sys/class/input/event*; do
+    [ "$(cat "$d/device/name" 2>/dev/null)" = "Power Button" ] || continue
+    dd if="/dev/input/\${d##*/}" of=/dev/null bs=24 count=1 2>/dev/null && kill -TERM $$
+  done
+) &
+
+while :; do
+  sleep 86400 &
+  wait $!
+done
+`;
+
+/** containerd without the CRI plugin and the snapshotters a board never uses: starts faster under TCG. */
+export const containerdConfig = `version = 2
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"]
+[grpc]
+  address = "/run/containerd/containerd.sock"
+`;

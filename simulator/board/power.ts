@@ -1,0 +1,88 @@
+// Ending a board. `stopBoard` is a clean power-off: the ACPI power button through QMP (`system_powerdown`); the
+// Debian board's init stops the engine, syncs and powers off. If the guest does not react in time (a balenaOS
+// image still booting, a hung guest) QMP `quit`, then SIGKILL. `killBoard` is a power cut: SIGKILL to QEMU at once.
+import { stateRoot, boardPaths } from './paths.js';
+import { qemuAlive, readBoardState, writeBoardState, type BoardState } from './boardState.js';
+import { qmpCommand } from './qmp.js';
+import { notFound } from '../shared/errors.js';
+
+export interface PowerOptions {
+  stateDir?: string;
+  /** How long the guest may take to power off cleanly (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface PowerResult {
+  name: string;
+  /** What ended it: the guest powered off, QEMU was told to quit, or was killed. */
+  how: 'poweroff' | 'quit' | 'killed' | 'not-running';
+  seconds: number;
+}
+
+async function waitGone(pid: number | null, name: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (qemuAlive(pid, name)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+function finish(state: BoardState, root: string, lastExit: BoardState['lastExit']): void {
+  writeBoardState({ ...state, pid: null, stoppedAt: new Date().toISOString(), lastExit }, root);
+}
+
+function need(name: string, root: string): BoardState {
+  const s = readBoardState(name, root);
+  if (!s) throw notFound(`no board named ${name} (see edgepush board list)`);
+  return s;
+}
+
+export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<PowerResult> {
+  const root = opts.stateDir ?? stateRoot();
+  const state = need(name, root);
+  const started = Date.now();
+  const secs = () => Math.round((Date.now() - started) / 100) / 10;
+  if (!qemuAlive(state.pid, name)) {
+    finish(state, root, state.lastExit ?? 'crashed');
+    return { name, how: 'not-running', seconds: 0 };
+  }
+  const qmp = boardPaths(name, root).qmp;
+  try {
+    await qmpCommand(qmp, 'system_powerdown');
+    if (await waitGone(state.pid, name, opts.timeoutMs ?? 30_000)) {
+      finish(state, root, 'poweroff');
+      return { name, how: 'poweroff', seconds: secs() };
+    }
+  } catch {
+    // QMP not answering: fall through to harder means
+  }
+  try {
+    await qmpCommand(qmp, 'quit', undefined, 3000);
+  } catch {
+    // QEMU closes the socket as it quits; an error here is expected
+  }
+  if (await waitGone(state.pid, name, 5000)) {
+    finish(state, root, 'poweroff');
+    return { name, how: 'quit', seconds: secs() };
+  }
+  return { ...(await killBoard(name, { stateDir: root })), seconds: secs() };
+}
+
+export async function killBoard(name: string, opts: PowerOptions = {}): Promise<PowerResult> {
+  const root = opts.stateDir ?? stateRoot();
+  const state = need(name, root);
+  const started = Date.now();
+  if (!qemuAlive(state.pid, name) || state.pid === null) {
+    finish(state, root, state.lastExit ?? 'crashed');
+    return { name, how: 'not-running', seconds: 0 };
+  }
+  try {
+    process.kill(state.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await waitGone(state.pid, name, 10_000);
+  finish(state, root, 'killed');
+  return { name, how: 'killed', seconds: Math.round((Date.now() - started) / 100) / 10 };
+}

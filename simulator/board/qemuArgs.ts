@@ -1,0 +1,94 @@
+// The QEMU command line, built as an argv array from plain data (no shell). Two kinds of board:
+// - `debian`: the image built here, booted directly from its ELF kernel on the lean `microvm` machine, root on
+//   NVMe (built into Debian's cloud kernel), the agent on a small read-only virtio disk;
+// - `balena`: a user's balenaOS genericx86-64 image, booted through UEFI firmware (OVMF) on a q35 PC with the
+//   disk on SATA (AHCI) and virtio networking, as balena documents for running its images in QEMU.
+// Both forward the device ports from a chosen host loopback address, so tools treat the board as a LAN device.
+
+/** Supervisor API, engine, SSH: the ports a balenaOS development device answers on. */
+export const forwardedPorts = [48484, 2375, 22222] as const;
+
+export type Accel = 'kvm' | 'tcg';
+
+interface CommonSpec {
+  name: string;
+  address: string;
+  memoryMiB: number;
+  cpus: number;
+  accel: Accel;
+  overlay: string;
+  console: string;
+  qmp: string;
+}
+
+export interface DebianBoardSpec extends CommonSpec {
+  kind: 'debian';
+  kernel: string;
+  agentDisk: string;
+  kernelArgs: string[];
+  /** Arguments the kernel passes on to init (after `--`). */
+  initArgs: string[];
+  /** Host TSC frequency in kHz: without it the microvm guest sometimes hangs calibrating its clock. */
+  tscKHz?: number;
+}
+
+export interface BalenaBoardSpec extends CommonSpec {
+  kind: 'balena';
+  /** UEFI firmware (Debian package `ovmf`: /usr/share/ovmf/OVMF.fd). */
+  firmware: string;
+}
+
+export type BoardSpec = DebianBoardSpec | BalenaBoardSpec;
+
+export function hostForwards(address: string, ports: readonly number[] = forwardedPorts): string {
+  return ports.map((p) => `hostfwd=tcp:${address}:${p}-:${p}`).join(',');
+}
+
+function common(spec: CommonSpec): string[] {
+  return [
+    '-name', `edgepush-${spec.name}`,
+    '-accel', spec.accel === 'kvm' ? 'kvm' : 'tcg',
+    '-cpu', spec.accel === 'kvm' ? 'host' : 'max',
+    '-m', String(spec.memoryMiB),
+    '-smp', String(spec.cpus),
+    '-nodefaults', '-no-user-config',
+    '-display', 'none',
+    '-no-reboot',
+    '-chardev', `file,id=console,path=${spec.console}`,
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${spec.qmp},server=on,wait=off`,
+    '-netdev', `user,id=net0,${hostForwards(spec.address)}`,
+    '-device', 'virtio-net-pci,netdev=net0',
+  ];
+}
+
+export function debianBoardArgs(spec: DebianBoardSpec): string[] {
+  const kernelArgs = [...spec.kernelArgs];
+  if (spec.tscKHz) kernelArgs.push(`tsc_early_khz=${spec.tscKHz}`);
+  kernelArgs.push(...spec.initArgs);
+  return [
+    '-M', 'microvm,pcie=on,rtc=on,pit=on,pic=on,acpi=on',
+    ...common(spec),
+    '-kernel', spec.kernel,
+    '-append', kernelArgs.join(' '),
+    '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
+    '-device', 'nvme,drive=root,serial=edgeroot',
+    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw,readonly=on`,
+    '-device', 'virtio-blk-pci,drive=agent',
+  ];
+}
+
+export function balenaBoardArgs(spec: BalenaBoardSpec): string[] {
+  return [
+    '-M', 'q35',
+    ...common(spec),
+    '-bios', spec.firmware,
+    '-device', 'ahci,id=ahci',
+    '-drive', `file=${spec.overlay},if=none,id=disk,format=qcow2,cache=writeback`,
+    '-device', 'ide-hd,drive=disk,bus=ahci.0',
+  ];
+}
+
+export function boardArgs(spec: BoardSpec): string[] {
+  return spec.kind === 'debian' ? debianBoardArgs(spec) : balenaBoardArgs(spec);
+}

@@ -1,0 +1,57 @@
+// The x86_64 board image recipe: everything that decides the image's bytes. Its hash names the cache folder,
+// so a change to any field (packages, init script, kernel arguments) builds a new image and nothing else does.
+// The device agent is not part of the recipe: it is put on a small second disk at every start (agentDisk.ts).
+import { createHash } from 'node:crypto';
+import { initScript, containerdConfig } from './initScript.js';
+
+export interface BoardRecipe {
+  board: 'x86_64';
+  suite: string;
+  mirror: string;
+  /** Debian packages installed by debootstrap on top of the minbase variant. */
+  packages: string[];
+  /** Debian metapackage whose kernel is booted directly (no bootloader, no initramfs). */
+  kernelPackage: string;
+  /** Kernel arguments that do not depend on the host (tsc_early_khz is added at launch). */
+  kernelArgs: string[];
+  /** Paths removed from the root filesystem to keep it small. */
+  trim: string[];
+  /** Size of the root filesystem in MiB (sparse; the qcow2 overlay only grows with what is written). */
+  sizeMiB: number;
+  files: Record<string, { mode: number; text: string }>;
+}
+
+export const x86Recipe: BoardRecipe = {
+  board: 'x86_64',
+  suite: 'bookworm',
+  mirror: 'http://deb.debian.org/debian',
+  packages: ['docker.io', 'nodejs', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
+  kernelPackage: 'linux-image-cloud-amd64',
+  kernelArgs: [
+    'console=ttyS0',
+    'root=/dev/nvme0n1',
+    'rw',
+    'rootfstype=ext4',
+    'quiet',
+    'tsc=reliable',
+    'mitigations=off',
+    'cryptomgr.notests',
+    'panic=-1',
+    'init=/usr/bin/tini',
+  ],
+  trim: ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists'],
+  sizeMiB: 4096,
+  files: {
+    'sbin/edgeinit': { mode: 0o755, text: initScript },
+    'etc/containerd/edgepush.toml': { mode: 0o644, text: containerdConfig },
+    'etc/hostname': { mode: 0o644, text: 'edgepush-board\n' },
+    'etc/hosts': { mode: 0o644, text: '127.0.0.1 localhost\n127.0.1.1 edgepush-board\n' },
+  },
+};
+
+/** tini runs the init script as its child: the kernel passes arguments after `--` to init. */
+export const initArgs = ['--', '/sbin/edgeinit'];
+
+export function recipeHash(recipe: BoardRecipe): string {
+  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+}
