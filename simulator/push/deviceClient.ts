@@ -10,6 +10,8 @@ import { readBody, SseParser } from './lineStream.js';
 import { followLogStream, type FollowLogsOptions } from './logFollow.js';
 import {
   ContainerIdSchema,
+  EdgepushStatsSchema,
+  type EdgepushStats,
   ContainerIdsSchema,
   DeviceEventSchema,
   DeviceInfoSchema,
@@ -149,6 +151,30 @@ export class DeviceClient {
     return this.serviceAction('start', service, o);
   }
 
+  /**
+   * EdgePush device figures (`/v2/edgepush/stats`): bytes received over its link so far, and its link rate when it
+   * says. Undefined for a device without that endpoint (a real balenaOS device).
+   */
+  async edgepushStats(o?: CallOptions): Promise<EdgepushStats | undefined> {
+    const url = `${this.supervisorUrl}/v2/edgepush/stats`;
+    const r = await httpRequest(url, {}, this.opts(o));
+    if (r.status !== 200) return undefined;
+    try {
+      const s = EdgepushStatsSchema.safeParse(JSON.parse(r.text));
+      return s.success ? s.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The device's link rate in bits per second when it tells (a simulated device with `--link`), else undefined. */
+  async linkBitsPerSecond(o?: CallOptions): Promise<number | undefined> {
+    const s = await this.edgepushStats(o);
+    if (s?.linkBitsPerSecond) return s.linkBitsPerSecond;
+    if (s?.linkBytesPerSecond) return s.linkBytesPerSecond * 8;
+    return undefined;
+  }
+
   /** The device's engine (Docker Engine API on :2375; development images only). */
   engine(): Docker {
     this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 120_000 });
@@ -219,9 +245,12 @@ export class DeviceClient {
     return followLogStream(this, opts);
   }
 
-  /** Opens the raw log stream once (no reconnect). */
-  async openLogStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const url = `${this.supervisorUrl}/v2/local/logs`;
+  /**
+   * Opens the raw log stream once (no reconnect). `since` (ms) asks an EdgePush device to replay lines from then
+   * on (a real supervisor ignores it).
+   */
+  async openLogStream(signal: AbortSignal, since?: number): Promise<ReadableStream<Uint8Array>> {
+    const url = `${this.supervisorUrl}/v2/local/logs${since !== undefined ? `?since=${Math.floor(since)}` : ''}`;
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(), this.timeoutMs);
     let res: Response;

@@ -1,5 +1,6 @@
 // Following `/v2/local/logs` with automatic reconnect: the stream is reopened whenever it ends, errors, or the
 // device stops answering `/ping` (a silent stall), with a capped back-off; replayed lines are dropped by LogDeduper.
+import { unavailable } from '../shared/errors.js';
 import { LogDeduper } from './logDedup.js';
 import { LineSplitter, readBody } from './lineStream.js';
 import { DeviceLogLineSchema, type DeviceLogLine } from './types.js';
@@ -11,19 +12,21 @@ export interface FollowLogsOptions {
   /** Called when a connection attempt fails (the follower keeps trying). */
   onDisconnect?: (reason: string) => void;
   signal: AbortSignal;
-  /** Only these services (system lines are kept unless `system === false`). */
+  /** Only these services (undefined: every service; []: none). System lines are kept unless `system === false`. */
   services?: string[];
   /** Include system lines (default true). */
   system?: boolean;
   /** Stop once the stream has been quiet this long (ms) instead of following for ever: `logs --no-follow`. */
   stopWhenIdleMs?: number;
+  /** Ask the device to replay lines from this time (ms) on the first connection (an EdgePush device keeps a backlog). */
+  since?: number;
   /** How often liveness is checked with `/ping` while the stream is quiet (ms, default 5000). */
   livenessMs?: number;
 }
 
 interface LogSource {
   host: string;
-  openLogStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  openLogStream(signal: AbortSignal, since?: number): Promise<ReadableStream<Uint8Array>>;
   ping(o?: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export function parseLogLine(text: string): DeviceLogLine | undefined {
 export function wantedLine(line: DeviceLogLine, services: string[] | undefined, system: boolean): boolean {
   const isSystem = line.isSystem === true || line.serviceName === undefined;
   if (isSystem) return system;
-  return !services || services.length === 0 || services.includes(line.serviceName!);
+  return !services || services.includes(line.serviceName!);
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -61,6 +64,8 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
   let failures = 0;
   let connectedOnce = false;
   let lastReason = '';
+  let lastTimestamp: number | undefined;
+  let firstConnectAt: number | undefined;
   while (!opts.signal.aborted) {
     const conn = new AbortController();
     const signal = AbortSignal.any([opts.signal, conn.signal]);
@@ -68,7 +73,8 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
     let liveness: NodeJS.Timeout | undefined;
     let stoppedIdle = false;
     try {
-      const body = await source.openLogStream(signal);
+      const body = await source.openLogStream(signal, connectedOnce ? (lastTimestamp ?? firstConnectAt) : opts.since);
+      firstConnectAt ??= Date.now();
       if (connectedOnce) opts.onReconnect?.({ attempt: failures, reason: lastReason });
       connectedOnce = true;
       failures = 0;
@@ -98,6 +104,7 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
           armIdle();
           for (const text of splitter.push(chunk)) {
             const line = parseLogLine(text);
+            if (line?.timestamp !== undefined && (lastTimestamp === undefined || line.timestamp > lastTimestamp)) lastTimestamp = line.timestamp;
             if (line && dedup.accept(line) && wantedLine(line, opts.services, system)) opts.onLine(line);
           }
         },
@@ -112,7 +119,7 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
       conn.abort();
     }
     if (stoppedIdle || opts.signal.aborted) return;
-    if (opts.stopWhenIdleMs !== undefined && !connectedOnce && failures >= 2) throw new Error(lastReason);
+    if (opts.stopWhenIdleMs !== undefined && !connectedOnce && failures >= 2) throw unavailable(lastReason);
     opts.onDisconnect?.(lastReason);
     failures++;
     await sleep(Math.min(2000, 200 * 2 ** Math.min(failures, 4)), opts.signal);

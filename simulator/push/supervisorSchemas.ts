@@ -69,3 +69,11 @@ export const DeviceEventSchema = z.looseObject({
   message: z.string().optional(),
 });
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
+
+/** `/v2/edgepush/stats` of an EdgePush device; the link rate fields are read when the device has them. */
+export const EdgepushStatsSchema = z.looseObject({
+  receivedBytes: z.number(),
+  linkBitsPerSecond: z.number().nullable().optional(),
+  linkBytesPerSecond: z.number().nullable().optional(),
+});
+export type EdgepushStats = z.infer<typeof EdgepushStatsSchema>;

@@ -72,6 +72,8 @@ export interface PushOptions {
   linkBitsPerSecond?: number;
   /** How long to wait for the device to apply the new state (ms, default 120000). */
   applyTimeoutMs?: number;
+  /** Build for livepush: `#dev-cmd-live`, `#dev-run`, `#dev-copy`, `#dev-env` directives take effect. Default false. */
+  live?: boolean;
   /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
   skipDeltaReport?: boolean;
 }

@@ -1,10 +1,144 @@
-import type { CliCommand } from '../command.js';
-import { notYetAvailable } from '../notYetAvailable.js';
+import { resolve } from 'node:path';
+import { flag, listOpt, noExtraPositionals, requiredOpt, stringOpt, UsageError, type CliCommand } from '../command.js';
+import { describePushEvent, formatLogLine, formatReport } from '../../push/format.js';
+import { startLivepush } from '../../push/livepush/startLivepush.js';
+import type { LivepushEvent } from '../../push/livepush/types.js';
+import { pushProject } from '../../push/pushProject.js';
+import { exitCodeOf } from '../../push/pushFailure.js';
+import { DEFAULT_BUILD_ON, type BuildOn, type PushEvent } from '../../push/types.js';
+import { DeviceClient } from '../../push/deviceClient.js';
+import { messageOf } from '../../shared/errors.js';
+import { progressLine, type Progress } from '../../shared/progress.js';
+
+/** Writes push events on stderr: transient percent lines through the progress line, the rest as lines. */
+export function pushEventPrinter(progress: Progress): (e: PushEvent) => void {
+  return (e) => {
+    const d = describePushEvent(e);
+    if (!d) return;
+    if (d.transient) progress.update(d.text);
+    else progress.done(d.text);
+  };
+}
+
+export function describeLivepushEvent(e: LivepushEvent): string | undefined {
+  switch (e.type) {
+    case 'ready':
+      return `livepush: watching ${e.services.join(', ')} (Ctrl-C to stop)`;
+    case 'sync':
+      return `livepush: [${e.service}] syncing ${[...e.changed, ...e.deleted.map((d) => `-${d}`)].join(', ')}`;
+    case 'synced': {
+      const what = [`${e.copied} copied`, `${e.deleted} deleted`, ...(e.commands.length ? [`${e.commands.length} RUN re-run`] : []), e.restarted ? 'restarted' : 'not restarted'];
+      return `livepush: [${e.service}] ${what.join(', ')} in ${e.seconds.toFixed(2)} s${e.unmatched.length ? ` (not in the image: ${e.unmatched.join(', ')})` : ''}`;
+    }
+    case 'command-output':
+      return `livepush: [${e.service}] ${e.line}`;
+    case 'rebuild':
+      return `livepush: ${e.reason}; rebuilding`;
+    case 'rebuilt':
+      return `livepush: rebuilt, release ${e.report.release.slice(0, 12)}`;
+    case 'error':
+      return `livepush: ${e.service ? `[${e.service}] ` : ''}error: ${e.message}`;
+    case 'push':
+      return undefined;
+  }
+}
 
 export const pushCommand: CliCommand = {
   name: 'push',
   summary: 'build a project and run it on a device',
-  usage: `edgepush push [DIR] --device ADDR [--build-on device|local] [--env K=V | --env svc:K=V]... [--service S] [--nolive] [--detached] [--json]`,
-  options: { device: { type: 'string' }, 'build-on': { type: 'string' }, env: { type: 'string', multiple: true }, service: { type: 'string', multiple: true }, nolive: { type: 'boolean' }, detached: { type: 'boolean' }, json: { type: 'boolean' } },
-  run: () => notYetAvailable('push', 4),
+  usage: `edgepush push [DIR] --device ADDR [--build-on device|local] [--env K=V | --env svc:K=V]... [--service S] [--nolive] [--detached] [--json]
+
+  DIR                 project folder with a docker-compose.yml or a Dockerfile (default: .)
+  --device ADDR       device address or host name (local mode; ports 48484 and 2375)
+  --build-on WHERE    device (default, as balena push: build on the device's engine) or local (build here and
+                      ship a delta against the image the device runs; the full image to a non-EdgePush device)
+  --env K=V           environment for every service; svc:K=V for one service (repeatable, kept on rebuilds)
+  --service S         build only this service (repeatable)
+  --nolive            no livepush after the push
+  --detached          return once the update is applied (no logs, no livepush)
+  --json              print the delta report as one JSON object on stdout (progress stays on stderr)
+Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local mode, 4 build failed,
+5 the update was not applied (or a service is not running), 130 interrupted.`,
+  options: {
+    device: { type: 'string' },
+    'build-on': { type: 'string' },
+    env: { type: 'string', multiple: true },
+    service: { type: 'string', multiple: true },
+    nolive: { type: 'boolean' },
+    detached: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  run: async (args) => {
+    noExtraPositionals(args, 1);
+    const projectDir = resolve(args.positionals[0] ?? '.');
+    const device = requiredOpt(args, 'device');
+    const buildOn = (stringOpt(args, 'build-on') ?? DEFAULT_BUILD_ON) as BuildOn;
+    if (buildOn !== 'device' && buildOn !== 'local') throw new UsageError(`--build-on expects device or local, got '${buildOn}'`);
+    const env = listOpt(args, 'env');
+    const services = listOpt(args, 'service');
+    const json = flag(args, 'json');
+    const detached = flag(args, 'detached');
+    const live = !detached && !flag(args, 'nolive');
+
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const progress = progressLine(process.stderr);
+    const pushedAt = Date.now();
+    try {
+      const report = await pushProject({
+        projectDir,
+        device,
+        buildOn,
+        env,
+        services: services.length ? services : undefined,
+        live,
+        signal: stop.signal,
+        onEvent: pushEventPrinter(progress),
+      });
+      progress.done();
+      if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${formatReport(report)}\n`);
+      const notRunning = report.services.filter((s) => s.state.toLowerCase() !== 'running');
+      if (notRunning.length > 0) process.stderr.write(`edgepush push: not running: ${notRunning.map((s) => `${s.name} (${s.state})`).join(', ')}\n`);
+      if (detached) return notRunning.length > 0 ? 5 : 0;
+
+      const out = json ? process.stderr : process.stdout;
+      const logs = new DeviceClient(device).followLogs({
+        signal: stop.signal,
+        since: pushedAt,
+        onLine: (l) => out.write(`${formatLogLine(l)}\n`),
+        onDisconnect: (reason) => process.stderr.write(`--- log stream lost (${reason}); reconnecting ---\n`),
+        onReconnect: () => process.stderr.write(`--- reconnected to ${device} ---\n`),
+      });
+      const lp = live
+        ? await startLivepush({
+            projectDir,
+            device,
+            env,
+            buildOn,
+            services: services.length ? services : undefined,
+            signal: stop.signal,
+            onEvent: (e) => {
+              if (e.type === 'push') return pushEventPrinter(progress)(e.event);
+              const text = describeLivepushEvent(e);
+              if (text) process.stderr.write(`${text}\n`);
+            },
+          })
+        : undefined;
+      await logs;
+      await lp?.dispose();
+      return 0;
+    } catch (err) {
+      progress.done();
+      if (stop.signal.aborted && exitCodeOf(err) === 130) return 130;
+      process.stderr.write(`edgepush push: ${messageOf(err)}\n`);
+      if (process.env.EDGEPUSH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      return exitCodeOf(err);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
 };

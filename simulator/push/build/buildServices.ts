@@ -1,0 +1,152 @@
+// Building every service of a project for one push: on the device's engine (context tar → POST /build on
+// :2375, as `balena push`) or on this machine's engine and then shipped (delta to an EdgePush device, full
+// image load to any other). Image-only services are tagged on the device. Returns what each build sent.
+import Docker from 'dockerode';
+import { cancelled } from '../../shared/errors.js';
+import type { DeviceClient } from '../deviceClient.js';
+import { platformOf } from '../project/dockerfile.js';
+import { loadContextFilter, tarContext } from '../project/buildContext.js';
+import type { Project, ProjectService } from '../project/loadProject.js';
+import { failedIn } from '../pushFailure.js';
+import type { DeviceInfo } from '../supervisorSchemas.js';
+import { imageNameOf } from '../targetState.js';
+import type { BuildOn, PushEvent } from '../types.js';
+import { buildOnEngine, imageIdOf } from './engineBuild.js';
+import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
+import { shipToDevice } from './shipToDevice.js';
+import { tagImageOnly } from './imageOnly.js';
+
+export interface BuiltService {
+  name: string;
+  imageId: string;
+  basisImageId: string | undefined;
+  sentBytes: number;
+  /** Measured seconds the transfer took (context upload + build, or the ship). */
+  transferSeconds: number;
+  figures: ImageFigures;
+}
+
+export interface BuildServicesOptions {
+  client: DeviceClient;
+  project: Project;
+  buildOn: BuildOn;
+  only?: string[];
+  info: DeviceInfo;
+  signal?: AbortSignal;
+  skipDeltaReport: boolean;
+  onEvent: (e: PushEvent) => void;
+  /** This machine's engine for `buildOn: 'local'` (default: DOCKER_HOST or the local socket). */
+  localEngine?: Docker;
+}
+
+/** Labels `balena push` puts on images it builds on a device. */
+export function localImageLabels(service: string): Record<string, string> {
+  return { 'io.resin.local.image': '1', 'io.resin.local.service': service };
+}
+
+/** Limits progress events to whole-percent changes. */
+function percentEmitter(emit: (pct: number, bytes: number) => void): (done: number, total: number) => void {
+  let last = -1;
+  return (done, total) => {
+    const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
+    if (pct !== last) {
+      last = pct;
+      emit(pct, done);
+    }
+  };
+}
+
+async function contextOf(s: ProjectService): Promise<Buffer> {
+  const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!]);
+  return tarContext(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
+}
+
+async function receivedBytes(client: DeviceClient, signal?: AbortSignal): Promise<number | undefined> {
+  return (await client.edgepushStats({ signal }).catch(() => undefined))?.receivedBytes;
+}
+
+export async function buildServices(o: BuildServicesOptions): Promise<BuiltService[]> {
+  const deviceEngine = o.client.engine();
+  const wanted = o.project.services.filter((s) => !o.only || o.only.length === 0 || o.only.includes(s.name));
+  const out: BuiltService[] = [];
+  const platform = platformOf(o.info.arch);
+  for (const s of wanted) {
+    if (o.signal?.aborted) throw cancelled();
+    const tag = imageNameOf(s.name);
+    if (!s.contextDir) {
+      await tagImageOnly(deviceEngine, s.image!, tag).catch((err: unknown) => {
+        throw failedIn('build', err);
+      });
+      const id = (await imageIdOf(deviceEngine, tag))!;
+      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFigures() });
+      continue;
+    }
+    const basis = await imageIdOf(deviceEngine, tag);
+    const context = await contextOf(s);
+    o.onEvent({ type: 'service', service: s.name, phase: 'building', percent: 0 });
+    const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
+    const started = Date.now();
+    if (o.buildOn === 'device') {
+      const before = await receivedBytes(o.client, o.signal);
+      const cacheFrom = (await deviceEngine.listImages({ all: true }).catch(() => [])).map((i) => i.Id);
+      const imageId = await buildOnEngine(deviceEngine, {
+        service: s.name,
+        context,
+        tag,
+        dockerfile: s.dockerfile!,
+        labels: localImageLabels(s.name),
+        buildArgs: s.buildArgs,
+        cacheFrom,
+        platform: undefined,
+        signal: o.signal,
+        onLine,
+        onUpload: percentEmitter((percent, bytes) => o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes })),
+      }).catch((err: unknown) => {
+        throw failedIn('build', err);
+      });
+      const seconds = (Date.now() - started) / 1000;
+      const after = await receivedBytes(o.client, o.signal);
+      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.length;
+      o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
+      const figures = o.skipDeltaReport ? await noFiguresWithSize(deviceEngine, imageId) : await figuresFor(deviceEngine, basis, imageId, o.signal);
+      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: seconds, figures });
+      continue;
+    }
+    const local = o.localEngine ?? new Docker();
+    const localTag = `edgepush-local/${s.name.toLowerCase()}:latest`;
+    const imageId = await buildOnEngine(local, {
+      service: s.name,
+      context,
+      tag: localTag,
+      dockerfile: s.dockerfile!,
+      labels: localImageLabels(s.name),
+      buildArgs: s.buildArgs,
+      platform,
+      signal: o.signal,
+      onLine,
+    }).catch((err: unknown) => {
+      throw failedIn('build', err);
+    });
+    const shipped = await shipToDevice({
+      client: o.client,
+      local,
+      imageId,
+      basisImageId: basis,
+      tag,
+      service: s.name,
+      signal: o.signal,
+      onEvent: o.onEvent,
+      wantFigures: !o.skipDeltaReport,
+    }).catch((err: unknown) => {
+      throw failedIn('ship', err);
+    });
+    o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
+    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: shipped.figures });
+  }
+  return out;
+}
+
+async function noFiguresWithSize(docker: Docker, imageId: string): Promise<ImageFigures> {
+  const size = (await docker.getImage(imageId).inspect().catch(() => undefined))?.Size ?? 0;
+  return { ...noFigures(), imageBytes: size };
+}

@@ -1,0 +1,121 @@
+// One image build through a Docker Engine API (the device's on :2375, or this machine's), as `balena push`
+// does it: `POST /build` with the tar context, tag, labels, cachefrom and forcerm. Build output is streamed
+// line by line; a build error becomes an EdgePushError carrying the engine's message.
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
+
+export class BuildFailure extends EdgePushError {
+  constructor(
+    readonly service: string,
+    message: string,
+  ) {
+    super('internal', `service '${service}': build failed: ${message}`);
+    this.name = 'BuildFailure';
+  }
+}
+
+const buildMessageSchema = z.looseObject({
+  stream: z.string().optional(),
+  status: z.string().optional(),
+  error: z.string().optional(),
+  errorDetail: z.looseObject({ message: z.string().optional() }).optional(),
+  aux: z.looseObject({ ID: z.string().optional() }).optional(),
+});
+
+export interface EngineBuildOptions {
+  service: string;
+  context: Buffer;
+  tag: string;
+  dockerfile: string;
+  labels: Record<string, string>;
+  buildArgs: Record<string, string>;
+  cacheFrom?: string[];
+  platform?: string;
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+  /** Bytes of the context sent so far. */
+  onUpload?: (sent: number, total: number) => void;
+}
+
+/** Builds and returns the new image id (`sha256:...`). */
+export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Promise<string> {
+  if (o.signal?.aborted) throw cancelled();
+  let sent = 0;
+  const chunkSize = 64 * 1024;
+  const total = o.context.length;
+  const ctx = Readable.from(
+    (function* () {
+      for (let i = 0; i < total; i += chunkSize) {
+        const c = o.context.subarray(i, Math.min(total, i + chunkSize));
+        sent += c.length;
+        o.onUpload?.(sent, total);
+        yield c;
+      }
+    })(),
+  );
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await docker.buildImage(ctx, {
+      t: o.tag,
+      dockerfile: o.dockerfile,
+      labels: o.labels,
+      buildargs: o.buildArgs,
+      forcerm: true,
+      pull: false,
+      nocache: false,
+      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: o.cacheFrom } : {}),
+      ...(o.platform ? { platform: o.platform } : {}),
+      ...(o.signal ? { abortSignal: o.signal } : {}),
+    } as Docker.ImageBuildOptions);
+  } catch (err) {
+    if (o.signal?.aborted) throw cancelled();
+    throw unavailable(`service '${o.service}': the engine refused the build: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  let imageId: string | undefined;
+  let failure: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(err) : resolve()),
+      (raw: unknown) => {
+        const m = buildMessageSchema.safeParse(raw);
+        if (!m.success) return;
+        const msg = m.data;
+        if (msg.error || msg.errorDetail?.message) failure = (msg.errorDetail?.message ?? msg.error)!.trim();
+        if (msg.aux?.ID) imageId = msg.aux.ID;
+        const text = msg.stream ?? msg.status;
+        if (text) {
+          for (const line of text.split('\n')) {
+            if (line.trim()) o.onLine?.(line.replace(/\r$/, ''));
+            const built = /^Successfully built ([0-9a-f]{12,64})/.exec(line);
+            if (built && !imageId) imageId = built[1];
+          }
+        }
+      },
+    );
+  }).catch((err: unknown) => {
+    if (o.signal?.aborted) throw cancelled();
+    throw unavailable(`service '${o.service}': build stream broke: ${err instanceof Error ? err.message : String(err)}`, err);
+  });
+  if (failure) throw new BuildFailure(o.service, failure);
+  if (o.signal?.aborted) throw cancelled();
+  // The tag is authoritative (aux.ID may be absent with old engines).
+  try {
+    const info = await docker.getImage(o.tag).inspect();
+    return info.Id;
+  } catch (err) {
+    if (imageId) return imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`;
+    throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/** Image id of a tag, or undefined when the engine does not have it. */
+export async function imageIdOf(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Id;
+  } catch {
+    return undefined;
+  }
+}

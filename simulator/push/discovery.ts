@@ -1,0 +1,146 @@
+// Finding local-mode devices: an mDNS browse for `_ssh._tcp` subtype `resin-device` (what balenaOS announces)
+// on every non-internal IPv4 interface at once, then a probe of each replying address (supervisor :48484 →
+// local mode, engine :2375 → development image); plus addresses the caller already knows (added by hand,
+// simulated devices), probed the same way.
+import { networkInterfaces } from 'node:os';
+import { Bonjour, type Service } from 'bonjour-service';
+import { DeviceClient } from './deviceClient.js';
+import type { DiscoveredDevice } from './types.js';
+
+export interface DiscoverOptions {
+  /** How long to listen for mDNS replies (ms, default 4000). */
+  timeoutMs?: number;
+  /** Addresses added by hand: probed and listed even when they do not answer. */
+  addresses?: string[];
+  /** Addresses of running simulated devices. */
+  simulated?: string[];
+  /** Browse only these interfaces (names); default every non-internal IPv4 interface. */
+  interfaces?: string[];
+  /** Timeout of each probe (ms, default 2000). */
+  probeTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface BrowseInterface {
+  name: string;
+  address: string;
+}
+
+/** Non-internal IPv4 interfaces (what balena's `device detect` browses). */
+export function browseInterfaces(only?: string[]): BrowseInterface[] {
+  const out: BrowseInterface[] = [];
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (only && !only.includes(name)) continue;
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) out.push({ name, address: a.address });
+  }
+  return out;
+}
+
+/** Probes one address: local mode (supervisor /ping), development (engine /_ping), version and device type. */
+export async function probeDevice(
+  address: string,
+  opts: { name?: string; source?: DiscoveredDevice['source']; interface?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<DiscoveredDevice> {
+  const client = new DeviceClient(address, { timeoutMs: opts.timeoutMs ?? 2000 });
+  const call = { signal: opts.signal };
+  const [localMode, development] = await Promise.all([
+    client.ping(call).then(
+      () => true,
+      () => false,
+    ),
+    client.engineAnswers(call),
+  ]);
+  const d: DiscoveredDevice = {
+    address,
+    name: opts.name ?? address,
+    source: opts.source ?? 'manual',
+    ...(opts.interface ? { interface: opts.interface } : {}),
+    localMode,
+    development,
+  };
+  if (localMode) {
+    const [version, info] = await Promise.all([client.version(call).catch(() => undefined), client.deviceInfo(call).catch(() => undefined)]);
+    if (version) d.supervisorVersion = version;
+    if (info) {
+      d.deviceType = info.deviceType;
+      d.arch = info.arch;
+    }
+  }
+  return d;
+}
+
+interface Found {
+  name: string;
+  addresses: string[];
+  iface: string;
+}
+
+function candidates(s: Service, fallback: string | undefined): string[] {
+  const v4 = (s.addresses ?? []).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+  const ref = s.referer?.address;
+  return [...new Set([...(ref ? [ref] : []), ...v4, ...(fallback ? [fallback] : [])])];
+}
+
+/** Browses every interface at once for `timeoutMs`; returns the services found (by instance name). */
+export async function browseResinDevices(ifaces: BrowseInterface[], timeoutMs: number, signal?: AbortSignal): Promise<Found[]> {
+  const found = new Map<string, Found>();
+  const instances = ifaces.map((iface) => {
+    const bonjour = new Bonjour({ interface: iface.address, bind: '0.0.0.0' } as never, () => undefined);
+    const browser = bonjour.find({ type: 'ssh', subtypes: ['resin-device'] }, (s) => {
+      const prev = found.get(s.name);
+      const addresses = candidates(s, undefined);
+      found.set(s.name, { name: s.name, addresses: [...new Set([...(prev?.addresses ?? []), ...addresses])], iface: prev?.iface ?? iface.name });
+    });
+    return { bonjour, browser };
+  });
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+  await Promise.all(
+    instances.map(
+      ({ bonjour, browser }) =>
+        new Promise<void>((resolve) => {
+          browser.stop();
+          bonjour.destroy(() => resolve());
+          setTimeout(resolve, 500).unref();
+        }),
+    ),
+  );
+  return [...found.values()];
+}
+
+/** Every device found by mDNS or given, probed; local-mode devices first, then by name. */
+export async function discoverDevices(opts: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
+  const probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
+  const ifaces = browseInterfaces(opts.interfaces);
+  const [found, given] = await Promise.all([
+    ifaces.length > 0 ? browseResinDevices(ifaces, opts.timeoutMs ?? 4000, opts.signal) : Promise.resolve([]),
+    Promise.all([
+      ...(opts.addresses ?? []).map((a) => probeDevice(a, { source: 'manual', timeoutMs: probeTimeoutMs, signal: opts.signal })),
+      ...(opts.simulated ?? []).map((a) => probeDevice(a, { source: 'simulated', timeoutMs: probeTimeoutMs, signal: opts.signal })),
+    ]),
+  ]);
+  const mdns = await Promise.all(
+    found.map(async (f) => {
+      // The first candidate address whose supervisor or engine answers is the device's.
+      let best: DiscoveredDevice | undefined;
+      for (const address of f.addresses) {
+        const d = await probeDevice(address, { name: f.name, source: 'mdns', interface: f.iface, timeoutMs: probeTimeoutMs, signal: opts.signal });
+        if (d.localMode || d.development) return d;
+        best ??= d;
+      }
+      return best ?? { address: f.addresses[0] ?? '', name: f.name, source: 'mdns' as const, interface: f.iface, localMode: false, development: false };
+    }),
+  );
+  const byAddress = new Map<string, DiscoveredDevice>();
+  for (const d of [...given, ...mdns]) if (!byAddress.has(d.address) || d.source === 'mdns') byAddress.set(d.address, d);
+  return [...byAddress.values()].sort((a, b) => Number(b.localMode) - Number(a.localMode) || a.name.localeCompare(b.name));
+}

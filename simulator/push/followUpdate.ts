@@ -1,0 +1,136 @@
+// Following an update after the target state is posted, until the device has applied it: the EdgePush event
+// stream where the device has one (phases with progress as they happen), and `/v2/state/status` polled as the
+// source of truth everywhere (a real balenaOS device has only that).
+import { updateEventSchema } from '../device/updateEvents.js';
+import { cancelled } from '../shared/errors.js';
+import type { DeviceClient } from './deviceClient.js';
+import { PushFailure } from './pushFailure.js';
+import type { StateStatus } from './supervisorSchemas.js';
+import type { PushEvent, ServicePhase } from './types.js';
+
+/** Supervisor container status → push phase. */
+export function phaseOfContainerStatus(status: string): ServicePhase | undefined {
+  switch (status.toLowerCase()) {
+    case 'installing':
+    case 'installed':
+    case 'awaiting handover':
+    case 'handing over':
+    case 'restarting':
+      return 'installing';
+    case 'running':
+      return 'running';
+    case 'exited':
+    case 'stopped':
+      return 'exited';
+    case 'dead':
+    case 'aborted':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
+
+/** EdgePush device event phase → push phase. */
+export function phaseOfDeviceEvent(phase: string): ServicePhase | undefined {
+  const map: Record<string, ServicePhase> = {
+    downloading: 'shipping',
+    downloaded: 'downloaded',
+    installing: 'installing',
+    starting: 'installing',
+    'handing-over': 'installing',
+    running: 'running',
+    exited: 'exited',
+    stopped: 'exited',
+    failed: 'failed',
+  };
+  return map[phase];
+}
+
+/**
+ * True when the status shows this release applied with a container for every service. A device that does not
+ * report a release (null) counts once it has been seen applying, or after `graceMs`.
+ */
+export function updateSettled(s: StateStatus, release: string, services: readonly string[], sawApplying: boolean, elapsedMs: number, graceMs = 3000): boolean {
+  if (s.appState !== 'applied') return false;
+  if (s.release) {
+    if (s.release !== release) return false;
+  } else if (!sawApplying && elapsedMs < graceMs) return false;
+  return services.every((name) => s.containers.some((c) => c.serviceName === name));
+}
+
+export interface FollowUpdateOptions {
+  client: DeviceClient;
+  release: string;
+  services: string[];
+  signal?: AbortSignal;
+  timeoutMs: number;
+  pollMs?: number;
+  onEvent: (e: PushEvent) => void;
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus> {
+  const lastPhase = new Map<string, ServicePhase>();
+  const emit = (service: string, phase: ServicePhase, extra: { percent?: number; bytes?: number; message?: string } = {}) => {
+    if (!o.services.includes(service)) return;
+    if (lastPhase.get(service) === phase && extra.percent === undefined) return;
+    lastPhase.set(service, phase);
+    o.onEvent({ type: 'service', service, phase, ...extra });
+  };
+  const stopEvents = new AbortController();
+  const eventsSignal = o.signal ? AbortSignal.any([o.signal, stopEvents.signal]) : stopEvents.signal;
+  const eventsDone = o.client
+    .subscribeEvents({
+      signal: eventsSignal,
+      connectTimeoutMs: 3000,
+      onEvent: (raw) => {
+        const ev = updateEventSchema.safeParse(raw);
+        if (!ev.success || ev.data.type !== 'service' || ev.data.release !== o.release) return;
+        const phase = phaseOfDeviceEvent(ev.data.phase);
+        if (phase) emit(ev.data.serviceName, phase, { percent: ev.data.progress, bytes: ev.data.bytesReceived, message: ev.data.message });
+      },
+    })
+    .catch(() => false);
+  const started = Date.now();
+  let sawApplying = false;
+  let lastError = '';
+  try {
+    for (;;) {
+      if (o.signal?.aborted) throw cancelled();
+      const elapsed = Date.now() - started;
+      if (elapsed > o.timeoutMs) {
+        throw new PushFailure('apply', 'unavailable', `the device did not apply release ${o.release} within ${Math.round(o.timeoutMs / 1000)} s${lastError ? ` (${lastError})` : ''}`);
+      }
+      let s: StateStatus | undefined;
+      try {
+        s = await o.client.status({ signal: o.signal, timeoutMs: 5000 });
+        lastError = '';
+      } catch (err) {
+        if (o.signal?.aborted) throw cancelled();
+        lastError = err instanceof Error ? err.message : String(err);
+      }
+      if (s) {
+        if (s.appState !== 'applied') sawApplying = true;
+        const ours = !s.release || s.release === o.release;
+        if (ours) {
+          for (const c of s.containers) {
+            const phase = phaseOfContainerStatus(c.status);
+            if (phase && phase !== 'exited') emit(c.serviceName, phase);
+          }
+        }
+        if (updateSettled(s, o.release, o.services, sawApplying, elapsed)) {
+          for (const c of s.containers) {
+            const phase = phaseOfContainerStatus(c.status);
+            if (phase) emit(c.serviceName, phase);
+          }
+          return s;
+        }
+      }
+      await delay(o.pollMs ?? 500);
+    }
+  } finally {
+    stopEvents.abort();
+    await eventsDone;
+  }
+}

@@ -1,0 +1,116 @@
+// Text renderings for the CLI (and anyone else who wants them): the delta report table, log lines, device
+// status. Pure functions returning strings; printing is the caller's business.
+import { formatBytes } from '../shared/progress.js';
+import type { StateStatus } from './supervisorSchemas.js';
+import type { DeviceLogLine, PushEvent, PushReport } from './types.js';
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+function ratio(a: number, b: number): string {
+  if (b <= 0) return '-';
+  const r = a / b;
+  return r >= 10 ? `${r.toFixed(0)}x` : `${r.toFixed(1)}x`;
+}
+
+export function formatSeconds(s: number): string {
+  return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`;
+}
+
+/** The delta report as a table: one row per service, then how much smaller the delta is than a layer pull. */
+export function formatReport(r: PushReport): string {
+  const rows = [['service', 'image', 'layer pull', 'librsync', 'EdgePush delta', 'sent', 'transfer', 'state']];
+  for (const s of r.services) {
+    rows.push([
+      s.name,
+      formatBytes(s.imageBytes),
+      formatBytes(s.layerPullBytes),
+      formatBytes(s.librsyncBytes),
+      formatBytes(s.deltaBytes),
+      formatBytes(s.sentBytes),
+      formatSeconds(s.transferSeconds),
+      s.state,
+    ]);
+  }
+  const lines = [`Delta report for ${r.device}, release ${r.release.slice(0, 12)}:`, pad(rows)];
+  for (const s of r.services) {
+    if (s.deltaBytes > 0 && s.layerPullBytes > 0) {
+      lines.push(`  ${s.name}: delta ${ratio(s.layerPullBytes, s.deltaBytes)} smaller than a layer pull, ${ratio(s.librsyncBytes, s.deltaBytes)} smaller than librsync`);
+    } else if (s.layerPullBytes === 0 && s.imageBytes > 0) {
+      lines.push(`  ${s.name}: no layer changed, nothing to send`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function clock(ts: number | undefined): string {
+  const d = ts === undefined ? new Date() : new Date(ts);
+  return d.toISOString().slice(11, 23);
+}
+
+/** `12:00:01.123 [main] text` (stderr lines marked `!`, system lines `[system]`). */
+export function formatLogLine(l: DeviceLogLine): string {
+  const who = l.serviceName ?? 'system';
+  return `${clock(l.timestamp)} [${who}]${l.isStdErr ? '!' : ''} ${l.message.replace(/\n$/, '')}`;
+}
+
+export interface DeviceSummary {
+  device: string;
+  supervisorVersion: string;
+  deviceType: string;
+  arch: string;
+  appState: string;
+  status: string;
+  release: string | null;
+  services: Array<{ name: string; status: string; containerId: string | null; imageId: number | null }>;
+}
+
+export function summarizeStatus(device: string, version: string, info: { deviceType: string; arch: string }, s: StateStatus): DeviceSummary {
+  return {
+    device,
+    supervisorVersion: version,
+    deviceType: info.deviceType,
+    arch: info.arch,
+    appState: s.appState,
+    status: s.status,
+    release: s.release ?? null,
+    services: s.containers.map((c) => ({ name: c.serviceName, status: c.status, containerId: c.containerId ?? null, imageId: c.imageId ?? null })),
+  };
+}
+
+export function formatStatus(d: DeviceSummary): string {
+  const head = [
+    `device     ${d.device}`,
+    `type       ${d.deviceType} (${d.arch})`,
+    `supervisor ${d.supervisorVersion}`,
+    `state      ${d.appState}${d.release ? `, release ${d.release.slice(0, 12)}` : ''}`,
+  ];
+  if (d.services.length === 0) return [...head, 'services   none'].join('\n');
+  const rows = [['service', 'status', 'container'], ...d.services.map((s) => [s.name, s.status, (s.containerId ?? '-').slice(0, 12)])];
+  return [...head, '', pad(rows)].join('\n');
+}
+
+/**
+ * One push event as a line for a terminal; `transient` lines (percent updates) may be overwritten by the next.
+ * Returns undefined for events that need no line.
+ */
+export function describePushEvent(e: PushEvent): { text: string; transient: boolean } | undefined {
+  switch (e.type) {
+    case 'step':
+      return { text: `${e.message}...`, transient: false };
+    case 'release':
+      return { text: `release ${e.release.slice(0, 12)}`, transient: false };
+    case 'build-output':
+      return { text: `[${e.service}] ${e.line}`, transient: false };
+    case 'service':
+      if (e.percent !== undefined && e.percent < 100) {
+        return { text: `[${e.service}] ${e.phase} ${e.percent}%${e.bytes !== undefined ? ` ${formatBytes(e.bytes)}` : ''}`, transient: true };
+      }
+      if (e.percent !== undefined) return undefined;
+      return { text: `[${e.service}] ${e.phase}${e.message ? `: ${e.message}` : ''}`, transient: false };
+    case 'report':
+      return undefined;
+  }
+}

@@ -1,0 +1,120 @@
+// Carries out livepush steps on a running container through the device's engine (:2375): files as a tar
+// into `PUT /containers/{id}/archive?path=/`, deletions and RUN steps by exec (argv arrays, no shell strings of
+// ours), then kill + start.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { pack } from 'tar-stream';
+import { cancelled, unavailable } from '../../shared/errors.js';
+import { LineSplitter } from '../lineStream.js';
+import type { LiveStep } from './plan.js';
+
+export interface ExecResult {
+  copied: number;
+  deleted: number;
+  commands: string[];
+  restarted: boolean;
+}
+
+async function tarFiles(contextDir: string, files: Array<{ from: string; to: string }>): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    p.on('end', resolve);
+    p.on('error', reject);
+  });
+  for (const f of files) {
+    const abs = join(contextDir, f.from);
+    const [body, st] = await Promise.all([readFile(abs), stat(abs)]);
+    p.entry({ name: f.to.replace(/^\/+/, ''), mode: st.mode & 0o7777, mtime: st.mtime, size: body.length }, body);
+  }
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+export async function execIn(
+  docker: Docker,
+  containerId: string,
+  cmd: string[],
+  o: { workdir?: string; env?: Record<string, string>; onLine?: (line: string) => void },
+): Promise<number> {
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(o.workdir ? { WorkingDir: o.workdir } : {}),
+    ...(o.env ? { Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`) } : {}),
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const splitter = new LineSplitter();
+  out.on('data', (c: Buffer) => {
+    for (const l of splitter.push(c)) o.onLine?.(l);
+  });
+  docker.modem.demuxStream(stream, out, out);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  for (const l of splitter.flush()) o.onLine?.(l);
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? 0;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return (await exec.inspect()).ExitCode ?? 0;
+}
+
+export async function executeSteps(
+  docker: Docker,
+  containerId: string,
+  contextDir: string,
+  steps: readonly LiveStep[],
+  o: { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+): Promise<ExecResult> {
+  const container = docker.getContainer(containerId);
+  const result: ExecResult = { copied: 0, deleted: 0, commands: [], restarted: false };
+  const needsExec = steps.some((s) => s.kind === 'delete' || s.kind === 'run');
+  if (needsExec) {
+    const state = (await container.inspect()).State;
+    // Exec needs a running container: one that exited (a crash after a bad edit) is started first.
+    if (!state.Running) await container.start().catch(() => undefined);
+  }
+  for (const step of steps) {
+    if (o.signal?.aborted) throw cancelled();
+    switch (step.kind) {
+      case 'copy':
+        await container.putArchive(await tarFiles(contextDir, step.files), { path: '/' });
+        result.copied += step.files.length;
+        break;
+      case 'delete': {
+        const code = await execIn(docker, containerId, ['rm', '-rf', '--', ...step.paths], { onLine: o.onLine });
+        if (code !== 0) throw unavailable(`removing ${step.paths.join(', ')} in the container failed (exit ${code})`);
+        result.deleted += step.paths.length;
+        break;
+      }
+      case 'run': {
+        const code = await execIn(docker, containerId, ['/bin/sh', '-c', step.command], { workdir: step.workdir, env: step.env, onLine: o.onLine });
+        result.commands.push(step.command);
+        if (code !== 0) throw unavailable(`RUN ${step.command} failed in the container (exit ${code})`);
+        break;
+      }
+      case 'restart':
+        await container.kill().catch(() => undefined);
+        await container.start().catch(async (err: unknown) => {
+          // 304: already started again by its restart policy.
+          const info = await container.inspect();
+          if (!info.State.Running) throw err;
+        });
+        result.restarted = true;
+        break;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,96 @@
+// The livepush planner: from the final stage's instructions and a batch of changed/deleted files (paths
+// relative to the build context), the steps that bring the running container up to date, as plain data.
+// The RUN steps after the first COPY that a change touches are re-run, as balena's livepush does.
+import { posix } from 'node:path';
+import type { Instruction } from './dockerfileSteps.js';
+
+export type LiveStep =
+  | { kind: 'copy'; files: Array<{ from: string; to: string }> }
+  | { kind: 'delete'; paths: string[] }
+  | { kind: 'run'; command: string; workdir: string; env: Record<string, string> }
+  | { kind: 'restart' };
+
+export interface LivePlan {
+  steps: LiveStep[];
+  /** Changed or deleted files no COPY puts in the image (nothing to do for them). */
+  unmatched: string[];
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (const ch of glob) {
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function normalizeSource(src: string): string {
+  let s = posix.normalize(src.replace(/^\.\//, ''));
+  if (s === '.' || s === './') s = '';
+  return s.replace(/\/+$/, '');
+}
+
+/** Where a COPY puts context file `file`, or undefined when it does not copy it. */
+export function containerPathOf(file: string, sources: string[], dest: string, workdir: string): string | undefined {
+  const absDest = posix.isAbsolute(dest) ? dest : posix.join(workdir, dest);
+  const destIsDir = dest.endsWith('/') || dest === '.' || sources.length > 1;
+  for (const raw of sources) {
+    const src = normalizeSource(raw);
+    if (src === '') return posix.join(absDest, file);
+    if (/[*?[]/.test(src)) {
+      if (globToRegExp(src).test(file)) return posix.join(absDest, posix.basename(file));
+      // a glob that names directories copies their contents
+      const parts = file.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        if (globToRegExp(src).test(parts.slice(0, i).join('/'))) return posix.join(absDest, parts.slice(i).join('/'));
+      }
+      continue;
+    }
+    if (file === src) return destIsDir ? posix.join(absDest, posix.basename(file)) : absDest;
+    if (file.startsWith(`${src}/`)) return posix.join(absDest, file.slice(src.length + 1));
+  }
+  return undefined;
+}
+
+export function planSync(stage: readonly Instruction[], changed: readonly string[], deleted: readonly string[]): LivePlan {
+  let workdir = '/';
+  let env: Record<string, string> = {};
+  let firstTouched = Infinity;
+  const copies = new Map<string, string>();
+  const deletions = new Map<string, string>();
+  const matched = new Set<string>();
+  const runs: Array<{ index: number; command: string; workdir: string; env: Record<string, string> }> = [];
+  stage.forEach((ins, index) => {
+    if (ins.kind === 'WORKDIR') workdir = posix.isAbsolute(ins.dir) ? ins.dir : posix.join(workdir, ins.dir);
+    else if (ins.kind === 'ENV') env = { ...env, ...ins.vars };
+    else if (ins.kind === 'RUN') runs.push({ index, command: ins.command, workdir, env });
+    else if (ins.kind === 'COPY' && !ins.fromStage) {
+      // A later COPY of the same file wins, as in the image.
+      for (const f of changed) {
+        const to = containerPathOf(f, ins.sources, ins.dest, workdir);
+        if (to) {
+          copies.set(f, to);
+          matched.add(f);
+          firstTouched = Math.min(firstTouched, index);
+        }
+      }
+      for (const f of deleted) {
+        const to = containerPathOf(f, ins.sources, ins.dest, workdir);
+        if (to) {
+          deletions.set(f, to);
+          matched.add(f);
+          firstTouched = Math.min(firstTouched, index);
+        }
+      }
+    }
+  });
+  const steps: LiveStep[] = [];
+  if (deletions.size > 0) steps.push({ kind: 'delete', paths: [...new Set(deletions.values())].sort() });
+  if (copies.size > 0) steps.push({ kind: 'copy', files: [...copies].map(([from, to]) => ({ from, to })).sort((a, b) => a.to.localeCompare(b.to)) });
+  for (const r of runs) if (r.index > firstTouched) steps.push({ kind: 'run', command: r.command, workdir: r.workdir, env: r.env });
+  if (steps.length > 0) steps.push({ kind: 'restart' });
+  const unmatched = [...changed, ...deleted].filter((f) => !matched.has(f));
+  return { steps, unmatched };
+}

@@ -1,0 +1,102 @@
+// `pushProject`: load → build (on the device or locally) → ship → post target state → follow until applied →
+// delta report. Emits PushEvents; never prints. See README.md for the contract.
+import { randomBytes } from 'node:crypto';
+import { cancelled, EdgePushError } from '../shared/errors.js';
+import { buildServices, type BuiltService } from './build/buildServices.js';
+import { connectDevice } from './connect.js';
+import { followUpdate } from './followUpdate.js';
+import { checkServiceNames, loadProject } from './project/loadProject.js';
+import { failedIn, PushFailure } from './pushFailure.js';
+import { buildTargetState, parseEnvArgs } from './targetState.js';
+import { DEFAULT_BUILD_ON, PushReportSchema, type PushOptions, type PushReport, type ServiceReport } from './types.js';
+import type { StateStatus } from './supervisorSchemas.js';
+
+export function newReleaseHash(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Turns the link rate and sent bytes into seconds; measured seconds when the rate is unknown. */
+export function transferSecondsOf(sentBytes: number, linkBitsPerSecond: number | undefined, measuredSeconds: number): number {
+  if (linkBitsPerSecond && linkBitsPerSecond > 0) return Math.round(((sentBytes * 8) / linkBitsPerSecond) * 1000) / 1000;
+  return Math.round(measuredSeconds * 1000) / 1000;
+}
+
+export function serviceStateOf(status: StateStatus | undefined, service: string): string {
+  return status?.containers.find((c) => c.serviceName === service)?.status ?? 'unknown';
+}
+
+export function assembleReport(device: string, release: string, built: BuiltService[], status: StateStatus | undefined, linkBitsPerSecond: number | undefined): PushReport {
+  const services: ServiceReport[] = built.map((b) => ({
+    name: b.name,
+    imageBytes: b.figures.imageBytes,
+    layerPullBytes: b.figures.layerPullBytes,
+    librsyncBytes: b.figures.librsyncBytes,
+    deltaBytes: b.figures.deltaBytes,
+    sentBytes: b.sentBytes,
+    transferSeconds: transferSecondsOf(b.sentBytes, linkBitsPerSecond, b.transferSeconds),
+    state: serviceStateOf(status, b.name),
+  }));
+  return PushReportSchema.parse({ device, release, services });
+}
+
+export async function pushProject(opts: PushOptions): Promise<PushReport> {
+  const emit = opts.onEvent ?? (() => undefined);
+  const signal = opts.signal;
+  const buildOn = opts.buildOn ?? DEFAULT_BUILD_ON;
+  const check = () => {
+    if (signal?.aborted) throw cancelled();
+  };
+
+  emit({ type: 'step', message: `connecting to ${opts.device}` });
+  const conn = await connectDevice(opts.device, signal).catch((err: unknown) => {
+    throw failedIn('connect', err);
+  });
+  const { client, info } = conn;
+  check();
+
+  const release = newReleaseHash();
+  const project = await loadProject(opts.projectDir, { deviceType: info.deviceType, arch: info.arch, releaseHash: release, live: opts.live });
+  checkServiceNames(project, opts.services);
+  const env = parseEnvArgs(opts.env ?? [], project.services.map((s) => s.name));
+  emit({ type: 'release', release });
+
+  const current = await client.getTargetState({ signal }).catch((err: unknown) => {
+    throw failedIn('connect', err);
+  });
+  const linkBitsPerSecond = opts.linkBitsPerSecond ?? (await client.linkBitsPerSecond({ signal }).catch(() => undefined));
+
+  emit({ type: 'step', message: buildOn === 'device' ? `building on ${opts.device}` : 'building on this machine' });
+  const built = await buildServices({
+    client,
+    project,
+    buildOn,
+    only: opts.services,
+    info,
+    signal,
+    skipDeltaReport: opts.skipDeltaReport ?? false,
+    onEvent: emit,
+  });
+  check();
+
+  emit({ type: 'step', message: 'posting the target state' });
+  const target = buildTargetState(current, project, release, env);
+  try {
+    await client.setTargetState(target, { signal, timeoutMs: 30_000 });
+  } catch (err) {
+    if (EdgePushError.is(err, 'invalid-input')) throw new PushFailure('apply', 'unavailable', err.message, err);
+    throw failedIn('apply', err);
+  }
+
+  emit({ type: 'step', message: 'waiting for the device to apply the update' });
+  const status = await followUpdate({
+    client,
+    release,
+    services: project.services.map((s) => s.name),
+    signal,
+    timeoutMs: opts.applyTimeoutMs ?? 120_000,
+    onEvent: emit,
+  });
+  const report = assembleReport(opts.device, release, built, status, linkBitsPerSecond);
+  emit({ type: 'report', report });
+  return report;
+}
