@@ -6,7 +6,7 @@ import { pushProject } from '../../simulator/push/pushProject.js';
 import type { PushReport } from '../../simulator/push/types.js';
 import { EdgePushError, messageOf } from '../../simulator/shared/errors.js';
 import type { DashboardModel } from '../dashboard/dashboardModel.js';
-import type { DeviceMonitor } from '../devices/deviceMonitor.js';
+import { clientFor, type DeviceMonitor } from '../devices/deviceMonitor.js';
 import { Disposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
@@ -45,7 +45,10 @@ export class PushRunner extends Disposable {
     // Start following logs now, so the panel shows the update from its first line.
     this.logs.session(device);
     const project = basename(projectDir);
-    const id = this.model.begin(device, project);
+    const linkBitsPerSecond = await clientFor(device)
+      .linkBitsPerSecond({ timeoutMs: 2000 })
+      .catch(() => undefined);
+    const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     try {
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `EdgePush: pushing ${project} to ${device}`, cancellable: true },
@@ -56,6 +59,7 @@ export class PushRunner extends Disposable {
             device,
             buildOn: settings.buildOn,
             signal: abort.signal,
+            linkBitsPerSecond,
             onEvent: (e) => {
               this.model.event(id, e);
               if (e.type === 'step') progress.report({ message: e.message });

@@ -49,7 +49,8 @@ export class SimulatorManager extends Disposable {
   async start(o: StartOptions, signal?: AbortSignal): Promise<SimulatorHandle> {
     const dataDir = join(this.storageDir, 'devices', o.address);
     mkdirSync(dataDir, { recursive: true });
-    const name = o.name ?? `sim-${o.address.split('.').pop()}`;
+    // The name is also the device's id for its Docker objects: keep it unique per address.
+    const name = o.name ?? `sim-${o.address}`;
     const args = [this.cliPath, 'device', '--address', o.address, '--name', name, '--data', dataDir];
     if (o.linkRate) args.push('--link', o.linkRate);
     // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.

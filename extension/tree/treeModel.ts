@@ -31,7 +31,12 @@ export interface ServiceNode extends NodeBase {
   address: string;
   service: string;
 }
-export type TreeNode = GroupNode | DeviceNode | ServiceNode;
+/** A line of text under a device that runs nothing yet (keeps the device expandable from the start). */
+export interface InfoNode extends NodeBase {
+  kind: 'info';
+  address: string;
+}
+export type TreeNode = GroupNode | DeviceNode | ServiceNode | InfoNode;
 
 const GROUPS: { source: DeviceSource; label: string; icon: string }[] = [
   { source: 'mdns', label: 'Local Network', icon: 'broadcast' },
@@ -73,7 +78,7 @@ const contextBySource: Record<DeviceSource, string> = {
 
 export function deviceNode(d: DeviceRecord): DeviceNode {
   const state = d.bootPhase && !d.online ? d.bootPhase : d.online === undefined ? 'connecting…' : d.online ? 'online' : 'offline';
-  const parts = [d.name !== d.address ? d.address : undefined, state, d.online ? d.deviceType : undefined].filter(Boolean);
+  const parts = [d.name.includes(d.address) ? undefined : d.address, state, d.online ? d.deviceType : undefined].filter(Boolean);
   return {
     kind: 'device',
     id: `device:${d.address}`,
@@ -83,7 +88,8 @@ export function deviceNode(d: DeviceRecord): DeviceNode {
     tooltip: deviceTooltip(d),
     icon: d.online ? { id: 'vm-active', color: 'charts.green' } : d.online === false ? { id: 'vm-outline', color: 'disabledForeground' } : { id: 'loading~spin' },
     contextValue: contextBySource[d.source],
-    collapsible: d.services.length > 0 ? 'expanded' : 'none',
+    // Always expandable: a tree item that starts without children stays collapsed once it gets some.
+    collapsible: 'expanded',
   };
 }
 
@@ -102,8 +108,11 @@ export function deviceTooltip(d: DeviceRecord): string {
   return [d.name, ...rows.filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`)].join('\n');
 }
 
-export function serviceNodes(d: DeviceRecord): ServiceNode[] {
-  return d.services.map((s) => serviceNode(d, s));
+/** The services of a device, or one line saying why there are none. */
+export function serviceNodes(d: DeviceRecord): (ServiceNode | InfoNode)[] {
+  if (d.services.length > 0) return d.services.map((s) => serviceNode(d, s));
+  const label = d.online === false ? 'Not answering' : d.online === undefined ? 'Connecting…' : 'No services yet: push a project';
+  return [{ kind: 'info', id: `info:${d.address}`, address: d.address, label, icon: { id: 'info' }, collapsible: 'none' }];
 }
 
 export function serviceNode(d: DeviceRecord, s: ServiceRecord): ServiceNode {

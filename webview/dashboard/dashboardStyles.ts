@@ -33,13 +33,18 @@ body { padding: 0 20px 24px; color: var(--vscode-foreground); font-family: var(-
 .report-service { padding: 6px 0 10px; border-top: 1px solid var(--vscode-widget-border, transparent); }
 .report-service:first-of-type { border-top: none; }
 .report-head { display: flex; align-items: center; gap: 12px; margin-bottom: 6px; flex-wrap: wrap; }
-.bar-row { display: grid; grid-template-columns: 170px 1fr 80px 70px; align-items: center; gap: 10px; padding: 2px 0; font-size: 12px; }
+.bar-row { display: grid; grid-template-columns: 170px 1fr 90px 100px; align-items: center; gap: 10px; padding: 2px 0; font-size: 12px; }
 .bar-track { height: 10px; background: var(--vscode-editorWidget-background, var(--vscode-input-background)); border-radius: 2px; overflow: hidden; }
 .bar-fill { display: block; height: 100%; background: var(--vscode-charts-blue); opacity: .55; }
 .highlight .bar-fill { background: var(--vscode-charts-green); opacity: 1; }
 .highlight .bar-label, .highlight .bar-figure { font-weight: 600; }
 .bar-figure { text-align: right; font-variant-numeric: tabular-nums; font-family: var(--vscode-editor-font-family); }
-.bar-time { text-align: right; font-variant-numeric: tabular-nums; }
+.bar-time { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.table-scroll { overflow-x: auto; }
+table.history { width: 100%; border-collapse: collapse; font-size: 12px; }
+table.history th { text-align: left; font-weight: 600; padding: 4px 8px; border-bottom: 1px solid var(--vscode-editorGroup-border, var(--vscode-widget-border, #8884)); color: var(--vscode-descriptionForeground); }
+table.history td { padding: 4px 8px; white-space: nowrap; border-bottom: 1px solid var(--vscode-editorGroup-border, transparent); font-variant-numeric: tabular-nums; }
+table.history tr:nth-child(even) td { background: var(--vscode-keybindingTable-rowsBackground, transparent); }
 .result { display: inline-flex; align-items: center; gap: 4px; }
 .result-succeeded { color: var(--vscode-charts-green); }
 .result-failed { color: var(--vscode-errorForeground); }

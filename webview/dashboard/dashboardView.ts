@@ -7,7 +7,7 @@ import { h, icon } from '../dom.js';
 import { formatBytes, formatClock, formatRate, formatSeconds } from '../format.js';
 import type { HostChannel } from '../hostChannel.js';
 import type { DashboardState, DeviceView, PushView } from '../protocol.js';
-import { deltaBars, linkRateOf } from './deltaBars.js';
+import { deltaBars } from './deltaBars.js';
 import { renderHistory } from './historyView.js';
 import { timelineSteps } from './timeline.js';
 
@@ -107,7 +107,7 @@ function renderCurrent(p: PushView | undefined): HTMLElement | undefined {
 
 function renderReport(p: PushView | undefined): HTMLElement | undefined {
   if (!p?.report || p.report.length === 0) return undefined;
-  const rate = linkRateOf(p.report, p.linkBitsPerSecond);
+  const rate = p.linkBitsPerSecond;
   const services = deltaBars(p.report, p.linkBitsPerSecond).map((sb) =>
     h(
       'div',
@@ -131,7 +131,7 @@ function renderReport(p: PushView | undefined): HTMLElement | undefined {
       ),
     ),
   );
-  const note = h('p', { class: 'muted small' }, rate ? `Times at ${formatRate(rate)}.` : 'Link rate unknown.', ` Report of ${formatClock(p.startedAt).slice(0, 8)}.`);
+  const note = h('p', { class: 'muted small' }, rate ? `Times at the device's link rate, ${formatRate(rate)}.` : 'The link to this device is not rate-limited, so no times per figure (a simulated device takes edgepush.simulator.linkRate).', ` Report of ${formatClock(p.startedAt).slice(0, 8)}.`);
   return section('Delta report', 'graph', ...services, note);
 }
 

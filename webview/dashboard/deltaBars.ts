@@ -25,16 +25,12 @@ export interface ServiceBars {
   transferSeconds: number;
 }
 
-/** The link rate in bits/s: the one given, else inferred from what was sent and how long it took. */
-export function linkRateOf(report: readonly ServiceReportView[], given?: number): number | undefined {
-  if (given && given > 0) return given;
-  const sent = report.reduce((n, s) => n + s.sentBytes, 0);
-  const secs = report.reduce((n, s) => n + s.transferSeconds, 0);
-  return sent > 0 && secs > 0 ? (sent * 8) / secs : undefined;
-}
-
+/**
+ * Times are shown only at a known link rate (a device that says it, e.g. a simulated device with `--link`):
+ * on an unthrottled loopback link a time per figure would mean nothing.
+ */
 export function deltaBars(report: readonly ServiceReportView[], linkBitsPerSecond?: number): ServiceBars[] {
-  const rate = linkRateOf(report, linkBitsPerSecond);
+  const rate = linkBitsPerSecond && linkBitsPerSecond > 0 ? linkBitsPerSecond : undefined;
   return report.map((s) => {
     const figures: [Bar['key'], string, number][] = [
       ['image', 'Full image', s.imageBytes],

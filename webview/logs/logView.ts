@@ -1,7 +1,7 @@
 // The live log panel: all services interleaved, each with its colour, stderr marked, system lines and reconnect
 // markers, filters in a toolbar. Lines arrive in batches from the host and are drawn once per animation frame;
 // the panel keeps at most `capacity` lines, so memory stays flat at any rate.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { h, icon } from '../dom.js';
 import { formatClock } from '../format.js';
@@ -22,10 +22,8 @@ export class LogView {
   private readonly list: HTMLElement;
   private readonly chips: HTMLElement;
   private readonly count: HTMLElement;
-  private readonly title: HTMLElement;
 
   constructor(root: HTMLElement, private readonly host: HostChannel) {
-    this.title = h('span', { class: 'title' });
     this.chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'Services' });
     this.count = h('span', { class: 'count muted' });
     const text = h('vscode-textfield', { placeholder: 'Filter', class: 'filter-text' });
@@ -34,9 +32,9 @@ export class LogView {
       this.filter = { ...this.filter, text: (text as unknown as { value?: string }).value ?? '' };
       this.rerender();
     });
-    const clear = h('vscode-button', { icon: 'clear-all', secondary: true, title: 'Clear the panel' }, 'Clear');
+    const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear', title: 'Clear the panel' });
     clear.addEventListener('click', () => void this.host.request({ method: 'clearLogs' }));
-    const toolbar = h('div', { class: 'toolbar' }, h('span', { class: 'device' }, icon('output'), this.title), this.chips, text, this.count, clear);
+    const toolbar = h('div', { class: 'toolbar' }, this.chips, h('div', { class: 'tools' }, text, this.count, clear));
     this.list = h('div', { class: 'lines', role: 'log', 'aria-live': 'off', tabindex: '0' });
     this.list.addEventListener('scroll', () => {
       this.follow = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
@@ -85,7 +83,7 @@ export class LogView {
   }
 
   private afterDraw(added: readonly LogEntry[]): void {
-    this.title.textContent = this.device;
+    this.list.setAttribute('aria-label', `Logs of ${this.device}`);
     const before = this.known.size;
     for (const s of servicesIn(added)) this.known.add(s);
     if (this.known.size !== before || this.chips.childElementCount === 0) this.renderChips();
