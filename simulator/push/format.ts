@@ -9,10 +9,12 @@ function pad(cells: string[][]): string {
   return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-function ratio(a: number, b: number): string {
-  if (b <= 0) return '-';
-  const r = a / b;
-  return r >= 10 ? `${r.toFixed(0)}x` : `${r.toFixed(1)}x`;
+/** "12x smaller than X" or, when the delta is the larger one, "1.3x the size of X". */
+export function compareTo(delta: number, other: number, what: string): string {
+  if (delta <= 0 || other <= 0) return `- vs ${what}`;
+  const r = other / delta;
+  const fmt = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+  return r >= 1 ? `${fmt(r)}x smaller than ${what}` : `${fmt(1 / r)}x the size of ${what}`;
 }
 
 export function formatSeconds(s: number): string {
@@ -37,7 +39,7 @@ export function formatReport(r: PushReport): string {
   const lines = [`Delta report for ${r.device}, release ${r.release.slice(0, 12)}:`, pad(rows)];
   for (const s of r.services) {
     if (s.deltaBytes > 0 && s.layerPullBytes > 0) {
-      lines.push(`  ${s.name}: delta ${ratio(s.layerPullBytes, s.deltaBytes)} smaller than a layer pull, ${ratio(s.librsyncBytes, s.deltaBytes)} smaller than librsync`);
+      lines.push(`  ${s.name}: EdgePush delta ${compareTo(s.deltaBytes, s.layerPullBytes, 'a layer pull')}, ${compareTo(s.deltaBytes, s.librsyncBytes, 'librsync')}`);
     } else if (s.layerPullBytes === 0 && s.imageBytes > 0) {
       lines.push(`  ${s.name}: no layer changed, nothing to send`);
     }

@@ -15,6 +15,7 @@ import { buildOnEngine, imageIdOf } from './engineBuild.js';
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
 import { tagImageOnly } from './imageOnly.js';
+import { finalStage } from '../livepush/dockerfileSteps.js';
 
 export interface BuiltService {
   name: string;
@@ -81,15 +82,14 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFigures() });
       continue;
     }
-    const basis = await imageIdOf(deviceEngine, tag);
+    const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));
     const context = await contextOf(s);
     o.onEvent({ type: 'service', service: s.name, phase: 'building', percent: 0 });
     const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
-    const started = Date.now();
     if (o.buildOn === 'device') {
       const before = await receivedBytes(o.client, o.signal);
       const cacheFrom = (await deviceEngine.listImages({ all: true }).catch(() => [])).map((i) => i.Id);
-      const imageId = await buildOnEngine(deviceEngine, {
+      const { imageId, uploadSeconds } = await buildOnEngine(deviceEngine, {
         service: s.name,
         context,
         tag,
@@ -104,17 +104,16 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       }).catch((err: unknown) => {
         throw failedIn('build', err);
       });
-      const seconds = (Date.now() - started) / 1000;
       const after = await receivedBytes(o.client, o.signal);
       const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.length;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
       const figures = o.skipDeltaReport ? await noFiguresWithSize(deviceEngine, imageId) : await figuresFor(deviceEngine, basis, imageId, o.signal);
-      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: seconds, figures });
+      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: uploadSeconds, figures });
       continue;
     }
     const local = o.localEngine ?? new Docker();
     const localTag = `edgepush-local/${s.name.toLowerCase()}:latest`;
-    const imageId = await buildOnEngine(local, {
+    const { imageId } = await buildOnEngine(local, {
       service: s.name,
       context,
       tag: localTag,
@@ -144,6 +143,16 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: shipped.figures });
   }
   return out;
+}
+
+/**
+ * On a first push the device has no image for the service yet, but it has the image the Dockerfile starts FROM:
+ * that is the fair basis for the report (a layer pull would not send the base layers either).
+ */
+async function baseImageOnDevice(docker: Docker, dockerfileText: string): Promise<string | undefined> {
+  const from = finalStage(dockerfileText)[0];
+  if (!from || from.kind !== 'FROM' || !from.image || from.image === 'scratch' || from.image.includes('$')) return undefined;
+  return imageIdOf(docker, from.image);
 }
 
 async function noFiguresWithSize(docker: Docker, imageId: string): Promise<ImageFigures> {

@@ -39,9 +39,17 @@ export interface EngineBuildOptions {
   onUpload?: (sent: number, total: number) => void;
 }
 
+export interface EngineBuildResult {
+  imageId: string;
+  /** Seconds from the start until the engine had read the whole context. */
+  uploadSeconds: number;
+}
+
 /** Builds and returns the new image id (`sha256:...`). */
-export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Promise<string> {
+export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Promise<EngineBuildResult> {
   if (o.signal?.aborted) throw cancelled();
+  const started = performance.now();
+  let uploadedAt = started;
   let sent = 0;
   const chunkSize = 64 * 1024;
   const total = o.context.length;
@@ -53,6 +61,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
         o.onUpload?.(sent, total);
         yield c;
       }
+      uploadedAt = performance.now();
     })(),
   );
   let stream: NodeJS.ReadableStream;
@@ -102,11 +111,12 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   if (failure) throw new BuildFailure(o.service, failure);
   if (o.signal?.aborted) throw cancelled();
   // The tag is authoritative (aux.ID may be absent with old engines).
+  const uploadSeconds = (uploadedAt - started) / 1000;
   try {
     const info = await docker.getImage(o.tag).inspect();
-    return info.Id;
+    return { imageId: info.Id, uploadSeconds };
   } catch (err) {
-    if (imageId) return imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`;
+    if (imageId) return { imageId: imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`, uploadSeconds };
     throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${err instanceof Error ? err.message : String(err)})`);
   }
 }
