@@ -78,7 +78,7 @@ export class BlockWriter {
     if (this.filled === 0) return;
     const sections = [
       pack(this.ctrl.bytes(), 9),
-      pack(this.diff.subarray(0, this.diffLen), this.opts.quality),
+      pack(this.diff.subarray(0, this.diffLen), Number(process.env.EP_QD ?? this.opts.quality)),
       pack(this.extra.subarray(0, this.extraLen), this.opts.quality),
     ];
     const raws = [this.ctrl.length, this.diffLen, this.extraLen];

@@ -71,6 +71,7 @@ async function readEntries(stream: NodeJS.ReadableStream): Promise<Map<string, B
       });
       body.on('error', (err: unknown) => next(err as Error));
     } catch (err) {
+      body.on('error', () => undefined); // the extract stream reports the refusal
       body.resume();
       next(err as Error);
     }

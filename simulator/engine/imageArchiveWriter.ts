@@ -47,6 +47,7 @@ async function writeEntry(p: ReturnType<typeof pack>, name: string, size: number
       return;
     }
     const w = p.entry(header, (err) => (err ? reject(err) : resolve()));
+    w.on('error', () => undefined); // reported through the entry callback and the pack stream
     (async () => {
       for await (const chunk of data) {
         if (!w.write(chunk)) await new Promise<void>((r) => w.once('drain', () => r()));

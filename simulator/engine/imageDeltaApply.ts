@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { ByteReader } from './byteReader.js';
@@ -15,6 +15,7 @@ import { writeImageArchive, type ArchiveLayerSource } from './imageArchiveWriter
 import { loadImage } from './imageDelta.js';
 import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
+import { guardLayer } from './layerGuard.js';
 import { conflict, corrupt, unavailable } from '../shared/errors.js';
 
 export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
@@ -38,7 +39,7 @@ export interface ApplyImageDeltaOptions {
   basis?: ImageSource | ImageArchive;
   /** Load the rebuilt image into this engine. */
   docker?: Docker;
-  /** Write the rebuilt `docker save` archive here (atomically). */
+  /** Write the rebuilt `docker save` archive here (atomically). Without it and without docker: verify only. */
   outputPath?: string;
   /** Tags for the loaded image instead of the ones recorded in the delta. */
   repoTags?: string[];
@@ -76,7 +77,7 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
       return { diffId: l.diffId, size: l.size, data };
     }
     if (l.source === 'repeat') return { diffId: l.diffId, size: l.size, data: new Uint8Array(0) };
-    return { diffId: l.diffId, size: l.size, data: rebuilt(l.diffId, l.size) };
+    return { diffId: l.diffId, size: l.size, data: guardLayer(rebuilt(l.diffId, l.size), `layer ${l.diffId}`) };
   });
   // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last one.
   const last = [...layers].reverse().find((l) => !(l.data instanceof Uint8Array));
@@ -127,14 +128,15 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
     if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
     basis = await loadImage(src);
   }
-  const archive = await imageDeltaArchiveStream(reader, header, basis, opts.repoTags);
   const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
-  const path = opts.outputPath ?? join(tmpDir!, 'image.tar');
+  const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
+    const archive = await imageDeltaArchiveStream(reader, header, basis, opts.repoTags);
     const count = counter();
-    await commitFileAtomically(path, (tmp) => pipeline(archive, count, createWriteStream(tmp)));
+    if (path) await commitFileAtomically(path, (tmp) => pipeline(archive, count, createWriteStream(tmp)));
+    else await pipeline(archive, count, new Writable({ write: (_c, _e, cb) => cb() })); // verify only
     if (count.bytes !== header.target.archiveSize) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${header.target.archiveSize}`);
-    if (opts.docker) await loadArchive(opts.docker, path, header.target.imageId);
+    if (opts.docker && path) await loadArchive(opts.docker, path, header.target.imageId);
     return {
       imageId: header.target.imageId,
       repoTags: opts.repoTags ?? header.target.repoTags,

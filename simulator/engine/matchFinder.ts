@@ -14,31 +14,49 @@ export interface AlignmentHint {
 export type TripleSink = (addLen: number, extraLen: number, newStart: number, oldStart: number) => void;
 
 const K = 8; // bytes hashed per index entry: the shortest match the index can find
-const MAX_TABLE_BITS = 24;
+const MAX_TABLE_BITS = 23;
+const SAMPLE_MASK = Number(process.env.EP_SAMPLE ?? 7); // index (and look up) positions whose hash & mask is 0
+const M1 = 0x2545f491;
+const M2 = 0x9e3779b1;
 
-function hashAt(b: Uint8Array, p: number, shift: number): number {
+function hashAt(b: Uint8Array, p: number): number {
   const lo = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
-  return Math.imul(lo ^ Math.imul(hi, 0x2545f491), 0x9e3779b1) >>> shift;
+  return Math.imul(lo ^ Math.imul(hi, M1), M2);
 }
 
-/** Two positions per bucket (newest first); old positions sampled every `step` bytes when old is large. */
-class OldIndex {
-  readonly table: Int32Array;
-  readonly shift: number;
-
-  constructor(old: Uint8Array) {
-    const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(Math.max(old.length, 1)))));
-    this.shift = 32 - bits;
-    this.table = new Int32Array(2 << bits).fill(-1);
-    const step = Math.max(1, Math.ceil(old.length / (1 << bits)));
-    const t = this.table;
-    for (let p = 0; p + K <= old.length; p += step) {
-      const h = hashAt(old, p, this.shift) << 1;
+/** Two old positions per bucket (newest first), stored +1 so that 0 means empty; old positions are sampled
+ *  every `step` bytes when old is larger than the table. */
+function buildIndex(old: Uint8Array): { table: Int32Array; shift: number; sampled: boolean } {
+  // about one bucket per indexed position: a bigger table only adds cache misses
+  const indexed = Math.max(1, old.length / (SAMPLE_MASK + 1));
+  const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(indexed))));
+  const shift = 32 - bits;
+  const t = new Int32Array(2 << bits);
+  const step = Math.max(1, Math.ceil(indexed / (1 << bits)));
+  const end = old.length - K;
+  if (step === 1) {
+    // rolling: lo/hi hold bytes p..p+7
+    let lo = end >= 0 ? old[0]! | (old[1]! << 8) | (old[2]! << 16) | (old[3]! << 24) : 0;
+    let hi = end >= 0 ? old[4]! | (old[5]! << 8) | (old[6]! << 16) | (old[7]! << 24) : 0;
+    for (let p = 0; p <= end; p++) {
+      const x = Math.imul(lo ^ Math.imul(hi, M1), M2);
+      if ((x & SAMPLE_MASK) === 0) {
+        const h = (x >>> shift) << 1;
+        t[h + 1] = t[h]!;
+        t[h] = p + 1;
+      }
+      lo = (lo >>> 8) | ((hi & 0xff) << 24);
+      hi = (hi >>> 8) | (old[p + 8]! << 24);
+    }
+  } else {
+    for (let p = 0; p <= end; p += step) {
+      const h = (hashAt(old, p) >>> shift) << 1;
       t[h + 1] = t[h]!;
-      t[h] = p;
+      t[h] = p + 1;
     }
   }
+  return { table: t, shift, sampled: step === 1 };
 }
 
 function matchLen(old: Uint8Array, o: number, next: Uint8Array, s: number): number {
@@ -51,36 +69,51 @@ function matchLen(old: Uint8Array, o: number, next: Uint8Array, s: number): numb
 export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly AlignmentHint[], emit: TripleSink): void {
   const n = next.length;
   const oldN = old.length;
-  const index = oldN >= K ? new OldIndex(old) : undefined;
+  const index = oldN >= K ? buildIndex(old) : undefined;
+  const table = index?.table ?? new Int32Array(2);
+  const shift = index?.shift ?? 31;
+  // sampled only when the index is: a sparse index of a large old input keeps every position it has
+  const sampleMask = index?.sampled ? SAMPLE_MASK : 0;
   let hintIdx = 0;
   let pos = 0;
 
-  // Longest exact match at next[scan..] among: two index candidates, the current alignment, the hint.
-  const search = (scan: number, lastOffset: number): number => {
+  // Longest exact match at next[scan..] among: the current alignment, the hint, two index candidates.
+  function search(scan: number, lastOffset: number): number {
     let best = 0;
     let bestPos = 0;
-    const tryAt = (c: number) => {
-      if (c < 0 || c >= oldN) return;
-      const l = matchLen(old, c, next, scan);
-      if (l > best) {
-        best = l;
-        bestPos = c;
-      }
-    };
-    tryAt(scan + lastOffset);
+    let c = scan + lastOffset;
+    if (c >= 0 && c < oldN) {
+      best = matchLen(old, c, next, scan);
+      bestPos = c;
+    }
     while (hintIdx < hints.length && hints[hintIdx]!.newEnd <= scan) hintIdx++;
     const hint = hints[hintIdx];
-    if (hint && hint.newStart <= scan) tryAt(hint.oldStart + (scan - hint.newStart));
-    if (index && scan + K <= n) {
-      const h = hashAt(next, scan, index.shift) << 1;
-      const c0 = index.table[h]!;
-      if (c0 >= 0) tryAt(c0);
-      const c1 = index.table[h + 1]!;
-      if (c1 >= 0) tryAt(c1);
+    if (hint !== undefined && hint.newStart <= scan) {
+      c = hint.oldStart + (scan - hint.newStart);
+      if (c >= 0 && c < oldN && c !== bestPos) {
+        const l = matchLen(old, c, next, scan);
+        if (l > best) {
+          best = l;
+          bestPos = c;
+        }
+      }
+    }
+    const x = index !== undefined && scan + K <= n ? hashAt(next, scan) : 1;
+    if ((x & sampleMask) === 0) {
+      const h = (x >>> shift) << 1;
+      for (let k = 0; k < 2; k++) {
+        c = table[h + k]! - 1;
+        if (c < 0 || c === bestPos || old[c + best] !== next[scan + best]) continue;
+        const l = matchLen(old, c, next, scan);
+        if (l > best) {
+          best = l;
+          bestPos = c;
+        }
+      }
     }
     pos = bestPos;
     return best;
-  };
+  }
 
   let scan = 0;
   let len = 0;

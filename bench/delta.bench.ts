@@ -1,0 +1,86 @@
+// `npm run bench:delta`: EdgePush's codec beside the anchors on real update pairs (../shared/bench/corpus.sh).
+// Per pair: bytes, seconds, MB/s (new bytes per second) and peak RSS of every method, all in this run; then
+// geometric means. Figures only, no assertions.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { timed, type Timed } from './lib/timed.js';
+
+interface Row extends Timed {
+  method: string;
+  bytes: number;
+  mbps: number;
+}
+
+const corpusScript = resolve(process.env.EDGEPUSH_CORPUS_SCRIPT ?? '../shared/bench/corpus.sh');
+const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush-corpus');
+const size = (p: string) => statSync(p).size;
+
+function ensureCorpus(): string[] {
+  if (existsSync(corpusScript)) {
+    const r = spawnSync('bash', [corpusScript, 'public', cacheDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error('corpus.sh failed');
+  }
+  return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();
+}
+
+function benchPair(dir: string, work: string): { newSize: number; rows: Row[]; apply: Row } {
+  const oldT = join(dir, 'old.tar');
+  const newT = join(dir, 'new.tar');
+  const newSize = size(newT);
+  const pairWork = mkdtempSync(join(work, 'pair-'));
+  const out = (n: string) => join(pairWork, n);
+  const row = (method: string, t: Timed, file: string): Row => ({ method, ...t, bytes: size(file), mbps: newSize / 1e6 / t.seconds });
+  const rows: Row[] = [];
+  rows.push(row('layer pull (gzip -6)', timed(['gzip', '-6', '-c', newT], out('pull.gz')), out('pull.gz')));
+  const sig = timed(['rdiff', '-b', '512', 'signature', oldT, out('sig')]);
+  const rd = timed(['rdiff', 'delta', out('sig'), newT, out('rdiff')]);
+  const rgz = timed(['gzip', '-6', '-c', out('rdiff')], out('rdiff.gz'));
+  rows.push(row('librsync (rdiff -b 512 + gzip)', { seconds: sig.seconds + rd.seconds + rgz.seconds, rssMB: Math.max(sig.rssMB, rd.rssMB) }, out('rdiff.gz')));
+  rows.push(row('xdelta3 -9', timed(['xdelta3', '-9', '-f', '-e', '-s', oldT, newT, out('xd')]), out('xd')));
+  for (const level of ['12', '19']) {
+    const f = out(`zstd${level}`);
+    rows.push(row(`zstd --patch-from -${level} --long=27`, timed(['zstd', '-q', '-f', `-${level}`, '--long=27', `--patch-from=${oldT}`, newT, '-o', f]), f));
+  }
+  rows.push(row('bsdiff', timed(['bsdiff', oldT, newT, out('bsd')]), out('bsd')));
+  // the product path: the bundled CLI, as a user runs it
+  const cli = resolve('dist/cli.js');
+  const ours = timed([process.execPath, cli, 'delta', 'create', oldT, newT, '-o', out('ep')]);
+  rows.push(row('EdgePush', ours, out('ep')));
+  const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
+  const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
+  if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
+  return { newSize, rows, apply: row('EdgePush apply', applied, out('ep.new')) };
+}
+
+const fmt = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w);
+
+function main(): void {
+  const pairs = ensureCorpus();
+  const work = mkdtempSync(join(tmpdir(), 'ep-delta-bench-'));
+  const all: Record<string, { ratio: number[]; seconds: number[]; bytes: number[] }> = {};
+  try {
+    for (const name of pairs) {
+      const { newSize, rows, apply } = benchPair(join(cacheDir, name), work);
+      const bsd = rows.find((r) => r.method === 'bsdiff')!;
+      console.log(`\n${name}: new ${newSize} bytes`);
+      console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`);
+      for (const r of [...rows, apply]) {
+        console.log(`${r.method.padEnd(34)}${fmt(r.bytes, 12)}${fmt(r.bytes / bsd.bytes, 10, 2)}${fmt(r.seconds, 9, 2)}${fmt(r.mbps, 8, 1)}${fmt(r.rssMB, 8)}`);
+        const a = (all[r.method] ??= { ratio: [], seconds: [], bytes: [] });
+        a.ratio.push(r.bytes / bsd.bytes);
+        a.seconds.push(Math.max(r.seconds, 0.01));
+        a.bytes.push(r.bytes);
+      }
+    }
+    const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+    console.log(`\ngeometric means over ${pairs.length} pairs`);
+    console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}`);
+    for (const [m, a] of Object.entries(all)) console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${fmt(geo(a.ratio), 10, 2)}${fmt(geo(a.seconds), 9, 2)}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,69 @@
+// The byte codec: what goes in comes out, small changes give small deltas, tar entries are paired by path,
+// and apply refuses a wrong basis before producing anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyByteDelta, createByteDelta } from '../../../simulator/engine/byteDelta.js';
+import { EdgePushError } from '../../../simulator/shared/errors.js';
+import { makeTar, randomBytes, textBytes } from './fixtures.js';
+
+async function roundTrip(old: Buffer, next: Buffer, opts?: Parameters<typeof createByteDelta>[2]) {
+  const d = createByteDelta(old, next, opts);
+  const parts: Buffer[] = [];
+  for await (const c of applyByteDelta(old, (async function* () { yield* d.chunks; })())) parts.push(c);
+  assert.ok(Buffer.concat(parts).equals(next), 'apply must rebuild new exactly');
+  return d.bytes;
+}
+
+test('round trips edge cases: empty old, empty new, tiny inputs, identical inputs', async () => {
+  const r = randomBytes(5000, 1);
+  await roundTrip(Buffer.alloc(0), r);
+  await roundTrip(r, Buffer.alloc(0));
+  await roundTrip(Buffer.alloc(0), Buffer.alloc(0));
+  await roundTrip(Buffer.from('a'), Buffer.from('b'));
+  const same = await roundTrip(r, r);
+  assert.ok(same < 200, `identical inputs should cost almost nothing, got ${same}`);
+});
+
+test('scattered byte changes in a binary cost far less than the bytes themselves', async () => {
+  const old = randomBytes(400_000, 2);
+  const next = Buffer.from(old);
+  for (let i = 100; i < next.length; i += 997) next[i] = next[i]! ^ 0x5a; // ~400 relocated "addresses"
+  const bytes = await roundTrip(old, next);
+  assert.ok(bytes < 4000, `delta ${bytes} bytes for 400 scattered changes`);
+});
+
+test('insertions and deletions are found as shifted matches', async () => {
+  const old = textBytes(300_000, 3);
+  const next = Buffer.concat([old.subarray(0, 100_000), randomBytes(1000, 4), old.subarray(150_000)]);
+  const bytes = await roundTrip(old, next);
+  assert.ok(bytes < 2500, `delta ${bytes} bytes for one insert and one delete`);
+});
+
+test('multi-block deltas round trip (small block size)', async () => {
+  const old = randomBytes(200_000, 5);
+  const next = Buffer.concat([old.subarray(50_000), randomBytes(30_000, 6), old.subarray(0, 50_000)]);
+  await roundTrip(old, next, { blockSize: 4096 });
+});
+
+test('tar-aware: a changed file is diffed against its old version, moved entries cost little', async () => {
+  const files = Array.from({ length: 40 }, (_, i) => ({ name: `app/f${i}.bin`, data: randomBytes(20_000, 100 + i) }));
+  const old = await makeTar(files);
+  const changed = files.map((f, i) => (i === 7 ? { ...f, data: Buffer.concat([f.data.subarray(0, 10_000), Buffer.from('patched'), f.data.subarray(10_000)]) } : f));
+  const next = await makeTar([{ name: 'app/new.txt', data: 'hello' }, ...changed.reverse()]);
+  const bytes = await roundTrip(old, next);
+  assert.ok(bytes < 6000, `delta ${bytes} bytes for one changed file among 40 (800 KB)`);
+});
+
+test('a wrong basis is refused before any output, with a conflict error', async () => {
+  const old = randomBytes(10_000, 7);
+  const d = createByteDelta(old, randomBytes(10_000, 8));
+  const other = Buffer.from(old);
+  other[5] = other[5]! ^ 1;
+  const it = applyByteDelta(other, (async function* () { yield* d.chunks; })());
+  await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
+});
+
+test('bytes that are not a delta are refused as invalid input', async () => {
+  const it = applyByteDelta(Buffer.alloc(0), (async function* () { yield Buffer.alloc(200, 1); })());
+  await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'invalid-input'));
+});
