@@ -1,7 +1,7 @@
 // Test inputs built in memory: deterministic pseudo-random bytes, tars, and whole image archives (config +
 // layer tars), so engine tests need no registry and no build.
 import { createHash } from 'node:crypto';
-import { pack, type Headers } from 'tar-stream';
+import { pack, type Header } from 'tar-stream';
 import type { ImageArchive } from '../../../simulator/engine/imageArchive.js';
 
 /** xorshift32: the same bytes for the same seed on every run. */
@@ -33,7 +33,7 @@ export function textBytes(n: number, seed: number): Buffer {
   return Buffer.from(s.slice(0, n));
 }
 
-export type TarSpec = { name: string; data?: Buffer | string; type?: Headers['type']; linkname?: string }[];
+export type TarSpec = { name: string; data?: Buffer | string; type?: Header['type']; linkname?: string }[];
 
 export async function makeTar(entries: TarSpec): Promise<Buffer> {
   const p = pack();
