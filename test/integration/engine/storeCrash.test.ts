@@ -16,7 +16,7 @@ const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest(
 
 function runAndKill(root: string, start: number, killAfterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'storeCommitter.ts'), root, String(start)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'storeCommitter.ts'), root, String(start)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let last = start - 1;
