@@ -24,7 +24,7 @@ export function logicalLines(text: string): Array<{ text: string; line: number }
     if (acc && trimmed.startsWith('#')) continue; // comments inside a continued instruction
     if (!acc) start = i + 1;
     if (trimmed.endsWith('\\') && !trimmed.startsWith('#')) {
-      acc += `${trimmed.slice(0, -1)} `;
+      acc += `${trimmed.slice(0, -1).trimEnd()} `;
       continue;
     }
     acc += trimmed;

@@ -1,0 +1,146 @@
+// Project loading: compose subset, Dockerfile choice and templates, .dockerignore, clear errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extract } from 'tar-stream';
+import { parseCompose } from '../../../simulator/push/project/compose.js';
+import { resolveTemplate, selectDockerfile } from '../../../simulator/push/project/dockerfile.js';
+import { loadContextFilter, tarContext } from '../../../simulator/push/project/buildContext.js';
+import { checkServiceNames, loadProject } from '../../../simulator/push/project/loadProject.js';
+import { EdgePushError } from '../../../simulator/shared/errors.js';
+
+const opts = { deviceType: 'raspberrypi4-64', arch: 'aarch64', releaseHash: 'abc123' };
+
+async function tempProject(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ep-push-unit-'));
+  for (const [p, text] of Object.entries(files)) {
+    await mkdir(join(dir, p, '..'), { recursive: true });
+    await writeFile(join(dir, p), text);
+  }
+  return dir;
+}
+
+async function tarNames(buf: Buffer): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        out.set(h.name, Buffer.concat(chunks).toString());
+        next();
+      });
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  ex.end(buf);
+  await done;
+  return out;
+}
+
+test('Dockerfile choice: device type > arch > template > plain', () => {
+  const all = ['Dockerfile', 'Dockerfile.template', 'Dockerfile.aarch64', 'Dockerfile.raspberrypi4-64'];
+  assert.equal(selectDockerfile(all, 'raspberrypi4-64', 'aarch64'), 'Dockerfile.raspberrypi4-64');
+  assert.equal(selectDockerfile(all.slice(0, 3), 'raspberrypi4-64', 'aarch64'), 'Dockerfile.aarch64');
+  assert.equal(selectDockerfile(all.slice(0, 2), 'raspberrypi4-64', 'aarch64'), 'Dockerfile.template');
+  assert.equal(selectDockerfile(['Dockerfile', 'Dockerfile.amd64'], 'raspberrypi4-64', 'aarch64'), 'Dockerfile');
+  assert.equal(selectDockerfile(['README.md'], 'raspberrypi4-64', 'aarch64'), undefined);
+});
+
+test('template variables, with RESIN_ aliases, unknown ones left alone', () => {
+  const out = resolveTemplate('FROM x-%%BALENA_ARCH%%\nENV T=%%RESIN_MACHINE_NAME%% S=%%BALENA_SERVICE_NAME%% A=%%BALENA_APP_NAME%% R=%%BALENA_RELEASE_HASH%% U=%%BALENA_NOPE%%', {
+    arch: 'aarch64',
+    deviceType: 'rpi4',
+    serviceName: 'web',
+    appName: 'app',
+    releaseHash: 'r1',
+  });
+  assert.equal(out, 'FROM x-aarch64\nENV T=rpi4 S=web A=app R=r1 U=%%BALENA_NOPE%%');
+});
+
+test('compose: services in file order, environment lists and maps, volumes', () => {
+  const c = parseCompose(
+    `version: '2.1'\nvolumes:\n  data:\nservices:\n  b:\n    build: ./b\n    environment: [A=1, B]\n  a:\n    image: busybox\n    environment:\n      X: 2\n`,
+    'docker-compose.yml',
+  );
+  assert.deepEqual(c.services.map((s) => s.name), ['b', 'a']);
+  assert.deepEqual(c.volumes, ['data']);
+});
+
+test('compose errors name the file and the problem', () => {
+  const bad = (text: string, re: RegExp) =>
+    assert.throws(() => parseCompose(text, 'docker-compose.yml'), (e: unknown) => EdgePushError.is(e, 'invalid-input') && re.test(e.message));
+  bad('services: [oops', /docker-compose.yml: not valid YAML/);
+  bad('services:\n  a:\n    build: .\n    frobnicate: 1\n', /services\.a: unsupported key\(s\) frobnicate/);
+  bad('services:\n  a:\n    environment: {}\n', /service 'a' has neither build nor image/);
+  bad('services:\n  a:\n    build: .\n    depends_on: [ghost]\n', /depends on unknown service 'ghost'/);
+  bad('volumes: {}\n', /services/);
+  bad('services:\n  a:\n    build: .\n    restart: sometimes\n', /services\.a\.restart/);
+});
+
+test('a single Dockerfile project is service main with balena push defaults', async () => {
+  const dir = await tempProject({ Dockerfile: 'FROM busybox\n' });
+  try {
+    const p = await loadProject(dir, opts);
+    assert.equal(p.services.length, 1);
+    const s = p.services[0]!;
+    assert.equal(s.name, 'main');
+    assert.equal(s.dockerfile, 'Dockerfile');
+    assert.equal(s.compose.network_mode, 'host');
+    assert.deepEqual(s.compose.volumes, ['resin-data:/data']);
+    assert.deepEqual(p.volumes, ['resin-data']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/multi loads: two services, a volume, the template resolved for the device', async () => {
+  const p = await loadProject('examples/multi', opts);
+  assert.deepEqual(p.services.map((s) => s.name), ['counter', 'frontend']);
+  assert.deepEqual(p.volumes, ['shared-data']);
+  const fe = p.services.find((s) => s.name === 'frontend')!;
+  assert.equal(fe.dockerfile, 'Dockerfile.template');
+  assert.match(fe.dockerfileText!, /DEVICE_ARCH=aarch64 DEVICE_TYPE=raspberrypi4-64 SERVICE=frontend/);
+  assert.throws(() => checkServiceNames(p, ['backend']), /unknown service 'backend' \(the project has counter, frontend\)/);
+});
+
+test('missing Dockerfile, missing context and missing folder are clear errors', async () => {
+  const dir = await tempProject({ 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n  api:\n    build: ./api\n', 'web/Dockerfile': 'FROM x\n', 'api/README': 'no dockerfile' });
+  try {
+    await assert.rejects(loadProject(dir, opts), /service 'api': no Dockerfile in .* \(looked for Dockerfile.raspberrypi4-64, Dockerfile.aarch64, Dockerfile.template, Dockerfile\)/);
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  web:\n    build: ./nowhere\n');
+    await assert.rejects(loadProject(dir, opts), /service 'web': build context \.\/nowhere does not exist/);
+    await assert.rejects(loadProject(join(dir, 'absent'), opts), /does not exist/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('build context honours .dockerignore, always sends the Dockerfile, and carries the resolved template', async () => {
+  const dir = await tempProject({
+    'Dockerfile.template': 'FROM %%BALENA_ARCH%%\n',
+    '.dockerignore': 'secret.txt\nlogs/\n*.tmp\n!keep.tmp\nDockerfile.template\n',
+    'app.sh': 'echo hi',
+    'secret.txt': 'nope',
+    'logs/a.log': 'x',
+    'junk.tmp': 'x',
+    'keep.tmp': 'kept',
+    'src/main.sh': 'main',
+  });
+  try {
+    const filter = await loadContextFilter(dir, ['Dockerfile.template']);
+    const names = await tarNames(await tarContext(dir, filter, { 'Dockerfile.template': 'FROM aarch64\n' }));
+    assert.equal(names.get('Dockerfile.template'), 'FROM aarch64\n');
+    assert.equal(names.get('app.sh'), 'echo hi');
+    assert.equal(names.get('keep.tmp'), 'kept');
+    assert.equal(names.get('src/main.sh'), 'main');
+    assert.ok(names.has('.dockerignore'));
+    for (const gone of ['secret.txt', 'logs/a.log', 'junk.tmp']) assert.ok(!names.has(gone), `${gone} must not be sent`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
