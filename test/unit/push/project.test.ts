@@ -28,8 +28,8 @@ async function tarNames(buf: Buffer): Promise<Map<string, string>> {
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => {
-        chunks.push(c);
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
       });
       stream.on('end', () => {
         out.set(h.name, Buffer.concat(chunks).toString());
