@@ -9,6 +9,7 @@ import { DeviceMonitor } from './devices/deviceMonitor.js';
 import { DeviceStore } from './devices/deviceStore.js';
 import { LogPanels } from './logs/logPanels.js';
 import { Livepush } from './push/livepush.js';
+import { makeLivepushStarter } from './push/livepushStarter.js';
 import { PushRunner } from './push/pushRunner.js';
 import type { Services } from './services.js';
 import { readSettings } from './settings.js';
@@ -16,6 +17,7 @@ import { SimulatorManager } from './simulators/simulatorManager.js';
 import { StatusBar } from './statusBar.js';
 import { Targets } from './targets.js';
 import { DeviceTreeProvider } from './tree/deviceTreeProvider.js';
+import { loadWorkSoon } from './workLoader.js';
 import type { RequestBody } from '../webview/protocol.js';
 
 export function activate(context: vscode.ExtensionContext): Services {
@@ -37,6 +39,11 @@ export function activate(context: vscode.ExtensionContext): Services {
     }),
   );
   const targets = add(new Targets(context, store, model));
+  // QEMU boards outlive the editor: show the ones still running.
+  void loadWorkSoon().then(
+    ({ listBoards }) => listBoards().filter((b) => b.running).forEach((b) => store.add(b.address, 'board', b.name)),
+    () => undefined,
+  );
   const webviewRequest = (address: string | undefined) => async (body: RequestBody) => {
     const arg = address ?? targets.current;
     if (body.method === 'push') await vscode.commands.executeCommand('edgepush.push', arg);
@@ -46,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
-  const livepush = add(new Livepush(undefined, (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
+  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
   const push = add(new PushRunner(model, monitor, logs, livepush));
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
 

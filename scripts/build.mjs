@@ -31,6 +31,16 @@ const builds = [
     external: ['vscode', ...nativeOptional],
   },
   {
+    // The extension's heavy half, loaded on first use (extension/workLoader.ts) to keep activation cheap.
+    ...common,
+    entryPoints: ['extension/work.ts'],
+    outfile: 'dist/extensionWork.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...nativeOptional],
+  },
+  {
     ...common,
     entryPoints: ['simulator/cli/main.ts'],
     outfile: 'dist/cli.js',

@@ -1,7 +1,7 @@
 // EdgePush: Add Device by Address — a balenaOS development device (local mode) or any EdgePush device by IP
 // address or host name; kept across sessions. Resolves with the address.
 import * as vscode from 'vscode';
-import { clientFor } from '../devices/deviceMonitor.js';
+import { clientFor } from '../devices/deviceAccess.js';
 import type { Services } from '../services.js';
 import type { Command } from './command.js';
 
@@ -18,7 +18,7 @@ export const addDeviceCommand: Command = {
     const address = input.trim();
     await s.targets.addAddress(address);
     try {
-      await clientFor(address).ping();
+      await (await clientFor(address)).ping();
     } catch {
       void vscode.window.showWarningMessage(`EdgePush: ${address} does not answer on port 48484 yet; it is listed as offline until it does (is local mode enabled?).`);
     }

@@ -4,15 +4,17 @@ import type { IDisposable } from '../lifecycle.js';
 import type { Services } from '../services.js';
 import { addDeviceCommand } from './addDevice.js';
 import type { Command } from './command.js';
-import { notYetAvailable } from './notYetAvailable.js';
 import { openDashboardCommand } from './openDashboard.js';
 import { pushCommand } from './push.js';
 import { refreshCommand } from './refresh.js';
 import { removeDeviceCommand } from './removeDevice.js';
 import { restartServiceCommand } from './restartService.js';
+import { scanCommand } from './scan.js';
 import { showLogsCommand } from './showLogs.js';
+import { startBoardCommand } from './startBoard.js';
 import { startServiceCommand } from './startService.js';
 import { startSimulatorCommand } from './startSimulator.js';
+import { stopBoardCommand } from './stopBoard.js';
 import { stopServiceCommand } from './stopService.js';
 import { stopSimulatorCommand } from './stopSimulator.js';
 import { toggleLivepushCommand } from './toggleLivepush.js';
@@ -21,11 +23,11 @@ export const commands: Command[] = [
   pushCommand,
   startSimulatorCommand,
   stopSimulatorCommand,
-  notYetAvailable('edgepush.startBoard', 'Start QEMU Board', 7),
-  notYetAvailable('edgepush.stopBoard', 'Stop QEMU Board', 7),
+  startBoardCommand,
+  stopBoardCommand,
   addDeviceCommand,
   removeDeviceCommand,
-  notYetAvailable('edgepush.scan', 'Scan Network', 4),
+  scanCommand,
   showLogsCommand,
   openDashboardCommand,
   restartServiceCommand,

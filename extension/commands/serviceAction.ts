@@ -1,7 +1,7 @@
 // Restart / Stop / Start Service: one supervisor call with a timeout, then the tree is refreshed.
 import * as vscode from 'vscode';
 import { messageOf } from '../../simulator/shared/errors.js';
-import { clientFor } from '../devices/deviceMonitor.js';
+import { clientFor } from '../devices/deviceAccess.js';
 import type { Services } from '../services.js';
 import { pickService } from './pickDevice.js';
 
@@ -13,7 +13,7 @@ export async function runServiceAction(s: Services, action: keyof typeof verbs, 
   const { address, service } = target;
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${verbs[action]} ${service} on ${address}` }, () =>
-      clientFor(address).serviceAction(action, service, { timeoutMs: 30_000 }),
+      clientFor(address).then((c) => c.serviceAction(action, service, { timeoutMs: 30_000 })),
     );
   } catch (err) {
     void vscode.window.showErrorMessage(`EdgePush: ${action} ${service} on ${address} failed: ${messageOf(err)}`);

@@ -2,22 +2,18 @@
 // so a device that stops answering turns offline instead of hanging anything), sooner while an update is being
 // applied, and at once when the device's own event stream (where it has one) says something changed.
 // No `vscode` import.
-import { DeviceClient } from '../../simulator/push/deviceClient.js';
 import type { StateStatus } from '../../simulator/push/supervisorSchemas.js';
 import { messageOf } from '../../simulator/shared/errors.js';
 import type { IDisposable } from '../lifecycle.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
+import { CALL_TIMEOUT_MS, clientFor } from './deviceAccess.js';
 import type { ServiceRecord } from './deviceRecord.js';
 import type { DeviceStore } from './deviceStore.js';
 
-export const CALL_TIMEOUT_MS = 3000;
 const IDLE_POLL_MS = 5000;
 const BUSY_POLL_MS = 1000;
 const OFFLINE_POLL_MS = 4000;
 
-export function clientFor(address: string): DeviceClient {
-  return new DeviceClient(address, { timeoutMs: CALL_TIMEOUT_MS });
-}
 
 /** Services as the tree shows them: containers by name, plus images still arriving for services without one. */
 export function servicesOf(status: StateStatus): ServiceRecord[] {
@@ -54,10 +50,10 @@ class DeviceWatch implements IDisposable {
     if (this.abort.signal.aborted) return;
     clearTimeout(this.timer);
     this.probing = true;
-    const client = clientFor(this.address);
     const o = { signal: this.abort.signal, timeoutMs: CALL_TIMEOUT_MS };
     let next = IDLE_POLL_MS;
     try {
+      const client = await clientFor(this.address);
       await client.ping(o);
       const patch: Parameters<DeviceStore['update']>[1] = { online: true, error: undefined, bootPhase: undefined };
       if (!this.knowsInfo) {
@@ -99,7 +95,7 @@ class DeviceWatch implements IDisposable {
     while (!this.abort.signal.aborted) {
       let hasStream: boolean;
       try {
-        hasStream = await clientFor(this.address).subscribeEvents({ onEvent, signal: this.abort.signal, connectTimeoutMs: CALL_TIMEOUT_MS });
+        hasStream = await (await clientFor(this.address)).subscribeEvents({ onEvent, signal: this.abort.signal, connectTimeoutMs: CALL_TIMEOUT_MS });
       } catch {
         hasStream = true; // the device is down: try again later
       }

@@ -3,7 +3,7 @@
 // reconnects on its own across container restarts and device reboots; each reconnect leaves a marker.
 // No `vscode` import.
 import type { LogEntry } from '../../webview/protocol.js';
-import { clientFor } from '../devices/deviceMonitor.js';
+import { clientFor } from '../devices/deviceAccess.js';
 import { Batcher } from './batcher.js';
 import { LogBuffer, type IncomingLine } from './logBuffer.js';
 import { Disposable, Emitter, toDisposable } from '../lifecycle.js';
@@ -46,7 +46,7 @@ export class LogSession extends Disposable {
   private async follow(): Promise<void> {
     while (!this.abort.signal.aborted) {
       try {
-        await clientFor(this.address).followLogs({
+        await (await clientFor(this.address)).followLogs({
           signal: this.abort.signal,
           onLine: (l) => this.addLine(l),
           onReconnect: (info) => {

@@ -2,16 +2,17 @@
 // into the dashboard model, logs followed from the start, and livepush started after a good push.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { pushProject } from '../../simulator/push/pushProject.js';
 import type { PushReport } from '../../simulator/push/types.js';
 import { EdgePushError, messageOf } from '../../simulator/shared/errors.js';
 import type { DashboardModel } from '../dashboard/dashboardModel.js';
-import { clientFor, type DeviceMonitor } from '../devices/deviceMonitor.js';
+import { clientFor } from '../devices/deviceAccess.js';
+import type { DeviceMonitor } from '../devices/deviceMonitor.js';
 import { Disposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
 import { formatBytes } from '../../webview/format.js';
 import type { Livepush } from './livepush.js';
+import { loadWorkSoon } from '../workLoader.js';
 
 export class PushRunner extends Disposable {
   private active: AbortController | undefined;
@@ -46,7 +47,7 @@ export class PushRunner extends Disposable {
     this.logs.session(device);
     const project = basename(projectDir);
     const linkBitsPerSecond = await clientFor(device)
-      .linkBitsPerSecond({ timeoutMs: 2000 })
+      .then((c) => c.linkBitsPerSecond({ timeoutMs: 2000 }))
       .catch(() => undefined);
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     try {
@@ -54,6 +55,8 @@ export class PushRunner extends Disposable {
         { location: vscode.ProgressLocation.Notification, title: `EdgePush: pushing ${project} to ${device}`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
+          // Loaded on first push: keeps the build pipeline out of activation.
+          const { pushProject } = await loadWorkSoon();
           return pushProject({
             projectDir,
             device,

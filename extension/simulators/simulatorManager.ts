@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceClient } from '../../simulator/push/deviceClient.js';
+import { clientFor } from '../devices/deviceAccess.js';
 import { unavailable } from '../../simulator/shared/errors.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 
@@ -90,7 +90,7 @@ export class SimulatorManager extends Disposable {
         this.onExit(o.address, code, output);
       }
     });
-    const client = new DeviceClient(o.address, { timeoutMs: 1000 });
+    const client = await clientFor(o.address, 1000);
     const deadline = Date.now() + 60_000;
     let gone = false;
     void exited.then(() => (gone = true));

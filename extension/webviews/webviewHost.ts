@@ -3,9 +3,9 @@
 // needs queueing), and answers requests by id.
 import * as vscode from 'vscode';
 import type { NotificationBody, RequestBody, ViewKind } from '../../webview/protocol.js';
-import { parseViewToHost } from '../../webview/protocol.js';
 import { Disposable } from '../lifecycle.js';
 import { webviewHtml } from './webviewHtml.js';
+import { loadWorkSoon } from '../workLoader.js';
 
 export type RequestHandler = (body: RequestBody) => Promise<void> | void;
 
@@ -40,6 +40,8 @@ export class WebviewHost extends Disposable {
   }
 
   private async receive(raw: unknown): Promise<void> {
+    // The protocol's schemas (zod) load with the first message, not at activation.
+    const { parseViewToHost } = await loadWorkSoon();
     const msg = parseViewToHost(raw);
     if (!msg) return;
     if (msg.kind === 'ready') {

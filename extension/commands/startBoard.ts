@@ -1,0 +1,64 @@
+// EdgePush: Start QEMU Board — an emulated x86_64 board (simulator/board) on a loopback address, shown under
+// QEMU Boards with its boot phases (kernel, init, engine, agent, online). The first start builds the board image
+// (minutes, cached afterwards). The board keeps running when VS Code closes; Stop QEMU Board powers it off.
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { messageOf } from '../../simulator/shared/errors.js';
+import type { Services } from '../services.js';
+import { readSettings } from '../settings.js';
+import { isLoopback, nextFreeAddress, parseIPv4 } from '../simulators/addresses.js';
+import type { Command } from './command.js';
+import { loadWorkSoon } from '../workLoader.js';
+
+export const startBoardCommand: Command = {
+  id: 'edgepush.startBoard',
+  async run(s: Services): Promise<string | undefined> {
+    const settings = readSettings();
+    const used = new Set(s.store.all().map((d) => d.address));
+    const address = await vscode.window.showInputBox({
+      title: 'Start QEMU Board',
+      prompt: `Loopback address the board's ports (48484, 2375, 22222) are forwarded from (${settings.qemuBoard}, ${settings.qemuBinary})`,
+      value: nextFreeAddress('127.0.0.3', used) ?? '127.0.0.3',
+      validateInput: (v) => (parseIPv4(v) && isLoopback(v) ? undefined : 'A loopback address such as 127.0.0.3'),
+    });
+    if (!address) return undefined;
+    const a = address.trim();
+    const { boardNameFor, startBoard } = await loadWorkSoon();
+    const name = boardNameFor(a);
+    s.store.add(a, 'board', name);
+    s.store.update(a, { bootPhase: 'starting' });
+    try {
+      const handle = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `EdgePush: starting QEMU board ${name}`, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return startBoard(
+            {
+              board: 'x86_64',
+              address: a,
+              name,
+              qemu: settings.qemuBinary,
+              agentBundle: join(s.context.extensionPath, 'dist', 'cli.js'),
+              progress: { update: (phase) => progress.report({ message: phase }), done: () => undefined },
+            },
+            {
+              signal: abort.signal,
+              onPhase: (e) => {
+                progress.report({ message: `${e.phase} (${e.at.toFixed(1)} s)` });
+                if (s.store.get(a)) s.store.update(a, { bootPhase: e.phase === 'online' ? undefined : `booting: ${e.phase}` });
+              },
+            },
+          );
+        },
+      );
+      s.monitor.refresh(a);
+      void vscode.window.showInformationMessage(`EdgePush: board ${handle.name} is online at ${a} (${handle.accel.toUpperCase()}, ${handle.bootSeconds.toFixed(1)} s).`);
+      return a;
+    } catch (err) {
+      if (s.store.get(a)) s.store.update(a, { bootPhase: undefined, online: false, error: messageOf(err) });
+      void vscode.window.showErrorMessage(`EdgePush: the board at ${a} did not start: ${messageOf(err)}`);
+      return undefined;
+    }
+  },
+};
