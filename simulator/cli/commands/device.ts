@@ -1,10 +1,66 @@
 import type { CliCommand } from '../command.js';
-import { notYetAvailable } from '../notYetAvailable.js';
+import { stringOpt, requiredOpt, flag, noExtraPositionals } from '../command.js';
+import { startDevice } from '../../device/device.js';
 
 export const deviceCommand: CliCommand = {
   name: 'device',
   summary: 'run a simulated local-mode device in the foreground',
-  usage: `edgepush device --address ADDR [--name NAME] [--device-type TYPE] [--arch ARCH] [--data DIR] [--engine URL] [--link RATE] [--announce IFACE]`,
-  options: { address: { type: 'string' }, name: { type: 'string' }, 'device-type': { type: 'string' }, arch: { type: 'string' }, data: { type: 'string' }, engine: { type: 'string' }, link: { type: 'string' }, announce: { type: 'string' } },
-  run: () => notYetAvailable('device', 3),
+  usage: [
+    'edgepush device --address ADDR [--name NAME] [--device-type TYPE] [--arch ARCH] [--data DIR] [--engine URL] [--link RATE] [--announce IFACE] [--api-key KEY | --local-mode-open] [--allow-privileged]',
+    '',
+    '  --address ADDR      loopback address to listen on (supervisor :48484, engine :2375), e.g. 127.0.0.2',
+    '  --name NAME         device name (default sim-<address>); scopes its containers, images and volumes',
+    '  --device-type TYPE  reported device type (default genericx86-64-ext)',
+    '  --arch ARCH         reported architecture (default amd64)',
+    '  --data DIR          state directory (default ~/.local/state/edgepush/devices/<name>)',
+    '  --engine URL        Docker engine: unix:///var/run/docker.sock (default, or $DOCKER_HOST) or tcp://HOST:PORT',
+    '  --link RATE         throttle what the device receives, e.g. 1mbit, 256kbit, 500kbps',
+    '  --announce IFACE    publish mDNS _ssh._tcp (subtype resin-device) on that interface',
+    '  --api-key KEY       require KEY on API requests (needed to bind a non-loopback address)',
+    '  --local-mode-open   allow a non-loopback address without a key (a balenaOS development device)',
+    '  --allow-privileged  honour privileged: true (default: ignored, pushed code stays unprivileged)',
+  ].join('\n'),
+  options: {
+    address: { type: 'string' },
+    name: { type: 'string' },
+    'device-type': { type: 'string' },
+    arch: { type: 'string' },
+    data: { type: 'string' },
+    engine: { type: 'string' },
+    link: { type: 'string' },
+    announce: { type: 'string' },
+    'api-key': { type: 'string' },
+    'local-mode-open': { type: 'boolean' },
+    'allow-privileged': { type: 'boolean' },
+  },
+  async run(args) {
+    noExtraPositionals(args, 0);
+    const device = await startDevice({
+      address: requiredOpt(args, 'address'),
+      name: stringOpt(args, 'name'),
+      deviceType: stringOpt(args, 'device-type'),
+      arch: stringOpt(args, 'arch'),
+      dataDir: stringOpt(args, 'data'),
+      engine: stringOpt(args, 'engine'),
+      link: stringOpt(args, 'link'),
+      announce: stringOpt(args, 'announce'),
+      apiKey: stringOpt(args, 'api-key'),
+      localModeOpen: flag(args, 'local-mode-open'),
+      allowPrivileged: flag(args, 'allow-privileged'),
+    });
+    const engine = device.enginePort ? `, engine ${device.address}:${device.enginePort}` : '';
+    process.stderr.write(`device '${device.name}' (${device.uuid.slice(0, 7)}) ready: supervisor ${device.address}:${device.supervisorPort}${engine}, data ${device.dataDir}\n`);
+    const off = device.hub.onLine((l) => {
+      if (l.isSystem) process.stderr.write(`[system] ${l.message}\n`);
+    });
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    off();
+    process.stderr.write('stopping device\n');
+    await device.stop();
+    return 0;
+  },
 };

@@ -1,0 +1,184 @@
+// From a target service to Docker's container-create body, as a pure function. The config hash covers
+// everything that shapes the container (compose keys, resolved image id, device env) so the planner can tell
+// "same container" from "needs replacing" by one label.
+import { createHash } from 'node:crypto';
+import type { DeviceScope } from './scope.js';
+import type { TargetService } from './targetState.js';
+import { toStringMap } from './targetState.js';
+
+export const L = {
+  app: 'io.balena.app-id',
+  service: 'io.balena.service-name',
+  serviceId: 'io.balena.service-id',
+  imageId: 'io.edgepush.image-id',
+  commit: 'io.edgepush.commit',
+  releaseId: 'io.edgepush.release-id',
+  hash: 'io.edgepush.config-hash',
+  imageName: 'io.edgepush.image-name',
+  supervised: 'io.balena.supervised',
+} as const;
+
+export interface DeviceEnv {
+  uuid: string;
+  name: string;
+  deviceType: string;
+  arch: string;
+  supervisorAddress: string;
+  apiKey?: string;
+  /** Honour `privileged: true` (off by default: pushed code would get root on the developer's machine). */
+  allowPrivileged: boolean;
+  /** Host directory of one service's lock dir, mounted at /tmp/balena and /tmp/resin. */
+  lockDir(appId: number, service: string): string;
+}
+
+export interface ContainerPlanSpec {
+  name: string;
+  hash: string;
+  body: Record<string, unknown>;
+}
+
+const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : splitCommand(v));
+
+/** Compose's string form of command/entrypoint: split on whitespace, honouring simple quotes. */
+export function splitCommand(s: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+function portBindings(ports: (string | number)[] | undefined): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports ?? []) {
+    const [spec, proto = 'tcp'] = String(p).split('/');
+    const parts = (spec ?? '').split(':');
+    const container = parts.pop() ?? '';
+    const host = parts.pop() ?? '';
+    const ip = parts.pop() ?? '';
+    const key = `${container}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: ip, HostPort: host });
+  }
+  return { exposed, bindings };
+}
+
+function deviceEnvVars(s: TargetService, env: DeviceEnv): Record<string, string> {
+  const base: Record<string, string> = {
+    APP_ID: String(s.appId),
+    APP_NAME: s.appName,
+    SERVICE_NAME: s.serviceName,
+    DEVICE_UUID: env.uuid,
+    DEVICE_NAME_AT_INIT: env.name,
+    DEVICE_TYPE: env.deviceType,
+    DEVICE_ARCH: env.arch,
+    HOST_OS_VERSION: 'balenaOS 6.0.0 (edgepush simulated)',
+    SUPERVISOR_ADDRESS: env.supervisorAddress,
+    SUPERVISOR_HOST: new URL(env.supervisorAddress).hostname,
+    SUPERVISOR_PORT: new URL(env.supervisorAddress).port,
+    SUPERVISOR_API_KEY: env.apiKey ?? '',
+    SUPERVISOR_VERSION: '14.11.4',
+    APP_LOCK_PATH: '/tmp/balena/updates.lock',
+  };
+  const out: Record<string, string> = { BALENA: '1', RESIN: '1', USE_CGROUP_V2: '0' };
+  for (const [k, v] of Object.entries(base)) {
+    out[`BALENA_${k}`] = v;
+    out[`RESIN_${k}`] = v;
+  }
+  return out;
+}
+
+function volumeBinds(s: TargetService, scope: DeviceScope): { binds: string[]; anon: Record<string, object> } {
+  const binds: string[] = [];
+  const anon: Record<string, object> = {};
+  for (const v of s.spec.volumes ?? []) {
+    const parts = v.split(':');
+    if (parts.length === 1) {
+      anon[parts[0]!] = {};
+      continue;
+    }
+    const [src = '', dst = '', mode] = parts;
+    const source = src.startsWith('/') || src.startsWith('.') ? src : scope.volumeName(s.appId, src);
+    binds.push(mode ? `${source}:${dst}:${mode}` : `${source}:${dst}`);
+  }
+  return { binds, anon };
+}
+
+export function networksOf(s: TargetService): string[] {
+  if (s.spec.network_mode) return [];
+  const n = s.spec.networks;
+  const names = n === undefined ? [] : Array.isArray(n) ? n : Object.keys(n);
+  return names.length > 0 ? names : ['default'];
+}
+
+export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv): ContainerPlanSpec {
+  const spec = s.spec;
+  const environment = { ...deviceEnvVars(s, env), ...s.environment };
+  const { binds, anon } = volumeBinds(s, scope);
+  const lockDir = env.lockDir(s.appId, s.serviceName);
+  binds.push(`${lockDir}:/tmp/balena`, `${lockDir}:/tmp/resin`);
+  const hostMode = spec.network_mode === 'host';
+  const ports = hostMode ? { exposed: {}, bindings: {} } : portBindings(spec.ports);
+  for (const e of spec.expose ?? []) ports.exposed[String(e).includes('/') ? String(e) : `${e}/tcp`] = {};
+  const nets = networksOf(s);
+  let networkMode = spec.network_mode;
+  if (networkMode?.startsWith('service:')) networkMode = `container:${networkMode.slice(8)}`;
+  const first = nets[0];
+  const hostConfig: Record<string, unknown> = {
+    Binds: binds,
+    PortBindings: ports.bindings,
+    NetworkMode: networkMode ?? (first ? scope.networkName(s.appId, first) : 'bridge'),
+    Privileged: env.allowPrivileged ? (spec.privileged ?? false) : false,
+    RestartPolicy: { Name: spec.restart ?? 'always' },
+    CapAdd: spec.cap_add,
+    CapDrop: spec.cap_drop,
+    Devices: spec.devices?.map((d) => {
+      const [host = d, cont = host, perms = 'rwm'] = d.split(':');
+      return { PathOnHost: host, PathInContainer: cont, CgroupPermissions: perms };
+    }),
+    ExtraHosts: spec.extra_hosts,
+    Dns: spec.dns === undefined ? undefined : Array.isArray(spec.dns) ? spec.dns : [spec.dns],
+    Init: spec.init,
+    ReadonlyRootfs: spec.read_only,
+    Sysctls: spec.sysctls === undefined ? undefined : toStringMap(spec.sysctls),
+    Tmpfs: spec.tmpfs === undefined ? undefined : Object.fromEntries((Array.isArray(spec.tmpfs) ? spec.tmpfs : [spec.tmpfs]).map((t) => [t, ''])),
+  };
+  const config: Record<string, unknown> = {
+    Image: dockerImageId,
+    Env: Object.entries(environment).map(([k, v]) => `${k}=${v}`),
+    Cmd: asList(spec.command),
+    Entrypoint: asList(spec.entrypoint),
+    Tty: spec.tty ?? false,
+    OpenStdin: spec.stdin_open ?? false,
+    WorkingDir: spec.working_dir ?? spec.workingDir,
+    User: spec.user,
+    Hostname: hostMode ? undefined : spec.hostname,
+    StopSignal: spec.stop_signal,
+    ExposedPorts: ports.exposed,
+    Volumes: anon,
+    HostConfig: hostConfig,
+  };
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ config, strategy: s.strategy, commit: s.commit }))
+    .digest('hex');
+  const labels: Record<string, string> = {
+    ...s.labels,
+    ...scope.labels,
+    [L.app]: String(s.appId),
+    [L.service]: s.serviceName,
+    [L.serviceId]: String(s.serviceId),
+    [L.imageId]: String(s.imageId),
+    [L.commit]: s.commit,
+    [L.releaseId]: String(s.releaseId),
+    [L.hash]: hash,
+    [L.imageName]: s.image,
+    [L.supervised]: '',
+  };
+  config.Labels = labels;
+  if (!hostMode && first && !networkMode) {
+    config.NetworkingConfig = {
+      EndpointsConfig: { [scope.networkName(s.appId, first)]: { Aliases: [s.serviceName] } },
+    };
+  }
+  return { name: scope.containerName(s.appId, s.serviceName, hash), hash, body: config };
+}

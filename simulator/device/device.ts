@@ -1,0 +1,173 @@
+// One simulated local-mode device: the supervisor API on ADDRESS:48484, the engine endpoint on ADDRESS:2375,
+// the reconciler, logs, update events and (optionally) the mDNS announcement. `startDevice` wires them;
+// `stop()` powers the device off (its containers are stopped, to be started again on the next start).
+import http from 'node:http';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { makeScope, deviceIdFrom } from './scope.js';
+import { parseEngineUrl, dockerFor } from './engineUrl.js';
+import { Link, parseRate } from './link.js';
+import { LogHub } from './logHub.js';
+import { UpdateEventBus } from './updateEvents.js';
+import { StateStore } from './stateStore.js';
+import { ContainerLogs } from './containerLogs.js';
+import { Reconciler } from './reconciler.js';
+import { supervisorHandler } from './supervisorApi.js';
+import { engineProxyHandler, engineProxyUpgrade } from './engineProxy.js';
+import { watchEngineEvents } from './engineEvents.js';
+import { checkBindAllowed, isLoopback } from './bindPolicy.js';
+import { announceDevice } from './announce.js';
+
+export interface DeviceOptions {
+  address: string;
+  name?: string;
+  deviceType?: string;
+  arch?: string;
+  dataDir?: string;
+  engine?: string;
+  link?: string;
+  announce?: string;
+  apiKey?: string;
+  localModeOpen?: boolean;
+  /** Honour `privileged: true` in the target state (default: ignored, with a log line). */
+  allowPrivileged?: boolean;
+  /** Ports (tests may use 0 for ephemeral). */
+  supervisorPort?: number;
+  enginePort?: number;
+}
+
+export interface RunningDevice {
+  id: string;
+  name: string;
+  uuid: string;
+  address: string;
+  supervisorPort: number;
+  enginePort: number;
+  dataDir: string;
+  reconciler: Reconciler;
+  hub: LogHub;
+  events: UpdateEventBus;
+  stop(): Promise<void>;
+}
+
+export function defaultDataDir(name: string): string {
+  const base = process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
+  return join(base, 'edgepush', 'devices', deviceIdFrom(name));
+}
+
+function listen(server: http.Server, port: number, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
+  checkBindAllowed(opts.address, { apiKey: opts.apiKey, localModeOpen: opts.localModeOpen });
+  const name = opts.name ?? `sim-${opts.address.replace(/[^0-9a-z]+/gi, '-')}`;
+  const id = deviceIdFrom(name);
+  const dataDir = opts.dataDir ?? defaultDataDir(name);
+  const store = new StateStore(dataDir);
+  const identity = store.identity(name);
+  const scope = makeScope(id);
+  const engine = parseEngineUrl(opts.engine);
+  const docker = dockerFor(engine);
+  const link = new Link(opts.link ? parseRate(opts.link) : undefined);
+  const hub = new LogHub();
+  const events = new UpdateEventBus();
+  const logs = new ContainerLogs(docker, hub);
+  const arch = opts.arch ?? 'amd64';
+  const deviceType = opts.deviceType ?? 'genericx86-64-ext';
+  const supervisorPort = opts.supervisorPort ?? 48484;
+  const hostForUrl = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
+  const env = {
+    uuid: identity.uuid,
+    name,
+    deviceType,
+    arch,
+    supervisorAddress: `http://${hostForUrl}:${supervisorPort}`,
+    apiKey: opts.apiKey,
+    allowPrivileged: opts.allowPrivileged ?? false,
+    lockDir: (appId: number, service: string) => store.lockDir(appId, service),
+  };
+  const receivedBytes = () => link.receivedBytes;
+  const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes }, name);
+
+  const api = http.createServer(
+    supervisorHandler({
+      docker,
+      reconciler,
+      hub,
+      events,
+      logs,
+      info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
+      apiKey: opts.apiKey,
+      stats: () => ({ receivedBytes: link.receivedBytes }),
+    }),
+  );
+  const proxyDeps = {
+    engine,
+    scope,
+    link,
+    onBuildBytes: (bid: string, bytes: number, done: boolean) => events.emit({ type: 'transfer', kind: 'build', id: bid, bytes, total: null, done }),
+    onImagesChanged: () => reconciler.trigger(),
+    log: (line: string) => hub.system(line),
+  };
+  const proxy = http.createServer(engineProxyHandler(proxyDeps));
+  proxy.on('upgrade', engineProxyUpgrade(proxyDeps));
+  api.keepAliveTimeout = 5000;
+  proxy.requestTimeout = 0;
+  api.requestTimeout = 0;
+
+  const apiPort = await listen(api, supervisorPort, opts.address);
+  // Outside local mode (an API key on a non-loopback address) there is no open engine port, as on a
+  // production device.
+  let enginePort = 0;
+  if (isLoopback(opts.address) || opts.localModeOpen) {
+    try {
+      enginePort = await listen(proxy, opts.enginePort ?? 2375, opts.address);
+    } catch (err) {
+      api.close();
+      throw err;
+    }
+  }
+  hub.system(`Supervisor starting (simulated device '${name}', local mode)`);
+  const watcher = watchEngineEvents({ docker, scope, hub, events, follow: (cid) => void logs.follow(cid), changed: () => reconciler.trigger() });
+  const announcement = opts.announce ? announceDevice(name, opts.announce) : undefined;
+  reconciler.trigger();
+
+  return {
+    id,
+    name,
+    uuid: identity.uuid,
+    address: opts.address,
+    supervisorPort: apiPort,
+    enginePort,
+    dataDir,
+    reconciler,
+    hub,
+    events,
+    async stop() {
+      reconciler.stop();
+      watcher.stop();
+      await announcement?.stop();
+      // Power off: stop this device's running containers, remembered so the next start brings them back.
+      try {
+        const running = (await reconciler.currentContainers()).filter((c) => c.state === 'running' || c.state === 'restarting');
+        for (const c of running) reconciler.markStartable(c.id, true);
+        await Promise.all(running.map((c) => docker.getContainer(c.id).stop({ t: 5 }).catch(() => undefined)));
+      } catch {
+        // engine gone: nothing to stop
+      }
+      logs.close();
+      hub.close();
+      await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => proxy.close(r))]);
+      api.closeAllConnections();
+      proxy.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The body of `GET /v2/state/status`, built from the target, the engine's containers and transient statuses.
+import type { CurrentContainer } from './planner.js';
+import type { Reconciler } from './reconciler.js';
+
+const dockerStateToStatus: Record<string, string> = {
+  created: 'Installed',
+  running: 'Running',
+  exited: 'exited',
+  paused: 'paused',
+  restarting: 'restarting',
+  removing: 'removing',
+  dead: 'Dead',
+};
+
+export interface StatusBody {
+  status: 'success';
+  appState: 'applying' | 'applied';
+  overallDownloadProgress: number | null;
+  containers: {
+    status: string;
+    serviceName: string;
+    appId: number;
+    imageId: number;
+    serviceId: number;
+    containerId: string;
+    createdAt: string;
+  }[];
+  images: {
+    name: string;
+    appId: number;
+    serviceName: string;
+    imageId: number;
+    dockerImageId: string | null;
+    status: 'Downloading' | 'Downloaded' | 'Deleting';
+    downloadProgress: number | null;
+  }[];
+  release: string | null;
+}
+
+export function statusBody(r: Reconciler, containers: CurrentContainer[], imageIds: Map<string, string | null>): StatusBody {
+  const apps = r.targetApps;
+  return {
+    status: 'success',
+    appState: r.applyState,
+    overallDownloadProgress: null,
+    containers: containers.map((c) => ({
+      status: r.transientStatus(c.appId, c.serviceName) ?? dockerStateToStatus[c.state] ?? c.state,
+      serviceName: c.serviceName,
+      appId: c.appId,
+      imageId: c.imageId,
+      serviceId: c.serviceId,
+      containerId: c.id,
+      createdAt: c.createdAt,
+    })),
+    images: apps.flatMap((a) =>
+      a.services.map((s) => {
+        const id = imageIds.get(s.image) ?? null;
+        return {
+          name: s.image,
+          appId: s.appId,
+          serviceName: s.serviceName,
+          imageId: s.imageId,
+          dockerImageId: id,
+          status: id ? ('Downloaded' as const) : ('Downloading' as const),
+          downloadProgress: null,
+        };
+      }),
+    ),
+    release: r.release(),
+  };
+}

@@ -1,0 +1,126 @@
+// The device's engine endpoint on ADDRESS:2375: forwards the Docker Engine API to the real engine, scoped to
+// this device. `local_*` image names (what `balena push` builds and tags) are rewritten to the device's own
+// namespace both ways; objects created through it get the device label; container listings only show this
+// device's containers. Build contexts pass through the device link (throttled, counted). Hijacked
+// connections (attach, exec) are piped through unchanged.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import { pipeline } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { DeviceScope } from './scope.js';
+import type { EngineTarget } from './engineUrl.js';
+import type { Link } from './link.js';
+import { rewriteRequest, rewriteImageList, labelCreateBody, type Rewritten } from './engineRewrite.js';
+
+export interface EngineProxyDeps {
+  engine: EngineTarget;
+  scope: DeviceScope;
+  link: Link;
+  onBuildBytes(id: string, bytes: number, done: boolean): void;
+  /** After a build, tag, load or image delete: the reconciler may have work now. */
+  onImagesChanged(): void;
+  log(line: string): void;
+}
+
+const BODY_REWRITE_LIMIT = 4 << 20;
+
+export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  let buildSeq = 0;
+  return (req, res) => {
+    const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
+    const headers = { ...req.headers };
+    delete headers['content-length'];
+    const isBuild = rw.kind === 'build';
+    const forward = (body?: Buffer) => {
+      if (body) headers['content-length'] = String(body.length);
+      else if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
+      const upstream = http.request({ ...deps.engine, method: req.method, path: rw.path, headers }, (up) => respond(deps, rw, up, res));
+      upstream.on('error', (err) => {
+        deps.log(`Engine not reachable: ${err.message}`);
+        if (!res.headersSent) {
+          res.writeHead(503, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ message: `engine not reachable: ${err.message}` }));
+        } else res.destroy();
+      });
+      if (body) upstream.end(body);
+      else if (isBuild) {
+        const id = `build-${++buildSeq}`;
+        let total = 0;
+        const meter = deps.link.inbound((n) => {
+          total += n;
+          deps.onBuildBytes(id, total, false);
+        });
+        pipeline(req, meter, upstream, (err) => {
+          if (!err) deps.onBuildBytes(id, total, true);
+        });
+      } else req.pipe(upstream);
+    };
+    if (rw.kind === 'create') {
+      collect(req, BODY_REWRITE_LIMIT)
+        .then((buf) => forward(labelCreateBody(buf, deps.scope)))
+        .catch(() => {
+          res.writeHead(413, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ message: 'request body too large' }));
+        });
+    } else forward();
+  };
+}
+
+function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res: ServerResponse): void {
+  if (rw.kind === 'imageList' && up.statusCode === 200) {
+    collect(up, 64 << 20).then(
+      (buf) => {
+        const out = Buffer.from(JSON.stringify(rewriteImageList(JSON.parse(buf.toString('utf8')), deps.scope)));
+        const headers = { ...up.headers, 'content-length': String(out.length) };
+        delete headers['transfer-encoding'];
+        res.writeHead(200, headers);
+        res.end(out);
+      },
+      () => res.destroy(),
+    );
+    return;
+  }
+  res.writeHead(up.statusCode ?? 502, up.headers);
+  up.pipe(res);
+  if (rw.imagesChange) up.on('end', () => deps.onImagesChanged());
+}
+
+function collect(stream: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        stream.destroy();
+        reject(new Error('too large'));
+      } else chunks.push(c);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+/** Hijacked requests (Upgrade: tcp for attach/exec): raw bytes both ways after the rewritten request head. */
+export function engineProxyUpgrade(deps: EngineProxyDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
+    const upstream = 'socketPath' in deps.engine ? net.connect(deps.engine.socketPath) : net.connect(deps.engine.port, deps.engine.host);
+    upstream.on('connect', () => {
+      const lines = [`${req.method} ${rw.path} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream);
+      upstream.pipe(socket);
+    });
+    const close = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    upstream.on('error', close);
+    socket.on('error', close);
+    upstream.on('close', close);
+    socket.on('close', close);
+  };
+}

@@ -1,0 +1,172 @@
+// Carries out planner steps with dockerode, one executor per action, and says what happens in system log
+// lines (worded like the balena supervisor's) and update events.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { Step, CurrentContainer } from './planner.js';
+import type { DeviceScope } from './scope.js';
+import type { LogHub } from './logHub.js';
+import type { UpdateEventBus } from './updateEvents.js';
+import type { TargetService } from './targetState.js';
+import { containerSpec, type DeviceEnv } from './containerSpec.js';
+import { isNotFound, resolveImage } from './currentState.js';
+
+export interface ExecContext {
+  docker: Docker;
+  scope: DeviceScope;
+  env: DeviceEnv;
+  hub: LogHub;
+  events: UpdateEventBus;
+  /** Transient per-service status shown by /v2/state/status (Installing, Stopping, Handing over...). */
+  setTransient(appId: number, service: string, status: string | undefined): void;
+  follow(containerId: string): void;
+  /** The device stopped this container itself (it may be started again) or no longer tracks it. */
+  markStartable(containerId: string, startable: boolean): void;
+  /** Called when an image cannot be found; returns false when it was already reported for this target. */
+  reportMissing(service: TargetService): boolean;
+  release(appId: number): string;
+}
+
+const short = (id: string) => id.replace(/^sha256:/, 'sha256:').slice(0, 19);
+const label = (name: string, imageId: string) => `'${name} ${short(imageId)}'`;
+
+async function kill(ctx: ExecContext, c: CurrentContainer, removeImage: boolean): Promise<void> {
+  const ev = { type: 'service' as const, appId: c.appId, serviceName: c.serviceName, release: c.commit, containerId: c.id };
+  ctx.setTransient(c.appId, c.serviceName, 'Stopping');
+  ctx.events.emit({ ...ev, phase: 'stopping' });
+  ctx.hub.system(`Killing service ${label(c.serviceName, c.dockerImageId)}`);
+  const container = ctx.docker.getContainer(c.id);
+  try {
+    if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') await container.stop({ t: 10 }).catch(ignore304);
+    await container.remove({ v: false, force: true });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  } finally {
+    ctx.setTransient(c.appId, c.serviceName, undefined);
+  }
+  ctx.markStartable(c.id, false);
+  ctx.hub.system(`Killed service ${label(c.serviceName, c.dockerImageId)}`);
+  ctx.events.emit({ ...ev, phase: 'removed' });
+  if (removeImage && c.dockerImageId) {
+    ctx.hub.system(`Deleting image '${short(c.dockerImageId)}'`);
+    try {
+      await ctx.docker.getImage(c.dockerImageId).remove({ force: true });
+      ctx.hub.system(`Deleted image '${short(c.dockerImageId)}'`);
+    } catch (err) {
+      ctx.hub.system(`Could not delete image '${short(c.dockerImageId)}': ${(err as Error).message}`);
+    }
+  }
+}
+
+function ignore304(err: unknown): void {
+  if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+}
+
+async function start(ctx: ExecContext, s: TargetService, dockerImageId: string): Promise<string> {
+  const spec = containerSpec(s, dockerImageId, ctx.scope, ctx.env);
+  const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
+  ctx.setTransient(s.appId, s.serviceName, 'Installing');
+  ctx.events.emit({ ...ev, phase: 'installing' });
+  ctx.hub.system(`Installing service ${label(s.serviceName, dockerImageId)}`);
+  if (s.spec.privileged && !ctx.env.allowPrivileged) ctx.hub.system(`Service '${s.serviceName}' asks for privileged mode: not granted on a simulated device (edgepush device --allow-privileged)`);
+  try {
+    // A leftover with the same name (crash between create and label bookkeeping) is replaced.
+    await ctx.docker.getContainer(spec.name).remove({ force: true }).catch(() => undefined);
+    const container = await ctx.docker.createContainer({ name: spec.name, ...spec.body });
+    ctx.hub.system(`Installed service ${label(s.serviceName, dockerImageId)}`);
+    if (!s.running) {
+      ctx.events.emit({ ...ev, phase: 'stopped', containerId: container.id });
+      return container.id;
+    }
+    ctx.setTransient(s.appId, s.serviceName, 'Starting');
+    ctx.events.emit({ ...ev, phase: 'starting', containerId: container.id });
+    ctx.hub.system(`Starting service ${label(s.serviceName, dockerImageId)}`);
+    ctx.follow(container.id);
+    try {
+      await container.start();
+    } catch (err) {
+      ctx.events.emit({ ...ev, phase: 'failed', containerId: container.id, message: (err as Error).message });
+      throw new Error(`Failed to start service '${s.serviceName}': ${(err as Error).message}`, { cause: err });
+    }
+    ctx.hub.system(`Started service ${label(s.serviceName, dockerImageId)}`);
+    ctx.events.emit({ ...ev, phase: 'running', containerId: container.id });
+    return container.id;
+  } finally {
+    ctx.setTransient(s.appId, s.serviceName, undefined);
+  }
+}
+
+async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[]): Promise<void> {
+  const marker = join(ctx.env.lockDir(s.appId, s.serviceName), 'handover-complete');
+  rmSync(marker, { force: true });
+  await start(ctx, s, dockerImageId);
+  ctx.hub.system(`Handing over service ${label(s.serviceName, dockerImageId)} (waiting up to ${s.handoverTimeoutMs} ms)`);
+  ctx.setTransient(s.appId, s.serviceName, 'Handing over');
+  ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'handing-over' });
+  const deadline = Date.now() + s.handoverTimeoutMs;
+  while (Date.now() < deadline && !existsSync(marker)) await new Promise((r) => setTimeout(r, 200));
+  ctx.hub.system(existsSync(marker) ? `Handover complete for '${s.serviceName}'` : `Handover timed out for '${s.serviceName}', killing the old container`);
+  ctx.setTransient(s.appId, s.serviceName, undefined);
+  for (const c of old) await kill(ctx, c, false);
+  rmSync(marker, { force: true });
+  ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'running' });
+}
+
+/** Runs one step; returns false when the step could not make progress (image missing). */
+export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
+  switch (step.action) {
+    case 'createNetwork':
+      await ctx.docker.createNetwork({ Name: step.dockerName, Driver: 'bridge', Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
+      ctx.hub.system(`Creating network '${step.name}'`);
+      return true;
+    case 'createVolume':
+      await ctx.docker.createVolume({ Name: step.dockerName, Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
+      ctx.hub.system(`Creating volume '${step.name}'`);
+      return true;
+    case 'removeNetwork':
+      await ctx.docker.getNetwork(step.dockerName).remove().catch(() => undefined);
+      return true;
+    case 'fetch': {
+      const s = step.service;
+      const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
+      const id = await resolveImage(ctx.docker, ctx.scope, s.image);
+      if (id) {
+        ctx.events.emit({ ...ev, phase: 'downloaded' });
+        return true;
+      }
+      if (ctx.reportMissing(s)) {
+        ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
+        ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });
+      }
+      return false;
+    }
+    case 'kill':
+      await kill(ctx, step.container, step.removeImage);
+      return true;
+    case 'start':
+      await start(ctx, step.service, step.dockerImageId);
+      return true;
+    case 'startExisting': {
+      const c = step.container;
+      ctx.hub.system(`Starting service ${label(c.serviceName, c.dockerImageId)}`);
+      ctx.follow(c.id);
+      await ctx.docker.getContainer(c.id).start().catch(ignore304);
+      ctx.markStartable(c.id, false);
+      ctx.hub.system(`Started service ${label(c.serviceName, c.dockerImageId)}`);
+      ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'running', containerId: c.id });
+      return true;
+    }
+    case 'stop': {
+      const c = step.container;
+      ctx.hub.system(`Stopping service ${label(c.serviceName, c.dockerImageId)}`);
+      await ctx.docker.getContainer(c.id).stop({ t: 10 }).catch(ignore304);
+      ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'stopped', containerId: c.id });
+      return true;
+    }
+    case 'handover':
+      await handover(ctx, step.service, step.dockerImageId, step.old);
+      return true;
+    case 'locked':
+      return false;
+  }
+}

@@ -1,0 +1,274 @@
+// Reconcile until converged: read the engine, plan, run the steps, plan again. One pass at a time; a trigger
+// during a pass schedules another. Waits (updates.lock held, image missing, engine down) retry on a timer.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { plan, type CurrentContainer, type PlannedService, type Step } from './planner.js';
+import { normalizeApps, type LocalState, type TargetApp, type TargetService } from './targetState.js';
+import { containerSpec, type DeviceEnv } from './containerSpec.js';
+import { readContainers, readNetworks, readVolumes, resolveImage, isEngineDown } from './currentState.js';
+import { execute, type ExecContext } from './executor.js';
+import type { DeviceScope } from './scope.js';
+import type { LogHub } from './logHub.js';
+import type { UpdateEventBus } from './updateEvents.js';
+import type { StateStore } from './stateStore.js';
+import type { ContainerLogs } from './containerLogs.js';
+import { messageOf } from '../shared/errors.js';
+
+export interface ReconcilerDeps {
+  docker: Docker;
+  scope: DeviceScope;
+  env: DeviceEnv;
+  hub: LogHub;
+  events: UpdateEventBus;
+  store: StateStore;
+  logs: ContainerLogs;
+  receivedBytes(): number;
+}
+
+const MAX_STEPS_PER_PASS = 200;
+
+export class Reconciler {
+  private target: LocalState;
+  private apps: TargetApp[];
+  private running = false;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly transient = new Map<string, string>();
+  private readonly missingReported = new Set<string>();
+  private readonly startable: Set<string>;
+  private appState: 'applying' | 'applied' = 'applying';
+  private engineDown = false;
+  private settledWaiters: (() => void)[] = [];
+  /** Image ids resolved for the current target: a rebuild of the same name waits for the next target. */
+  private readonly pins = new Map<string, string>();
+
+  constructor(private readonly deps: ReconcilerDeps, defaultName: string) {
+    this.target = deps.store.target(defaultName);
+    this.apps = normalizeApps(this.target);
+    this.startable = deps.store.poweredOff();
+  }
+
+  get scope(): DeviceScope {
+    return this.deps.scope;
+  }
+
+  get state(): LocalState {
+    return this.target;
+  }
+
+  get targetApps(): TargetApp[] {
+    return this.apps;
+  }
+
+  get applyState(): 'applying' | 'applied' {
+    return this.appState;
+  }
+
+  get engineAvailable(): boolean {
+    return !this.engineDown;
+  }
+
+  transientStatus(appId: number, service: string): string | undefined {
+    return this.transient.get(`${appId}/${service}`);
+  }
+
+  /** Persists the new target (atomically) and starts converging towards it. */
+  setTarget(state: LocalState): void {
+    this.deps.store.saveTarget(state);
+    this.target = state;
+    this.apps = normalizeApps(state);
+    this.missingReported.clear();
+    this.pins.clear();
+    this.setAppState('applying');
+    this.trigger();
+  }
+
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  markStartable(containerId: string, startable: boolean): void {
+    if (startable) this.startable.add(containerId);
+    else if (!this.startable.delete(containerId)) return;
+    this.deps.store.savePoweredOff(this.startable);
+  }
+
+  /** Resolves when the device is applied (for tests and `stop`). */
+  whenSettled(): Promise<void> {
+    if (!this.running && this.appState === 'applied') return Promise.resolve();
+    return new Promise((r) => this.settledWaiters.push(r));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  async currentContainers(): Promise<CurrentContainer[]> {
+    return readContainers(this.deps.docker, this.deps.scope, this.startable);
+  }
+
+  lockHeld(appId: number, service: string): boolean {
+    const dir = this.deps.env.lockDir(appId, service);
+    return existsSync(join(dir, 'updates.lock')) || existsSync(join(dir, 'resin-updates.lock'));
+  }
+
+  private failures = 0;
+
+  private async loop(): Promise<void> {
+    let retryIn: number;
+    try {
+      do {
+        this.again = false;
+        retryIn = await this.pass();
+      } while (this.again && !this.stopped);
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) return;
+    if (retryIn > 0) {
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      retryIn = Math.min(30000, retryIn * 2 ** Math.min(this.failures, 4));
+      this.retryTimer = setTimeout(() => this.trigger(), retryIn);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** One pass to convergence or to a wait; returns the retry delay in ms (0 = settled). */
+  private async pass(): Promise<number> {
+    const ctx = this.execContext();
+    try {
+      for (let i = 0; i < MAX_STEPS_PER_PASS && !this.stopped; i++) {
+        const steps = await this.planOnce();
+        if (this.engineDown) {
+          this.engineDown = false;
+          this.deps.hub.system('Engine is reachable again');
+        }
+        if (steps.length === 0) {
+          this.failures = 0;
+          this.setAppState('applied');
+          return 0;
+        }
+        let progressed = false;
+        for (const step of steps) {
+          if (this.stopped || this.again) break;
+          if (step.action === 'locked') this.reportLocked(step);
+          else if (await execute(ctx, step)) progressed = true;
+        }
+        if (this.again) return 0;
+        if (!progressed) return steps.some((s) => s.action === 'locked') ? 1000 : 3000;
+      }
+      return 1000;
+    } catch (err) {
+      if (isEngineDown(err)) {
+        if (!this.engineDown) {
+          this.engineDown = true;
+          this.deps.hub.system(`Engine not reachable (${messageOf(err)}); retrying`);
+          this.deps.events.emit({ type: 'device', state: 'offline', release: this.release(), bytesReceived: this.deps.receivedBytes(), message: 'engine not reachable' });
+        }
+        return 2000;
+      }
+      this.failures++;
+      this.deps.hub.system(`Failed to apply target state: ${messageOf(err)}`);
+      return 2000;
+    }
+  }
+
+  private async planOnce(): Promise<Step[]> {
+    const { docker, scope, env } = this.deps;
+    const containers = await readContainers(docker, scope, this.startable);
+    const [networks, volumes] = await Promise.all([readNetworks(docker, scope), readVolumes(docker, scope)]);
+    const services: PlannedService[] = [];
+    const locked = new Set<string>();
+    for (const app of this.apps) {
+      for (const s of app.services) {
+        const id = await this.imageIdFor(s.image);
+        services.push({ target: s, dockerImageId: id, hash: id ? containerSpec(s, id, scope, env).hash : null });
+        if (this.lockHeld(s.appId, s.serviceName)) locked.add(`${s.appId}/${s.serviceName}`);
+      }
+    }
+    for (const c of containers) if (this.lockHeld(c.appId, c.serviceName)) locked.add(`${c.appId}/${c.serviceName}`);
+    return plan({
+      apps: this.apps,
+      services,
+      containers,
+      networks,
+      volumes,
+      locked,
+      networkName: (a, n) => scope.networkName(a, n),
+      volumeName: (a, n) => scope.volumeName(a, n),
+    });
+  }
+
+  /** The image id the current target uses for `name` (pinned once found), or null while it is missing. */
+  async imageIdFor(name: string): Promise<string | null> {
+    const pinned = this.pins.get(name);
+    if (pinned) {
+      try {
+        await this.deps.docker.getImage(pinned).inspect();
+        return pinned;
+      } catch (err) {
+        if (isEngineDown(err)) throw err;
+        this.pins.delete(name);
+      }
+    }
+    const id = await resolveImage(this.deps.docker, this.deps.scope, name);
+    if (id) this.pins.set(name, id);
+    return id;
+  }
+
+  private reportLocked(step: Extract<Step, { action: 'locked' }>): void {
+    const key = `lock:${step.appId}/${step.serviceName}`;
+    if (this.missingReported.has(key)) return;
+    this.missingReported.add(key);
+    this.deps.hub.system(`Updates are locked for '${step.serviceName}', retrying`);
+    this.deps.events.emit({ type: 'service', appId: step.appId, serviceName: step.serviceName, phase: 'waiting', release: this.release(step.appId) ?? '', message: 'updates locked' });
+  }
+
+  release(appId?: number): string | null {
+    const app = appId === undefined ? this.apps[0] : this.apps.find((a) => a.appId === appId);
+    return app ? app.commit : null;
+  }
+
+  private setAppState(s: 'applying' | 'applied'): void {
+    if (s === 'applied') {
+      for (const k of [...this.missingReported]) if (k.startsWith('lock:')) this.missingReported.delete(k);
+    }
+    if (s !== this.appState) {
+      this.appState = s;
+      this.deps.events.emit({ type: 'device', state: s, release: this.release(), bytesReceived: this.deps.receivedBytes() });
+    }
+    if (s === 'applied') {
+      const w = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  private execContext(): ExecContext {
+    return {
+      ...this.deps,
+      setTransient: (appId, service, status) => {
+        if (status) this.transient.set(`${appId}/${service}`, status);
+        else this.transient.delete(`${appId}/${service}`);
+      },
+      follow: (id) => void this.deps.logs.follow(id),
+      markStartable: (id, s) => this.markStartable(id, s),
+      reportMissing: (s: TargetService) => {
+        const key = `${s.appId}/${s.serviceName}/${s.image}`;
+        if (this.missingReported.has(key)) return false;
+        this.missingReported.add(key);
+        return true;
+      },
+      release: (appId) => this.release(appId) ?? '',
+    };
+  }
+}

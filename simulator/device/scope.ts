@@ -1,0 +1,71 @@
+// Names and labels that keep one simulated device's Docker objects apart from another's on a shared engine.
+// Every container, volume, network and image a device makes carries `io.edgepush.device=<id>`; names carry the
+// id as a prefix. Images built through the device's engine endpoint under a `local_*` name (what `balena push`
+// and EdgePush use) are stored as `edgepush-dev/<id>/local_*` so two devices never see each other's builds.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+
+export const DEVICE_LABEL = 'io.edgepush.device';
+
+export interface DeviceScope {
+  id: string;
+  labels: Record<string, string>;
+  filter: string;
+  containerName(appId: number, service: string, configHash: string): string;
+  volumeName(appId: number, name: string): string;
+  networkName(appId: number, name: string): string;
+  /** `local_main` → `edgepush-dev/<id>/local_main:latest`; other names unchanged. */
+  scopedImage(name: string): string;
+  /** The inverse, for names shown back to clients. */
+  unscopedImage(name: string): string | undefined;
+  isScopedLocal(name: string): boolean;
+}
+
+/** A device id usable in Docker names: lower case, [a-z0-9-], at most 40 characters. */
+export function deviceIdFrom(name: string): string {
+  const clean = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  if (clean.length > 0 && clean.length <= 40) return clean;
+  return `d${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
+}
+
+function withTag(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  return name.indexOf(':', lastSlash + 1) >= 0 || name.includes('@') ? name : `${name}:latest`;
+}
+
+export function isLocalName(name: string): boolean {
+  return /^local_[a-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/.test(name);
+}
+
+export function makeScope(id: string): DeviceScope {
+  const prefix = `edgepush-dev/${id}/`;
+  return {
+    id,
+    labels: { [DEVICE_LABEL]: id },
+    filter: `${DEVICE_LABEL}=${id}`,
+    containerName: (appId, service, hash) => `ep-${id}_${appId}_${service}_${hash.slice(0, 12)}`,
+    volumeName: (appId, name) => `ep-${id}_${appId}_${name}`,
+    networkName: (appId, name) => `ep-${id}_${appId}_${name}`,
+    scopedImage: (name) => (isLocalName(name) ? `${prefix}${withTag(name)}` : name),
+    unscopedImage: (name) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined),
+    isScopedLocal: (name) => name.startsWith(prefix),
+  };
+}
+
+/** Removes every container, network, volume and scoped image of one device (tests, `--purge`). */
+export async function purgeDevice(docker: Docker, id: string): Promise<void> {
+  const filters = JSON.stringify({ label: [`${DEVICE_LABEL}=${id}`] });
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+  const volumes = await docker.listVolumes({ filters });
+  await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  const images = await docker.listImages({ filters: JSON.stringify({ reference: [`edgepush-dev/${id}/*`] }) });
+  const labelled = await docker.listImages({ filters });
+  for (const img of [...images, ...labelled]) {
+    for (const tag of img.RepoTags ?? []) {
+      if (tag.startsWith(`edgepush-dev/${id}/`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  }
+}

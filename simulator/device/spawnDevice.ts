@@ -1,0 +1,96 @@
+// Starts `node <cliPath> device ...` as a child process and resolves once its /ping answers: how the
+// extension, `edgepush demo` and tests run a simulated device.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { EdgePushError } from '../shared/errors.js';
+
+export interface SpawnDeviceOptions {
+  cliPath: string;
+  address: string;
+  name?: string;
+  dataDir?: string;
+  link?: string;
+  engine?: string;
+  deviceType?: string;
+  arch?: string;
+  announce?: string;
+  apiKey?: string;
+  localModeOpen?: boolean;
+  allowPrivileged?: boolean;
+  /** Where the child's stderr goes (default: ignored). */
+  onStderr?(chunk: string): void;
+  timeoutMs?: number;
+  nodePath?: string;
+}
+
+export interface SpawnedDevice {
+  address: string;
+  pid: number;
+  /** SIGTERM, then SIGKILL after 15 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+  /** Exit code (or 128+signal) once the process ends. */
+  exited: Promise<number>;
+}
+
+export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: address, port: 48484, path: '/ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<SpawnedDevice> {
+  const argv = [opts.cliPath, 'device', '--address', opts.address];
+  const add = (flagName: string, v: string | undefined) => v !== undefined && argv.push(flagName, v);
+  add('--name', opts.name);
+  add('--data', opts.dataDir);
+  add('--link', opts.link);
+  add('--engine', opts.engine);
+  add('--device-type', opts.deviceType);
+  add('--arch', opts.arch);
+  add('--announce', opts.announce);
+  add('--api-key', opts.apiKey);
+  if (opts.localModeOpen) argv.push('--local-mode-open');
+  if (opts.allowPrivileged) argv.push('--allow-privileged');
+  const child = spawn(opts.nodePath ?? process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => {
+    stderr = (stderr + c).slice(-4000);
+    opts.onStderr?.(c);
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1)));
+    child.on('error', () => resolve(1));
+  });
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = Date.now() + (opts.timeoutMs ?? 20000);
+  while (!(await pingDevice(opts.address, 500))) {
+    if (done) throw new EdgePushError('unavailable', `simulated device at ${opts.address} exited before answering: ${stderr.trim().split('\n').pop() ?? ''}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new EdgePushError('unavailable', `simulated device at ${opts.address} did not answer /ping in time`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    address: opts.address,
+    pid: child.pid ?? -1,
+    exited,
+    async stop() {
+      if (done) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

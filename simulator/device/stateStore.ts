@@ -1,0 +1,87 @@
+// What a device keeps on disk under its data dir, each file written atomically (temp file in the same dir,
+// fsync, rename, fsync dir), so a kill -9 at any point leaves either the old or the new content.
+import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { localStateSchema, type LocalState } from './targetState.js';
+
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dfd = openSync(dir, 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+const identitySchema = z.object({ uuid: z.string(), name: z.string(), createdAt: z.string() });
+export type DeviceIdentity = z.infer<typeof identitySchema>;
+
+const poweredOffSchema = z.object({ containers: z.array(z.string()) });
+
+export class StateStore {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  identity(fallbackName: string): DeviceIdentity {
+    const path = join(this.dir, 'device.json');
+    const found = readJson(path, identitySchema);
+    if (found) return found;
+    const made = { uuid: randomBytes(16).toString('hex'), name: fallbackName, createdAt: new Date().toISOString() };
+    writeFileAtomic(path, JSON.stringify(made, null, 2));
+    return made;
+  }
+
+  target(defaultName: string): LocalState {
+    const found = readJson(join(this.dir, 'target-state.json'), localStateSchema);
+    return found ?? { local: { name: defaultName, config: { SUPERVISOR_LOCAL_MODE: '1' }, apps: {} } };
+  }
+
+  saveTarget(state: LocalState): void {
+    writeFileAtomic(join(this.dir, 'target-state.json'), JSON.stringify(state));
+  }
+
+  /** Containers the device stopped itself (power-off, stop-service): they may be started again. */
+  poweredOff(): Set<string> {
+    return new Set(readJson(join(this.dir, 'stopped-by-device.json'), poweredOffSchema)?.containers ?? []);
+  }
+
+  savePoweredOff(ids: Iterable<string>): void {
+    writeFileAtomic(join(this.dir, 'stopped-by-device.json'), JSON.stringify({ containers: [...ids] }));
+  }
+
+  lockDir(appId: number, service: string): string {
+    const dir = join(this.dir, 'locks', String(appId), service);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+}
