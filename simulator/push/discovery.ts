@@ -24,6 +24,21 @@ export interface DiscoverOptions {
 export interface BrowseInterface {
   name: string;
   address: string;
+  netmask: string;
+}
+
+function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((n, part) => (n << 8) + (Number(part) & 255), 0) >>> 0;
+}
+
+/** The interface whose subnet holds `address` (where a reply came from), if any. */
+export function interfaceFor(address: string, ifaces: readonly BrowseInterface[]): BrowseInterface | undefined {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) return undefined;
+  const a = ipv4ToInt(address);
+  return ifaces.find((i) => {
+    const mask = ipv4ToInt(i.netmask);
+    return (a & mask) === (ipv4ToInt(i.address) & mask);
+  });
 }
 
 /** Non-internal IPv4 interfaces (what balena's `device detect` browses). */
@@ -31,7 +46,7 @@ export function browseInterfaces(only?: string[]): BrowseInterface[] {
   const out: BrowseInterface[] = [];
   for (const [name, addrs] of Object.entries(networkInterfaces())) {
     if (only && !only.includes(name)) continue;
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) out.push({ name, address: a.address });
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) out.push({ name, address: a.address, netmask: a.netmask });
   }
   return out;
 }
@@ -89,7 +104,8 @@ export async function browseResinDevices(ifaces: BrowseInterface[], timeoutMs: n
     const browser = bonjour.find({ type: 'ssh', subtypes: ['resin-device'] }, (s) => {
       const prev = found.get(s.name);
       const addresses = candidates(s, undefined);
-      found.set(s.name, { name: s.name, addresses: [...new Set([...(prev?.addresses ?? []), ...addresses])], iface: prev?.iface ?? iface.name });
+      const on = interfaceFor(s.referer?.address ?? addresses[0] ?? '', ifaces)?.name ?? iface.name;
+      found.set(s.name, { name: s.name, addresses: [...new Set([...(prev?.addresses ?? []), ...addresses])], iface: prev?.iface ?? on });
     });
     return { bonjour, browser };
   });

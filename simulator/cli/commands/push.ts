@@ -10,13 +10,17 @@ import { DeviceClient } from '../../push/deviceClient.js';
 import { messageOf } from '../../shared/errors.js';
 import { progressLine, type Progress } from '../../shared/progress.js';
 
-/** Writes push events on stderr: transient percent lines through the progress line, the rest as lines. */
-export function pushEventPrinter(progress: Progress): (e: PushEvent) => void {
+/**
+ * Writes push events on stderr: percent updates through the progress line (rewritten in place on a terminal, at
+ * most once a second elsewhere), the rest as lines.
+ */
+export function pushEventPrinter(progress: Progress, tty = Boolean(process.stderr.isTTY)): (e: PushEvent) => void {
   return (e) => {
     const d = describePushEvent(e);
     if (!d) return;
-    if (d.transient) progress.update(d.text);
-    else progress.done(d.text);
+    if (!d.transient) return progress.done(d.text);
+    if (tty || e.type !== 'service') return progress.update(d.text);
+    progress.update(`[${e.service}] ${e.phase}`, e.bytes);
   };
 }
 

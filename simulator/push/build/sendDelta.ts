@@ -9,6 +9,13 @@ export async function deviceTakesDeltas(client: DeviceClient, signal?: AbortSign
   return (await client.edgepushStats({ signal }).catch(() => undefined)) !== undefined;
 }
 
+/** The device has no delta endpoint (an older EdgePush device): ship the full image instead. */
+export class DeltaUnsupported extends Error {
+  constructor(readonly status: number) {
+    super(`the device has no delta endpoint (${status})`);
+  }
+}
+
 export interface SendResult {
   sentBytes: number;
   seconds: number;
@@ -34,7 +41,8 @@ export async function sendImageDelta(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode === 200 || res.statusCode === 201) resolve();
+        if (res.statusCode === 200 || res.statusCode === 201 || res.statusCode === 204) resolve();
+        else if ((res.statusCode === 404 || res.statusCode === 405 || res.statusCode === 501) && !/delta/i.test(text)) reject(new DeltaUnsupported(res.statusCode));
         else reject(unavailable(`device ${client.host} refused the delta (${res.statusCode}): ${text.slice(0, 200)}`));
       });
       res.on('error', reject);

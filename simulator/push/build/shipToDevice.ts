@@ -8,7 +8,7 @@ import { imageIdOf } from './engineBuild.js';
 import { figuresFor, figuresOfDelta, type ImageFigures } from './imageFigures.js';
 import { shipImageFull } from './shipImage.js';
 import { createImageDelta } from '../../engine/imageDelta.js';
-import { sendImageDelta, deviceTakesDeltas } from './sendDelta.js';
+import { DeltaUnsupported, sendImageDelta, deviceTakesDeltas } from './sendDelta.js';
 
 export interface ShipOptions {
   client: DeviceClient;
@@ -42,9 +42,13 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
       target: { docker: o.local, ref: o.imageId },
       estimates: o.wantFigures,
     });
-    const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
-    const figures = figuresOfDelta(delta);
-    return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures, method: 'delta' };
+    try {
+      const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
+      return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta' };
+    } catch (err) {
+      if (!(err instanceof DeltaUnsupported)) throw err;
+      o.onEvent({ type: 'step', message: `${o.client.host} takes no deltas; shipping the full image` });
+    }
   }
   const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
   const figures = o.wantFigures ? await figuresFor(o.local, basisHere, o.imageId, o.signal) : { imageBytes: shipped.sentBytes, layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 };
