@@ -15,6 +15,10 @@ function findVsCode() {
 }
 
 const executable = findVsCode();
+if (process.env.EDGEPUSH_VSCODE && !existsSync(process.env.EDGEPUSH_VSCODE)) {
+  console.error(`EDGEPUSH_VSCODE=${process.env.EDGEPUSH_VSCODE} does not exist`);
+  process.exit(1);
+}
 if (!executable || !existsSync(executable)) {
   console.log('test:vscode skipped: no desktop VS Code here. Set EDGEPUSH_VSCODE=/path/to/code (or put `code` on PATH) to run');
   console.log('the extension tests in it; the end-to-end tests in code-server (npm run test:e2e) cover the same ground here.');
