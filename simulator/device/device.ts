@@ -18,6 +18,7 @@ import { engineProxyHandler, engineProxyUpgrade } from './engineProxy.js';
 import { watchEngineEvents } from './engineEvents.js';
 import { checkBindAllowed, isLoopback } from './bindPolicy.js';
 import { announceDevice } from './announce.js';
+import { deltaRoutes } from './deltaReceive.js';
 
 export interface DeviceOptions {
   address: string;
@@ -97,6 +98,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const receivedBytes = () => link.receivedBytes;
   const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes }, name);
 
+  const deltas = deltaRoutes({ docker, scope, link, dataDir: join(dataDir, 'deltas'), events, hub, onImage: () => reconciler.trigger() });
   const api = http.createServer(
     supervisorHandler({
       docker,
@@ -107,6 +109,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
       apiKey: opts.apiKey,
       stats: () => ({ receivedBytes: link.receivedBytes }),
+      extraRoutes: deltas,
     }),
   );
   const proxyDeps = {
@@ -165,9 +168,10 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       }
       logs.close();
       hub.close();
-      await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => proxy.close(r))]);
+      const closed = Promise.all([new Promise((r) => api.close(r)), new Promise((r) => proxy.close(r))]);
       api.closeAllConnections();
       proxy.closeAllConnections();
+      await closed;
     },
   };
 }

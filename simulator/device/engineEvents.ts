@@ -88,7 +88,7 @@ function handle(deps: EngineEventsDeps, line: string): void {
     deps.follow(id);
   } else if (e.Action === 'die') {
     const code = Number(attrs.exitCode ?? NaN);
-    deps.hub.system(`Service exited '${serviceName} ${attrs.image ?? ''}'`.replace(/ '$/, "'"));
+    deps.hub.system(`Service exited '${serviceName}${attrs.image ? ` ${attrs.image.slice(0, 19)}` : ''}'`);
     deps.events.emit({ type: 'service', appId, serviceName, release, phase: 'exited', containerId: id, ...(Number.isFinite(code) ? { exitCode: code } : {}) });
     deps.changed();
   } else if (e.Action === 'destroy') {
