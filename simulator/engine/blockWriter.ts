@@ -3,22 +3,39 @@
 import { brotliCompressSync, constants as z } from 'node:zlib';
 import { ByteSink } from './varint.js';
 import { SectionMethod } from './byteDeltaFormat.js';
+import { encodeZeroRuns } from './zeroRuns.js';
+import { matchLen } from './matchFinder.js';
 
 export interface CompressionOptions {
   /** Brotli quality for the diff and extra sections (0-11). */
   quality: number;
 }
 
-function pack(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
-  if (raw.length < 64) return { method: SectionMethod.Stored, data: raw };
-  const data = brotliCompressSync(raw, {
+function brotli(raw: Uint8Array, quality: number): Uint8Array {
+  return brotliCompressSync(raw, {
     params: {
-      [z.BROTLI_PARAM_QUALITY]: quality,
+      // small sections (the usual case for near-identical inputs) get the strongest setting: it costs little
+      [z.BROTLI_PARAM_QUALITY]: raw.length < SMALL_SECTION ? 11 : quality,
       [z.BROTLI_PARAM_LGWIN]: 24,
       [z.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },
   });
+}
+
+const SMALL_SECTION = Number(process.env.EP_SMALL ?? 65536);
+
+function pack(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
+  if (raw.length < 64) return { method: SectionMethod.Stored, data: raw };
+  const data = brotli(raw, quality);
   return data.length < raw.length ? { method: SectionMethod.Brotli, data } : { method: SectionMethod.Stored, data: raw };
+}
+
+/** The diff section: zero-run coded first (it is mostly zeros), then brotli if that pays. */
+function packDiff(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
+  const runs = encodeZeroRuns(raw);
+  if (runs.length < 64) return { method: SectionMethod.ZeroRuns, data: runs };
+  const data = brotli(runs, quality);
+  return data.length < runs.length ? { method: SectionMethod.ZeroRunsBrotli, data } : { method: SectionMethod.ZeroRuns, data: runs };
 }
 
 export class BlockWriter {
@@ -57,7 +74,10 @@ export class BlockWriter {
       const o = this.oldBuf;
       const n = this.newBuf;
       let dl = this.diffLen;
-      for (let i = 0; i < ta; i++) d[dl++] = n[ns + i]! - o[os + i]!;
+      const exact = ta > 0 ? Math.min(matchLen(o, os, n, ns), ta) : 0; // most add bytes are exact: zeros
+      d.fill(0, dl, dl + exact);
+      dl += exact;
+      for (let i = exact; i < ta; i++) d[dl++] = n[ns + i]! - o[os + i]!;
       this.diffLen = dl;
       this.extra.set(n.subarray(ns + ta, ns + ta + te), this.extraLen);
       this.extraLen += te;
@@ -78,7 +98,7 @@ export class BlockWriter {
     if (this.filled === 0) return;
     const sections = [
       pack(this.ctrl.bytes(), 9),
-      pack(this.diff.subarray(0, this.diffLen), Number(process.env.EP_QD ?? this.opts.quality)),
+      packDiff(this.diff.subarray(0, this.diffLen), this.opts.quality),
       pack(this.extra.subarray(0, this.extraLen), this.opts.quality),
     ];
     const raws = [this.ctrl.length, this.diffLen, this.extraLen];
@@ -93,7 +113,7 @@ export class BlockWriter {
     this.bytes += head.length;
     for (const s of sections) {
       // copy: the section buffers are reused for the next block
-      const copy = s.method === SectionMethod.Stored ? Buffer.from(s.data) : s.data;
+      const copy = s.method === SectionMethod.Stored ? Buffer.from(s.data) : s.data; // runs and brotli output are fresh
       this.out.push(copy);
       this.bytes += copy.length;
     }

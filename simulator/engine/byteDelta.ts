@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { findMatches } from './matchFinder.js';
-import { tarAlignmentHints } from './tarPairing.js';
+import { pairTarEntries } from './tarPairing.js';
 import { BlockWriter } from './blockWriter.js';
 import { VarintReader } from './varint.js';
 import { ByteReader } from './byteReader.js';
+import { decodeZeroRuns } from './zeroRuns.js';
 import {
   BLOCK_HEADER_SIZE,
   BYTE_DELTA_HEADER_SIZE,
@@ -47,8 +48,8 @@ export function createByteDelta(
     newSha256: sha256Hex(next),
   };
   const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 9 });
-  const hints = opts.tarAware === false ? [] : tarAlignmentHints(old, next);
-  findMatches(old, next, hints, (a, e, ns, os) => writer.triple(a, e, ns, os));
+  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
+  findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld);
   writer.flush();
   const head = encodeByteDeltaHeader(header);
   return { chunks: [head, ...writer.out], bytes: head.length + writer.bytes, header };
@@ -58,17 +59,31 @@ export async function readByteDeltaHeader(reader: ByteReader): Promise<ByteDelta
   return decodeByteDeltaHeader(await reader.read(BYTE_DELTA_HEADER_SIZE, 'the delta header'));
 }
 
-function unpack(method: number, raw: number, packed: Buffer, what: string): Buffer {
-  if (method === SectionMethod.Stored) {
-    if (packed.length !== raw) throw corrupt(`delta ${what} section has the wrong length`);
-    return packed;
-  }
-  if (method !== SectionMethod.Brotli) throw corrupt(`delta ${what} section has unknown method ${method}`);
-  let out: Buffer;
+function inflate(packed: Buffer, max: number, what: string): Buffer {
   try {
-    out = brotliDecompressSync(packed, { maxOutputLength: Math.max(raw, 1) });
+    return brotliDecompressSync(packed, { maxOutputLength: Math.max(max, 1) });
   } catch (err) {
     throw corrupt(`delta ${what} section does not decompress (${(err as Error).message})`);
+  }
+}
+
+function unpack(method: number, raw: number, packed: Buffer, what: string): Buffer {
+  let out: Buffer;
+  switch (method) {
+    case SectionMethod.Stored:
+      out = packed;
+      break;
+    case SectionMethod.Brotli:
+      out = inflate(packed, raw, what);
+      break;
+    case SectionMethod.ZeroRuns:
+      out = decodeZeroRuns(packed, raw);
+      break;
+    case SectionMethod.ZeroRunsBrotli:
+      out = decodeZeroRuns(inflate(packed, 2 * raw + 64, what), raw);
+      break;
+    default:
+      throw corrupt(`delta ${what} section has unknown method ${method}`);
   }
   if (out.length !== raw) throw corrupt(`delta ${what} section has the wrong length`);
   return out;
@@ -99,7 +114,7 @@ export async function* applyByteDeltaFrom(
     const sections: Buffer[] = [];
     const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
     for (const [i, m] of metas.entries()) {
-      if (m.raw > limits[i]! || m.packed > m.raw + 1024 + (m.raw >> 3)) throw corrupt('delta section length out of range');
+      if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
     }
     for (const [i, m] of metas.entries()) {
       const what = ['control', 'diff', 'extra'][i]!;

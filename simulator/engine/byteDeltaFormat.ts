@@ -3,7 +3,8 @@
 //   header (96 bytes): magic "EPBDELTA" | version u8 = 1 | reserved u8[3] | blockSize u32
 //                      oldSize u64 | newSize u64 | oldSha256 [32] | newSha256 [32]
 //   blocks, until newSize bytes are produced, each:
-//     newLen u32, then three sections (control, diff, extra), each: method u8 (0 stored, 1 brotli)
+//     newLen u32, then three sections (control, diff, extra), each: method u8 (0 stored, 1 brotli,
+//     2 zero-runs + brotli, 3 zero-runs)
 //     | rawLen u32 | packedLen u32 ; followed by the three packed payloads in that order.
 //
 // Control is a list of varint triples (seek, addLen, extraLen): oldPos moves by seek (signed, zig-zag), then
@@ -21,6 +22,10 @@ export const DEFAULT_BLOCK_SIZE = 16 << 20;
 export const enum SectionMethod {
   Stored = 0,
   Brotli = 1,
+  /** zero-run coded (zeroRuns.ts), then brotli */
+  ZeroRunsBrotli = 2,
+  /** zero-run coded, not compressed */
+  ZeroRuns = 3,
 }
 
 export interface ByteDeltaHeader {

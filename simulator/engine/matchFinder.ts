@@ -15,6 +15,16 @@ export type TripleSink = (addLen: number, extraLen: number, newStart: number, ol
 
 const K = 8; // bytes hashed per index entry: the shortest match the index can find
 const MAX_TABLE_BITS = 23;
+// A new alignment must beat the current one by this many bytes: little when it is near the current one or
+// one used recently (cheap to code, typical of relocated code), more when it jumps somewhere new (typical of
+// text, where short far matches cost more in control bytes than the literals they replace).
+const NEAR_GAIN = 8;
+const FAR_GAIN = Number(process.env.EP_GAIN ?? 16);
+const NEAR = 256;
+// Backward extension stops once mismatches lead matches by this much more than at the best point so far
+// (bsdiff walks back to the previous match, a pass over every long unchanged region). Forward extension
+// cannot stop early: it is what covers regions that stayed at the current alignment.
+const GIVE_UP = 512;
 const SAMPLE_MASK = Number(process.env.EP_SAMPLE ?? 7); // index (and look up) positions whose hash & mask is 0
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
@@ -25,51 +35,79 @@ function hashAt(b: Uint8Array, p: number): number {
   return Math.imul(lo ^ Math.imul(hi, M1), M2);
 }
 
-/** Two old positions per bucket (newest first), stored +1 so that 0 means empty; old positions are sampled
- *  every `step` bytes when old is larger than the table. */
-function buildIndex(old: Uint8Array): { table: Int32Array; shift: number; sampled: boolean } {
+/** Two old positions per bucket (newest first), stored +1 so that 0 means empty. Positions are sampled by
+ *  content (hash & SAMPLE_MASK == 0; lookups sample the same way), and by stride when old is larger than the
+ *  table. Ranges listed in `skip` (old files identical to their new counterpart, reachable through hints
+ *  anyway) are left out. */
+function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table: Int32Array; shift: number; sampled: boolean } {
+  const ranges: [number, number][] = [];
+  let at = 0;
+  let covered = 0;
+  for (const [a, b] of [...skip].sort((x, y) => x[0] - y[0])) {
+    if (a > at) ranges.push([at, a]);
+    at = Math.max(at, b);
+  }
+  if (at < old.length) ranges.push([at, old.length]);
+  for (const [a, b] of ranges) covered += b - a;
   // about one bucket per indexed position: a bigger table only adds cache misses
-  const indexed = Math.max(1, old.length / (SAMPLE_MASK + 1));
+  const indexed = Math.max(1, covered / (SAMPLE_MASK + 1));
   const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(indexed))));
   const shift = 32 - bits;
   const t = new Int32Array(2 << bits);
   const step = Math.max(1, Math.ceil(indexed / (1 << bits)));
-  const end = old.length - K;
-  if (step === 1) {
-    // rolling: lo/hi hold bytes p..p+7
-    let lo = end >= 0 ? old[0]! | (old[1]! << 8) | (old[2]! << 16) | (old[3]! << 24) : 0;
-    let hi = end >= 0 ? old[4]! | (old[5]! << 8) | (old[6]! << 16) | (old[7]! << 24) : 0;
-    for (let p = 0; p <= end; p++) {
-      const x = Math.imul(lo ^ Math.imul(hi, M1), M2);
-      if ((x & SAMPLE_MASK) === 0) {
-        const h = (x >>> shift) << 1;
+  for (const [a, b] of ranges) {
+    const end = b - K;
+    if (step === 1) {
+      if (end < a) continue;
+      // rolling: lo/hi hold bytes p..p+7
+      let lo = old[a]! | (old[a + 1]! << 8) | (old[a + 2]! << 16) | (old[a + 3]! << 24);
+      let hi = old[a + 4]! | (old[a + 5]! << 8) | (old[a + 6]! << 16) | (old[a + 7]! << 24);
+      for (let p = a; p <= end; p++) {
+        const x = Math.imul(lo ^ Math.imul(hi, M1), M2);
+        if ((x & SAMPLE_MASK) === 0) {
+          const h = (x >>> shift) << 1;
+          t[h + 1] = t[h]!;
+          t[h] = p + 1;
+        }
+        lo = (lo >>> 8) | ((hi & 0xff) << 24);
+        hi = (hi >>> 8) | ((p + 8 < b ? old[p + 8]! : 0) << 24);
+      }
+    } else {
+      for (let p = a; p <= end; p += step) {
+        const h = (hashAt(old, p) >>> shift) << 1;
         t[h + 1] = t[h]!;
         t[h] = p + 1;
       }
-      lo = (lo >>> 8) | ((hi & 0xff) << 24);
-      hi = (hi >>> 8) | (old[p + 8]! << 24);
-    }
-  } else {
-    for (let p = 0; p <= end; p += step) {
-      const h = (hashAt(old, p) >>> shift) << 1;
-      t[h + 1] = t[h]!;
-      t[h] = p + 1;
     }
   }
   return { table: t, shift, sampled: step === 1 };
 }
 
-function matchLen(old: Uint8Array, o: number, next: Uint8Array, s: number): number {
+const CHUNK = 4096;
+
+/** Length of the exact match of old[o..] and next[s..]: bytewise for the first bytes, then memcmp by chunks
+ *  (unchanged files are megabytes long). */
+export function matchLen(old: Uint8Array, o: number, next: Uint8Array, s: number): number {
   const max = Math.min(old.length - o, next.length - s);
   let l = 0;
+  const first = Math.min(max, 32);
+  while (l < first && old[o + l] === next[s + l]) l++;
+  if (l < first) return l;
+  while (l + CHUNK <= max && Buffer.compare(old.subarray(o + l, o + l + CHUNK), next.subarray(s + l, s + l + CHUNK)) === 0) l += CHUNK;
   while (l < max && old[o + l] === next[s + l]) l++;
   return l;
 }
 
-export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly AlignmentHint[], emit: TripleSink): void {
+export function findMatches(
+  old: Uint8Array,
+  next: Uint8Array,
+  hints: readonly AlignmentHint[],
+  emit: TripleSink,
+  skipOld: readonly [number, number][] = [],
+): void {
   const n = next.length;
   const oldN = old.length;
-  const index = oldN >= K ? buildIndex(old) : undefined;
+  const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
   const table = index?.table ?? new Int32Array(2);
   const shift = index?.shift ?? 31;
   // sampled only when the index is: a sparse index of a large old input keeps every position it has
@@ -120,6 +158,7 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
   let lastScan = 0;
   let lastPos = 0;
   let lastOffset = 0;
+  const recent = [0, 0, 0, 0];
   while (scan < n) {
     let oldScore = 0;
     scan += len;
@@ -127,10 +166,19 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
     let skip = false;
     for (; scan < n; scan++) {
       len = search(scan, lastOffset);
+      if (pos === scan + lastOffset && scsc >= scan && scsc < scan + len) {
+        // the match is the current alignment: all of it counts, no need to compare again
+        oldScore += scan + len - scsc;
+        scsc = scan + len;
+      }
       for (; scsc < scan + len; scsc++) {
         if (scsc + lastOffset < oldN && scsc + lastOffset >= 0 && old[scsc + lastOffset] === next[scsc]) oldScore++;
       }
-      if ((len === oldScore && len !== 0) || len > oldScore + 8) break;
+      if (len === oldScore && len !== 0) break;
+      if (len > oldScore + NEAR_GAIN) {
+        const off = pos - scan;
+        if (len > oldScore + FAR_GAIN || Math.abs(off - lastOffset) < NEAR || off === recent[0] || off === recent[1] || off === recent[2] || off === recent[3]) break;
+      }
       // A long match that is not clearly better than the current alignment: keep the alignment, skip ahead
       // (bsdiff would re-search every byte of it, which is quadratic on repetitive data).
       if (len >= 32) {
@@ -143,10 +191,12 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
     if (skip || (len === oldScore && scan !== n)) continue;
 
     // Stretch the previous match forwards (lenf) and this one backwards (lenb) while more bytes match than not.
-    let s = 0;
-    let sf = 0;
-    let lenf = 0;
-    for (let i = 0; lastScan + i < scan && lastPos + i < oldN; ) {
+    // an exact prefix needs no byte-by-byte scoring: every byte of it raises the score
+    const exact = lastScan < scan && lastPos < oldN ? Math.min(matchLen(old, lastPos, next, lastScan), scan - lastScan) : 0;
+    let s = exact;
+    let sf = exact;
+    let lenf = exact;
+    for (let i = exact; lastScan + i < scan && lastPos + i < oldN; ) {
       if (old[lastPos + i] === next[lastScan + i]) s++;
       i++;
       if (s * 2 - i > sf * 2 - lenf) {
@@ -163,7 +213,7 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
         if (s * 2 - i > sb * 2 - lenb) {
           sb = s;
           lenb = i;
-        }
+        } else if (i - s * 2 > lenb - sb * 2 + GIVE_UP) break;
       }
     }
     if (lastScan + lenf > scan - lenb) {
@@ -185,6 +235,12 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
     emit(lenf, scan - lenb - (lastScan + lenf), lastScan, lastPos);
     lastScan = scan - lenb;
     lastPos = pos - lenb;
+    if (pos - scan !== lastOffset) {
+      recent[3] = recent[2]!;
+      recent[2] = recent[1]!;
+      recent[1] = recent[0]!;
+      recent[0] = lastOffset;
+    }
     lastOffset = pos - scan;
   }
 }

@@ -4,17 +4,27 @@
 import { readTarLayout } from './tarLayout.js';
 import type { AlignmentHint } from './matchFinder.js';
 
-export function tarAlignmentHints(old: Uint8Array, next: Uint8Array): AlignmentHint[] {
+export interface TarPairing {
+  hints: AlignmentHint[];
+  /** Old data ranges identical to their new counterpart: reachable through the hints, no need to index. */
+  unchangedOld: [number, number][];
+}
+
+export function pairTarEntries(old: Uint8Array, next: Uint8Array): TarPairing {
   const oldEntries = readTarLayout(old);
   const newEntries = readTarLayout(next);
-  if (!oldEntries || !newEntries) return [];
+  if (!oldEntries || !newEntries) return { hints: [], unchangedOld: [] };
   const byPath = new Map(oldEntries.map((e) => [e.path, e]));
   const hints: AlignmentHint[] = [];
+  const unchangedOld: [number, number][] = [];
   for (const e of newEntries) {
     const o = byPath.get(e.path);
     if (!o) continue;
     hints.push({ newStart: e.metaStart, newEnd: e.dataStart, oldStart: o.metaStart });
     if (e.size > 0 && o.size > 0) hints.push({ newStart: e.dataStart, newEnd: e.dataStart + e.size, oldStart: o.dataStart });
+    if (e.size >= 4096 && e.size === o.size && Buffer.compare(old.subarray(o.dataStart, o.dataStart + o.size), next.subarray(e.dataStart, e.dataStart + e.size)) === 0) {
+      unchangedOld.push([o.dataStart, o.dataStart + o.size]);
+    }
   }
-  return hints;
+  return { hints, unchangedOld };
 }

@@ -22,6 +22,10 @@ export class ByteSink {
     }
     this.buf[this.length++] = v;
   }
+  byte(v: number): void {
+    this.grow(1);
+    this.buf[this.length++] = v;
+  }
   int(v: number): void {
     this.uint(v < 0 ? -2 * v - 1 : 2 * v);
   }
