@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, startCodeServer, type CodeServer } from './codeServer.js';
 import { cleanUpDevice } from './devices.js';
-import { acceptQuickInput, notification, openWorkbench, runCommand, screenshot, webviewFrame, type Browser } from './workbench.js';
+import { floodLogPanel } from './logFlood.js';
+import { acceptQuickInput, notification, openWorkbench, runCommand, screenshot, webviewFrame, webviewFrameHandle, type Browser } from './workbench.js';
 
 // This helper's loopback range is 127.0.30.1-254.
 const DEVICE = '127.0.30.10';
@@ -107,6 +108,15 @@ async function scenario(): Promise<void> {
   const logs = await webviewFrame(page, `Logs: ${DEVICE_NAME}`);
   await logs.locator('.line.line[data-service="main"]', { hasText: expectedOutput }).first().waitFor({ timeout: 60_000 });
   await screenshot(page, 'logs.png');
+
+  // The panel at 10,000 lines per second (three services, stderr, a reconnect): every line arrives, the panel
+  // keeps at most its buffer, and the frame rate while it draws is printed.
+  const flood = await floodLogPanel(await webviewFrameHandle(page, `Logs: ${DEVICE_NAME}`));
+  assert.equal(flood.last, 'flood line 30000');
+  assert.ok(flood.rows <= 5000 && flood.rows > 1000, `rows kept: ${flood.rows}`);
+  assert.equal(flood.reconnectMarkers, 1);
+  console.log(`log panel at 10,000 lines/s for 3 s: ${flood.fps.toFixed(0)} frames/s while drawing, ${flood.rows} rows kept, ${flood.lagMs.toFixed(0)} ms from the last batch to its line on screen`);
+  await screenshot(page, 'logs-flood.png');
 
   await runCommand(page, 'EdgePush: Stop Simulated Device');
   await deviceRow.waitFor({ state: 'detached', timeout: 30_000 });

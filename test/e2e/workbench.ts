@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from './codeServer.js';
 
 export const artifactsDir = join(repoRoot, 'test', 'e2e', 'artifacts');
@@ -89,4 +89,18 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   const path = join(artifactsDir, name);
   await target.screenshot({ path });
   return path;
+}
+
+/** The webview content frame titled `title`, as a Frame (for evaluate). */
+export async function webviewFrameHandle(page: Page, title: string): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      if (f.name() !== 'active-frame' && !f.url().includes('fake.html')) continue;
+      const t = await f.title().catch(() => '');
+      if (t === title) return f;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview frame titled '${title}'`);
 }

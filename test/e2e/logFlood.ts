@@ -1,0 +1,57 @@
+// Feeds the real log panel 10,000 lines per second (as the host would: a batch every 50 ms) through the same
+// message path the extension uses, and reports what a user would see: the last line, how many rows are kept, the
+// frame rate while drawing, and how long the last batch took to show.
+// The page script is a string: the test loader (tsx) would otherwise add helpers the page does not have.
+import type { Frame } from 'playwright-core';
+
+export interface FloodResult {
+  fps: number;
+  rows: number;
+  last: string | undefined;
+  reconnectMarkers: number;
+  lagMs: number;
+}
+
+const pageScript = `(async () => {
+  const perBatch = 500;
+  const batches = 60;
+  const services = ['main', 'worker', 'api'];
+  let frames = 0;
+  let running = true;
+  const tick = () => { frames++; if (running) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const t0 = performance.now();
+  let n = 0;
+  let seq = 1000000;
+  for (let b = 0; b < batches; b++) {
+    const entries = [];
+    for (let i = 0; i < perBatch; i++) {
+      // One reconnect marker near the end, so it is still within the kept lines.
+      if (b === batches - 3 && i === 250) entries.push({ seq: ++seq, timestamp: Date.now(), kind: 'reconnect', message: 'log stream ended' });
+      n++;
+      const e = { seq: ++seq, timestamp: Date.now(), kind: 'line', service: services[n % 3], message: 'flood line ' + n };
+      if (n % 7 === 0) e.stderr = true;
+      entries.push(e);
+    }
+    window.postMessage({ kind: 'notify', body: { type: 'logs/append', entries } }, '*');
+    await sleep(50);
+  }
+  const sent = performance.now();
+  const lastText = () => { const m = document.querySelector('.lines .line:last-child .msg'); return m ? m.textContent : undefined; };
+  while (lastText() !== 'flood line ' + n && performance.now() - sent < 10000) await sleep(5);
+  const lagMs = performance.now() - sent;
+  running = false;
+  const secs = (performance.now() - t0) / 1000;
+  return {
+    fps: frames / secs,
+    rows: document.querySelectorAll('.lines .line').length,
+    last: lastText(),
+    reconnectMarkers: document.querySelectorAll('.lines .line.reconnect').length,
+    lagMs,
+  };
+})()`;
+
+export function floodLogPanel(frame: Frame): Promise<FloodResult> {
+  return frame.evaluate(pageScript) as Promise<FloodResult>;
+}
