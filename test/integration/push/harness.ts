@@ -144,3 +144,16 @@ export async function execInService(address: string, service: string, cmd: strin
   await new Promise<void>((r) => stream.on('end', () => r()));
   return Buffer.concat(chunks).toString();
 }
+
+/**
+ * Runs `cmd` in the service until its output satisfies `ok` (a restart may be under way when a sync just ended),
+ * then returns that output; after `timeoutMs` returns the last output for the assertion to show.
+ */
+export async function execUntil(address: string, service: string, cmd: string[], ok: (out: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await execInService(address, service, cmd).catch((err: unknown) => `exec failed: ${String(err)}`);
+    if (ok(out) || Date.now() > deadline) return out;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
