@@ -1,8 +1,13 @@
-// Sending an image delta to an EdgePush device: `PUT /v2/edgepush/deltas/:id` on the supervisor port, resumable
-// by offset (`GET` tells how much the device holds). Counts the bytes that crossed the wire.
+// Sending an image delta to an EdgePush device: `PUT /v2/edgepush/deltas/:id?tag=&digest=&size=` on the
+// supervisor port. The id is derived from the delta's digest, so an interrupted transfer resumes where the device
+// stopped (`GET` tells its offset; the rest goes with `Content-Range`). Counts the bytes that crossed the wire.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
 import { cancelled, unavailable } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
+import { httpRequest } from '../http.js';
 import type { ImageDelta } from '../../engine/imageDelta.js';
 
 export async function deviceTakesDeltas(client: DeviceClient, signal?: AbortSignal): Promise<boolean> {
@@ -21,39 +26,103 @@ export interface SendResult {
   seconds: number;
 }
 
-export function deltaIdOf(delta: ImageDelta): string {
-  return delta.header.target.imageId.replace(/^sha256:/, '').slice(0, 64);
+const heldSchema = z.looseObject({ complete: z.boolean().optional(), offset: z.number().optional() });
+
+export function deltaDigestOf(chunks: readonly Uint8Array[]): string {
+  const h = createHash('sha256');
+  for (const c of chunks) h.update(c);
+  return `sha256:${h.digest('hex')}`;
 }
 
+export function deltaIdOf(digest: string): string {
+  return `d-${digest.slice('sha256:'.length, 'sha256:'.length + 40)}`;
+}
+
+/** The bytes from `offset` on, as a stream over the delta's chunks. */
+function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
+  return Readable.from(
+    (function* () {
+      let pos = 0;
+      for (const c of chunks) {
+        const end = pos + c.length;
+        if (end > offset) yield Buffer.from(c.buffer, c.byteOffset + Math.max(0, offset - pos), end - Math.max(pos, offset));
+        pos = end;
+      }
+    })(),
+  );
+}
+
+async function heldOffset(client: DeviceClient, id: string, signal?: AbortSignal): Promise<number> {
+  const r = await httpRequest(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`, {}, { signal, timeoutMs: 5000 }).catch(() => undefined);
+  if (!r || r.status !== 200) return 0;
+  try {
+    const h = heldSchema.parse(JSON.parse(r.text));
+    return h.complete ? 0 : (h.offset ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function putOnce(
+  client: DeviceClient,
+  url: URL,
+  chunks: readonly Uint8Array[],
+  offset: number,
+  total: number,
+  o: { signal?: AbortSignal; onBytes: (n: number) => void },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(total - offset) };
+    if (offset > 0) headers['content-range'] = `bytes ${offset}-${total - 1}/${total}`;
+    const req = request(url, { method: 'PUT', headers, signal: o.signal }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        const code = res.statusCode ?? 0;
+        if (code === 200) resolve();
+        else if ((code === 404 || code === 405 || code === 501) && !/delta/i.test(text)) reject(new DeltaUnsupported(code));
+        else reject(unavailable(`device ${client.host} refused the delta (${code}): ${text.slice(0, 200)}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', (err) => reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} broke: ${err.message}`, err)));
+    const body = bytesFrom(chunks, offset);
+    body.on('data', (c: Buffer) => o.onBytes(c.length));
+    body.pipe(req);
+  });
+}
+
+/** Sends the delta, resuming after a broken connection (up to 3 tries); resolves when the device applied it. */
 export async function sendImageDelta(
   client: DeviceClient,
   delta: ImageDelta,
   o: { tag: string; signal?: AbortSignal; onProgress?: (sent: number, total: number) => void },
 ): Promise<SendResult> {
   const started = Date.now();
-  const url = new URL(`${client.supervisorUrl}/v2/edgepush/deltas/${deltaIdOf(delta)}`);
-  url.searchParams.set('tag', o.tag);
+  const digest = deltaDigestOf(delta.chunks);
+  const id = deltaIdOf(digest);
   const total = delta.bytes;
+  const url = new URL(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`);
+  url.searchParams.set('tag', o.tag);
+  url.searchParams.set('digest', digest);
+  url.searchParams.set('size', String(total));
   let sent = 0;
-  await new Promise<void>((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(total) }, signal: o.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode === 200 || res.statusCode === 201 || res.statusCode === 204) resolve();
-        else if ((res.statusCode === 404 || res.statusCode === 405 || res.statusCode === 501) && !/delta/i.test(text)) reject(new DeltaUnsupported(res.statusCode));
-        else reject(unavailable(`device ${client.host} refused the delta (${res.statusCode}): ${text.slice(0, 200)}`));
+  for (let attempt = 1; ; attempt++) {
+    const offset = await heldOffset(client, id, o.signal);
+    let position = offset;
+    try {
+      await putOnce(client, url, delta.chunks, offset, total, {
+        signal: o.signal,
+        onBytes: (n) => {
+          sent += n;
+          position += n;
+          o.onProgress?.(position, total);
+        },
       });
-      res.on('error', reject);
-    });
-    req.on('error', (err) => reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} failed: ${err.message}`, err)));
-    const body = delta.stream();
-    body.on('data', (c: Buffer) => {
-      sent += c.length;
-      o.onProgress?.(sent, total);
-    });
-    body.pipe(req);
-  });
-  return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
+      return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
+    } catch (err) {
+      if (err instanceof DeltaUnsupported || o.signal?.aborted || attempt >= 3 || !/broke/.test(err instanceof Error ? err.message : '')) throw err;
+    }
+  }
 }
