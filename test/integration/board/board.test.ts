@@ -1,27 +1,34 @@
 // The QEMU board end to end, through the CLI a user runs: build (or reuse) the Debian board image, boot a board
-// on 127.0.40.10, check the device answers through the forwarded ports, run a release on it and read its log
-// line, cut the power in the middle of an update, boot again and check the board runs the old or the new release
-// and then completes the update, and finally power it off cleanly. Needs root for the first image build.
+// on 127.0.40.10, check the device answers through the forwarded ports, push examples/hello to it and read the
+// app's log line, cut the power in the middle of the next update, boot again and check the board runs the old or
+// the new release and then completes the update, and finally power it off cleanly. Needs root for the first
+// image build (about a minute); each boot takes 20-30 s under TCG.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceStatus, getJson, postRelease, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog } from './supervisorClient.js';
+import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog } from './supervisorClient.js';
 
 const address = '127.0.40.10';
 const name = 'boardtest';
-const stateDir = mkdtempSync(join(tmpdir(), 'edgepush-board-test-'));
+const work = mkdtempSync(join(tmpdir(), 'edgepush-board-test-'));
+const stateDir = join(work, 'state');
 const env = { ...process.env, EDGEPUSH_BOARD_STATE: stateDir };
 
-function cli(args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+function cliStart(args: string[], timeoutMs: number): CliRun {
+  const child = spawn(process.execPath, ['dist/cli.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -29,7 +36,10 @@ function cli(args: string[], timeoutMs: number): Promise<{ code: number; stdout:
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+  return { child, done };
 }
+
+const cli = (args: string[], timeoutMs: number) => cliStart(args, timeoutMs).done;
 
 async function startBoard(): Promise<void> {
   const r = await cli(['board', 'start', name, '--address', address], 10 * 60_000);
@@ -37,14 +47,26 @@ async function startBoard(): Promise<void> {
   assert.match(r.stdout, /online in [\d.]+ s/);
 }
 
+/** examples/hello with its message changed: a new release to push. */
+function helloWith(message: string): string {
+  const dir = join(work, `hello-${message.replace(/\W+/g, '-')}`);
+  cpSync('examples/hello', dir, { recursive: true });
+  writeFileSync(join(dir, 'message.txt'), `${message}\n`);
+  return dir;
+}
+
+const push = (dir: string) => cliStart(['push', dir, '--device', address, '--nolive', '--detached'], 8 * 60_000);
+
 describe('QEMU board', { timeout: 14 * 60_000 }, () => {
+  let releaseA = '';
+
   before(async () => {
     await startBoard();
   });
 
   after(async () => {
     await cli(['board', 'kill', name], 30_000);
-    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   });
 
   test('answers like a balenaOS development device on the forwarded ports', async () => {
@@ -61,39 +83,50 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.ok(boards.some((b) => b.name === name && b.running), list.stdout);
   });
 
-  test('runs a release on its own engine and streams its log line', async () => {
+  test('edgepush push examples/hello runs the app on the board and its log line arrives', async () => {
     const base = await cli(['base-images', '--engine', `tcp://${address}:2375`, '--no-node'], 5 * 60_000);
     assert.equal(base.code, 0, base.stderr);
-    const line = waitServiceLog(address, /hello from release A/, 3 * 60_000);
-    await postRelease(address, 'releaseA', 'hello from release A');
-    assert.equal(await line, 'hello from release A');
-    const s = await waitApplied(address, 3 * 60_000, ['releaseA']);
-    assert.equal(s.release, 'releaseA');
+    const r = await push('examples/hello').done;
+    assert.equal(r.code, 0, `push failed:\n${r.stderr}`);
+    assert.match(await waitServiceLog(address, /Hello from EdgePush: first version/, 2 * 60_000), /first version \(#\d+\)/);
+    const s = await waitApplied(address, 2 * 60_000);
+    releaseA = s.release ?? '';
+    assert.ok(releaseA, 'the device reports the release it runs');
   });
 
   test('a power cut in the middle of an update leaves the old or the new release, and the update completes', async (t) => {
-    await postRelease(address, 'releaseB', 'hello from release B');
-    // cut the power while the device is applying B (it has accepted the target, not yet finished)
-    assert.equal(await targetCommit(address), 'releaseB');
+    const dirB = helloWith('second version');
+    const pushB = push(dirB);
+    // cut the power as soon as the device has accepted the new target (built, not yet running)
+    const until = Date.now() + 5 * 60_000;
+    let accepted: string | undefined;
+    while (Date.now() < until) {
+      accepted = await targetCommit(address).catch(() => undefined);
+      if (accepted && accepted !== releaseA) break;
+      await sleep(200);
+    }
+    assert.ok(accepted && accepted !== releaseA, 'the device accepted the new release');
     const before = await deviceStatus(address).catch(() => undefined);
     const kill = await cli(['board', 'kill', name], 30_000);
     assert.match(kill.stdout, /power cut/);
     t.diagnostic(`cut while the device reported ${before?.appState ?? 'nothing'} for ${before?.release ?? '?'}`);
+    pushB.child.kill('SIGKILL');
+    await pushB.done;
     await assert.rejects(fetch(`http://${address}:48484/ping`, { signal: AbortSignal.timeout(3000) }));
 
     await startBoard();
-    const first = await waitApplied(address, 4 * 60_000, ['releaseA', 'releaseB']);
-    t.diagnostic(`after the power cut the board runs ${first.release}`);
-    assert.ok(first.release === 'releaseA' || first.release === 'releaseB', `runs ${first.release}`);
-    if (first.release === 'releaseA') {
-      // the new target did not survive the cut: the board is consistent on the old release; send it again
-      await postRelease(address, 'releaseB', 'hello from release B');
+    const releaseB = accepted;
+    const first = await waitApplied(address, 4 * 60_000, (r) => r === releaseA || r === releaseB);
+    t.diagnostic(`after the power cut the board runs ${first.release === releaseA ? 'the old' : 'the new'} release`);
+    if (first.release === releaseA) {
+      // the new target did not survive the cut: the board is consistent on the old release; push again
+      const again = await push(dirB).done;
+      assert.equal(again.code, 0, `push after the power cut failed:\n${again.stderr}`);
     }
-    const done = await waitApplied(address, 4 * 60_000, ['releaseB']);
-    assert.equal(done.release, 'releaseB');
+    const done = await waitApplied(address, 4 * 60_000, (r) => r !== releaseA);
     assert.equal(done.containers.filter((c) => c.serviceName === 'main').length, 1, JSON.stringify(done.containers));
-    assert.match(await serviceOutput(address, 'main'), /hello from release B/);
-    // the engine's store is intact: the base image is still listed
+    assert.match(await serviceOutput(address, 'main'), /Hello from EdgePush: second version/);
+    // the engine's store is intact: the base image is still listed beside the app's image
     const images = (await getJson(`http://${address}:2375/images/json`)) as { RepoTags?: string[] }[];
     assert.ok(images.some((i) => i.RepoTags?.includes('edgepush-base/busybox:latest')));
   });
@@ -102,7 +135,6 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     const r = await cli(['board', 'stop', name], 90_000);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /powered off|quit/);
-    await sleep(200);
     const list = JSON.parse((await cli(['board', 'list', '--json'], 30_000)).stdout) as { name: string; running: boolean }[];
     assert.ok(list.some((b) => b.name === name && !b.running));
   });

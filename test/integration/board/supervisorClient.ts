@@ -33,47 +33,8 @@ export async function targetCommit(address: string): Promise<string | undefined>
   return app?.commit;
 }
 
-/** A one-service release of the busybox base image that prints `message` and stays up. */
-export async function postRelease(address: string, commit: string, message: string): Promise<void> {
-  const current = targetSchema.parse(await getJson(`http://${address}:48484/v2/local/target-state`));
-  const body = {
-    local: {
-      name: current.state.local.name,
-      config: current.state.local.config ?? {},
-      apps: {
-        '1': {
-          name: 'boardtest',
-          commit,
-          releaseId: '1',
-          services: {
-            '1': {
-              serviceName: 'main',
-              image: 'edgepush-base/busybox:latest',
-              imageId: 1,
-              serviceId: 1,
-              running: true,
-              command: ['sh', '-c', `echo '${message}'; exec sleep 100000`],
-              environment: {},
-              labels: {},
-            },
-          },
-          volumes: {},
-          networks: {},
-        },
-      },
-    },
-  };
-  const res = await fetch(`http://${address}:48484/v2/local/target-state`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  if (!res.ok) throw new Error(`POST target-state: ${res.status} ${await res.text()}`);
-}
-
 /** Polls /v2/state/status until the device reports `applied` with a running service; returns that status. */
-export async function waitApplied(address: string, timeoutMs: number, releases?: string[]): Promise<DeviceStatus> {
+export async function waitApplied(address: string, timeoutMs: number, release?: (r: string) => boolean): Promise<DeviceStatus> {
   const until = Date.now() + timeoutMs;
   let last: DeviceStatus | string = 'no answer';
   while (Date.now() < until) {
@@ -81,7 +42,7 @@ export async function waitApplied(address: string, timeoutMs: number, releases?:
       const s = await deviceStatus(address);
       last = s;
       const running = s.containers.some((c) => /running/i.test(c.status));
-      if (s.appState === 'applied' && running && (!releases || releases.includes(s.release ?? ''))) return s;
+      if (s.appState === 'applied' && running && (!release || release(s.release ?? ''))) return s;
     } catch (err) {
       last = String(err);
     }
