@@ -6,7 +6,10 @@ import type { Frame } from 'playwright-core';
 
 export interface FloodResult {
   fps: number;
-  rows: number;
+  /** Lines the panel keeps (its buffer), from its line count. */
+  kept: number;
+  /** Row elements in the page: only those in view are drawn. */
+  rowElements: number;
   last: string | undefined;
   reconnectMarkers: number;
   lagMs: number;
@@ -28,7 +31,7 @@ const pageScript = `(async () => {
     const entries = [];
     for (let i = 0; i < perBatch; i++) {
       // One reconnect marker near the end, so it is still within the kept lines.
-      if (b === batches - 3 && i === 250) entries.push({ seq: ++seq, timestamp: Date.now(), kind: 'reconnect', message: 'log stream ended' });
+      if (b === batches - 2 && i === 250) entries.push({ seq: ++seq, timestamp: Date.now(), kind: 'reconnect', message: 'log stream ended' });
       n++;
       const e = { seq: ++seq, timestamp: Date.now(), kind: 'line', service: services[n % 3], message: 'flood line ' + n };
       if (n % 7 === 0) e.stderr = true;
@@ -43,13 +46,19 @@ const pageScript = `(async () => {
   const lagMs = performance.now() - sent;
   running = false;
   const secs = (performance.now() - t0) / 1000;
-  return {
-    fps: frames / secs,
-    rows: document.querySelectorAll('.lines .line').length,
-    last: lastText(),
-    reconnectMarkers: document.querySelectorAll('.lines .line.reconnect').length,
-    lagMs,
-  };
+  const last = lastText();
+  const rowElements = document.querySelectorAll('.lines .line').length;
+  const kept = parseInt(document.querySelector('.count').textContent, 10);
+  // A filter that matches no line leaves only the reconnect markers, which are never filtered out.
+  const field = document.querySelector('.filter-text');
+  field.value = 'no line matches this';
+  field.dispatchEvent(new Event('input'));
+  await sleep(100);
+  const reconnectMarkers = document.querySelectorAll('.lines .line.reconnect').length;
+  field.value = '';
+  field.dispatchEvent(new Event('input'));
+  await sleep(100);
+  return { fps: frames / secs, kept, rowElements, last, reconnectMarkers, lagMs };
 })()`;
 
 export function floodLogPanel(frame: Frame): Promise<FloodResult> {

@@ -7,7 +7,7 @@ import { h, icon } from '../dom.js';
 import { formatBytes, formatClock, formatRate, formatSeconds } from '../format.js';
 import type { HostChannel } from '../hostChannel.js';
 import type { DashboardState, DeviceView, PushView } from '../protocol.js';
-import { deltaBars } from './deltaBars.js';
+import { deltaBars, savingText } from './deltaBars.js';
 import { renderHistory } from './historyView.js';
 import { timelineSteps } from './timeline.js';
 
@@ -116,7 +116,7 @@ function renderReport(p: PushView | undefined): HTMLElement | undefined {
         'div',
         { class: 'report-head' },
         h('span', { class: 'service-name' }, icon('package'), sb.service),
-        sb.savingFactor ? h('vscode-badge', { variant: 'counter', title: 'EdgePush delta vs. layer pull' }, `${sb.savingFactor.toFixed(sb.savingFactor < 10 ? 1 : 0)}× smaller than a layer pull`) : undefined,
+        sb.savingFactor ? h('vscode-badge', { variant: 'counter', title: 'EdgePush delta vs. layer pull' }, savingText(sb.savingFactor)) : undefined,
         h('span', { class: 'muted' }, `sent ${formatBytes(sb.sentBytes)} in ${formatSeconds(sb.transferSeconds)}`),
       ),
       ...sb.bars.map((b) =>
@@ -140,3 +140,4 @@ function barFill(widthPercent: number): HTMLElement {
   fill.style.width = `${widthPercent}%`;
   return fill;
 }
+

@@ -51,3 +51,9 @@ export function deltaBars(report: readonly ServiceReportView[], linkBitsPerSecon
     return { service: s.name, state: s.state, bars, savingFactor, sentBytes: s.sentBytes, transferSeconds: s.transferSeconds };
   });
 }
+
+/** "12× smaller than a layer pull", or larger when the delta lost (e.g. the layers were already there). */
+export function savingText(factor: number): string {
+  const f = factor >= 1 ? factor : 1 / factor;
+  return `${f.toFixed(f < 10 ? 1 : 0)}× ${factor >= 1 ? 'smaller' : 'larger'} than a layer pull`;
+}

@@ -15,15 +15,18 @@ body { margin: 0; padding: 0; display: flex; flex-direction: column; color: var(
 .filter-text { width: 180px; }
 .count { font-size: 11px; white-space: nowrap; }
 .muted { color: var(--vscode-descriptionForeground); }
-.lines { flex: 1; overflow-y: auto; padding: 4px 0; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); line-height: 1.45; background: var(--vscode-editor-background); }
+.lines { flex: 1; overflow: auto; position: relative; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); background: var(--vscode-editor-background); }
 .lines:focus { outline: none; }
-.line { display: flex; gap: 10px; padding: 0 12px; white-space: pre-wrap; word-break: break-word; border-left: 2px solid transparent; }
+.spacer { position: relative; min-width: 100%; width: max-content; }
+.rows { position: absolute; top: 0; left: 0; right: 0; will-change: transform; }
+/* Fixed row height: the panel draws only the rows in view (see logWindow.ts). */
+.line { display: flex; gap: 10px; height: 20px; line-height: 20px; padding: 0 12px; white-space: pre; overflow: hidden; border-left: 2px solid transparent; }
 .line:hover { background: var(--vscode-list-hoverBackground); }
 .ts { color: var(--vscode-descriptionForeground); flex: none; font-variant-numeric: tabular-nums; }
 .svc { flex: none; min-width: 7ch; font-weight: 600; }
 .system .svc, .system .msg { color: var(--vscode-descriptionForeground); font-style: italic; }
 .stderr { border-left-color: var(--vscode-errorForeground); background: color-mix(in srgb, var(--vscode-errorForeground) 7%, transparent); }
 .stderr .msg { color: var(--vscode-errorForeground); }
-.err-mark { flex: none; font-size: 10px; padding: 0 4px; border-radius: 3px; align-self: center; color: var(--vscode-errorForeground); border: 1px solid var(--vscode-errorForeground); line-height: 1.3; }
-.reconnect { align-items: center; gap: 6px; margin: 4px 0; padding: 2px 12px; color: var(--vscode-editorWarning-foreground, var(--vscode-charts-yellow)); border-top: 1px dashed currentColor; border-bottom: 1px dashed currentColor; font-style: italic; }
+.err-mark { flex: none; font-size: 10px; padding: 0 4px; border-radius: 3px; align-self: center; color: var(--vscode-errorForeground); border: 1px solid var(--vscode-errorForeground); line-height: 14px; height: 14px; }
+.reconnect { align-items: center; gap: 6px; box-sizing: border-box; color: var(--vscode-editorWarning-foreground, var(--vscode-charts-yellow)); background: color-mix(in srgb, var(--vscode-editorWarning-foreground, #cca700) 10%, transparent); border-top: 1px dashed currentColor; border-bottom: 1px dashed currentColor; font-style: italic; }
 `;

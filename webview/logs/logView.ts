@@ -1,18 +1,22 @@
 // The live log panel: all services interleaved, each with its colour, stderr marked, system lines and reconnect
-// markers, filters in a toolbar. Lines arrive in batches from the host and are drawn once per animation frame;
-// the panel keeps at most `capacity` lines, so memory stays flat at any rate.
-import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+// markers, filters in a toolbar. Lines arrive in batches from the host; the panel keeps at most `capacity` of
+// them and draws only the rows in view, once per animation frame, so it stays smooth at any rate.
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { h, icon } from '../dom.js';
 import { formatClock } from '../format.js';
 import type { HostChannel } from '../hostChannel.js';
 import type { LogEntry, NotificationBody } from '../protocol.js';
 import { defaultFilter, matches, servicesIn, type LogFilter } from './logFilter.js';
+import { firstAtOrAfter, visibleWindow } from './logWindow.js';
 import { serviceColor } from './serviceColors.js';
+
+export const ROW_HEIGHT = 20;
 
 export class LogView {
   private entries: LogEntry[] = [];
-  private pending: LogEntry[] = [];
+  /** The entries that pass the filter, in order. */
+  private shown: LogEntry[] = [];
   private capacity = 5000;
   private device = '';
   private filter: LogFilter = defaultFilter();
@@ -20,75 +24,94 @@ export class LogView {
   private frame = 0;
   private follow = true;
   private readonly list: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly rows: HTMLElement;
   private readonly chips: HTMLElement;
   private readonly count: HTMLElement;
 
-  constructor(root: HTMLElement, private readonly host: HostChannel) {
+  constructor(
+    root: HTMLElement,
+    private readonly host: HostChannel,
+  ) {
     this.chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'Services' });
     this.count = h('span', { class: 'count muted' });
     const text = h('vscode-textfield', { placeholder: 'Filter', class: 'filter-text' });
     text.prepend(h('vscode-icon', { slot: 'content-before', name: 'filter' }));
     text.addEventListener('input', () => {
       this.filter = { ...this.filter, text: (text as unknown as { value?: string }).value ?? '' };
-      this.rerender();
+      this.refilter();
     });
     const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear', title: 'Clear the panel' });
     clear.addEventListener('click', () => void this.host.request({ method: 'clearLogs' }));
     const toolbar = h('div', { class: 'toolbar' }, this.chips, h('div', { class: 'tools' }, text, this.count, clear));
-    this.list = h('div', { class: 'lines', role: 'log', 'aria-live': 'off', tabindex: '0' });
+    this.rows = h('div', { class: 'rows' });
+    this.spacer = h('div', { class: 'spacer' }, this.rows);
+    this.list = h('div', { class: 'lines', role: 'log', 'aria-live': 'off', tabindex: '0' }, this.spacer);
     this.list.addEventListener('scroll', () => {
-      this.follow = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
+      this.follow = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - ROW_HEIGHT;
+      this.schedule();
     });
+    window.addEventListener('resize', () => this.schedule());
     root.replaceChildren(toolbar, this.list);
+    this.renderChips();
   }
 
   onNotify(body: NotificationBody): void {
     if (body.type === 'logs/init') {
       this.device = body.device;
+      this.list.setAttribute('aria-label', `Logs of ${this.device}`);
       this.capacity = body.capacity;
       this.entries = body.entries.slice(-this.capacity);
-      this.pending = [];
-      this.rerender();
+      this.noteServices(this.entries);
+      this.refilter();
     } else if (body.type === 'logs/append') {
-      this.pending.push(...body.entries);
-      if (this.pending.length > this.capacity) this.pending = this.pending.slice(-this.capacity);
-      if (!this.frame) this.frame = requestAnimationFrame(() => this.drawPending());
+      this.append(body.entries);
     } else if (body.type === 'logs/clear') {
       this.entries = [];
-      this.pending = [];
-      this.rerender();
+      this.refilter();
     }
   }
 
-  private drawPending(): void {
-    this.frame = 0;
-    const batch = this.pending;
-    this.pending = [];
-    this.entries.push(...batch);
+  private append(batch: readonly LogEntry[]): void {
+    for (const e of batch) this.entries.push(e);
     const over = this.entries.length - this.capacity;
-    if (over > 0) this.entries.splice(0, over);
-    const minSeq = this.entries[0]?.seq ?? 0;
-    const frag = document.createDocumentFragment();
-    for (const e of batch) if (e.seq >= minSeq && matches(e, this.filter)) frag.append(this.row(e));
-    this.list.append(frag);
-    while (this.list.firstElementChild && Number((this.list.firstElementChild as HTMLElement).dataset.seq) < minSeq) this.list.firstElementChild.remove();
-    this.afterDraw(batch);
+    if (over > 0) {
+      this.entries.splice(0, over);
+      const minSeq = this.entries[0]?.seq ?? 0;
+      this.shown.splice(0, firstAtOrAfter(this.shown, minSeq));
+    }
+    for (const e of batch) if (matches(e, this.filter) && e.seq >= (this.entries[0]?.seq ?? 0)) this.shown.push(e);
+    this.noteServices(batch);
+    this.schedule();
   }
 
-  private rerender(): void {
-    const frag = document.createDocumentFragment();
-    for (const e of this.entries) if (matches(e, this.filter)) frag.append(this.row(e));
-    this.list.replaceChildren(frag);
-    this.afterDraw(this.entries);
+  private refilter(): void {
+    this.shown = this.entries.filter((e) => matches(e, this.filter));
+    this.schedule();
   }
 
-  private afterDraw(added: readonly LogEntry[]): void {
-    this.list.setAttribute('aria-label', `Logs of ${this.device}`);
+  private noteServices(added: readonly LogEntry[]): void {
     const before = this.known.size;
     for (const s of servicesIn(added)) this.known.add(s);
-    if (this.known.size !== before || this.chips.childElementCount === 0) this.renderChips();
-    this.count.textContent = `${this.list.childElementCount} of ${this.entries.length} lines`;
+    if (this.known.size !== before) this.renderChips();
+  }
+
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  /** Draws the rows in view; everything else is an empty spacer of the right height. */
+  private draw(): void {
+    this.frame = 0;
+    const total = this.shown.length;
+    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
     if (this.follow) this.list.scrollTop = this.list.scrollHeight;
+    const w = visibleWindow(total, ROW_HEIGHT, this.list.scrollTop, this.list.clientHeight);
+    this.rows.style.transform = `translateY(${w.first * ROW_HEIGHT}px)`;
+    const frag = document.createDocumentFragment();
+    for (let i = w.first; i < w.end; i++) frag.append(this.row(this.shown[i]!));
+    this.rows.replaceChildren(frag);
+    this.count.textContent = total === this.entries.length ? `${total} lines` : `${total} of ${this.entries.length} lines`;
   }
 
   private renderChips(): void {
@@ -104,20 +127,24 @@ export class LogView {
       b.addEventListener('click', () => {
         toggle();
         this.renderChips();
-        this.rerender();
+        this.refilter();
       });
       return b;
     };
-    const services = servicesIn([], this.known);
     const hidden = this.filter.hiddenServices;
     this.chips.replaceChildren(
-      ...services.map((s) =>
-        chip(s, !hidden.has(s), () => {
-          const next = new Set(hidden);
-          if (next.has(s)) next.delete(s);
-          else next.add(s);
-          this.filter = { ...this.filter, hiddenServices: next };
-        }, serviceColor(s)),
+      ...servicesIn([], this.known).map((s) =>
+        chip(
+          s,
+          !hidden.has(s),
+          () => {
+            const next = new Set(hidden);
+            if (next.has(s)) next.delete(s);
+            else next.add(s);
+            this.filter = { ...this.filter, hiddenServices: next };
+          },
+          serviceColor(s),
+        ),
       ),
       chip('system', this.filter.showSystem, () => (this.filter = { ...this.filter, showSystem: !this.filter.showSystem }), undefined, 'gear'),
       chip('stderr only', this.filter.stderrOnly, () => (this.filter = { ...this.filter, stderrOnly: !this.filter.stderrOnly }), undefined, 'warning'),
@@ -126,13 +153,13 @@ export class LogView {
 
   private row(e: LogEntry): HTMLElement {
     if (e.kind === 'reconnect') {
-      return h('div', { class: 'line reconnect', 'data-seq': String(e.seq) }, icon('debug-disconnect'), h('span', {}, `Reconnected at ${formatClock(e.timestamp)}: ${e.message}`));
+      return h('div', { class: 'line reconnect', 'data-seq': String(e.seq), title: e.message }, icon('debug-disconnect'), h('span', { class: 'msg' }, `Reconnected at ${formatClock(e.timestamp)} (${e.message})`));
     }
     const tag = h('span', { class: 'svc' }, e.kind === 'system' ? 'system' : (e.service ?? ''));
     if (e.service) tag.style.color = serviceColor(e.service);
     return h(
       'div',
-      { class: `line ${e.kind}${e.stderr ? ' stderr' : ''}`, 'data-seq': String(e.seq), 'data-service': e.service },
+      { class: `line ${e.kind}${e.stderr ? ' stderr' : ''}`, 'data-seq': String(e.seq), 'data-service': e.service, title: e.message.length > 120 ? e.message : undefined },
       h('span', { class: 'ts' }, formatClock(e.timestamp)),
       tag,
       e.stderr ? h('span', { class: 'err-mark', title: 'stderr' }, 'err') : undefined,

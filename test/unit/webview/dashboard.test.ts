@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deltaBars } from '../../../webview/dashboard/deltaBars.js';
+import { deltaBars, savingText } from '../../../webview/dashboard/deltaBars.js';
 import { timelineSteps } from '../../../webview/dashboard/timeline.js';
 import { formatBytes, formatRate, formatSeconds } from '../../../webview/format.js';
 
@@ -82,4 +82,10 @@ test('figures are formatted for people', () => {
   assert.equal(formatSeconds(75), '1 min 15 s');
   assert.equal(formatRate(1_000_000), '1.0 Mbit/s');
   assert.equal(formatRate(256_000), '256 kbit/s');
+});
+
+test('the saving is said the right way round', () => {
+  assert.equal(savingText(200), '200× smaller than a layer pull');
+  assert.equal(savingText(2.5), '2.5× smaller than a layer pull');
+  assert.equal(savingText(0.4), '2.5× larger than a layer pull');
 });
