@@ -152,6 +152,7 @@ export class Reconciler {
           this.engineDown = false;
           this.deps.hub.system('Engine is reachable again');
         }
+        if (this.again) return 0; // a new target arrived while planning: plan again before saying applied
         if (steps.length === 0) {
           this.failures = 0;
           this.setAppState('applied');
