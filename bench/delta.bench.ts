@@ -2,10 +2,11 @@
 // Per pair: bytes, seconds, MB/s (new bytes per second) and peak RSS of every method, all in this run; then
 // geometric means. Figures only, no assertions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed, type Timed } from './lib/timed.js';
+import { applyByteDelta, createByteDelta } from '../simulator/engine/byteDelta.js';
 
 interface Row extends Timed {
   method: string;
@@ -25,7 +26,29 @@ function ensureCorpus(): string[] {
   return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();
 }
 
-function benchPair(dir: string, work: string): { newSize: number; rows: Row[]; apply: Row } {
+async function inProcess(method: string, newSize: number, work: () => Promise<number>): Promise<Row> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const bytes = await work();
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { method, bytes, seconds, cpuSeconds: (c.user + c.system) / 1e6, mbps: newSize / 1e6 / seconds, rssMB: NaN };
+}
+
+/** The engine as the push pipeline and the device use it: in this process, inputs in memory, no fsync. */
+async function engineInProcess(oldPath: string, newPath: string, deltaPath: string, newSize: number): Promise<Row[]> {
+  const old = readFileSync(oldPath);
+  const next = readFileSync(newPath);
+  const create = await inProcess('EdgePush create (in-process)', newSize, async () => createByteDelta(old, next).bytes);
+  const apply = await inProcess('EdgePush apply (in-process)', newSize, async () => {
+    let bytes = 0;
+    for await (const c of applyByteDelta(old, createReadStream(deltaPath))) bytes += c.length;
+    return bytes;
+  });
+  return [create, apply];
+}
+
+async function benchPair(dir: string, work: string): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
   const oldT = join(dir, 'old.tar');
   const newT = join(dir, 'new.tar');
   const newSize = size(newT);
@@ -37,7 +60,9 @@ function benchPair(dir: string, work: string): { newSize: number; rows: Row[]; a
   const sig = timed(['rdiff', '-b', '512', 'signature', oldT, out('sig')]);
   const rd = timed(['rdiff', 'delta', out('sig'), newT, out('rdiff')]);
   const rgz = timed(['gzip', '-6', '-c', out('rdiff')], out('rdiff.gz'));
-  rows.push(row('librsync (rdiff -b 512 + gzip)', { seconds: sig.seconds + rd.seconds + rgz.seconds, rssMB: Math.max(sig.rssMB, rd.rssMB) }, out('rdiff.gz')));
+  const rsync = [sig, rd, rgz];
+  const sum = (k: 'seconds' | 'cpuSeconds') => rsync.reduce((x, t) => x + t[k], 0);
+  rows.push(row('librsync (rdiff -b 512 + gzip)', { seconds: sum('seconds'), cpuSeconds: sum('cpuSeconds'), rssMB: Math.max(sig.rssMB, rd.rssMB) }, out('rdiff.gz')));
   rows.push(row('xdelta3 -9', timed(['xdelta3', '-9', '-f', '-e', '-s', oldT, newT, out('xd')]), out('xd')));
   for (const level of ['12', '19']) {
     const f = out(`zstd${level}`);
@@ -47,40 +72,51 @@ function benchPair(dir: string, work: string): { newSize: number; rows: Row[]; a
   // the product path: the bundled CLI, as a user runs it
   const cli = resolve('dist/cli.js');
   const ours = timed([process.execPath, cli, 'delta', 'create', oldT, newT, '-o', out('ep')]);
-  rows.push(row('EdgePush', ours, out('ep')));
+  rows.push(row('EdgePush create (CLI)', ours, out('ep')));
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  return { newSize, rows, apply: row('EdgePush apply', applied, out('ep.new')) };
+  const [create, apply] = await engineInProcess(oldT, newT, out('ep'), newSize);
+  rows.push(create!);
+  return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!] };
 }
 
 const fmt = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w);
 
-function main(): void {
+async function main(): Promise<void> {
   const pairs = ensureCorpus();
   const work = mkdtempSync(join(tmpdir(), 'ep-delta-bench-'));
-  const all: Record<string, { ratio: number[]; seconds: number[]; bytes: number[] }> = {};
+  const all: Record<string, { ratio: number[]; seconds: number[]; cpu: number[]; bytes: number[] }> = {};
   try {
     for (const name of pairs) {
-      const { newSize, rows, apply } = benchPair(join(cacheDir, name), work);
+      const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work);
       const bsd = rows.find((r) => r.method === 'bsdiff')!;
       console.log(`\n${name}: new ${newSize} bytes`);
-      console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`);
-      for (const r of [...rows, apply]) {
-        console.log(`${r.method.padEnd(34)}${fmt(r.bytes, 12)}${fmt(r.bytes / bsd.bytes, 10, 2)}${fmt(r.seconds, 9, 2)}${fmt(r.mbps, 8, 1)}${fmt(r.rssMB, 8)}`);
-        const a = (all[r.method] ??= { ratio: [], seconds: [], bytes: [] });
+      console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`);
+      for (const r of [...rows, ...apply]) {
+        const ratio = apply.includes(r) ? '' : (r.bytes / bsd.bytes).toFixed(2);
+        const rss = Number.isNaN(r.rssMB) ? '' : r.rssMB.toFixed(0);
+        console.log(`${r.method.padEnd(34)}${fmt(r.bytes, 12)}${ratio.padStart(10)}${fmt(r.seconds, 9, 2)}${fmt(r.cpuSeconds, 8, 2)}${fmt(r.mbps, 8, 1)}${rss.padStart(8)}`);
+        const a = (all[r.method] ??= { ratio: [], seconds: [], cpu: [], bytes: [] });
         a.ratio.push(r.bytes / bsd.bytes);
         a.seconds.push(Math.max(r.seconds, 0.01));
+        a.cpu.push(Math.max(r.cpuSeconds, 0.01));
         a.bytes.push(r.bytes);
       }
     }
     const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
     console.log(`\ngeometric means over ${pairs.length} pairs`);
-    console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}`);
-    for (const [m, a] of Object.entries(all)) console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${fmt(geo(a.ratio), 10, 2)}${fmt(geo(a.seconds), 9, 2)}`);
+    console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}`);
+    for (const [m, a] of Object.entries(all)) {
+      const ratio = m.startsWith('EdgePush apply') ? '' : geo(a.ratio).toFixed(2);
+      console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${ratio.padStart(10)}${fmt(geo(a.seconds), 9, 2)}${fmt(geo(a.cpu), 8, 2)}`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

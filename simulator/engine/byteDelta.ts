@@ -89,6 +89,27 @@ function unpack(method: number, raw: number, packed: Buffer, what: string): Buff
   return out;
 }
 
+/** out[o..o+len) = old[op..] + diff[d..] (mod 256): a memcpy of old, then only the non-zero diff bytes, found a
+ *  32-bit word at a time (diff is mostly zeros). */
+function addRun(out: Buffer, o: number, old: Uint8Array, op: number, diff: Buffer, words: Int32Array, d: number, len: number): void {
+  out.set(old.subarray(op, op + len), o);
+  let i = 0;
+  const fix = (k: number) => {
+    const v = diff[d + k]!;
+    if (v !== 0) out[o + k] = out[o + k]! + v;
+  };
+  while (i < len && ((d + i) & 3) !== 0) fix(i++);
+  for (; i + 4 <= len; i += 4) {
+    if (words[(d + i) >> 2] !== 0) {
+      fix(i);
+      fix(i + 1);
+      fix(i + 2);
+      fix(i + 3);
+    }
+  }
+  while (i < len) fix(i++);
+}
+
 /**
  * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
  * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
@@ -120,7 +141,9 @@ export async function* applyByteDeltaFrom(
       const what = ['control', 'diff', 'extra'][i]!;
       sections.push(unpack(m.method, m.raw, await reader.read(m.packed, `the ${what} section`), what));
     }
-    const [ctrlBuf, diff, extra] = sections as [Buffer, Buffer, Buffer];
+    const [ctrlBuf, diffIn, extra] = sections as [Buffer, Buffer, Buffer];
+    const diff = diffIn.byteOffset % 4 === 0 ? diffIn : Buffer.from(diffIn);
+    const diffWords = new Int32Array(diff.buffer, diff.byteOffset, diff.length >> 2);
     const ctrl = new VarintReader(ctrlBuf);
     const out = Buffer.allocUnsafe(newLen);
     let o = 0;
@@ -132,7 +155,7 @@ export async function* applyByteDeltaFrom(
       const ext = ctrl.uint();
       if (add > newLen - o || add > diff.length - d) throw corrupt('delta add run exceeds its block');
       if (add > 0 && (oldPos < 0 || oldPos + add > old.length)) throw corrupt('delta reads outside the basis');
-      for (let i = 0; i < add; i++) out[o + i] = diff[d + i]! + old[oldPos + i]!;
+      addRun(out, o, old, oldPos, diff, diffWords, d, add);
       o += add;
       d += add;
       oldPos += add;

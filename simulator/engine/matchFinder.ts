@@ -25,7 +25,7 @@ const NEAR = 256;
 // (bsdiff walks back to the previous match, a pass over every long unchanged region). Forward extension
 // cannot stop early: it is what covers regions that stayed at the current alignment.
 const GIVE_UP = 512;
-const SAMPLE_MASK = Number(process.env.EP_SAMPLE ?? 7); // index (and look up) positions whose hash & mask is 0
+const SAMPLE_MASK = Number(process.env.EP_SAMPLE ?? 3); // index (and look up) positions whose hash & mask is 0
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
@@ -55,9 +55,9 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   const shift = 32 - bits;
   const t = new Int32Array(2 << bits);
   const step = Math.max(1, Math.ceil(indexed / (1 << bits)));
-  for (const [a, b] of ranges) {
-    const end = b - K;
-    if (step === 1) {
+  if (step === 1) {
+    for (const [a, b] of ranges) {
+      const end = b - K;
       if (end < a) continue;
       // rolling: lo/hi hold bytes p..p+7
       let lo = old[a]! | (old[a + 1]! << 8) | (old[a + 2]! << 16) | (old[a + 3]! << 24);
@@ -72,8 +72,10 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
         lo = (lo >>> 8) | ((hi & 0xff) << 24);
         hi = (hi >>> 8) | ((p + 8 < b ? old[p + 8]! : 0) << 24);
       }
-    } else {
-      for (let p = a; p <= end; p += step) {
+    }
+  } else {
+    for (const [a, b] of ranges) {
+      for (let p = a; p <= b - K; p += step) {
         const h = (hashAt(old, p) >>> shift) << 1;
         t[h + 1] = t[h]!;
         t[h] = p + 1;
