@@ -103,6 +103,15 @@ async function scenario(): Promise<void> {
   // The tree, on its own.
   await screenshot(page.locator('.part.sidebar'), 'tree.png');
 
+  // Stop and start the service from the palette: the tree follows.
+  await runCommand(page, 'EdgePush: Stop Service');
+  await acceptQuickInput(page, 'main');
+  const stoppedRow = view.locator('.monaco-list-row', { hasText: 'main' }).filter({ hasNot: page.locator('.label-description', { hasText: /^Running/ }) });
+  await stoppedRow.waitFor({ timeout: 30_000 });
+  await runCommand(page, 'EdgePush: Start Service');
+  await acceptQuickInput(page, 'main');
+  await serviceRow.waitFor({ timeout: 30_000 });
+
   // The log panel: the app's own output, tagged with its service.
   await runCommand(page, 'EdgePush: Show Logs');
   const logs = await webviewFrame(page, `Logs: ${DEVICE_NAME}`);
