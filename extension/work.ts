@@ -1,13 +1,20 @@
 // The heavy half of the extension, bundled on its own as dist/extensionWork.js and loaded on first use (see
-// workLoader.ts): the device client (with the Docker client), the push pipeline, livepush, discovery, boards and
-// the webview protocol's schemas. Keeping it out of dist/extension.js keeps activation cheap: loading this
-// bundle costs more than the 100 ms activation budget on its own. No `vscode` import.
+// workLoader.ts). Keeping it out of dist/extension.js keeps activation cheap. Inside it, the device client and
+// the webview protocol load at once (the first device probe needs them); the push pipeline, livepush, discovery
+// and the board launcher load when first called. No `vscode` import.
+import type { startBoard as StartBoard } from '../simulator/board/launcher.js';
+import type { stopBoard as StopBoard } from '../simulator/board/power.js';
+import type { discoverDevices as DiscoverDevices } from '../simulator/push/discovery.js';
+import type { startLivepush as StartLivepush } from '../simulator/push/livepush/startLivepush.js';
+import type { pushProject as PushProject } from '../simulator/push/pushProject.js';
+
 export { DeviceClient } from '../simulator/push/deviceClient.js';
-export { pushProject } from '../simulator/push/pushProject.js';
-export { startLivepush } from '../simulator/push/livepush/startLivepush.js';
-export { discoverDevices } from '../simulator/push/discovery.js';
-export { startBoard } from '../simulator/board/launcher.js';
-export { stopBoard } from '../simulator/board/power.js';
 export { listBoards } from '../simulator/board/boardState.js';
 export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
+
+export const pushProject: typeof PushProject = async (opts) => (await import('../simulator/push/pushProject.js')).pushProject(opts);
+export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
+export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
+export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
+export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);

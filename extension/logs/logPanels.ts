@@ -47,6 +47,14 @@ export class LogPanels extends Disposable {
         this.sessions.forEach((s) => s.dispose());
       }),
     );
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('edgepush.logs.bufferLines')) return;
+        const lines = readSettings().logBufferLines;
+        for (const s of this.sessions.values()) s.buffer.resize(lines);
+        for (const p of this.panels.values()) p.sendAll();
+      }),
+    );
   }
 
   session(address: string): LogSession {
