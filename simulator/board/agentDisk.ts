@@ -1,9 +1,10 @@
 // The agent reaches the board on a small second disk made at every start (`mke2fs -d`, no loop mount): the
-// bundled CLI (`dist/cli.js`, which runs `edgepush device` inside the guest) and a few settings read by the init
-// script. A new agent build therefore never forces an image rebuild.
+// bundled CLI (`dist/cli.js`, which runs `edgepush device` inside the guest), its loader (agentLoader.ts) and a
+// few settings read by the init script. A new agent build therefore never forces an image rebuild.
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { runTool } from './run.js';
+import { agentLoaderSource } from './agentLoader.js';
 import { invalidInput, notFound } from '../shared/errors.js';
 
 export interface AgentDiskOptions {
@@ -41,6 +42,7 @@ export async function makeAgentDisk(image: string, workDir: string, opts: AgentD
   mkdirSync(workDir, { recursive: true });
   copyFileSync(opts.bundle, join(workDir, 'cli.js'));
   writeFileSync(join(workDir, 'board.env'), env);
+  writeFileSync(join(workDir, 'boot.js'), agentLoaderSource);
   mkdirSync(dirname(image), { recursive: true });
   rmSync(image, { force: true });
   await runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'edgeagent', '-d', workDir, image, '64M'], { timeoutMs: 60_000 });

@@ -2,7 +2,7 @@
 // minbase root filesystem with the engine and Node, the kernel modules, the init script, then an ext4 image made
 // with `mke2fs -d` (no loop mount). Work happens in a temporary folder renamed into place at the end, so an
 // interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
@@ -131,6 +131,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     writeFileSync(join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`);
     rmSync(final.dir, { recursive: true, force: true });
     renameSync(work, final.dir);
+    pruneOtherImages(root, hash);
     opts.progress?.done(`board image ${hash} built in ${info.buildSeconds} s (${imageSize(final.rootfs)})`);
     return { ...final, info };
   } catch (err) {
@@ -143,6 +144,13 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
 function debootstrapStep(line: string, say: (phase: string) => void): void {
   const m = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring|Installing|Base system)/.exec(line);
   if (m?.[1]) say(`debootstrap: ${m[1].toLowerCase()}`);
+}
+
+/** Images of older recipes: boards on them get a new overlay at their next start anyway, so they are only disk. */
+function pruneOtherImages(root: string, keep: string): void {
+  for (const d of readdirSync(root)) {
+    if (d !== keep && /^[0-9a-f]{16}$/.test(d)) rmSync(join(root, d), { recursive: true, force: true });
+  }
 }
 
 function imageSize(file: string): string {

@@ -18,27 +18,32 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname edgepush-board
-modprobe -a virtio_pci virtio_net virtio_blk
-ip link set lo up
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
-echo 'nameserver 10.0.2.3' >/etc/resolv.conf
+modprobe -a virtio_pci virtio_blk virtio_net
 mkdir -p /opt/edgepush /var/lib/edgepush /var/log
 mount -o ro /dev/vda /opt/edgepush
 NAME=edgepush-board
 ENGINE_TCP=0
 [ -f /opt/edgepush/board.env ] && . /opt/edgepush/board.env
 hostname "$NAME"
-phase network
 
+# The agent first (Node takes the longest to start under TCG); it binds 0.0.0.0, so the network can follow.
+# A board is a whole machine, as a balenaOS device is: privileged services are honoured inside it.
+# boot.js (agentLoader.ts) runs cli.js with a V8 code cache kept on the board's disk.
 AGENT_PID=
 if [ -f /opt/edgepush/cli.js ]; then
-  node /opt/edgepush/cli.js device --address 0.0.0.0 --local-mode-open --engine unix:///run/docker.sock \\
-    --name "$NAME" --data /var/lib/edgepush >/dev/console 2>&1 &
+  node /opt/edgepush/boot.js /opt/edgepush/cli.js /var/lib/edgepush/agent.v8cache \\
+    device --address 0.0.0.0 --local-mode-open --engine unix:///run/docker.sock \\
+    --name "$NAME" --data /var/lib/edgepush --allow-privileged >/dev/console 2>&1 &
   AGENT_PID=$!
   phase agent-started
 fi
+
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+echo 'nameserver 10.0.2.3' >/etc/resolv.conf
+phase network
 
 modprobe -a overlay veth bridge br_netfilter nf_nat 2>/dev/null
 containerd --config /etc/containerd/edgepush.toml >/var/log/containerd.log 2>&1 &

@@ -1,0 +1,36 @@
+// `boot.js` on the agent disk: runs the CLI bundle through a V8 code cache kept on the board's own disk
+// (/var/lib/edgepush), so a warm start skips most of compiling the 3 MB bundle, the slowest part of the agent's
+// start-up under TCG (the guest's Node 18 has no built-in compile cache). The cache is written once start-up is
+// over, atomically; V8 rejects a cache that does not match the bundle, and a new one is written.
+export const agentLoaderSource = `'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const Module = require('module');
+const [node, , given, cacheFile, ...rest] = process.argv;
+const file = path.resolve(given);
+const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
+let cachedData;
+try {
+  cachedData = fs.readFileSync(cacheFile);
+} catch {
+  cachedData = undefined;
+}
+const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+const mod = new Module(file, null);
+mod.filename = file;
+mod.paths = Module._nodeModulePaths(path.dirname(file));
+process.argv = [node, file, ...rest];
+script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+if (cachedData === undefined || script.cachedDataRejected) {
+  setTimeout(() => {
+    try {
+      const tmp = cacheFile + '.tmp';
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // no cache this time
+    }
+  }, 30000).unref();
+}
+`;
