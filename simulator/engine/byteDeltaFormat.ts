@@ -17,7 +17,7 @@ export const BYTE_DELTA_VERSION = 1;
 export const BYTE_DELTA_HEADER_SIZE = 96;
 export const BLOCK_HEADER_SIZE = 4 + 3 * 9;
 export const MAX_BLOCK_SIZE = 64 << 20;
-export const DEFAULT_BLOCK_SIZE = 16 << 20;
+export const DEFAULT_BLOCK_SIZE = 32 << 20;
 
 export const enum SectionMethod {
   Stored = 0,

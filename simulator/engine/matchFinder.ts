@@ -19,13 +19,13 @@ const MAX_TABLE_BITS = 23;
 // one used recently (cheap to code, typical of relocated code), more when it jumps somewhere new (typical of
 // text, where short far matches cost more in control bytes than the literals they replace).
 const NEAR_GAIN = 8;
-const FAR_GAIN = Number(process.env.EP_GAIN ?? 16);
+const FAR_GAIN = 16;
 const NEAR = 256;
 // Backward extension stops once mismatches lead matches by this much more than at the best point so far
 // (bsdiff walks back to the previous match, a pass over every long unchanged region). Forward extension
 // cannot stop early: it is what covers regions that stayed at the current alignment.
 const GIVE_UP = 512;
-const SAMPLE_MASK = Number(process.env.EP_SAMPLE ?? 3); // index (and look up) positions whose hash & mask is 0
+const SAMPLE_MASK = 7; // index (and look up) positions whose hash & mask is 0
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
