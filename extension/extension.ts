@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
-  const push = add(new PushRunner(model, monitor, logs, livepush));
+  const push = add(new PushRunner(model, store, monitor, logs, livepush));
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
 
   const tree = add(new DeviceTreeProvider(store));

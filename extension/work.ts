@@ -12,6 +12,7 @@ export { DeviceClient } from '../simulator/push/deviceClient.js';
 export { listBoards } from '../simulator/board/boardState.js';
 export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
+export { parseRate } from '../simulator/device/link.js';
 
 export const pushProject: typeof PushProject = async (opts) => (await import('../simulator/push/pushProject.js')).pushProject(opts);
 export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);

@@ -7,6 +7,7 @@ import { EdgePushError, messageOf } from '../../simulator/shared/errors.js';
 import type { DashboardModel } from '../dashboard/dashboardModel.js';
 import { clientFor } from '../devices/deviceAccess.js';
 import type { DeviceMonitor } from '../devices/deviceMonitor.js';
+import type { DeviceStore } from '../devices/deviceStore.js';
 import { Disposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
@@ -19,6 +20,7 @@ export class PushRunner extends Disposable {
 
   constructor(
     private readonly model: DashboardModel,
+    private readonly store: DeviceStore,
     private readonly monitor: DeviceMonitor,
     private readonly logs: LogPanels,
     readonly livepush: Livepush,
@@ -34,6 +36,21 @@ export class PushRunner extends Disposable {
     this.active?.abort();
   }
 
+  /** Bits per second of the device's link: as the device says, else as we started it (a simulated device). */
+  private async linkRateOf(device: string): Promise<number | undefined> {
+    const said = await clientFor(device)
+      .then((c) => c.linkBitsPerSecond({ timeoutMs: 2000 }))
+      .catch(() => undefined);
+    if (said) return said;
+    const configured = this.store.get(device)?.linkRate;
+    if (!configured) return undefined;
+    try {
+      return (await loadWorkSoon()).parseRate(configured) * 8;
+    } catch {
+      return undefined;
+    }
+  }
+
   async push(projectDir: string, device: string): Promise<PushReport | undefined> {
     if (this.active) {
       void vscode.window.showWarningMessage('EdgePush: a push is already running.');
@@ -46,9 +63,7 @@ export class PushRunner extends Disposable {
     // Start following logs now, so the panel shows the update from its first line.
     this.logs.session(device);
     const project = basename(projectDir);
-    const linkBitsPerSecond = await clientFor(device)
-      .then((c) => c.linkBitsPerSecond({ timeoutMs: 2000 }))
-      .catch(() => undefined);
+    const linkBitsPerSecond = await this.linkRateOf(device);
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     try {
       const report = await vscode.window.withProgress(

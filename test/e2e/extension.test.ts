@@ -42,7 +42,7 @@ before(async () => {
   assert.equal(base.status, 0, `edgepush base-images failed: ${base.stderr}`);
   await cleanUpDevice(DEVICE_NAME);
   prepareProject();
-  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.livepush': false, 'workbench.colorTheme': 'Default Dark Modern' });
+  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.simulator.linkRate': '4mbit', 'edgepush.livepush': false, 'workbench.colorTheme': 'Default Dark Modern' });
   browser = await openWorkbench(server.url, project);
 });
 
@@ -98,6 +98,8 @@ async function scenario(): Promise<void> {
     const f = figures.find(([k]) => k === key);
     assert.ok(f && f[1] > 0, `delta report figure '${key}' is ${f?.[1]}`);
   }
+  // The device runs at 4 Mbit/s: each figure comes with its transfer time at that rate.
+  await dash.locator('.bar-row[data-bar="image"] .bar-time', { hasText: /\d/ }).waitFor();
   await screenshot(page, 'dashboard.png');
 
   // The tree, on its own.
