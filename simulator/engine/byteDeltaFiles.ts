@@ -1,6 +1,6 @@
 // File-level helpers around the byte codec, for the CLI and tests: create a delta file, apply one into an
 // output file that is committed (fsync + rename) only after the target digest checked out.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +28,7 @@ export async function createDeltaFile(
 ): Promise<{ bytes: number; header: ByteDeltaHeader }> {
   const [old, next] = await Promise.all([readInput(oldPath, 'old file'), readInput(newPath, 'new file')]);
   const d = createByteDelta(old, next, opts);
-  await commitFileAtomically(outPath, (tmp) => pipeline(Readable.from(d.chunks), createWriteStream(tmp)));
+  await commitFileAtomically(outPath, (out) => pipeline(Readable.from(d.chunks), out));
   return { bytes: d.bytes, header: d.header };
 }
 
@@ -38,7 +38,7 @@ export async function applyDeltaFile(oldPath: string, deltaPath: string, outPath
     throw invalidInput(`delta ${deltaPath} does not exist`);
   });
   let bytes = 0;
-  await commitFileAtomically(outPath, (tmp) =>
+  await commitFileAtomically(outPath, (out) =>
     pipeline(
       applyByteDelta(old, createReadStream(deltaPath)),
       async function* (src: AsyncIterable<Buffer>) {
@@ -47,7 +47,7 @@ export async function applyDeltaFile(oldPath: string, deltaPath: string, outPath
           yield c;
         }
       },
-      createWriteStream(tmp),
+      out,
     ),
   );
   return { bytes };

@@ -1,7 +1,6 @@
 // Image-level deltas: a target image described against a basis image. Layers whose diff id the basis has cost
 // nothing; every other layer is a byte delta against the basis layers the target dropped (concatenated), which
 // is where a rebuilt layer's old content lives. Also the per-image report of what each method would send.
-import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createByteDelta, type CreateByteDeltaOptions } from './byteDelta.js';
@@ -86,7 +85,7 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
   let deltaPath: string | undefined;
   if (opts.outputPath) {
     const out = opts.outputPath;
-    await commitFileAtomically(out, (tmp) => pipeline(Readable.from(chunks), createWriteStream(tmp)));
+    await commitFileAtomically(out, (w) => pipeline(Readable.from(chunks), w));
     deltaPath = out;
   }
   const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], 0);

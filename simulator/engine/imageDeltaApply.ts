@@ -1,7 +1,7 @@
 // Rebuilds an image from a basis plus an image delta: every digest is checked (basis layers on read, each
 // rebuilt layer against its diff id, the config against the image id), the result is a `docker save` archive
 // written atomically to a file and/or loaded into a Docker engine, so the new image appears only when complete.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +133,7 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   try {
     const archive = await imageDeltaArchiveStream(reader, header, basis, opts.repoTags);
     const count = counter();
-    if (path) await commitFileAtomically(path, (tmp) => pipeline(archive, count, createWriteStream(tmp)));
+    if (path) await commitFileAtomically(path, (out) => pipeline(archive, count, out));
     else await pipeline(archive, count, new Writable({ write: (_c, _e, cb) => cb() })); // verify only
     if (count.bytes !== header.target.archiveSize) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${header.target.archiveSize}`);
     if (opts.docker && path) await loadArchive(opts.docker, path, header.target.imageId);
