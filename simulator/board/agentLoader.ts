@@ -22,6 +22,8 @@ mod.filename = file;
 mod.paths = Module._nodeModulePaths(path.dirname(file));
 process.argv = [node, file, ...rest];
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+const cacheState = cachedData === undefined ? 'none yet' : script.cachedDataRejected ? 'rejected' : 'used';
+process.stderr.write('edgepush agent loader: code cache ' + cacheState + '\\n');
 if (cachedData === undefined || script.cachedDataRejected) {
   setTimeout(() => {
     try {
