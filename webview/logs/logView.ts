@@ -8,7 +8,7 @@ import { formatClock } from '../format.js';
 import type { HostChannel } from '../hostChannel.js';
 import type { LogEntry, NotificationBody } from '../protocol.js';
 import { defaultFilter, matches, servicesIn, type LogFilter } from './logFilter.js';
-import { firstAtOrAfter, visibleWindow } from './logWindow.js';
+import { visibleWindow } from './logWindow.js';
 import { serviceColor } from './serviceColors.js';
 
 export const ROW_HEIGHT = 20;
@@ -73,14 +73,18 @@ export class LogView {
   }
 
   private append(batch: readonly LogEntry[]): void {
-    for (const e of batch) this.entries.push(e);
+    for (const e of batch) {
+      this.entries.push(e);
+      if (matches(e, this.filter)) this.shown.push(e);
+    }
     const over = this.entries.length - this.capacity;
     if (over > 0) {
-      this.entries.splice(0, over);
-      const minSeq = this.entries[0]?.seq ?? 0;
-      this.shown.splice(0, firstAtOrAfter(this.shown, minSeq));
+      // `shown` is a subsequence of `entries`: what falls off the front of one falls off the front of the other.
+      const removed = new Set(this.entries.splice(0, over));
+      let k = 0;
+      while (k < this.shown.length && removed.has(this.shown[k]!)) k++;
+      this.shown.splice(0, k);
     }
-    for (const e of batch) if (matches(e, this.filter) && e.seq >= (this.entries[0]?.seq ?? 0)) this.shown.push(e);
     this.noteServices(batch);
     this.schedule();
   }

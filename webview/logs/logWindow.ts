@@ -14,14 +14,3 @@ export function visibleWindow(total: number, rowHeight: number, scrollTop: numbe
   return { first: Math.min(first, end), end };
 }
 
-/** Index of the first entry whose seq is at least `minSeq` (entries are in increasing seq order). */
-export function firstAtOrAfter(entries: readonly { seq: number }[], minSeq: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (entries[mid]!.seq < minSeq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
