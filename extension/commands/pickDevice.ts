@@ -2,20 +2,7 @@
 import * as vscode from 'vscode';
 import type { DeviceRecord, DeviceSource } from '../devices/deviceRecord.js';
 import type { Services } from '../services.js';
-import type { TreeNode } from '../tree/treeModel.js';
-
-export function addressFromArg(arg: unknown): string | undefined {
-  if (typeof arg === 'string' && arg) return arg;
-  if (arg && typeof arg === 'object' && 'address' in arg && typeof (arg as TreeNode & { address?: unknown }).address === 'string') {
-    return (arg as { address: string }).address;
-  }
-  return undefined;
-}
-
-export function serviceFromArg(arg: unknown): string | undefined {
-  if (arg && typeof arg === 'object' && 'service' in arg && typeof (arg as { service?: unknown }).service === 'string') return (arg as { service: string }).service;
-  return undefined;
-}
+import { addressFromArg, serviceFromArg } from './commandArgs.js';
 
 const stateText = (d: DeviceRecord) => (d.online === undefined ? 'connecting' : d.online ? 'online' : 'offline');
 

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
 import type { Command } from './command.js';
-import { addressFromArg, deviceItem } from './pickDevice.js';
+import { addressFromArg } from './commandArgs.js';
+import { deviceItem } from './pickDevice.js';
 
 type TargetItem = vscode.QuickPickItem & { address?: string; action?: 'simulate' | 'add' };
 

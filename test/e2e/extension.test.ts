@@ -70,6 +70,7 @@ async function scenario(): Promise<void> {
   await page.locator('.activitybar .action-item a[aria-label^="EdgePush"]').click();
   const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Devices' }) });
   await view.locator('.welcome-view-content', { hasText: 'No devices yet' }).waitFor({ timeout: 30_000 });
+  await screenshot(page.locator('.part.sidebar'), 'welcome.png');
 
   await runCommand(page, 'EdgePush: Start Simulated Device');
   await acceptQuickInput(page); // the suggested address: the configured first address

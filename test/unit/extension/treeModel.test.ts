@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeviceRecord } from '../../../extension/devices/deviceRecord.js';
+import { addressFromArg, serviceFromArg } from '../../../extension/commands/commandArgs.js';
 import { deviceNode, deviceNodes, rootNodes, serviceIcon, serviceNodes } from '../../../extension/tree/treeModel.js';
 
 const sim: DeviceRecord = {
@@ -74,4 +75,16 @@ test('a device without services says what to do instead of showing nothing', () 
   const [info] = serviceNodes({ ...sim, services: [] });
   assert.equal(info?.kind, 'info');
   assert.match(info?.label ?? '', /push a project/);
+});
+
+test('commands take a tree node, an address, or nothing', () => {
+  const node = serviceNodes(sim)[0]!;
+  assert.equal(addressFromArg(node), '127.0.30.2');
+  assert.equal(serviceFromArg(node), 'main');
+  assert.equal(addressFromArg(deviceNode(sim)), '127.0.30.2');
+  assert.equal(serviceFromArg(deviceNode(sim)), undefined);
+  assert.equal(addressFromArg('10.0.0.1'), '10.0.0.1');
+  assert.equal(addressFromArg(''), undefined);
+  assert.equal(addressFromArg(undefined), undefined);
+  assert.equal(addressFromArg({ address: 42 }), undefined);
 });
