@@ -22,7 +22,7 @@ function brotli(raw: Uint8Array, quality: number): Uint8Array {
   });
 }
 
-const SMALL_SECTION = 64 << 10;
+const SMALL_SECTION = 16 << 10;
 
 function pack(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
   if (raw.length < 64) return { method: SectionMethod.Stored, data: raw };

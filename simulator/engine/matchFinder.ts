@@ -116,6 +116,9 @@ export function findMatches(
   const sampleMask = index?.sampled ? SAMPLE_MASK : 0;
   let hintIdx = 0;
   let pos = 0;
+  let hashPos = -2;
+  let hashLo = 0;
+  let hashHi = 0;
 
   // Longest exact match at next[scan..] among: the current alignment, the hint, two index candidates.
   function search(scan: number, lastOffset: number): number {
@@ -123,14 +126,14 @@ export function findMatches(
     let bestPos = 0;
     let c = scan + lastOffset;
     if (c >= 0 && c < oldN) {
-      best = matchLen(old, c, next, scan);
+      best = old[c] === next[scan] ? matchLen(old, c, next, scan) : 0;
       bestPos = c;
     }
     while (hintIdx < hints.length && hints[hintIdx]!.newEnd <= scan) hintIdx++;
     const hint = hints[hintIdx];
     if (hint !== undefined && hint.newStart <= scan) {
       c = hint.oldStart + (scan - hint.newStart);
-      if (c >= 0 && c < oldN && c !== bestPos) {
+      if (c >= 0 && c < oldN && c !== bestPos && old[c + best] === next[scan + best]) {
         const l = matchLen(old, c, next, scan);
         if (l > best) {
           best = l;
@@ -138,7 +141,19 @@ export function findMatches(
         }
       }
     }
-    const x = index !== undefined && scan + K <= n ? hashAt(next, scan) : 1;
+    let x = 1;
+    if (index !== undefined && scan + K <= n) {
+      // rolling along consecutive positions (the common case), recomputed after a jump
+      if (scan === hashPos + 1) {
+        hashLo = (hashLo >>> 8) | ((hashHi & 0xff) << 24);
+        hashHi = (hashHi >>> 8) | (next[scan + 7]! << 24);
+      } else {
+        hashLo = next[scan]! | (next[scan + 1]! << 8) | (next[scan + 2]! << 16) | (next[scan + 3]! << 24);
+        hashHi = next[scan + 4]! | (next[scan + 5]! << 8) | (next[scan + 6]! << 16) | (next[scan + 7]! << 24);
+      }
+      hashPos = scan;
+      x = Math.imul(hashLo ^ Math.imul(hashHi, M1), M2);
+    }
     if ((x & sampleMask) === 0) {
       const h = (x >>> shift) << 1;
       for (let k = 0; k < 2; k++) {
