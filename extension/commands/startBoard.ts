@@ -27,6 +27,7 @@ export const startBoardCommand: Command = {
     const name = boardNameFor(a);
     s.store.add(a, 'board', name);
     s.store.update(a, { bootPhase: 'starting' });
+    if (!s.targets.current || !s.store.get(s.targets.current)) await s.targets.remember(a);
     try {
       const handle = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `EdgePush: starting QEMU board ${name}`, cancellable: true },
@@ -46,7 +47,7 @@ export const startBoardCommand: Command = {
               signal: abort.signal,
               onPhase: (e) => {
                 progress.report({ message: `${e.phase} (${e.at.toFixed(1)} s)` });
-                if (s.store.get(a)) s.store.update(a, { bootPhase: e.phase === 'online' ? undefined : `booting: ${e.phase}` });
+                if (s.store.get(a)) s.store.update(a, { bootPhase: e.phase === 'online' ? undefined : e.phase });
               },
             },
           );

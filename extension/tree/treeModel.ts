@@ -77,7 +77,8 @@ const contextBySource: Record<DeviceSource, string> = {
 };
 
 export function deviceNode(d: DeviceRecord): DeviceNode {
-  const state = d.bootPhase && !d.online ? d.bootPhase : d.online === undefined ? 'connecting…' : d.online ? 'online' : 'offline';
+  const booting = d.bootPhase !== undefined && !d.online;
+  const state = booting ? d.bootPhase : d.online === undefined ? 'connecting…' : d.online ? 'online' : 'offline';
   const parts = [d.name.includes(d.address) ? undefined : d.address, state, d.online ? d.deviceType : undefined].filter(Boolean);
   return {
     kind: 'device',
@@ -86,7 +87,7 @@ export function deviceNode(d: DeviceRecord): DeviceNode {
     label: d.name,
     description: parts.join(' · '),
     tooltip: deviceTooltip(d),
-    icon: d.online ? { id: 'vm-active', color: 'charts.green' } : d.online === false ? { id: 'vm-outline', color: 'disabledForeground' } : { id: 'loading~spin' },
+    icon: d.online ? { id: 'vm-active', color: 'charts.green' } : d.online === false && !booting ? { id: 'vm-outline', color: 'disabledForeground' } : { id: 'loading~spin' },
     contextValue: contextBySource[d.source],
     // Always expandable: a tree item that starts without children stays collapsed once it gets some.
     collapsible: 'expanded',
@@ -111,6 +112,9 @@ export function deviceTooltip(d: DeviceRecord): string {
 /** The services of a device, or one line saying why there are none. */
 export function serviceNodes(d: DeviceRecord): (ServiceNode | InfoNode)[] {
   if (d.services.length > 0) return d.services.map((s) => serviceNode(d, s));
+  if (d.bootPhase && !d.online) {
+    return [{ kind: 'info', id: `info:${d.address}`, address: d.address, label: `Booting: ${d.bootPhase}`, icon: { id: 'loading~spin' }, collapsible: 'none' }];
+  }
   const label = d.online === false ? 'Not answering' : d.online === undefined ? 'Connecting…' : 'No services yet: push a project';
   return [{ kind: 'info', id: `info:${d.address}`, address: d.address, label, icon: { id: 'info' }, collapsible: 'none' }];
 }

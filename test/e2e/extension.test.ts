@@ -42,7 +42,7 @@ before(async () => {
   assert.equal(base.status, 0, `edgepush base-images failed: ${base.stderr}`);
   await cleanUpDevice(DEVICE_NAME);
   prepareProject();
-  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.simulator.linkRate': '4mbit', 'edgepush.livepush': false, 'workbench.colorTheme': process.env.EDGEPUSH_E2E_THEME ?? 'Default Dark Modern' });
+  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.simulator.linkRate': '4mbit', 'edgepush.livepush': false, 'git.openRepositoryInParentFolders': 'never', 'workbench.colorTheme': process.env.EDGEPUSH_E2E_THEME ?? 'Default Dark Modern' });
   browser = await openWorkbench(server.url, project);
 });
 

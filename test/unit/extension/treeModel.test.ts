@@ -88,3 +88,12 @@ test('commands take a tree node, an address, or nothing', () => {
   assert.equal(addressFromArg(undefined), undefined);
   assert.equal(addressFromArg({ address: 42 }), undefined);
 });
+
+test('a booting board shows its boot phase rather than offline', () => {
+  const board: DeviceRecord = { address: '127.0.30.31', name: 'board-127-0-30-31', source: 'board', online: false, bootPhase: 'kernel', services: [] };
+  const n = deviceNode(board);
+  assert.match(n.description ?? '', /kernel/);
+  assert.equal(n.icon?.id, 'loading~spin');
+  assert.equal(n.contextValue, 'device.board');
+  assert.equal(serviceNodes(board)[0]?.label, 'Booting: kernel');
+});
