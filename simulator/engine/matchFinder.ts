@@ -26,6 +26,7 @@ const NEAR = 256;
 // cannot stop early: it is what covers regions that stayed at the current alignment.
 const GIVE_UP = 512;
 const SAMPLE_MASK = 7; // index (and look up) positions whose hash & mask is 0
+const WAYS = 4; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
@@ -35,7 +36,7 @@ function hashAt(b: Uint8Array, p: number): number {
   return Math.imul(lo ^ Math.imul(hi, M1), M2);
 }
 
-/** Two old positions per bucket (newest first), stored +1 so that 0 means empty. Positions are sampled by
+/** Four old positions per bucket (newest first), stored +1 so that 0 means empty. Positions are sampled by
  *  content (hash & SAMPLE_MASK == 0; lookups sample the same way), and by stride when old is larger than the
  *  table. Ranges listed in `skip` (old files identical to their new counterpart, reachable through hints
  *  anyway) are left out. */
@@ -53,7 +54,7 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   const indexed = Math.max(1, covered / (SAMPLE_MASK + 1));
   const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(indexed))));
   const shift = 32 - bits;
-  const t = new Int32Array(2 << bits);
+  const t = new Int32Array(WAYS << bits);
   const step = Math.max(1, Math.ceil(indexed / (1 << bits)));
   if (step === 1) {
     for (const [a, b] of ranges) {
@@ -65,8 +66,8 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
       for (let p = a; p <= end; p++) {
         const x = Math.imul(lo ^ Math.imul(hi, M1), M2);
         if ((x & SAMPLE_MASK) === 0) {
-          const h = (x >>> shift) << 1;
-          t[h + 1] = t[h]!;
+          const h = (x >>> shift) * WAYS;
+          for (let k = h + WAYS - 1; k > h; k--) t[k] = t[k - 1]!;
           t[h] = p + 1;
         }
         lo = (lo >>> 8) | ((hi & 0xff) << 24);
@@ -76,8 +77,8 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   } else {
     for (const [a, b] of ranges) {
       for (let p = a; p <= b - K; p += step) {
-        const h = (hashAt(old, p) >>> shift) << 1;
-        t[h + 1] = t[h]!;
+        const h = (hashAt(old, p) >>> shift) * WAYS;
+        for (let k = h + WAYS - 1; k > h; k--) t[k] = t[k - 1]!;
         t[h] = p + 1;
       }
     }
@@ -110,7 +111,7 @@ export function findMatches(
   const n = next.length;
   const oldN = old.length;
   const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
-  const table = index?.table ?? new Int32Array(2);
+  const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
   // sampled only when the index is: a sparse index of a large old input keeps every position it has
   const sampleMask = index?.sampled ? SAMPLE_MASK : 0;
@@ -120,7 +121,7 @@ export function findMatches(
   let hashLo = 0;
   let hashHi = 0;
 
-  // Longest exact match at next[scan..] among: the current alignment, the hint, two index candidates.
+  // Longest exact match at next[scan..] among: the current alignment, the hint, the index bucket (four positions).
   function search(scan: number, lastOffset: number): number {
     let best = 0;
     let bestPos = 0;
@@ -155,8 +156,8 @@ export function findMatches(
       x = Math.imul(hashLo ^ Math.imul(hashHi, M1), M2);
     }
     if ((x & sampleMask) === 0) {
-      const h = (x >>> shift) << 1;
-      for (let k = 0; k < 2; k++) {
+      const h = (x >>> shift) * WAYS;
+      for (let k = 0; k < WAYS; k++) {
         c = table[h + k]! - 1;
         if (c < 0 || c === bestPos || old[c + best] !== next[scan + best]) continue;
         const l = matchLen(old, c, next, scan);
