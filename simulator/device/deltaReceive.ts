@@ -4,13 +4,14 @@
 // engine, every digest verified, and the image loaded (only a complete, verified image ever appears) under
 // the requested tag, scoped like builds. Then the reconciler looks again.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ContentStore, type ContentWriter } from '../engine/contentStore.js';
-import { applyImageDelta } from '../engine/imageDeltaApply.js';
+import { applyImageDelta, readImageDeltaHeader } from '../engine/imageDeltaApply.js';
 import type { DeviceScope } from './scope.js';
 import type { Link } from './link.js';
 import type { UpdateEventBus } from './updateEvents.js';
@@ -144,18 +145,52 @@ export function deltaRoutes(deps: DeltaReceiveDeps): Route[] {
   ];
 }
 
+/** Rebuilds the image into a verified archive (engine codec), then loads it and tags it; bounded in time. */
 async function applyReceived(deps: DeltaReceiveDeps, s: ContentStore, id: string, digest: string, tag: string | null): Promise<{ imageId: string; repoTags: string[] }> {
   deps.hub.system(`Applying delta '${id}'${tag ? ` for '${tag}'` : ''}`);
+  const archive = join(deps.dataDir, `${id}.image.tar`);
   try {
-    const scopedTag = tag ? deps.scope.scopedImage(tag.includes(':') ? tag : `${tag}:latest`) : undefined;
-    const r = await applyImageDelta({ delta: s.blobPath(digest), docker: deps.docker, repoTags: scopedTag ? [scopedTag] : undefined, workDir: join(deps.dataDir, '..') });
-    deps.hub.system(`Applied delta '${id}': image ${r.imageId.slice(0, 19)}`);
+    const header = await readImageDeltaHeader(s.blobPath(digest));
+    const basis = header.basis ? { docker: deps.docker, ref: header.basis.imageId } : undefined;
+    const budgetMs = 60000 + header.target.archiveSize / 1000; // 1 s per MB beyond a minute
+    const r = await withDeadline(applyImageDelta({ delta: s.blobPath(digest), basis, outputPath: archive }), budgetMs, `applying delta '${id}' stalled`);
+    await loadArchive(deps.docker, archive);
+    const info = (await deps.docker.getImage(r.imageId).inspect()) as { Id: string };
+    if (info.Id !== header.target.imageId) throw new EdgePushError('corrupt', `loaded image ${info.Id} is not the delta target ${header.target.imageId}`);
+    const repoTags: string[] = [];
+    if (tag) {
+      const scoped = deps.scope.scopedImage(tag.includes(':') ? tag : `${tag}:latest`);
+      const colon = scoped.lastIndexOf(':');
+      await deps.docker.getImage(info.Id).tag({ repo: scoped.slice(0, colon), tag: scoped.slice(colon + 1) });
+      repoTags.push(deps.scope.unscopedImage(scoped) ?? scoped);
+    }
+    deps.hub.system(`Applied delta '${id}': image ${info.Id.slice(0, 19)}`);
     deps.onImage();
-    return { imageId: r.imageId, repoTags: r.repoTags.map((t) => deps.scope.unscopedImage(t) ?? t) };
+    return { imageId: info.Id, repoTags };
   } catch (err) {
     deps.hub.system(`Delta '${id}' failed: ${messageOf(err)}`);
     throw err;
   } finally {
     await s.delete(digest);
+    await rm(archive, { force: true });
   }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new EdgePushError('corrupt', message)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+async function loadArchive(docker: Docker, path: string): Promise<void> {
+  const stream = (await docker.loadImage(createReadStream(path), { quiet: true })) as unknown as Readable;
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+      const failed = err ?? (out.find((o) => o.error) ? new Error(out.find((o) => o.error)!.error) : null);
+      if (failed) reject(new EdgePushError('unavailable', `engine refused the rebuilt image: ${failed.message}`));
+      else resolve();
+    });
+  });
 }
