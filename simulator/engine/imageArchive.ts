@@ -38,6 +38,8 @@ async function archiveStream(src: ImageSource): Promise<NodeJS.ReadableStream> {
   if ('archivePath' in src) return createReadStream(src.archivePath);
   if ('stream' in src) return src.stream;
   try {
+    // inspect first: some engines answer `GET /images/ID/get` for a missing image with a 500
+    await src.docker.getImage(src.ref).inspect();
     return await src.docker.getImage(src.ref).get();
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;

@@ -16,7 +16,7 @@ import { loadImage } from './imageDelta.js';
 import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
-import { conflict, corrupt, unavailable } from '../shared/errors.js';
+import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
 
 export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
 
@@ -126,7 +126,12 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   if (header.basis) {
     const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
     if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
-    basis = await loadImage(src);
+    try {
+      basis = await loadImage(src);
+    } catch (err) {
+      if (EdgePushError.is(err, 'not-found')) throw conflict(`the delta needs basis image ${header.basis.imageId}, which is not here`);
+      throw err;
+    }
   }
   const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);

@@ -56,4 +56,11 @@ test('rebuild an image from a delta and load it into the engine', async () => {
   const inspected = await docker.getImage(`${REPO}:2`).inspect();
   assert.equal(inspected.Id, target.imageId);
   assert.deepEqual(inspected.RootFS.Layers, target.layers.map((l) => l.diffId));
+
+  // A device without the basis refuses the delta as a conflict, naming the image it needs.
+  await docker.getImage(`${REPO}:1`).remove({ force: true });
+  await assert.rejects(
+    applyImageDelta({ delta: d.stream(), docker }),
+    (e: unknown) => EdgePushError.is(e, 'conflict') && (e as Error).message.includes(basis.imageId),
+  );
 });
