@@ -10,7 +10,8 @@ export interface FloodResult {
   kept: number;
   /** Row elements in the page: only those in view are drawn. */
   rowElements: number;
-  last: string | undefined;
+  /** The last flood line is on screen (the app's own lines may arrive after it). */
+  lastShown: boolean;
   reconnectMarkers: number;
   lagMs: number;
 }
@@ -41,12 +42,12 @@ const pageScript = `(async () => {
     await sleep(50);
   }
   const sent = performance.now();
-  const lastText = () => { const m = document.querySelector('.lines .line:last-child .msg'); return m ? m.textContent : undefined; };
-  while (lastText() !== 'flood line ' + n && performance.now() - sent < 10000) await sleep(5);
+  const lastShown = () => [...document.querySelectorAll('.lines .line .msg')].some((m) => m.textContent === 'flood line ' + n);
+  while (!lastShown() && performance.now() - sent < 10000) await sleep(5);
   const lagMs = performance.now() - sent;
   running = false;
   const secs = (performance.now() - t0) / 1000;
-  const last = lastText();
+  const shown = lastShown();
   const rowElements = document.querySelectorAll('.lines .line').length;
   const kept = parseInt(document.querySelector('.count').textContent, 10);
   // A filter that matches no line leaves only the reconnect markers, which are never filtered out.
@@ -58,7 +59,7 @@ const pageScript = `(async () => {
   field.value = '';
   field.dispatchEvent(new Event('input'));
   await sleep(100);
-  return { fps: frames / secs, kept, rowElements, last, reconnectMarkers, lagMs };
+  return { fps: frames / secs, kept, rowElements, lastShown: shown, reconnectMarkers, lagMs };
 })()`;
 
 export function floodLogPanel(frame: Frame): Promise<FloodResult> {
