@@ -17,7 +17,7 @@ export function announceDevice(name: string, iface: string): { address: string; 
   // bind 0.0.0.0: a socket bound to the unicast address never receives multicast queries on Linux (only its own
   // start-up announcements would be seen); membership stays on this interface only.
   const bonjour = new Bonjour({ interface: address, bind: '0.0.0.0' } as never, () => undefined);
-  bonjour.publish({ name, type: 'ssh', port: 22222, subtypes: ['resin-device'], disableIPv6: true });
+  bonjour.publish({ name, host: `${name}.local`, type: 'ssh', port: 22222, subtypes: ['resin-device'], disableIPv6: true });
   return {
     address,
     stop: () =>
