@@ -62,7 +62,10 @@ test('a posted target state runs its containers, logs their output and reports a
   }
 });
 
-test('restart, stop and start a service like the supervisor endpoints', async () => {
+test('restart, stop and start a service like the supervisor endpoints; logs continue without duplicates', async () => {
+  const logs = followLogs(a.address, '?since=0');
+  const hellos = () => logs.lines.filter((l) => l.serviceName === 'main' && l.message === 'hello from-main').length;
+  await waitFor('the first hello replayed', async () => hellos() === 1);
   const [before] = await serviceContainers(a, 'main');
   assert.ok(before, 'service main runs from the previous test');
   const stop = await api(a.address, 'POST', '/v2/applications/1/stop-service', { serviceName: 'main' });
@@ -77,6 +80,11 @@ test('restart, stop and start a service like the supervisor endpoints', async ()
   const started = (await docker.getContainer(before.Id).inspect()).State.StartedAt;
   assert.equal((await api(a.address, 'POST', '/v2/applications/1/restart-service', { serviceName: 'main' })).status, 200);
   assert.notEqual((await docker.getContainer(before.Id).inspect()).State.StartedAt, started);
+  // started twice more (start-service, restart-service): exactly one new hello each, none repeated
+  await waitFor('three hellos', async () => hellos() === 3);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(hellos(), 3);
+  logs.close();
   assert.equal((await api(a.address, 'POST', '/v2/applications/1/restart-service', { serviceName: 'ghost' })).status, 404);
   assert.equal((await api(a.address, 'POST', '/v2/applications/1/restart-service', {})).status, 400);
   assert.equal((await api(a.address, 'POST', '/v2/applications/77/restart-service', { serviceName: 'main' })).status, 404);
