@@ -8,8 +8,10 @@ export const toggleLivepushCommand: Command = {
   id: 'edgepush.toggleLivepush',
   async run(s: Services) {
     const on = !readSettings().livepush;
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration('edgepush').update('livepush', on, target);
+    // Change it where it is set: the workspace's own settings when it has a value there, else the user's.
+    const config = vscode.workspace.getConfiguration('edgepush');
+    const inWorkspace = config.inspect<boolean>('livepush')?.workspaceValue !== undefined;
+    await config.update('livepush', on, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     s.model.setLivepush(on);
     if (!on) s.push.livepush.stop();
     else s.push.livepush.resume();

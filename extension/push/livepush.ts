@@ -31,6 +31,12 @@ export class Livepush extends Disposable {
     return this.session !== undefined;
   }
 
+  /** After a good push: remembers it (for a later Toggle Livepush) and starts livepush when it is on. */
+  afterPush(projectDir: string, device: string, report: PushReport, enabled: boolean): void {
+    this.last = { projectDir, device, report };
+    if (enabled) this.start(projectDir, device, report);
+  }
+
   start(projectDir: string, device: string, report: PushReport): void {
     this.stop();
     this.last = { projectDir, device, report };

@@ -90,7 +90,7 @@ export class PushRunner extends Disposable {
       this.model.end(id, 'succeeded');
       this.monitor.refresh(device);
       const sent = report.services.reduce((n, s) => n + s.sentBytes, 0);
-      if (settings.livepush) this.livepush.start(projectDir, device, report);
+      this.livepush.afterPush(projectDir, device, report, settings.livepush);
       void vscode.window
         .showInformationMessage(`EdgePush: ${project} runs on ${device} (release ${report.release.slice(0, 7)}, ${formatBytes(sent)} sent).`, 'Show Logs', 'Open Dashboard')
         .then((choice) => {

@@ -128,6 +128,11 @@ async function scenario(): Promise<void> {
   assert.ok(order.slice(0, stoppedAt).includes('app') && order.slice(stoppedAt).includes('app'), `log order: ${order.join(' ')}`);
   await screenshot(page, 'logs.png');
 
+  // Livepush on from the palette: it starts watching the project pushed last (the dashboard says so too).
+  await runCommand(page, 'EdgePush: Toggle Livepush');
+  await logs.locator('.line.system', { hasText: 'livepush: watching' }).waitFor({ timeout: 30_000 });
+  await runCommand(page, 'EdgePush: Toggle Livepush');
+
   // The panel at 10,000 lines per second (three services, stderr, a reconnect): every line arrives, the panel
   // keeps at most its buffer, and the frame rate while it draws is printed.
   const flood = await floodLogPanel(await webviewFrameHandle(page, `Logs: ${DEVICE_NAME}`));
