@@ -120,7 +120,8 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     onImagesChanged: () => reconciler.trigger(),
     log: (line: string) => hub.system(line),
   };
-  const proxy = http.createServer(engineProxyHandler(proxyDeps));
+  // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.
+  const proxy = http.createServer({ maxHeaderSize: 1 << 20 }, engineProxyHandler(proxyDeps));
   proxy.on('upgrade', engineProxyUpgrade(proxyDeps));
   api.keepAliveTimeout = 5000;
   proxy.requestTimeout = 0;
