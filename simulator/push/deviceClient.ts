@@ -177,7 +177,8 @@ export class DeviceClient {
 
   /** The device's engine (Docker Engine API on :2375; development images only). */
   engine(): Docker {
-    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 120_000 });
+    // An idle-socket timeout: long enough for a silent RUN step of a slow board's build.
+    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 600_000 });
     return this.engineClient;
   }
 

@@ -68,10 +68,27 @@ export interface FollowUpdateOptions {
   onEvent: (e: PushEvent) => void;
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `wake` is called (an event arrived: look at the status at once). */
+function waker(): { wait(ms: number): Promise<void>; wake(): void } {
+  let pending: (() => void) | undefined;
+  return {
+    wait: (ms) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(done, ms);
+        function done() {
+          clearTimeout(t);
+          pending = undefined;
+          resolve();
+        }
+        pending = done;
+      }),
+    wake: () => pending?.(),
+  };
+}
 
 export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus> {
   const lastPhase = new Map<string, ServicePhase>();
+  const poll = waker();
   const emit = (service: string, phase: ServicePhase, extra: { percent?: number; bytes?: number; message?: string } = {}) => {
     if (!o.services.includes(service)) return;
     if (lastPhase.get(service) === phase && extra.percent === undefined) return;
@@ -89,6 +106,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         if (!ev.success || ev.data.type !== 'service' || ev.data.release !== o.release) return;
         const phase = phaseOfDeviceEvent(ev.data.phase);
         if (phase) emit(ev.data.serviceName, phase, { percent: ev.data.progress, bytes: ev.data.bytesReceived, message: ev.data.message });
+        if (phase === 'running' || phase === 'exited' || phase === 'failed') poll.wake();
       },
     })
     .catch(() => false);
@@ -127,7 +145,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
           return s;
         }
       }
-      await delay(o.pollMs ?? 500);
+      await poll.wait(o.pollMs ?? 500);
     }
   } finally {
     stopEvents.abort();

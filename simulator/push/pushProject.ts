@@ -6,10 +6,12 @@ import { buildServices, type BuiltService } from './build/buildServices.js';
 import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
 import { checkServiceNames, loadProject } from './project/loadProject.js';
+import { toStringMap } from './project/compose.js';
 import { failedIn, PushFailure } from './pushFailure.js';
 import { buildTargetState, parseEnvArgs } from './targetState.js';
 import { DEFAULT_BUILD_ON, PushReportSchema, type PushOptions, type PushReport, type ServiceReport } from './types.js';
 import type { StateStatus } from './supervisorSchemas.js';
+import type { ImageFigures } from './build/imageFigures.js';
 
 export function newReleaseHash(): string {
   return randomBytes(16).toString('hex');
@@ -25,7 +27,9 @@ export function serviceStateOf(status: StateStatus | undefined, service: string)
   return status?.containers.find((c) => c.serviceName === service)?.status ?? 'unknown';
 }
 
-export function assembleReport(device: string, release: string, built: BuiltService[], status: StateStatus | undefined, linkBitsPerSecond: number | undefined): PushReport {
+export type ReportInput = Omit<BuiltService, 'figures' | 'reportInputsRead'> & { figures: ImageFigures };
+
+export function assembleReport(device: string, release: string, built: ReportInput[], status: StateStatus | undefined, linkBitsPerSecond: number | undefined): PushReport {
   const services: ServiceReport[] = built.map((b) => ({
     name: b.name,
     imageBytes: b.figures.imageBytes,
@@ -78,6 +82,9 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   });
   check();
 
+  // Only delete-then-download removes the old image during the update: read it for the report before posting.
+  const deletesOld = new Set(project.services.filter((s) => toStringMap(s.compose.labels)['io.balena.update.strategy'] === 'delete-then-download').map((s) => s.name));
+  await Promise.all(built.filter((b) => deletesOld.has(b.name)).map((b) => b.reportInputsRead));
   emit({ type: 'step', message: 'posting the target state' });
   const target = buildTargetState(current, project, release, env);
   try {
@@ -96,7 +103,13 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
-  const report = assembleReport(opts.device, release, built, status, linkBitsPerSecond);
+  const figured: ReportInput[] = [];
+  for (const b of built) {
+    const figures = await b.figures;
+    if (figures.reportError) emit({ type: 'step', message: `delta report for ${b.name} unavailable: ${figures.reportError}` });
+    figured.push({ ...b, figures });
+  }
+  const report = assembleReport(opts.device, release, figured, status, linkBitsPerSecond);
   emit({ type: 'report', report });
   return report;
 }

@@ -22,9 +22,15 @@ export interface BuiltService {
   imageId: string;
   basisImageId: string | undefined;
   sentBytes: number;
-  /** Measured seconds the transfer took (context upload + build, or the ship). */
+  /** Measured seconds the transfer took (context upload, or the ship). */
   transferSeconds: number;
-  figures: ImageFigures;
+  /**
+   * The report figures. For device builds they are computed while the device applies the update (they do not
+   * hold the push up); never rejects: on failure it resolves with zeros and `reportError` says why.
+   */
+  figures: Promise<ImageFigures & { reportError?: string }>;
+  /** Resolves once what the report needs has been read from the device (await before posting the target state). */
+  reportInputsRead: Promise<void>;
 }
 
 export interface BuildServicesOptions {
@@ -79,7 +85,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         throw failedIn('build', err);
       });
       const id = (await imageIdOf(deviceEngine, tag))!;
-      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFigures() });
+      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: Promise.resolve(noFigures()), reportInputsRead: Promise.resolve() });
       continue;
     }
     const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));
@@ -88,7 +94,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
     if (o.buildOn === 'device') {
       const before = await receivedBytes(o.client, o.signal);
-      const cacheFrom = (await deviceEngine.listImages({ all: true }).catch(() => [])).map((i) => i.Id);
+      const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
       const { imageId, uploadSeconds } = await buildOnEngine(deviceEngine, {
         service: s.name,
         context,
@@ -107,8 +113,9 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       const after = await receivedBytes(o.client, o.signal);
       const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.length;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
-      const figures = o.skipDeltaReport ? await noFiguresWithSize(deviceEngine, imageId) : await figuresFor(deviceEngine, basis, imageId, o.signal);
-      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: uploadSeconds, figures });
+      const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
+      const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: err instanceof Error ? err.message : String(err) }));
+      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: uploadSeconds, figures, reportInputsRead: pending.read });
       continue;
     }
     const local = o.localEngine ?? new Docker();
@@ -140,9 +147,19 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       throw failedIn('ship', err);
     });
     o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
-    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: shipped.figures });
+    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: Promise.resolve(shipped.figures), reportInputsRead: Promise.resolve() });
   }
   return out;
+}
+
+/**
+ * `cachefrom` for the device build. `balena push` sends every image id (`all=1`), which grows without bound and
+ * ends in "431 Request Header Fields Too Large"; the tagged images (their parent chains are searched too) and the
+ * service's current image give the same cache hits, capped to keep the query short.
+ */
+export function cacheSources(images: Array<{ Id: string; RepoTags?: string[] | null }>, basis: string | undefined): string[] {
+  const tagged = images.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>')).map((i) => i.Id);
+  return [...new Set([...(basis ? [basis] : []), ...tagged])].slice(0, 40);
 }
 
 /**

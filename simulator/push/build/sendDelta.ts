@@ -69,7 +69,7 @@ function putOnce(
   chunks: readonly Uint8Array[],
   offset: number,
   total: number,
-  o: { signal?: AbortSignal; onBytes: (n: number) => void },
+  o: { signal?: AbortSignal; onBytes: (n: number) => void; idleTimeoutMs?: number },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(total - offset) };
@@ -86,6 +86,8 @@ function putOnce(
       });
       res.on('error', reject);
     });
+    // The device answers once it has verified and loaded the image; a silent socket this long means it is stuck.
+    req.setTimeout(o.idleTimeoutMs ?? 300_000, () => req.destroy(new Error(`no answer from the device for ${Math.round((o.idleTimeoutMs ?? 300_000) / 1000)} s`)));
     req.on('error', (err) => reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} broke: ${err.message}`, err)));
     const body = bytesFrom(chunks, offset);
     body.on('data', (c: Buffer) => o.onBytes(c.length));

@@ -51,6 +51,6 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
     }
   }
   const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
-  const figures = o.wantFigures ? await figuresFor(o.local, basisHere, o.imageId, o.signal) : { imageBytes: shipped.sentBytes, layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 };
+  const figures = o.wantFigures ? await figuresFor(o.local, basisHere, o.imageId, o.signal).figures : { imageBytes: shipped.sentBytes, layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 };
   return { ...shipped, figures, method: 'load' };
 }
