@@ -108,7 +108,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       logs,
       info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
       apiKey: opts.apiKey,
-      stats: () => ({ receivedBytes: link.receivedBytes }),
+      stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
       extraRoutes: deltas,
     }),
   );

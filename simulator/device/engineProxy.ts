@@ -5,7 +5,7 @@
 // connections (attach, exec) are piped through unchanged.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { DeviceScope } from './scope.js';
 import type { EngineTarget } from './engineUrl.js';
@@ -81,8 +81,35 @@ function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res:
     return;
   }
   res.writeHead(up.statusCode ?? 502, up.headers);
-  up.pipe(res);
+  // Build output names the scoped tag ("Successfully tagged edgepush-dev/<id>/local_main:latest"): show the
+  // name the client asked for.
+  if (rw.kind === 'build') up.pipe(stripText(`edgepush-dev/${deps.scope.id}/`)).pipe(res);
+  else up.pipe(res);
   if (rw.imagesChange) up.on('end', () => deps.onImagesChanged());
+}
+
+/** Removes every occurrence of `needle` from a byte stream, across chunk boundaries. */
+export function stripText(needle: string): Transform {
+  const n = Buffer.from(needle);
+  let tail = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      const buf = Buffer.concat([tail, chunk]);
+      const parts: Buffer[] = [];
+      let from = 0;
+      for (let i = buf.indexOf(n); i >= 0; i = buf.indexOf(n, from)) {
+        parts.push(buf.subarray(from, i));
+        from = i + n.length;
+      }
+      const keep = Math.min(n.length - 1, buf.length - from);
+      parts.push(buf.subarray(from, buf.length - keep));
+      tail = Buffer.from(buf.subarray(buf.length - keep));
+      cb(null, Buffer.concat(parts));
+    },
+    flush(cb) {
+      cb(null, tail);
+    },
+  });
 }
 
 function collect(stream: IncomingMessage, limit: number): Promise<Buffer> {

@@ -27,7 +27,7 @@ export interface SupervisorApiDeps {
   logs: ContainerLogs;
   info: { arch: string; deviceType: string; uuid: string; address: string };
   apiKey?: string;
-  stats(): { receivedBytes: number };
+  stats(): { receivedBytes: number; linkBytesPerSecond: number | null; linkBitsPerSecond: number | null };
   /** Extra routes (delta receive). */
   extraRoutes?: Route[];
 }

@@ -50,3 +50,15 @@ test('device ids are docker-safe', () => {
   assert.equal(deviceIdFrom('My Device #1'), 'my-device-1');
   assert.match(deviceIdFrom('!!!'), /^d[0-9a-f]{12}$/);
 });
+
+test('build output loses the scoped prefix even when it is split across chunks', async () => {
+  const { stripText } = await import('../../../simulator/device/engineProxy.js');
+  const t = stripText('edgepush-dev/dev-a/');
+  let out = '';
+  t.on('data', (c: Buffer) => (out += c.toString()));
+  const text = '{"stream":"Successfully tagged edgepush-dev/dev-a/local_main:latest\\n"}\n{"stream":"edgepush-dev/dev-a/x"}';
+  for (let i = 0; i < text.length; i += 7) t.write(Buffer.from(text.slice(i, i + 7)));
+  t.end();
+  await new Promise((r) => t.on('end', r));
+  assert.equal(out, '{"stream":"Successfully tagged local_main:latest\\n"}\n{"stream":"x"}');
+});

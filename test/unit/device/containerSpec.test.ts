@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { containerSpec, type DeviceEnv } from '../../../simulator/device/containerSpec.js';
+import { makeScope } from '../../../simulator/device/scope.js';
+import { normalizeApps, localStateSchema } from '../../../simulator/device/targetState.js';
+
+const env: DeviceEnv = {
+  uuid: 'u1',
+  name: 'dev',
+  deviceType: 'genericx86-64-ext',
+  arch: 'amd64',
+  supervisorAddress: 'http://127.0.10.5:48484',
+  allowPrivileged: false,
+  lockDir: (a, s) => `/data/locks/${a}/${s}`,
+};
+const scope = makeScope('dev');
+
+function service(extra: Record<string, unknown>) {
+  const st = localStateSchema.parse({ local: { apps: { '1': { commit: 'c1', services: { '1': { serviceName: 'web', image: 'local_web', ...extra } } } } } });
+  return normalizeApps(st)[0]!.services[0]!;
+}
+
+test('compose keys become the create body: env, command, ports, volumes, lock dir, labels', () => {
+  const s = service({
+    environment: { FOO: 'bar' },
+    command: 'node server.js --port 80',
+    ports: ['8080:80', '127.0.0.1:9000:9000/udp'],
+    volumes: ['data:/data', '/srv:/srv:ro', '/anon'],
+    labels: { mine: 'yes' },
+    privileged: true,
+    restart: 'on-failure',
+  });
+  const { body, name, hash } = containerSpec(s, 'sha256:abc', scope, env);
+  const hc = body.HostConfig as Record<string, unknown>;
+  assert.equal(name, `ep-dev_1_web_${hash.slice(0, 12)}`);
+  assert.deepEqual(body.Cmd, ['node', 'server.js', '--port', '80']);
+  assert.ok((body.Env as string[]).includes('FOO=bar'));
+  assert.ok((body.Env as string[]).includes('BALENA_APP_LOCK_PATH=/tmp/balena/updates.lock'));
+  assert.ok((body.Env as string[]).includes('BALENA_SUPERVISOR_ADDRESS=http://127.0.10.5:48484'));
+  assert.deepEqual(hc.PortBindings, { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '9000/udp': [{ HostIp: '127.0.0.1', HostPort: '9000' }] });
+  assert.deepEqual(hc.Binds, ['ep-dev_1_data:/data', '/srv:/srv:ro', '/data/locks/1/web:/tmp/balena', '/data/locks/1/web:/tmp/resin']);
+  assert.deepEqual(body.Volumes, { '/anon': {} });
+  assert.equal(hc.Privileged, false, 'privileged is not granted unless allowed');
+  assert.deepEqual(hc.RestartPolicy, { Name: 'on-failure' });
+  assert.equal(hc.NetworkMode, 'ep-dev_1_default');
+  const labels = body.Labels as Record<string, string>;
+  assert.equal(labels.mine, 'yes');
+  assert.equal(labels['io.edgepush.device'], 'dev');
+  assert.equal(labels['io.balena.service-name'], 'web');
+});
+
+test('the config hash changes with the config and the image, not otherwise', () => {
+  const a = containerSpec(service({ environment: { A: '1' } }), 'sha256:1', scope, env).hash;
+  assert.equal(containerSpec(service({ environment: { A: '1' } }), 'sha256:1', scope, env).hash, a);
+  assert.notEqual(containerSpec(service({ environment: { A: '2' } }), 'sha256:1', scope, env).hash, a);
+  assert.notEqual(containerSpec(service({ environment: { A: '1' } }), 'sha256:2', scope, env).hash, a);
+});
+
+test('host networking drops port bindings; privileged is honoured when allowed', () => {
+  const { body } = containerSpec(service({ network_mode: 'host', ports: ['80:80'], privileged: true }), 'sha256:1', scope, { ...env, allowPrivileged: true });
+  const hc = body.HostConfig as Record<string, unknown>;
+  assert.equal(hc.NetworkMode, 'host');
+  assert.deepEqual(hc.PortBindings, {});
+  assert.equal(hc.Privileged, true);
+  assert.equal(body.NetworkingConfig, undefined);
+});
