@@ -8,7 +8,7 @@ import type { DashboardModel } from '../dashboard/dashboardModel.js';
 import { clientFor } from '../devices/deviceAccess.js';
 import type { DeviceMonitor } from '../devices/deviceMonitor.js';
 import type { DeviceStore } from '../devices/deviceStore.js';
-import { Disposable } from '../lifecycle.js';
+import { Disposable, toDisposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
 import { formatBytes } from '../../webview/format.js';
@@ -26,6 +26,8 @@ export class PushRunner extends Disposable {
     readonly livepush: Livepush,
   ) {
     super();
+    // A push still running when the extension stops is cancelled, not left half-done in the background.
+    this._register(toDisposable(() => this.active?.abort()));
   }
 
   get busy(): boolean {
