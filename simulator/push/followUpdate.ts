@@ -48,12 +48,23 @@ export function phaseOfDeviceEvent(phase: string): ServicePhase | undefined {
 
 /**
  * True when the status shows this release applied with a container for every service. A device that does not
- * report a release (null) counts once it has been seen applying, or after `graceMs`.
+ * report a release (null) counts once it has been seen applying, or after `graceMs`. A device that reports some
+ * other release (a supervisor that updates its commit late) counts once it has stayed applied for `staleMs` after
+ * it was seen applying our update.
  */
-export function updateSettled(s: StateStatus, release: string, services: readonly string[], sawApplying: boolean, elapsedMs: number, graceMs = 3000): boolean {
+export function updateSettled(
+  s: StateStatus,
+  release: string,
+  services: readonly string[],
+  sawApplying: boolean,
+  elapsedMs: number,
+  appliedForMs = 0,
+  graceMs = 3000,
+  staleMs = 5000,
+): boolean {
   if (s.appState !== 'applied') return false;
   if (s.release) {
-    if (s.release !== release) return false;
+    if (s.release !== release && !(sawApplying && appliedForMs >= staleMs)) return false;
   } else if (!sawApplying && elapsedMs < graceMs) return false;
   return services.every((name) => s.containers.some((c) => c.serviceName === name));
 }
@@ -112,6 +123,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
     .catch(() => false);
   const started = Date.now();
   let sawApplying = false;
+  let appliedSince: number | undefined;
   let lastError = '';
   try {
     for (;;) {
@@ -129,7 +141,10 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         lastError = err instanceof Error ? err.message : String(err);
       }
       if (s) {
-        if (s.appState !== 'applied') sawApplying = true;
+        if (s.appState !== 'applied') {
+          sawApplying = true;
+          appliedSince = undefined;
+        } else if (sawApplying) appliedSince ??= Date.now();
         const ours = !s.release || s.release === o.release;
         if (ours) {
           for (const c of s.containers) {
@@ -137,7 +152,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
             if (phase && phase !== 'exited') emit(c.serviceName, phase);
           }
         }
-        if (updateSettled(s, o.release, o.services, sawApplying, elapsed)) {
+        if (updateSettled(s, o.release, o.services, sawApplying, elapsed, appliedSince === undefined ? 0 : Date.now() - appliedSince)) {
           for (const c of s.containers) {
             const phase = phaseOfContainerStatus(c.status);
             if (phase) emit(c.serviceName, phase);

@@ -55,6 +55,10 @@ test('update settled only for our release, with every service present', () => {
   assert.equal(updateSettled(status({ release: null }), 'r2', ['main'], false, 100), false);
   assert.equal(updateSettled(status({ release: null }), 'r2', ['main'], true, 100), true);
   assert.equal(updateSettled(status({ release: null }), 'r2', ['main'], false, 5000), true);
+  // a device still naming the old release: only after it applied our update and stayed applied a while
+  assert.equal(updateSettled(status({ release: 'r1' }), 'r2', ['main'], true, 9000, 1000), false);
+  assert.equal(updateSettled(status({ release: 'r1' }), 'r2', ['main'], true, 9000, 6000), true);
+  assert.equal(updateSettled(status({ release: 'r1' }), 'r2', ['main'], false, 9000, 6000), false);
 });
 
 test('device states map to push phases', () => {
