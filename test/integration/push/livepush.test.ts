@@ -13,14 +13,16 @@ const files: Record<string, string> = {
     'WORKDIR /app',
     'COPY . /app',
     'RUN cat /app/parts/*.txt > /app/combined.txt',
-    'CMD ["sh", "/app/run.sh"]',
+    '#dev-env=STAGE=dev',
+    '#dev-cmd-live=sh /app/run.sh live-cmd',
+    'CMD ["sh", "/app/run.sh", "normal-cmd"]',
     '',
   ].join('\n'),
   '.dockerignore': '*.tmp\n',
   'run.sh': [
     "trap 'exit 0' TERM INT",
     'while :; do',
-    '  echo "live: $(cat /app/message.txt) who=$WHO mark=${MARK:-none}"',
+    '  echo "live: $(cat /app/message.txt) who=$WHO mark=${MARK:-none} cmd=$1 stage=${STAGE:-prod}"',
     '  sleep 1 & wait $!',
     'done',
     '',
@@ -49,6 +51,10 @@ describe('livepush', () => {
     push = new CliSession(['push', dir, '--device', dev.address, '--env', 'WHO=tester']);
     await push.waitFor('livepush to be watching', (s) => /livepush: watching main/.test(s.stderr), 90_000);
     await push.waitFor('the first line', (s) => /live: one who=tester/.test(s.stdout));
+  });
+
+  test('a live push honours #dev-cmd-live and #dev-env', () => {
+    assert.match(push.stdout, /live: one who=tester mark=none cmd=live-cmd stage=dev/);
   });
   after(async () => {
     await push?.stop();
