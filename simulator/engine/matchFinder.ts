@@ -40,7 +40,7 @@ function hashAt(b: Uint8Array, p: number): number {
  *  compete for each slot (measured on the corpus: a sparser, larger table gives bigger deltas and more cache
  *  misses). A match of K + stride - 1 bytes is always found. Ranges in `skip` (old files identical to their
  *  new counterpart, reachable through hints anyway) are left out. */
-function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table: Int32Array; shift: number } {
+function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table: Int32Array; shift: number; tagBits: number } {
   const ranges: [number, number][] = [];
   let at = 0;
   let covered = 0;
@@ -54,14 +54,18 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   const shift = 32 - bits;
   const t = new Int32Array(WAYS << bits);
   const stride = Math.max(1, Math.ceil(covered / 8 / (1 << bits)));
+  // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
+  const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
+  const tagMask = (1 << tagBits) - 1;
   for (const [a, b] of ranges) {
     for (let p = a; p <= b - K; p += stride) {
-      const h = (hashAt(old, p) >>> shift) * WAYS;
+      const x = hashAt(old, p);
+      const h = (x >>> shift) * WAYS;
       for (let k = h + WAYS - 1; k > h; k--) t[k] = t[k - 1]!;
-      t[h] = p + 1;
+      t[h] = (p + 1) * (tagMask + 1) + (x & tagMask);
     }
   }
-  return { table: t, shift };
+  return { table: t, shift, tagBits };
 }
 
 const CHUNK = 4096;
@@ -91,6 +95,8 @@ export function findMatches(
   const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
   const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
+  const tagMask = (1 << (index?.tagBits ?? 0)) - 1;
+  const tagScale = tagMask + 1;
   let hintIdx = 0;
   let pos = 0;
   let hashPos = -2;
@@ -128,10 +134,14 @@ export function findMatches(
         hashHi = next[scan + 4]! | (next[scan + 5]! << 8) | (next[scan + 6]! << 16) | (next[scan + 7]! << 24);
       }
       hashPos = scan;
-      const h = (Math.imul(hashLo ^ Math.imul(hashHi, M1), M2) >>> shift) * WAYS;
+      const x = Math.imul(hashLo ^ Math.imul(hashHi, M1), M2);
+      const h = (x >>> shift) * WAYS;
+      const tag = x & tagMask;
       for (let k = 0; k < WAYS; k++) {
-        c = table[h + k]! - 1;
-        if (c < 0 || c === bestPos || old[c + best] !== next[scan + best]) continue;
+        const v = table[h + k]!;
+        if (v === 0 || (v & tagMask) !== tag) continue;
+        c = Math.floor(v / tagScale) - 1;
+        if (c === bestPos || old[c + best] !== next[scan + best]) continue;
         const l = matchLen(old, c, next, scan);
         if (l > best) {
           best = l;
