@@ -83,9 +83,33 @@ function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res:
   res.writeHead(up.statusCode ?? 502, up.headers);
   // Build output names the scoped tag ("Successfully tagged edgepush-dev/<id>/local_main:latest"): show the
   // name the client asked for.
-  if (rw.kind === 'build') up.pipe(stripText(`edgepush-dev/${deps.scope.id}/`)).pipe(res);
-  else up.pipe(res);
+  if (rw.kind === 'build') {
+    reportBuildErrors(up, rw.tags, deps.log);
+    up.pipe(stripText(`edgepush-dev/${deps.scope.id}/`)).pipe(res);
+  } else up.pipe(res);
   if (rw.imagesChange) up.on('end', () => deps.onImagesChanged());
+}
+
+/** Says in the device log when a build through the engine endpoint fails (the client sees the engine's words). */
+function reportBuildErrors(up: IncomingMessage, tags: string[], log: (line: string) => void): void {
+  let window = '';
+  let reported = false;
+  up.on('data', (c: Buffer) => {
+    if (reported) return;
+    window = (window + c.toString('utf8')).slice(-8192);
+    const m = /"error"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(window);
+    if (m) {
+      reported = true;
+      let msg = m[1]!;
+      try {
+        msg = JSON.parse(`"${msg}"`) as string;
+      } catch {
+        // keep the raw text
+      }
+      log(`Image build failed${tags.length ? ` for ${tags.join(', ')}` : ''}: ${msg.trim()}`);
+    }
+  });
+  if ((up.statusCode ?? 200) >= 400) log(`Image build refused by the engine (HTTP ${up.statusCode})${tags.length ? ` for ${tags.join(', ')}` : ''}`);
 }
 
 /** Removes every occurrence of `needle` from a byte stream, across chunk boundaries. */

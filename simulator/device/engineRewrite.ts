@@ -6,6 +6,8 @@ export interface Rewritten {
   kind: 'build' | 'create' | 'imageList' | 'other';
   /** The request can add or remove images the target state refers to. */
   imagesChange: boolean;
+  /** Image names a build asked for (as the client named them). */
+  tags: string[];
 }
 
 function splitTag(ref: string): [string, string] {
@@ -37,11 +39,13 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
   const q = url.searchParams;
   let kind: Rewritten['kind'] = 'other';
   let imagesChange = false;
+  let requested: string[] = [];
 
   if (method === 'POST' && route === '/build') {
     kind = 'build';
     imagesChange = true;
     const tags = q.getAll('t');
+    requested = tags;
     q.delete('t');
     for (const t of tags) q.append('t', scope.scopedImage(t));
     let labels: Record<string, string>;
@@ -75,7 +79,7 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
     imagesChange = method === 'POST' || method === 'DELETE';
   }
   const search = q.toString();
-  return { path: `${version}${route}${search ? `?${search}` : ''}`, kind, imagesChange };
+  return { path: `${version}${route}${search ? `?${search}` : ''}`, kind, imagesChange, tags: requested };
 }
 
 /** Adds the device label (and scopes a `local_*` Image) in a create body; unparsable bodies pass unchanged. */

@@ -117,6 +117,16 @@ test('an image that is not there: a clear log line and the old release keeps run
   }
 });
 
+test('a build that fails through the engine endpoint: the client gets the error and the device log says so', async () => {
+  const logs = followLogs(a.address);
+  try {
+    await assert.rejects(buildThroughDevice(a, 'local_broken', 'echo never\n', 'RUN exit 3\n'), /returned a non-zero code: 3/);
+    await waitFor('build failure log line', async () => logs.lines.some((l) => l.isSystem && /Image build failed for local_broken: .*non-zero code: 3/.test(l.message)));
+  } finally {
+    logs.close();
+  }
+});
+
 test('devices on one engine see only their own containers and images', async () => {
   await buildThroughDevice(b, 'local_main', 'echo b; sleep 1000\n');
   const idA = (await a.engine.getImage('local_main').inspect()).Id;
