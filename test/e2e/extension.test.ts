@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { repoRoot, startCodeServer, type CodeServer } from './codeServer.js';
 import { cleanUpDevice } from './devices.js';
 import { floodLogPanel } from './logFlood.js';
-import { acceptQuickInput, notification, openWorkbench, runCommand, screenshot, webviewFrame, webviewFrameHandle, type Browser } from './workbench.js';
+import { acceptQuickInput, artifactsDir, notification, openWorkbench, runCommand, screenshot, webviewFrame, webviewFrameHandle, type Browser } from './workbench.js';
 
 // This helper's loopback range is 127.0.30.1-254.
 const DEVICE = '127.0.30.10';
@@ -38,6 +38,7 @@ function prepareProject(): void {
 }
 
 before(async () => {
+  rmSync(artifactsDir, { recursive: true, force: true }); // screenshots of this run only
   const base = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'base-images'], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(base.status, 0, `edgepush base-images failed: ${base.stderr}`);
   await cleanUpDevice(DEVICE_NAME);
