@@ -6,7 +6,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { flag, noExtraPositionals, stringOpt, type CliCommand } from '../command.js';
+import { flag, noExtraPositionals, stringOpt, UsageError, type CliCommand } from '../command.js';
 import { ensureBaseImages } from '../../device/baseImages.js';
 import { deviceIdFrom, purgeDevice } from '../../device/scope.js';
 import { pingDevice, spawnSimulatedDevice, type SpawnedDevice } from '../../device/spawnDevice.js';
@@ -16,7 +16,7 @@ import { pushProject } from '../../push/pushProject.js';
 import { exitCodeOf } from '../../push/pushFailure.js';
 import type { BuildOn, DeviceLogLine, PushEvent } from '../../push/types.js';
 import { messageOf } from '../../shared/errors.js';
-import { progressLine } from '../../shared/progress.js';
+import { formatBytes, progressLine } from '../../shared/progress.js';
 import { pushEventPrinter } from './push.js';
 
 const DEMO_NAME = 'edgepush-demo';
@@ -53,17 +53,20 @@ async function showLogs(address: string, since: number, ms: number, until?: (l: 
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'push an example to a simulated device and show the delta report',
-  usage: `edgepush demo [--address ADDR] [--build-on device|local] [--keep]
+  usage: `edgepush demo [--address ADDR] [--build-on device|local] [--link RATE] [--keep]
 
   --address ADDR   loopback address for the simulated device (default 127.0.0.2)
+  --link RATE      the simulated device's link rate, for the transfer times (default 1mbit, e.g. 256kbit)
   --build-on WHERE device (default) or local (build here, ship a delta)
   --keep           leave the device and its container running at the end`,
-  options: { keep: { type: 'boolean' }, address: { type: 'string' }, 'build-on': { type: 'string' } },
+  options: { keep: { type: 'boolean' }, address: { type: 'string' }, 'build-on': { type: 'string' }, link: { type: 'string' } },
   run: async (args) => {
     noExtraPositionals(args, 0);
     const address = stringOpt(args, 'address') ?? '127.0.0.2';
     const buildOn = (stringOpt(args, 'build-on') ?? 'device') as BuildOn;
     const keep = flag(args, 'keep');
+    const link = stringOpt(args, 'link') ?? '1mbit';
+    if (buildOn !== 'device' && buildOn !== 'local') throw new UsageError(`--build-on expects device or local, got '${buildOn}'`);
     const cliPath = process.argv[1] ?? '';
     const example = findExample('hello', cliPath);
     if (!example) {
@@ -85,8 +88,8 @@ export const demoCommand: CliCommand = {
       say('1/6 base images (built locally, no registry needed)');
       for (const r of await ensureBaseImages(docker, { onProgress: (l) => say(`  ${l}`) })) say(`  ${r.name}: ${r.action}`);
 
-      say(`2/6 starting a simulated device on ${address}`);
-      device = await spawnSimulatedDevice({ cliPath, address, name: DEMO_NAME, dataDir: join(work, 'device') });
+      say(`2/6 starting a simulated device on ${address} (link ${link})`);
+      device = await spawnSimulatedDevice({ cliPath, address, name: DEMO_NAME, dataDir: join(work, 'device'), link });
       const project = join(work, 'hello');
       await cp(example, project, { recursive: true });
 
@@ -108,7 +111,8 @@ export const demoCommand: CliCommand = {
       const a = first.services[0]!;
       const b = second.services[0]!;
       say(`\n5/6 release ${first.release.slice(0, 12)} → ${second.release.slice(0, 12)}; ${b.name} is ${b.state}`);
-      say(`  the edit cost ${b.deltaBytes} bytes as an EdgePush delta (layer pull ${b.layerPullBytes}, librsync ${b.librsyncBytes}; first push ${a.deltaBytes})`);
+      say(`  the edit cost ${formatBytes(b.deltaBytes)} as an EdgePush delta instead of the ${formatBytes(b.imageBytes)} image`);
+      say(`  (layer pull ${formatBytes(b.layerPullBytes)}, librsync ${formatBytes(b.librsyncBytes)}; sent this push: ${formatBytes(b.sentBytes)} in ${b.transferSeconds} s at ${link}; first push sent ${formatBytes(a.sentBytes)})`);
       if (keep) {
         say(`6/6 leaving the device running on ${address} (pid ${device.pid}); stop it with: kill ${device.pid}`);
         device = undefined;
