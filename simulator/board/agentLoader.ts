@@ -1,7 +1,7 @@
 // `boot.js` on the agent disk: runs the CLI bundle through a V8 code cache kept on the board's own disk
 // (/var/lib/edgepush), so a warm start skips most of compiling the 3 MB bundle, the slowest part of the agent's
 // start-up under TCG (the guest's Node 18 has no built-in compile cache). The cache is written once start-up is
-// over, atomically; V8 rejects a cache that does not match the bundle, and a new one is written.
+// over (or when the agent exits), atomically; V8 rejects a cache that does not match the bundle, and a new one is written.
 export const agentLoaderSource = `'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -24,15 +24,21 @@ process.argv = [node, file, ...rest];
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 const cacheState = cachedData === undefined ? 'none yet' : script.cachedDataRejected ? 'rejected' : 'used';
 process.stderr.write('edgepush agent loader: code cache ' + cacheState + '\\n');
+let written = false;
+function writeCache() {
+  if (written) return;
+  written = true;
+  try {
+    const tmp = cacheFile + '.tmp';
+    fs.writeFileSync(tmp, script.createCachedData());
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    // no cache this time
+  }
+}
 if (cachedData === undefined || script.cachedDataRejected) {
-  setTimeout(() => {
-    try {
-      const tmp = cacheFile + '.tmp';
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
-    } catch {
-      // no cache this time
-    }
-  }, 30000).unref();
+  // once start-up is over (the functions it needed are compiled), or at the latest when the agent exits
+  setTimeout(writeCache, 10000).unref();
+  process.once('exit', writeCache);
 }
 `;

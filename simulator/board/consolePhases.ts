@@ -56,7 +56,7 @@ export class PhaseTracker {
     const idx = bootPhases.indexOf(phase);
     if (phase !== 'poweroff') {
       for (const p of bootPhases.slice(1, idx)) {
-        if (!this.reached.has(p) && p !== 'network' && p !== 'engine' && p !== 'agent') {
+        if (!this.reached.has(p) && (p === 'kernel' || p === 'init')) {
           this.reached.add(p);
           this.onPhase({ phase: p, at });
         }

@@ -46,15 +46,18 @@ echo 'nameserver 10.0.2.3' >/etc/resolv.conf
 phase network
 
 modprobe -a overlay veth bridge br_netfilter nf_nat 2>/dev/null
-containerd --config /etc/containerd/edgepush.toml >/var/log/containerd.log 2>&1 &
+# The engine starts at a lower priority so the agent's start-up (the /ping users wait for) is not starved; it gets
+# its normal priority back once its socket is up, before any container starts.
+nice -n 10 containerd --config /etc/containerd/edgepush.toml >/var/log/containerd.log 2>&1 &
 CONTAINERD_PID=$!
 TCP=
 [ "$ENGINE_TCP" = 1 ] && TCP="-H tcp://0.0.0.0:2375"
-dockerd --containerd=/run/containerd/containerd.sock -H unix:///run/docker.sock $TCP --tls=false \\
+nice -n 10 dockerd --containerd=/run/containerd/containerd.sock -H unix:///run/docker.sock $TCP --tls=false \\
   --iptables=false --log-level=warn >/var/log/dockerd.log 2>&1 &
 DOCKERD_PID=$!
 (
   while [ ! -S /run/docker.sock ]; do sleep 0.2; done
+  renice -n 0 -p "$CONTAINERD_PID" "$DOCKERD_PID" >/dev/null 2>&1
   phase engine
   iptables -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE 2>/dev/null
 ) &
