@@ -119,6 +119,8 @@ export const NotificationBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('logs/append'), entries: z.array(LogEntrySchema) }),
   z.object({ type: z.literal('logs/clear') }),
+  /** Show only this service (Show Logs on a service in the tree). */
+  z.object({ type: z.literal('logs/focus'), service: z.string() }),
 ]);
 export type NotificationBody = z.infer<typeof NotificationBodySchema>;
 

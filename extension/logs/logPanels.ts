@@ -22,8 +22,17 @@ class LogPanel extends Disposable {
     this._register(session.onDidAppend((entries) => this.host.notify({ type: 'logs/append', entries })));
   }
 
+  private focus: string | undefined;
+
   sendAll(): void {
     this.host.notify({ type: 'logs/init', device: this.session.address, capacity: this.session.buffer.limit, entries: this.session.buffer.entries() });
+    if (this.focus) this.host.notify({ type: 'logs/focus', service: this.focus });
+  }
+
+  /** Shows only this service, now if the view is up, else once it is. */
+  focusService(service: string): void {
+    this.focus = service;
+    this.host.notify({ type: 'logs/focus', service });
   }
 
   clear(): void {
@@ -66,11 +75,12 @@ export class LogPanels extends Disposable {
     return s;
   }
 
-  /** Opens (or reveals) the log panel of a device. */
-  show(address: string, name = address, preserveFocus = false): void {
+  /** Opens (or reveals) the log panel of a device; with a service, filtered to it. */
+  show(address: string, name = address, preserveFocus = false, service?: string): void {
     const existing = this.panels.get(address);
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
+      if (service) existing.focusService(service);
       return;
     }
     const panel = vscode.window.createWebviewPanel('edgepush.logs', `Logs: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, enableFindWidget: true });
@@ -80,6 +90,7 @@ export class LogPanels extends Disposable {
       else await this.onRequest(address, body);
     });
     this.panels.set(address, lp);
+    if (service) lp.focusService(service);
     panel.onDidDispose(() => {
       lp.dispose();
       this.panels.delete(address);

@@ -69,6 +69,11 @@ export class LogView {
     } else if (body.type === 'logs/clear') {
       this.entries = [];
       this.refilter();
+    } else if (body.type === 'logs/focus') {
+      this.known.add(body.service);
+      this.filter = { ...this.filter, hiddenServices: new Set([...this.known].filter((s) => s !== body.service)) };
+      this.renderChips();
+      this.refilter();
     }
   }
 

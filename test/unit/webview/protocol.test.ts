@@ -24,6 +24,8 @@ test('the host sends responses matched by id and typed notifications', () => {
   });
   assert.equal(append?.kind, 'notify');
   assert.equal(parseHostToView({ kind: 'notify', body: { type: 'logs/append', entries: [{ seq: 1, message: 'no kind' }] } }), undefined);
+  assert.ok(parseHostToView({ kind: 'notify', body: { type: 'logs/focus', service: 'main' } }));
+  assert.equal(parseHostToView({ kind: 'notify', body: { type: 'logs/focus' } }), undefined);
   const state = parseHostToView({ kind: 'notify', body: { type: 'dashboard/state', state: { history: [], livepush: true } } });
   assert.ok(state);
   assert.equal(parseHostToView({ kind: 'notify', body: { type: 'dashboard/state', state: { history: [] } } }), undefined);
