@@ -76,8 +76,10 @@ export function deltaRoutes(deps: DeltaReceiveDeps): Route[] {
     try {
       if (start !== w.offset) {
         req.resume();
-        res.setHeader('Range', `bytes=0-${w.offset - 1}`);
-        return sendJson(res, 416, { status: 'failed', message: `resume at offset ${w.offset}`, offset: w.offset });
+        const held = w.offset;
+        await w.close(); // before replying: the client's next request may come at once
+        if (held > 0) res.setHeader('Range', `bytes=0-${held - 1}`);
+        return sendJson(res, 416, { status: 'failed', message: `resume at offset ${held}`, offset: held });
       }
       let bytes = w.offset;
       const emit = (done: boolean) => deps.events.emit({ type: 'transfer', kind: 'delta', id, bytes, total, done });

@@ -140,7 +140,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     }
   }
   hub.system(`Supervisor starting (simulated device '${name}', local mode)`);
-  const watcher = watchEngineEvents({ docker, scope, hub, events, follow: (cid) => void logs.follow(cid), changed: () => reconciler.trigger() });
+  const watcher = watchEngineEvents({ docker, scope, hub, events, follow: (cid) => void logs.follow(cid), forget: (cid) => logs.forget(cid), changed: () => reconciler.trigger() });
   const announcement = opts.announce ? announceDevice(name, opts.announce) : undefined;
   reconciler.trigger();
 

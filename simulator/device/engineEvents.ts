@@ -20,6 +20,7 @@ export interface EngineEventsDeps {
   hub: LogHub;
   events: UpdateEventBus;
   follow(containerId: string): void;
+  forget(containerId: string): void;
   changed(): void;
 }
 
@@ -92,6 +93,7 @@ function handle(deps: EngineEventsDeps, line: string): void {
     deps.events.emit({ type: 'service', appId, serviceName, release, phase: 'exited', containerId: id, ...(Number.isFinite(code) ? { exitCode: code } : {}) });
     deps.changed();
   } else if (e.Action === 'destroy') {
+    deps.forget(id);
     deps.changed();
   }
 }

@@ -25,6 +25,8 @@ export interface ExecContext {
   /** Called when an image cannot be found; returns false when it was already reported for this target. */
   reportMissing(service: TargetService): boolean;
   release(appId: number): string;
+  /** The device is shutting down: long waits (hand-over) end early. */
+  stopping(): boolean;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, 'sha256:').slice(0, 19);
@@ -104,7 +106,8 @@ async function handover(ctx: ExecContext, s: TargetService, dockerImageId: strin
   ctx.setTransient(s.appId, s.serviceName, 'Handing over');
   ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'handing-over' });
   const deadline = Date.now() + s.handoverTimeoutMs;
-  while (Date.now() < deadline && !existsSync(marker)) await new Promise((r) => setTimeout(r, 200));
+  while (Date.now() < deadline && !existsSync(marker) && !ctx.stopping()) await new Promise((r) => setTimeout(r, 200));
+  if (ctx.stopping() && !existsSync(marker)) return; // resumed after the next start: both containers are still there
   ctx.hub.system(existsSync(marker) ? `Handover complete for '${s.serviceName}'` : `Handover timed out for '${s.serviceName}', killing the old container`);
   ctx.setTransient(s.appId, s.serviceName, undefined);
   for (const c of old) await kill(ctx, c, false);

@@ -270,6 +270,7 @@ export class Reconciler {
         return true;
       },
       release: (appId) => this.release(appId) ?? '',
+      stopping: () => this.stopped,
     };
   }
 }
