@@ -39,11 +39,6 @@ export function activate(context: vscode.ExtensionContext): Services {
     }),
   );
   const targets = add(new Targets(context, store, model));
-  // QEMU boards outlive the editor: show the ones still running.
-  void loadWorkSoon().then(
-    ({ listBoards }) => listBoards().filter((b) => b.running).forEach((b) => store.add(b.address, 'board', b.name)),
-    () => undefined,
-  );
   const webviewRequest = (address: string | undefined) => async (body: RequestBody) => {
     const arg = address ?? targets.current;
     if (body.method === 'push') await vscode.commands.executeCommand('edgepush.push', arg);
@@ -58,7 +53,20 @@ export function activate(context: vscode.ExtensionContext): Services {
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
 
   const tree = add(new DeviceTreeProvider(store));
-  add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
+  const treeView = add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
+  // QEMU boards outlive the editor: list the ones still running once the view is first shown (this loads the
+  // work bundle, so not during start-up unless the view is open).
+  let boardsListed = false;
+  const listBoards = () => {
+    if (boardsListed) return;
+    boardsListed = true;
+    void loadWorkSoon().then(
+      (work) => work.listBoards().filter((b) => b.running).forEach((b) => store.add(b.address, 'board', b.name)),
+      () => undefined,
+    );
+  };
+  if (treeView.visible) listBoards();
+  else add(treeView.onDidChangeVisibility((e) => e.visible && listBoards()));
   add(new StatusBar(model));
   for (const d of registerCommands(services)) add(d);
   add(

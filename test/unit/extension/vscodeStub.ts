@@ -57,7 +57,7 @@ export function makeVscodeStub(record: StubRecord, settings: Record<string, unkn
     window: {
       createTreeView: (id: string) => {
         record.treeViews.push(id);
-        return disposable();
+        return { visible: false, onDidChangeVisibility: () => disposable(), dispose: () => undefined };
       },
       createStatusBarItem: () => {
         const item = { text: '', command: undefined as string | undefined, disposed: false, show: () => undefined, dispose: () => (item.disposed = true) };
