@@ -45,20 +45,6 @@ export class ByteReader {
     return out;
   }
 
-  /** Streams n bytes onward in the chunks they arrive in. */
-  async *stream(n: number, what: string): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      if (!(await this.fill())) throw corrupt(`delta truncated while reading ${what}`);
-      const take = Math.min(left, this.chunk.length);
-      const out = this.chunk.subarray(0, take);
-      this.chunk = this.chunk.subarray(take);
-      this.consumed += take;
-      left -= take;
-      yield out;
-    }
-  }
-
   async atEnd(): Promise<boolean> {
     return !(await this.fill());
   }

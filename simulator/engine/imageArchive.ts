@@ -119,8 +119,3 @@ export async function readImageArchive(src: ImageSource): Promise<ImageArchive> 
   });
   return { imageId: `sha256:${sha256Hex(config)}`, config, repoTags: entry.RepoTags ?? [], layers };
 }
-
-/** The config's diff ids (cheap: the layers are not hashed). */
-export function diffIdsOf(config: Buffer): string[] {
-  return configSchema.parse(JSON.parse(config.toString('utf8'))).rootfs.diff_ids;
-}

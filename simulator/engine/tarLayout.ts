@@ -1,6 +1,6 @@
 // Reads the entry layout of a tar held in memory (ustar, GNU long names, pax), without extracting anything:
-// where each entry's headers and data lie. Used to pair old and new entries by path for the codec, and to
-// check entries for hostile paths.
+// where each entry's headers and data lie. Used to pair old and new entries by path for the codec (entry
+// safety is checked on the streaming side, layerGuard.ts).
 
 export interface TarEntryLayout {
   path: string;

@@ -39,20 +39,3 @@ export function assertSafeTarEntry(e: TarEntryFacts): void {
     }
   }
 }
-
-const typeNames: Record<string, string> = {
-  '0': 'file',
-  '\0': 'file',
-  '7': 'contiguous-file',
-  '1': 'link',
-  '2': 'symlink',
-  '3': 'character-device',
-  '4': 'block-device',
-  '5': 'directory',
-  '6': 'fifo',
-};
-
-/** tar type flag ('0', '2', ...) to the names used above. */
-export function tarTypeName(flag: string): string {
-  return typeNames[flag] ?? `unknown(${JSON.stringify(flag)})`;
-}
