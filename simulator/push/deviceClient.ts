@@ -15,6 +15,7 @@ import {
   ContainerIdsSchema,
   DeviceEventSchema,
   DeviceInfoSchema,
+  DeviceNameSchema,
   StateStatusSchema,
   StatusReplySchema,
   TargetStateReplySchema,
@@ -96,6 +97,11 @@ export class DeviceClient {
 
   async deviceInfo(o?: CallOptions): Promise<DeviceInfo> {
     return (await this.getJson('/v2/local/device-info', DeviceInfoSchema, o)).info;
+  }
+
+  /** `GET /v2/device/name`. */
+  async deviceName(o?: CallOptions): Promise<string> {
+    return (await this.getJson('/v2/device/name', DeviceNameSchema, o)).deviceName;
   }
 
   async getTargetState(o?: CallOptions): Promise<TargetState> {

@@ -2,13 +2,14 @@
 // on every non-internal IPv4 interface at once, then a probe of each replying address (supervisor :48484 →
 // local mode, engine :2375 → development image); plus addresses the caller already knows (added by hand,
 // simulated devices), probed the same way.
+import { readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { Bonjour, type Service } from 'bonjour-service';
 import { DeviceClient } from './deviceClient.js';
 import type { DiscoveredDevice } from './types.js';
 
 export interface DiscoverOptions {
-  /** How long to listen for mDNS replies (ms, default 4000). */
+  /** How long to listen for mDNS replies (ms, default 4000); 0 = no mDNS browse, only the given addresses. */
   timeoutMs?: number;
   /** Addresses added by hand: probed and listed even when they do not answer. */
   addresses?: string[];
@@ -51,6 +52,38 @@ export function browseInterfaces(only?: string[]): BrowseInterface[] {
   return out;
 }
 
+/** `edgepush device --address A` in one process's argv → A. */
+export function simulatedAddressOf(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a, k) => a === 'device' && k > 0 && /(^|\/)(cli\.js|edgepush)$/.test(argv[k - 1]!));
+  if (i < 0) return undefined;
+  const rest = argv.slice(i + 1);
+  const flag = rest.findIndex((a) => a === '--address' || a.startsWith('--address='));
+  if (flag < 0) return undefined;
+  const v = rest[flag]!.includes('=') ? rest[flag]!.slice('--address='.length) : rest[flag + 1];
+  return v && !v.startsWith('-') ? v : undefined;
+}
+
+/** Addresses of the simulated devices running on this machine (from /proc on Linux; none elsewhere). */
+export function runningSimulatedDevices(): string[] {
+  const out = new Set<string>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const a = simulatedAddressOf(argv);
+      if (a) out.add(a);
+    } catch {
+      /* gone or not ours */
+    }
+  }
+  return [...out].sort();
+}
+
 /** Probes one address: local mode (supervisor /ping), development (engine /_ping), version and device type. */
 export async function probeDevice(
   address: string,
@@ -74,7 +107,12 @@ export async function probeDevice(
     development,
   };
   if (localMode) {
-    const [version, info] = await Promise.all([client.version(call).catch(() => undefined), client.deviceInfo(call).catch(() => undefined)]);
+    const [version, info, name] = await Promise.all([
+      client.version(call).catch(() => undefined),
+      client.deviceInfo(call).catch(() => undefined),
+      opts.name ? undefined : client.deviceName(call).catch(() => undefined),
+    ]);
+    if (name) d.name = name;
     if (version) d.supervisorVersion = version;
     if (info) {
       d.deviceType = info.deviceType;
@@ -138,7 +176,7 @@ export async function discoverDevices(opts: DiscoverOptions = {}): Promise<Disco
   const probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
   const ifaces = browseInterfaces(opts.interfaces);
   const [found, given] = await Promise.all([
-    ifaces.length > 0 ? browseResinDevices(ifaces, opts.timeoutMs ?? 4000, opts.signal) : Promise.resolve([]),
+    ifaces.length > 0 && (opts.timeoutMs ?? 4000) > 0 ? browseResinDevices(ifaces, opts.timeoutMs ?? 4000, opts.signal) : Promise.resolve([]),
     Promise.all([
       ...(opts.addresses ?? []).map((a) => probeDevice(a, { source: 'manual', timeoutMs: probeTimeoutMs, signal: opts.signal })),
       ...(opts.simulated ?? []).map((a) => probeDevice(a, { source: 'simulated', timeoutMs: probeTimeoutMs, signal: opts.signal })),

@@ -10,6 +10,8 @@ export const DeviceInfoSchema = z.object({
 });
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>['info'];
 
+export const DeviceNameSchema = z.object({ status: z.literal('success'), deviceName: z.string() });
+
 export const LocalStateSchema = z.looseObject({
   name: z.string().optional(),
   config: z.record(z.string(), z.unknown()).optional(),

@@ -67,4 +67,13 @@ describe('scan', () => {
     const found = JSON.parse(ok.stdout) as Array<{ address: string; localMode: boolean; source: string }>;
     assert.deepEqual(found.find((x) => x.address === '127.0.20.249'), { address: '127.0.20.249', name: '127.0.20.249', source: 'manual', localMode: false, development: false });
   });
+
+  test('simulated devices running on this machine are listed without mDNS', async (t) => {
+    if (skip) return t.skip(skip);
+    const r = await runCli(['scan', '--timeout', '0', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const found = JSON.parse(r.stdout) as Array<{ address: string; name: string; source: string; localMode: boolean }>;
+    const d = found.find((x) => x.address === ADDRESS);
+    assert.deepEqual(d && [d.name, d.source, d.localMode], ['ep4-scan', 'simulated', true]);
+  });
 });

@@ -2,7 +2,7 @@
 // CLI's log filter semantics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interfaceFor } from '../../../simulator/push/discovery.js';
+import { interfaceFor, simulatedAddressOf } from '../../../simulator/push/discovery.js';
 import { cacheSources } from '../../../simulator/push/build/buildServices.js';
 import { logFilter } from '../../../simulator/cli/commands/logs.js';
 
@@ -36,4 +36,11 @@ test('logs --service/--system as balena has them', () => {
   assert.deepEqual(logFilter([], true), { services: [], system: true });
   assert.deepEqual(logFilter(['main'], false), { services: ['main'], system: false });
   assert.deepEqual(logFilter(['main'], true), { services: ['main'], system: true });
+});
+
+test('running simulated devices are recognised from their command line', () => {
+  assert.equal(simulatedAddressOf(['/usr/bin/node', '/x/dist/cli.js', 'device', '--address', '127.0.0.9', '--name', 'a']), '127.0.0.9');
+  assert.equal(simulatedAddressOf(['node', '/usr/local/bin/edgepush', 'device', '--address=127.0.0.8']), '127.0.0.8');
+  assert.equal(simulatedAddressOf(['node', '/x/dist/cli.js', 'push', '.', '--device', '127.0.0.9']), undefined);
+  assert.equal(simulatedAddressOf(['node', 'other.js', 'device', '--address', '127.0.0.9']), undefined);
 });
