@@ -16,6 +16,7 @@ import { acceptQuickInput, artifactsDir, notification, openWorkbench, runCommand
 // This helper's loopback range is 127.0.30.1-254.
 const DEVICE = '127.0.30.10';
 const DEVICE_NAME = `sim-${DEVICE}`;
+const ABSENT = '127.0.30.11'; // nothing listens here
 
 let server: CodeServer | undefined;
 let browser: Browser | undefined;
@@ -143,6 +144,19 @@ async function scenario(): Promise<void> {
   assert.equal(flood.reconnectMarkers, 1);
   console.log(`log panel at 10,000 lines/s for 3 s: ${flood.fps.toFixed(0)} frames/s while drawing, ${flood.kept} lines kept, ${flood.rowElements} rows drawn, ${flood.lagMs.toFixed(0)} ms from the last batch to its line on screen`);
   await screenshot(page, 'logs-flood.png');
+
+  // An address where nothing answers: listed, marked offline, and the tree keeps working; then removed.
+  await runCommand(page, 'EdgePush: Add Device by Address');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(ABSENT);
+  await input.press('Enter');
+  const absentRow = view.locator('.monaco-list-row', { hasText: ABSENT });
+  await absentRow.locator('.label-description', { hasText: 'offline' }).waitFor({ timeout: 30_000 });
+  await view.locator('.monaco-list-row', { hasText: 'Added Addresses' }).waitFor();
+  await screenshot(page.locator('.part.sidebar'), 'tree-offline.png');
+  await runCommand(page, 'EdgePush: Remove Device');
+  await absentRow.waitFor({ state: 'detached', timeout: 15_000 });
 
   await runCommand(page, 'EdgePush: Stop Simulated Device');
   await deviceRow.waitFor({ state: 'detached', timeout: 30_000 });
