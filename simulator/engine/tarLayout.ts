@@ -51,8 +51,8 @@ function paxRecords(data: string): Map<string, string> {
   return out;
 }
 
-/** The entries of a tar, or null when the bytes do not start with a valid tar header. Stops at the end marker
- *  or at the first damaged header. */
+/** The entries of a tar (or of several concatenated), or null when the bytes do not start with a valid tar
+ *  header. Stops at the first damaged header. */
 export function readTarLayout(b: Uint8Array): TarEntryLayout[] | null {
   const out: TarEntryLayout[] = [];
   let off = 0;
@@ -61,7 +61,11 @@ export function readTarLayout(b: Uint8Array): TarEntryLayout[] | null {
   let longLink: string | undefined;
   let pax = new Map<string, string>();
   while (off + 512 <= b.length) {
-    if (b[off] === 0 && b[off + 156] === 0 && b[off + 148] === 0) break; // zero block: end of archive
+    if (b[off] === 0 && b[off + 156] === 0 && b[off + 148] === 0) {
+      // zero block: end of one archive; another may follow (the basis layers are concatenated)
+      off += 512;
+      continue;
+    }
     if (!checksumOk(b, off)) return out.length === 0 && metaStart < 0 ? null : out;
     if (metaStart < 0) metaStart = off;
     const type = String.fromCharCode(b[off + 156] || 48);
