@@ -85,7 +85,8 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         throw failedIn('build', err);
       });
       const id = (await imageIdOf(deviceEngine, tag))!;
-      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: Promise.resolve(noFigures()), reportInputsRead: Promise.resolve() });
+      // Nothing is sent for an image the device already has; its size is shown for scale.
+      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFiguresWithSize(deviceEngine, id), reportInputsRead: Promise.resolve() });
       continue;
     }
     const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));

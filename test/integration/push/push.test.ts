@@ -2,7 +2,7 @@
 // a second push of an edit (small delta, new release), a compose project with --env, and `status`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { execInService, projectCopy, runCli, startDevice, type TestDevice } from './harness.js';
@@ -65,6 +65,20 @@ describe('push', () => {
     assert.ok(s.sentBytes > 0 && s.sentBytes < s.imageBytes / 10, `a delta was shipped, not the image: sent ${s.sentBytes} of ${s.imageBytes}`);
     assert.match(r.stderr, /\[main\] shipping/);
     assert.match(await execInService(dev.address, 'main', ['cat', '/app/message.txt']), /built on the workstation/);
+  });
+
+  test('an image-only compose service runs from an image the device has; a missing one is a clear error', async () => {
+    const dir = join(hello.dir, '..', 'image-only');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  plain:\n    image: edgepush-base/busybox:latest\n    command: ["sh", "-c", "while :; do echo image-only up; sleep 5; done"]\n');
+    const r = await runCli(['push', dir, '--device', dev.address, '--detached', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = PushReportSchema.parse(JSON.parse(r.stdout)).services[0]!;
+    assert.deepEqual([s.name, s.state, s.sentBytes], ['plain', 'Running', 0]);
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  plain:\n    image: edgepush-test/no-such-image:1\n');
+    const missing = await runCli(['push', dir, '--device', dev.address, '--detached']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /image edgepush-test\/no-such-image:1 is not on the device and could not be pulled/);
   });
 
   test('a compose project: two services, a shared volume, the template resolved, --env for all and for one', async () => {
