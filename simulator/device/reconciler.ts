@@ -156,6 +156,7 @@ export class Reconciler {
         if (steps.length === 0) {
           this.failures = 0;
           this.setAppState('applied');
+          await this.pruneReplacedImages();
           return 0;
         }
         let progressed = false;
@@ -207,6 +208,19 @@ export class Reconciler {
       networkName: (a, n) => scope.networkName(a, n),
       volumeName: (a, n) => scope.volumeName(a, n),
     });
+  }
+
+  /**
+   * Images this device built that a rebuild of the same name has replaced (untagged, device label, used by no
+   * container) are removed once applied, so the engine does not fill up push after push. Intermediate build
+   * images carry no device label and are never touched.
+   */
+  private async pruneReplacedImages(): Promise<void> {
+    try {
+      await this.deps.docker.pruneImages({ filters: JSON.stringify({ dangling: ['true'], label: [this.deps.scope.filter] }) } as never);
+    } catch {
+      // an image in use or a concurrent prune: next time
+    }
   }
 
   /** The image id the current target uses for `name` (pinned once found), or null while it is missing. */
