@@ -61,7 +61,11 @@ export async function purgeDevice(docker: Docker, id: string): Promise<void> {
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
   const volumes = await docker.listVolumes({ filters });
   await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
-  await docker.pruneImages({ filters: JSON.stringify({ dangling: ['true'], label: [`${DEVICE_LABEL}=${id}`] }) } as never).catch(() => undefined);
+  try {
+    await docker.pruneImages({ filters: JSON.stringify({ dangling: ['true'], label: [`${DEVICE_LABEL}=${id}`] }) } as never);
+  } catch {
+    // a prune already running elsewhere: the tagged images below still go
+  }
   const images = await docker.listImages({ filters: JSON.stringify({ reference: [`edgepush-dev/${id}/*`] }) });
   const labelled = await docker.listImages({ filters });
   for (const img of [...images, ...labelled]) {
