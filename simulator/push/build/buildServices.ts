@@ -104,7 +104,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         labels: localImageLabels(s.name),
         buildArgs: s.buildArgs,
         cacheFrom,
-        platform: undefined,
+        // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
         signal: o.signal,
         onLine,
         onUpload: percentEmitter((percent, bytes) => o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes })),
