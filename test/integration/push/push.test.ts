@@ -70,7 +70,7 @@ describe('push', () => {
   test('an image-only compose service runs from an image the device has; a missing one is a clear error', async () => {
     const dir = join(hello.dir, '..', 'image-only');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  plain:\n    image: edgepush-base/busybox:latest\n    command: ["sh", "-c", "while :; do echo image-only up; sleep 5; done"]\n');
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  plain:\n    image: edgepush-base/busybox:latest\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while :; do echo image-only up; sleep 1 & wait $!; done"]\n');
     const r = await runCli(['push', dir, '--device', dev.address, '--detached', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = PushReportSchema.parse(JSON.parse(r.stdout)).services[0]!;
