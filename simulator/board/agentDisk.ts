@@ -1,10 +1,12 @@
 // The agent reaches the board on a small second disk made at every start (`mke2fs -d`, no loop mount): the
 // bundled CLI (`dist/cli.js`, which runs `edgepush device` inside the guest), its loader (agentLoader.ts) and a
-// few settings read by the init script. A new agent build therefore never forces an image rebuild.
+// few settings read by the init script. A new agent build therefore never forces an image rebuild. The disk is
+// writable only so that the agent can leave its code cache there (codeCache.ts).
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { runTool } from './run.js';
 import { agentLoaderSource } from './agentLoader.js';
+import { guestCacheName } from './codeCache.js';
 import { invalidInput, notFound } from '../shared/errors.js';
 
 export interface AgentDiskOptions {
@@ -14,6 +16,8 @@ export interface AgentDiskOptions {
   name: string;
   /** Also expose the guest's dockerd directly on tcp 2375 (only when no agent serves the engine port). */
   engineTcp: boolean;
+  /** A V8 code cache for this bundle and image (codeCache.ts), if one was kept. */
+  codeCache?: string;
 }
 
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -43,6 +47,7 @@ export async function makeAgentDisk(image: string, workDir: string, opts: AgentD
   copyFileSync(opts.bundle, join(workDir, 'cli.js'));
   writeFileSync(join(workDir, 'board.env'), env);
   writeFileSync(join(workDir, 'boot.js'), agentLoaderSource);
+  if (opts.codeCache && existsSync(opts.codeCache)) copyFileSync(opts.codeCache, join(workDir, guestCacheName));
   mkdirSync(dirname(image), { recursive: true });
   rmSync(image, { force: true });
   await runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'edgeagent', '-d', workDir, image, '64M'], { timeoutMs: 60_000 });

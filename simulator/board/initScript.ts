@@ -20,7 +20,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname edgepush-board
 modprobe -a virtio_pci virtio_blk virtio_net
 mkdir -p /opt/edgepush /var/lib/edgepush /var/log
-mount -o ro /dev/vda /opt/edgepush
+mount /dev/vda /opt/edgepush
 NAME=edgepush-board
 ENGINE_TCP=0
 [ -f /opt/edgepush/board.env ] && . /opt/edgepush/board.env
@@ -28,10 +28,10 @@ hostname "$NAME"
 
 # The agent first (Node takes the longest to start under TCG); it binds 0.0.0.0, so the network can follow.
 # A board is a whole machine, as a balenaOS device is: privileged services are honoured inside it.
-# boot.js (agentLoader.ts) runs cli.js with a V8 code cache kept on the board's disk.
+# boot.js (agentLoader.ts) runs cli.js with a V8 code cache kept on the agent disk (codeCache.ts).
 AGENT_PID=
 if [ -f /opt/edgepush/cli.js ]; then
-  node /opt/edgepush/boot.js /opt/edgepush/cli.js /var/lib/edgepush/agent.v8cache \\
+  node /opt/edgepush/boot.js /opt/edgepush/cli.js /opt/edgepush/agent.v8cache \\
     device --address 0.0.0.0 --local-mode-open --engine unix:///run/docker.sock \\
     --name "$NAME" --data /var/lib/edgepush --allow-privileged >/dev/console 2>&1 &
   AGENT_PID=$!

@@ -3,13 +3,14 @@
 // file and a QMP socket. The board keeps running after the caller exits; state.json lets later calls find it.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cachedImage, ensureImage } from './imageBuild.js';
 import { initArgs, x86Recipe } from './recipe.js';
 import { boardNameFor, boardPaths, cacheRoot, stateRoot } from './paths.js';
 import { boardArgs, type BoardSpec } from './qemuArgs.js';
 import { chooseAccel } from './kvmProbe.js';
 import { findAgentBundle, makeAgentDisk } from './agentDisk.js';
+import { bundleDigest, codeCachePath, harvestCodeCache } from './codeCache.js';
 import { qemuAlive, readBoardState, writeBoardState, type BoardState } from './boardState.js';
 import { watchBoot } from './bootWatch.js';
 import { killBoard } from './power.js';
@@ -57,6 +58,8 @@ export interface BoardHandle {
   engineUrl: string;
   consoleLog: string;
   phases: PhaseEvent[];
+  /** When QEMU was started (ISO time); phase times count from there. */
+  startedAt: string;
   /** Seconds from QEMU start until the wanted phase. */
   bootSeconds: number;
 }
@@ -110,10 +113,14 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const image = await ensureImage({ recipe: x86Recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
     base = image.rootfs;
     await prepareOverlay(paths.overlay, base, 'raw', Boolean(opts.reset) || previous?.base !== base);
+    const bundle = findAgentBundle(opts.agentBundle);
+    const cacheDir = opts.cacheDir ?? cacheRoot();
+    await harvestCodeCache(paths.agentDisk, join(paths.agentDir, 'cli.js'), cacheDir, image.info.hash);
     await makeAgentDisk(paths.agentDisk, paths.agentDir, {
-      bundle: findAgentBundle(opts.agentBundle),
+      bundle,
       name,
       engineTcp: Boolean(opts.engineTcp),
+      codeCache: codeCachePath(cacheDir, image.info.hash, bundleDigest(bundle)),
     });
     const accel = await chooseAccel(qemu, image.kernel, root);
     spec = {
@@ -176,6 +183,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       engineUrl: `tcp://${address}:2375`,
       consoleLog: paths.console,
       phases,
+      startedAt: state.startedAt,
       bootSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } catch (err) {

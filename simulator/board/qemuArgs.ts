@@ -73,7 +73,7 @@ export function debianBoardArgs(spec: DebianBoardSpec): string[] {
     '-append', kernelArgs.join(' '),
     '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
     '-device', 'nvme,drive=root,serial=edgeroot',
-    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw,readonly=on`,
+    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
     '-device', 'virtio-blk-pci,drive=agent',
   ];
 }
