@@ -5,6 +5,7 @@ import { cancelled, EdgePushError } from '../shared/errors.js';
 import { buildServices, type BuiltService } from './build/buildServices.js';
 import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
+import { checkServices } from './serviceHealth.js';
 import { checkServiceNames, loadProject } from './project/loadProject.js';
 import { toStringMap } from './project/compose.js';
 import { failedIn, PushFailure } from './pushFailure.js';
@@ -23,13 +24,20 @@ export function transferSecondsOf(sentBytes: number, linkBitsPerSecond: number |
   return Math.round(measuredSeconds * 1000) / 1000;
 }
 
-export function serviceStateOf(status: StateStatus | undefined, service: string): string {
-  return status?.containers.find((c) => c.serviceName === service)?.status ?? 'unknown';
+export function serviceStateOf(status: StateStatus | undefined, service: string, checked?: Record<string, string>): string {
+  return checked?.[service] ?? status?.containers.find((c) => c.serviceName === service)?.status ?? 'unknown';
 }
 
 export type ReportInput = Omit<BuiltService, 'figures' | 'reportInputsRead'> & { figures: ImageFigures };
 
-export function assembleReport(device: string, release: string, built: ReportInput[], status: StateStatus | undefined, linkBitsPerSecond: number | undefined): PushReport {
+export function assembleReport(
+  device: string,
+  release: string,
+  built: ReportInput[],
+  status: StateStatus | undefined,
+  linkBitsPerSecond: number | undefined,
+  checked?: Record<string, string>,
+): PushReport {
   const services: ServiceReport[] = built.map((b) => ({
     name: b.name,
     imageBytes: b.figures.imageBytes,
@@ -38,7 +46,7 @@ export function assembleReport(device: string, release: string, built: ReportInp
     deltaBytes: b.figures.deltaBytes,
     sentBytes: b.sentBytes,
     transferSeconds: transferSecondsOf(b.sentBytes, linkBitsPerSecond, b.transferSeconds),
-    state: serviceStateOf(status, b.name),
+    state: serviceStateOf(status, b.name, checked),
   }));
   return PushReportSchema.parse({ device, release, services });
 }
@@ -103,13 +111,17 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
+  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name));
+  for (const [service, state] of Object.entries(checked)) {
+    if (/^(Restarting|exited)/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
+  }
   const figured: ReportInput[] = [];
   for (const b of built) {
     const figures = await b.figures;
     if (figures.reportError) emit({ type: 'step', message: `delta report for ${b.name} unavailable: ${figures.reportError}` });
     figured.push({ ...b, figures });
   }
-  const report = assembleReport(opts.device, release, figured, status, linkBitsPerSecond);
+  const report = assembleReport(opts.device, release, figured, status, linkBitsPerSecond, checked);
   emit({ type: 'report', report });
   return report;
 }

@@ -109,7 +109,7 @@ describe('push errors', () => {
   });
 
   test('a failing build: exit 4 with the build error, and the device keeps what it ran', async () => {
-    const good = await project('good', { Dockerfile: 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "echo good; sleep 3600"]\n' });
+    const good = await project('good', { Dockerfile: 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; echo good; sleep 3600 & wait"]\n' });
     const ok = await runCli(['push', good, '--device', dev.address, '--detached', '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     const release = (JSON.parse(ok.stdout) as { release: string }).release;
@@ -123,6 +123,15 @@ describe('push errors', () => {
     const status = JSON.parse((await runCli(['status', dev.address, '--json'])).stdout) as { release: string; services: Array<{ status: string }> };
     assert.equal(status.release, release);
     assert.equal(status.services[0]?.status, 'Running');
+  });
+
+  test('a service that crashes on start: exit 5, and the report says it restarts', async () => {
+    const crash = await project('crash', { Dockerfile: 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "echo crashing; exit 3"]\n' });
+    const r = await runCli(['push', crash, '--device', dev.address, '--detached', '--json']);
+    assert.equal(r.code, 5, r.stderr);
+    const report = JSON.parse(r.stdout) as { services: Array<{ state: string }> };
+    assert.match(report.services[0]!.state, /^(Restarting \(exit 3|exited \(code 3\))/);
+    assert.match(r.stderr, /edgepush push: not running: main/);
   });
 
   test('Ctrl-C stops a push: exit 130, no error message', async () => {

@@ -6,6 +6,7 @@ import { describePushEvent, formatReport } from '../../../simulator/push/format.
 import { phaseOfContainerStatus, phaseOfDeviceEvent, updateSettled } from '../../../simulator/push/followUpdate.js';
 import { exitCodeOf, PushFailure } from '../../../simulator/push/pushFailure.js';
 import { versionAtLeast } from '../../../simulator/push/connect.js';
+import { healthState } from '../../../simulator/push/serviceHealth.js';
 import { SseParser, LineSplitter } from '../../../simulator/push/lineStream.js';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { cancelled, invalidInput, unavailable } from '../../../simulator/shared/errors.js';
@@ -103,4 +104,13 @@ test('push events as terminal lines', () => {
   assert.deepEqual(describePushEvent({ type: 'service', service: 'main', phase: 'shipping', percent: 40, bytes: 2000 }), { text: '[main] shipping 40% 2.00 KB', transient: true });
   assert.deepEqual(describePushEvent({ type: 'service', service: 'main', phase: 'running' }), { text: '[main] running', transient: false });
   assert.equal(describePushEvent({ type: 'report', report: { device: 'd', release: 'r', services: [] } }), undefined);
+});
+
+test('a crash-looping or stopped container is reported as such, not as the supervisor\'s Running', () => {
+  const up = { running: true, restarting: false, restartCount: 0, exitCode: 0, startedAt: 0 };
+  assert.equal(healthState('Running', up), 'Running');
+  assert.equal(healthState('Running', { ...up, restarting: true, restartCount: 2, exitCode: 3 }), 'Restarting (exit 3, 2 restarts)');
+  assert.equal(healthState('Running', { ...up, running: false, exitCode: 1 }), 'exited (code 1)');
+  assert.equal(healthState('exited', { ...up, running: false, exitCode: 0 }), 'exited');
+  assert.equal(healthState('Running', undefined), 'Running');
 });
