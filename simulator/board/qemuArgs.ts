@@ -53,7 +53,6 @@ function common(spec: CommonSpec): string[] {
     '-smp', String(spec.cpus),
     '-nodefaults', '-no-user-config',
     '-display', 'none',
-    '-no-reboot',
     '-chardev', `file,id=console,path=${spec.console}`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${spec.qmp},server=on,wait=off`,
@@ -69,6 +68,8 @@ export function debianBoardArgs(spec: DebianBoardSpec): string[] {
   return [
     '-M', 'microvm,pcie=on,rtc=on,pit=on,pic=on,acpi=on',
     ...common(spec),
+    // the init only ever powers off; a reboot request means something went wrong, so QEMU ends too
+    '-no-reboot',
     '-kernel', spec.kernel,
     '-append', kernelArgs.join(' '),
     '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
@@ -82,6 +83,7 @@ export function balenaBoardArgs(spec: BalenaBoardSpec): string[] {
   return [
     '-M', 'q35',
     ...common(spec),
+    // no -no-reboot: balenaOS reboots on its own (supervisor reboot API, host OS updates) like a real device
     '-bios', spec.firmware,
     '-device', 'ahci,id=ahci',
     '-drive', `file=${spec.overlay},if=none,id=disk,format=qcow2,cache=writeback`,

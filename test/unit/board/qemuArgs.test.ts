@@ -66,4 +66,5 @@ test('a balenaOS image boots through UEFI firmware on q35 with its disk on SATA'
   assert.deepEqual(valueAfter(argv, '-bios'), ['/usr/share/ovmf/OVMF.fd']);
   assert.ok(valueAfter(argv, '-device').includes('ide-hd,drive=disk,bus=ahci.0'));
   assert.equal(valueAfter(argv, '-kernel').length, 0);
+  assert.ok(!argv.includes('-no-reboot'), 'balenaOS may reboot itself');
 });
