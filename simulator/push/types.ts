@@ -26,7 +26,10 @@ export const ServiceReportSchema = z.object({
   sentBytes: z.number().int().nonnegative(),
   /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
   transferSeconds: z.number().nonnegative(),
-  /** The service's state on the device when the push finished (`Running`, `exited`, ...). */
+  /**
+   * The service's state on the device when the push finished: the supervisor's (`Running`, ...), or what the engine
+   * shows when the container is not really up: `Restarting (exit N, K restarts)`, `exited`, `exited (code N)`.
+   */
   state: z.string(),
 });
 export type ServiceReport = z.infer<typeof ServiceReportSchema>;
