@@ -5,6 +5,18 @@ import { extract } from 'tar-stream';
 import { assertSafeTarEntry } from './tarSafety.js';
 import { corrupt } from '../shared/errors.js';
 
+function drainedOrClosed(stream: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 export async function* guardLayer(source: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
   const ex = extract();
   let failure: unknown;
@@ -27,7 +39,8 @@ export async function* guardLayer(source: AsyncIterable<Uint8Array>, what: strin
   const sink = ex as unknown as Writable;
   for await (const chunk of source) {
     if (failure) break;
-    if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r()));
+    // A tar error (corrupt bytes) ends the parser without a 'drain': wait for either.
+    if (!sink.write(chunk) && !sink.destroyed) await drainedOrClosed(sink);
     if (failure) break;
     yield chunk;
   }

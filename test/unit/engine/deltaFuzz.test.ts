@@ -115,3 +115,27 @@ test('image decoder: mutated image deltas give the exact image or a clear error,
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('image decoder: corrupt bytes in a layer larger than the tar parser buffer fail, never hang', { timeout: 60_000 }, async () => {
+  // Regression: a rebuilt layer whose tar headers are garbage made the parser error without a 'drain', and
+  // apply waited forever. Flipped bytes near the end land in the new file's data or a tar header.
+  const base = await makeTar([{ name: 'bin/sh', data: randomBytes(20_000, 41) }]);
+  const big = await makeTar([{ name: 'rand.bin', data: randomBytes(200_000, 42) }]);
+  const basis = makeImage([base], 'big:1');
+  const target = makeImage([base, big], 'big:2');
+  const d = Buffer.concat((await createImageDelta({ basis, target, estimates: false })).chunks);
+  const dir = await mkdtemp(join(tmpdir(), 'ep-fuzz-big-'));
+  try {
+    for (const back of [30, 50, 100, 200, 500, 5_000, 50_000]) {
+      const bad = Buffer.from(d);
+      bad[bad.length - back]! ^= 0xff;
+      await assert.rejects(
+        applyImageDelta({ delta: (async function* () { yield bad; })(), basis, outputPath: join(dir, 'image.tar') }),
+        (err: unknown) => clearError(err),
+      );
+      assert.deepEqual(await readdir(dir), []);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
