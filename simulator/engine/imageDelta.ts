@@ -88,7 +88,12 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
     await commitFileAtomically(out, (w) => pipeline(Readable.from(chunks), w));
     deltaPath = out;
   }
-  const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], 0);
+  // Every method also moves the image's metadata when anything changed: a pull fetches the registry manifest
+  // and the config blob, a balenaEngine delta image carries the target config. EdgePush's header holds it too,
+  // so the comparison stays like for like.
+  const changed = !basis || basis.imageId !== target.imageId;
+  const meta = changed ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length } : { pull: 0, rsync: 0 };
+  const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
   const report: ImageDeltaReport = {
     targetImageId: target.imageId,
     basisImageId: basis?.imageId ?? null,
@@ -105,6 +110,18 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
 /** The report alone (the delta is computed to measure it, then dropped). Works without a basis. */
 export async function imageDeltaReport(opts: { basis?: ImageSource | ImageArchive; target: ImageSource | ImageArchive }): Promise<ImageDeltaReport> {
   return (await createImageDelta(opts)).report;
+}
+
+/** Size of the registry (schema 2) manifest a pull of this image fetches first. */
+function registryManifestBytes(img: ImageArchive): number {
+  const desc = (mediaType: string, size: number, digest: string) => ({ mediaType, size, digest });
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: desc('application/vnd.docker.container.image.v1+json', img.config.length, img.imageId),
+    layers: img.layers.map((l) => desc('application/vnd.docker.image.rootfs.diff.tar.gzip', l.data.length, l.diffId)),
+  };
+  return Buffer.byteLength(JSON.stringify(manifest, null, 3));
 }
 
 function configText(config: Buffer): string {
