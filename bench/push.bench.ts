@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   } finally {
     await device.stop();
     await purgeDevice(docker, deviceIdFrom(NAME)).catch(() => undefined);
+    await docker.getImage('edgepush-local/main:latest').remove({ noprune: true }).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }

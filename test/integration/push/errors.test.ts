@@ -6,7 +6,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliSession, runCli, startDevice, type TestDevice } from './harness.js';
+import { CliSession, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
 
 const SILENT = '127.0.20.250';
 
@@ -39,6 +39,7 @@ describe('push errors', () => {
   after(async () => {
     await dev?.cleanup();
     await rm(root, { recursive: true, force: true });
+    await removeLocalBuildTags();
   });
 
   const oneLine = (stderr: string) => stderr.trim().split('\n').filter((l) => l.startsWith('edgepush'));

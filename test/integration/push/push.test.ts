@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PushReportSchema } from '../../../simulator/push/types.js';
-import { execInService, projectCopy, runCli, startDevice, type TestDevice } from './harness.js';
+import { execInService, projectCopy, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
 
 describe('push', () => {
   let dev: TestDevice;
@@ -17,6 +17,7 @@ describe('push', () => {
   after(async () => {
     await dev?.cleanup();
     await hello?.cleanup();
+    await removeLocalBuildTags();
   });
 
   test('build on the device: --json prints the report on stdout, the service runs, logs show its output', async () => {
