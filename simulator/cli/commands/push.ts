@@ -62,7 +62,7 @@ export const pushCommand: CliCommand = {
   --detached          return once the update is applied (no logs, no livepush)
   --json              print the delta report as one JSON object on stdout (progress stays on stderr)
 Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local mode, 4 build failed,
-5 the update was not applied (or a service is not running), 130 interrupted.`,
+5 the update was not applied (with --detached also: a service is not running), 130 interrupted.`,
   options: {
     device: { type: 'string' },
     'build-on': { type: 'string' },
