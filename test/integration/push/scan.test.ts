@@ -1,13 +1,16 @@
 // `edgepush scan` finds a simulated device that announces itself over mDNS as balenaOS does. The announcement
-// and the browse stay on a veth pair made for the test (no traffic leaves the machine).
+// and the browse stay on a veth pair made for the test, `ep4s<N>a`/`ep4s<N>b` (no traffic leaves the machine).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { runCli, startDevice, type TestDevice } from './harness.js';
 
-const IFACE = 'ep4scan0';
-const PEER = 'ep4scan1';
-const ADDRESS = '10.254.20.1';
+// Named per process so that two runs at once never remove each other's link (a /30 each in 10.254.20.0/24).
+const slot = process.pid % 60;
+const IFACE = `ep4s${slot}a`;
+const PEER = `ep4s${slot}b`;
+const ADDRESS = `10.254.20.${slot * 4 + 1}`;
+const NAME = `ep4-scan-${slot}`;
 
 function ip(...args: string[]): { ok: boolean; err: string } {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -18,8 +21,12 @@ describe('scan', () => {
   let dev: TestDevice | undefined;
   let skip: string | undefined;
   before(async () => {
-    ip('link', 'del', IFACE);
-    const made = ip('link', 'add', IFACE, 'type', 'veth', 'peer', 'name', PEER);
+    let made = ip('link', 'add', IFACE, 'type', 'veth', 'peer', 'name', PEER);
+    if (!made.ok && /exists/i.test(made.err)) {
+      // left over from an earlier run of this process slot that was killed: take it back
+      ip('link', 'del', IFACE);
+      made = ip('link', 'add', IFACE, 'type', 'veth', 'peer', 'name', PEER);
+    }
     if (!made.ok) {
       skip = `cannot create a veth pair here (${made.err.trim()}); run as root`;
       return;
@@ -33,7 +40,7 @@ describe('scan', () => {
       if (!r.ok) throw new Error(`ip ${step.join(' ')}: ${r.err}`);
     }
     // A development device in local mode on that link: its API must answer on the announced address.
-    dev = await startDevice(ADDRESS, 'ep4-scan', { announce: IFACE, localModeOpen: true });
+    dev = await startDevice(ADDRESS, NAME, { announce: IFACE, localModeOpen: true });
   });
   after(async () => {
     await dev?.cleanup();
@@ -45,7 +52,7 @@ describe('scan', () => {
     const r = await runCli(['scan', '--timeout', '3', '--interface', IFACE, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const found = JSON.parse(r.stdout) as Array<{ name: string; address: string; localMode: boolean; development: boolean; source: string; interface?: string; deviceType?: string }>;
-    const d = found.find((x) => x.name === 'ep4-scan');
+    const d = found.find((x) => x.name === NAME);
     assert.ok(d, `not found in ${r.stdout}`);
     assert.equal(d.address, ADDRESS);
     assert.equal(d.source, 'mdns');
@@ -54,7 +61,7 @@ describe('scan', () => {
     assert.equal(d.development, true);
     assert.equal(d.deviceType, 'genericx86-64-ext');
     const table = await runCli(['scan', '--timeout', '2', '--interface', IFACE]);
-    assert.match(table.stdout, /ep4-scan\s+10\.254\.20\.1\s+yes\s+dev/);
+    assert.match(table.stdout, new RegExp(`${NAME}\\s+${ADDRESS.replace(/\./g, '\\.')}\\s+yes\\s+dev`));
   });
 
   test('an address given by hand is probed; one that does not answer is listed as not in local mode', async (t) => {
@@ -74,6 +81,6 @@ describe('scan', () => {
     assert.equal(r.code, 0, r.stderr);
     const found = JSON.parse(r.stdout) as Array<{ address: string; name: string; source: string; localMode: boolean }>;
     const d = found.find((x) => x.address === ADDRESS);
-    assert.deepEqual(d && [d.name, d.source, d.localMode], ['ep4-scan', 'simulated', true]);
+    assert.deepEqual(d && [d.name, d.source, d.localMode], [NAME, 'simulated', true]);
   });
 });
