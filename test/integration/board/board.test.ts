@@ -1,13 +1,13 @@
 // The QEMU board end to end, through the CLI a user runs: build (or reuse) the Debian board image, boot a board
 // on 127.0.40.10, check the device answers through the forwarded ports, push examples/hello to it and read the
 // app's log line, cut the power in the middle of the next update, boot again and check the board runs the old or
-// the new release and then completes the update, and finally power it off cleanly. Needs root for the first
-// image build (about a minute); each boot takes 20-30 s under TCG.
+// the new release and then completes the update, push with the official balena CLI, and finally power it off.
+// Needs root for the first image build (about a minute); each boot takes 10-30 s under TCG.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
 
@@ -16,6 +16,8 @@ const name = 'boardtest';
 const work = mkdtempSync(join(tmpdir(), 'edgepush-board-test-'));
 const stateDir = join(work, 'state');
 const env = { ...process.env, EDGEPUSH_BOARD_STATE: stateDir };
+/** The official balena CLI 22.5.5, installed by scripts/setup-balena-cli.sh. */
+const balena = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush', 'balena-cli', 'node_modules', '.bin', 'balena');
 
 interface CliRun {
   child: ChildProcess;
@@ -155,6 +157,27 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     // the engine's store is intact: the base image is still listed beside the app's image
     const images = (await getJson(`http://${address}:2375/images/json`)) as { RepoTags?: string[] }[];
     assert.ok(images.some((i) => i.RepoTags?.includes('edgepush-base/busybox:latest')));
+  });
+
+  test('the official balena CLI pushes to the board like to a LAN device', async () => {
+    assert.ok(existsSync(balena), `balena CLI not found at ${balena}: run bash scripts/setup-balena-cli.sh`);
+    const previous = (await deviceStatus(address)).release;
+    const r = await new Promise<{ code: number; out: string }>((resolve, reject) => {
+      const child = spawn(balena, ['push', address, '--nolive', '--detached'], { cwd: 'examples/hello', stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5 * 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, out });
+      });
+    });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Successfully built/);
+    const s = await waitApplied(address, 3 * 60_000, (r) => r !== previous);
+    assert.ok(s.containers.some((c) => c.serviceName === 'main' && /running/i.test(c.status)), JSON.stringify(s.containers));
   });
 
   test('powers off cleanly through QMP', async () => {
