@@ -1,17 +1,5 @@
 // Number formatting shared by the dashboard and the log panel (pure, unit-tested).
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
-
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 1) return `${Math.round(s * 1000)} ms`;

@@ -11,7 +11,7 @@ import type { DeviceStore } from '../devices/deviceStore.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
-import { formatBytes } from '../../webview/format.js';
+import { formatBytes } from '../../simulator/shared/units.js';
 import type { Livepush } from './livepush.js';
 import { loadWorkSoon } from '../workLoader.js';
 

@@ -1,6 +1,6 @@
 // Text renderings for the CLI (and anyone else who wants them): the delta report table, log lines, device
 // status. Pure functions returning strings; printing is the caller's business.
-import { formatBytes } from '../shared/progress.js';
+import { formatBytes } from '../shared/units.js';
 import type { StateStatus } from './supervisorSchemas.js';
 import type { DeviceLogLine, PushEvent, PushReport } from './types.js';
 

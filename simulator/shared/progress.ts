@@ -2,21 +2,11 @@
 // On a terminal the line is rewritten in place; elsewhere (CI, pipes) a line is printed at most once a second
 // and whenever the phase changes.
 
+import { formatBytes } from './units.js';
+
 export interface Progress {
   update(phase: string, done?: number, total?: number): void;
   done(message?: string): void;
-}
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 export function progressLine(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {

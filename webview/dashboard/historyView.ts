@@ -1,6 +1,7 @@
 // The last pushes as a plain table styled like VS Code's own tables (keybindings editor).
 import { h, icon } from '../dom.js';
-import { formatBytes, formatClock, formatSeconds } from '../format.js';
+import { formatClock, formatSeconds } from '../format.js';
+import { formatBytes } from '../../simulator/shared/units.js';
 import type { PushView } from '../protocol.js';
 
 const columns = ['When', 'Project', 'Device', 'Release', 'Result', 'Sent', 'Took'];

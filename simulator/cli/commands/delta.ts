@@ -7,7 +7,8 @@ import { applyDeltaFile, createDeltaFile } from '../../engine/byteDeltaFiles.js'
 import { imageDeltaReport } from '../../engine/imageDelta.js';
 import type { ImageSource } from '../../engine/imageArchive.js';
 import type { ImageDeltaReport } from '../../engine/deltaReport.js';
-import { formatBytes, progressLine } from '../../shared/progress.js';
+import { progressLine } from '../../shared/progress.js';
+import { formatBytes } from '../../shared/units.js';
 
 const usage = `edgepush delta create OLD NEW -o OUT | delta apply OLD DELTA -o OUT | delta report --from IMAGE --to IMAGE [--json]
 

@@ -16,7 +16,8 @@ import { pushProject } from '../../push/pushProject.js';
 import { exitCodeOf } from '../../push/pushFailure.js';
 import type { BuildOn, DeviceLogLine, PushEvent } from '../../push/types.js';
 import { messageOf } from '../../shared/errors.js';
-import { formatBytes, progressLine } from '../../shared/progress.js';
+import { progressLine } from '../../shared/progress.js';
+import { formatBytes } from '../../shared/units.js';
 import { pushEventPrinter } from './push.js';
 
 const DEMO_NAME = 'edgepush-demo';

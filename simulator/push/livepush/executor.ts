@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { pack } from 'tar-stream';
+import { tarToBuffer } from '../../shared/tarBuffer.js';
 import { cancelled, unavailable } from '../../shared/errors.js';
 import { LineSplitter } from '../lineStream.js';
 import type { LiveStep } from './plan.js';
@@ -17,24 +17,14 @@ export interface ExecResult {
   restarted: boolean;
 }
 
-async function tarFiles(contextDir: string, files: Array<{ from: string; to: string }>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
+function tarFiles(contextDir: string, files: Array<{ from: string; to: string }>): Promise<Buffer> {
+  return tarToBuffer(async (p) => {
+    for (const f of files) {
+      const abs = join(contextDir, f.from);
+      const [body, st] = await Promise.all([readFile(abs), stat(abs)]);
+      p.entry({ name: f.to.replace(/^\/+/, ''), mode: st.mode & 0o7777, mtime: st.mtime, size: body.length }, body);
+    }
   });
-  const ended = new Promise<void>((resolve, reject) => {
-    p.on('end', resolve);
-    p.on('error', reject);
-  });
-  for (const f of files) {
-    const abs = join(contextDir, f.from);
-    const [body, st] = await Promise.all([readFile(abs), stat(abs)]);
-    p.entry({ name: f.to.replace(/^\/+/, ''), mode: st.mode & 0o7777, mtime: st.mtime, size: body.length }, body);
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
 }
 
 export async function execIn(

@@ -4,7 +4,7 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
-import { pack } from 'tar-stream';
+import { tarToBuffer } from '../../shared/tarBuffer.js';
 
 export interface ContextFilter {
   /** True when the relative path (with `/`) belongs in the build context. */
@@ -57,30 +57,20 @@ export async function listContext(contextDir: string, filter: ContextFilter): Pr
 /** Tars the context; `replace` maps relative paths to new contents (the resolved Dockerfile). */
 export async function tarContext(contextDir: string, filter: ContextFilter, replace: Record<string, string> = {}): Promise<Buffer> {
   const entries = await listContext(contextDir, filter);
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const ended = new Promise<void>((resolve, reject) => {
-    p.on('end', resolve);
-    p.on('error', reject);
-  });
-  const seen = new Set<string>();
-  for (const e of entries) {
-    seen.add(e.relPath);
-    const header = { name: e.relPath, mode: e.mode, mtime: e.mtime };
-    if (e.kind === 'dir') p.entry({ ...header, type: 'directory' });
-    else if (e.kind === 'symlink') p.entry({ ...header, type: 'symlink', linkname: await readlink(join(contextDir, e.relPath)) });
-    else {
-      const body = e.relPath in replace ? Buffer.from(replace[e.relPath]!) : await readFile(join(contextDir, e.relPath));
-      p.entry({ ...header, size: body.length }, body);
+  return tarToBuffer(async (p) => {
+    const seen = new Set<string>();
+    for (const e of entries) {
+      seen.add(e.relPath);
+      const header = { name: e.relPath, mode: e.mode, mtime: e.mtime };
+      if (e.kind === 'dir') p.entry({ ...header, type: 'directory' });
+      else if (e.kind === 'symlink') p.entry({ ...header, type: 'symlink', linkname: await readlink(join(contextDir, e.relPath)) });
+      else {
+        const body = e.relPath in replace ? Buffer.from(replace[e.relPath]!) : await readFile(join(contextDir, e.relPath));
+        p.entry({ ...header, size: body.length }, body);
+      }
     }
-  }
-  for (const [relPath, text] of Object.entries(replace)) {
-    if (!seen.has(relPath)) p.entry({ name: relPath, mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
+    for (const [relPath, text] of Object.entries(replace)) {
+      if (!seen.has(relPath)) p.entry({ name: relPath, mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
+    }
+  });
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deltaBars, savingText } from '../../../webview/dashboard/deltaBars.js';
 import { timelineSteps } from '../../../webview/dashboard/timeline.js';
-import { formatBytes, formatRate, formatSeconds } from '../../../webview/format.js';
+import { formatRate, formatSeconds } from '../../../webview/format.js';
+import { formatBytes } from '../../../simulator/shared/units.js';
 
 const service = { name: 'main', imageBytes: 4_000_000, layerPullBytes: 2_000_000, librsyncBytes: 1_000_000, deltaBytes: 10_000, sentBytes: 10_500, transferSeconds: 0.1, state: 'Running' };
 
