@@ -1,11 +1,12 @@
 // Packages the .vsix from the production build and prints its size and file list.
-// Dependencies are bundled by esbuild, so vsce runs with --no-dependencies.
+// Dependencies are bundled by esbuild, so vsce runs with --no-dependencies. README links stay relative: the
+// project has no public repository for vsce to point them at (the screenshot is not in the package).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 
 const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const out = `${name}-${version}.vsix`;
-execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const files = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
