@@ -52,6 +52,15 @@ const builds = [
     define: { EDGEPUSH_VERSION: JSON.stringify(version) },
   },
   {
+    // The delta codec's worker thread (simulator/engine/imageDeltaOffThread.ts), beside the bundles that use it.
+    ...common,
+    entryPoints: ['simulator/engine/deltaWorker.ts'],
+    outfile: 'dist/deltaWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',

@@ -39,6 +39,8 @@ export async function librsyncEstimate(old: Uint8Array, next: Uint8Array): Promi
   let o = 0;
   let litStart = 0;
   let lastCopyEnd = -1;
+  let copyNext = -1; // old offset that would continue the current copy run
+  let copyLenAt = 0;
   const flushLiteral = (end: number) => {
     if (end > litStart) {
       out[o++] = 0x41;
@@ -72,12 +74,17 @@ export async function librsyncEstimate(old: Uint8Array, next: Uint8Array): Promi
     }
     if (hit >= 0) {
       flushLiteral(p);
-      if (lastCopyEnd !== p) {
+      if (lastCopyEnd !== p || hit * B !== copyNext) {
+        // copy command: 1 byte, offset as 8 bytes, length as 4 bytes (grown while the run continues)
         out[o++] = 0x45;
-        out.writeUInt32LE(hit * B, o);
-        out.writeUInt32LE(0, o + 4);
+        out.writeUInt32LE((hit * B) >>> 0, o);
+        out.writeUInt32LE(Math.floor((hit * B) / 2 ** 32), o + 4);
+        copyLenAt = o + 8;
+        out.writeUInt32LE(0, copyLenAt);
         o += 12;
       }
+      out.writeUInt32LE(out.readUInt32LE(copyLenAt) + B, copyLenAt);
+      copyNext = hit * B + B;
       p += B;
       litStart = p;
       lastCopyEnd = p;

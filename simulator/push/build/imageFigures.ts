@@ -1,7 +1,8 @@
 // The delta report figures of one image update, computed by the embedded engine (simulator/engine): full size,
 // what a layer pull and balenaEngine's librsync method would send, and EdgePush's delta.
 import type Docker from 'dockerode';
-import { createImageDelta, loadImage, type ImageDelta } from '../../engine/imageDelta.js';
+import { loadImage, type ImageDelta } from '../../engine/imageDelta.js';
+import { createImageDeltaOffThread } from '../../engine/imageDeltaOffThread.js';
 import type { ImageArchive } from '../../engine/imageArchive.js';
 import { cancelled, unavailable } from '../../shared/errors.js';
 
@@ -70,7 +71,7 @@ export function figuresFor(docker: Docker, basisImageId: string | undefined, tar
   const figures = images.then(
     async ([basis, target]) => {
       if (signal?.aborted) throw cancelled();
-      return figuresOfDelta(await createImageDelta({ basis, target }));
+      return figuresOfDelta(await createImageDeltaOffThread({ basis, target, signal }));
     },
     (err: unknown) => {
       throw fail(err);

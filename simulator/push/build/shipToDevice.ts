@@ -7,7 +7,7 @@ import type { PushEvent } from '../types.js';
 import { imageIdOf } from './engineBuild.js';
 import { figuresFor, figuresOfDelta, type ImageFigures } from './imageFigures.js';
 import { shipImageFull } from './shipImage.js';
-import { createImageDelta } from '../../engine/imageDelta.js';
+import { createImageDeltaOffThread } from '../../engine/imageDeltaOffThread.js';
 import { DeltaUnsupported, sendImageDelta, deviceTakesDeltas } from './sendDelta.js';
 
 export interface ShipOptions {
@@ -37,10 +37,11 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   const basisHere = o.basisImageId && (await imageIdOf(o.local, o.basisImageId)) ? o.basisImageId : undefined;
   if (await deviceTakesDeltas(o.client, o.signal)) {
     o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
-    const delta = await createImageDelta({
+    const delta = await createImageDeltaOffThread({
       basis: basisHere ? { docker: o.local, ref: basisHere } : undefined,
       target: { docker: o.local, ref: o.imageId },
       estimates: o.wantFigures,
+      signal: o.signal,
     });
     try {
       const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
