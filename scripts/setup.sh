@@ -10,6 +10,7 @@ APT_PACKAGES=(
   docker.io busybox-static ca-certificates iproute2      # engine, local base images, loopback addresses
   rdiff xdelta3 bsdiff zstd                               # delta benchmark anchors
   qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4    # QEMU board image
+  ovmf                                                    # UEFI firmware for booting a user's balenaOS image
   chromium libkrb5-dev ripgrep                            # end-to-end tests in code-server
 )
 
