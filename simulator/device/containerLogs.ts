@@ -5,6 +5,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { LogHub } from './logHub.js';
 import { L } from './containerSpec.js';
+import { LineSplitter } from '../shared/lineStream.js';
 
 interface Followed {
   lastNs: bigint;
@@ -93,19 +94,11 @@ export class ContainerLogs {
 }
 
 function lines(stream: Readable, onLine: (l: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buf += chunk;
-    let i = buf.indexOf('\n');
-    while (i >= 0) {
-      onLine(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      i = buf.indexOf('\n');
-    }
+  const splitter = new LineSplitter();
+  stream.on('data', (chunk: Buffer | string) => {
+    for (const line of splitter.push(chunk)) onLine(line);
   });
   stream.on('end', () => {
-    if (buf.length > 0) onLine(buf);
-    buf = '';
+    for (const line of splitter.flush()) onLine(line);
   });
 }

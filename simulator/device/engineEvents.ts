@@ -7,6 +7,7 @@ import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
 import type { UpdateEventBus } from './updateEvents.js';
 import { L } from './containerSpec.js';
+import { LineSplitter } from '../shared/lineStream.js';
 
 const eventSchema = z.object({
   Type: z.string().optional(),
@@ -37,16 +38,9 @@ export function watchEngineEvents(deps: EngineEventsDeps): { stop(): void } {
         return;
       }
       stream = s;
-      let buf = '';
-      s.setEncoding('utf8');
-      s.on('data', (chunk: string) => {
-        buf += chunk;
-        let i = buf.indexOf('\n');
-        while (i >= 0) {
-          handle(deps, buf.slice(0, i));
-          buf = buf.slice(i + 1);
-          i = buf.indexOf('\n');
-        }
+      const lines = new LineSplitter();
+      s.on('data', (chunk: Buffer | string) => {
+        for (const line of lines.push(chunk)) handle(deps, line);
       });
       const again = () => {
         if (stream === s) stream = undefined;

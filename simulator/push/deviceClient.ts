@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { EdgePushError} from '../shared/errors.js';
 import { invalidInput, notFound, unavailable } from '../shared/errors.js';
 import { describeFetchError, httpRequest, parseJson, type CallOptions } from './http.js';
-import { readBody, SseParser } from './lineStream.js';
+import { readBody, SseParser } from '../shared/lineStream.js';
 import { followLogStream, type FollowLogsOptions } from './logFollow.js';
 import {
   ContainerIdSchema,

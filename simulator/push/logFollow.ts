@@ -2,7 +2,7 @@
 // device stops answering `/ping` (a silent stall), with a capped back-off; replayed lines are dropped by LogDeduper.
 import { unavailable } from '../shared/errors.js';
 import { LogDeduper } from './logDedup.js';
-import { LineSplitter, readBody } from './lineStream.js';
+import { LineSplitter, readBody } from '../shared/lineStream.js';
 import { DeviceLogLineSchema, type DeviceLogLine } from './types.js';
 
 export interface FollowLogsOptions {

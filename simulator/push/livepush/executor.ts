@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { tarToBuffer } from '../../shared/tarBuffer.js';
 import { cancelled, unavailable } from '../../shared/errors.js';
-import { LineSplitter } from '../lineStream.js';
+import { LineSplitter } from '../../shared/lineStream.js';
 import type { LiveStep } from './plan.js';
 
 export interface ExecResult {

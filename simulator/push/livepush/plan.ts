@@ -68,20 +68,14 @@ export function planSync(stage: readonly Instruction[], changed: readonly string
     else if (ins.kind === 'RUN') runs.push({ index, command: ins.command, workdir, env });
     else if (ins.kind === 'COPY' && !ins.fromStage) {
       // A later COPY of the same file wins, as in the image.
-      for (const f of changed) {
-        const to = containerPathOf(f, ins.sources, ins.dest, workdir);
-        if (to) {
-          copies.set(f, to);
-          matched.add(f);
-          firstTouched = Math.min(firstTouched, index);
-        }
-      }
-      for (const f of deleted) {
-        const to = containerPathOf(f, ins.sources, ins.dest, workdir);
-        if (to) {
-          deletions.set(f, to);
-          matched.add(f);
-          firstTouched = Math.min(firstTouched, index);
+      for (const [files, into] of [[changed, copies], [deleted, deletions]] as const) {
+        for (const f of files) {
+          const to = containerPathOf(f, ins.sources, ins.dest, workdir);
+          if (to) {
+            into.set(f, to);
+            matched.add(f);
+            firstTouched = Math.min(firstTouched, index);
+          }
         }
       }
     }

@@ -7,7 +7,7 @@ import { phaseOfContainerStatus, phaseOfDeviceEvent, updateSettled } from '../..
 import { exitCodeOf, PushFailure } from '../../../simulator/push/pushFailure.js';
 import { versionAtLeast } from '../../../simulator/push/connect.js';
 import { healthState } from '../../../simulator/push/serviceHealth.js';
-import { SseParser, LineSplitter } from '../../../simulator/push/lineStream.js';
+import { SseParser, LineSplitter } from '../../../simulator/shared/lineStream.js';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { cancelled, invalidInput, unavailable } from '../../../simulator/shared/errors.js';
 import type { StateStatus } from '../../../simulator/push/supervisorSchemas.js';

@@ -1,5 +1,5 @@
-// Reads a streamed HTTP body as text lines, and Server-Sent Events as (event, data) records. Pure splitting
-// logic (LineSplitter, SseParser) is kept apart from the I/O so it can be unit-tested.
+// Streamed text as lines, and Server-Sent Events as (event, data) records; used by the push client and the
+// device alike. Pure splitting logic (LineSplitter, SseParser) is kept apart from the I/O so it can be unit-tested.
 
 export class LineSplitter {
   private rest = '';
