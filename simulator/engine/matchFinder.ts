@@ -57,13 +57,41 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
   const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
   const tagMask = (1 << tagBits) - 1;
+  // Inserting straight into a table of megabytes misses the cache on every position. Instead the hashes are
+  // computed in order, scattered by the top bits of their bucket into partitions (a few hundred sequential
+  // streams), then each partition is inserted into its own slice of the table, which stays in cache. Positions
+  // keep their order inside a partition, so the table is exactly what direct insertion would build.
+  let m = 0;
+  for (const [a, b] of ranges) if (b - a >= K) m += Math.floor((b - a - K) / stride) + 1;
+  const partBits = Math.max(0, Math.min(10, bits - 11));
+  const partShift = bits - partBits;
+  const hashes = new Int32Array(m);
+  const counts = new Int32Array((1 << partBits) + 1);
+  let i = 0;
   for (const [a, b] of ranges) {
     for (let p = a; p <= b - K; p += stride) {
       const x = hashAt(old, p);
-      const h = (x >>> shift) * WAYS;
-      for (let k = h + WAYS - 1; k > h; k--) t[k] = t[k - 1]!;
-      t[h] = (p + 1) * (tagMask + 1) + (x & tagMask);
+      hashes[i++] = x;
+      counts[((x >>> shift) >>> partShift) + 1]!++;
     }
+  }
+  for (let k = 1; k < counts.length; k++) counts[k]! += counts[k - 1]!;
+  const sortedHash = new Int32Array(m);
+  const sortedPos = new Int32Array(m);
+  i = 0;
+  for (const [a, b] of ranges) {
+    for (let p = a; p <= b - K; p += stride) {
+      const x = hashes[i++]!;
+      const at = counts[(x >>> shift) >>> partShift]!++;
+      sortedHash[at] = x;
+      sortedPos[at] = p;
+    }
+  }
+  for (let k = 0; k < m; k++) {
+    const x = sortedHash[k]!;
+    const h = (x >>> shift) * WAYS;
+    for (let w = h + WAYS - 1; w > h; w--) t[w] = t[w - 1]!;
+    t[h] = (sortedPos[k]! + 1) * (tagMask + 1) + (x & tagMask);
   }
   return { table: t, shift, tagBits };
 }
@@ -166,12 +194,17 @@ export function findMatches(
     let skip = false;
     for (; scan < n; scan++) {
       len = search(scan, lastOffset);
-      if (pos === scan + lastOffset && scsc >= scan && scsc < scan + len) {
+      if (pos === scan + lastOffset && scsc < scan + len) {
         // the match is the current alignment: all of it counts, no need to compare again
+        for (; scsc < scan; scsc++) if (old[scsc + lastOffset] === next[scsc]) oldScore++;
         oldScore += scan + len - scsc;
         scsc = scan + len;
       }
-      for (; scsc < scan + len; scsc++) {
+      // Once the current alignment cannot come within FAR_GAIN of this match, the match wins whatever the rest
+      // of it holds, so stop counting (on a jump to a new file the match is megabytes long).
+      const end = scan + len;
+      const need = len - FAR_GAIN;
+      for (; scsc < end && oldScore + end - scsc >= need; scsc++) {
         if (scsc + lastOffset < oldN && scsc + lastOffset >= 0 && old[scsc + lastOffset] === next[scsc]) oldScore++;
       }
       if (len === oldScore && len !== 0) break;
