@@ -3,7 +3,7 @@
 import { brotliCompressSync, constants as z } from 'node:zlib';
 import { ByteSink } from './varint.js';
 import { SectionMethod } from './byteDeltaFormat.js';
-import { encodeZeroRuns } from './zeroRuns.js';
+import { ZeroRunWriter } from './zeroRuns.js';
 import { matchLen } from './matchFinder.js';
 
 export interface CompressionOptions {
@@ -30,9 +30,8 @@ function pack(raw: Uint8Array, quality: number): { method: SectionMethod; data: 
   return data.length < raw.length ? { method: SectionMethod.Brotli, data } : { method: SectionMethod.Stored, data: raw };
 }
 
-/** The diff section: zero-run coded first (it is mostly zeros), then brotli if that pays. */
-function packDiff(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
-  const runs = encodeZeroRuns(raw);
+/** The diff section, already zero-run coded (it is mostly zeros): brotli on top if that pays. */
+function packDiff(runs: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
   if (runs.length < 64) return { method: SectionMethod.ZeroRuns, data: runs };
   const data = brotli(runs, quality);
   return data.length < runs.length ? { method: SectionMethod.ZeroRunsBrotli, data } : { method: SectionMethod.ZeroRuns, data: runs };
@@ -40,9 +39,8 @@ function packDiff(raw: Uint8Array, quality: number): { method: SectionMethod; da
 
 export class BlockWriter {
   private readonly ctrl = new ByteSink(4096);
-  private readonly diff: Uint8Array;
+  private readonly diff = new ZeroRunWriter();
   private readonly extra: Uint8Array;
-  private diffLen = 0;
   private extraLen = 0;
   private filled = 0;
   private oldPos = 0;
@@ -55,9 +53,7 @@ export class BlockWriter {
     private readonly blockSize: number,
     private readonly opts: CompressionOptions,
   ) {
-    const cap = Math.min(blockSize, newBuf.length);
-    this.diff = new Uint8Array(cap);
-    this.extra = new Uint8Array(cap);
+    this.extra = new Uint8Array(Math.min(blockSize, newBuf.length));
   }
 
   /** addLen bytes new[newStart..] against old[oldStart..], then extraLen bytes of new right after them. */
@@ -70,16 +66,8 @@ export class BlockWriter {
       const room = this.blockSize - this.filled;
       const ta = Math.min(a, room);
       const te = Math.min(e, room - ta);
-      const d = this.diff;
-      const o = this.oldBuf;
-      const n = this.newBuf;
-      let dl = this.diffLen;
-      const exact = ta > 0 ? Math.min(matchLen(o, os, n, ns), ta) : 0; // most add bytes are exact: zeros
-      d.fill(0, dl, dl + exact);
-      dl += exact;
-      for (let i = exact; i < ta; i++) d[dl++] = n[ns + i]! - o[os + i]!;
-      this.diffLen = dl;
-      this.extra.set(n.subarray(ns + ta, ns + ta + te), this.extraLen);
+      this.addDiff(ta, ns, os);
+      this.extra.set(this.newBuf.subarray(ns + ta, ns + ta + te), this.extraLen);
       this.extraLen += te;
       this.filled += ta + te;
       this.ctrl.int(ta > 0 ? os - this.oldPos : 0);
@@ -94,14 +82,31 @@ export class BlockWriter {
     }
   }
 
+  /** new[ns..ns+len) - old[os..os+len) into the diff section: runs of equal bytes become zero runs. */
+  private addDiff(len: number, ns: number, os: number): void {
+    const o = this.oldBuf;
+    const n = this.newBuf;
+    const d = this.diff;
+    // most add bytes are exact: the first run is usually the whole of it
+    let i = len > 0 ? Math.min(matchLen(o, os, n, ns), len) : 0;
+    if (i > 0) d.zeros(i);
+    while (i < len) {
+      for (; i < len && n[ns + i] !== o[os + i]; i++) d.nonZero((n[ns + i]! - o[os + i]!) & 0xff);
+      let j = i;
+      while (j < len && n[ns + j] === o[os + j]) j++;
+      if (j > i) d.zeros(j - i);
+      i = j;
+    }
+  }
+
   flush(): void {
     if (this.filled === 0) return;
     const sections = [
       pack(this.ctrl.bytes(), 9),
-      packDiff(this.diff.subarray(0, this.diffLen), this.opts.quality),
+      packDiff(this.diff.finish(), this.opts.quality),
       pack(this.extra.subarray(0, this.extraLen), this.opts.quality),
     ];
-    const raws = [this.ctrl.length, this.diffLen, this.extraLen];
+    const raws = [this.ctrl.length, this.diff.length, this.extraLen];
     const head = Buffer.alloc(4 + 3 * 9);
     head.writeUInt32LE(this.filled, 0);
     sections.forEach((s, i) => {
@@ -112,13 +117,14 @@ export class BlockWriter {
     this.out.push(head);
     this.bytes += head.length;
     for (const s of sections) {
-      // copy: the section buffers are reused for the next block
-      const copy = s.method === SectionMethod.Stored ? Buffer.from(s.data) : s.data; // runs and brotli output are fresh
+      // copy what is not brotli output (fresh): the section buffers are reused for the next block
+      const reused = s.method === SectionMethod.Stored || s.method === SectionMethod.ZeroRuns;
+      const copy = reused ? Buffer.from(s.data) : s.data;
       this.out.push(copy);
       this.bytes += copy.length;
     }
     this.ctrl.reset();
-    this.diffLen = 0;
+    this.diff.reset();
     this.extraLen = 0;
     this.filled = 0;
   }

@@ -26,6 +26,11 @@ export class ByteSink {
     this.grow(1);
     this.buf[this.length++] = v;
   }
+  append(src: Uint8Array): void {
+    this.grow(src.length);
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
   int(v: number): void {
     this.uint(v < 0 ? -2 * v - 1 : 2 * v);
   }

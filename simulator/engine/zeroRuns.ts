@@ -4,26 +4,61 @@
 import { ByteSink, VarintReader } from './varint.js';
 import { corrupt } from '../shared/errors.js';
 
-export function encodeZeroRuns(src: Uint8Array): Uint8Array {
-  const out = new ByteSink(Math.max(1024, src.length >> 4));
-  let i = 0;
-  const n = src.length;
-  const words = src.byteOffset % 4 === 0 ? new Int32Array(src.buffer, src.byteOffset, n >> 2) : undefined;
-  while (i < n) {
-    const z0 = i;
-    while (i < n && src[i] === 0) {
-      i++;
-      if (words && (i & 3) === 0) while (i + 4 <= n && words[i >> 2] === 0) i += 4;
+/** Writes the coding as the diff is produced, so the mostly-zero diff itself is never materialised: a run of
+ *  zeros is one call, and a literal run stays open across short zero runs (fewer than 3), which are cheaper
+ *  inside it than as a pair of their own. */
+export class ZeroRunWriter {
+  private readonly out = new ByteSink(4096);
+  private readonly literal = new ByteSink(4096);
+  private zerosBefore = 0; // zeros before the open literal run (or pending, when none is open)
+  private zerosAfter = 0; // zeros after the open literal run's last non-zero byte
+  /** Length of the diff written so far. */
+  length = 0;
+
+  zeros(count: number): void {
+    this.length += count;
+    if (this.literal.length === 0) {
+      this.zerosBefore += count;
+      return;
     }
-    const l0 = i;
-    // a literal run ends at the first run of 3+ zeros (shorter zero runs stay inside the literal)
-    while (i < n && !(src[i] === 0 && src[i + 1] === 0 && src[i + 2] === 0)) i++;
-    if (i > n) i = n;
-    out.uint(l0 - z0);
-    out.uint(i - l0);
-    for (let k = l0; k < i; k++) out.byte(src[k]!);
+    this.zerosAfter += count;
+    if (this.zerosAfter >= 3) this.closeLiteral();
   }
-  return out.bytes();
+
+  /** One diff byte that is not zero. */
+  nonZero(b: number): void {
+    this.length++;
+    for (; this.zerosAfter > 0; this.zerosAfter--) this.literal.byte(0);
+    this.literal.byte(b);
+  }
+
+  /** The coding of everything written since the last reset. */
+  finish(): Uint8Array {
+    if (this.literal.length > 0) this.closeLiteral();
+    if (this.zerosBefore > 0) {
+      this.out.uint(this.zerosBefore);
+      this.out.uint(0);
+      this.zerosBefore = 0;
+    }
+    return this.out.bytes();
+  }
+
+  reset(): void {
+    this.out.reset();
+    this.literal.reset();
+    this.zerosBefore = 0;
+    this.zerosAfter = 0;
+    this.length = 0;
+  }
+
+  private closeLiteral(): void {
+    this.out.uint(this.zerosBefore);
+    this.out.uint(this.literal.length);
+    this.out.append(this.literal.bytes());
+    this.zerosBefore = this.zerosAfter;
+    this.zerosAfter = 0;
+    this.literal.reset();
+  }
 }
 
 export function decodeZeroRuns(src: Uint8Array, rawLen: number): Buffer {
