@@ -1,6 +1,6 @@
 // How a CLI subcommand is described: options for node:util parseArgs (strict, so unknown flags are errors),
 // a usage line, and a run function that returns the exit code. Each subcommand lives in commands/<name>.ts
-// and is registered once in registry.ts.
+// and is registered once in registry.ts, which loads it only when it runs.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -10,9 +10,8 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** A subcommand's options and behaviour; its name and one-line summary live in registry.ts. */
 export interface CliCommand {
-  name: string;
-  summary: string;
   /** Usage text shown by `edgepush NAME --help`; the first line is the synopsis. */
   usage: string;
   options: OptionSpec;

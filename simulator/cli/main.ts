@@ -1,6 +1,6 @@
 // `edgepush`: the command-line entry point (dist/cli.js). Dispatches to one subcommand; usage mistakes are
 // one line on stderr and exit code 2, failures a clear message and exit code 1 (or the command's own code).
-import { commands } from './registry.js';
+import { commands, type CommandEntry } from './registry.js';
 import { parseCommandArgs, UsageError, type CliCommand } from './command.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
 
@@ -18,8 +18,8 @@ function mainHelp(): string {
   ].join('\n');
 }
 
-function commandHelp(cmd: CliCommand): string {
-  return `Usage: ${cmd.usage}\n\n${cmd.summary}`;
+function commandHelp(entry: CommandEntry, cmd: CliCommand): string {
+  return `Usage: ${cmd.usage}\n\n${entry.summary}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,13 +32,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof EDGEPUSH_VERSION === 'string' ? EDGEPUSH_VERSION : 'dev'}\n`);
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`edgepush: unknown command '${name}' (see edgepush --help)\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${commandHelp(cmd)}\n`);
+    process.stdout.write(`${commandHelp(entry, cmd)}\n`);
     return 0;
   }
   try {
@@ -46,14 +47,14 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(args);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`edgepush ${cmd.name}: ${err.message} (see edgepush ${cmd.name} --help)\n`);
+      process.stderr.write(`edgepush ${name}: ${err.message} (see edgepush ${name} --help)\n`);
       return 2;
     }
     if (EdgePushError.is(err, 'invalid-input')) {
-      process.stderr.write(`edgepush ${cmd.name}: ${err.message}\n`);
+      process.stderr.write(`edgepush ${name}: ${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`edgepush ${cmd.name}: ${messageOf(err)}\n`);
+    process.stderr.write(`edgepush ${name}: ${messageOf(err)}\n`);
     if (process.env.EDGEPUSH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   }

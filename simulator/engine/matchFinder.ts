@@ -230,8 +230,12 @@ export function findMatches(
     let sf = exact;
     let lenf = exact;
     for (let i = exact; lastScan + i < scan && lastPos + i < oldN; ) {
-      if (old[lastPos + i] === next[lastScan + i]) s++;
-      i++;
+      if (old[lastPos + i] === next[lastScan + i]) {
+        // a run of equal bytes only raises the score: take it whole
+        const run = Math.min(matchLen(old, lastPos + i, next, lastScan + i), scan - lastScan - i);
+        s += run;
+        i += run;
+      } else i++;
       if (s * 2 - i > sf * 2 - lenf) {
         sf = s;
         lenf = i;

@@ -4,8 +4,6 @@ import { ensureBaseImages } from '../../device/baseImages.js';
 import { parseEngineUrl, dockerFor } from '../../device/engineUrl.js';
 
 export const baseImagesCommand: CliCommand = {
-  name: 'base-images',
-  summary: 'build the small local base images that examples and tests use',
   usage: [
     'edgepush base-images [--engine URL] [--no-node]',
     '',

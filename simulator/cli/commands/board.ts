@@ -116,8 +116,6 @@ async function logs(args: ParsedArgs): Promise<number> {
 }
 
 export const boardCommand: CliCommand = {
-  name: 'board',
-  summary: 'build, start and stop emulated QEMU boards',
   usage: [
     'edgepush board build|start|stop|kill|list|logs [NAME] [--board x86_64] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
     '',

@@ -1,10 +1,9 @@
 // `edgepush delta create|apply|report`: the embedded engine's codec on files, and the per-image report
 // (images as `docker save` archives or as refs in the local Docker engine).
 import { existsSync } from 'node:fs';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { UsageError, flag, noExtraPositionals, positional, requiredOpt, type CliCommand, type ParsedArgs } from '../command.js';
 import { applyDeltaFile, createDeltaFile } from '../../engine/byteDeltaFiles.js';
-import { imageDeltaReport } from '../../engine/imageDelta.js';
 import type { ImageSource } from '../../engine/imageArchive.js';
 import type { ImageDeltaReport } from '../../engine/deltaReport.js';
 import { progressLine } from '../../shared/progress.js';
@@ -17,6 +16,7 @@ const usage = `edgepush delta create OLD NEW -o OUT | delta apply OLD DELTA -o O
   report --from A --to B    what updating image A to B sends: full, layer pull, librsync method, EdgePush
                             delta (IMAGE: a docker save archive, or an image in the local engine)`;
 
+// create and apply need only the codec: the Docker client and the image layer are loaded for `report` alone
 function imageSource(arg: string, docker: () => Docker): ImageSource {
   return existsSync(arg) ? { archivePath: arg } : { docker: docker(), ref: arg };
 }
@@ -59,8 +59,9 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'report': {
       noExtraPositionals(args, 1);
       const [from, to] = [requiredOpt(args, 'from'), requiredOpt(args, 'to')];
+      const [{ default: DockerClient }, { imageDeltaReport }] = await Promise.all([import('dockerode'), import('../../engine/imageDelta.js')]);
       let docker: Docker | undefined;
-      const engine = () => (docker ??= new Docker());
+      const engine = () => (docker ??= new DockerClient());
       progress.update('computing delta report');
       const r = await imageDeltaReport({ basis: imageSource(from, engine), target: imageSource(to, engine) });
       progress.done();
@@ -75,8 +76,6 @@ async function run(args: ParsedArgs): Promise<number> {
 }
 
 export const deltaCommand: CliCommand = {
-  name: 'delta',
-  summary: 'create, apply and report binary deltas',
   usage,
   options: { output: { type: 'string', short: 'o' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
   run,

@@ -52,8 +52,6 @@ async function showLogs(address: string, since: number, ms: number, until?: (l: 
 }
 
 export const demoCommand: CliCommand = {
-  name: 'demo',
-  summary: 'push an example to a simulated device and show the delta report',
   usage: `edgepush demo [--address ADDR] [--build-on device|local] [--link RATE] [--keep]
 
   --address ADDR   loopback address for the simulated device (default 127.0.0.2)

@@ -3,8 +3,6 @@ import { stringOpt, requiredOpt, flag, noExtraPositionals } from '../command.js'
 import { startDevice } from '../../device/device.js';
 
 export const deviceCommand: CliCommand = {
-  name: 'device',
-  summary: 'run a simulated local-mode device in the foreground',
   usage: [
     'edgepush device --address ADDR [--name NAME] [--device-type TYPE] [--arch ARCH] [--data DIR] [--engine URL] [--link RATE] [--announce IFACE] [--api-key KEY | --local-mode-open] [--allow-privileged]',
     '',

@@ -11,8 +11,6 @@ export function logFilter(services: string[], system: boolean): { services: stri
 }
 
 export const logsCommand: CliCommand = {
-  name: 'logs',
-  summary: 'stream the logs of a device',
   usage: `edgepush logs ADDR [--service S]... [--system] [--no-follow]
 
   --service S   only this service's lines (repeatable)

@@ -48,8 +48,6 @@ export function describeLivepushEvent(e: LivepushEvent): string | undefined {
 }
 
 export const pushCommand: CliCommand = {
-  name: 'push',
-  summary: 'build a project and run it on a device',
   usage: `edgepush push [DIR] --device ADDR [--build-on device|local] [--env K=V | --env svc:K=V]... [--service S] [--nolive] [--detached] [--json]
 
   DIR                 project folder with a docker-compose.yml or a Dockerfile (default: .)

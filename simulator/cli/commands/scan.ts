@@ -21,8 +21,6 @@ export function formatDevices(devices: DiscoveredDevice[]): string {
 }
 
 export const scanCommand: CliCommand = {
-  name: 'scan',
-  summary: 'find local-mode devices on the network',
   usage: `edgepush scan [--timeout S] [--json] [--address ADDR]... [--interface IFACE]... [--no-simulated]
 
   --timeout S      listen for mDNS replies this many seconds (default 4; 0: no mDNS, only known addresses)

@@ -5,8 +5,6 @@ import { exitCodeOf } from '../../push/pushFailure.js';
 import { messageOf } from '../../shared/errors.js';
 
 export const statusCommand: CliCommand = {
-  name: 'status',
-  summary: 'show the state of a device and its services',
   usage: `edgepush status ADDR [--json]
 
   --json   print one JSON object on stdout: {device, supervisorVersion, deviceType, arch, appState, status,
