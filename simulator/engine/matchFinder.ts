@@ -25,6 +25,8 @@ const NEAR = 256;
 // (bsdiff walks back to the previous match, a pass over every long unchanged region). Forward extension
 // cannot stop early: it is what covers regions that stayed at the current alignment.
 const GIVE_UP = 512;
+const HOLD_WINDOW = 16;
+const HOLD_MIN = 8; // of HOLD_WINDOW bytes
 const WAYS = 4; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
@@ -131,6 +133,19 @@ export function findMatches(
   let hashLo = 0;
   let hashHi = 0;
 
+  // Whether old[o..] and next[s..] agree on most of the next HOLD_WINDOW bytes: the current alignment still
+  // holds across a changed byte (a relocated address, a bumped constant), so looking up the index there (a
+  // cache miss each time) would only find what the alignment already covers; a better alignment, if any, is
+  // found where this one stops holding. Measured on the corpus: a quarter of the lookups, 0.5 % larger deltas.
+  function alignmentHolds(o: number, s: number): boolean {
+    if (o < 0 || o + HOLD_WINDOW > oldN || s + HOLD_WINDOW > n) return false;
+    let misses = 0;
+    for (let j = 0; j < HOLD_WINDOW; j++) {
+      if (old[o + j] !== next[s + j] && ++misses > HOLD_WINDOW - HOLD_MIN) return false;
+    }
+    return true;
+  }
+
   // Longest exact match at next[scan..] among: the current alignment, the hint, the index bucket (four positions).
   function search(scan: number, lastOffset: number): number {
     let best = 0;
@@ -152,7 +167,7 @@ export function findMatches(
         }
       }
     }
-    if (index !== undefined && scan + K <= n) {
+    if (index !== undefined && scan + K <= n && !alignmentHolds(scan + lastOffset, scan)) {
       // rolling along consecutive positions (the common case), recomputed after a jump
       if (scan === hashPos + 1) {
         hashLo = (hashLo >>> 8) | ((hashHi & 0xff) << 24);
