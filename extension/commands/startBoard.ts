@@ -40,7 +40,7 @@ export const startBoardCommand: Command = {
               address: a,
               name,
               qemu: settings.qemuBinary,
-              agentBundle: join(s.context.extensionPath, 'dist', 'cli.js'),
+              agentBundle: join(s.context.extensionPath, 'dist', 'agent.js'),
               progress: { update: (phase) => progress.report({ message: phase }), done: () => undefined },
             },
             {

@@ -1,6 +1,6 @@
 // The agent reaches the board on a small second disk made at every start (`mke2fs -d`, no loop mount): the
-// bundled CLI (`dist/cli.js`, which runs `edgepush device` inside the guest), its loader (agentLoader.ts) and a
-// few settings read by the init script. A new agent build therefore never forces an image rebuild. The disk is
+// whole CLI in one file (`dist/agent.js`, copied as cli.js, which runs `edgepush device` inside the guest), its
+// loader (agentLoader.ts) and a few settings read by the init script. A new agent build therefore never forces an image rebuild. The disk is
 // writable only so that the agent can leave its code cache there (codeCache.ts).
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,17 +22,19 @@ export interface AgentDiskOptions {
 
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-/** Where the agent bundle is: explicit path, EDGEPUSH_AGENT_BUNDLE, next to this bundle, or ./dist/cli.js. */
+/** Where the agent bundle (dist/agent.js: the whole CLI in one file) is: explicit path, EDGEPUSH_AGENT_BUNDLE,
+ *  next to the running CLI or this bundle, or ./dist/agent.js. */
 export function findAgentBundle(explicit?: string, env = process.env): string {
+  const script = process.argv[1];
   const candidates = [
     explicit,
     env.EDGEPUSH_AGENT_BUNDLE,
-    process.argv[1]?.endsWith('cli.js') ? process.argv[1] : undefined,
-    typeof __dirname === 'string' ? join(__dirname, 'cli.js') : undefined,
-    resolve('dist', 'cli.js'),
+    script && /\.js$/.test(script) ? join(dirname(script), 'agent.js') : undefined,
+    typeof __dirname === 'string' ? join(__dirname, 'agent.js') : undefined,
+    resolve('dist', 'agent.js'),
   ];
   for (const c of candidates) if (c && existsSync(c)) return resolve(c);
-  throw notFound('the EdgePush agent bundle (dist/cli.js) was not found: run `npm run build` or set EDGEPUSH_AGENT_BUNDLE');
+  throw notFound('the EdgePush agent bundle (dist/agent.js) was not found: run `npm run build` or set EDGEPUSH_AGENT_BUNDLE');
 }
 
 export function boardEnv(opts: Pick<AgentDiskOptions, 'name' | 'engineTcp'>): string {

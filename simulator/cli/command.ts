@@ -18,11 +18,20 @@ export interface CliCommand {
   run(args: ParsedArgs): Promise<number>;
 }
 
+const brand = Symbol.for('edgepush.UsageError');
+
 /** A mistake in how the command was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /** `instanceof` by brand: the heavy commands run from a bundle of their own (dist/cliHeavy.js). */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== UsageError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && brand in x;
   }
 }
 

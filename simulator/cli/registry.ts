@@ -1,6 +1,6 @@
-// Every subcommand of `edgepush`, in the order `--help` lists them. A command's module, and what it imports (the
-// Docker client, the device, QEMU), is loaded only when that command runs: evaluating the whole bundle costs
-// about 100 ms, more than `edgepush delta create` needs for a 10 MB layer.
+// Every subcommand of `edgepush`, in the order `--help` lists them. A command's module is loaded only when that
+// command runs; the heavy ones come from heavyCommands.ts (a bundle of its own), so a light command never
+// evaluates, nor even compiles, the Docker client, the device or the board code.
 import type { CliCommand } from './command.js';
 
 export interface CommandEntry {
@@ -9,26 +9,20 @@ export interface CommandEntry {
   load(): Promise<CliCommand>;
 }
 
+const heavy = () => import('./heavyCommands.js');
+
 export const commands: readonly CommandEntry[] = [
-  {
-    name: 'demo',
-    summary: 'push an example to a simulated device and show the delta report',
-    load: async () => (await import('./commands/demo.js')).demoCommand,
-  },
-  { name: 'push', summary: 'build a project and run it on a device', load: async () => (await import('./commands/push.js')).pushCommand },
-  { name: 'logs', summary: 'stream the logs of a device', load: async () => (await import('./commands/logs.js')).logsCommand },
-  { name: 'status', summary: 'show the state of a device and its services', load: async () => (await import('./commands/status.js')).statusCommand },
-  { name: 'scan', summary: 'find local-mode devices on the network', load: async () => (await import('./commands/scan.js')).scanCommand },
-  {
-    name: 'device',
-    summary: 'run a simulated local-mode device in the foreground',
-    load: async () => (await import('./commands/device.js')).deviceCommand,
-  },
-  { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await import('./commands/board.js')).boardCommand },
+  { name: 'demo', summary: 'push an example to a simulated device and show the delta report', load: async () => (await heavy()).demoCommand },
+  { name: 'push', summary: 'build a project and run it on a device', load: async () => (await heavy()).pushCommand },
+  { name: 'logs', summary: 'stream the logs of a device', load: async () => (await heavy()).logsCommand },
+  { name: 'status', summary: 'show the state of a device and its services', load: async () => (await heavy()).statusCommand },
+  { name: 'scan', summary: 'find local-mode devices on the network', load: async () => (await heavy()).scanCommand },
+  { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await heavy()).deviceCommand },
+  { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await heavy()).boardCommand },
   { name: 'delta', summary: 'create, apply and report binary deltas', load: async () => (await import('./commands/delta.js')).deltaCommand },
   {
     name: 'base-images',
     summary: 'build the small local base images that examples and tests use',
-    load: async () => (await import('./commands/base-images.js')).baseImagesCommand,
+    load: async () => (await heavy()).baseImagesCommand,
   },
 ];

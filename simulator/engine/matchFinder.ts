@@ -31,10 +31,9 @@ const WAYS = 4; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
-function hashAt(b: Uint8Array, p: number): number {
-  const lo = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
-  const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
-  return Math.imul(lo ^ Math.imul(hi, M1), M2);
+/** Hash of the K = 8 bytes at p (little-endian words: DataView reads them in one load each). */
+function hashAt(view: DataView, p: number): number {
+  return Math.imul(view.getInt32(p, true) ^ Math.imul(view.getInt32(p + 4, true), M1), M2);
 }
 
 /** Old positions every `stride` bytes, hashed into buckets of four (newest first), stored +1 so that 0 means
@@ -59,6 +58,7 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
   const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
   const tagMask = (1 << tagBits) - 1;
+  const view = new DataView(old.buffer, old.byteOffset, old.length);
   // Inserting straight into a table of megabytes misses the cache on every position. Instead the hashes are
   // computed in order, scattered by the top bits of their bucket into partitions (a few hundred sequential
   // streams), then each partition is inserted into its own slice of the table, which stays in cache. Positions
@@ -72,7 +72,7 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   let i = 0;
   for (const [a, b] of ranges) {
     for (let p = a; p <= b - K; p += stride) {
-      const x = hashAt(old, p);
+      const x = hashAt(view, p);
       hashes[i++] = x;
       counts[((x >>> shift) >>> partShift) + 1]!++;
     }

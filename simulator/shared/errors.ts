@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'cancelled' // the user stopped the work
   | 'internal'; // a bug: 500
 
+const brand = Symbol.for('edgepush.EdgePushError');
+
 export class EdgePushError extends Error {
   constructor(
     readonly kind: ErrorKind,
@@ -18,6 +20,15 @@ export class EdgePushError extends Error {
   ) {
     super(message, options);
     this.name = 'EdgePushError';
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /** `instanceof EdgePushError` by brand: the CLI and the extension load their heavy halves as bundles of their
+   *  own, each with its own copy of this class, and an error crosses from one to the other. Subclasses keep
+   *  the usual prototype check. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== EdgePushError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && brand in x;
   }
 
   static is(err: unknown, kind?: ErrorKind): err is EdgePushError {
