@@ -4,7 +4,7 @@ import { brotliCompressSync, constants as z } from 'node:zlib';
 import { ByteSink } from './varint.js';
 import { SectionMethod } from './byteDeltaFormat.js';
 import { ZeroRunWriter } from './zeroRuns.js';
-import { matchLen } from './matchFinder.js';
+import { ByteComparer } from './byteComparer.js';
 
 export interface CompressionOptions {
   /** Brotli quality for the diff and extra sections (0-11). */
@@ -41,6 +41,7 @@ export class BlockWriter {
   private readonly ctrl = new ByteSink(4096);
   private readonly diff = new ZeroRunWriter();
   private readonly extra: Uint8Array;
+  private readonly cmp: ByteComparer;
   private extraLen = 0;
   private filled = 0;
   private oldPos = 0;
@@ -54,6 +55,7 @@ export class BlockWriter {
     private readonly opts: CompressionOptions,
   ) {
     this.extra = new Uint8Array(Math.min(blockSize, newBuf.length));
+    this.cmp = new ByteComparer(oldBuf, newBuf);
   }
 
   /** addLen bytes new[newStart..] against old[oldStart..], then extraLen bytes of new right after them. */
@@ -88,14 +90,14 @@ export class BlockWriter {
     const n = this.newBuf;
     const d = this.diff;
     // most add bytes are exact: the first run is usually the whole of it
-    let i = len > 0 ? Math.min(matchLen(o, os, n, ns), len) : 0;
+    let i = len > 0 ? Math.min(this.cmp.matchLen(os, ns), len) : 0;
     if (i > 0) d.zeros(i);
     while (i < len) {
       for (; i < len && n[ns + i] !== o[os + i]; i++) d.nonZero((n[ns + i]! - o[os + i]!) & 0xff);
-      let j = i;
-      while (j < len && n[ns + j] === o[os + j]) j++;
-      if (j > i) d.zeros(j - i);
-      i = j;
+      if (i === len) break;
+      const same = Math.min(this.cmp.matchLen(os + i, ns + i), len - i);
+      d.zeros(same);
+      i += same;
     }
   }
 

@@ -4,6 +4,7 @@
 // a version string) becomes one "add" run whose diff bytes are mostly zero. Bytes with no useful match are
 // "extra". Alignment hints (from tar entries paired by path) are tried as match candidates too, so a changed
 // file is diffed against its own old version first.
+import { ByteComparer } from './byteComparer.js';
 
 export interface AlignmentHint {
   newStart: number;
@@ -98,21 +99,6 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   return { table: t, shift, tagBits };
 }
 
-const CHUNK = 4096;
-
-/** Length of the exact match of old[o..] and next[s..]: bytewise for the first bytes, then memcmp by chunks
- *  (unchanged files are megabytes long). */
-export function matchLen(old: Uint8Array, o: number, next: Uint8Array, s: number): number {
-  const max = Math.min(old.length - o, next.length - s);
-  let l = 0;
-  const first = Math.min(max, 32);
-  while (l < first && old[o + l] === next[s + l]) l++;
-  if (l < first) return l;
-  while (l + CHUNK <= max && Buffer.compare(old.subarray(o + l, o + l + CHUNK), next.subarray(s + l, s + l + CHUNK)) === 0) l += CHUNK;
-  while (l < max && old[o + l] === next[s + l]) l++;
-  return l;
-}
-
 export function findMatches(
   old: Uint8Array,
   next: Uint8Array,
@@ -122,6 +108,8 @@ export function findMatches(
 ): void {
   const n = next.length;
   const oldN = old.length;
+  const cmp = new ByteComparer(old, next);
+  const matchLen = (o: number, s: number) => cmp.matchLen(o, s);
   const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
   const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
@@ -152,7 +140,7 @@ export function findMatches(
     let bestPos = 0;
     let c = scan + lastOffset;
     if (c >= 0 && c < oldN) {
-      best = old[c] === next[scan] ? matchLen(old, c, next, scan) : 0;
+      best = old[c] === next[scan] ? matchLen(c, scan) : 0;
       bestPos = c;
     }
     while (hintIdx < hints.length && hints[hintIdx]!.newEnd <= scan) hintIdx++;
@@ -160,7 +148,7 @@ export function findMatches(
     if (hint !== undefined && hint.newStart <= scan) {
       c = hint.oldStart + (scan - hint.newStart);
       if (c >= 0 && c < oldN && c !== bestPos && old[c + best] === next[scan + best]) {
-        const l = matchLen(old, c, next, scan);
+        const l = matchLen(c, scan);
         if (l > best) {
           best = l;
           bestPos = c;
@@ -185,7 +173,7 @@ export function findMatches(
         if (v === 0 || (v & tagMask) !== tag) continue;
         c = Math.floor(v / tagScale) - 1;
         if (c === bestPos || old[c + best] !== next[scan + best]) continue;
-        const l = matchLen(old, c, next, scan);
+        const l = matchLen(c, scan);
         if (l > best) {
           best = l;
           bestPos = c;
@@ -240,14 +228,14 @@ export function findMatches(
 
     // Stretch the previous match forwards (lenf) and this one backwards (lenb) while more bytes match than not.
     // an exact prefix needs no byte-by-byte scoring: every byte of it raises the score
-    const exact = lastScan < scan && lastPos < oldN ? Math.min(matchLen(old, lastPos, next, lastScan), scan - lastScan) : 0;
+    const exact = lastScan < scan && lastPos < oldN ? Math.min(matchLen(lastPos, lastScan), scan - lastScan) : 0;
     let s = exact;
     let sf = exact;
     let lenf = exact;
     for (let i = exact; lastScan + i < scan && lastPos + i < oldN; ) {
       if (old[lastPos + i] === next[lastScan + i]) {
         // a run of equal bytes only raises the score: take it whole
-        const run = Math.min(matchLen(old, lastPos + i, next, lastScan + i), scan - lastScan - i);
+        const run = Math.min(matchLen(lastPos + i, lastScan + i), scan - lastScan - i);
         s += run;
         i += run;
       } else i++;
