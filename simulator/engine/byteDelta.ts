@@ -21,7 +21,7 @@ import {
 import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 export interface CreateByteDeltaOptions {
-  /** Brotli quality of the diff and extra sections (default 6; sections under 16 KiB get 11). */
+  /** Brotli quality of the sections (default 6; sections under 4 KiB get 11). */
   quality?: number;
   /** Output bytes per block (default 32 MiB): bounds the memory apply needs. */
   blockSize?: number;
