@@ -6,7 +6,7 @@ import { pairTarEntries } from './tarPairing.js';
 import { BlockWriter } from './blockWriter.js';
 import { VarintReader } from './varint.js';
 import { ByteReader } from './byteReader.js';
-import { decodeZeroRuns } from './zeroRuns.js';
+import { ZeroRunReader, decodeZeroRuns } from './zeroRuns.js';
 import {
   BLOCK_HEADER_SIZE,
   BYTE_DELTA_HEADER_SIZE,
@@ -89,25 +89,16 @@ function unpack(method: number, raw: number, packed: Buffer, what: string): Buff
   return out;
 }
 
-/** out[o..o+len) = old[op..] + diff[d..] (mod 256): a memcpy of old, then only the non-zero diff bytes, found a
- *  32-bit word at a time (diff is mostly zeros). */
-function addRun(out: Buffer, o: number, old: Uint8Array, op: number, diff: Buffer, words: Int32Array, d: number, len: number): void {
-  out.set(old.subarray(op, op + len), o);
-  let i = 0;
-  const fix = (k: number) => {
-    const v = diff[d + k]!;
-    if (v !== 0) out[o + k] = out[o + k]! + v;
-  };
-  while (i < len && ((d + i) & 3) !== 0) fix(i++);
-  for (; i + 4 <= len; i += 4) {
-    if (words[(d + i) >> 2] !== 0) {
-      fix(i);
-      fix(i + 1);
-      fix(i + 2);
-      fix(i + 3);
-    }
+/** The diff section as a reader that adds it onto the output: zero-run coded (as EdgePush writes it) or raw. */
+function diffReader(method: number, raw: number, packed: Buffer): ZeroRunReader {
+  switch (method) {
+    case SectionMethod.ZeroRuns:
+      return ZeroRunReader.coded(packed);
+    case SectionMethod.ZeroRunsBrotli:
+      return ZeroRunReader.coded(inflate(packed, 2 * raw + 64, 'diff'));
+    default:
+      return ZeroRunReader.raw(unpack(method, raw, packed, 'diff'));
   }
-  while (i < len) fix(i++);
 }
 
 /**
@@ -132,18 +123,18 @@ export async function* applyByteDeltaFrom(
     const newLen = bh.readUInt32LE(0);
     if (newLen < 1 || newLen > h.blockSize || newLen > h.newSize - produced) throw corrupt(`delta block length ${newLen} out of range`);
     const limits = [newLen * 30 + 64, newLen, newLen];
-    const sections: Buffer[] = [];
     const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
     for (const [i, m] of metas.entries()) {
       if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
     }
+    const unpacked = new Map<number, Buffer>();
+    let diff: ZeroRunReader | undefined;
     for (const [i, m] of metas.entries()) {
-      const what = ['control', 'diff', 'extra'][i]!;
-      sections.push(unpack(m.method, m.raw, await reader.read(m.packed, `the ${what} section`), what));
+      const packed = await reader.read(m.packed, `the ${['control', 'diff', 'extra'][i]!} section`);
+      if (i === 1) diff = diffReader(m.method, m.raw, packed);
+      else unpacked.set(i, unpack(m.method, m.raw, packed, i === 0 ? 'control' : 'extra'));
     }
-    const [ctrlBuf, diffIn, extra] = sections as [Buffer, Buffer, Buffer];
-    const diff = diffIn.byteOffset % 4 === 0 ? diffIn : Buffer.from(diffIn);
-    const diffWords = new Int32Array(diff.buffer, diff.byteOffset, diff.length >> 2);
+    const [ctrlBuf, extra, diffLen] = [unpacked.get(0)!, unpacked.get(2)!, metas[1]!.raw];
     const ctrl = new VarintReader(ctrlBuf);
     const out = Buffer.allocUnsafe(newLen);
     let o = 0;
@@ -153,9 +144,11 @@ export async function* applyByteDeltaFrom(
       oldPos += ctrl.int();
       const add = ctrl.uint();
       const ext = ctrl.uint();
-      if (add > newLen - o || add > diff.length - d) throw corrupt('delta add run exceeds its block');
+      if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
       if (add > 0 && (oldPos < 0 || oldPos + add > old.length)) throw corrupt('delta reads outside the basis');
-      addRun(out, o, old, oldPos, diff, diffWords, d, add);
+      // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
+      out.set(old.subarray(oldPos, oldPos + add), o);
+      diff!.addTo(out, o, add);
       o += add;
       d += add;
       oldPos += add;
@@ -164,7 +157,7 @@ export async function* applyByteDeltaFrom(
       o += ext;
       x += ext;
     }
-    if (o !== newLen || d !== diff.length || x !== extra.length) throw corrupt('delta block does not add up');
+    if (o !== newLen || d !== diffLen || !diff!.done || x !== extra.length) throw corrupt('delta block does not add up');
     hash.update(out);
     produced += newLen;
     yield out;

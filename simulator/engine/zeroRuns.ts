@@ -61,19 +61,72 @@ export class ZeroRunWriter {
   }
 }
 
+/** Reads the coding back while adding the diff onto apply's output, so the diff is never materialised on this
+ *  side either: zero runs are skipped, literal bytes added. A section that is not zero-run coded (a raw diff)
+ *  reads as one literal run. */
+export class ZeroRunReader {
+  private readonly pairs: VarintReader;
+  private zeros = 0;
+  private literal = 0;
+  private at = 0;
+
+  private constructor(
+    private readonly src: Uint8Array,
+    pairs: Uint8Array,
+  ) {
+    this.pairs = new VarintReader(pairs);
+  }
+
+  static coded(runs: Uint8Array): ZeroRunReader {
+    return new ZeroRunReader(runs, runs);
+  }
+
+  static raw(diff: Uint8Array): ZeroRunReader {
+    const r = new ZeroRunReader(diff, new Uint8Array(0));
+    r.literal = diff.length;
+    return r;
+  }
+
+  /** Adds the next `len` diff bytes (mod 256) onto out[o..o+len). */
+  addTo(out: Uint8Array, o: number, len: number): void {
+    while (len > 0) {
+      if (this.zeros > 0) {
+        const k = Math.min(this.zeros, len);
+        this.zeros -= k;
+        o += k;
+        len -= k;
+      } else if (this.literal > 0) {
+        const k = Math.min(this.literal, len);
+        const src = this.src;
+        const a = this.at;
+        for (let j = 0; j < k; j++) out[o + j] = out[o + j]! + src[a + j]!;
+        this.at += k;
+        this.literal -= k;
+        o += k;
+        len -= k;
+      } else {
+        const r = this.pairs;
+        if (r.remaining === 0) throw corrupt('delta diff section is shorter than its add runs');
+        this.zeros = r.uint();
+        this.literal = r.uint();
+        if (this.literal > r.remaining) throw corrupt('delta diff section has a literal run past its end');
+        this.at = r.pos;
+        r.pos += this.literal;
+      }
+    }
+  }
+
+  /** Whether every byte of the section has been used. */
+  get done(): boolean {
+    return this.zeros === 0 && this.literal === 0 && this.pairs.remaining === 0;
+  }
+}
+
+/** The whole diff at once (for sections other than the diff that use the coding). */
 export function decodeZeroRuns(src: Uint8Array, rawLen: number): Buffer {
   const out = Buffer.alloc(rawLen);
-  const r = new VarintReader(src);
-  let o = 0;
-  while (r.remaining > 0) {
-    const zeros = r.uint();
-    const lit = r.uint();
-    if (zeros > rawLen - o || lit > rawLen - o - zeros || lit > r.remaining) throw corrupt('delta diff section runs exceed its length');
-    o += zeros;
-    out.set(src.subarray(r.pos, r.pos + lit), o);
-    r.pos += lit;
-    o += lit;
-  }
-  if (o !== rawLen) throw corrupt('delta diff section runs do not add up');
+  const r = ZeroRunReader.coded(src);
+  r.addTo(out, 0, rawLen);
+  if (!r.done) throw corrupt('delta section runs do not add up');
   return out;
 }
