@@ -60,41 +60,35 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
   const tagMask = (1 << tagBits) - 1;
   const view = new DataView(old.buffer, old.byteOffset, old.length);
-  // Inserting straight into a table of megabytes misses the cache on every position. Instead the hashes are
-  // computed in order, scattered by the top bits of their bucket into partitions (a few hundred sequential
-  // streams), then each partition is inserted into its own slice of the table, which stays in cache. Positions
-  // keep their order inside a partition, so the table is exactly what direct insertion would build.
-  let m = 0;
-  for (const [a, b] of ranges) if (b - a >= K) m += Math.floor((b - a - K) / stride) + 1;
+  // Inserting straight into a table of megabytes misses the cache on every position. Instead the positions are
+  // counted per partition (the top bits of their bucket), scattered into their partitions (a few hundred
+  // sequential streams), then each partition is inserted into its own slice of the table, which stays in
+  // cache. Positions keep their order inside a partition, so the table is exactly what direct insertion
+  // would build.
   const partBits = Math.max(0, Math.min(10, bits - 11));
   const partShift = bits - partBits;
-  const hashes = new Int32Array(m);
-  const counts = new Int32Array((1 << partBits) + 1);
-  let i = 0;
+  const starts = new Int32Array((1 << partBits) + 1);
+  for (const [a, b] of ranges) {
+    for (let p = a; p <= b - K; p += stride) starts[((hashAt(view, p) >>> shift) >>> partShift) + 1]!++;
+  }
+  for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
+  const m = starts[starts.length - 1]!;
+  // (bucket, slot value) pairs, partition by partition; the hashes are computed again rather than kept
+  const buckets = new Int32Array(m);
+  const values = new Int32Array(m);
   for (const [a, b] of ranges) {
     for (let p = a; p <= b - K; p += stride) {
       const x = hashAt(view, p);
-      hashes[i++] = x;
-      counts[((x >>> shift) >>> partShift) + 1]!++;
-    }
-  }
-  for (let k = 1; k < counts.length; k++) counts[k]! += counts[k - 1]!;
-  const sortedHash = new Int32Array(m);
-  const sortedPos = new Int32Array(m);
-  i = 0;
-  for (const [a, b] of ranges) {
-    for (let p = a; p <= b - K; p += stride) {
-      const x = hashes[i++]!;
-      const at = counts[(x >>> shift) >>> partShift]!++;
-      sortedHash[at] = x;
-      sortedPos[at] = p;
+      const h = x >>> shift;
+      const at = starts[h >>> partShift]!++;
+      buckets[at] = h * WAYS;
+      values[at] = (p + 1) * (tagMask + 1) + (x & tagMask);
     }
   }
   for (let k = 0; k < m; k++) {
-    const x = sortedHash[k]!;
-    const h = (x >>> shift) * WAYS;
+    const h = buckets[k]!;
     for (let w = h + WAYS - 1; w > h; w--) t[w] = t[w - 1]!;
-    t[h] = (sortedPos[k]! + 1) * (tagMask + 1) + (x & tagMask);
+    t[h] = values[k]!;
   }
   return { table: t, shift, tagBits };
 }
