@@ -14,13 +14,16 @@ interface Row extends Timed {
   mbps: number;
 }
 
+// EDGEPUSH_CORPUS_PAIRS: a pairs file for corpus.sh instead of its public set (with EDGEPUSH_CORPUS_DIR, where
+// those pairs are kept), to measure on other update pairs.
 const corpusScript = resolve(process.env.EDGEPUSH_CORPUS_SCRIPT ?? '../shared/bench/corpus.sh');
-const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush-corpus');
+const corpusSet = process.env.EDGEPUSH_CORPUS_PAIRS ? resolve(process.env.EDGEPUSH_CORPUS_PAIRS) : 'public';
+const cacheDir = resolve(process.env.EDGEPUSH_CORPUS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush-corpus'));
 const size = (p: string) => statSync(p).size;
 
 function ensureCorpus(): string[] {
   if (existsSync(corpusScript)) {
-    const r = spawnSync('bash', [corpusScript, 'public', cacheDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync('bash', [corpusScript, corpusSet, cacheDir], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error('corpus.sh failed');
   }
   return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();

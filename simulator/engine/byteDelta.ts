@@ -21,7 +21,7 @@ import {
 import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 export interface CreateByteDeltaOptions {
-  /** Brotli quality of the sections (default 6; sections under 4 KiB get 11). */
+  /** Brotli quality of the sections (default 5; sections under 4 KiB get 11). */
   quality?: number;
   /** Output bytes per block (default 32 MiB): bounds the memory apply needs. */
   blockSize?: number;
@@ -47,7 +47,7 @@ export function createByteDelta(
     oldSha256: sha256Hex(old),
     newSha256: sha256Hex(next),
   };
-  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 6 });
+  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5 });
   const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
   findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld);
   writer.flush();
