@@ -28,7 +28,10 @@ const NEAR = 256;
 const GIVE_UP = 512;
 const HOLD_WINDOW = 16;
 const HOLD_MIN = 8; // of HOLD_WINDOW bytes
-const WAYS = 4; // positions kept per bucket, newest first
+const WAYS = 4;
+const WARM = 8; // positions whose buckets are read ahead
+/** Where the read-ahead loads go, so that the compiler cannot drop them. */
+let warmSink = 0; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
@@ -109,6 +112,32 @@ export function findMatches(
   const shift = index?.shift ?? 31;
   const tagMask = (1 << (index?.tagBits ?? 0)) - 1;
   const tagScale = tagMask + 1;
+  const nextView = new DataView(next.buffer, next.byteOffset, next.length);
+
+  // Index lookups miss the cache (the table and old are tens of megabytes), and one at a time they wait for
+  // memory one at a time. So when a lookup is due, the buckets of the next WARM positions are read first in a
+  // tight loop of independent loads, then the old bytes their candidates point at: the misses overlap, and
+  // the lookups that follow (the scan steps one byte at a time where nothing matches) find them in cache.
+  let warmUntil = 0;
+  function warm(from: number): void {
+    const end = Math.min(n - K + 1, from + WARM);
+    let touched = 0;
+    for (let p = from; p < end; p++) {
+      const x = hashAt(nextView, p);
+      touched ^= table[(x >>> shift) * WAYS]!;
+    }
+    for (let p = from; p < end; p++) {
+      const x = hashAt(nextView, p);
+      const h = (x >>> shift) * WAYS;
+      const tag = x & tagMask;
+      for (let k = h; k < h + WAYS; k++) {
+        const v = table[k]!;
+        if (v !== 0 && (v & tagMask) === tag) touched ^= old[Math.floor(v / tagScale) - 1]!;
+      }
+    }
+    warmSink ^= touched;
+    warmUntil = end;
+  }
   let hintIdx = 0;
   let pos = 0;
   let hashPos = -2;
@@ -150,6 +179,7 @@ export function findMatches(
       }
     }
     if (index !== undefined && scan + K <= n && !alignmentHolds(scan + lastOffset, scan)) {
+      if (scan >= warmUntil || scan < warmUntil - WARM) warm(scan);
       // rolling along consecutive positions (the common case), recomputed after a jump
       if (scan === hashPos + 1) {
         hashLo = (hashLo >>> 8) | ((hashHi & 0xff) << 24);
