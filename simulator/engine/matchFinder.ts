@@ -31,7 +31,7 @@ const HOLD_MIN = 8; // of HOLD_WINDOW bytes
 const WAYS = 4;
 const WARM = 8; // positions whose buckets are read ahead
 /** Where the read-ahead loads go, so that the compiler cannot drop them. */
-let warmSink = 0; // positions kept per bucket, newest first
+let _warmSink = 0; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
@@ -135,7 +135,7 @@ export function findMatches(
         if (v !== 0 && (v & tagMask) === tag) touched ^= old[Math.floor(v / tagScale) - 1]!;
       }
     }
-    warmSink ^= touched;
+    _warmSink ^= touched;
     warmUntil = end;
   }
   let hintIdx = 0;
