@@ -6,7 +6,7 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, r
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed, type Timed } from './lib/timed.js';
-import { applyByteDelta, createByteDelta } from '../simulator/engine/byteDelta.js';
+import { applyByteDelta, createByteDeltaAsync } from '../simulator/engine/byteDelta.js';
 
 interface Row extends Timed {
   method: string;
@@ -42,7 +42,7 @@ async function inProcess(method: string, newSize: number, work: () => Promise<nu
 async function engineInProcess(oldPath: string, newPath: string, deltaPath: string, newSize: number): Promise<Row[]> {
   const old = readFileSync(oldPath);
   const next = readFileSync(newPath);
-  const create = await inProcess('EdgePush create (in-process)', newSize, async () => createByteDelta(old, next).bytes);
+  const create = await inProcess('EdgePush create (in-process)', newSize, async () => (await createByteDeltaAsync(old, next)).bytes);
   const apply = await inProcess('EdgePush apply (in-process)', newSize, async () => {
     let bytes = 0;
     for await (const c of applyByteDelta(old, createReadStream(deltaPath))) bytes += c.length;

@@ -1,41 +1,18 @@
 // Turns the match finder's (add, extra, seek) triples into format blocks: splits triples at block
-// boundaries, fills the diff and extra sections, and compresses each section with brotli.
-import { brotliCompressSync, constants as z } from 'node:zlib';
+// boundaries and fills the control, diff and extra sections. Each full block is compressed at once
+// (sectionPacking.ts), or, with `background`, handed to the thread pool while matching goes on: its three
+// sections compress side by side, and a block compresses while the next one is matched.
 import { ByteSink } from './varint.js';
-import { SectionMethod } from './byteDeltaFormat.js';
 import { ZeroRunWriter } from './zeroRuns.js';
 import { ByteComparer } from './byteComparer.js';
+import { blockChunks, packLater, packNow, type SectionInput } from './sectionPacking.js';
+import { SectionMethod } from './byteDeltaFormat.js';
 
 export interface CompressionOptions {
-  /** Brotli quality for the diff and extra sections (0-11). */
+  /** Brotli quality of the sections (0-11; sections under 4 KiB get 11). */
   quality: number;
-}
-
-function brotli(raw: Uint8Array, quality: number): Uint8Array {
-  return brotliCompressSync(raw, {
-    params: {
-      // small sections (the usual case for near-identical inputs) get the strongest setting: it costs about 2 µs
-      // a byte, so a few milliseconds at most
-      [z.BROTLI_PARAM_QUALITY]: raw.length < SMALL_SECTION ? 11 : quality,
-      [z.BROTLI_PARAM_LGWIN]: 24,
-      [z.BROTLI_PARAM_SIZE_HINT]: raw.length,
-    },
-  });
-}
-
-const SMALL_SECTION = 4 << 10;
-
-function pack(raw: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
-  if (raw.length < 64) return { method: SectionMethod.Stored, data: raw };
-  const data = brotli(raw, quality);
-  return data.length < raw.length ? { method: SectionMethod.Brotli, data } : { method: SectionMethod.Stored, data: raw };
-}
-
-/** The diff section, already zero-run coded (it is mostly zeros): brotli on top if that pays. */
-function packDiff(runs: Uint8Array, quality: number): { method: SectionMethod; data: Uint8Array } {
-  if (runs.length < 64) return { method: SectionMethod.ZeroRuns, data: runs };
-  const data = brotli(runs, quality);
-  return data.length < runs.length ? { method: SectionMethod.ZeroRunsBrotli, data } : { method: SectionMethod.ZeroRuns, data: runs };
+  /** Compress on the libuv thread pool; collect the result with `chunksAsync`. */
+  background?: boolean;
 }
 
 export class BlockWriter {
@@ -46,8 +23,7 @@ export class BlockWriter {
   private extraLen = 0;
   private filled = 0;
   private oldPos = 0;
-  readonly out: Uint8Array[] = [];
-  bytes = 0;
+  private readonly blocks: (Uint8Array[] | Promise<Uint8Array[]>)[] = [];
 
   constructor(
     private readonly oldBuf: Uint8Array,
@@ -102,33 +78,42 @@ export class BlockWriter {
     }
   }
 
+  /** Ends the current block: its sections are compressed now, or started on the thread pool. */
   flush(): void {
     if (this.filled === 0) return;
-    const sections = [
-      pack(this.ctrl.bytes(), this.opts.quality),
-      packDiff(this.diff.finish(), this.opts.quality),
-      pack(this.extra.subarray(0, this.extraLen), this.opts.quality),
+    const inputs: SectionInput[] = [
+      { bytes: this.ctrl.bytes(), rawLength: this.ctrl.length, zeroRuns: false },
+      { bytes: this.diff.finish(), rawLength: this.diff.length, zeroRuns: true },
+      { bytes: this.extra.subarray(0, this.extraLen), rawLength: this.extraLen, zeroRuns: false },
     ];
-    const raws = [this.ctrl.length, this.diff.length, this.extraLen];
-    const head = Buffer.alloc(4 + 3 * 9);
-    head.writeUInt32LE(this.filled, 0);
-    sections.forEach((s, i) => {
-      head.writeUInt8(s.method, 4 + i * 9);
-      head.writeUInt32LE(raws[i]!, 5 + i * 9);
-      head.writeUInt32LE(s.data.length, 9 + i * 9);
-    });
-    this.out.push(head);
-    this.bytes += head.length;
-    for (const s of sections) {
-      // copy what is not brotli output (fresh): the section buffers are reused for the next block
-      const reused = s.method === SectionMethod.Stored || s.method === SectionMethod.ZeroRuns;
-      const copy = reused ? Buffer.from(s.data) : s.data;
-      this.out.push(copy);
-      this.bytes += copy.length;
+    const newLength = this.filled;
+    const q = this.opts.quality;
+    if (this.opts.background) {
+      // the thread pool gets copies: the section buffers are reused for the next block
+      const own = inputs.map((s) => ({ ...s, bytes: new Uint8Array(s.bytes) }));
+      this.blocks.push(Promise.all(own.map((s) => packLater(s, q))).then((packed) => blockChunks(newLength, own, packed)));
+    } else {
+      const packed = inputs.map((s) => packNow(s, q));
+      // keep copies of what was not compressed (brotli output is fresh): the section buffers are reused
+      const kept = packed.map((p) => (p.method === SectionMethod.Stored || p.method === SectionMethod.ZeroRuns ? { ...p, data: new Uint8Array(p.data) } : p));
+      this.blocks.push(blockChunks(newLength, inputs, kept));
     }
     this.ctrl.reset();
     this.diff.reset();
     this.extraLen = 0;
     this.filled = 0;
+  }
+
+  /** Every block's chunks, after the last flush (compressed in this thread). */
+  chunks(): Uint8Array[] {
+    return this.blocks.flatMap((b) => {
+      if (b instanceof Promise) throw new Error('blocks compressed in the background: use chunksAsync');
+      return b;
+    });
+  }
+
+  /** Every block's chunks, after the last flush, once the thread pool is done with them. */
+  async chunksAsync(): Promise<Uint8Array[]> {
+    return (await Promise.all(this.blocks)).flat();
   }
 }

@@ -31,12 +31,16 @@ export interface CreateByteDeltaOptions {
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-/** The delta as a list of buffers (header first); `bytes` is their total length. */
-export function createByteDelta(
-  old: Uint8Array,
-  next: Uint8Array,
-  opts: CreateByteDeltaOptions = {},
-): { chunks: Uint8Array[]; bytes: number; header: ByteDeltaHeader } {
+export interface ByteDelta {
+  /** The delta as a list of buffers, header first. */
+  chunks: Uint8Array[];
+  /** Their total length. */
+  bytes: number;
+  header: ByteDeltaHeader;
+}
+
+/** Matches old and new, filling `writer` block by block; the header describes the pair. */
+function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean): { header: ByteDeltaHeader; writer: BlockWriter } {
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
   const header: ByteDeltaHeader = {
@@ -47,12 +51,29 @@ export function createByteDelta(
     oldSha256: sha256Hex(old),
     newSha256: sha256Hex(next),
   };
-  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5 });
+  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5, background });
   const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
   findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld);
   writer.flush();
-  const head = encodeByteDeltaHeader(header);
-  return { chunks: [head, ...writer.out], bytes: head.length + writer.bytes, header };
+  return { header, writer };
+}
+
+function assemble(header: ByteDeltaHeader, blocks: Uint8Array[]): ByteDelta {
+  const chunks = [encodeByteDeltaHeader(header), ...blocks];
+  return { chunks, bytes: chunks.reduce((n, c) => n + c.length, 0), header };
+}
+
+/** The delta, made in this thread. */
+export function createByteDelta(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): ByteDelta {
+  const { header, writer } = encode(old, next, opts, false);
+  return assemble(header, writer.chunks());
+}
+
+/** The same delta, byte for byte, with its sections compressed on the libuv thread pool while matching goes on
+ *  (side by side, and each block while the next is matched): what the CLI and the image deltas use. */
+export async function createByteDeltaAsync(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): Promise<ByteDelta> {
+  const { header, writer } = encode(old, next, opts, true);
+  return assemble(header, await writer.chunksAsync());
 }
 
 export async function readByteDeltaHeader(reader: ByteReader): Promise<ByteDeltaHeader> {

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { applyByteDelta, createByteDelta, type CreateByteDeltaOptions } from './byteDelta.js';
+import { applyByteDelta, createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { commitFileAtomically } from './atomicFile.js';
 import type { ByteDeltaHeader } from './byteDeltaFormat.js';
 import { invalidInput } from '../shared/errors.js';
@@ -27,7 +27,7 @@ export async function createDeltaFile(
   opts?: CreateByteDeltaOptions,
 ): Promise<{ bytes: number; header: ByteDeltaHeader }> {
   const [old, next] = await Promise.all([readInput(oldPath, 'old file'), readInput(newPath, 'new file')]);
-  const d = createByteDelta(old, next, opts);
+  const d = await createByteDeltaAsync(old, next, opts);
   await commitFileAtomically(outPath, (out) => pipeline(Readable.from(d.chunks), out));
   return { bytes: d.bytes, header: d.header };
 }

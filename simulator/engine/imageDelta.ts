@@ -3,7 +3,7 @@
 // is where a rebuilt layer's old content lives. Also the per-image report of what each method would send.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createByteDelta, type CreateByteDeltaOptions } from './byteDelta.js';
+import { createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { readImageArchive, type ImageArchive, type ImageSource } from './imageArchive.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
@@ -60,7 +60,7 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
     seen.add(l.diffId);
     const pull = estimates ? gzipBytes(l.data) : Promise.resolve(0);
     const rsync = estimates ? (basis ? librsyncEstimate(old, l.data) : pull) : Promise.resolve(0);
-    const d = createByteDelta(old, l.data, opts.codec);
+    const d = await createByteDeltaAsync(old, l.data, opts.codec);
     payloads.push(...d.chunks);
     layers.push({ diffId: l.diffId, size, source: 'delta', deltaBytes: d.bytes });
     reports.push({ diffId: l.diffId, size, status: 'changed', layerPullBytes: await pull, librsyncBytes: await rsync, deltaBytes: d.bytes });

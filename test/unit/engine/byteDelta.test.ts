@@ -2,7 +2,7 @@
 // and apply refuses a wrong basis before producing anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyByteDelta, createByteDelta } from '../../../simulator/engine/byteDelta.js';
+import { applyByteDelta, createByteDelta, createByteDeltaAsync } from '../../../simulator/engine/byteDelta.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { makeTar, randomBytes, textBytes } from './fixtures.js';
 
@@ -66,4 +66,16 @@ test('a wrong basis is refused before any output, with a conflict error', async 
 test('bytes that are not a delta are refused as invalid input', async () => {
   const it = applyByteDelta(Buffer.alloc(0), (async function* () { yield Buffer.alloc(200, 1); })());
   await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'invalid-input'));
+});
+
+test('compressing on the thread pool gives the same delta, byte for byte, over several blocks', async () => {
+  const old = Buffer.concat([textBytes(300_000, 31), randomBytes(200_000, 32)]);
+  const next = Buffer.from(old);
+  for (let i = 50; i < next.length; i += 4001) next[i] = next[i]! ^ 0x11;
+  const more = Buffer.concat([next, textBytes(50_000, 33)]);
+  for (const blockSize of [64 << 10, 32 << 20]) {
+    const now = Buffer.concat(createByteDelta(old, more, { blockSize }).chunks);
+    const later = Buffer.concat((await createByteDeltaAsync(old, more, { blockSize })).chunks);
+    assert.ok(now.equals(later), `block size ${blockSize}: ${now.length} vs ${later.length} bytes`);
+  }
 });
