@@ -2,11 +2,10 @@
 // Per pair: bytes, seconds, MB/s (new bytes per second) and peak RSS of every method, all in this run; then
 // geometric means. Figures only, no assertions.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed, type Timed } from './lib/timed.js';
-import { applyByteDelta, createByteDeltaAsync } from '../simulator/engine/byteDelta.js';
 
 interface Row extends Timed {
   method: string;
@@ -29,26 +28,15 @@ function ensureCorpus(): string[] {
   return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();
 }
 
-async function inProcess(method: string, newSize: number, work: () => Promise<number>): Promise<Row> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const bytes = await work();
-  const seconds = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  return { method, bytes, seconds, cpuSeconds: (c.user + c.system) / 1e6, mbps: newSize / 1e6 / seconds, rssMB: NaN };
-}
-
-/** The engine as the push pipeline and the device use it: in this process, inputs in memory, no fsync. */
-async function engineInProcess(oldPath: string, newPath: string, deltaPath: string, newSize: number): Promise<Row[]> {
-  const old = readFileSync(oldPath);
-  const next = readFileSync(newPath);
-  const create = await inProcess('EdgePush create (in-process)', newSize, async () => (await createByteDeltaAsync(old, next)).bytes);
-  const apply = await inProcess('EdgePush apply (in-process)', newSize, async () => {
-    let bytes = 0;
-    for await (const c of applyByteDelta(old, createReadStream(deltaPath))) bytes += c.length;
-    return bytes;
-  });
-  return [create, apply];
+/** The engine as the push pipeline and the device use it, inputs in memory, no fsync: one cold run in a fresh
+ *  process (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before. */
+function engineInProcess(oldPath: string, newPath: string, newSize: number): Row[] {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('bench/lib/engineOnce.ts'), oldPath, newPath], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`engineOnce failed: ${r.stderr.slice(0, 500)}`);
+  const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; create: Omit<Timed, 'rssMB'>; apply: Omit<Timed, 'rssMB'> };
+  if (!o.exact) throw new Error(`EdgePush apply (in-process) did not rebuild ${newPath}`);
+  const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({ method, bytes, ...t, rssMB: NaN, mbps: newSize / 1e6 / t.seconds });
+  return [row('EdgePush create (in-process)', o.create, o.bytes), row('EdgePush apply (in-process)', o.apply, newSize)];
 }
 
 async function benchPair(dir: string, work: string): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
@@ -79,7 +67,7 @@ async function benchPair(dir: string, work: string): Promise<{ newSize: number; 
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, apply] = await engineInProcess(oldT, newT, out('ep'), newSize);
+  const [create, apply] = engineInProcess(oldT, newT, newSize);
   rows.push(create!);
   return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!] };
 }
