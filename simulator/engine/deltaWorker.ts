@@ -1,6 +1,6 @@
-// Worker-thread entry (dist/deltaWorker.js): makes one image delta away from the caller's event loop, so an
+// Worker-thread entry (dist/deltaWorker.js): makes image deltas away from the caller's event loop, so an
 // extension host or a device agent keeps answering while the codec works. See imageDeltaOffThread.ts.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { createImageDelta } from './imageDelta.js';
 import type { ImageArchive } from './imageArchive.js';
 import type { DeltaJob, DeltaJobResult } from './imageDeltaOffThread.js';
@@ -14,14 +14,16 @@ const revive = (a: ImageArchive): ImageArchive => ({
   layers: a.layers.map((l) => ({ ...l, data: asBuffer(l.data) })),
 });
 
-const job = workerData as DeltaJob;
-createImageDelta({ basis: job.basis && revive(job.basis), target: revive(job.target), estimates: job.estimates, codec: job.codec }).then(
-  (d) => {
-    const result: DeltaJobResult = { ok: true, header: d.header, chunks: d.chunks, bytes: d.bytes, report: d.report };
-    parentPort!.postMessage(result); // copied: deltas are small, and pooled Buffers cannot be transferred
-  },
-  (err: unknown) => {
-    const result: DeltaJobResult = { ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err) };
-    parentPort!.postMessage(result);
-  },
-);
+// Jobs come one at a time (imageDeltaOffThread.ts keeps this worker between them); each gets one answer.
+parentPort!.on('message', (job: DeltaJob) => {
+  createImageDelta({ basis: job.basis && revive(job.basis), target: revive(job.target), estimates: job.estimates, codec: job.codec }).then(
+    (d) => {
+      const result: DeltaJobResult = { ok: true, header: d.header, chunks: d.chunks, bytes: d.bytes, report: d.report, threadId };
+      parentPort!.postMessage(result); // copied: deltas are small, and pooled Buffers cannot be transferred
+    },
+    (err: unknown) => {
+      const result: DeltaJobResult = { ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err), threadId };
+      parentPort!.postMessage(result);
+    },
+  );
+});

@@ -36,3 +36,21 @@ test('off-thread: an error keeps its kind; a cancelled job rejects as cancelled'
   ac.abort();
   await assert.rejects(job, (e: unknown) => EdgePushError.is(e, 'cancelled'));
 });
+
+test('off-thread: the worker is kept warm between jobs; a job that finds it busy, or one after a cancel, still runs', async () => {
+  const { basis, target } = await pair();
+  const first = await createImageDeltaOffThread({ basis, target });
+  const second = await createImageDeltaOffThread({ basis, target });
+  assert.ok(first.threadId !== undefined);
+  assert.equal(second.threadId, first.threadId, 'the second job runs on the kept worker');
+  assert.ok(Buffer.concat(second.chunks).equals(Buffer.concat(first.chunks)));
+  const [a, b] = await Promise.all([createImageDeltaOffThread({ basis, target }), createImageDeltaOffThread({ basis, target })]);
+  assert.notEqual(a.threadId, b.threadId, 'two jobs at once run on two workers');
+  assert.ok(Buffer.concat(a.chunks).equals(Buffer.concat(b.chunks)));
+  const ac = new AbortController();
+  const job = createImageDeltaOffThread({ basis, target, signal: ac.signal });
+  ac.abort();
+  await assert.rejects(job, (e: unknown) => EdgePushError.is(e, 'cancelled'));
+  const after = await createImageDeltaOffThread({ basis, target });
+  assert.ok(Buffer.concat(after.chunks).equals(Buffer.concat(first.chunks)), 'a fresh worker takes over after a cancel');
+});
