@@ -3,10 +3,10 @@
 // Images are read on the calling thread (async I/O), handed over by structured clone, and the delta bytes come
 // back by copy (they are small). Where no worker entry can be found (an unusual bundle), it runs inline.
 //
-// One worker is kept between jobs, so that its JIT stays warm (the next push's delta of a small image takes
-// about half the time, and no thread start): unref'd while idle, so it never holds a process open, and ended
-// after a minute without work. A job that finds it busy gets a worker of its own; a cancelled job ends its
-// worker.
+// One worker is kept between jobs, so that its JIT stays warm (the next push's delta and report of a small
+// image take about a third of the time, and no thread starts): unref'd while idle, so it never holds a
+// process open, and ended after a minute without work. A job that finds it busy gets a worker of its own; a
+// cancelled job ends its worker.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
