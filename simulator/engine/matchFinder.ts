@@ -111,38 +111,39 @@ export function findMatches(
   const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
   const tagMask = (1 << (index?.tagBits ?? 0)) - 1;
-  const tagScale = tagMask + 1;
+  const tagBits = index?.tagBits ?? 0;
   const nextView = new DataView(next.buffer, next.byteOffset, next.length);
 
   // Index lookups miss the cache (the table and old are tens of megabytes), and one at a time they wait for
   // memory one at a time. So when a lookup is due, the buckets of the next WARM positions are read first in a
   // tight loop of independent loads, then the old bytes their candidates point at: the misses overlap, and
   // the lookups that follow (the scan steps one byte at a time where nothing matches) find them in cache.
+  const warmHashes = new Int32Array(WARM);
+  let warmFrom = 0;
   let warmUntil = 0;
   function warm(from: number): void {
     const end = Math.min(n - K + 1, from + WARM);
     let touched = 0;
     for (let p = from; p < end; p++) {
       const x = hashAt(nextView, p);
+      warmHashes[p - from] = x;
       touched ^= table[(x >>> shift) * WAYS]!;
     }
-    for (let p = from; p < end; p++) {
-      const x = hashAt(nextView, p);
+    for (let i = 0; i < end - from; i++) {
+      const x = warmHashes[i]!;
       const h = (x >>> shift) * WAYS;
       const tag = x & tagMask;
       for (let k = h; k < h + WAYS; k++) {
         const v = table[k]!;
-        if (v !== 0 && (v & tagMask) === tag) touched ^= old[Math.floor(v / tagScale) - 1]!;
+        if (v !== 0 && (v & tagMask) === tag) touched ^= old[(v >>> tagBits) - 1]!;
       }
     }
     _warmSink ^= touched;
+    warmFrom = from;
     warmUntil = end;
   }
   let hintIdx = 0;
   let pos = 0;
-  let hashPos = -2;
-  let hashLo = 0;
-  let hashHi = 0;
 
   // Whether old[o..] and next[s..] agree on most of the next HOLD_WINDOW bytes: the current alignment still
   // holds across a changed byte (a relocated address, a bumped constant), so looking up the index there (a
@@ -179,23 +180,14 @@ export function findMatches(
       }
     }
     if (index !== undefined && scan + K <= n && !alignmentHolds(scan + lastOffset, scan)) {
-      if (scan >= warmUntil || scan < warmUntil - WARM) warm(scan);
-      // rolling along consecutive positions (the common case), recomputed after a jump
-      if (scan === hashPos + 1) {
-        hashLo = (hashLo >>> 8) | ((hashHi & 0xff) << 24);
-        hashHi = (hashHi >>> 8) | (next[scan + 7]! << 24);
-      } else {
-        hashLo = next[scan]! | (next[scan + 1]! << 8) | (next[scan + 2]! << 16) | (next[scan + 3]! << 24);
-        hashHi = next[scan + 4]! | (next[scan + 5]! << 8) | (next[scan + 6]! << 16) | (next[scan + 7]! << 24);
-      }
-      hashPos = scan;
-      const x = Math.imul(hashLo ^ Math.imul(hashHi, M1), M2);
+      if (scan < warmFrom || scan >= warmUntil) warm(scan);
+      const x = warmHashes[scan - warmFrom]!;
       const h = (x >>> shift) * WAYS;
       const tag = x & tagMask;
       for (let k = 0; k < WAYS; k++) {
         const v = table[h + k]!;
         if (v === 0 || (v & tagMask) !== tag) continue;
-        c = Math.floor(v / tagScale) - 1;
+        c = (v >>> tagBits) - 1;
         if (c === bestPos || old[c + best] !== next[scan + best]) continue;
         const l = matchLen(c, scan);
         if (l > best) {
