@@ -112,6 +112,7 @@ export function findMatches(
   const shift = index?.shift ?? 31;
   const tagMask = (1 << (index?.tagBits ?? 0)) - 1;
   const tagBits = index?.tagBits ?? 0;
+  const oldView = new DataView(old.buffer, old.byteOffset, old.length);
   const nextView = new DataView(next.buffer, next.byteOffset, next.length);
 
   // Index lookups miss the cache (the table and old are tens of megabytes), and one at a time they wait for
@@ -151,11 +152,14 @@ export function findMatches(
   // found where this one stops holding. Measured on the corpus: a quarter of the lookups, 0.5 % larger deltas.
   function alignmentHolds(o: number, s: number): boolean {
     if (o < 0 || o + HOLD_WINDOW > oldN || s + HOLD_WINDOW > n) return false;
-    let misses = 0;
-    for (let j = 0; j < HOLD_WINDOW; j++) {
-      if (old[o + j] !== next[s + j] && ++misses > HOLD_WINDOW - HOLD_MIN) return false;
+    let differ = 0;
+    for (let j = 0; j < HOLD_WINDOW; j += 4) {
+      // without branches: a byte of x is non-zero where the inputs differ, and those bytes are counted
+      const x = oldView.getInt32(o + j, true) ^ nextView.getInt32(s + j, true);
+      const nonZero = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) >>> 7) & 0x01010101;
+      differ += Math.imul(nonZero, 0x01010101) >>> 24;
     }
-    return true;
+    return differ <= HOLD_WINDOW - HOLD_MIN;
   }
 
   // Longest exact match at next[scan..] among: the current alignment, the hint, the index bucket (four positions).
