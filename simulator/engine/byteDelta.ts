@@ -27,6 +27,8 @@ export interface CreateByteDeltaOptions {
   blockSize?: number;
   /** Pair tar entries by path when both inputs are tars (default true). */
   tarAware?: boolean;
+  /** Called as matching goes through new (about every MiB), and once at the end with done = total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -53,8 +55,9 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
   };
   const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5, background });
   const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
-  findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld);
+  findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld, opts.onProgress);
   writer.flush();
+  opts.onProgress?.(next.length, next.length);
   return { header, writer };
 }
 
@@ -131,6 +134,7 @@ export async function* applyByteDeltaFrom(
   old: Uint8Array,
   reader: ByteReader,
   header?: ByteDeltaHeader,
+  onProgress?: (done: number, total: number) => void,
 ): AsyncGenerator<Buffer> {
   const h = header ?? (await readByteDeltaHeader(reader));
   if (old.length !== h.oldSize || sha256Hex(old) !== h.oldSha256) {
@@ -181,14 +185,19 @@ export async function* applyByteDeltaFrom(
     if (o !== newLen || d !== diffLen || !diff!.done || x !== extra.length) throw corrupt('delta block does not add up');
     hash.update(out);
     produced += newLen;
+    onProgress?.(produced, h.newSize);
     yield out;
   }
   if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
 }
 
 /** Applies a complete delta stream (nothing may follow it). */
-export async function* applyByteDelta(old: Uint8Array, delta: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* applyByteDelta(
+  old: Uint8Array,
+  delta: AsyncIterable<Uint8Array>,
+  onProgress?: (done: number, total: number) => void,
+): AsyncGenerator<Buffer> {
   const reader = new ByteReader(delta);
-  yield* applyByteDeltaFrom(old, reader);
+  yield* applyByteDeltaFrom(old, reader, undefined, onProgress);
   if (!(await reader.atEnd())) throw corrupt('unexpected bytes after the end of the delta');
 }

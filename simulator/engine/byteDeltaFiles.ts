@@ -32,7 +32,12 @@ export async function createDeltaFile(
   return { bytes: d.bytes, header: d.header };
 }
 
-export async function applyDeltaFile(oldPath: string, deltaPath: string, outPath: string): Promise<{ bytes: number }> {
+export async function applyDeltaFile(
+  oldPath: string,
+  deltaPath: string,
+  outPath: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ bytes: number }> {
   const old = await readInput(oldPath, 'old file');
   await stat(deltaPath).catch(() => {
     throw invalidInput(`delta ${deltaPath} does not exist`);
@@ -40,7 +45,7 @@ export async function applyDeltaFile(oldPath: string, deltaPath: string, outPath
   let bytes = 0;
   await commitFileAtomically(outPath, (out) =>
     pipeline(
-      applyByteDelta(old, createReadStream(deltaPath)),
+      applyByteDelta(old, createReadStream(deltaPath), onProgress),
       async function* (src: AsyncIterable<Buffer>) {
         for await (const c of src) {
           bytes += c.length;

@@ -29,6 +29,7 @@ const GIVE_UP = 512;
 const HOLD_WINDOW = 16;
 const HOLD_MIN = 8; // of HOLD_WINDOW bytes
 const WAYS = 4;
+const PROGRESS_STEP = 1 << 20; // new bytes between progress reports
 const WARM = 8; // positions whose buckets are read ahead
 /** Where the read-ahead loads go, so that the compiler cannot drop them. */
 let _warmSink = 0; // positions kept per bucket, newest first
@@ -102,6 +103,7 @@ export function findMatches(
   hints: readonly AlignmentHint[],
   emit: TripleSink,
   skipOld: readonly [number, number][] = [],
+  progress?: (done: number, total: number) => void,
 ): void {
   const n = next.length;
   const oldN = old.length;
@@ -210,7 +212,12 @@ export function findMatches(
   let lastPos = 0;
   let lastOffset = 0;
   const recent = [0, 0, 0, 0];
+  let reportAt = 0;
   while (scan < n) {
+    if (progress !== undefined && scan >= reportAt) {
+      progress(scan, n);
+      reportAt = scan + PROGRESS_STEP;
+    }
     let oldScore = 0;
     scan += len;
     let scsc = scan;

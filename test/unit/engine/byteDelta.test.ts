@@ -79,3 +79,19 @@ test('compressing on the thread pool gives the same delta, byte for byte, over s
     assert.ok(now.equals(later), `block size ${blockSize}: ${now.length} vs ${later.length} bytes`);
   }
 });
+
+test('create and apply report progress through new, ending at its size', async () => {
+  const old = randomBytes(3_500_000, 41);
+  const next = Buffer.from(old);
+  for (let i = 7; i < next.length; i += 10_007) next[i] = next[i]! ^ 0x33;
+  const seen: [number, number][] = [];
+  const d = await createByteDeltaAsync(old, next, { blockSize: 1 << 20, onProgress: (done, total) => seen.push([done, total]) });
+  assert.ok(seen.length >= 3, `${seen.length} reports for 3.5 MB`);
+  assert.ok(seen.every(([done, total], i) => total === next.length && done <= total && (i === 0 || done >= seen[i - 1]![0])), 'monotonic, within the total');
+  assert.deepEqual(seen.at(-1), [next.length, next.length]);
+  const applied: number[] = [];
+  let bytes = 0;
+  for await (const c of applyByteDelta(old, (async function* () { yield* d.chunks; })(), (done) => applied.push(done))) bytes += c.length;
+  assert.equal(bytes, next.length);
+  assert.deepEqual(applied, [1 << 20, 2 << 20, 3 << 20, next.length], 'once per 1 MiB block');
+});
