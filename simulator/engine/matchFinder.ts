@@ -26,13 +26,14 @@ const NEAR = 256;
 // (bsdiff walks back to the previous match, a pass over every long unchanged region). Forward extension
 // cannot stop early: it is what covers regions that stayed at the current alignment.
 const GIVE_UP = 512;
+// The current alignment "holds" where at least HOLD_MIN of the next HOLD_WINDOW bytes agree: no lookup there.
 const HOLD_WINDOW = 16;
-const HOLD_MIN = 8; // of HOLD_WINDOW bytes
-const WAYS = 4;
-const PROGRESS_STEP = 1 << 20; // new bytes between progress reports
+const HOLD_MIN = 8;
+const WAYS = 4; // positions kept per bucket, newest first
 const WARM = 8; // positions whose buckets are read ahead
 /** Where the read-ahead loads go, so that the compiler cannot drop them. */
-let _warmSink = 0; // positions kept per bucket, newest first
+let _warmSink = 0;
+const PROGRESS_STEP = 1 << 20; // new bytes between progress reports
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
 
@@ -112,13 +113,13 @@ export function findMatches(
   const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
   const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
-  const tagMask = (1 << (index?.tagBits ?? 0)) - 1;
   const tagBits = index?.tagBits ?? 0;
+  const tagMask = (1 << tagBits) - 1;
   const oldView = new DataView(old.buffer, old.byteOffset, old.length);
   const nextView = new DataView(next.buffer, next.byteOffset, next.length);
 
-  // Index lookups miss the cache (the table and old are tens of megabytes), and one at a time they wait for
-  // memory one at a time. So when a lookup is due, the buckets of the next WARM positions are read first in a
+  // Index lookups miss the cache (the table and old are tens of megabytes), and made one by one, each waits
+  // for memory in turn. So when a lookup is due, the buckets of the next WARM positions are read first in a
   // tight loop of independent loads, then the old bytes their candidates point at: the misses overlap, and
   // the lookups that follow (the scan steps one byte at a time where nothing matches) find them in cache.
   const warmHashes = new Int32Array(WARM);
@@ -151,7 +152,8 @@ export function findMatches(
   // Whether old[o..] and next[s..] agree on most of the next HOLD_WINDOW bytes: the current alignment still
   // holds across a changed byte (a relocated address, a bumped constant), so looking up the index there (a
   // cache miss each time) would only find what the alignment already covers; a better alignment, if any, is
-  // found where this one stops holding. Measured on the corpus: a quarter of the lookups, 0.5 % larger deltas.
+  // found where this one stops holding. Measured on a rebuilt binary: three lookups in four saved, for deltas
+  // 0.5 % larger.
   function alignmentHolds(o: number, s: number): boolean {
     if (o < 0 || o + HOLD_WINDOW > oldN || s + HOLD_WINDOW > n) return false;
     let differ = 0;
