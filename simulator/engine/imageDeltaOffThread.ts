@@ -5,8 +5,8 @@
 //
 // One worker is kept between jobs, so that its JIT stays warm (the next push's delta and report of a small
 // image take about a third of the time, and no thread starts): unref'd while idle, so it never holds a
-// process open, and ended after a minute without work. A job that finds it busy gets a worker of its own; a
-// cancelled job ends its worker.
+// process open, and ended after a minute without work or after a job on large images. A job that finds it
+// busy gets a worker of its own; a cancelled job ends its worker.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,6 +36,12 @@ export type DeltaJobResult = (
 };
 
 const IDLE_MS = 60_000;
+// After a job on larger images the worker is ended rather than kept: its heap would hold their copies until
+// it next collects garbage, and warmth matters little next to that much work.
+const KEEP_AFTER_MAX_BYTES = 64 << 20;
+
+const jobBytes = (job: DeltaJob) =>
+  [job.basis, job.target].reduce((n, img) => n + (img ? img.config.length + img.layers.reduce((m, l) => m + l.data.length, 0) : 0), 0);
 
 /** The worker entry next to this bundle (dist/deltaWorker.js), or the TypeScript source when run from source. */
 function workerScript(): { code: string; eval: boolean } | undefined {
@@ -104,7 +110,14 @@ let kept: DeltaWorker | undefined;
 
 async function runJob(script: { code: string; eval: boolean }, job: DeltaJob, signal: AbortSignal | undefined): Promise<DeltaJobResult> {
   if (kept === undefined || kept.dead) kept = new DeltaWorker(script);
-  if (!kept.busy) return kept.run(job, signal);
+  if (!kept.busy) {
+    const worker = kept;
+    try {
+      return await worker.run(job, signal);
+    } finally {
+      if (jobBytes(job) > KEEP_AFTER_MAX_BYTES) worker.end();
+    }
+  }
   const own = new DeltaWorker(script);
   try {
     return await own.run(job, signal);
