@@ -1,7 +1,7 @@
 // `npm run bench:board`: the QEMU board's boot phases, cold (a fresh overlay: first boot of the image) and warm
 // (restart from the overlay after a clean power-off), the clean power-off itself and QEMU's memory, printed beside
 // the goals of issue #7: online (supervisor /ping) ≤ 30 s under TCG, warm restart the same or better, first image
-// build ≤ 5 min. Figures only, no assertions. Uses 127.0.40.20 and a temporary state dir.
+// build ≤ 5 min. Figures only, no assertions. Uses 127.B.40.20 (test/testNet.ts) and a temporary state dir.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,10 @@ import { killBoard, stopBoard } from '../simulator/board/power.js';
 import { progressLine } from '../simulator/shared/progress.js';
 import { enginePing, httpOk } from '../simulator/board/bootWatch.js';
 import type { BootPhase } from '../simulator/board/consolePhases.js';
+import { testAddress } from '../test/testNet.js';
 
 const RUNS = Number(process.env.EDGEPUSH_BENCH_RUNS ?? 3);
-const address = '127.0.40.20';
+const address = testAddress(40, 20);
 const name = 'board-bench';
 const stateDir = mkdtempSync(join(tmpdir(), 'edgepush-board-bench-'));
 const shown: BootPhase[] = ['kernel', 'init', 'agent', 'online', 'engine'];

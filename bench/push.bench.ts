@@ -12,8 +12,9 @@ import { DeviceClient } from '../simulator/push/deviceClient.js';
 import { startLivepush } from '../simulator/push/livepush/startLivepush.js';
 import { pushProject } from '../simulator/push/pushProject.js';
 import type { BuildOn } from '../simulator/push/types.js';
+import { testAddress } from '../test/testNet.js';
 
-const ADDRESS = '127.0.20.20';
+const ADDRESS = testAddress(20, 20);
 const NAME = 'ep4-bench';
 const ROUNDS = Number(process.env.EDGEPUSH_BENCH_ROUNDS ?? 5);
 

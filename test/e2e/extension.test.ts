@@ -12,11 +12,11 @@ import { repoRoot, startCodeServer, type CodeServer } from './codeServer.js';
 import { cleanUpDevice } from './devices.js';
 import { floodLogPanel } from './logFlood.js';
 import { acceptQuickInput, artifactsDir, notification, openWorkbench, runCommand, screenshot, webviewFrame, webviewFrameHandle, type Browser } from './workbench.js';
+import { testAddress } from '../testNet.js';
 
-// This helper's loopback range is 127.0.30.1-254.
-const DEVICE = '127.0.30.10';
+const DEVICE = testAddress(30, 10);
 const DEVICE_NAME = `sim-${DEVICE}`;
-const ABSENT = '127.0.30.11'; // nothing listens here
+const ABSENT = testAddress(30, 11); // nothing listens here
 
 let server: CodeServer | undefined;
 let browser: Browser | undefined;

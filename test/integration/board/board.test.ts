@@ -1,5 +1,5 @@
 // The QEMU board end to end, through the CLI a user runs: build (or reuse) the Debian board image, boot a board
-// on 127.0.40.10, check the device answers through the forwarded ports, push examples/hello to it and read the
+// on this run's 127.B.40.10, check the device answers through the forwarded ports, push examples/hello to it and read the
 // app's log line, cut the power in the middle of the next update, boot again and check the board runs the old or
 // the new release and then completes the update, push with the official balena CLI, and finally power it off.
 // Needs root for the first image build (about a minute); each boot takes 10-30 s under TCG.
@@ -10,8 +10,9 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
+import { testAddress } from '../../testNet.js';
 
-const address = '127.0.40.10';
+const address = testAddress(40, 10);
 const name = 'boardtest';
 const work = mkdtempSync(join(tmpdir(), 'edgepush-board-test-'));
 const stateDir = join(work, 'state');

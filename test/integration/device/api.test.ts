@@ -3,13 +3,14 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestDevice, api, status, waitFor, buildThroughDevice, postTarget, serviceContainers, followLogs, targetState, docker, type TestDevice } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
 let a: TestDevice;
 let b: TestDevice;
 
 before(async () => {
-  a = await startTestDevice('127.0.10.11');
-  b = await startTestDevice('127.0.10.12');
+  a = await startTestDevice(testAddress(10, 11));
+  b = await startTestDevice(testAddress(10, 12));
 });
 after(async () => {
   await Promise.all([a?.cleanup(), b?.cleanup()]);

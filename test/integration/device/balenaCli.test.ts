@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDevice, status, waitFor, serviceContainers, docker, type TestDevice } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
 const BALENA = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush', 'balena-cli', 'node_modules', '.bin', 'balena');
 let dev: TestDevice;
@@ -14,7 +15,7 @@ let project: string;
 
 before(async () => {
   assert.ok(existsSync(BALENA), `balena CLI not found at ${BALENA}: run bash scripts/setup-balena-cli.sh`);
-  dev = await startTestDevice('127.0.10.41');
+  dev = await startTestDevice(testAddress(10, 41));
   project = mkdtempSync(join(tmpdir(), 'ep-balena-project-'));
   writeFileSync(join(project, 'Dockerfile'), 'FROM edgepush-base/busybox:latest\nCOPY start.sh /start.sh\nCMD ["sh", "/start.sh"]\n');
 });

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
 import { startTestDevice, api, status, waitFor, postTarget, followLogs, docker, type TestDevice } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
 const TARGET = 'edgepush-it/delta-target:latest';
 let dev: TestDevice;
@@ -15,7 +16,7 @@ let targetId: string;
 let payloadSha: string;
 
 before(async () => {
-  dev = await startTestDevice('127.0.10.51', { link: '4mbit' });
+  dev = await startTestDevice(testAddress(10, 51), { link: '4mbit' });
   const payload = randomBytes(200_000);
   payloadSha = createHash('sha256').update(payload).digest('hex');
   const pack = tarPack();

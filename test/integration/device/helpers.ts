@@ -1,5 +1,5 @@
 // Shared pieces of the device integration tests: a real `edgepush device` child process on a loopback
-// address of this area's range (127.0.10.x), an HTTP client for its API, an SSE reader, images built through
+// address of this area's range (127.B.10.x, test/testNet.ts), an HTTP client for its API, an SSE reader, images built through
 // its engine endpoint, and clean-up of everything the device made.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { spawnSimulatedDevice, type SpawnedDevice } from '../../../simulator/device/spawnDevice.js';
 import { purgeDevice, deviceIdFrom } from '../../../simulator/device/scope.js';
 import { CLI, docker } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
+const KEYED = testAddress(10, 61);
 const BALENA = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush', 'balena-cli', 'node_modules', '.bin', 'balena');
 const started: { dev: SpawnedDevice; name: string; dir: string }[] = [];
 
@@ -38,12 +40,12 @@ test('a non-loopback address without --api-key or --local-mode-open is refused (
 });
 
 test('with --api-key every call but /ping needs the key', async () => {
-  await start('127.0.10.61', { apiKey: 'sekrit' });
-  assert.equal((await fetch('http://127.0.10.61:48484/ping')).status, 200);
-  assert.equal((await fetch('http://127.0.10.61:48484/v2/version')).status, 401);
-  assert.equal((await fetch('http://127.0.10.61:48484/v2/version?apikey=wrong')).status, 401);
-  assert.equal((await fetch('http://127.0.10.61:48484/v2/version?apikey=sekrit')).status, 200);
-  assert.equal((await fetch('http://127.0.10.61:48484/v2/local/target-state', { headers: { authorization: 'Bearer sekrit' } })).status, 200);
+  await start(KEYED, { apiKey: 'sekrit' });
+  assert.equal((await fetch(`http://${KEYED}:48484/ping`)).status, 200);
+  assert.equal((await fetch(`http://${KEYED}:48484/v2/version`)).status, 401);
+  assert.equal((await fetch(`http://${KEYED}:48484/v2/version?apikey=wrong`)).status, 401);
+  assert.equal((await fetch(`http://${KEYED}:48484/v2/version?apikey=sekrit`)).status, 200);
+  assert.equal((await fetch(`http://${KEYED}:48484/v2/local/target-state`, { headers: { authorization: 'Bearer sekrit' } })).status, 200);
 });
 
 test('--announce: balena device detect finds the device and calls it a development device', async () => {

@@ -4,12 +4,13 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startTestDevice, api, status, waitFor, buildThroughDevice, postTarget, serviceContainers, collectEvents, followLogs, docker, type TestDevice } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
 const RUN = 'trap "exit 0" TERM\necho "release $REL"\nwhile true; do sleep 1; done\n';
 let dev: TestDevice;
 
 before(async () => {
-  dev = await startTestDevice('127.0.10.31');
+  dev = await startTestDevice(testAddress(10, 31));
   await buildThroughDevice(dev, 'local_main', RUN);
 });
 after(async () => {
@@ -63,9 +64,9 @@ test('the engine going away: 503 and a log line; the device recovers when it ret
     c.on('error', close).on('close', close);
     up.on('error', close).on('close', close);
   });
-  const listen = () => new Promise<void>((r) => front.listen(23750, '127.0.10.32', () => r()));
+  const listen = () => new Promise<void>((r) => front.listen(23750, testAddress(10, 32), () => r()));
   await listen();
-  const other = await startTestDevice('127.0.10.33', { engine: 'tcp://127.0.10.32:23750' });
+  const other = await startTestDevice(testAddress(10, 33), { engine: `tcp://${testAddress(10, 32)}:23750` });
   try {
     await buildThroughDevice(other, 'local_main', RUN);
     await postTarget(other, [{ serviceName: 'main', image: 'local_main', environment: { REL: 'x' } }]);

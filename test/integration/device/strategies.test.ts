@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestDevice, status, waitFor, buildThroughDevice, postTarget, serviceContainers, followLogs, collectEvents, docker, type TestDevice } from './helpers.js';
+import { testAddress } from '../../testNet.js';
 
 let dev: TestDevice;
 const RUN = 'trap "exit 0" TERM\necho "release $REL"\nwhile true; do sleep 1; done\n';
 
 before(async () => {
-  dev = await startTestDevice('127.0.10.21');
+  dev = await startTestDevice(testAddress(10, 21));
   await buildThroughDevice(dev, 'local_main', RUN);
 });
 after(async () => {

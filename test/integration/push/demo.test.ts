@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { docker, runCli } from './harness.js';
+import { testAddress } from '../../testNet.js';
 
 test('demo: two pushes with their delta reports and the app output, exit 0, nothing left running', async () => {
-  const r = await runCli(['demo', '--address', '127.0.20.30'], 180_000);
+  const r = await runCli(['demo', '--address', testAddress(20, 30)], 180_000);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((r.stdout.match(/^Delta report for 127\.0\.20\.30/gm) ?? []).length, 2, r.stdout);
   assert.match(r.stdout, /\[main\] Hello from EdgePush: first version/);

@@ -7,10 +7,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliSession, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
+import { testAddress } from '../../testNet.js';
 
-const SILENT = '127.0.20.250';
+const SILENT = testAddress(20, 250);
+const STAND_IN = testAddress(20, 14);
+const STAND_IN_2 = testAddress(20, 15);
 
-/** A stand-in supervisor on 127.0.20.x:48484 answering as told (for faults a real device rarely shows on demand). */
+/** A stand-in supervisor on this run's 127.B.20.x:48484 answering as told (for faults a real device rarely shows on demand). */
 function fakeSupervisor(address: string, answer: (path: string, res: ServerResponse) => void): Promise<Server> {
   const server = createServer((req, res) => answer(req.url ?? '/', res));
   return new Promise((resolve, reject) => {
@@ -33,7 +36,7 @@ describe('push errors', () => {
     return dir;
   };
   before(async () => {
-    dev = await startDevice('127.0.20.13', 'ep4-errors');
+    dev = await startDevice(testAddress(20, 13), 'ep4-errors');
     root = await mkdtemp(join(tmpdir(), 'ep-push-errors-'));
   });
   after(async () => {
@@ -54,22 +57,22 @@ describe('push errors', () => {
   });
 
   test('a device not in local mode, or with a supervisor too old: exit 3 with the reason', async () => {
-    let s = await fakeSupervisor('127.0.20.14', (_p, res) => {
+    let s = await fakeSupervisor(STAND_IN, (_p, res) => {
       res.writeHead(401).end('Unauthorized');
     });
     try {
-      const r = await runCli(['push', 'examples/hello', '--device', '127.0.20.14', '--detached']);
+      const r = await runCli(['push', 'examples/hello', '--device', STAND_IN, '--detached']);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /\/ping answered 401 \(is local mode enabled\?\)/);
     } finally {
       await close(s);
     }
-    s = await fakeSupervisor('127.0.20.14', (p, res) => {
+    s = await fakeSupervisor(STAND_IN, (p, res) => {
       if (p === '/ping') return res.writeHead(200).end('OK');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', version: '6.6.0' }));
     });
     try {
-      const r = await runCli(['push', 'examples/hello', '--device', '127.0.20.14', '--detached']);
+      const r = await runCli(['push', 'examples/hello', '--device', STAND_IN, '--detached']);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /runs supervisor 6\.6\.0; local-mode push needs 7\.21\.4 or newer/);
     } finally {
@@ -137,11 +140,11 @@ describe('push errors', () => {
 
   test('Ctrl-C stops a push: exit 130, no error message', async () => {
     // A supervisor that never answers /v2/version: the push waits until interrupted.
-    const s = await fakeSupervisor('127.0.20.15', (p, res) => {
+    const s = await fakeSupervisor(STAND_IN_2, (p, res) => {
       if (p === '/ping') res.writeHead(200).end('OK');
     });
     try {
-      const push = new CliSession(['push', 'examples/hello', '--device', '127.0.20.15']);
+      const push = new CliSession(['push', 'examples/hello', '--device', STAND_IN_2]);
       await push.waitFor('the push to start', (x) => /connecting to 127\.0\.20\.15/.test(x.stderr));
       await new Promise((r) => setTimeout(r, 300));
       push.child.kill('SIGINT');

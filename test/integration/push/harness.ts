@@ -1,5 +1,5 @@
 // Shared set-up for the push integration tests: real `edgepush device` agents spawned from dist/cli.js on this
-// area's loopback range (127.0.20.x), the local base images, temp project copies, the CLI run as a user runs it,
+// area's loopback range (127.B.20.x, test/testNet.ts), the local base images, temp project copies, the CLI run as a user runs it,
 // and clean-up of every Docker object a device made, even when a test fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { ensureBaseImages } from '../../../simulator/device/baseImages.js';
 import { deviceIdFrom, purgeDevice } from '../../../simulator/device/scope.js';
 import { spawnSimulatedDevice, type SpawnedDevice } from '../../../simulator/device/spawnDevice.js';
+import { runTag } from '../../testNet.js';
 
 export const CLI = resolve('dist/cli.js');
 export const docker = new Docker();
@@ -29,8 +30,9 @@ export interface TestDevice {
   cleanup(): Promise<void>;
 }
 
-export async function startDevice(address: string, name: string, extra: { link?: string; announce?: string; localModeOpen?: boolean } = {}): Promise<TestDevice> {
+export async function startDevice(address: string, baseName: string, extra: { link?: string; announce?: string; localModeOpen?: boolean } = {}): Promise<TestDevice> {
   await baseImages();
+  const name = `${baseName}-${runTag()}`; // unique per run: clean-ups purge by device name
   const dataDir = await mkdtemp(join(tmpdir(), `ep-push-${name}-`));
   await purgeDevice(docker, deviceIdFrom(name)).catch(() => undefined);
   const spawnIt = () => spawnSimulatedDevice({ cliPath: CLI, address, name, dataDir, ...extra, timeoutMs: 30_000 });

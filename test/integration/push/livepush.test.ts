@@ -6,6 +6,7 @@ import { appendFile, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliSession, execInService, execUntil, startDevice, type TestDevice } from './harness.js';
+import { testAddress } from '../../testNet.js';
 
 const files: Record<string, string> = {
   Dockerfile: [
@@ -41,7 +42,7 @@ describe('livepush', () => {
   let dir: string;
   let push: CliSession;
   before(async () => {
-    dev = await startDevice('127.0.20.12', 'ep4-live');
+    dev = await startDevice(testAddress(20, 12), 'ep4-live');
     root = await mkdtemp(join(tmpdir(), 'ep-push-live-'));
     dir = join(root, 'app');
     for (const [p, text] of Object.entries(files)) {

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliSession, projectCopy, runCli, startDevice, type TestDevice } from './harness.js';
+import { testAddress } from '../../testNet.js';
 
 /** The "(#n)" counters of hello's lines, in order. */
 function counters(out: string): number[] {
@@ -13,7 +14,7 @@ describe('logs', () => {
   let dev: TestDevice;
   let hello: Awaited<ReturnType<typeof projectCopy>>;
   before(async () => {
-    dev = await startDevice('127.0.20.11', 'ep4-logs');
+    dev = await startDevice(testAddress(20, 11), 'ep4-logs');
     hello = await projectCopy('examples/hello');
     const r = await runCli(['push', hello.dir, '--device', dev.address, '--detached']);
     assert.equal(r.code, 0, r.stderr);

@@ -6,12 +6,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { execInService, projectCopy, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
+import { testAddress } from '../../testNet.js';
 
 describe('push', () => {
   let dev: TestDevice;
   let hello: Awaited<ReturnType<typeof projectCopy>>;
   before(async () => {
-    dev = await startDevice('127.0.20.10', 'ep4-push');
+    dev = await startDevice(testAddress(20, 10), 'ep4-push');
     hello = await projectCopy('examples/hello');
   });
   after(async () => {

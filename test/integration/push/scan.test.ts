@@ -4,13 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { runCli, startDevice, type TestDevice } from './harness.js';
+import { runTag, testAddress } from '../../testNet.js';
 
+const MANUAL = testAddress(20, 249); // added by hand; nothing answers there
 // Named per process so that two runs at once never remove each other's link (a /30 each in 10.254.20.0/24).
 const slot = process.pid % 60;
 const IFACE = `ep4s${slot}a`;
 const PEER = `ep4s${slot}b`;
 const ADDRESS = `10.254.20.${slot * 4 + 1}`;
-const NAME = `ep4-scan-${slot}`;
+const NAME = `ep4-scan-${slot}-${runTag()}`;
 
 function ip(...args: string[]): { ok: boolean; err: string } {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -66,13 +68,13 @@ describe('scan', () => {
 
   test('an address given by hand is probed; one that does not answer is listed as not in local mode', async (t) => {
     if (skip) return t.skip(skip);
-    const r = await runCli(['scan', '--timeout', '0', '--interface', 'lo', '--address', '127.0.20.249', '--json']).catch(() => undefined);
+    const r = await runCli(['scan', '--timeout', '0', '--interface', 'lo', '--address', MANUAL, '--json']).catch(() => undefined);
     // `lo` is internal, so it is not browsable: a usage error naming it
     assert.equal(r?.code, 2);
-    const ok = await runCli(['scan', '--timeout', '0', '--address', '127.0.20.249', '--json', '--interface', IFACE]);
+    const ok = await runCli(['scan', '--timeout', '0', '--address', MANUAL, '--json', '--interface', IFACE]);
     assert.equal(ok.code, 0, ok.stderr);
     const found = JSON.parse(ok.stdout) as Array<{ address: string; localMode: boolean; source: string }>;
-    assert.deepEqual(found.find((x) => x.address === '127.0.20.249'), { address: '127.0.20.249', name: '127.0.20.249', source: 'manual', localMode: false, development: false });
+    assert.deepEqual(found.find((x) => x.address === MANUAL), { address: MANUAL, name: MANUAL, source: 'manual', localMode: false, development: false });
   });
 
   test('simulated devices running on this machine are listed without mDNS', async (t) => {

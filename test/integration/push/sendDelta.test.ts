@@ -8,7 +8,9 @@ import { Readable } from 'node:stream';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
 import { deltaIdOf, sendImageDelta } from '../../../simulator/push/build/sendDelta.js';
 import type { ImageDelta } from '../../../simulator/engine/imageDelta.js';
+import { testAddress } from '../../testNet.js';
 
+const STAND_IN = testAddress(20, 40);
 test('an interrupted delta upload resumes at the offset the device holds', async () => {
   const chunks = Array.from({ length: 8 }, () => randomBytes(64 * 1024));
   const all = Buffer.concat(chunks);
@@ -43,9 +45,9 @@ test('an interrupted delta upload resumes at the offset the device holds', async
       res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'success' : 'failed' }));
     });
   });
-  await new Promise<void>((r) => server.listen(48484, '127.0.20.40', () => r()));
+  await new Promise<void>((r) => server.listen(48484, STAND_IN, () => r()));
   try {
-    const sent = await sendImageDelta(new DeviceClient('127.0.20.40'), delta, { tag: 'local_image_main:latest' });
+    const sent = await sendImageDelta(new DeviceClient(STAND_IN), delta, { tag: 'local_image_main:latest' });
     assert.equal(puts, 2, 'one interrupted PUT, one resumed');
     assert.equal(ranges[0], '');
     assert.equal(ranges[1], `bytes 150000-${all.length - 1}/${all.length}`);

@@ -6,9 +6,10 @@ import { after, test } from 'node:test';
 import { DeviceMonitor } from '../../../extension/devices/deviceMonitor.js';
 import { DeviceStore } from '../../../extension/devices/deviceStore.js';
 import type { DeviceRecord } from '../../../extension/devices/deviceRecord.js';
+import { testAddress } from '../../testNet.js';
 
-// This helper's loopback range is 127.0.30.1-254.
-const ADDRESS = '127.0.30.200';
+const ADDRESS = testAddress(30, 200);
+const SILENT = testAddress(30, 201);
 let hang = false;
 const servers: Server[] = [];
 
@@ -77,10 +78,10 @@ test('a device at an address where nothing listens turns offline', { timeout: 15
   const store = new DeviceStore();
   const monitor = new DeviceMonitor(store);
   try {
-    store.add('127.0.30.201', 'manual');
+    store.add(SILENT, 'manual');
     const deadline = Date.now() + 10_000;
-    while (store.get('127.0.30.201')?.online !== false && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(store.get('127.0.30.201')?.online, false);
+    while (store.get(SILENT)?.online !== false && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(store.get(SILENT)?.online, false);
   } finally {
     monitor.dispose();
   }
