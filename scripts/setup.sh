@@ -1,33 +1,57 @@
 #!/usr/bin/env bash
-# Everything the demo and the tests need on a Debian 12 machine, idempotent and quick when already done:
-#   Debian packages, a running Docker engine, npm dependencies, then the cached test clients
-#   (official balena CLI, code-server) through their own scripts.
+# What a job needs on a Debian 12 machine, idempotent and quick when already done. Each job names the groups it
+# needs; nothing else is installed:
+#   bash scripts/setup.sh demo    a Docker engine and the npm packages (what `npm run demo` needs, nothing more)
+#   bash scripts/setup.sh e2e     + Chromium and code-server (the end-to-end tests)
+#   bash scripts/setup.sh board   + QEMU, debootstrap and UEFI firmware (QEMU boards)
+#   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
+#   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
+#                                 test clients (official balena CLI, code-server)
 # Not root, not Debian, or no Docker: says exactly what to install and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(
-  docker.io busybox-static ca-certificates iproute2      # engine, local base images, loopback addresses
-  rdiff xdelta3 bsdiff zstd                               # delta benchmark anchors
-  qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4    # QEMU board image
-  ovmf                                                    # UEFI firmware for booting a user's balenaOS image
-  chromium libkrb5-dev ripgrep                            # end-to-end tests in code-server
-)
+# Debian packages by what needs them. To add a package, put it in the group of the job that needs it (or add a
+# group, and name it in ALL_GROUPS and in the job that runs it).
+PKG_engine=(docker.io ca-certificates iproute2)                    # the Docker engine, loopback addresses
+PKG_base=(busybox-static)                                          # the local base images (edgepush-base/*)
+PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta benchmark anchors
+PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
+PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
+ALL_GROUPS=(engine base bench board e2e)
+
+# Which groups (and which scripts/setup-*.sh test clients) each job needs.
+job=${1:-all}
+case "$job" in
+  demo) groups=(engine base); clients=() ;;
+  e2e) groups=(engine base e2e); clients=(e2e) ;;
+  board) groups=(engine base board); clients=() ;;
+  bench) groups=(engine base bench); clients=() ;;
+  all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;
+  *) printf 'setup: unknown job %s (demo, e2e, board, bench or nothing for all)\n' "$job" >&2; exit 2 ;;
+esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }
+started=$SECONDS
 
+wanted=()
+for g in "${groups[@]}"; do
+  declare -n list="PKG_$g"
+  wanted+=("${list[@]}")
+  unset -n list
+done
 missing=()
-for p in "${APT_PACKAGES[@]}"; do
+for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     say "missing packages: ${missing[*]}"
     say "install them as root on Debian 12:  apt-get update && apt-get install -y ${missing[*]}"
-    say "(elsewhere: Docker Engine, busybox (static), QEMU for x86_64, Chromium, and Node 20 with npm)"
+    say "(elsewhere: Docker Engine, busybox (static), and Node 20 with npm; for boards QEMU for x86_64; for the e2e tests Chromium)"
     exit 1
   fi
-  say "installing ${missing[*]}"
+  say "installing Debian packages for ${groups[*]}: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -39,7 +63,7 @@ if ! docker version >/dev/null 2>&1; then
     say "no Docker engine answers; start one (sudo systemctl start docker) and add yourself to the docker group"
     exit 1
   fi
-  say "starting dockerd"
+  say "starting dockerd (log: /var/log/edgepush-dockerd.log)"
   mkdir -p /var/log
   nohup dockerd >/var/log/edgepush-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
@@ -50,14 +74,17 @@ fi
 stamp=node_modules/.edgepush-lock-hash
 hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund >/dev/null
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$hash" > "$stamp"
 fi
 
 # Cached test clients, each with its own script (kept out of the product's dependencies).
-for s in scripts/setup-*.sh; do
-  [ -e "$s" ] || continue
-  bash "$s"
+for c in "${clients[@]}"; do
+  if [ "$c" = all ]; then
+    for s in scripts/setup-*.sh; do [ -e "$s" ] && bash "$s"; done
+  else
+    bash "scripts/setup-$c.sh"
+  fi
 done
-say "ready"
+say "ready for $job ($((SECONDS - started)) s)"
