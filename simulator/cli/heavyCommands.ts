@@ -4,6 +4,7 @@
 export { demoCommand } from './commands/demo.js';
 export { pushCommand } from './commands/push.js';
 export { logsCommand } from './commands/logs.js';
+export { sshCommand } from './commands/ssh.js';
 export { statusCommand } from './commands/status.js';
 export { scanCommand } from './commands/scan.js';
 export { deviceCommand } from './commands/device.js';

@@ -14,6 +14,10 @@ function mainHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
+    'Options:',
+    '  --help, -h     this help',
+    '  --version, -v  the version of edgepush',
+    '',
     'Run `edgepush <command> --help` for the options of one command.',
   ].join('\n');
 }
@@ -26,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${mainHelp()}\n`);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(`${typeof EDGEPUSH_VERSION === 'string' ? EDGEPUSH_VERSION : 'dev'}\n`);

@@ -15,11 +15,13 @@ export const commands: readonly CommandEntry[] = [
   { name: 'demo', summary: 'push an example to a simulated device and show the delta report', load: async () => (await heavy()).demoCommand },
   { name: 'push', summary: 'build a project and run it on a device', load: async () => (await heavy()).pushCommand },
   { name: 'logs', summary: 'stream the logs of a device', load: async () => (await heavy()).logsCommand },
+  { name: 'ssh', summary: 'open a shell in a service (or the host OS) of a device', load: async () => (await heavy()).sshCommand },
   { name: 'status', summary: 'show the state of a device and its services', load: async () => (await heavy()).statusCommand },
   { name: 'scan', summary: 'find local-mode devices on the network', load: async () => (await heavy()).scanCommand },
   { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await heavy()).deviceCommand },
   { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await heavy()).boardCommand },
   { name: 'delta', summary: 'create, apply and report binary deltas', load: async () => (await import('./commands/delta.js')).deltaCommand },
+  { name: 'completion', summary: 'print a shell completion script (bash or zsh)', load: async () => (await import('./commands/completion.js')).completionCommand },
   {
     name: 'base-images',
     summary: 'build the small local base images that examples and tests use',

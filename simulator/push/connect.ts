@@ -3,6 +3,7 @@
 import { unavailable } from '../shared/errors.js';
 import { DeviceClient } from './deviceClient.js';
 import type { DeviceInfo } from './supervisorSchemas.js';
+import type { DeviceAccess } from './types.js';
 
 export interface ConnectedDevice {
   client: DeviceClient;
@@ -22,14 +23,15 @@ export function versionAtLeast(v: string, min: readonly number[]): boolean {
   return true;
 }
 
-export async function connectDevice(device: string, signal?: AbortSignal, timeoutMs = 10_000): Promise<ConnectedDevice> {
-  const client = new DeviceClient(device, { timeoutMs });
+export async function connectDevice(device: string, signal?: AbortSignal, timeoutMs = 10_000, access: DeviceAccess = {}): Promise<ConnectedDevice> {
+  const client = new DeviceClient(device, { timeoutMs, ...access });
   try {
     await client.ping({ signal });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw unavailable(`device ${device} does not answer on port 48484 (is it on, reachable, and in local mode?): ${why}`, err);
   }
+  // /ping is open on a balena supervisor; the first call that needs the key is /v2/version.
   const supervisorVersion = await client.version({ signal });
   if (!versionAtLeast(supervisorVersion, MIN_SUPERVISOR)) {
     throw unavailable(`device ${device} runs supervisor ${supervisorVersion}; local-mode push needs ${MIN_SUPERVISOR.join('.')} or newer`);

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { EdgePushError} from '../shared/errors.js';
 import { invalidInput, notFound, unavailable } from '../shared/errors.js';
 import { describeFetchError, httpRequest, parseJson, type CallOptions } from './http.js';
+import { ENGINE_PORT, hostForUrl, parseDeviceAddress, SUPERVISOR_PORT } from './deviceAddress.js';
 import { readBody, SseParser } from '../shared/lineStream.js';
 import { followLogStream, type FollowLogsOptions } from './logFollow.js';
 import {
@@ -26,38 +27,48 @@ import {
   type TargetState,
 } from './supervisorSchemas.js';
 
-export const SUPERVISOR_PORT = 48484;
-export const ENGINE_PORT = 2375;
+export { SUPERVISOR_PORT, ENGINE_PORT };
 /** In local mode every app is app 1. */
 export const LOCAL_APP_ID = 1;
 
 export interface DeviceClientOptions {
   /** Default timeout of one call, ms (default 10000). */
   timeoutMs?: number;
+  /** Overrides a port given in the address (`host:port`). */
   supervisorPort?: number;
   enginePort?: number;
+  /**
+   * The device's API key, sent as the balena supervisor takes it (`Authorization: Bearer KEY`) on every supervisor
+   * call. Local mode needs none; a device started with `--api-key` (or outside local mode) refuses calls without it.
+   */
+  apiKey?: string;
 }
 
 export type ServiceAction = 'restart' | 'stop' | 'start';
-
-function hostForUrl(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
 
 export class DeviceClient {
   readonly supervisorUrl: string;
   readonly timeoutMs: number;
   readonly enginePort: number;
+  /** Host name or IP address (without the port). */
+  readonly host: string;
+  private readonly apiKey: string | undefined;
   private engineClient: Docker | undefined;
 
-  constructor(
-    readonly host: string,
-    opts: DeviceClientOptions = {},
-  ) {
-    if (!host || /[/\s]/.test(host)) throw invalidInput(`'${host}' is not a device address or host name`);
+  /** `address`: `host`, `host:port` or `[v6]:port` (the supervisor's port; 48484 when not given). */
+  constructor(address: string, opts: DeviceClientOptions = {}) {
+    if (!address || /[/\s]/.test(address)) throw invalidInput(`'${address}' is not a device address or host name`);
+    const parsed = parseDeviceAddress(address);
+    this.host = parsed.host;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.enginePort = opts.enginePort ?? ENGINE_PORT;
-    this.supervisorUrl = `http://${hostForUrl(host)}:${opts.supervisorPort ?? SUPERVISOR_PORT}`;
+    this.apiKey = opts.apiKey || undefined;
+    this.supervisorUrl = `http://${hostForUrl(parsed.host)}:${opts.supervisorPort ?? parsed.supervisorPort}`;
+  }
+
+  /** The headers every supervisor call carries: the API key, when the device has one. */
+  authHeaders(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
   }
 
   private opts(o?: CallOptions): CallOptions {
@@ -66,7 +77,7 @@ export class DeviceClient {
 
   private async getJson<T>(path: string, schema: z.ZodType<T>, o?: CallOptions): Promise<T> {
     const url = this.supervisorUrl + path;
-    const r = await httpRequest(url, {}, this.opts(o));
+    const r = await httpRequest(url, { headers: this.authHeaders() }, this.opts(o));
     if (r.status !== 200) throw this.statusError(path, r.status, r.text);
     return parseJson(url, r.text, schema);
   }
@@ -80,6 +91,7 @@ export class DeviceClient {
       /* plain text */
     }
     const what = `device ${this.host}: ${path} answered ${status}: ${message}`;
+    if (status === 401 || status === 403) return unavailable(`device ${this.host} refused the call (${status}): ${this.apiKey ? 'the API key is wrong' : 'it needs an API key (--api-key or EDGEPUSH_API_KEY)'}`);
     if (status === 404) return notFound(what);
     if (status === 400) return invalidInput(what);
     return unavailable(what);
@@ -87,7 +99,7 @@ export class DeviceClient {
 
   /** `GET /ping`: resolves when the supervisor answers (local mode on), else throws `unavailable`. */
   async ping(o?: CallOptions): Promise<void> {
-    const r = await httpRequest(`${this.supervisorUrl}/ping`, {}, this.opts(o));
+    const r = await httpRequest(`${this.supervisorUrl}/ping`, { headers: this.authHeaders() }, this.opts(o));
     if (r.status !== 200) throw unavailable(`device ${this.host}: /ping answered ${r.status} (is local mode enabled?)`);
   }
 
@@ -113,7 +125,7 @@ export class DeviceClient {
     const path = '/v2/local/target-state';
     const r = await httpRequest(
       this.supervisorUrl + path,
-      { method: 'POST', body: JSON.stringify(state), headers: { 'content-type': 'application/json' } },
+      { method: 'POST', body: JSON.stringify(state), headers: { 'content-type': 'application/json', ...this.authHeaders() } },
       this.opts(o),
     );
     if (r.status !== 200) throw this.statusError(path, r.status, r.text);
@@ -132,7 +144,8 @@ export class DeviceClient {
 
   async containerId(service: string, o?: CallOptions): Promise<string> {
     const path = `/v2/containerId?serviceName=${encodeURIComponent(service)}`;
-    const r = await httpRequest(this.supervisorUrl + path, {}, this.opts(o));
+    const r = await httpRequest(this.supervisorUrl + path, { headers: this.authHeaders() }, this.opts(o));
+    if (r.status === 401 || r.status === 403) throw this.statusError(path, r.status, r.text);
     if (r.status !== 200) throw notFound(`device ${this.host}: no container for service '${service}'`);
     return parseJson(this.supervisorUrl + path, r.text, ContainerIdSchema).containerId;
   }
@@ -142,10 +155,35 @@ export class DeviceClient {
     const path = `/v2/applications/${LOCAL_APP_ID}/${action}-service`;
     const r = await httpRequest(
       this.supervisorUrl + path,
-      { method: 'POST', body: JSON.stringify({ serviceName: service }), headers: { 'content-type': 'application/json' } },
+      { method: 'POST', body: JSON.stringify({ serviceName: service }), headers: { 'content-type': 'application/json', ...this.authHeaders() } },
       { signal: o?.signal, timeoutMs: o?.timeoutMs ?? Math.max(this.timeoutMs, 30_000) },
     );
     if (r.status !== 200) throw this.statusError(path, r.status, r.text);
+  }
+
+  /** A supervisor POST that answers 200 (or 202) when done: restart all, reboot, purge. */
+  private async post(path: string, body: unknown, o?: CallOptions): Promise<void> {
+    const r = await httpRequest(
+      this.supervisorUrl + path,
+      { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...this.authHeaders() } },
+      { signal: o?.signal, timeoutMs: o?.timeoutMs ?? Math.max(this.timeoutMs, 60_000) },
+    );
+    if (r.status !== 200 && r.status !== 202) throw this.statusError(path, r.status, r.text);
+  }
+
+  /** `POST /v2/applications/1/restart`: every service of the app. */
+  restartAll(o?: CallOptions): Promise<void> {
+    return this.post(`/v2/applications/${LOCAL_APP_ID}/restart`, {}, o);
+  }
+
+  /** `POST /v1/reboot`: a balenaOS device reboots; an EdgePush simulated device restarts its services. */
+  reboot(o?: CallOptions & { force?: boolean }): Promise<void> {
+    return this.post('/v1/reboot', { force: o?.force ?? false }, o);
+  }
+
+  /** `POST /v2/applications/1/purge`: the app's volumes are emptied (removed and made again), its services restarted. */
+  purge(o?: CallOptions & { force?: boolean }): Promise<void> {
+    return this.post(`/v2/applications/${LOCAL_APP_ID}/purge`, { force: o?.force ?? false }, o);
   }
   restartService(service: string, o?: CallOptions): Promise<void> {
     return this.serviceAction('restart', service, o);
@@ -163,7 +201,7 @@ export class DeviceClient {
    */
   async edgepushStats(o?: CallOptions): Promise<EdgepushStats | undefined> {
     const url = `${this.supervisorUrl}/v2/edgepush/stats`;
-    const r = await httpRequest(url, {}, this.opts(o));
+    const r = await httpRequest(url, { headers: this.authHeaders() }, this.opts(o));
     if (r.status !== 200) return undefined;
     try {
       const s = EdgepushStatsSchema.safeParse(JSON.parse(r.text));
@@ -209,7 +247,7 @@ export class DeviceClient {
     const signal = opts.signal ? AbortSignal.any([opts.signal, connect.signal]) : connect.signal;
     let res: Response;
     try {
-      res = await fetch(url, { signal, headers: { accept: 'text/event-stream' } });
+      res = await fetch(url, { signal, headers: { accept: 'text/event-stream', ...this.authHeaders() } });
     } catch (err) {
       clearTimeout(timer);
       if (opts.signal?.aborted) return true;
@@ -262,7 +300,7 @@ export class DeviceClient {
     const timer = setTimeout(() => connect.abort(), this.timeoutMs);
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.any([signal, connect.signal]) });
+      res = await fetch(url, { signal: AbortSignal.any([signal, connect.signal]), headers: this.authHeaders() });
     } catch (err) {
       throw describeFetchError(url, err, signal);
     } finally {
@@ -270,6 +308,7 @@ export class DeviceClient {
     }
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel().catch(() => undefined);
+      if (res.status === 401 || res.status === 403) throw this.statusError('/v2/local/logs', res.status, '');
       throw unavailable(`device ${this.host}: /v2/local/logs answered ${res.status}`);
     }
     return res.body;

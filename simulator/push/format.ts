@@ -47,15 +47,26 @@ export function formatReport(r: PushReport): string {
   return lines.join('\n');
 }
 
-function clock(ts: number | undefined): string {
+/** `HH:MM:SS.mmm` in the machine's local time, as `docker logs -t` users read their own clock. */
+export function localClock(ts: number | undefined): string {
   const d = ts === undefined ? new Date() : new Date(ts);
-  return d.toISOString().slice(11, 23);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-/** `12:00:01.123 [main] text` (stderr lines marked `!`, system lines `[system]`). */
-export function formatLogLine(l: DeviceLogLine): string {
+export interface LogLineStyle {
+  /** Wraps the service name (colour on a terminal). */
+  service?: (name: string) => string;
+  /** Wraps the time stamp and the stderr mark. */
+  dim?: (text: string) => string;
+}
+
+/** `12:00:01.123 [main] text` in local time (stderr lines marked `!`, system lines `[system]`). */
+export function formatLogLine(l: DeviceLogLine, style: LogLineStyle = {}): string {
   const who = l.serviceName ?? 'system';
-  return `${clock(l.timestamp)} [${who}]${l.isStdErr ? '!' : ''} ${l.message.replace(/\n$/, '')}`;
+  const dim = style.dim ?? ((t: string) => t);
+  const name = style.service ? style.service(who) : who;
+  return `${dim(localClock(l.timestamp))} [${name}]${l.isStdErr ? '!' : ''} ${l.message.replace(/\n$/, '')}`;
 }
 
 export interface DeviceSummary {

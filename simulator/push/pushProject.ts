@@ -60,14 +60,14 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   };
 
   emit({ type: 'step', message: `connecting to ${opts.device}` });
-  const conn = await connectDevice(opts.device, signal).catch((err: unknown) => {
+  const conn = await connectDevice(opts.device, signal, undefined, opts.access).catch((err: unknown) => {
     throw failedIn('connect', err);
   });
   const { client, info } = conn;
   check();
 
   const release = newReleaseHash();
-  const project = await loadProject(opts.projectDir, { deviceType: info.deviceType, arch: info.arch, releaseHash: release, live: opts.live });
+  const project = await loadProject(opts.projectDir, { deviceType: info.deviceType, arch: info.arch, releaseHash: release, live: opts.live, dockerfile: opts.build?.dockerfile });
   checkServiceNames(project, opts.services);
   const env = parseEnvArgs(opts.env ?? [], project.services.map((s) => s.name));
   emit({ type: 'release', release });
@@ -86,6 +86,7 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     info,
     signal,
     skipDeltaReport: opts.skipDeltaReport ?? false,
+    flags: opts.build,
     onEvent: emit,
   });
   check();

@@ -57,11 +57,33 @@ export type PushEvent =
   /** The delta report, once all figures are known (the same object `pushProject` resolves with). */
   | { type: 'report'; report: PushReport };
 
+/** How to reach a device beyond its address: its API key and an engine port other than 2375. */
+export interface DeviceAccess {
+  apiKey?: string;
+  enginePort?: number;
+}
+
+/** Build settings as `balena push` takes them (`--nocache`, `--pull`, `--build-arg`, `--dockerfile`). */
+export interface BuildFlags {
+  /** Build without the engine's cache. */
+  nocache?: boolean;
+  /** Pull newer versions of the base images. */
+  pull?: boolean;
+  /** `--build-arg K=V` for every service, over the compose file's `build.args`. */
+  buildArgs?: Record<string, string>;
+  /** Another Dockerfile for a single-service project (a path in the project folder). */
+  dockerfile?: string;
+}
+
 export interface PushOptions {
   /** The project folder: a `docker-compose.yml` or a single `Dockerfile` (or `Dockerfile.template`, ...). */
   projectDir: string;
-  /** The device: an IP address or host name (ports are fixed: 48484 supervisor, 2375 engine). */
+  /** The device: `host`, `host:port` (supervisor port) or `[v6]:port`; the engine is on 2375 unless `access` says. */
   device: string;
+  /** API key and engine port of the device, where needed. */
+  access?: DeviceAccess;
+  /** `--nocache`, `--pull`, `--build-arg`, `--dockerfile`. */
+  build?: BuildFlags;
   /** Build on the device's engine (default, like `balena push`) or locally, shipping a delta. */
   buildOn?: BuildOn;
   /** `K=V` for every service or `service:K=V` for one, like `balena push --env`. */

@@ -10,7 +10,7 @@ import type { Project, ProjectService } from '../project/loadProject.js';
 import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
 import { imageNameOf } from '../targetState.js';
-import type { BuildOn, PushEvent } from '../types.js';
+import type { BuildFlags, BuildOn, PushEvent } from '../types.js';
 import { buildOnEngine, imageIdOf } from './engineBuild.js';
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
@@ -41,6 +41,8 @@ export interface BuildServicesOptions {
   info: DeviceInfo;
   signal?: AbortSignal;
   skipDeltaReport: boolean;
+  /** `--nocache`, `--pull`, `--build-arg` (the Dockerfile choice is the project loader's). */
+  flags?: BuildFlags;
   onEvent: (e: PushEvent) => void;
   /** This machine's engine for `buildOn: 'local'` (default: DOCKER_HOST or the local socket). */
   localEngine?: Docker;
@@ -102,7 +104,9 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         tag,
         dockerfile: s.dockerfile!,
         labels: localImageLabels(s.name),
-        buildArgs: s.buildArgs,
+        buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
+        nocache: o.flags?.nocache,
+        pull: o.flags?.pull,
         cacheFrom,
         // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
         signal: o.signal,
@@ -127,7 +131,9 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       tag: localTag,
       dockerfile: s.dockerfile!,
       labels: localImageLabels(s.name),
-      buildArgs: s.buildArgs,
+      buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
+      nocache: o.flags?.nocache,
+      pull: o.flags?.pull,
       platform,
       signal: o.signal,
       onLine,

@@ -31,6 +31,10 @@ export interface EngineBuildOptions {
   dockerfile: string;
   labels: Record<string, string>;
   buildArgs: Record<string, string>;
+  /** Build without the cache (`--nocache`). */
+  nocache?: boolean;
+  /** Pull newer base images (`--pull`). */
+  pull?: boolean;
   cacheFrom?: string[];
   platform?: string;
   signal?: AbortSignal;
@@ -72,8 +76,8 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
       labels: o.labels,
       buildargs: o.buildArgs,
       forcerm: true,
-      pull: false,
-      nocache: false,
+      pull: o.pull ?? false,
+      nocache: o.nocache ?? false,
       ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: o.cacheFrom } : {}),
       ...(o.platform ? { platform: o.platform } : {}),
       ...(o.signal ? { abortSignal: o.signal } : {}),

@@ -53,7 +53,7 @@ function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
 }
 
 async function heldOffset(client: DeviceClient, id: string, signal?: AbortSignal): Promise<number> {
-  const r = await httpRequest(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`, {}, { signal, timeoutMs: 5000 }).catch(() => undefined);
+  const r = await httpRequest(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`, { headers: client.authHeaders() }, { signal, timeoutMs: 5000 }).catch(() => undefined);
   if (!r || r.status !== 200) return 0;
   try {
     const h = heldSchema.parse(JSON.parse(r.text));
@@ -72,7 +72,7 @@ function putOnce(
   o: { signal?: AbortSignal; onBytes: (n: number) => void; idleTimeoutMs?: number },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(total - offset) };
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(total - offset), ...client.authHeaders() };
     if (offset > 0) headers['content-range'] = `bytes ${offset}-${total - 1}/${total}`;
     const req = request(url, { method: 'PUT', headers, signal: o.signal }, (res) => {
       const parts: Buffer[] = [];

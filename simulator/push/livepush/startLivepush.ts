@@ -30,7 +30,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
   const emit = (e: LivepushEvent) => opts.onEvent?.(e);
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-  const { client, info } = await connectDevice(opts.device, signal);
+  const { client, info } = await connectDevice(opts.device, signal, undefined, opts.access);
   const debounceMs = opts.debounceMs ?? 100;
   const loadOpts = { deviceType: info.deviceType, arch: info.arch, releaseHash: 'live', live: true };
 
@@ -110,6 +110,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
       const report = await pushProject({
         projectDir: opts.projectDir,
         device: opts.device,
+        access: opts.access,
         env: opts.env,
         services: opts.services,
         buildOn: opts.buildOn,

@@ -1,9 +1,10 @@
 // The public types of livepush (see README.md).
-import type { BuildOn, PushEvent, PushReport } from '../types.js';
+import type { BuildOn, DeviceAccess, PushEvent, PushReport } from '../types.js';
 
 export interface LivepushOptions {
   projectDir: string;
   device: string;
+  access?: DeviceAccess;
   /** The `--env` values of the push; kept for rebuilds (a Dockerfile or compose change). */
   env?: string[];
   /** Watch only these services (all with a build context when omitted). */

@@ -40,6 +40,8 @@ export interface LoadOptions {
   releaseHash: string;
   /** Build for livepush: `#dev-*` directives become instructions (see livepush/dockerfileSteps.ts). */
   live?: boolean;
+  /** `--dockerfile`: the Dockerfile of every service that does not name one (a path in its build context). */
+  dockerfile?: string;
 }
 
 /** What `balena push` uses for a project with a single Dockerfile (service `main`). */
@@ -101,7 +103,7 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     const ctx = build.context ?? '.';
     const contextDir = isAbsolute(ctx) ? ctx : join(dir, ctx);
     if (!(await isDir(contextDir))) throw invalidInput(`service '${svc}': build context ${ctx} does not exist`);
-    let dockerfile = build.dockerfile;
+    let dockerfile = build.dockerfile ?? opts.dockerfile;
     if (dockerfile === undefined) {
       dockerfile = selectDockerfile(await readdir(contextDir), opts.deviceType, opts.arch);
       if (!dockerfile) {

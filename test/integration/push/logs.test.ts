@@ -25,7 +25,7 @@ describe('logs', () => {
   });
 
   test('logs follow across a device restart without repeating a line', async () => {
-    const logs = new CliSession(['logs', dev.address, '--service', 'main']);
+    const logs = new CliSession(['logs', '-f', dev.address, '--service', 'main']);
     try {
       await logs.waitFor('two hello lines', (s) => counters(s.stdout).length >= 2);
       await dev.restart();

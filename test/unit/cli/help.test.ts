@@ -3,19 +3,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8' });
 
-test('--help lists every subcommand', () => {
-  const r = cli('--help');
-  assert.equal(r.status, 0);
-  for (const name of ['device', 'push', 'logs', 'status', 'scan', 'delta', 'board', 'base-images', 'demo']) {
-    assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'), `help should list ${name}`);
+test('--help, and no arguments at all, list every subcommand and exit 0', () => {
+  for (const args of [['--help'], []]) {
+    const r = cli(...args);
+    assert.equal(r.status, 0);
+    for (const name of ['device', 'push', 'logs', 'ssh', 'status', 'scan', 'delta', 'board', 'base-images', 'demo', 'completion']) {
+      assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'), `help should list ${name}`);
+    }
   }
 });
 
+test('--version prints the package version', () => {
+  const r = cli('--version');
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim(), (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+});
+
+test('completion bash prints a script bash accepts, with every command', () => {
+  const r = cli('completion', 'bash');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(spawnSync('bash', ['-n'], { input: r.stdout }).status, 0);
+  for (const name of ['push', 'logs', 'ssh']) assert.match(r.stdout, new RegExp(`${name}\\) opts=`));
+  assert.match(r.stdout, /--build-arg/);
+  assert.equal(cli('completion', 'fish').status, 2);
+});
+
 test('an unknown flag is one line on stderr and exit code 2', () => {
-  for (const name of ['device', 'push', 'logs', 'status', 'scan', 'delta', 'board', 'base-images', 'demo']) {
+  for (const name of ['device', 'push', 'logs', 'ssh', 'status', 'scan', 'delta', 'board', 'base-images', 'demo', 'completion']) {
     const r = cli(name, '--no-such-flag');
     assert.equal(r.status, 2, `${name}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `${name} should print one line: ${r.stderr}`);
