@@ -85,8 +85,26 @@ export class Reconciler {
     this.trigger();
   }
 
+  /**
+   * Keeps the loop from acting until the returned release is called, and resolves once a pass already running
+   * has ended: a purge removes containers and volumes without the loop making them again under it.
+   */
+  async hold(): Promise<() => void> {
+    this.holds++;
+    while (this.running) await new Promise((r) => setTimeout(r, 50));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.trigger();
+    };
+  }
+
+  private holds = 0;
+
   trigger(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.holds > 0) return;
     if (this.running) {
       this.again = true;
       return;

@@ -10,6 +10,7 @@ import type { ContainerLogs } from './containerLogs.js';
 import { localStateSchema, normalizeApps, checkUnique } from './targetState.js';
 import { statusBody } from './deviceStatus.js';
 import { runServiceAction, type ServiceAction } from './serviceActions.js';
+import { purgeApp } from './appPurge.js';
 import { isEngineDown } from './currentState.js';
 import { matchRoute, readJson, sendFailed, sendJson, sendText, sendError, BodyTooLarge, type Route } from './http.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
@@ -54,6 +55,27 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     if (!Number.isInteger(appId) || appId <= 0) return sendFailed(res, 400, 'Missing app id');
     await runServiceAction(deps, action, appId, 'all', false);
     sendText(res, 200, 'OK');
+  };
+
+  const purge = async (req: IncomingMessage, res: ServerResponse, p: Record<string, string>) => {
+    const body = z.object({ appId: z.coerce.number().optional(), force: z.boolean().optional() }).safeParse((await readJson(req, 64 * 1024)) ?? {});
+    if (!body.success) return sendFailed(res, 400, 'Invalid body: expected {appId, force}');
+    const appId = Number(p.appId ?? body.data.appId);
+    if (!Number.isInteger(appId) || appId <= 0) return sendFailed(res, 400, 'Missing app id');
+    await purgeApp(deps, appId, body.data.force ?? false);
+    sendJson(res, 200, { Data: 'OK', Error: '' });
+  };
+
+  // A simulated device has no OS to reboot: it restarts every service, which is what its apps see of a reboot.
+  const reboot = async (req: IncomingMessage, res: ServerResponse) => {
+    const force = ((await readJson(req, 64 * 1024).catch(() => undefined)) as { force?: unknown } | undefined)?.force === true;
+    hub.system('Rebooting (simulated device: restarting its services)');
+    for (const app of reconciler.targetApps) {
+      await runServiceAction(deps, 'restart', app.appId, 'all', force).catch((err: unknown) => {
+        if (!EdgePushError.is(err, 'not-found')) throw err;
+      });
+    }
+    sendJson(res, 202, { Data: 'OK', Error: null });
   };
 
   const routes: Route[] = [
@@ -121,6 +143,9 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     { method: 'POST', path: '/v1/restart', handler: appAction('restart') },
     { method: 'POST', path: '/v1/apps/:appId/stop', handler: appAction('stop') },
     { method: 'POST', path: '/v1/apps/:appId/start', handler: appAction('start') },
+    { method: 'POST', path: '/v2/applications/:appId/purge', handler: purge },
+    { method: 'POST', path: '/v1/purge', handler: purge },
+    { method: 'POST', path: '/v1/reboot', handler: reboot },
     { method: 'GET', path: '/v2/edgepush/events', handler: (req, res) => streamEvents(req, res, events) },
     { method: 'GET', path: '/v2/edgepush/stats', handler: (_q, res) => sendJson(res, 200, { status: 'success', ...deps.stats(), uuid: deps.info.uuid }) },
     ...(deps.extraRoutes ?? []),
