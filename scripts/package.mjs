@@ -1,5 +1,6 @@
 // Packages the .vsix from the production build and prints its size and file list.
-// Dependencies are bundled by esbuild, so vsce runs with --no-dependencies. README links stay relative: the
+// Dependencies are bundled by esbuild (they are devDependencies), so vsce runs with --no-dependencies; package.json
+// `files` says what goes in both the .vsix and the npm package. README links stay relative: the
 // project has no public repository for vsce to point them at (the screenshot is not in the package).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -12,7 +13,7 @@ execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-re
 const files = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
 const bytes = statSync(out).size;
 console.log(`${out}: ${(bytes / 1024 / 1024).toFixed(2)} MB, ${files.length} files`);
-const forbidden = files.filter((f) => !/^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f));
+const forbidden = files.filter((f) => !/^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$|package\.nls\.json$)/.test(f));
 if (forbidden.length > 0) {
   console.error(`unexpected files in the package: ${forbidden.join(', ')}`);
   process.exit(1);
