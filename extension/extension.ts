@@ -3,6 +3,11 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/registry.js';
+import { ContextKeys } from './contextKeys.js';
+import { setAccessProvider } from './devices/deviceAccess.js';
+import { DeviceEnv, toEnvArgs } from './devices/deviceEnv.js';
+import { DeviceSecrets } from './devices/deviceSecrets.js';
+import { putCliOnPath } from './terminal/cliOnPath.js';
 import { DashboardModel } from './dashboard/dashboardModel.js';
 import { DashboardPanel } from './dashboard/dashboardPanel.js';
 import { DeviceMonitor } from './devices/deviceMonitor.js';
@@ -28,6 +33,11 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
 
   const store = add(new DeviceStore());
+  const secrets = add(new DeviceSecrets(context.secrets));
+  setAccessProvider((address) => secrets.access(address));
+  const env = new DeviceEnv(context.globalState);
+  const envOf = (address: string) => toEnvArgs(env.of(address));
+  const contextKeys = add(new ContextKeys(store));
   const model = add(new DashboardModel());
   model.setLivepush(readSettings().livepush);
   const monitor = add(new DeviceMonitor(store));
@@ -48,9 +58,21 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
-  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
-  const push = add(new PushRunner(model, store, monitor, logs, livepush));
-  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
+  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
+  const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush));
+  dashboard.onReportShown = () => contextKeys.set('reportShown', true);
+  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, secrets, env, contextKeys };
+  // Panels that were open come back after a window reload.
+  add(vscode.window.registerWebviewPanelSerializer('edgepush.dashboard', { deserializeWebviewPanel: async (panel) => dashboard.adopt(panel) }));
+  add(
+    vscode.window.registerWebviewPanelSerializer('edgepush.logs', {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        const address = typeof state === 'object' && state && 'device' in state && typeof state.device === 'string' ? state.device : undefined;
+        if (!address) return panel.dispose();
+        logs.adopt(panel, address);
+      },
+    }),
+  );
 
   const tree = add(new DeviceTreeProvider(store));
   const treeView = add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
@@ -72,8 +94,11 @@ export function activate(context: vscode.ExtensionContext): Services {
   add(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('edgepush.livepush')) model.setLivepush(readSettings().livepush);
+      if (e.affectsConfiguration('edgepush.addTerminalPath')) void putCliOnPath(context, readSettings().addTerminalPath).catch(() => undefined);
     }),
   );
+  // After activation: a small file write, off the start-up path.
+  setImmediate(() => void putCliOnPath(context, readSettings().addTerminalPath).catch(() => undefined));
   return services;
 }
 

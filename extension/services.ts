@@ -2,7 +2,10 @@
 import type * as vscode from 'vscode';
 import type { DashboardModel } from './dashboard/dashboardModel.js';
 import type { DashboardPanel } from './dashboard/dashboardPanel.js';
+import type { ContextKeys } from './contextKeys.js';
+import type { DeviceEnv } from './devices/deviceEnv.js';
 import type { DeviceMonitor } from './devices/deviceMonitor.js';
+import type { DeviceSecrets } from './devices/deviceSecrets.js';
 import type { DeviceStore } from './devices/deviceStore.js';
 import type { LogPanels } from './logs/logPanels.js';
 import type { PushRunner } from './push/pushRunner.js';
@@ -19,4 +22,7 @@ export interface Services {
   simulators: SimulatorManager;
   push: PushRunner;
   targets: Targets;
+  secrets: DeviceSecrets;
+  env: DeviceEnv;
+  contextKeys: ContextKeys;
 }

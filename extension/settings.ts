@@ -11,6 +11,7 @@ export interface Settings {
   qemuBoard: string;
   logBufferLines: number;
   livepush: boolean;
+  addTerminalPath: boolean;
 }
 
 export function readSettings(): Settings {
@@ -24,5 +25,6 @@ export function readSettings(): Settings {
     qemuBoard: c.get<string>('qemu.board', 'x86_64'),
     logBufferLines: Math.max(100, Math.floor(c.get<number>('logs.bufferLines', 5000))),
     livepush: c.get<boolean>('livepush', true),
+    addTerminalPath: c.get<boolean>('addTerminalPath', true),
   };
 }

@@ -6,6 +6,7 @@ import { Disposable } from './lifecycle.js';
 
 const TARGET_KEY = 'edgepush.target';
 const ADDED_KEY = 'edgepush.addedDevices';
+const PINNED_KEY = 'edgepush.pinnedTarget';
 
 export class Targets extends Disposable {
   constructor(
@@ -22,6 +23,17 @@ export class Targets extends Disposable {
   /** The remembered target of this workspace. */
   get current(): string | undefined {
     return this.context.workspaceState.get<string>(TARGET_KEY);
+  }
+
+  /** The device set with Set as Push Target: Push to Device goes there without asking. */
+  get pinned(): string | undefined {
+    const a = this.context.workspaceState.get<string>(PINNED_KEY);
+    return a && this.store.get(a) ? a : undefined;
+  }
+
+  async pin(address: string): Promise<void> {
+    await this.context.workspaceState.update(PINNED_KEY, address);
+    await this.remember(address);
   }
 
   async remember(address: string): Promise<void> {
@@ -45,6 +57,7 @@ export class Targets extends Disposable {
       this.added().filter((a) => a !== address),
     );
     if (this.current === address) await this.context.workspaceState.update(TARGET_KEY, undefined);
+    if (this.context.workspaceState.get<string>(PINNED_KEY) === address) await this.context.workspaceState.update(PINNED_KEY, undefined);
     this.store.remove(address);
     this.model.setTarget(this.current ? this.store.get(this.current) : undefined);
   }

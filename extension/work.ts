@@ -4,11 +4,14 @@
 // and the board launcher load when first called. No `vscode` import.
 import type { startBoard as StartBoard } from '../simulator/board/launcher.js';
 import type { stopBoard as StopBoard } from '../simulator/board/power.js';
+import type { powerCycleBoard as PowerCycleBoard } from '../simulator/board/powerCycle.js';
 import type { discoverDevices as DiscoverDevices } from '../simulator/push/discovery.js';
 import type { startLivepush as StartLivepush } from '../simulator/push/livepush/startLivepush.js';
 import type { pushProject as PushProject } from '../simulator/push/pushProject.js';
 
 export { DeviceClient } from '../simulator/push/deviceClient.js';
+export { openServiceShell } from '../simulator/push/serviceShell.js';
+export { servicePorts } from '../simulator/push/servicePorts.js';
 export { listBoards } from '../simulator/board/boardState.js';
 export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
@@ -19,3 +22,4 @@ export const startLivepush: typeof StartLivepush = async (opts) => (await import
 export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
 export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
 export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);
+export const powerCycleBoard: typeof PowerCycleBoard = async (name, opts, hooks) => (await import('../simulator/board/powerCycle.js')).powerCycleBoard(name, opts, hooks);

@@ -5,6 +5,7 @@ import { parseHostToView } from './protocol.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -27,6 +28,11 @@ export class HostChannel {
       }
     });
     this.api.postMessage({ kind: 'ready', view });
+  }
+
+  /** What VS Code hands the panel's serializer after a window reload. */
+  setState(state: { device?: string }): void {
+    this.api.setState(state);
   }
 
   request(body: RequestBody): Promise<void> {

@@ -98,6 +98,10 @@ export const RequestBodySchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('toggleLivepush') }),
   z.object({ method: z.literal('restartService'), service: z.string() }),
   z.object({ method: z.literal('clearLogs') }),
+  /** Copy these lines (the selection, as text) to the clipboard. */
+  z.object({ method: z.literal('copyText'), text: z.string().max(64 << 20) }),
+  /** Save these lines (as text) to a file the user picks. */
+  z.object({ method: z.literal('saveLogs'), text: z.string().max(64 << 20) }),
 ]);
 export type RequestBody = z.infer<typeof RequestBodySchema>;
 

@@ -36,16 +36,31 @@ async function pickProject(): Promise<string | undefined> {
   return f?.uri.fsPath;
 }
 
+/** Pushing runs the workspace's Dockerfile and build scripts: only in a trusted workspace. */
+async function trusted(): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('EdgePush: pushing builds and runs this workspace\'s code on a device, so it needs a trusted workspace. Devices and their logs work without trust.'),
+    manage,
+  );
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
 export const pushCommand: Command = {
   id: 'edgepush.push',
   async run(s: Services, arg?: unknown) {
+    if (!(await trusted())) return undefined;
     const projectDir = await pickProject();
     if (!projectDir) return undefined;
-    const target = addressFromArg(arg) ?? (readSettings().defaultTarget || (await pickTarget(s)));
+    const target = addressFromArg(arg) ?? (readSettings().defaultTarget || s.targets.pinned || (await pickTarget(s)));
     if (!target) return undefined;
     if (!s.store.get(target)) s.store.add(target, 'manual');
     await s.targets.remember(target);
     if (!s.dashboard.isOpen) s.dashboard.show(true);
-    return s.push.push(projectDir, target);
+    const report = await s.push.push(projectDir, target);
+    if (report) s.contextKeys.set('pushSucceeded', true);
+    return report;
   },
 };

@@ -4,6 +4,17 @@ import type { IDisposable } from '../lifecycle.js';
 import type { Services } from '../services.js';
 import { addDeviceCommand } from './addDevice.js';
 import type { Command } from './command.js';
+import { copyContainerIdCommand } from './copyContainerId.js';
+import { editEnvCommand } from './editEnv.js';
+import { openDeviceShellCommand } from './openDeviceShell.js';
+import { openInBrowserCommand } from './openInBrowser.js';
+import { openShellCommand } from './openShell.js';
+import { purgeDataCommand } from './purgeData.js';
+import { rebootCommand } from './reboot.js';
+import { restartAllCommand } from './restartAll.js';
+import { setApiKeyCommand } from './setApiKey.js';
+import { setAsTargetCommand } from './setAsTarget.js';
+import { startSimulatorAtCommand } from './startSimulatorAt.js';
 import { openDashboardCommand } from './openDashboard.js';
 import { pushCommand } from './push.js';
 import { refreshCommand } from './refresh.js';
@@ -22,6 +33,7 @@ import { toggleLivepushCommand } from './toggleLivepush.js';
 export const commands: Command[] = [
   pushCommand,
   startSimulatorCommand,
+  startSimulatorAtCommand,
   stopSimulatorCommand,
   startBoardCommand,
   stopBoardCommand,
@@ -33,6 +45,16 @@ export const commands: Command[] = [
   restartServiceCommand,
   stopServiceCommand,
   startServiceCommand,
+  openShellCommand,
+  openDeviceShellCommand,
+  openInBrowserCommand,
+  copyContainerIdCommand,
+  restartAllCommand,
+  rebootCommand,
+  purgeDataCommand,
+  setAsTargetCommand,
+  editEnvCommand,
+  setApiKeyCommand,
   toggleLivepushCommand,
   refreshCommand,
 ];

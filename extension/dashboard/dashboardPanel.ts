@@ -23,12 +23,24 @@ export class DashboardPanel extends Disposable {
     return this.current !== undefined;
   }
 
+  /** Fires when the dashboard shows a push's delta report (the walkthrough's third step). */
+  onReportShown: (() => void) | undefined;
+
   show(preserveFocus = false): void {
     if (this.current) {
       this.current.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel('edgepush.dashboard', 'EdgePush Dashboard', { viewColumn: vscode.ViewColumn.Active, preserveFocus }, { enableScripts: true });
+    const panel = vscode.window.createWebviewPanel('edgepush.dashboard', vscode.l10n.t('EdgePush Dashboard'), { viewColumn: vscode.ViewColumn.Active, preserveFocus }, { enableScripts: true });
+    this.adopt(panel);
+  }
+
+  /** Takes over a panel: a new one, or one VS Code restores after a window reload (its serializer). */
+  adopt(panel: vscode.WebviewPanel): void {
+    if (this.current) {
+      panel.dispose();
+      return;
+    }
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
     const host = new WebviewHost(panel, this.extensionUri, 'dashboard', this.onRequest);
     host.onDidBecomeReady(() => this.send());
@@ -40,6 +52,8 @@ export class DashboardPanel extends Disposable {
   }
 
   private send(): void {
-    this.current?.host.notify({ type: 'dashboard/state', state: this.model.state() });
+    const state = this.model.state();
+    this.current?.host.notify({ type: 'dashboard/state', state });
+    if (this.current?.host.isReady && state.current?.report && state.current.report.length > 0) this.onReportShown?.();
   }
 }

@@ -7,6 +7,21 @@ import { readSettings } from '../settings.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
 import { LogSession } from './logSession.js';
 
+/** Save Logs: the panel's lines as text, to a file the user picks (the workspace folder by default). */
+async function saveLogs(address: string, text: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const name = `edgepush-${address.replace(/[^A-Za-z0-9.-]+/g, '_')}-${stamp}.log`;
+  const uri = await vscode.window.showSaveDialog({
+    title: vscode.l10n.t('Save the logs of {0}', address),
+    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+    filters: { [vscode.l10n.t('Log files')]: ['log', 'txt'] },
+  });
+  if (!uri) return;
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text.endsWith('\n') ? text : `${text}\n`));
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: saved {0} lines to {1}', String(text.split('\n').filter(Boolean).length), uri.fsPath), 5000);
+}
+
 class LogPanel extends Disposable {
   readonly host: WebviewHost;
 
@@ -83,10 +98,21 @@ export class LogPanels extends Disposable {
       if (service) existing.focusService(service);
       return;
     }
-    const panel = vscode.window.createWebviewPanel('edgepush.logs', `Logs: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel('edgepush.logs', vscode.l10n.t('Logs: {0}', name), { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, enableFindWidget: true });
+    this.adopt(panel, address, service);
+  }
+
+  /** Takes over a panel: a new one, or one VS Code restores after a window reload (its serializer). */
+  adopt(panel: vscode.WebviewPanel, address: string, service?: string): void {
+    if (this.panels.has(address)) {
+      panel.dispose();
+      return;
+    }
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
     const lp = new LogPanel(panel, this.extensionUri, this.session(address), async (body) => {
       if (body.method === 'clearLogs') lp.clear();
+      else if (body.method === 'copyText') await vscode.env.clipboard.writeText(body.text);
+      else if (body.method === 'saveLogs') await saveLogs(address, body.text);
       else await this.onRequest(address, body);
     });
     this.panels.set(address, lp);

@@ -8,15 +8,18 @@ import { readSettings } from '../settings.js';
 import type { LivepushSession, LivepushStarter } from './livepush.js';
 import { basename } from 'node:path';
 import { loadWorkSoon } from '../workLoader.js';
+import { accessFor } from '../devices/deviceAccess.js';
 
-export function makeLivepushStarter(model: DashboardModel, logs: LogPanels, monitor: DeviceMonitor): LivepushStarter {
+export function makeLivepushStarter(model: DashboardModel, logs: LogPanels, monitor: DeviceMonitor, envOf: (device: string) => string[]): LivepushStarter {
   return async (projectDir: string, device: string, _report: PushReport): Promise<LivepushSession> => {
-    const { startLivepush } = await loadWorkSoon();
+    const [{ startLivepush }, access] = await Promise.all([loadWorkSoon(), accessFor(device)]);
     const note = (message: string, isStdErr = false) => logs.session(device).addLine({ message: `livepush: ${message}`, isSystem: true, isStdErr });
     let rebuild: number | undefined;
     const handle = await startLivepush({
       projectDir,
       device,
+      access,
+      env: envOf(device),
       buildOn: readSettings().buildOn,
       onEvent: (e) => {
         switch (e.type) {

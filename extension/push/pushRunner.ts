@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { PushReport } from '../../simulator/push/types.js';
 import { EdgePushError, messageOf } from '../../simulator/shared/errors.js';
 import type { DashboardModel } from '../dashboard/dashboardModel.js';
-import { clientFor } from '../devices/deviceAccess.js';
+import { accessFor, clientFor } from '../devices/deviceAccess.js';
 import type { DeviceMonitor } from '../devices/deviceMonitor.js';
 import type { DeviceStore } from '../devices/deviceStore.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
@@ -23,6 +23,8 @@ export class PushRunner extends Disposable {
     private readonly store: DeviceStore,
     private readonly monitor: DeviceMonitor,
     private readonly logs: LogPanels,
+    /** The device's saved environment (`--env` arguments), sent with every push to it. */
+    private readonly envOf: (device: string) => string[],
     readonly livepush: Livepush,
   ) {
     super();
@@ -73,10 +75,12 @@ export class PushRunner extends Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           // Loaded on first push: keeps the build pipeline out of activation.
-          const { pushProject } = await loadWorkSoon();
+          const [{ pushProject }, access] = await Promise.all([loadWorkSoon(), accessFor(device)]);
           return pushProject({
             projectDir,
             device,
+            access,
+            env: this.envOf(device),
             buildOn: settings.buildOn,
             signal: abort.signal,
             linkBitsPerSecond,

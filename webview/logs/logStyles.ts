@@ -22,6 +22,13 @@ body { margin: 0; padding: 0; display: flex; flex-direction: column; color: var(
 /* Fixed row height: the panel draws only the rows in view (see logWindow.ts). */
 .line { display: flex; gap: 10px; height: 20px; line-height: 20px; padding: 0 12px; white-space: pre; overflow: hidden; border-left: 2px solid transparent; }
 .line:hover { background: var(--vscode-list-hoverBackground); }
+.line { cursor: default; user-select: none; }
+.line.selected { background: var(--vscode-list-inactiveSelectionBackground); }
+.lines:focus-within .line.selected { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground, inherit); }
+.line.match .msg { background: var(--vscode-editor-findMatchHighlightBackground); }
+.line.match-current .msg { background: var(--vscode-editor-findMatchBackground); outline: 1px solid var(--vscode-editor-findMatchBorder, transparent); }
+.find-text { width: 160px; }
+.find-count { min-width: 6ch; }
 .ts { color: var(--vscode-descriptionForeground); flex: none; font-variant-numeric: tabular-nums; }
 .svc { flex: none; min-width: 7ch; font-weight: 600; }
 .system .svc, .system .msg { color: var(--vscode-descriptionForeground); font-style: italic; }

@@ -68,7 +68,9 @@ export function makeVscodeStub(record: StubRecord, settings: Record<string, unkn
       showWarningMessage: async (m: string) => void record.messages.push(m),
       showErrorMessage: async (m: string) => void record.messages.push(m),
       setStatusBarMessage: () => disposable(),
+      registerWebviewPanelSerializer: () => disposable(),
     },
+    l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
     commands: {
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
         if (record.commands.has(id)) throw new Error(`command ${id} registered twice`);
@@ -110,5 +112,7 @@ export function fakeContext(extensionPath: string, storage: string): Record<stri
     globalStorageUri: { fsPath: storage, path: storage, scheme: 'file' },
     workspaceState: memento(),
     globalState: memento(),
+    secrets: { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => disposable() },
+    environmentVariableCollection: { description: '', prepend: () => undefined, delete: () => undefined },
   };
 }
