@@ -35,7 +35,7 @@ export async function launchSimulator(s: Services, choice: SimulatorChoice): Pro
     s.store.add(a, 'simulated', handle.name, handle.linkRate);
     s.monitor.refresh(a);
     if (!s.targets.current || !s.store.get(s.targets.current)) await s.targets.remember(a);
-    void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: simulated device {0} runs at {1}', handle.name, a), 5000);
+    void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: simulated device {0} runs at {1}.', handle.name, a));
     return a;
   } catch (err) {
     void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: could not start a simulated device at {0}: {1}', a, messageOf(err)));

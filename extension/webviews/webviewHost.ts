@@ -7,6 +7,8 @@ import { Disposable } from '../lifecycle.js';
 import { webviewHtml } from './webviewHtml.js';
 import { loadWorkSoon } from '../workLoader.js';
 
+const READY_TIMEOUT_MS = 8000;
+
 export type RequestHandler = (body: RequestBody) => Promise<void> | void;
 
 export class WebviewHost extends Disposable {
@@ -25,18 +27,46 @@ export class WebviewHost extends Disposable {
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    webview.html = webviewHtml({
-      view,
-      title: panel.title,
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
-    });
+    let loads = 0;
+    const load = () => {
+      loads++;
+      webview.html = webviewHtml({
+        view,
+        title: panel.title,
+        cspSource: webview.cspSource,
+        // A query that changes per load, so a reload fetches the script again instead of a failed cached copy.
+        scriptUri: `${webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString()}?load=${loads}`,
+        codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+      });
+    };
+    load();
     this._register(webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     // A hidden webview is unloaded and says `ready` again when shown.
-    this._register(panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.ready = false;
-    }));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+        else this.watchReady(load);
+      }),
+    );
+    this.watchReady(load);
+    this._register({ dispose: () => clearTimeout(this.readyTimer) });
+  }
+
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloads = 0;
+
+  /**
+   * A visible view that has not said `ready` in time is loaded again (a few times at most): in a browser-hosted
+   * VS Code the webview's first load can lose its script while the service worker starts, leaving a blank panel.
+   */
+  private watchReady(load: () => void): void {
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      if (this.ready || !this.panel.visible || this.isDisposed || this.reloads >= 3) return;
+      this.reloads++;
+      load();
+      this.watchReady(load);
+    }, READY_TIMEOUT_MS);
   }
 
   private async receive(raw: unknown): Promise<void> {

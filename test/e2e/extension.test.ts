@@ -74,8 +74,7 @@ async function scenario(): Promise<void> {
   await view.locator('.welcome-view-content', { hasText: 'No devices yet' }).waitFor({ timeout: 30_000 });
   await screenshot(page.locator('.part.sidebar'), 'welcome.png');
 
-  await runCommand(page, 'EdgePush: Start Simulated Device');
-  await acceptQuickInput(page); // the suggested address: the configured first address
+  await runCommand(page, 'EdgePush: Start Simulated Device'); // one click: the configured first address
   await notification(page, `runs at ${DEVICE}`).waitFor({ timeout: 90_000 });
   const deviceRow = view.locator('.monaco-list-row', { hasText: DEVICE_NAME });
   await deviceRow.locator('.label-description', { hasText: 'online' }).waitFor({ timeout: 30_000 });
@@ -151,6 +150,8 @@ async function scenario(): Promise<void> {
   await input.waitFor({ state: 'visible' });
   await input.fill(ABSENT);
   await input.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'API key' }).waitFor({ timeout: 15_000 });
+  await input.press('Enter'); // no API key
   const absentRow = view.locator('.monaco-list-row', { hasText: ABSENT });
   await absentRow.locator('.label-description', { hasText: 'offline' }).waitFor({ timeout: 30_000 });
   await view.locator('.monaco-list-row', { hasText: 'Added Addresses' }).waitFor();
