@@ -28,7 +28,7 @@ body { margin: 0; padding: 0; display: flex; flex-direction: column; color: var(
 .line.match .msg { background: var(--vscode-editor-findMatchHighlightBackground); }
 .line.match-current .msg { background: var(--vscode-editor-findMatchBackground); outline: 1px solid var(--vscode-editor-findMatchBorder, transparent); }
 .find-text { width: 160px; }
-.find-count { min-width: 6ch; }
+.find-count { min-width: 6ch; font-size: 11px; white-space: nowrap; }
 .ts { color: var(--vscode-descriptionForeground); flex: none; font-variant-numeric: tabular-nums; }
 .svc { flex: none; min-width: 7ch; font-weight: 600; }
 .system .svc, .system .msg { color: var(--vscode-descriptionForeground); font-style: italic; }

@@ -59,7 +59,7 @@ export class LogView {
     find.addEventListener('keydown', (ev: KeyboardEvent) => {
       if (ev.key === 'Enter') this.step(ev.shiftKey ? -1 : 1);
     });
-    this.findCount = h('span', { class: 'count muted find-count' });
+    this.findCount = h('span', { class: 'muted find-count' });
     const prev = h('vscode-toolbar-button', { icon: 'arrow-up', label: 'Previous match', title: 'Previous match (Shift+Enter)' });
     prev.addEventListener('click', () => this.step(-1));
     const next = h('vscode-toolbar-button', { icon: 'arrow-down', label: 'Next match', title: 'Next match (Enter)' });
