@@ -1,26 +1,11 @@
 // EdgePush: Open Device Shell — the device's host OS over SSH on port 22222, as balenaOS development images have
 // it (`ssh -p 22222 root@ADDR`). A simulated device has no host OS of its own (its services run on this machine's
 // engine): it says so and offers a shell in one of its services instead.
-import { connect } from 'node:net';
 import * as vscode from 'vscode';
 import type { Services } from '../services.js';
+import { HOST_SSH_PORT, sshAnswers } from '../../simulator/push/sshProbe.js';
 import type { Command } from './command.js';
 import { pickDevice } from './pickDevice.js';
-
-const HOST_SSH_PORT = 22222;
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port, timeout: 2000 });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.once('connect', () => done(true));
-    sock.once('timeout', () => done(false));
-    sock.once('error', () => done(false));
-  });
-}
 
 export const openDeviceShellCommand: Command = {
   id: 'edgepush.openDeviceShell',
@@ -30,7 +15,7 @@ export const openDeviceShellCommand: Command = {
     const device = s.store.get(address);
     const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const shellInService = vscode.l10n.t('Open Shell in a Service');
-    if (device?.source === 'simulated' || !(await portOpen(host, HOST_SSH_PORT))) {
+    if (device?.source === 'simulated' || !(await sshAnswers(host))) {
       const why =
         device?.source === 'simulated'
           ? vscode.l10n.t('A simulated device has no host OS to enter: its services run on this machine\'s Docker engine. A shell in a service works.')

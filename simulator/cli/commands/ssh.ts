@@ -3,29 +3,14 @@
 // host OS over SSH on port 22222, where the device has an SSH server (a balenaOS development device does; a
 // simulated device has no host OS of its own, and says so).
 import { spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { noExtraPositionals, positional, stringOpt, type CliCommand } from '../command.js';
 import { deviceAccessOf, deviceAccessOptions, deviceAccessUsage } from '../deviceAccessFlags.js';
 import { connectDevice } from '../../push/connect.js';
 import type { DeviceClient } from '../../push/deviceClient.js';
 import { exitCodeOf } from '../../push/pushFailure.js';
 import { openServiceShell } from '../../push/serviceShell.js';
+import { HOST_SSH_PORT, sshAnswers } from '../../push/sshProbe.js';
 import { messageOf } from '../../shared/errors.js';
-
-export const HOST_SSH_PORT = 22222;
-
-function portOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.once('connect', () => done(true));
-    s.once('timeout', () => done(false));
-    s.once('error', () => done(false));
-  });
-}
 
 async function serviceShell(client: DeviceClient, service: string, command: string | undefined): Promise<number> {
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY) && command === undefined;
@@ -64,11 +49,11 @@ async function serviceShell(client: DeviceClient, service: string, command: stri
 }
 
 async function hostShell(client: DeviceClient, address: string, command: string | undefined): Promise<number> {
-  if (!(await portOpen(client.host, HOST_SSH_PORT))) {
+  if (!(await sshAnswers(client.host))) {
     const services = Object.keys(await client.containerIds().catch(() => ({})));
     process.stderr.write(
-      `edgepush ssh: ${address} has no SSH server on port ${HOST_SSH_PORT}, so there is no host OS to enter ` +
-        `(a simulated device has none: its services run on this machine's engine). ` +
+      `edgepush ssh: ${address} has no SSH server on port ${HOST_SSH_PORT}, so its host OS cannot be entered ` +
+        `(a simulated device has no host OS of its own: its services run on this machine's engine; balenaOS development images have the server). ` +
         `A shell in a service works: edgepush ssh ${address} ${services[0] ?? 'SERVICE'}${services.length ? ` (services: ${services.join(', ')})` : ''}\n`,
     );
     return 3;

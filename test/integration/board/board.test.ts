@@ -123,6 +123,15 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.ok(releaseA, 'the device reports the release it runs');
   });
 
+  test('edgepush ssh runs a command in the service on the board, and says the host OS has no SSH server', async () => {
+    const r = await cli(['ssh', address, 'main', '-c', 'echo in-board-$((6*7)); tr "\\0" " " < /proc/1/cmdline'], 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^in-board-42\nsh \/app\/hello.sh/);
+    const host = await cli(['ssh', address], 30_000);
+    assert.equal(host.code, 3, host.stderr); // the board image runs no sshd (yet): said, with the way that works
+    assert.match(host.stderr, /no SSH server on port 22222.*edgepush ssh \S+ main/);
+  });
+
   test('a power cut in the middle of an update leaves the old or the new release, and the update completes', async (t) => {
     const dirB = helloWith('second version');
     const pushB = push(dirB);
