@@ -17,7 +17,9 @@ export function publishedUrls(deviceHost: string, ports: Bindings): PublishedPor
     for (const b of list ?? []) {
       if (!b.HostPort) continue;
       const ip = !b.HostIp || b.HostIp === '0.0.0.0' || b.HostIp === '::' ? deviceHost : b.HostIp;
-      const url = `${containerPort.startsWith('443/') || b.HostPort === '443' ? 'https' : 'http'}://${hostForUrl(ip)}${b.HostPort === '80' ? '' : `:${b.HostPort}`}/`;
+      const scheme = containerPort.startsWith('443/') || b.HostPort === '443' ? 'https' : 'http';
+      const port = b.HostPort === (scheme === 'https' ? '443' : '80') ? '' : `:${b.HostPort}`;
+      const url = `${scheme}://${hostForUrl(ip)}${port}/`;
       if (!out.some((p) => p.url === url)) out.push({ containerPort, url });
     }
   }
