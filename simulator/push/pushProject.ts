@@ -111,9 +111,12 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
-  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name));
+  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name), {
+    signal,
+    onWaiting: (service) => emit({ type: 'step', message: `waiting for the health check of ${service}` }),
+  });
   for (const [service, state] of Object.entries(checked)) {
-    if (/^(Restarting|exited)/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
+    if (/^(Restarting|exited)/.test(state) || /unhealthy/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
   }
   const figured: ReportInput[] = [];
   for (const b of built) {

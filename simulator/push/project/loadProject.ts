@@ -138,7 +138,7 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     const environment = opts.environment ?? process.env;
     const variables = { ...dotEnv, ...environment };
     const profiles = (variables.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-    const parsed = parseCompose(await readFile(composeFile, 'utf8'), relative(process.cwd(), composeFile) || composeFile, { variables, profiles });
+    const parsed = parseCompose(await readFile(composeFile, 'utf8'), basename(composeFile), { variables, profiles });
     ({ volumes, networks } = parsed);
     warnings.push(...parsed.warnings);
     specs = [];
