@@ -174,7 +174,8 @@ const SECURITY_OPTS = [/^no-new-privileges([:=].*)?$/, /^apparmor[:=]unconfined$
 const SIMPLE: Record<string, { schema: z.ZodType; to?: (v: never) => unknown }> = {
   command: { schema: stringOrList.nullable() },
   entrypoint: { schema: stringOrList.nullable() },
-  restart: { schema: z.string().regex(/^(no|always|unless-stopped|on-failure(:\d+)?)$/, 'expected no, always, on-failure or unless-stopped') },
+  // Any string, as balena's parser takes it; one the engine does not know is warned about below.
+  restart: { schema: z.string() },
   privileged: { schema: z.boolean() },
   tty: { schema: z.boolean() },
   init: { schema: z.boolean() },
@@ -337,6 +338,10 @@ export function normalizeService(raw: unknown, warn: (path: Array<string | numbe
     }
   }
   if (tmpfs.length > 0) out.keys.tmpfs = [...((out.keys.tmpfs as string[] | undefined) ?? []), ...tmpfs];
+  const restart = out.keys.restart as string | undefined;
+  if (restart !== undefined && !/^(no|always|unless-stopped|on-failure(:\d+)?)$/.test(restart)) {
+    warn(['restart'], `restart policy '${restart}' is not one the engine knows (no, always, on-failure, unless-stopped): balena takes the file, but the container will not be created`);
+  }
   const adj = out.keys.oom_score_adj as number | undefined;
   if (adj !== undefined && adj <= -900) warn(['oom_score_adj'], 'service.oom_score_adj values under -900 may break device functionality (balena warns the same)');
   for (const name of Object.keys(out.labels)) {
