@@ -15,6 +15,7 @@ import { DeviceStore } from './devices/deviceStore.js';
 import { LogPanels } from './logs/logPanels.js';
 import { Livepush } from './push/livepush.js';
 import { makeLivepushStarter } from './push/livepushStarter.js';
+import { BuildLog } from './push/buildLog.js';
 import { PushRunner } from './push/pushRunner.js';
 import type { Services } from './services.js';
 import { readSettings } from './settings.js';
@@ -59,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
-  const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush));
+  const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush, add(new BuildLog())));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, secrets, env, contextKeys };
   // Panels that were open come back after a window reload.
