@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): Services {
     new SimulatorManager(join(context.extensionPath, 'dist', 'cli.js'), context.globalStorageUri.fsPath, (address, code, output) => {
       if (!store.get(address)) return;
       store.update(address, { online: false, error: `agent exited (${code ?? 'signal'})` });
-      void vscode.window.showWarningMessage(`EdgePush: the simulated device at ${address} stopped: ${output.trim().split('\n').slice(-1)[0] ?? ''}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush: the simulated device at {0} stopped: {1}', address, output.trim().split('\n').slice(-1)[0] ?? ''));
     }),
   );
   const targets = add(new Targets(context, store, model));
@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
-  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
+  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush livepush: {0}', message))));
   const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush, add(new BuildLog())));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, secrets, env, contextKeys };

@@ -21,7 +21,7 @@ export async function pickDevice(s: Services, arg: unknown, placeHolder: string,
   if (given) return given;
   const devices = s.store.all().filter((d) => !sources || sources.includes(d.source));
   if (devices.length === 0) {
-    void vscode.window.showInformationMessage('EdgePush: no devices yet. Start a simulated device or add one by address.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: no devices yet. Start a simulated device or add one by address.'));
     return undefined;
   }
   if (devices.length === 1) return devices[0]!.address;
@@ -37,7 +37,7 @@ export async function pickService(s: Services, arg: unknown): Promise<{ address:
   if (service) return { address, service };
   const services = s.store.get(address)?.services ?? [];
   if (services.length === 0) {
-    void vscode.window.showInformationMessage(`EdgePush: ${address} runs no services yet.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: {0} runs no services yet.', address));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

@@ -28,7 +28,7 @@ async function pickTarget(s: Services): Promise<string | undefined> {
 async function pickProject(): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
-    void vscode.window.showErrorMessage('EdgePush: open a folder with a Dockerfile or docker-compose.yml first.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: open a folder with a Dockerfile or docker-compose.yml first.'));
     return undefined;
   }
   if (folders.length === 1) return folders[0]!.uri.fsPath;

@@ -16,7 +16,7 @@ export const startBoardCommand: Command = {
     const settings = readSettings();
     const used = new Set(s.store.all().map((d) => d.address));
     const address = await vscode.window.showInputBox({
-      title: 'Start QEMU Board',
+      title: vscode.l10n.t('Start QEMU Board'),
       prompt: `Loopback address the board's ports (48484, 2375, 22222) are forwarded from (${settings.qemuBoard}, ${settings.qemuBinary})`,
       value: nextFreeAddress('127.0.0.3', used) ?? '127.0.0.3',
       validateInput: (v) => (parseIPv4(v) && isLoopback(v) ? undefined : 'A loopback address such as 127.0.0.3'),
@@ -30,7 +30,7 @@ export const startBoardCommand: Command = {
     if (!s.targets.current || !s.store.get(s.targets.current)) await s.targets.remember(a);
     try {
       const handle = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `EdgePush: starting QEMU board ${name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: starting QEMU board {0}', name), cancellable: true },
         async (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -54,11 +54,11 @@ export const startBoardCommand: Command = {
         },
       );
       s.monitor.refresh(a);
-      void vscode.window.showInformationMessage(`EdgePush: board ${handle.name} is online at ${a} (${handle.accel.toUpperCase()}, ${handle.bootSeconds.toFixed(1)} s).`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: board {0} is online at {1} ({2}, {3} s).', handle.name, a, handle.accel.toUpperCase(), handle.bootSeconds.toFixed(1)));
       return a;
     } catch (err) {
       if (s.store.get(a)) s.store.update(a, { bootPhase: undefined, online: false, error: messageOf(err) });
-      void vscode.window.showErrorMessage(`EdgePush: the board at ${a} did not start: ${messageOf(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: the board at {0} did not start: {1}', a, messageOf(err)));
       return undefined;
     }
   },

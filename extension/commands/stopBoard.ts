@@ -14,12 +14,12 @@ export const stopBoardCommand: Command = {
     const name = s.store.get(address)?.name ?? address;
     try {
       const { stopBoard } = await loadWorkSoon();
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `EdgePush: powering off ${name}` }, () => stopBoard(name));
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: powering off {0}', name) }, () => stopBoard(name));
       s.logs.forget(address);
       s.store.remove(address);
-      void vscode.window.setStatusBarMessage(`EdgePush: ${name} stopped (${r.how}, ${r.seconds.toFixed(1)} s)`, 5000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: {0} stopped ({1}, {2} s)', name, r.how, r.seconds.toFixed(1)), 5000);
     } catch (err) {
-      void vscode.window.showErrorMessage(`EdgePush: could not stop ${name}: ${messageOf(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: could not stop {0}: {1}', name, messageOf(err)));
     }
   },
 };

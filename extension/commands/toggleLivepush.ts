@@ -15,6 +15,6 @@ export const toggleLivepushCommand: Command = {
     s.model.setLivepush(on);
     if (!on) s.push.livepush.stop();
     else s.push.livepush.resume();
-    void vscode.window.setStatusBarMessage(`EdgePush: livepush ${on ? 'on' : 'off'}`, 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: livepush {0}', on ? 'on' : 'off'), 3000);
   },
 };

@@ -59,7 +59,7 @@ export class PushRunner extends Disposable {
 
   async push(projectDir: string, device: string): Promise<PushReport | undefined> {
     if (this.active) {
-      void vscode.window.showWarningMessage('EdgePush: a push is already running.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush: a push is already running.'));
       return undefined;
     }
     const settings = readSettings();
@@ -74,7 +74,7 @@ export class PushRunner extends Disposable {
     this.buildLog.begin(project, device);
     try {
       const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `EdgePush: pushing ${project} to ${device}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: pushing {0} to {1}', project, device), cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           // Loaded on first push: keeps the build pipeline out of activation.
@@ -103,7 +103,7 @@ export class PushRunner extends Disposable {
       const sent = report.services.reduce((n, s) => n + s.sentBytes, 0);
       this.livepush.afterPush(projectDir, device, report, settings.livepush);
       void vscode.window
-        .showInformationMessage(`EdgePush: ${project} runs on ${device} (release ${report.release.slice(0, 7)}, ${formatBytes(sent)} sent).`, 'Show Logs', 'Open Dashboard')
+        .showInformationMessage(vscode.l10n.t('EdgePush: {0} runs on {1} (release {2}, {3} sent).', project, device, report.release.slice(0, 7), formatBytes(sent)), 'Show Logs', 'Open Dashboard')
         .then((choice) => {
           if (choice === 'Show Logs') void vscode.commands.executeCommand('edgepush.showLogs', device);
           if (choice === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
@@ -113,9 +113,9 @@ export class PushRunner extends Disposable {
       const wasCancelled = EdgePushError.is(err, 'cancelled') || abort.signal.aborted;
       this.model.end(id, wasCancelled ? 'cancelled' : 'failed', wasCancelled ? undefined : messageOf(err));
       this.buildLog.end(wasCancelled ? 'push cancelled' : `push failed: ${messageOf(err)}`, !wasCancelled);
-      if (wasCancelled) void vscode.window.showInformationMessage('EdgePush: push cancelled.');
+      if (wasCancelled) void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: push cancelled.'));
       else
-        void vscode.window.showErrorMessage(`EdgePush: push to ${device} failed: ${messageOf(err)}`, 'Show Build Log', 'Open Dashboard').then((c) => {
+        void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: push to {0} failed: {1}', device, messageOf(err)), 'Show Build Log', 'Open Dashboard').then((c) => {
           if (c === 'Show Build Log') this.buildLog.show();
           if (c === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
         });
