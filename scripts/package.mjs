@@ -3,14 +3,18 @@
 // `files` says what goes in both the .vsix and the npm package. README links stay relative: the
 // project has no public repository for vsce to point them at (the screenshot is not in the package).
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 
 const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const out = `${name}-${version}.vsix`;
-execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], {
+// vsce lives in tools/ (scripts/setup-tools.sh), apart from the main install.
+execFileSync('bash', ['scripts/setup-tools.sh'], { stdio: 'inherit' });
+const vsce = join('tools', 'node_modules', '.bin', 'vsce');
+execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
-const files = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
+const files = execFileSync(vsce, ['ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
 const bytes = statSync(out).size;
 console.log(`${out}: ${(bytes / 1024 / 1024).toFixed(2)} MB, ${files.length} files`);
 const forbidden = files.filter((f) => !/^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$|package\.nls\.json$)/.test(f));

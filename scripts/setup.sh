@@ -2,11 +2,11 @@
 # What a job needs on a Debian 12 machine, idempotent and quick when already done. Each job names the groups it
 # needs; nothing else is installed:
 #   bash scripts/setup.sh demo    a Docker engine and the npm packages (what `npm run demo` needs, nothing more)
-#   bash scripts/setup.sh e2e     + Chromium and code-server (the end-to-end tests)
+#   bash scripts/setup.sh e2e     + Chromium, code-server and tools/ (vsce, playwright-core: the end-to-end tests)
 #   bash scripts/setup.sh board   + QEMU, debootstrap and UEFI firmware (QEMU boards)
 #   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
 #   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
-#                                 test clients (official balena CLI, code-server)
+#                                 test clients (official balena CLI, code-server) and tools/
 # Not root, not Debian, or no Docker: says exactly what to install and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ ALL_GROUPS=(engine base bench board e2e)
 job=${1:-all}
 case "$job" in
   demo) groups=(engine base); clients=() ;;
-  e2e) groups=(engine base e2e); clients=(e2e) ;;
+  e2e) groups=(engine base e2e); clients=(tools e2e) ;;
   board) groups=(engine base board); clients=() ;;
   bench) groups=(engine base bench); clients=() ;;
   all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;

@@ -2,7 +2,8 @@
 // downloaded: the VS Code to use comes from EDGEPUSH_VSCODE (path to the `code` executable or the Electron binary),
 // else `code` on PATH. Without one this says so and exits 0 (skipped): on the CI machine there is no desktop VS
 // Code; the end-to-end tests run in code-server instead (npm run test:e2e).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,7 +34,9 @@ const root = resolve('.');
 const work = mkdtempSync(join(tmpdir(), 'edgepush-vscode-'));
 const suite = join(work, 'suite.js');
 await esbuild.build({ entryPoints: ['test/vscode/suite.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outfile: suite, logLevel: 'warning' });
-const { runTests } = await import('@vscode/test-electron');
+// @vscode/test-electron lives in tools/ (scripts/setup-tools.sh), apart from the main install.
+execFileSync('bash', ['scripts/setup-tools.sh'], { stdio: 'inherit' });
+const { runTests } = createRequire(resolve('tools/package.json'))('@vscode/test-electron');
 let code = 0;
 try {
   await runTests({
