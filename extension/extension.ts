@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
 
   const store = add(new DeviceStore());
-  const secrets = add(new DeviceSecrets(context.secrets));
+  const secrets = add(new DeviceSecrets(context.secrets, context.globalState));
   setAccessProvider((address) => secrets.access(address));
   const env = new DeviceEnv(context.globalState);
   const envOf = (address: string) => toEnvArgs(env.of(address));

@@ -27,6 +27,18 @@ export const addDeviceCommand: Command = {
     });
     if (key === undefined) return undefined;
     if (key.trim()) await s.secrets.setApiKey(address, key.trim());
+    // A supervisor on another port is usually a tunnel: the engine's port 2375 needs one of its own.
+    if (/:\d+$/.test(address)) {
+      const port = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Engine port of {0}', address),
+        prompt: vscode.l10n.t("The local port that reaches the device's engine (its port 2375), e.g. the other end of ssh -L 12375:localhost:2375"),
+        value: '2375',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : vscode.l10n.t('A port number')),
+      });
+      if (port === undefined) return undefined;
+      await s.secrets.setEnginePort(address, Number(port.trim()));
+    }
     await s.targets.addAddress(address);
     try {
       await (await clientFor(address)).version();
