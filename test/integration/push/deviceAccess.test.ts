@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, connect, type Server } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,34 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
     const host = await cli(['ssh', dev.address], { env });
     assert.equal(host.code, 3);
     assert.match(host.stderr, /no SSH server on port 22222.*edgepush ssh \S+ main/);
+  });
+
+  test('through a tunnel: host:port for the supervisor and --engine-port for the engine', async () => {
+    // A TCP forwarder stands in for `ssh -L` (no SSH server runs here): two local ports to the device's two.
+    const local = testAddress(101, 20);
+    const forward = (port: number, to: number) =>
+      new Promise<Server>((resolve) => {
+        // Half-open kept, as ssh -L keeps it: a shell's output still comes back after its input ended.
+        const srv = createServer({ allowHalfOpen: true }, (c) => {
+          const up = connect({ host: dev.address, port: to, allowHalfOpen: true });
+          c.pipe(up).pipe(c);
+          c.on('error', () => up.destroy());
+          up.on('error', () => c.destroy());
+        });
+        srv.listen(port, local, () => resolve(srv));
+      });
+    const servers = [await forward(41848, 48484), await forward(41237, 2375)];
+    try {
+      const env = { EDGEPUSH_API_KEY: KEY };
+      const status = await cli(['status', `${local}:41848`, '--json'], { env });
+      assert.equal(status.code, 0, status.stderr);
+      const push = await cli(['push', project, '--device', `${local}:41848`, '--engine-port', '41237', '--dockerfile', 'Dockerfile.alt', '--build-arg', 'GREETING=through-the-tunnel', '--detached'], { env });
+      assert.equal(push.code, 0, push.stderr);
+      const ssh = await cli(['ssh', `${local}:41848`, 'main', '--engine-port', '41237', '-c', 'cat /greeting'], { env });
+      assert.equal(ssh.stdout.trim(), 'through-the-tunnel', ssh.stderr);
+    } finally {
+      for (const srv of servers) srv.close();
+    }
   });
 
   test('Purge Data empties the volumes and brings the services back; Reboot restarts them', async () => {
