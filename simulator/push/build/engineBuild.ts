@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
+import { BuildkitTrace } from './buildkitTrace.js';
 
 export class BuildFailure extends EdgePushError {
   constructor(
@@ -17,11 +18,13 @@ export class BuildFailure extends EdgePushError {
 }
 
 const buildMessageSchema = z.looseObject({
+  /** `moby.buildkit.trace` (aux: base64 protobuf) or `moby.image.id` (aux: {ID}) with BuildKit. */
+  id: z.string().optional(),
   stream: z.string().optional(),
   status: z.string().optional(),
   error: z.string().optional(),
   errorDetail: z.looseObject({ message: z.string().optional() }).optional(),
-  aux: z.looseObject({ ID: z.string().optional() }).optional(),
+  aux: z.union([z.string(), z.looseObject({ ID: z.string().optional() })]).optional(),
 });
 
 export interface EngineBuildOptions {
@@ -37,6 +40,8 @@ export interface EngineBuildOptions {
   target?: string;
   extraHosts?: string[];
   shmSize?: number;
+  /** Build with BuildKit (`version=2`): needed for `RUN --mount` (build secrets); its progress is decoded. */
+  buildkit?: boolean;
   signal?: AbortSignal;
   onLine?: (line: string) => void;
   /** Bytes of the context sent so far. */
@@ -83,6 +88,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
       ...(o.target ? { target: o.target } : {}),
       ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
       ...(o.shmSize ? { shmsize: o.shmSize } : {}),
+      ...(o.buildkit ? { version: '2' } : {}),
       ...(o.signal ? { abortSignal: o.signal } : {}),
     } as Docker.ImageBuildOptions);
   } catch (err) {
@@ -91,6 +97,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   }
   let imageId: string | undefined;
   let failure: string | undefined;
+  const trace = o.buildkit ? new BuildkitTrace() : undefined;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
@@ -100,7 +107,9 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
         if (!m.success) return;
         const msg = m.data;
         if (msg.error || msg.errorDetail?.message) failure = (msg.errorDetail?.message ?? msg.error)!.trim();
-        if (msg.aux?.ID) imageId = msg.aux.ID;
+        if (typeof msg.aux === 'string') {
+          if (msg.id === 'moby.buildkit.trace') for (const line of trace?.push(msg.aux) ?? []) o.onLine?.(line);
+        } else if (msg.aux?.ID) imageId = msg.aux.ID;
         const text = msg.stream ?? msg.status;
         if (text) {
           for (const line of text.split('\n')) {
