@@ -75,7 +75,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   );
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.buildImage(ctx, {
+    stream = await postBuild(docker, ctx, {
       t: o.tag,
       dockerfile: o.dockerfile,
       labels: o.labels,
@@ -83,14 +83,13 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
       forcerm: true,
       pull: false,
       nocache: false,
-      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: o.cacheFrom } : {}),
+      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: JSON.stringify(o.cacheFrom) } : {}),
       ...(o.platform ? { platform: o.platform } : {}),
       ...(o.target ? { target: o.target } : {}),
       ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
       ...(o.shmSize ? { shmsize: o.shmSize } : {}),
       ...(o.buildkit ? { version: '2' } : {}),
-      ...(o.signal ? { abortSignal: o.signal } : {}),
-    } as Docker.ImageBuildOptions);
+    }, o.signal);
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     throw unavailable(`service '${o.service}': the engine refused the build: ${err instanceof Error ? err.message : String(err)}`, err);
@@ -135,6 +134,20 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
     if (imageId) return { imageId: imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`, uploadSeconds };
     throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${err instanceof Error ? err.message : String(err)})`);
   }
+}
+
+/**
+ * `POST /build` with the tar body, through the modem (as dockerode's buildImage does). Not buildImage itself:
+ * with `version=2` it first opens a BuildKit session (gRPC over `/session`, proto files read from disk at run
+ * time), which a build from a tar body does not need and an engine proxy may not pass.
+ */
+function postBuild(docker: Docker, body: Readable, options: Record<string, unknown>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      { path: '/build?', method: 'POST', file: body, options, isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } } as never,
+      (err: unknown, stream: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(stream as NodeJS.ReadableStream)),
+    );
+  });
 }
 
 /** Image id of a tag, or undefined when the engine does not have it. */
