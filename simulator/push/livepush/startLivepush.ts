@@ -91,13 +91,13 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
     s.deleted.clear();
     if (changed.length + deleted.length === 0) return;
     const started = performance.now();
-    emit({ type: 'sync', service: s.name, changed, deleted });
     const plan = planSync(s.parsed, changed, deleted, { buildArgs: s.buildArgs, target: s.target, buildSecrets: s.buildSecrets });
     if (plan.rebuild) {
       // Not safe in the running container: the rebuild reads the files as they are now.
-      requestRebuild(`${s.name}: ${plan.rebuild}`);
+      requestRebuild(`[${s.name}] ${plan.rebuild}`);
       return;
     }
+    emit({ type: 'sync', service: s.name, changed, deleted });
     try {
       let result = { copied: 0, deleted: 0, commands: [] as string[], restarted: false };
       if (plan.steps.length > 0) {
