@@ -60,8 +60,7 @@ async function outputText(page: Page): Promise<string> {
 test('the EdgePush output channel holds the build lines of a push; Show Build Log opens it on a failed build', { timeout: 300_000 }, async () => {
   const page = browser!.page;
   try {
-    await runCommand(page, 'EdgePush: Start Simulated Device');
-    await acceptQuickInput(page);
+    await runCommand(page, 'EdgePush: Start Simulated Device'); // one click: the configured first address
     await notification(page, `runs at ${DEVICE}`).waitFor({ timeout: 90_000 });
 
     await runCommand(page, 'EdgePush: Push to Device');
