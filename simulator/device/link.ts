@@ -53,6 +53,23 @@ export class Link {
     });
   }
 
+  /** Paces and counts bytes received outside a stream (a registry pull reading a fetch body). */
+  async receive(n: number): Promise<void> {
+    if (!this.bytesPerSecond) {
+      this.received += n;
+      return;
+    }
+    for (let off = 0; off < n; off += PIECE) {
+      const piece = Math.min(PIECE, n - off);
+      const now = Date.now();
+      const start = Math.max(now, this.nextAt);
+      this.nextAt = start + (piece / this.bytesPerSecond) * 1000;
+      const wait = this.nextAt - now;
+      if (wait > 5) await new Promise((r) => setTimeout(r, wait));
+      this.received += piece;
+    }
+  }
+
   private async pace(chunk: Buffer, push: (b: Buffer) => void): Promise<void> {
     if (!this.bytesPerSecond) {
       push(chunk);

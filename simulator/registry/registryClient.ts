@@ -14,6 +14,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Called with each body chunk's size as it arrives. */
   onBytes?(n: number): void;
+  /** Awaited for each body chunk before it is used: a device's link paces what it receives. */
+  pace?(n: number): Promise<void>;
 }
 
 export interface ManifestHead {
@@ -68,7 +70,8 @@ export class RegistryClient {
     return this.sent;
   }
 
-  private count(n: number): void {
+  private async take(n: number): Promise<void> {
+    if (this.opts.pace) await this.opts.pace(n);
     this.received += n;
     this.opts.onBytes?.(n);
   }
@@ -117,7 +120,7 @@ export class RegistryClient {
       for await (const c of chunksOf(res.body)) {
         const b = Buffer.from(c as Uint8Array);
         size += b.length;
-        this.count(b.length);
+        await this.take(b.length);
         if (size > limit) {
           await res.body.cancel().catch(() => undefined);
           throw corrupt(`${what}: more than ${limit} bytes`);
@@ -205,7 +208,7 @@ export class RegistryClient {
     async function* counted(): AsyncGenerator<Uint8Array> {
       if (!res.body) return;
       for await (const c of chunksOf(res.body)) {
-        self.count((c as Uint8Array).length);
+        await self.take(c.length);
         yield c as Uint8Array;
       }
     }
