@@ -21,6 +21,7 @@ import { announceDevice } from './announce.js';
 import { deltaRoutes } from './deltaReceive.js';
 import { RegistryPuller } from './registryPull.js';
 import { pullRoutes, registryPullHook } from './registryPullRoutes.js';
+import { faultRoutes } from './faultRoutes.js';
 
 export interface DeviceOptions {
   address: string;
@@ -115,7 +116,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
       apiKey: opts.apiKey,
       stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
-      extraRoutes: [...deltas, ...pullRoutes(puller)],
+      extraRoutes: [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
     }),
   );
   const proxyDeps = {

@@ -30,6 +30,7 @@ const PIECE = 16 * 1024;
 export class Link {
   private nextAt = 0;
   private received = 0;
+  private downUntil = 0;
 
   /** bytesPerSecond undefined = unthrottled (bytes are still counted). */
   constructor(readonly bytesPerSecond?: number) {}
@@ -53,8 +54,18 @@ export class Link {
     });
   }
 
+  /** A dropped link (fault injection, simulated devices only): registry reads fail until `ms` from now. */
+  cut(ms: number): void {
+    this.downUntil = Date.now() + ms;
+  }
+
+  get isDown(): boolean {
+    return Date.now() < this.downUntil;
+  }
+
   /** Paces and counts bytes received outside a stream (a registry pull reading a fetch body). */
   async receive(n: number): Promise<void> {
+    if (this.isDown) throw new EdgePushError('unavailable', 'the device link is down');
     if (!this.bytesPerSecond) {
       this.received += n;
       return;

@@ -2,7 +2,7 @@
 // when missing (blobs the registry has are skipped), the EdgePush image delta is computed by the embedded
 // engine, and pushed as an artifact whose subject is TO. A delta already in the registry for the same pair is
 // reused, not recomputed.
-import { createImageDelta } from '../engine/imageDelta.js';
+import { createImageDeltaOffThread } from '../engine/imageDeltaOffThread.js';
 import type { ImageArchive } from '../engine/imageArchive.js';
 import { MediaType } from './ociSchemas.js';
 import { deltaTag, findDeltaByTag, pushDeltaArtifact, type DeltaEnds, type PushedDelta } from './deltaArtifact.js';
@@ -29,7 +29,7 @@ const untagged = (a: ImageArchive): ImageArchive => ({ ...a, repoTags: [] });
 export async function publishDelta(
   client: RegistryClient,
   repository: string,
-  from: { image: ImageArchive; pushed: PushedImage },
+  from: { image: ImageArchive; ends: DeltaEnds },
   to: { image: ImageArchive; pushed: PushedImage },
 ): Promise<PublishedDelta> {
   const started = performance.now();
@@ -50,8 +50,9 @@ export async function publishDelta(
       seconds: (performance.now() - started) / 1000,
     };
   }
-  const delta = await createImageDelta({ basis: untagged(from.image), target: untagged(to.image), estimates: false });
-  const pushed = await pushDeltaArtifact(client, repository, endsOf(from.pushed), endsOf(to.pushed), Buffer.concat(delta.chunks));
+  // Off the main thread (the engine's kept worker): a rollout keeps following devices while deltas are made.
+  const delta = await createImageDeltaOffThread({ basis: untagged(from.image), target: untagged(to.image), estimates: false });
+  const pushed = await pushDeltaArtifact(client, repository, from.ends, endsOf(to.pushed), Buffer.concat(delta.chunks));
   return { ...common, ...pushed, reused: false, seconds: (performance.now() - started) / 1000 };
 }
 

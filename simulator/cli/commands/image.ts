@@ -6,7 +6,7 @@ import { readImageArchive } from '../../engine/imageArchive.js';
 import { RegistryClient } from '../../registry/registryClient.js';
 import { isRegistryRef, parseImageRef, parseRegistryAddress } from '../../registry/reference.js';
 import { pushImageArchive } from '../../registry/imagePush.js';
-import { publishDelta } from '../../registry/publishDelta.js';
+import { endsOf, publishDelta } from '../../registry/publishDelta.js';
 import { progressLine } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/units.js';
 import { invalidInput } from '../../shared/errors.js';
@@ -71,7 +71,7 @@ async function run(args: ParsedArgs): Promise<number> {
       progress.update(`pushing ${toName}`);
       const toPushed = await pushImageArchive(client, repository, toNamed.tag, to);
       progress.update('computing the delta');
-      const d = await publishDelta(client, repository, { image: from, pushed: fromPushed }, { image: to, pushed: toPushed });
+      const d = await publishDelta(client, repository, { image: from, ends: endsOf(fromPushed) }, { image: to, pushed: toPushed });
       progress.done();
       const out = { repository: `${client.address.host}/${repository}`, from: fromPushed.manifestDigest, to: toPushed.manifestDigest, ...d };
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -11,7 +11,7 @@ import { testAddress, runTag } from '../../testNet.js';
 import { RegistryClient } from '../../../simulator/registry/registryClient.js';
 import { parseRegistryAddress } from '../../../simulator/registry/reference.js';
 import { pushImageArchive } from '../../../simulator/registry/imagePush.js';
-import { publishDelta } from '../../../simulator/registry/publishDelta.js';
+import { endsOf, publishDelta } from '../../../simulator/registry/publishDelta.js';
 import { readImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { startTestDevice, api, waitFor, postTarget, followLogs, status, type TestDevice } from '../device/helpers.js';
 import { buildTestImage, docker, removeImages, startTestRegistry, type TestRegistry } from './helpers.js';
@@ -51,8 +51,8 @@ before(async () => {
     archives[v] = await readImageArchive({ docker, ref: local(v) });
     pushed[v] = await pushImageArchive(client, repo, v, archives[v]);
   }
-  const d2 = await publishDelta(client, repo, { image: archives.v1!, pushed: pushed.v1! }, { image: archives.v2!, pushed: pushed.v2! });
-  const d3 = await publishDelta(client, repo, { image: archives.v1!, pushed: pushed.v1! }, { image: archives.v3!, pushed: pushed.v3! });
+  const d2 = await publishDelta(client, repo, { image: archives.v1!, ends: endsOf(pushed.v1!) }, { image: archives.v2!, pushed: pushed.v2! });
+  const d3 = await publishDelta(client, repo, { image: archives.v1!, ends: endsOf(pushed.v1!) }, { image: archives.v3!, pushed: pushed.v3! });
   layerPull = { v2: d2.layerPullBytes, v3: d3.layerPullBytes };
   // Damage v3's delta blob where the registry stores it: the registry still serves it under its digest.
   const hex = d3.deltaDigest.slice(7);

@@ -17,9 +17,10 @@ export interface TestRegistry extends RunningRegistry {
   stop(): Promise<void>;
 }
 
-/** Starts a registry on `address:port`; its state file and storage live in a temporary directory. */
-export async function startTestRegistry(address: string, port = 5000): Promise<TestRegistry> {
-  const state = mkdtempSync(join(tmpdir(), 'ep-registry-it-'));
+/** Starts a registry on `address:port`; its state file and storage live in `stateDir` (default: a temporary
+ *  directory of its own, removed by stop()). */
+export async function startTestRegistry(address: string, port = 5000, stateDir?: string): Promise<TestRegistry> {
+  const state = stateDir ?? mkdtempSync(join(tmpdir(), 'ep-registry-it-'));
   process.env.XDG_STATE_HOME = state;
   const r = await startRegistry({ address, port });
   return {
@@ -28,7 +29,7 @@ export async function startTestRegistry(address: string, port = 5000): Promise<T
     async stop() {
       process.env.XDG_STATE_HOME = state;
       await stopRegistry(address, port);
-      rmSync(state, { recursive: true, force: true });
+      if (!stateDir) rmSync(state, { recursive: true, force: true });
     },
   };
 }
@@ -36,9 +37,9 @@ export async function startTestRegistry(address: string, port = 5000): Promise<T
 /** A 300 KB payload that stays the same between versions: the part a delta does not resend. */
 export function payload(seed: number): Buffer {
   const b = Buffer.alloc(300_000);
-  let x = seed * 2654435761;
+  let x = Math.imul(seed, 2654435761) >>> 0;
   for (let i = 0; i < b.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     b[i] = x >>> 24;
   }
   return b;

@@ -11,7 +11,7 @@ import { parseRegistryAddress } from '../../../simulator/registry/reference.js';
 import { DELTA_ARTIFACT_TYPE, findDeltaByTag, findDeltas, referrersTag } from '../../../simulator/registry/deltaArtifact.js';
 import { MediaType, imageIndexSchema, imageManifestSchema } from '../../../simulator/registry/ociSchemas.js';
 import { pushImageArchive } from '../../../simulator/registry/imagePush.js';
-import { publishDelta } from '../../../simulator/registry/publishDelta.js';
+import { endsOf, publishDelta } from '../../../simulator/registry/publishDelta.js';
 import { readImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { buildTestImage, docker, removeImages, startTestRegistry, type TestRegistry } from './helpers.js';
 import { startReferrersFront } from './referrersFront.js';
@@ -101,7 +101,7 @@ test('on a registry with the referrers API the delta is found by referrers and n
     const [a, b] = await Promise.all([readImageArchive({ docker, ref: V1 }), readImageArchive({ docker, ref: V2 })]);
     const pa = await pushImageArchive(client, repo, 'a', a);
     const pb = await pushImageArchive(client, repo, 'b', b);
-    const d = await publishDelta(client, repo, { image: a, pushed: pa }, { image: b, pushed: pb });
+    const d = await publishDelta(client, repo, { image: a, ends: endsOf(pa) }, { image: b, pushed: pb });
     assert.equal(d.discovery, 'referrers');
     assert.equal(await client.headManifest(repo, referrersTag(pb.manifestDigest)), null, 'no tag schema index on a 1.1 registry');
     const found = await findDeltas(client, repo, pb.manifestDigest);
