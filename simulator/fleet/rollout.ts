@@ -12,7 +12,7 @@ import type { Project } from '../push/project/loadProject.js';
 import { RegistryClient } from '../registry/registryClient.js';
 import { isRegistryRef, parseRegistryAddress } from '../registry/reference.js';
 import { listRegistries, registryEgress } from '../registry/registryServer.js';
-import { messageOf } from '../shared/errors.js';
+import { cancelled, messageOf } from '../shared/errors.js';
 import type { FleetRecord } from './fleetStore.js';
 import { powerCycle } from './fleetDevices.js';
 import { cutLink, health, pullFigures, snapshot, type DeviceSnapshot } from './deviceObserve.js';
@@ -34,6 +34,8 @@ export interface RolloutOptions {
   docker?: Docker;
   /** A container must have run this long to count as healthy (default 3 s). */
   stableMs?: number;
+  /** Cancel: no further step starts; devices already updated are rolled back. */
+  signal?: AbortSignal;
   onEvent?(e: RolloutEvent): void;
 }
 
@@ -108,7 +110,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
           }),
       );
       const v = gateVerdict(healthy, addresses, Date.now(), deadline);
-      if (v !== 'wait') return healthy;
+      if (v !== 'wait' || o.signal?.aborted) return healthy;
       await sleep(500);
     }
   };
@@ -176,6 +178,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
 
   try {
     for (const step of steps) {
+      if (o.signal?.aborted) throw cancelled('rollout cancelled');
       const go = await (executors[step.action] as (s: RolloutStep) => Promise<boolean>)(step);
       if (!go) break;
     }

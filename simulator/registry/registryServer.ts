@@ -168,13 +168,23 @@ export async function stopRegistry(address = DEFAULT_REGISTRY_ADDRESS, port = DE
  * Bytes the registry itself says it sent, from its log (`http.response.written=N` on each completed request),
  * from byte `fromOffset` of the log on; returns the total and the log's new end (to count one run only).
  */
-export function registryEgress(logPath: string, fromOffset = 0): { bytes: number; requests: number; offset: number } {
+export function registryEgress(logPath: string, fromOffset = 0): { bytes: number; requests: number; offset: number; byKind: Record<string, { bytes: number; requests: number }> } {
   const text = existsSync(logPath) ? readFileSync(logPath) : Buffer.alloc(0);
   let bytes = 0;
   let requests = 0;
-  for (const m of text.subarray(fromOffset).toString('utf8').matchAll(/http\.response\.written=(\d+)/g)) {
-    bytes += Number(m[1]);
+  const byKind: Record<string, { bytes: number; requests: number }> = {};
+  for (const line of text.subarray(fromOffset).toString('utf8').split('\n')) {
+    const w = /http\.response\.written=(\d+)/.exec(line);
+    if (!w) continue;
+    const n = Number(w[1]);
+    bytes += n;
     requests++;
+    const method = /http\.request\.method=(\w+)/.exec(line)?.[1] ?? '?';
+    const uri = /http\.request\.uri="?([^" ]+)/.exec(line)?.[1] ?? '';
+    const kind = `${method} ${/\/blobs\/uploads/.test(uri) ? 'upload' : /\/blobs\//.test(uri) ? 'blob' : /\/manifests\//.test(uri) ? 'manifest' : /\/referrers\//.test(uri) ? 'referrers' : 'other'}`;
+    const k = (byKind[kind] ??= { bytes: 0, requests: 0 });
+    k.bytes += n;
+    k.requests++;
   }
-  return { bytes, requests, offset: text.length };
+  return { bytes, requests, offset: text.length, byKind };
 }
