@@ -165,7 +165,8 @@ export async function stopRegistry(address = DEFAULT_REGISTRY_ADDRESS, port = DE
 }
 
 /**
- * Bytes the registry itself says it sent, from its log (`http.response.written=N` on each completed request),
+ * Bytes the registry itself says it sent, from its log (`http.response.written=N` on each completed request but
+ * HEADs),
  * from byte `fromOffset` of the log on; returns the total and the log's new end (to count one run only).
  */
 export function registryEgress(logPath: string, fromOffset = 0): { bytes: number; requests: number; offset: number; byKind: Record<string, { bytes: number; requests: number }> } {
@@ -175,7 +176,8 @@ export function registryEgress(logPath: string, fromOffset = 0): { bytes: number
   const byKind: Record<string, { bytes: number; requests: number }> = {};
   for (const line of text.subarray(fromOffset).toString('utf8').split('\n')) {
     const w = /http\.response\.written=(\d+)/.exec(line);
-    if (!w) continue;
+    // A HEAD answer carries no body (distribution logs its Content-Length as written all the same).
+    if (!w || /http\.request\.method=HEAD/.test(line)) continue;
     const n = Number(w[1]);
     bytes += n;
     requests++;

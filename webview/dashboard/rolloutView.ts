@@ -40,7 +40,7 @@ export function renderRollout(r: RolloutView | undefined): HTMLElement | undefin
   const gate = r.gateTimeoutSeconds !== undefined ? h('p', { class: 'muted small' }, `Health gate: every device of a wave runs the release, Running and healthy, within ${r.gateTimeoutSeconds} s`) : undefined;
   const waves = h(
     'ol',
-    { class: 'track', 'data-role': 'waves' },
+    { class: 'track rollout-waves', 'data-role': 'waves' },
     ...r.waves.map((w, i) =>
       h(
         'li',
@@ -50,7 +50,7 @@ export function renderRollout(r: RolloutView | undefined): HTMLElement | undefin
       ),
     ),
   );
-  const counts = h('div', { class: 'actions', 'data-role': 'counts' }, ...rolloutCounts(r).map((c) => h('span', { class: `pill rollout-${c.state}` }, `${c.count} ${c.label}`)));
+  const counts = h('div', { class: 'actions rollout-counts', 'data-role': 'counts' }, ...rolloutCounts(r).map((c) => h('span', { class: `pill rollout-${c.state}` }, `${c.count} ${c.label}`)));
   const grid = h('div', { class: 'rollout-grid' }, ...r.devices.map((d) => h('span', { class: `rollout-cell rollout-${d.state}`, title: `${d.address}: ${LABEL[d.state]}${d.detail ? ` (${d.detail})` : ''}` })));
   const rollback = r.rollback
     ? h('div', { class: 'error', 'data-role': 'rollback' }, icon('discard'), h('span', {}, `Rolled back ${r.rollback.devices} device${r.rollback.devices === 1 ? '' : 's'}: ${r.rollback.reason}`))
@@ -68,6 +68,8 @@ export function renderRollout(r: RolloutView | undefined): HTMLElement | undefin
 }
 
 export const rolloutCss = `
+.rollout-waves { margin: 8px 0; }
+.rollout-counts { margin-top: 4px; }
 .rollout-grid { display: flex; flex-wrap: wrap; gap: 3px; margin: 10px 0 4px; }
 .rollout-cell { width: 12px; height: 12px; border-radius: 2px; background: var(--vscode-disabledForeground, #8886); }
 .rollout-cell.rollout-running { background: var(--vscode-charts-green); }

@@ -62,6 +62,16 @@ test('a one-line change v2 goes out in waves as one delta per device, far below 
   assert.deepEqual(status2.summary.releases, { [report.release]: 10 });
 });
 
+test('a registry that does not answer stops the rollout before any device is touched', async () => {
+  const dir = project('never posted');
+  dirs.push(dir);
+  const r = await cli('fleet', 'push', dir, '--fleet', FLEET, '--registry', `${testAddress(81, 29)}:5000`, '--json');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /registry .* does not answer/);
+  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as { summary: { releases: Record<string, number> } };
+  assert.deepEqual(s.summary.releases, { [v2.release]: 10 });
+});
+
 test('a release whose service exits at start fails the first wave, which is rolled back; the rest stay on v2', async () => {
   const dir = project('v3 crashes', 3);
   dirs.push(dir);

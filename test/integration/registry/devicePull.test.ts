@@ -109,3 +109,16 @@ test('a corrupt delta blob is refused by its digest; the device pulls layers and
   const running = (await status(dev.address)).containers.find((c) => c.serviceName === 'main')!;
   assert.equal((await docker.getContainer(running.containerId).inspect()).Image, ids.v3);
 });
+
+test('a manifest whose bytes do not match its digest is refused: no image, an error in the pull', async () => {
+  const client = new RegistryClient(parseRegistryAddress(reg.url));
+  // v1's manifest under a new tag, then its bytes damaged where the registry stores them.
+  const m = await client.getManifest(repo, 'v1');
+  await client.putManifest(repo, 'tampered', m.bytes, m.mediaType);
+  const hex = m.digest.slice(7);
+  const path = join(reg.dataDir, 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+  writeFileSync(path, readFileSync(path).toString('utf8').replace('"schemaVersion":2', '"schemaVersion":2 '));
+  const out = await dockerPull('tampered');
+  assert.match(out.find((o) => o.error)?.error ?? '', /does not match its digest/);
+  await assert.rejects(dev.engine.getImage(refOf('tampered')).inspect());
+});
