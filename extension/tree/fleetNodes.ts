@@ -65,7 +65,7 @@ export function fleetDeviceNodes(f: FleetView): FleetDeviceNode[] {
       address: d.address,
       label: d.name,
       description: [d.address, d.online ? (d.appState ?? '') : 'offline', d.release ? short(d.release) : undefined, services || undefined].filter(Boolean).join(' · '),
-      icon: !d.online ? { id: 'vm-outline', color: 'disabledForeground' } : d.services.every((s) => s.status === 'Running') ? { id: 'vm-active', color: 'charts.green' } : { id: 'vm', color: 'charts.yellow' },
+      icon: !d.online ? { id: 'vm-outline', color: 'disabledForeground' } : d.services.every((s) => s.status === 'Running' || s.status === 'Running (healthy)') ? { id: 'vm-active', color: 'charts.green' } : { id: 'vm', color: 'charts.yellow' },
       contextValue: 'fleetDevice',
       collapsible: 'none',
     };

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DeviceScope } from './scope.js';
 import type { TargetService } from './targetState.js';
 import { toStringMap } from './targetState.js';
+import { healthcheckOf, resourceHostConfig, stopTimeoutOf } from './composeHostConfig.js';
 
 export const L = {
   app: 'io.balena.app-id',
@@ -136,12 +137,12 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
       const [host = d, cont = host, perms = 'rwm'] = d.split(':');
       return { PathOnHost: host, PathInContainer: cont, CgroupPermissions: perms };
     }),
-    ExtraHosts: spec.extra_hosts,
+    ExtraHosts: spec.extra_hosts?.map((e) => e.replace('=', ':')),
     Dns: spec.dns === undefined ? undefined : Array.isArray(spec.dns) ? spec.dns : [spec.dns],
     Init: spec.init,
     ReadonlyRootfs: spec.read_only,
     Sysctls: spec.sysctls === undefined ? undefined : toStringMap(spec.sysctls),
-    Tmpfs: spec.tmpfs === undefined ? undefined : Object.fromEntries((Array.isArray(spec.tmpfs) ? spec.tmpfs : [spec.tmpfs]).map((t) => [t, ''])),
+    ...resourceHostConfig(spec),
   };
   const config: Record<string, unknown> = {
     Image: dockerImageId,
@@ -153,7 +154,11 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     WorkingDir: spec.working_dir ?? spec.workingDir,
     User: spec.user,
     Hostname: hostMode ? undefined : spec.hostname,
+    Domainname: spec.domainname,
+    MacAddress: spec.mac_address,
     StopSignal: spec.stop_signal,
+    StopTimeout: stopTimeoutOf(spec.stop_grace_period),
+    Healthcheck: healthcheckOf(spec.healthcheck),
     ExposedPorts: ports.exposed,
     Volumes: anon,
     HostConfig: hostConfig,

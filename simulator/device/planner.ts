@@ -14,6 +14,8 @@ export interface CurrentContainer {
   dockerImageId: string;
   /** created | running | exited | paused | restarting | removing | dead */
   state: string;
+  /** The healthcheck's verdict while running with one (Docker's `Status` says `(healthy)`, ...). */
+  health?: 'starting' | 'healthy' | 'unhealthy';
   /** Never started, or stopped by the device itself (power-off, stop-service): may be started again. */
   startable: boolean;
   createdAt: string;

@@ -30,12 +30,13 @@ export async function snapshot(address: string): Promise<DeviceSnapshot> {
   }
 }
 
-/** Health for the gate; a device that does not answer is unreachable (it fails the gate unless it comes back). */
+/** Health for the gate; a device that does not answer is unreachable (it fails the gate unless it comes back).
+ *  A healthcheck still starting is not waited for here: the gate asks again. */
 export async function health(address: string, services: readonly string[], stableMs: number): Promise<DeviceHealth> {
   const client = new DeviceClient(address, { timeoutMs: 5_000 });
   try {
     const status = await client.status();
-    const states = status.appState === 'applied' ? await checkServices(client.engine(), status, services, stableMs) : {};
+    const states = status.appState === 'applied' ? await checkServices(client.engine(), status, services, { minUptimeMs: stableMs, maxHealthWaitMs: 0 }) : {};
     return { reachable: true, release: status.release ?? null, applied: status.appState === 'applied', services: states };
   } catch {
     return { reachable: false };

@@ -112,9 +112,12 @@ export function planRollout(input: RolloutPlanInput): RolloutStep[] {
 /** Service name → health state (as serviceHealth.ts words it), for one device. */
 export type DeviceHealth = { reachable: false } | { reachable: true; release: string | null; applied: boolean; services: Record<string, string> };
 
-/** A device passes the gate when it runs `release`, applied, with every service Running (and not restarting). */
+/** Running, and healthy where the service has a healthcheck (not restarting, not unhealthy, not still starting). */
+export const isServiceHealthy = (state: string | undefined): boolean => state === 'Running' || state === 'Running (healthy)';
+
+/** A device passes the gate when it runs `release`, applied, with every service Running and healthy. */
 export function isHealthy(h: DeviceHealth, release: string, services: readonly string[]): boolean {
-  return h.reachable && h.release === release && h.applied && services.every((s) => h.services[s] === 'Running');
+  return h.reachable && h.release === release && h.applied && services.every((s) => isServiceHealthy(h.services[s]));
 }
 
 /** The gate over a wave: pass when every device is healthy; fail once the deadline passed; else wait. */

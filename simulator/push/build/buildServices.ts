@@ -11,7 +11,7 @@ import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
 import { imageNameOf } from '../targetState.js';
 import type { BuildOn, PushEvent } from '../types.js';
-import { buildOnEngine, imageIdOf } from './engineBuild.js';
+import { buildOnEngine, imageIdOf, type EngineBuildOptions } from './engineBuild.js';
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
 import { tagImageOnly } from './imageOnly.js';
@@ -64,7 +64,7 @@ function percentEmitter(emit: (pct: number, bytes: number) => void): (done: numb
 }
 
 async function contextOf(s: ProjectService): Promise<Buffer> {
-  const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!]);
+  const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!], s.excluded);
   return tarContext(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
 }
 
@@ -101,9 +101,10 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         context,
         tag,
         dockerfile: s.dockerfile!,
-        labels: localImageLabels(s.name),
+        ...composeBuildOptions(s),
+        labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
         buildArgs: s.buildArgs,
-        cacheFrom,
+        cacheFrom: [...(s.compose.build?.cacheFrom ?? []), ...cacheFrom],
         // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
         signal: o.signal,
         onLine,
@@ -126,8 +127,10 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       context,
       tag: localTag,
       dockerfile: s.dockerfile!,
-      labels: localImageLabels(s.name),
+      ...composeBuildOptions(s),
+      labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
       buildArgs: s.buildArgs,
+      cacheFrom: s.compose.build?.cacheFrom,
       platform,
       signal: o.signal,
       onLine,
@@ -151,6 +154,12 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: Promise.resolve(shipped.figures), reportInputsRead: Promise.resolve() });
   }
   return out;
+}
+
+/** The compose `build:` settings the engine takes as build options. */
+function composeBuildOptions(s: ProjectService): Pick<EngineBuildOptions, 'target' | 'extraHosts' | 'shmSize'> {
+  const b = s.compose.build;
+  return { target: b?.target, extraHosts: b?.extraHosts, shmSize: b?.shmSize };
 }
 
 /**

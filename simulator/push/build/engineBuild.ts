@@ -33,6 +33,10 @@ export interface EngineBuildOptions {
   buildArgs: Record<string, string>;
   cacheFrom?: string[];
   platform?: string;
+  /** compose `build.target`, `build.extra_hosts` (`host:ip`), `build.shm_size` (bytes). */
+  target?: string;
+  extraHosts?: string[];
+  shmSize?: number;
   signal?: AbortSignal;
   onLine?: (line: string) => void;
   /** Bytes of the context sent so far. */
@@ -76,6 +80,9 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
       nocache: false,
       ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: o.cacheFrom } : {}),
       ...(o.platform ? { platform: o.platform } : {}),
+      ...(o.target ? { target: o.target } : {}),
+      ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
+      ...(o.shmSize ? { shmsize: o.shmSize } : {}),
       ...(o.signal ? { abortSignal: o.signal } : {}),
     } as Docker.ImageBuildOptions);
   } catch (err) {

@@ -9,6 +9,7 @@ export type Instruction =
   | { kind: 'WORKDIR'; dir: string; line: number }
   | { kind: 'ENV'; vars: Record<string, string>; line: number }
   | { kind: 'CMD'; command: string; line: number }
+  | { kind: 'ARG'; name: string; value?: string; line: number }
   | { kind: 'OTHER'; keyword: string; line: number };
 
 /** Logical lines: continuations (`\` at end of line) joined, blank lines and comments dropped (directives kept). */
@@ -76,7 +77,7 @@ export function parseInstruction(text: string, line: number): Instruction {
     case 'ADD': {
       const words = jsonArray(rest) ?? splitWords(rest);
       const flags = words.filter((w) => w.startsWith('--'));
-      const paths = words.filter((w) => !w.startsWith('--'));
+      const paths = words.filter((w) => !w.startsWith('--')).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
       const dest = paths.pop() ?? '.';
       return { kind: 'COPY', sources: paths, dest, fromStage: flags.some((f) => f.startsWith('--from')), line };
     }
@@ -88,6 +89,12 @@ export function parseInstruction(text: string, line: number): Instruction {
       return { kind: 'WORKDIR', dir: rest, line };
     case 'ENV':
       return { kind: 'ENV', vars: parseEnv(rest), line };
+    case 'ARG': {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(rest);
+      if (!m) return { kind: 'OTHER', keyword, line };
+      const v = m[2]?.replace(/^(["'])(.*)\1$/s, '$2');
+      return { kind: 'ARG', name: m[1]!, value: v, line };
+    }
     case 'CMD': {
       const arr = jsonArray(rest);
       return { kind: 'CMD', command: arr ? arr.join(' ') : rest, line };
@@ -95,6 +102,16 @@ export function parseInstruction(text: string, line: number): Instruction {
     default:
       return { kind: 'OTHER', keyword, line };
   }
+}
+
+/** `$VAR` and `${VAR}` (with `:-`/`:+` forms) in a path, from the stage's ARG defaults and ENV so far. */
+export function expandVars(s: string, vars: Record<string, string>): string {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const v = vars[(name ?? bare)!];
+    if (op === '-') return v ? v : (word ?? '');
+    if (op === '+') return v ? (word ?? '') : '';
+    return v ?? '';
+  });
 }
 
 /** The instructions of the final stage (where the running container's files come from). */

@@ -2,7 +2,7 @@
 // relative to the build context), the steps that bring the running container up to date, as plain data.
 // The RUN steps after the first COPY that a change touches are re-run, as balena's livepush does.
 import { posix } from 'node:path';
-import type { Instruction } from './dockerfileSteps.js';
+import { expandVars, type Instruction } from './dockerfileSteps.js';
 
 export type LiveStep =
   | { kind: 'copy'; files: Array<{ from: string; to: string }> }
@@ -57,20 +57,30 @@ export function containerPathOf(file: string, sources: string[], dest: string, w
 export function planSync(stage: readonly Instruction[], changed: readonly string[], deleted: readonly string[]): LivePlan {
   let workdir = '/';
   let env: Record<string, string> = {};
+  // ARG defaults and ENV values, for `$VAR` in WORKDIR and COPY paths (Docker expands both there).
+  let vars: Record<string, string> = {};
   let firstTouched = Infinity;
   const copies = new Map<string, string>();
   const deletions = new Map<string, string>();
   const matched = new Set<string>();
   const runs: Array<{ index: number; command: string; workdir: string; env: Record<string, string> }> = [];
   stage.forEach((ins, index) => {
-    if (ins.kind === 'WORKDIR') workdir = posix.isAbsolute(ins.dir) ? ins.dir : posix.join(workdir, ins.dir);
-    else if (ins.kind === 'ENV') env = { ...env, ...ins.vars };
+    if (ins.kind === 'WORKDIR') {
+      const dir = expandVars(ins.dir, vars);
+      workdir = posix.isAbsolute(dir) ? dir : posix.join(workdir, dir);
+    } else if (ins.kind === 'ARG') {
+      if (ins.value !== undefined && !(ins.name in vars)) vars = { ...vars, [ins.name]: expandVars(ins.value, vars) };
+    } else if (ins.kind === 'ENV') {
+      const expanded = Object.fromEntries(Object.entries(ins.vars).map(([k, v]) => [k, expandVars(v, vars)]));
+      env = { ...env, ...expanded };
+      vars = { ...vars, ...expanded };
+    }
     else if (ins.kind === 'RUN') runs.push({ index, command: ins.command, workdir, env });
     else if (ins.kind === 'COPY' && !ins.fromStage) {
       // A later COPY of the same file wins, as in the image.
       for (const [files, into] of [[changed, copies], [deleted, deletions]] as const) {
         for (const f of files) {
-          const to = containerPathOf(f, ins.sources, ins.dest, workdir);
+          const to = containerPathOf(f, ins.sources.map((x) => expandVars(x, vars)), expandVars(ins.dest, vars), workdir);
           if (to) {
             into.set(f, to);
             matched.add(f);

@@ -82,8 +82,8 @@ describe('push errors', () => {
 
   test('broken projects: exit 2 and a message naming the problem', async () => {
     const cases: Array<[Record<string, string>, string[], RegExp]> = [
-      [{ 'docker-compose.yml': 'services: [oops' }, [], /docker-compose\.yml: not valid YAML/],
-      [{ 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' }, [], /services\.web: unsupported key\(s\) bogus/],
+      [{ 'docker-compose.yml': 'services: [oops' }, [], /docker-compose\.yml:1: not valid YAML/],
+      [{ 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' }, [], /docker-compose\.yml:4: service 'web': bogus: unknown key 'bogus'; balena refuses compose files with unknown keys/],
       [{ 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n', 'web/README': 'x' }, [], /service 'web': no Dockerfile in .*web \(looked for Dockerfile\.genericx86-64-ext, Dockerfile\.amd64, Dockerfile\.template, Dockerfile\)/],
       [{ 'README.md': 'no Dockerfile here' }, [], /service 'main': no Dockerfile/],
       [{ Dockerfile: 'FROM edgepush-base/busybox:latest\n' }, ['--service', 'api'], /unknown service 'api' \(the project has main\)/],

@@ -43,6 +43,9 @@ test('the health gate: all healthy passes; a device short of Running fails once 
   assert.equal(isHealthy(h, 'r2', ['main']), true);
   assert.equal(isHealthy({ ...h, services: { main: 'Restarting (exit 3, 2 restarts)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, release: 'r1' }, 'r2', ['main']), false);
+  assert.equal(isHealthy({ ...h, services: { main: 'Running (healthy)' } }, 'r2', ['main']), true);
+  assert.equal(isHealthy({ ...h, services: { main: 'Running (unhealthy)' } }, 'r2', ['main']), false);
+  assert.equal(isHealthy({ ...h, services: { main: 'Running (health: starting)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ reachable: false }, 'r2', ['main']), false);
   const seen = new Map([['a', true], ['b', false]]);
   assert.equal(gateVerdict(seen, ['a', 'b'], 1000, 2000), 'wait');

@@ -78,3 +78,11 @@ test('deletions are removed in the container; files outside every COPY change no
   assert.deepEqual(none.steps, []);
   assert.deepEqual(none.unmatched, ['docs/readme.md']);
 });
+
+test('ARG defaults and ENV values are expanded in WORKDIR and COPY paths (quoted or not)', () => {
+  const stage = finalStage('FROM x\nARG SRC=src\nENV APP_HOME=/srv/app\nWORKDIR ${APP_HOME}\nCOPY "$SRC/app" ./code/\nCOPY ${CFG:-conf} /etc/app/\nRUN make\n');
+  const plan = planSync(stage, ['src/app/main.js', 'conf/a.yml'], []);
+  assert.deepEqual(plan.steps[0], { kind: 'copy', files: [{ from: 'conf/a.yml', to: '/etc/app/a.yml' }, { from: 'src/app/main.js', to: '/srv/app/code/main.js' }] });
+  assert.deepEqual(plan.unmatched, []);
+  assert.equal(plan.steps[1]?.kind, 'run');
+});
