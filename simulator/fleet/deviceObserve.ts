@@ -36,8 +36,16 @@ export async function health(address: string, services: readonly string[], stabl
   const client = new DeviceClient(address, { timeoutMs: 5_000 });
   try {
     const status = await client.status();
-    const states = status.appState === 'applied' ? await checkServices(client.engine(), status, services, { minUptimeMs: stableMs, maxHealthWaitMs: 0 }) : {};
-    return { reachable: true, release: status.release ?? null, applied: status.appState === 'applied', services: states };
+    const applied = status.appState === 'applied';
+    const states = applied ? await checkServices(client.engine(), status, services, { minUptimeMs: stableMs, maxHealthWaitMs: 0 }) : {};
+    const images: Record<string, string | undefined> = {};
+    if (applied) {
+      for (const c of status.containers.filter((x) => services.includes(x.serviceName) && x.containerId)) {
+        const info = (await client.engine().getContainer(c.containerId!).inspect().catch(() => undefined)) as { Image?: string } | undefined;
+        images[c.serviceName] = info?.Image;
+      }
+    }
+    return { reachable: true, release: status.release ?? null, applied, services: states, images };
   } catch {
     return { reachable: false };
   }

@@ -91,7 +91,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     return t as unknown as TargetState;
   };
 
-  const waitHealthy = async (addresses: string[], wantRelease: (a: string) => string | null): Promise<Map<string, boolean>> => {
+  const waitHealthy = async (addresses: string[], wantRelease: (a: string) => string | null, wantImages?: (a: string) => ReadonlyMap<string, string>): Promise<Map<string, boolean>> => {
     const healthy = new Map<string, boolean>();
     const deadline = Date.now() + gateMs;
     for (;;) {
@@ -101,7 +101,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
           .map(async (a) => {
             const want = wantRelease(a);
             const h = await health(a, want === null ? [] : services, stableMs);
-            const ok = want === null ? h.reachable && (h.release === null || h.applied) : isHealthy(h, want, services);
+            const ok = want === null ? h.reachable && (h.release === null || h.applied) : isHealthy(h, want, services, wantImages?.(a));
             if (ok) {
               healthy.set(a, true);
               const r = runs.get(a)!;
@@ -154,7 +154,8 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     },
     gate: async (s) => {
       emit({ type: 'wave', wave: s.wave, state: 'gate' });
-      const healthy = await waitHealthy(s.devices, () => release);
+      const releaseImages = new Map(images.map((i) => [i.service, i.archive.imageId]));
+      const healthy = await waitHealthy(s.devices, () => release, () => releaseImages);
       await Promise.all(s.devices.map((a) => runs.get(a)!.pending));
       const passed = s.devices.every((a) => healthy.get(a));
       for (const a of s.devices) {
@@ -244,7 +245,7 @@ async function injectFault(o: RolloutOptions, address: string, kind: FaultKind, 
 async function rollBack(
   o: RolloutOptions,
   runs: Map<string, DeviceRun>,
-  waitHealthy: (a: string[], want: (a: string) => string | null) => Promise<Map<string, boolean>>,
+  waitHealthy: (a: string[], want: (a: string) => string | null, images?: (a: string) => ReadonlyMap<string, string>) => Promise<Map<string, boolean>>,
   emit: (e: RolloutEvent) => void,
   reason: string,
 ): Promise<void> {
@@ -258,7 +259,7 @@ async function rollBack(
       await new DeviceClient(a).setTargetState(prev, { timeoutMs: 15_000 }).catch(() => undefined);
     }),
   );
-  const healthy = await waitHealthy(updated, (a) => runs.get(a)!.snap.release);
+  const healthy = await waitHealthy(updated, (a) => runs.get(a)!.snap.release, (a) => runs.get(a)!.snap.images);
   for (const a of updated) {
     runs.get(a)!.outcome = healthy.get(a) ? 'rolled-back' : 'failed';
     emit({ type: 'device', address: a, state: healthy.get(a) ? 'rolled-back' : 'failed' });

@@ -109,15 +109,21 @@ export function planRollout(input: RolloutPlanInput): RolloutStep[] {
   return steps;
 }
 
-/** Service name → health state (as serviceHealth.ts words it), for one device. */
-export type DeviceHealth = { reachable: false } | { reachable: true; release: string | null; applied: boolean; services: Record<string, string> };
+/** Service name → health state (as serviceHealth.ts words it) and the image id its container runs, for one device. */
+export type DeviceHealth =
+  | { reachable: false }
+  | { reachable: true; release: string | null; applied: boolean; services: Record<string, string>; images: Record<string, string | undefined> };
 
 /** Running, and healthy where the service has a healthcheck (not restarting, not unhealthy, not still starting). */
 export const isServiceHealthy = (state: string | undefined): boolean => state === 'Running' || state === 'Running (healthy)';
 
-/** A device passes the gate when it runs `release`, applied, with every service Running and healthy. */
-export function isHealthy(h: DeviceHealth, release: string, services: readonly string[]): boolean {
-  return h.reachable && h.release === release && h.applied && services.every((s) => isServiceHealthy(h.services[s]));
+/**
+ * A device passes the gate when it runs `release`, applied, with every service Running and healthy, and (when
+ * `images` is given) each service's container running exactly that image: the supervisor's word alone could be
+ * about a container that is on its way out.
+ */
+export function isHealthy(h: DeviceHealth, release: string, services: readonly string[], images?: ReadonlyMap<string, string>): boolean {
+  return h.reachable && h.release === release && h.applied && services.every((s) => isServiceHealthy(h.services[s]) && (!images?.has(s) || h.images[s] === images.get(s)));
 }
 
 /** The gate over a wave: pass when every device is healthy; fail once the deadline passed; else wait. */

@@ -1,5 +1,6 @@
 // Faults during a rollout: a third of a 6-device fleet loses power (kill -9 of the agent, started again on its
-// data) while it updates from v1 to v2. Every device must end on v2 or rolled back to v1, Running; none broken.
+// data) and one more loses its link for 3 s while they update from v1 to v2. Every device must end on v2 or
+// rolled back to v1, Running; none broken.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testAddress, runTag } from '../../testNet.js';
@@ -31,15 +32,16 @@ after(async () => {
   removeDir(stateDir);
 });
 
-test('power cuts mid-wave: every device ends Running on v2 or rolled back to v1', async () => {
+test('power cuts and a dropped link mid-wave: every device ends Running on v2 or rolled back to v1', async () => {
   const one = project('faults v1');
   const two = project('faults v2');
   dirs.push(one, two);
   const v1 = await push(one, '--waves', '100%', '--health-timeout', '90');
   assert.equal(v1.status, 0, JSON.stringify(v1.report));
-  const { status, report } = await push(two, '--waves', '1,50%,100%', '--health-timeout', '90', '--faults', 'power=34%');
+  const { status, report } = await push(two, '--waves', '1,50%,100%', '--health-timeout', '90', '--faults', 'power=34%,link=17%');
   const faulted = report.devices.filter((d) => d.fault === 'power');
   assert.equal(faulted.length, 2, JSON.stringify(report.devices));
+  assert.equal(report.devices.filter((d) => d.fault === 'link').length, 1);
   for (const d of report.devices) {
     assert.ok((d.state === 'running' && d.to === report.release) || (d.state === 'rolled-back' && d.to === v1.report.release) || d.state === 'not-updated', JSON.stringify(d));
   }

@@ -39,8 +39,10 @@ test('the rollout plan: build, push, deltas from the bases devices run, then eac
 });
 
 test('the health gate: all healthy passes; a device short of Running fails once the deadline passed', () => {
-  const h = { reachable: true as const, release: 'r2', applied: true, services: { main: 'Running' } };
+  const h = { reachable: true as const, release: 'r2', applied: true, services: { main: 'Running' }, images: { main: 'sha256:new' } };
   assert.equal(isHealthy(h, 'r2', ['main']), true);
+  assert.equal(isHealthy(h, 'r2', ['main'], new Map([['main', 'sha256:new']])), true);
+  assert.equal(isHealthy({ ...h, images: { main: 'sha256:old' } }, 'r2', ['main'], new Map([['main', 'sha256:new']])), false, 'a container still on the old image');
   assert.equal(isHealthy({ ...h, services: { main: 'Restarting (exit 3, 2 restarts)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, release: 'r1' }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, services: { main: 'Running (healthy)' } }, 'r2', ['main']), true);
