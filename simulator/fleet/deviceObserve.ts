@@ -41,8 +41,11 @@ export async function health(address: string, services: readonly string[], stabl
     const images: Record<string, string | undefined> = {};
     if (applied) {
       for (const c of status.containers.filter((x) => services.includes(x.serviceName) && x.containerId)) {
-        const info = (await client.engine().getContainer(c.containerId!).inspect().catch(() => undefined)) as { Image?: string } | undefined;
+        const info = (await client.engine().getContainer(c.containerId!).inspect().catch(() => undefined)) as { Image?: string; RestartCount?: number } | undefined;
         images[c.serviceName] = info?.Image;
+        // A container the engine has restarted is crash-looping, even when caught in a running moment (the
+        // engine resets its exit code to 0 at each restart, so the exit code alone does not tell).
+        if (info?.RestartCount) states[c.serviceName] = `Restarting (${info.RestartCount} restarts)`;
       }
     }
     return { reachable: true, release: status.release ?? null, applied, services: states, images };
