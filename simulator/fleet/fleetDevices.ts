@@ -137,7 +137,7 @@ async function stopDevices(devices: FleetDevice[], timeoutMs = 20000): Promise<v
 }
 
 /** Stops every device of the fleet (powered off: the next start brings their containers back). `purge`
- *  also removes their containers, images, volumes and data. */
+ *  also removes their containers, images, volumes and data, and the release images `fleet push` built here. */
 export async function stopFleet(name: string, opts: { purge?: boolean; engine?: Docker } = {}): Promise<FleetRecord | undefined> {
   const f = readFleet(name);
   if (!f) return undefined;
@@ -145,6 +145,8 @@ export async function stopFleet(name: string, opts: { purge?: boolean; engine?: 
   if (opts.purge) {
     const docker = opts.engine ?? new Docker();
     for (const d of f.devices) await purgeDevice(docker, deviceIdFrom(d.name));
+    const built = await docker.listImages({ filters: JSON.stringify({ label: [`io.edgepush.fleet=${name}`] }) }).catch(() => []);
+    for (const img of built) for (const tag of img.RepoTags ?? []) if (tag.startsWith(`edgepush-fleet/${name}/`)) await docker.getImage(tag).remove().catch(() => undefined);
     rmSync(fleetDir(name), { recursive: true, force: true });
   }
   return f;
