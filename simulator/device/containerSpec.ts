@@ -112,7 +112,29 @@ export function networksOf(s: TargetService): string[] {
   return names.length > 0 ? names : ['default'];
 }
 
-export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv): ContainerPlanSpec {
+/** `network_mode: service:<name>`: the service whose network this one joins, else undefined. */
+export function networkServiceOf(s: TargetService): string | undefined {
+  const m = /^service:\s*(.+)$/.exec(s.spec.network_mode ?? '');
+  return m?.[1]?.trim();
+}
+
+/**
+ * The services of the same app that must have their container before this one is created: `depends_on`, and
+ * the service of `network_mode: service:<name>` (balena-supervisor adds that one to depends_on too).
+ */
+export function dependenciesOf(s: TargetService): string[] {
+  const d = s.spec.depends_on;
+  const named = d === undefined ? [] : Array.isArray(d) ? d : Object.keys(d);
+  const net = networkServiceOf(s);
+  return [...new Set([...named, ...(net ? [net] : [])])];
+}
+
+/**
+ * `peers`: container ids of the other services of the app (their current target containers), by service name;
+ * `network_mode: service:x` becomes `container:<id of x>` from it, as balena-supervisor does, so the hash changes
+ * (and this container is replaced) when x's container is.
+ */
+export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv, peers: Readonly<Record<string, string>> = {}): ContainerPlanSpec {
   const spec = s.spec;
   const environment = { ...deviceEnvVars(s, env), ...s.environment };
   const { binds, anon } = volumeBinds(s, scope);
@@ -123,7 +145,12 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
   for (const e of spec.expose ?? []) ports.exposed[String(e).includes('/') ? String(e) : `${e}/tcp`] = {};
   const nets = networksOf(s);
   let networkMode = spec.network_mode;
-  if (networkMode?.startsWith('service:')) networkMode = `container:${networkMode.slice(8)}`;
+  const netService = networkServiceOf(s);
+  if (netService) {
+    const peer = peers[netService];
+    if (!peer) throw new Error(`No container for network_mode: 'service: ${netService}'`);
+    networkMode = `container:${peer}`;
+  }
   const first = nets[0];
   const hostConfig: Record<string, unknown> = {
     Binds: binds,
@@ -153,7 +180,8 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     OpenStdin: spec.stdin_open ?? false,
     WorkingDir: spec.working_dir ?? spec.workingDir,
     User: spec.user,
-    Hostname: hostMode ? undefined : spec.hostname,
+    // A container that joins another's network namespace cannot set its own hostname (Docker refuses it).
+    Hostname: hostMode || netService ? undefined : spec.hostname,
     Domainname: spec.domainname,
     MacAddress: spec.mac_address,
     StopSignal: spec.stop_signal,

@@ -60,6 +60,7 @@ export const serviceSchema = z.preprocess(
     expose: z.array(z.union([z.string(), z.number()])).optional(),
     volumes: z.array(z.string()).optional(),
     network_mode: z.string().optional(),
+    depends_on: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     networks: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     privileged: z.boolean().optional(),
     restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).optional(),

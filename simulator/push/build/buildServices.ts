@@ -15,7 +15,9 @@ import { buildOnEngine, imageIdOf, type EngineBuildOptions } from './engineBuild
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
 import { tagImageOnly } from './imageOnly.js';
-import { finalStage } from '../livepush/dockerfileSteps.js';
+import { baseImageOf } from '../project/dockerfileParse.js';
+import { withSecretsImage, secretsImageName } from './buildSecrets.js';
+import { engineDockerfile } from './engineDockerfile.js';
 
 export interface BuiltService {
   name: string;
@@ -63,9 +65,28 @@ function percentEmitter(emit: (pct: number, bytes: number) => void): (done: numb
   };
 }
 
-async function contextOf(s: ProjectService): Promise<Buffer> {
+async function contextOf(s: ProjectService, dockerfileText: string): Promise<Buffer> {
   const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!], s.excluded);
-  return tarContext(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
+  return tarContext(s.contextDir!, filter, { [s.dockerfile!]: dockerfileText });
+}
+
+/**
+ * One engine build of a service, with its build secrets when it has any: then the build runs with BuildKit and
+ * every RUN mounts the secrets image (buildSecrets.ts); otherwise the engine's classic builder, as balena uses.
+ */
+async function buildWithSecrets(
+  engine: Docker,
+  s: ProjectService,
+  run: (prepared: { context: Buffer; buildkit: boolean }) => Promise<{ imageId: string; uploadSeconds: number }>,
+  onLine: (line: string) => void,
+): Promise<{ imageId: string; uploadSeconds: number; contextBytes: number }> {
+  const secretsImage = s.secrets.length > 0 ? secretsImageName(s.name) : undefined;
+  const dockerfile = engineDockerfile(s.dockerfileText!, { secretsImage });
+  const context = await contextOf(s, dockerfile.text);
+  if (!secretsImage) return { ...(await run({ context, buildkit: false })), contextBytes: context.length };
+  onLine(`build secrets (${s.secrets.map((x) => x.dest).join(', ')}) mounted at /run/secrets in every RUN of this build only (BuildKit)`);
+  const built = await withSecretsImage(engine, secretsImage, s.name, s.secrets, () => run({ context, buildkit: true }));
+  return { ...built, contextBytes: context.length };
 }
 
 async function receivedBytes(client: DeviceClient, signal?: AbortSignal): Promise<number | undefined> {
@@ -89,16 +110,16 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFiguresWithSize(deviceEngine, id), reportInputsRead: Promise.resolve() });
       continue;
     }
-    const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));
-    const context = await contextOf(s);
+    const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s));
     o.onEvent({ type: 'service', service: s.name, phase: 'building', percent: 0 });
     const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
     if (o.buildOn === 'device') {
       const before = await receivedBytes(o.client, o.signal);
       const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
-      const { imageId, uploadSeconds } = await buildOnEngine(deviceEngine, {
+      const { imageId, uploadSeconds, contextBytes } = await buildWithSecrets(deviceEngine, s, ({ context, buildkit }) => buildOnEngine(deviceEngine, {
         service: s.name,
         context,
+        buildkit,
         tag,
         dockerfile: s.dockerfile!,
         ...composeBuildOptions(s),
@@ -109,11 +130,11 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         signal: o.signal,
         onLine,
         onUpload: percentEmitter((percent, bytes) => o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes })),
-      }).catch((err: unknown) => {
+      }), onLine).catch((err: unknown) => {
         throw failedIn('build', err);
       });
       const after = await receivedBytes(o.client, o.signal);
-      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.length;
+      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : contextBytes;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
       const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
       const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: err instanceof Error ? err.message : String(err) }));
@@ -122,9 +143,10 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     }
     const local = o.localEngine ?? new Docker();
     const localTag = `edgepush-local/${s.name.toLowerCase()}:latest`;
-    const { imageId } = await buildOnEngine(local, {
+    const { imageId } = await buildWithSecrets(local, s, ({ context, buildkit }) => buildOnEngine(local, {
       service: s.name,
       context,
+      buildkit,
       tag: localTag,
       dockerfile: s.dockerfile!,
       ...composeBuildOptions(s),
@@ -134,7 +156,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       platform,
       signal: o.signal,
       onLine,
-    }).catch((err: unknown) => {
+    }), onLine).catch((err: unknown) => {
       throw failedIn('build', err);
     });
     const shipped = await shipToDevice({
@@ -176,10 +198,9 @@ export function cacheSources(images: Array<{ Id: string; RepoTags?: string[] | n
  * On a first push the device has no image for the service yet, but it has the image the Dockerfile starts FROM:
  * that is the fair basis for the report (a layer pull would not send the base layers either).
  */
-async function baseImageOnDevice(docker: Docker, dockerfileText: string): Promise<string | undefined> {
-  const from = finalStage(dockerfileText)[0];
-  if (!from || from.kind !== 'FROM' || !from.image || from.image === 'scratch' || from.image.includes('$')) return undefined;
-  return imageIdOf(docker, from.image);
+async function baseImageOnDevice(docker: Docker, s: ProjectService): Promise<string | undefined> {
+  const image = baseImageOf(s.dockerfileText!, s.buildArgs, s.compose.build?.target);
+  return image ? imageIdOf(docker, image) : undefined;
 }
 
 async function noFiguresWithSize(docker: Docker, imageId: string): Promise<ImageFigures> {

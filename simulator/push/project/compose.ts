@@ -109,11 +109,19 @@ export function parseCompose(text: string, fileName: string, opts: ComposeOption
   }
   if (services.length === 0) throw invalidInput(`${fileName}: no services`);
   const names = new Set(services.map((s) => s.name));
+  const needs = new Map<string, string[]>();
   for (const s of services) {
     for (const d of s.spec.dependsOn) {
       if (!names.has(d)) throw invalidInput(`${at(['services', s.name, 'depends_on'])}: service '${s.name}' depends on unknown service '${d}'`);
     }
+    const mode = s.spec.keys.network_mode;
+    const net = typeof mode === 'string' ? /^service:\s*(.+)$/.exec(mode)?.[1]?.trim() : undefined;
+    if (net !== undefined && !names.has(net)) throw invalidInput(`${at(['services', s.name, 'network_mode'])}: service '${s.name}': network_mode service:${net} names no service of this project`);
+    needs.set(s.name, [...s.spec.dependsOn, ...(net ? [net] : [])]);
   }
+  // The device creates a service after those it needs: a cycle would never start.
+  const cycle = findCycle(needs);
+  if (cycle) throw invalidInput(`${at(['services', cycle[0]!])}: services depend on each other in a cycle (${cycle.join(' -> ')}), through depends_on or network_mode: service:`);
   const volumes = topLevel(top.volumes, 'volumes', volumeConfig, at, (v) => {
     if (v.driver && !['local', 'default'].includes(v.driver)) return `only "local" and "default" are supported for volume.driver on balena, got "${v.driver}"`;
     if (v.external !== undefined) return 'volume.external is not allowed by balena';
@@ -156,4 +164,27 @@ function topLevel<T extends z.ZodType>(
     out[name] = clean;
   }
   return out;
+}
+
+function findCycle(needs: ReadonlyMap<string, string[]>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'visiting') return [...path.slice(path.indexOf(n)), n];
+    state.set(n, 'visiting');
+    path.push(n);
+    for (const d of needs.get(n) ?? []) {
+      const c = visit(d);
+      if (c) return c;
+    }
+    path.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of needs.keys()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import { parseDotEnv } from './composeInterpolate.js';
 import { normalizeService } from './composeService.js';
 import { dockerfileCandidates, resolveTemplate, selectDockerfile, TemplateError, type DockerfileKind } from './dockerfile.js';
 import { liveDockerfile } from '../livepush/dockerfileSteps.js';
+import { engineDockerfile } from '../build/engineDockerfile.js';
 
 export const COMPOSE_FILE_NAMES = ['docker-compose.yml', 'docker-compose.yaml'];
 
@@ -177,6 +178,11 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
       }
     }
     const dockerfileText = opts.live ? liveDockerfile(resolved) : resolved;
+    try {
+      engineDockerfile(dockerfileText); // what no engine of a balena device can build is refused now, not mid-push
+    } catch (err) {
+      throw invalidInput(`service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err instanceof Error ? err.message.replace(/^Dockerfile /, '') : String(err)}`, err);
+    }
     services.push({
       name: svc,
       compose: spec,

@@ -215,3 +215,12 @@ test('units: sizes and durations as Docker reads them', () => {
   assert.equal(parseDurationNs('10'), 10e9);
   assert.equal(parseDurationNs('1x'), undefined);
 });
+
+test('network_mode: service:x must name a service; dependencies in a cycle are refused with the cycle', () => {
+  assert.throws(() => parse('services:\n  a:\n    image: x\n    network_mode: service:nope\n'), /docker-compose.yml:4: service 'a': network_mode service:nope names no service/);
+  assert.throws(
+    () => parse('services:\n  a:\n    image: x\n    network_mode: "service:b"\n  b:\n    image: x\n    depends_on: [a]\n'),
+    /services depend on each other in a cycle \(a -> b -> a\)/,
+  );
+  assert.equal(parse('services:\n  a:\n    image: x\n  b:\n    image: x\n    network_mode: service:a\n').services.length, 2);
+});
