@@ -88,9 +88,10 @@ export async function purgeDevice(docker: Docker, id: string): Promise<void> {
   } catch {
     // a prune already running elsewhere: the tagged images below still go
   }
-  const images = await docker.listImages({ filters: JSON.stringify({ reference: [`edgepush-dev/${id}/*`] }) });
-  const labelled = await docker.listImages({ filters });
-  for (const img of [...images, ...labelled]) {
+  // All images: a reference filter's `*` stops at a `/`, and pulled images (edgepush-dev/<id>/HOST_PORT/path:tag)
+  // have deeper names and no device label.
+  const images = await docker.listImages();
+  for (const img of images) {
     for (const tag of img.RepoTags ?? []) {
       if (tag.startsWith(`edgepush-dev/${id}/`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     }
