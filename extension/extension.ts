@@ -23,6 +23,7 @@ import { SimulatorManager } from './simulators/simulatorManager.js';
 import { StatusBar } from './statusBar.js';
 import { Targets } from './targets.js';
 import { DeviceTreeProvider } from './tree/deviceTreeProvider.js';
+import { FleetTracker } from './fleets/fleetTracker.js';
 import { loadWorkSoon } from './workLoader.js';
 import type { RequestBody } from '../webview/protocol.js';
 
@@ -62,7 +63,9 @@ export function activate(context: vscode.ExtensionContext): Services {
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush livepush: {0}', message))));
   const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush, add(new BuildLog())));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);
-  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, secrets, env, contextKeys };
+  const fleets = add(new FleetTracker());
+  add(fleets.onDidChange(() => contextKeys.set('hasFleets', fleets.all().length > 0)));
+  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, fleets, secrets, env, contextKeys };
   // Panels that were open come back after a window reload.
   add(vscode.window.registerWebviewPanelSerializer('edgepush.dashboard', { deserializeWebviewPanel: async (panel) => dashboard.adopt(panel) }));
   add(
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): Services {
     }),
   );
 
-  const tree = add(new DeviceTreeProvider(store));
+  const tree = add(new DeviceTreeProvider(store, fleets));
   const treeView = add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
   // QEMU boards outlive the editor: list the ones still running once the view is first shown (this loads the
   // work bundle, so not during start-up unless the view is open).
@@ -90,6 +93,9 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   if (treeView.visible) listBoards();
   else add(treeView.onDidChangeVisibility((e) => e.visible && listBoards()));
+  // Fleets are read (and their devices asked) only while the tree is visible.
+  fleets.setVisible(treeView.visible);
+  add(treeView.onDidChangeVisibility((e) => fleets.setVisible(e.visible)));
   add(new StatusBar(model));
   for (const d of registerCommands(services)) add(d);
   add(

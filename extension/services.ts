@@ -7,6 +7,7 @@ import type { DeviceEnv } from './devices/deviceEnv.js';
 import type { DeviceMonitor } from './devices/deviceMonitor.js';
 import type { DeviceSecrets } from './devices/deviceSecrets.js';
 import type { DeviceStore } from './devices/deviceStore.js';
+import type { FleetTracker } from './fleets/fleetTracker.js';
 import type { LogPanels } from './logs/logPanels.js';
 import type { PushRunner } from './push/pushRunner.js';
 import type { SimulatorManager } from './simulators/simulatorManager.js';
@@ -22,6 +23,7 @@ export interface Services {
   simulators: SimulatorManager;
   push: PushRunner;
   targets: Targets;
+  fleets: FleetTracker;
   secrets: DeviceSecrets;
   env: DeviceEnv;
   contextKeys: ContextKeys;

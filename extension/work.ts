@@ -8,6 +8,8 @@ import type { powerCycleBoard as PowerCycleBoard } from '../simulator/board/powe
 import type { discoverDevices as DiscoverDevices } from '../simulator/push/discovery.js';
 import type { startLivepush as StartLivepush } from '../simulator/push/livepush/startLivepush.js';
 import type { pushProject as PushProject } from '../simulator/push/pushProject.js';
+import type { runRollout as RunRollout } from '../simulator/fleet/rollout.js';
+import type { fleetStatus as FleetStatus } from '../simulator/fleet/fleetStatus.js';
 
 export { DeviceClient } from '../simulator/push/deviceClient.js';
 export { openServiceShell } from '../simulator/push/serviceShell.js';
@@ -23,3 +25,7 @@ export const discoverDevices: typeof DiscoverDevices = async (opts) => (await im
 export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
 export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);
 export const powerCycleBoard: typeof PowerCycleBoard = async (name, opts, hooks) => (await import('../simulator/board/powerCycle.js')).powerCycleBoard(name, opts, hooks);
+export { listFleets } from '../simulator/fleet/fleetStore.js';
+export { listRegistries, startRegistry } from '../simulator/registry/registryServer.js';
+export const fleetStatus: typeof FleetStatus = async (f) => (await import('../simulator/fleet/fleetStatus.js')).fleetStatus(f);
+export const runRollout: typeof RunRollout = async (opts) => (await import('../simulator/fleet/rollout.js')).runRollout(opts);

@@ -5,6 +5,7 @@
 #   bash scripts/setup.sh e2e     + Chromium, code-server and tools/ (vsce, playwright-core: the end-to-end tests)
 #   bash scripts/setup.sh board   + QEMU, debootstrap and UEFI firmware (QEMU boards)
 #   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
+#   bash scripts/setup.sh registry + Debian's docker-registry (edgepush registry, fleets)
 #   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
 #                                 test clients (official balena CLI, code-server) and tools/
 # Not root, not Debian, or no Docker: says exactly what to install and stops.
@@ -18,7 +19,8 @@ PKG_base=(busybox-static)                                          # the local b
 PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta benchmark anchors
 PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
-ALL_GROUPS=(engine base bench board e2e)
+PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
+ALL_GROUPS=(engine base bench board e2e registry)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.
 job=${1:-all}
@@ -27,8 +29,9 @@ case "$job" in
   e2e) groups=(engine base e2e); clients=(tools e2e) ;;
   board) groups=(engine base board); clients=() ;;
   bench) groups=(engine base bench); clients=() ;;
+  registry) groups=(engine base registry); clients=() ;;
   all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;
-  *) printf 'setup: unknown job %s (demo, e2e, board, bench or nothing for all)\n' "$job" >&2; exit 2 ;;
+  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry or nothing for all)\n' "$job" >&2; exit 2 ;;
 esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -55,6 +58,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts its own registry service on :5000 of every interface; EdgePush runs registries on loopback
+  # addresses when asked (edgepush registry start), so the service it just installed is not left running.
+  if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 
 # A Docker engine that answers.

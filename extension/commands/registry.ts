@@ -17,6 +17,7 @@ import { setAsTargetCommand } from './setAsTarget.js';
 import { startSimulatorAtCommand } from './startSimulatorAt.js';
 import { openDashboardCommand } from './openDashboard.js';
 import { pushCommand } from './push.js';
+import { pushToFleetCommand } from './pushToFleet.js';
 import { refreshCommand } from './refresh.js';
 import { removeDeviceCommand } from './removeDevice.js';
 import { restartServiceCommand } from './restartService.js';
@@ -57,6 +58,7 @@ export const commands: Command[] = [
   setApiKeyCommand,
   toggleLivepushCommand,
   refreshCommand,
+  pushToFleetCommand,
 ];
 
 export function registerCommands(services: Services): IDisposable[] {

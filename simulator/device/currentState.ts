@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import { L } from './containerSpec.js';
+import { isRegistryRef } from '../registry/reference.js';
 
 const containerRow = z.object({
   Id: z.string(),
@@ -58,7 +59,10 @@ export async function readVolumes(docker: Docker, scope: DeviceScope): Promise<s
 
 /** Image id for a target image name: the device-scoped name first (`local_*` builds), then the name itself. */
 export async function resolveImage(docker: Docker, scope: DeviceScope, name: string): Promise<string | null> {
-  for (const candidate of [...new Set([scope.scopedImage(name), name])]) {
+  // A registry reference is the device's own pulled copy only: the shared engine's image of that name (another
+  // device's pull, or the host's) is not on this device.
+  const candidates = isRegistryRef(name) ? [scope.scopedImage(name)] : [...new Set([scope.scopedImage(name), name])];
+  for (const candidate of candidates) {
     try {
       const info = z.object({ Id: z.string() }).parse(await docker.getImage(candidate).inspect());
       return info.Id;

@@ -20,6 +20,8 @@ export interface EngineProxyDeps {
   /** After a build, tag, load or image delete: the reconciler may have work now. */
   onImagesChanged(): void;
   log(line: string): void;
+  /** Requests the device answers itself (registry pulls, registryPullRoutes.ts): true when handled. */
+  intercept?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 const BODY_REWRITE_LIMIT = 4 << 20;
@@ -27,6 +29,7 @@ const BODY_REWRITE_LIMIT = 4 << 20;
 export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage, res: ServerResponse) => void {
   let buildSeq = 0;
   return (req, res) => {
+    if (deps.intercept?.(req, res)) return;
     const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
     const headers = { ...req.headers };
     delete headers['content-length'];

@@ -1,5 +1,5 @@
 // Pure rewrites the engine endpoint applies to keep a device's objects in its own scope (see engineProxy.ts).
-import { DEVICE_LABEL, isLocalName, type DeviceScope } from './scope.js';
+import { DEVICE_LABEL, isScopedName, type DeviceScope } from './scope.js';
 
 export interface Rewritten {
   path: string;
@@ -66,7 +66,7 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
   } else if (route.startsWith('/images/')) {
     const tagM = /^\/images\/(.+)\/tag$/.exec(route);
     const repo = q.get('repo');
-    if (method === 'POST' && tagM && repo && isLocalName(repo)) {
+    if (method === 'POST' && tagM && repo && isScopedName(repo)) {
       const [r, t] = splitTag(scope.scopedImage(`${repo}:${q.get('tag') || 'latest'}`));
       q.set('repo', r);
       q.set('tag', t);
@@ -74,7 +74,7 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
     const nameM = /^\/images\/(.+?)(\/(?:json|tag|history|push|get))?$/.exec(route);
     if (nameM) {
       const name = decodeURIComponent(nameM[1]!);
-      if (isLocalName(name)) route = `/images/${scope.scopedImage(name)}${nameM[2] ?? ''}`;
+      if (isScopedName(name)) route = `/images/${scope.scopedImage(name)}${nameM[2] ?? ''}`;
     }
     imagesChange = method === 'POST' || method === 'DELETE';
   }

@@ -10,6 +10,7 @@ import type { UpdateEventBus } from './updateEvents.js';
 import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { isNotFound, resolveImage } from './currentState.js';
+import { isRegistryRef } from '../registry/reference.js';
 
 export interface ExecContext {
   docker: Docker;
@@ -27,6 +28,8 @@ export interface ExecContext {
   release(appId: number): string;
   /** The device is shutting down: long waits (hand-over) end early. */
   stopping(): boolean;
+  /** Pulls a registry reference into the device (registryPull.ts); absent: images only arrive by build or delta. */
+  pull?(image: string, onProgress: (bytes: number, total: number | null) => void): Promise<void>;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, 'sha256:').slice(0, 19);
@@ -115,6 +118,27 @@ async function handover(ctx: ExecContext, s: TargetService, dockerImageId: strin
   ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'running' });
 }
 
+/** A registry image the device lacks: pulled (delta first), with download progress in the service's events. */
+async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
+  const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
+  ctx.setTransient(s.appId, s.serviceName, 'Downloading');
+  ctx.events.emit({ ...ev, phase: 'downloading', progress: 0, bytesReceived: 0 });
+  ctx.hub.system(`Downloading image '${s.image}'`);
+  try {
+    await ctx.pull!(s.image, (bytes, total) => ctx.events.emit({ ...ev, phase: 'downloading', bytesReceived: bytes, ...(total ? { progress: Math.min(100, Math.floor((bytes / total) * 100)) } : {}) }));
+    ctx.hub.system(`Downloaded image '${s.image}'`);
+    ctx.events.emit({ ...ev, phase: 'downloaded' });
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    ctx.hub.system(`Failed to download image '${s.image}': ${message}`);
+    ctx.events.emit({ ...ev, phase: 'failed', message });
+    return false;
+  } finally {
+    ctx.setTransient(s.appId, s.serviceName, undefined);
+  }
+}
+
 /** Runs one step; returns false when the step could not make progress (image missing). */
 export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
   switch (step.action) {
@@ -137,6 +161,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
         ctx.events.emit({ ...ev, phase: 'downloaded' });
         return true;
       }
+      if (ctx.pull && isRegistryRef(s.image)) return pullStep(ctx, s);
       if (ctx.reportMissing(s)) {
         ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
         ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });

@@ -25,6 +25,8 @@ export interface ReconcilerDeps {
   store: StateStore;
   logs: ContainerLogs;
   receivedBytes(): number;
+  /** Registry pulls for target images named by a registry reference (registryPull.ts). */
+  pull?(image: string, onProgress: (bytes: number, total: number | null) => void): Promise<void>;
 }
 
 const MAX_STEPS_PER_PASS = 200;
