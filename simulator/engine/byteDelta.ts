@@ -14,10 +14,19 @@ import {
   DEFAULT_BLOCK_SIZE,
   MAX_BLOCK_SIZE,
   SectionMethod,
+  TRANSFORMS_HEADER_SIZE,
   decodeByteDeltaHeader,
   encodeByteDeltaHeader,
   type ByteDeltaHeader,
 } from './byteDeltaFormat.js';
+import { packNow } from './sectionPacking.js';
+import {
+  decodeExecutableTransforms,
+  encodeExecutableTransforms,
+  planExecutableTransforms,
+  predictNew,
+  type ExecutableTransform,
+} from './executable/executableTransform.js';
 import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 export interface CreateByteDeltaOptions {
@@ -27,6 +36,8 @@ export interface CreateByteDeltaOptions {
   blockSize?: number;
   /** Pair tar entries by path when both inputs are tars (default true). */
   tarAware?: boolean;
+  /** Predict ELF programs' moved references before matching (default true; false writes a version 1 delta). */
+  executables?: boolean;
   /** Called as matching goes through new (about every MiB), and once at the end with done = total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,42 +52,62 @@ export interface ByteDelta {
   header: ByteDeltaHeader;
 }
 
-/** Matches old and new, filling `writer` block by block; the header describes the pair. */
-function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean): { header: ByteDeltaHeader; writer: BlockWriter } {
+interface Encoded {
+  header: ByteDeltaHeader;
+  /** The executable transforms section (version 2), empty for version 1. */
+  transforms: Uint8Array[];
+  writer: BlockWriter;
+}
+
+/** Matches old (or its prediction, for programs) and new, filling `writer` block by block. */
+function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean): Encoded {
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
+  const transforms = opts.executables === false ? undefined : planExecutableTransforms(old, next);
   const header: ByteDeltaHeader = {
-    version: BYTE_DELTA_VERSION,
+    version: transforms ? BYTE_DELTA_VERSION : 1,
     blockSize,
     oldSize: old.length,
     newSize: next.length,
     oldSha256: sha256Hex(old),
     newSha256: sha256Hex(next),
   };
-  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5, background });
-  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
-  findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld, opts.onProgress);
+  // the prediction has old's layout (references are rewritten in place), so tar pairing reads the same entries
+  const basis = transforms ? predictNew(old, transforms) : old;
+  const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
+  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(basis, next);
+  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld, opts.onProgress);
   writer.flush();
   opts.onProgress?.(next.length, next.length);
-  return { header, writer };
+  return { header, transforms: transforms ? transformsSection(transforms) : [], writer };
 }
 
-function assemble(header: ByteDeltaHeader, blocks: Uint8Array[]): ByteDelta {
-  const chunks = [encodeByteDeltaHeader(header), ...blocks];
+function transformsSection(ts: readonly ExecutableTransform[]): Uint8Array[] {
+  const raw = encodeExecutableTransforms(ts);
+  const packed = packNow({ bytes: raw, rawLength: raw.length, zeroRuns: false }, 11);
+  const head = Buffer.alloc(TRANSFORMS_HEADER_SIZE);
+  head.writeUInt8(packed.method, 0);
+  head.writeUInt32LE(raw.length, 1);
+  head.writeUInt32LE(packed.data.length, 5);
+  return [head, packed.data];
+}
+
+function assemble({ header, transforms }: Encoded, blocks: Uint8Array[]): ByteDelta {
+  const chunks = [encodeByteDeltaHeader(header), ...transforms, ...blocks];
   return { chunks, bytes: chunks.reduce((n, c) => n + c.length, 0), header };
 }
 
 /** The delta, made in this thread. */
 export function createByteDelta(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): ByteDelta {
-  const { header, writer } = encode(old, next, opts, false);
-  return assemble(header, writer.chunks());
+  const e = encode(old, next, opts, false);
+  return assemble(e, e.writer.chunks());
 }
 
 /** The same delta, byte for byte, with its sections compressed on the libuv thread pool while matching goes on
  *  (side by side, and each block while the next is matched): what the CLI and the image deltas use. */
 export async function createByteDeltaAsync(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): Promise<ByteDelta> {
-  const { header, writer } = encode(old, next, opts, true);
-  return assemble(header, await writer.chunksAsync());
+  const e = encode(old, next, opts, true);
+  return assemble(e, await e.writer.chunksAsync());
 }
 
 export async function readByteDeltaHeader(reader: ByteReader): Promise<ByteDeltaHeader> {
@@ -125,21 +156,32 @@ function diffReader(method: number, raw: number, packed: Buffer): ZeroRunReader 
   }
 }
 
+/** The executable transforms of a version 2 delta (read right after its header). */
+async function readTransforms(reader: ByteReader, h: ByteDeltaHeader): Promise<ExecutableTransform[]> {
+  const th = await reader.read(TRANSFORMS_HEADER_SIZE, 'the executable transforms header');
+  const [method, raw, packed] = [th.readUInt8(0), th.readUInt32LE(1), th.readUInt32LE(5)];
+  // a map has at most a few entries per old byte; anything larger is not a delta this code made
+  if (raw > h.oldSize + 1024 || packed > 2 * raw + 1024) throw corrupt('delta executable transforms length out of range');
+  const bytes = unpack(method, raw, await reader.read(packed, 'the executable transforms'), 'executable transforms');
+  return decodeExecutableTransforms(bytes, h.oldSize);
+}
+
 /**
  * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
  * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
  * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
  */
 export async function* applyByteDeltaFrom(
-  old: Uint8Array,
+  oldIn: Uint8Array,
   reader: ByteReader,
   header?: ByteDeltaHeader,
   onProgress?: (done: number, total: number) => void,
 ): AsyncGenerator<Buffer> {
   const h = header ?? (await readByteDeltaHeader(reader));
-  if (old.length !== h.oldSize || sha256Hex(old) !== h.oldSha256) {
+  if (oldIn.length !== h.oldSize || sha256Hex(oldIn) !== h.oldSha256) {
     throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes with sha256 ${h.oldSha256.slice(0, 12)}`);
   }
+  const old = h.version >= 2 ? predictNew(oldIn, await readTransforms(reader, h)) : oldIn;
   const hash = createHash('sha256');
   let produced = 0;
   let oldPos = 0;

@@ -1,7 +1,10 @@
-// The byte-level delta format (version 1), see README.md "Byte delta format". All integers little-endian.
+// The byte-level delta format (versions 1 and 2), see README.md "Byte delta format". All integers little-endian.
 //
-//   header (96 bytes): magic "EPBDELTA" | version u8 = 1 | reserved u8[3] | blockSize u32
+//   header (96 bytes): magic "EPBDELTA" | version u8 (1 or 2) | reserved u8[3] | blockSize u32
 //                      oldSize u64 | newSize u64 | oldSha256 [32] | newSha256 [32]
+//   version 2 only: the executable transforms (executable/executableTransform.ts), as one section:
+//     method u8 | rawLen u32 | packedLen u32 | payload ; the blocks then rebuild new against the old input
+//     with those transforms applied (the prediction), not against old itself.
 //   blocks, until newSize bytes are produced, each:
 //     newLen u32, then three sections (control, diff, extra), each: method u8 (0 stored, 1 brotli,
 //     2 zero-runs + brotli, 3 zero-runs)
@@ -13,7 +16,9 @@
 import { corrupt, invalidInput } from '../shared/errors.js';
 
 export const BYTE_DELTA_MAGIC = Buffer.from('EPBDELTA', 'latin1');
-export const BYTE_DELTA_VERSION = 1;
+/** The version this code writes; it reads every version from 1 up to it. */
+export const BYTE_DELTA_VERSION = 2;
+export const TRANSFORMS_HEADER_SIZE = 9;
 export const BYTE_DELTA_HEADER_SIZE = 96;
 export const BLOCK_HEADER_SIZE = 4 + 3 * 9;
 export const MAX_BLOCK_SIZE = 64 << 20;
@@ -55,7 +60,7 @@ export function decodeByteDeltaHeader(b: Buffer): ByteDeltaHeader {
     throw invalidInput('not an EdgePush delta (bad magic)');
   }
   const version = b.readUInt8(8);
-  if (version !== BYTE_DELTA_VERSION) throw invalidInput(`unsupported delta version ${version}`);
+  if (version < 1 || version > BYTE_DELTA_VERSION) throw invalidInput(`unsupported delta version ${version}`);
   const blockSize = b.readUInt32LE(12);
   const oldSize = b.readBigUInt64LE(16);
   const newSize = b.readBigUInt64LE(24);

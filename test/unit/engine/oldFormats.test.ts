@@ -11,7 +11,7 @@ import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
 import { readImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { byteFixturePair, imageFixturePair } from './formats/inputs.js';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'formats', name));
+const fixture = (name: string) => readFileSync(join(__dirname, 'formats', name));
 
 async function applied(old: Buffer, delta: Buffer): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -32,7 +32,7 @@ test('a version 1 image delta still rebuilds its target image', async () => {
   const { basis, target } = await imageFixturePair();
   const dir = await mkdtemp(join(tmpdir(), 'ep-oldfmt-'));
   try {
-    const res = await applyImageDelta({ delta: join(import.meta.dirname, 'formats', 'image-v1.delta'), basis, outputPath: join(dir, 'out.tar') });
+    const res = await applyImageDelta({ delta: join(__dirname, 'formats', 'image-v1.delta'), basis, outputPath: join(dir, 'out.tar') });
     assert.equal(res.imageId, target.imageId);
     const rebuilt = await readImageArchive({ archivePath: join(dir, 'out.tar') });
     assert.deepEqual(rebuilt.layers.map((l) => l.diffId), target.layers.map((l) => l.diffId));
