@@ -76,7 +76,7 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
   const basis = transforms ? predictNew(old, transforms) : old;
   const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
   const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(basis, next);
-  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld, opts.onProgress);
+  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), { skipOld: pairing.unchangedOld, progress: opts.onProgress });
   writer.flush();
   opts.onProgress?.(next.length, next.length);
   return { header, transforms: transforms ? transformsSection(transforms) : [], writer };

@@ -4,7 +4,7 @@
 // and used on both sides to predict the new program's references from the old one's.
 import type { ByteSink, VarintReader } from '../varint.js';
 import { corrupt } from '../../shared/errors.js';
-import { vaddrOf, type ElfImage } from './elfImage.js';
+import { vaddrOf, type ElfImage, type ElfSection } from './elfImage.js';
 
 export class AddressMap {
   constructor(
@@ -90,12 +90,77 @@ const MIN_RUN = 24;
 // A piece this short whose neighbours agree with each other is an island inside one move: dropped.
 const ISLAND = 256;
 
+/** One piece per address, in address order: a piece starts where the one before it ends. */
+function flatten(pieces: Piece[]): Piece[] {
+  pieces.sort((a, b) => a.start - b.start || b.length - a.length);
+  const flat: Piece[] = [];
+  for (const p of pieces) {
+    const last = flat[flat.length - 1];
+    const lastEnd = last ? last.start + last.length : -Infinity;
+    if (p.start + p.length <= lastEnd) continue;
+    const start = Math.max(p.start, lastEnd);
+    flat.push({ start, length: p.start + p.length - start, shift: p.shift });
+  }
+  return flat;
+}
+
+function covers(sorted: readonly Piece[], a: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = sorted[mid]!;
+    if (a < p.start) hi = mid - 1;
+    else if (a >= p.start + p.length) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The heaviest chain of runs in the same order in old and new (most bytes covered). A rebuilt program keeps
+ *  the order of its functions and data; a run that breaks the order is a repeat found elsewhere (padding, a
+ *  common instruction sequence), and its shift, held until the next breakpoint, would mispredict every
+ *  reference into that stretch. O(n log n): a Fenwick tree of the best chain ending below each new offset. */
+export function inOrder(runs: readonly AlignedRun[]): AlignedRun[] {
+  const byOld = [...runs].sort((a, b) => a.oldOffset - b.oldOffset || a.newOffset - b.newOffset);
+  const ranks = [...new Set(byOld.map((r) => r.newOffset))].sort((a, b) => a - b);
+  const rankOf = new Map(ranks.map((v, i) => [v, i + 1]));
+  const tree = new Float64Array(ranks.length + 1);
+  const treeAt = new Int32Array(ranks.length + 1).fill(-1);
+  const best = new Float64Array(byOld.length);
+  const prev = new Int32Array(byOld.length).fill(-1);
+  for (let i = 0; i < byOld.length; i++) {
+    const r = byOld[i]!;
+    // best chain among runs with a smaller new offset (rank below this one)
+    let q = 0;
+    let qAt = -1;
+    for (let k = rankOf.get(r.newOffset)! - 1; k > 0; k -= k & -k) {
+      if (tree[k]! > q) {
+        q = tree[k]!;
+        qAt = treeAt[k]!;
+      }
+    }
+    best[i] = q + r.length;
+    prev[i] = qAt;
+    for (let k = rankOf.get(r.newOffset)!; k <= ranks.length; k += k & -k) {
+      if (best[i]! > tree[k]!) {
+        tree[k] = best[i]!;
+        treeAt[k] = i;
+      }
+    }
+  }
+  let end = -1;
+  for (let i = 0; i < byOld.length; i++) if (end < 0 || best[i]! > best[end]!) end = i;
+  const chain: AlignedRun[] = [];
+  for (let i = end; i >= 0; i = prev[i]!) chain.push(byOld[i]!);
+  return chain.reverse();
+}
+
 /** The address map of an old ELF file to a new one, from the matcher's aligned runs (file offsets), plus the
  *  sections without file bytes (.bss and the like) paired by name. */
 export function buildAddressMap(oldElf: ElfImage, newElf: ElfImage, runs: readonly AlignedRun[]): AddressMap {
   const pieces: Piece[] = [];
-  for (const r of runs) {
-    if (r.length < MIN_RUN) continue;
+  for (const r of inOrder(runs.filter((x) => x.length >= MIN_RUN))) {
     let done = 0;
     // split at segment ends on either side: each part has one shift
     while (done < r.length) {
@@ -109,24 +174,23 @@ export function buildAddressMap(oldElf: ElfImage, newElf: ElfImage, runs: readon
       done += len;
     }
   }
-  const newByName = new Map(newElf.sections.filter((s) => s.noBits).map((s) => [s.name, s]));
-  for (const s of oldElf.sections) {
-    const n = s.noBits && s.name !== '.tbss' ? newByName.get(s.name) : undefined;
-    if (n && s.size > 0) pieces.push({ start: s.vaddr, length: s.size, shift: n.vaddr - s.vaddr });
-  }
-  pieces.sort((a, b) => a.start - b.start || b.length - a.length);
-
-  // one piece per address: a later piece starts where the one before it ends
-  const flat: Piece[] = [];
-  for (const p of pieces) {
-    const last = flat[flat.length - 1];
-    const lastEnd = last ? last.start + last.length : -Infinity;
-    if (p.start + p.length <= lastEnd) continue;
-    const start = Math.max(p.start, lastEnd);
-    flat.push({ start, length: p.start + p.length - start, shift: p.shift });
-  }
+  const flat = flatten(pieces);
   // islands: a short piece between two that move together
-  const kept = flat.filter((p, i) => !(p.length < ISLAND && i > 0 && i < flat.length - 1 && flat[i - 1]!.shift === flat[i + 1]!.shift && p.shift !== flat[i - 1]!.shift));
+  const runPieces = flat.filter((p, i) => !(p.length < ISLAND && i > 0 && i < flat.length - 1 && flat[i - 1]!.shift === flat[i + 1]!.shift && p.shift !== flat[i - 1]!.shift));
+  // Sections move as wholes when a program is linked again: where no run covers the start of a section (its
+  // first bytes changed, or it has none in the file, as .bss), the section's own move holds from its start
+  // until the first run inside it, instead of the move of whatever came before it leaking in.
+  const newByName = new Map<string, ElfSection | null>();
+  for (const s of newElf.sections) newByName.set(s.name, newByName.has(s.name) ? null : s);
+  const anchors: Piece[] = [];
+  for (const s of oldElf.sections) {
+    const n = s.name !== '.tbss' && s.size > 0 ? newByName.get(s.name) : undefined;
+    if (!n || covers(runPieces, s.vaddr)) continue;
+    const next = runPieces.find((p) => p.start > s.vaddr);
+    const end = Math.min(s.vaddr + s.size, next ? next.start : Infinity);
+    anchors.push({ start: s.vaddr, length: end - s.vaddr, shift: n.vaddr - s.vaddr });
+  }
+  const kept = flatten([...runPieces, ...anchors]);
   const starts: number[] = [];
   const shifts: number[] = [];
   for (const p of kept) {

@@ -121,6 +121,14 @@ export function vaddrOf(elf: ElfImage, fileOffset: number): number {
   return -1;
 }
 
+/** File offset of a memory address, or -1 when no loaded segment holds it in the file. */
+export function fileOffsetOf(elf: ElfImage, vaddr: number): number {
+  for (const s of elf.segments) {
+    if (vaddr >= s.vaddr && vaddr < s.vaddr + s.fileSize) return s.fileOffset + (vaddr - s.vaddr);
+  }
+  return -1;
+}
+
 /** The lowest and highest address any loaded segment covers. */
 export function addressSpan(elf: ElfImage): [number, number] {
   let lo = Infinity;
