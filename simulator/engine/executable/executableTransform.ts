@@ -72,7 +72,8 @@ function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
 function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, map: AddressMap): number[] {
   const exec = oldElf.segments.filter((s) => s.executable);
   const candidates = oldElf.sections.filter((s) => !s.noBits && !exec.some((e) => s.fileOffset >= e.fileOffset && s.fileOffset < e.fileOffset + e.fileSize));
-  const scratch = new Uint8Array(p.old);
+  const scratch = Buffer.allocUnsafeSlow(p.old.length);
+  scratch.set(p.old);
   const gain = new Map<number, number>();
   const w = oldElf.is64 ? 8 : 4;
   rewritePointers(p.old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), (at, section) => {
@@ -125,7 +126,9 @@ function rewriteFile(src: Uint8Array, dst: Uint8Array, map: AddressMap, pointerS
  *  against. `old` itself is left as it is; with no transforms it is returned unchanged. */
 export function predictNew(old: Uint8Array, transforms: readonly ExecutableTransform[]): Uint8Array {
   if (transforms.length === 0) return old;
-  const out = new Uint8Array(old);
+  // not zero-filled first: every byte is copied over at once
+  const out = Buffer.allocUnsafeSlow(old.length);
+  out.set(old);
   for (const t of transforms) {
     rewriteFile(old.subarray(t.oldStart, t.oldStart + t.oldLength), out.subarray(t.oldStart, t.oldStart + t.oldLength), t.map, t.pointerSections);
   }
