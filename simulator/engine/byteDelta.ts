@@ -6,6 +6,7 @@ import { pairTarEntries } from './tarPairing.js';
 import { BlockWriter } from './blockWriter.js';
 import { VarintReader } from './varint.js';
 import { ByteReader } from './byteReader.js';
+import { OldWindow } from './oldWindow.js';
 import { ZeroRunReader, decodeZeroRuns } from './zeroRuns.js';
 import {
   BLOCK_HEADER_SIZE,
@@ -63,7 +64,22 @@ interface Encoded {
 function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean): Encoded {
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
-  const transforms = opts.executables === false ? undefined : planExecutableTransforms(old, next);
+  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
+  const matchOpts = { skipOld: pairing.unchangedOld, progress: opts.onProgress };
+  let transforms: ExecutableTransform[] | undefined;
+  let basis = old;
+  if (opts.executables !== false) {
+    // A first, sparse alignment of each program pair gives its address map; the prediction then has old's
+    // layout (references are rewritten in place), so the tar pairing holds for it too. (Measured with
+    // callgrind on systemd: 8 % fewer instructions than one dense pass against old whose triples are then
+    // written against the prediction.)
+    transforms = planExecutableTransforms(old, next);
+    basis = predictNew(old, transforms);
+  }
+  const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
+  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), matchOpts);
+  writer.flush();
+  opts.onProgress?.(next.length, next.length);
   const header: ByteDeltaHeader = {
     version: transforms ? BYTE_DELTA_VERSION : 1,
     blockSize,
@@ -71,14 +87,8 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
     newSize: next.length,
     oldSha256: sha256Hex(old),
     newSha256: sha256Hex(next),
+    windowLog: 0,
   };
-  // the prediction has old's layout (references are rewritten in place), so tar pairing reads the same entries
-  const basis = transforms ? predictNew(old, transforms) : old;
-  const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
-  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(basis, next);
-  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), { skipOld: pairing.unchangedOld, progress: opts.onProgress });
-  writer.flush();
-  opts.onProgress?.(next.length, next.length);
   return { header, transforms: transforms ? transformsSection(transforms) : [], writer };
 }
 
@@ -171,6 +181,69 @@ async function readTransforms(reader: ByteReader, h: ByteDeltaHeader): Promise<E
  * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
  * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
  */
+interface BlockSections {
+  newLen: number;
+  ctrl: VarintReader;
+  diff: ZeroRunReader;
+  diffLen: number;
+  extra: Buffer;
+}
+
+/** Reads one block's header and sections (`remaining`: new bytes still to come). */
+async function readBlock(reader: ByteReader, h: ByteDeltaHeader, remaining: number): Promise<BlockSections> {
+  const bh = await reader.read(BLOCK_HEADER_SIZE, 'a block header');
+  const newLen = bh.readUInt32LE(0);
+  if (newLen < 1 || newLen > h.blockSize || newLen > remaining) throw corrupt(`delta block length ${newLen} out of range`);
+  const limits = [newLen * 30 + 64, newLen, newLen];
+  const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
+  for (const [i, m] of metas.entries()) {
+    if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
+  }
+  const ctrl = unpack(metas[0]!.method, metas[0]!.raw, await reader.read(metas[0]!.packed, 'the control section'), 'control');
+  const diff = diffReader(metas[1]!.method, metas[1]!.raw, await reader.read(metas[1]!.packed, 'the diff section'));
+  const extra = unpack(metas[2]!.method, metas[2]!.raw, await reader.read(metas[2]!.packed, 'the extra section'), 'extra');
+  return { newLen, ctrl: new VarintReader(ctrl), diff, diffLen: metas[1]!.raw, extra };
+}
+
+/** Rebuilds one block. `old` holds old bytes from `oldBase` on (all of old, or a window); `pos.old` is the
+ *  control stream's old position (absolute), carried from block to block. */
+function buildBlock(b: BlockSections, old: Uint8Array, oldBase: number, pos: { old: number }): Buffer {
+  const { newLen, ctrl, diff, diffLen, extra } = b;
+  const out = Buffer.allocUnsafe(newLen);
+  let o = 0;
+  let d = 0;
+  let x = 0;
+  let oldPos = pos.old;
+  while (ctrl.remaining > 0) {
+    oldPos += ctrl.int();
+    const add = ctrl.uint();
+    const ext = ctrl.uint();
+    if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
+    const at = oldPos - oldBase;
+    if (add > 0 && (at < 0 || at + add > old.length)) throw corrupt('delta reads outside the basis (or its window)');
+    // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
+    out.set(old.subarray(at, at + add), o);
+    diff.addTo(out, o, add);
+    o += add;
+    d += add;
+    oldPos += add;
+    if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
+    extra.copy(out, o, x, x + ext);
+    o += ext;
+    x += ext;
+  }
+  if (o !== newLen || d !== diffLen || !diff.done || x !== extra.length) throw corrupt('delta block does not add up');
+  pos.old = oldPos;
+  return out;
+}
+
+/**
+ * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
+ * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
+ * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
+ * A windowed delta (made from inputs larger than memory) is applied through its window instead, and its basis
+ * digest checked at the end (see applyWindowedDeltaFrom).
+ */
 export async function* applyByteDeltaFrom(
   oldIn: Uint8Array,
   reader: ByteReader,
@@ -178,58 +251,57 @@ export async function* applyByteDeltaFrom(
   onProgress?: (done: number, total: number) => void,
 ): AsyncGenerator<Buffer> {
   const h = header ?? (await readByteDeltaHeader(reader));
-  if (oldIn.length !== h.oldSize || sha256Hex(oldIn) !== h.oldSha256) {
+  if (oldIn.length !== h.oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldIn.length}`);
+  if (h.windowLog > 0) {
+    yield* applyWindowedDeltaFrom((async function* () { yield oldIn; })(), reader, h, onProgress);
+    return;
+  }
+  if (sha256Hex(oldIn) !== h.oldSha256) {
     throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes with sha256 ${h.oldSha256.slice(0, 12)}`);
   }
   const old = h.version >= 2 ? predictNew(oldIn, await readTransforms(reader, h)) : oldIn;
   const hash = createHash('sha256');
+  const pos = { old: 0 };
   let produced = 0;
-  let oldPos = 0;
   while (produced < h.newSize) {
-    const bh = await reader.read(BLOCK_HEADER_SIZE, 'a block header');
-    const newLen = bh.readUInt32LE(0);
-    if (newLen < 1 || newLen > h.blockSize || newLen > h.newSize - produced) throw corrupt(`delta block length ${newLen} out of range`);
-    const limits = [newLen * 30 + 64, newLen, newLen];
-    const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
-    for (const [i, m] of metas.entries()) {
-      if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
-    }
-    const unpacked = new Map<number, Buffer>();
-    let diff: ZeroRunReader | undefined;
-    for (const [i, m] of metas.entries()) {
-      const packed = await reader.read(m.packed, `the ${['control', 'diff', 'extra'][i]!} section`);
-      if (i === 1) diff = diffReader(m.method, m.raw, packed);
-      else unpacked.set(i, unpack(m.method, m.raw, packed, i === 0 ? 'control' : 'extra'));
-    }
-    const [ctrlBuf, extra, diffLen] = [unpacked.get(0)!, unpacked.get(2)!, metas[1]!.raw];
-    const ctrl = new VarintReader(ctrlBuf);
-    const out = Buffer.allocUnsafe(newLen);
-    let o = 0;
-    let d = 0;
-    let x = 0;
-    while (ctrl.remaining > 0) {
-      oldPos += ctrl.int();
-      const add = ctrl.uint();
-      const ext = ctrl.uint();
-      if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
-      if (add > 0 && (oldPos < 0 || oldPos + add > old.length)) throw corrupt('delta reads outside the basis');
-      // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
-      out.set(old.subarray(oldPos, oldPos + add), o);
-      diff!.addTo(out, o, add);
-      o += add;
-      d += add;
-      oldPos += add;
-      if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
-      extra.copy(out, o, x, x + ext);
-      o += ext;
-      x += ext;
-    }
-    if (o !== newLen || d !== diffLen || !diff!.done || x !== extra.length) throw corrupt('delta block does not add up');
+    const out = buildBlock(await readBlock(reader, h, h.newSize - produced), old, 0, pos);
     hash.update(out);
-    produced += newLen;
+    produced += out.length;
     onProgress?.(produced, h.newSize);
     yield out;
   }
+  if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
+}
+
+/**
+ * Applies a windowed delta with old read once, in order, from `oldStream` (a file, an engine export): at most
+ * one window of old (2^windowLog bytes) and one block are held. Each block says where its window starts (never
+ * before the previous one) and which programs to predict in it. Old's digest is known only once all of it has
+ * gone by, so a wrong basis is reported at the end (before the last output is complete); consumers commit on
+ * normal completion only, so nothing partial is ever kept.
+ */
+export async function* applyWindowedDeltaFrom(
+  oldStream: AsyncIterable<Uint8Array>,
+  reader: ByteReader,
+  h: ByteDeltaHeader,
+  onProgress?: (done: number, total: number) => void,
+): AsyncGenerator<Buffer> {
+  if (h.windowLog < 1 || h.version < 2) throw corrupt('not a windowed delta');
+  const window = new OldWindow(oldStream, h.oldSize, 2 ** h.windowLog);
+  const hash = createHash('sha256');
+  const pos = { old: 0 };
+  let produced = 0;
+  while (produced < h.newSize) {
+    const start = Number((await reader.read(8, 'a window start')).readBigUInt64LE(0));
+    await window.slide(start);
+    window.apply(await readTransforms(reader, h));
+    const out = buildBlock(await readBlock(reader, h, h.newSize - produced), window.bytes, window.start, pos);
+    hash.update(out);
+    produced += out.length;
+    onProgress?.(produced, h.newSize);
+    yield out;
+  }
+  if ((await window.finish()) !== h.oldSha256) throw conflict(`wrong basis: the delta was made against old with sha256 ${h.oldSha256.slice(0, 12)}`);
   if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
 }
 

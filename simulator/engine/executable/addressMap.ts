@@ -19,12 +19,36 @@ export class AddressMap {
     return this.starts.length;
   }
 
+  // A page table over the mapped span: the last breakpoint at or before each page start, so that a lookup is
+  // one load and a short walk instead of a binary search (a program has a million references to map).
+  private pages: Int32Array | undefined;
+  private pageSize = 0;
+
+  private buildPages(): Int32Array {
+    const s = this.starts;
+    const span = this.end - s[0]!;
+    this.pageSize = 2 ** Math.max(12, Math.ceil(Math.log2(Math.max(1, span / (1 << 18)))));
+    const pages = new Int32Array(Math.ceil(span / this.pageSize) + 1);
+    let i = 0;
+    for (let k = 0; k < pages.length; k++) {
+      const at = s[0]! + k * this.pageSize;
+      while (i + 1 < s.length && s[i + 1]! <= at) i++;
+      pages[k] = i;
+    }
+    this.pages = pages;
+    return pages;
+  }
+
   /** The new address of old address `a`, or NaN when the map says nothing about it. */
   map(a: number): number {
     const s = this.starts;
-    if (s.length === 0 || a < s[0]! || a >= this.end) return NaN;
-    let lo = 0;
-    let hi = s.length - 1;
+    if (s.length === 0 || !(a >= s[0]! && a < this.end)) return NaN;
+    const pages = this.pages ?? this.buildPages();
+    const k = Math.floor((a - s[0]!) / this.pageSize);
+    // the answer lies between this page's first breakpoint and the next page's: a binary search there (a
+    // walk would do, but a hostile map may crowd a million breakpoints into one page)
+    let lo = pages[k]!;
+    let hi = k + 1 < pages.length ? pages[k + 1]! : s.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (s[mid]! <= a) lo = mid;

@@ -41,10 +41,11 @@ interface FilePair {
   old: Uint8Array;
   oldStart: number;
   next: Uint8Array;
+  newStart: number;
 }
 
 function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
-  if (looksLikeElf(old) && looksLikeElf(next)) return [{ old, oldStart: 0, next }];
+  if (looksLikeElf(old) && looksLikeElf(next)) return [{ old, oldStart: 0, next, newStart: 0 }];
   const oldEntries = readTarLayout(old);
   const newEntries = readTarLayout(next);
   if (!oldEntries || !newEntries) return [];
@@ -63,7 +64,7 @@ function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
     const oldFile = old.subarray(o.dataStart, o.dataStart + o.size);
     const newFile = next.subarray(e.dataStart, e.dataStart + e.size);
     if (oldFile[18] !== newFile[18] || oldFile[19] !== newFile[19] || oldFile[4] !== newFile[4]) continue;
-    pairs.push({ old: oldFile, oldStart: o.dataStart, next: newFile });
+    pairs.push({ old: oldFile, oldStart: o.dataStart, next: newFile, newStart: e.dataStart });
   }
   return pairs;
 }
@@ -87,20 +88,33 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
 }
 
 /** What the creator carries: one transform per ELF pair whose map says anything moved. */
-export function planExecutableTransforms(old: Uint8Array, next: Uint8Array): ExecutableTransform[] {
+export function planExecutableTransforms(old: Uint8Array, next: Uint8Array, aligned?: readonly AlignedRun[]): ExecutableTransform[] {
   const out: ExecutableTransform[] = [];
   for (const p of elfPairs(old, next)) {
     const oldElf = readElfImage(p.old);
     const newElf = readElfImage(p.next);
     if (!oldElf || !newElf || oldElf.machine !== newElf.machine) continue;
-    const runs: AlignedRun[] = [];
-    findMatches(p.old, p.next, [], (addLen, _extra, newStart, oldStart) => {
-      if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
-    }, { sparse: ALIGN_SPARSE });
+    const runs: AlignedRun[] = aligned ? runsInside(aligned, p) : [];
+    if (!aligned) {
+      findMatches(p.old, p.next, [], (addLen, _extra, newStart, oldStart) => {
+        if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
+      }, { sparse: ALIGN_SPARSE });
+    }
     const map = buildAddressMap(oldElf, newElf, runs);
     if (map.size > 1 || (map.size === 1 && map.shifts[0] !== 0)) {
       out.push({ oldStart: p.oldStart, oldLength: p.old.length, map, pointerSections: choosePointerSections(p, oldElf, newElf, map) });
     }
+  }
+  return out;
+}
+
+/** The runs (whole-input offsets) that align this pair's old file with its new file, in file offsets. */
+function runsInside(aligned: readonly AlignedRun[], p: FilePair): AlignedRun[] {
+  const out: AlignedRun[] = [];
+  for (const r of aligned) {
+    const from = Math.max(0, p.oldStart - r.oldOffset, p.newStart - r.newOffset);
+    const to = Math.min(r.length, p.oldStart + p.old.length - r.oldOffset, p.newStart + p.next.length - r.newOffset);
+    if (to > from) out.push({ oldOffset: r.oldOffset + from - p.oldStart, newOffset: r.newOffset + from - p.newStart, length: to - from });
   }
   return out;
 }
@@ -133,6 +147,12 @@ export function predictNew(old: Uint8Array, transforms: readonly ExecutableTrans
     rewriteFile(old.subarray(t.oldStart, t.oldStart + t.oldLength), out.subarray(t.oldStart, t.oldStart + t.oldLength), t.map, t.pointerSections);
   }
   return out;
+}
+
+/** Predicts one transform's program in place (`file` is its bytes, in a window of old). */
+export function predictInPlace(file: Uint8Array, t: ExecutableTransform): void {
+  const src = Buffer.from(file); // the rewriters read the original while they write the prediction
+  rewriteFile(src, file, t.map, t.pointerSections);
 }
 
 export function encodeExecutableTransforms(ts: readonly ExecutableTransform[]): Uint8Array {
