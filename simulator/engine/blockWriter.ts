@@ -18,7 +18,7 @@ export interface CompressionOptions {
 export class BlockWriter {
   private readonly ctrl = new ByteSink(4096);
   private readonly diff = new ZeroRunWriter();
-  private readonly extra: Uint8Array;
+  private extra: Uint8Array;
   private cmp: ByteComparer;
   // where oldBuf starts in old (windowed deltas hold a window of it)
   private oldBase = 0;
@@ -43,6 +43,11 @@ export class BlockWriter {
     this.newBuf = newBuf;
     this.oldBase = oldBase;
     this.cmp = new ByteComparer(oldBuf, newBuf);
+    if (this.extra.length < Math.min(this.blockSize, newBuf.length)) {
+      const grown = new Uint8Array(Math.min(this.blockSize, newBuf.length));
+      grown.set(this.extra.subarray(0, this.extraLen));
+      this.extra = grown;
+    }
   }
 
   /** addLen bytes new[newStart..] against old[oldStart..], then extraLen bytes of new right after them. */
@@ -88,9 +93,15 @@ export class BlockWriter {
     }
   }
 
-  /** Ends the current block: its sections are compressed now, or started on the thread pool. `prefix` goes
-   *  before the block (a windowed delta's window start and transforms). */
-  flush(prefix: Uint8Array[] = []): void {
+  private prefix: Uint8Array[] = [];
+
+  /** Chunks to write before the next block (a windowed delta's window start and transforms). */
+  prefixNext(chunks: Uint8Array[]): void {
+    this.prefix = chunks;
+  }
+
+  /** Ends the current block: its sections are compressed now, or started on the thread pool. */
+  flush(): void {
     if (this.filled === 0) return;
     const inputs: SectionInput[] = [
       { bytes: this.ctrl.bytes(), rawLength: this.ctrl.length, zeroRuns: false },
@@ -99,6 +110,8 @@ export class BlockWriter {
     ];
     const newLength = this.filled;
     const q = this.opts.quality;
+    const prefix = this.prefix;
+    this.prefix = [];
     if (this.opts.background) {
       // the thread pool gets copies: the section buffers are reused for the next block
       const own = inputs.map((s) => ({ ...s, bytes: new Uint8Array(s.bytes) }));

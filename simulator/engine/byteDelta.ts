@@ -92,7 +92,7 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
   return { header, transforms: transforms ? transformsSection(transforms) : [], writer };
 }
 
-function transformsSection(ts: readonly ExecutableTransform[]): Uint8Array[] {
+export function transformsSection(ts: readonly ExecutableTransform[]): Uint8Array[] {
   const raw = encodeExecutableTransforms(ts);
   const packed = packNow({ bytes: raw, rawLength: raw.length, zeroRuns: false }, 11);
   const head = Buffer.alloc(TRANSFORMS_HEADER_SIZE);

@@ -30,6 +30,12 @@ export class TripleList {
     return out;
   }
 
+  /** Where in old the last add run ends (0 when there is none). */
+  lastOldEnd(): number {
+    for (let i = this.n - 4; i >= 0; i -= 4) if (this.data[i]! > 0) return this.data[i + 3]! + this.data[i]!;
+    return 0;
+  }
+
   replay(writer: BlockWriter): void {
     const d = this.data;
     for (let i = 0; i < this.n; i += 4) writer.triple(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!);

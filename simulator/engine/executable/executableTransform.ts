@@ -37,11 +37,36 @@ const ALIGN_SPARSE = 3;
 /** Version numbers and hashes set aside, so that libfoo.so.1.2.3 pairs with libfoo.so.1.2.4. */
 const looseName = (path: string) => path.replace(/\d+/g, '#');
 
-interface FilePair {
+export interface FilePair {
   old: Uint8Array;
   oldStart: number;
   next: Uint8Array;
   newStart: number;
+}
+
+/** Entries of two tar layouts that hold the same program: each new ELF entry (as `isElf` says) with the old
+ *  one of the same path, else of the same name once digits are set aside (when that name is unambiguous). */
+export function pairProgramEntries(
+  oldEntries: readonly TarEntryLayout[],
+  newEntries: readonly TarEntryLayout[],
+  isOldElf: (e: TarEntryLayout) => boolean,
+  isNewElf: (e: TarEntryLayout) => boolean,
+): [TarEntryLayout, TarEntryLayout][] {
+  const regular = (e: TarEntryLayout) => (e.type === '0' || e.type === '7') && e.size >= MIN_FILE;
+  const oldElves = oldEntries.filter((e) => regular(e) && isOldElf(e));
+  const byPath = new Map(oldElves.map((e) => [e.path, e]));
+  const byLoose = new Map<string, TarEntryLayout | null>();
+  for (const e of oldElves) byLoose.set(looseName(e.path), byLoose.has(looseName(e.path)) ? null : e); // ambiguous: null
+  const pairs: [TarEntryLayout, TarEntryLayout][] = [];
+  const used = new Set<TarEntryLayout>();
+  for (const e of newEntries) {
+    if (!regular(e) || !isNewElf(e)) continue;
+    const o = byPath.get(e.path) ?? byLoose.get(looseName(e.path)) ?? undefined;
+    if (!o || used.has(o)) continue;
+    used.add(o);
+    pairs.push([o, e]);
+  }
+  return pairs;
 }
 
 function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
@@ -49,24 +74,47 @@ function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
   const oldEntries = readTarLayout(old);
   const newEntries = readTarLayout(next);
   if (!oldEntries || !newEntries) return [];
-  const isElf = (b: Uint8Array, e: TarEntryLayout) => (e.type === '0' || e.type === '7') && e.size >= MIN_FILE && looksLikeElf(b, e.dataStart);
-  const oldElves = oldEntries.filter((e) => isElf(old, e));
-  const byPath = new Map(oldElves.map((e) => [e.path, e]));
-  const byLoose = new Map<string, TarEntryLayout | null>();
-  for (const e of oldElves) byLoose.set(looseName(e.path), byLoose.has(looseName(e.path)) ? null : e); // ambiguous: null
-  const pairs: FilePair[] = [];
-  const used = new Set<TarEntryLayout>();
-  for (const e of newEntries) {
-    if (!isElf(next, e)) continue;
-    const o = byPath.get(e.path) ?? byLoose.get(looseName(e.path)) ?? undefined;
-    if (!o || used.has(o)) continue;
-    used.add(o);
-    const oldFile = old.subarray(o.dataStart, o.dataStart + o.size);
-    const newFile = next.subarray(e.dataStart, e.dataStart + e.size);
-    if (oldFile[18] !== newFile[18] || oldFile[19] !== newFile[19] || oldFile[4] !== newFile[4]) continue;
-    pairs.push({ old: oldFile, oldStart: o.dataStart, next: newFile, newStart: e.dataStart });
+  const entries = pairProgramEntries(oldEntries, newEntries, (e) => looksLikeElf(old, e.dataStart), (e) => looksLikeElf(next, e.dataStart));
+  return entries.map(([o, e]) => ({ old: old.subarray(o.dataStart, o.dataStart + o.size), oldStart: o.dataStart, next: next.subarray(e.dataStart, e.dataStart + e.size), newStart: e.dataStart }));
+}
+
+/** The transform of one program pair from the runs that align them (file offsets), or undefined when the
+ *  programs are of different machines or nothing moved. */
+export function planProgram(p: FilePair, runs: readonly AlignedRun[]): ExecutableTransform | undefined {
+  const oldElf = readElfImage(p.old);
+  const newElf = readElfImage(p.next);
+  if (!oldElf || !newElf || oldElf.machine !== newElf.machine) return undefined;
+  const map = buildAddressMap(oldElf, newElf, runs);
+  if (map.size === 0 || (map.size === 1 && map.shifts[0] === 0)) return undefined;
+  return { oldStart: p.oldStart, oldLength: p.old.length, map, pointerSections: choosePointerSections(p, oldElf, newElf, map) };
+}
+
+/** What the creator carries: one transform per ELF pair whose map says anything moved (each pair aligned by a
+ *  first, sparse match pass of its own). */
+export function planExecutableTransforms(old: Uint8Array, next: Uint8Array): ExecutableTransform[] {
+  const out: ExecutableTransform[] = [];
+  for (const p of elfPairs(old, next)) {
+    if (p.old[18] !== p.next[18] || p.old[19] !== p.next[19] || p.old[4] !== p.next[4]) continue; // machine, class
+    const runs: AlignedRun[] = [];
+    findMatches(p.old, p.next, [], (addLen, _extra, newStart, oldStart) => {
+      if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
+    }, { sparse: ALIGN_SPARSE });
+    const t = planProgram(p, runs);
+    if (t) out.push(t);
   }
-  return pairs;
+  return out;
+}
+
+/** The runs (offsets in the buffers the pair's files lie in) that align its old file with its new file, in
+ *  file offsets. */
+export function runsInside(aligned: readonly AlignedRun[], p: FilePair): AlignedRun[] {
+  const out: AlignedRun[] = [];
+  for (const r of aligned) {
+    const from = Math.max(0, p.oldStart - r.oldOffset, p.newStart - r.newOffset);
+    const to = Math.min(r.length, p.oldStart + p.old.length - r.oldOffset, p.newStart + p.next.length - r.newOffset);
+    if (to > from) out.push({ oldOffset: r.oldOffset + from - p.oldStart, newOffset: r.newOffset + from - p.newStart, length: to - from });
+  }
+  return out;
 }
 
 /** The old data sections where predicting aligned words as pointers brings them closer to the new file. */
@@ -85,38 +133,6 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
     gain.set(section, (gain.get(section) ?? 0) + g);
   });
   return [...gain].filter(([, g]) => g > 0).map(([s]) => s).sort((a, b) => a - b);
-}
-
-/** What the creator carries: one transform per ELF pair whose map says anything moved. */
-export function planExecutableTransforms(old: Uint8Array, next: Uint8Array, aligned?: readonly AlignedRun[]): ExecutableTransform[] {
-  const out: ExecutableTransform[] = [];
-  for (const p of elfPairs(old, next)) {
-    const oldElf = readElfImage(p.old);
-    const newElf = readElfImage(p.next);
-    if (!oldElf || !newElf || oldElf.machine !== newElf.machine) continue;
-    const runs: AlignedRun[] = aligned ? runsInside(aligned, p) : [];
-    if (!aligned) {
-      findMatches(p.old, p.next, [], (addLen, _extra, newStart, oldStart) => {
-        if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
-      }, { sparse: ALIGN_SPARSE });
-    }
-    const map = buildAddressMap(oldElf, newElf, runs);
-    if (map.size > 1 || (map.size === 1 && map.shifts[0] !== 0)) {
-      out.push({ oldStart: p.oldStart, oldLength: p.old.length, map, pointerSections: choosePointerSections(p, oldElf, newElf, map) });
-    }
-  }
-  return out;
-}
-
-/** The runs (whole-input offsets) that align this pair's old file with its new file, in file offsets. */
-function runsInside(aligned: readonly AlignedRun[], p: FilePair): AlignedRun[] {
-  const out: AlignedRun[] = [];
-  for (const r of aligned) {
-    const from = Math.max(0, p.oldStart - r.oldOffset, p.newStart - r.newOffset);
-    const to = Math.min(r.length, p.oldStart + p.old.length - r.oldOffset, p.newStart + p.next.length - r.newOffset);
-    if (to > from) out.push({ oldOffset: r.oldOffset + from - p.oldStart, newOffset: r.newOffset + from - p.newStart, length: to - from });
-  }
-  return out;
 }
 
 /** Rewrites the references of one old ELF file (src) into dst (a copy of it). */
