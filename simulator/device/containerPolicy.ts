@@ -8,6 +8,7 @@
 // each logged) or refuses the request (engine endpoint, 403).
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { invalidInput } from '../shared/errors.js';
 
 export interface ContainerPolicy {
   /** Everything passes (`--allow-privileged`). */
@@ -95,12 +96,60 @@ function unconfining(opt: string): boolean {
 
 type Body = Record<string, unknown>;
 
+/**
+ * The engine (Go's encoding/json) matches field names case-insensitively, so `hostconfig` or `privileged`
+ * would reach it unseen by a check of `HostConfig`: the keys the policy looks at are renamed to their
+ * canonical spelling first, and a body that spells one twice is refused as ambiguous.
+ */
+function canonical(obj: unknown, names: readonly string[]): Body {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return {};
+  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
+  const out: Body = {};
+  for (const [k, v] of Object.entries(obj as Body)) {
+    const name = byLower.get(k.toLowerCase()) ?? k;
+    if (name in out) throw invalidInput(`ambiguous create body: '${name}' is given more than once (in different cases)`);
+    out[name] = v;
+  }
+  return out;
+}
+
+const HOST_CONFIG_KEYS = [
+  'Privileged',
+  'Binds',
+  'Mounts',
+  'Devices',
+  'DeviceRequests',
+  'DeviceCgroupRules',
+  'CapAdd',
+  'Capabilities',
+  'NetworkMode',
+  'PidMode',
+  'IpcMode',
+  'UTSMode',
+  'UsernsMode',
+  'CgroupnsMode',
+  'SecurityOpt',
+  'MaskedPaths',
+  'ReadonlyPaths',
+  'CgroupParent',
+  'Runtime',
+] as const;
+
+function canonicalMount(m: unknown): Body {
+  const mount = canonical(m, ['Type', 'Source', 'VolumeOptions']);
+  const vo = canonical(mount.VolumeOptions, ['DriverConfig']);
+  const dc = canonical(vo.DriverConfig, ['Options']);
+  if (mount.VolumeOptions !== undefined) mount.VolumeOptions = { ...vo, ...(vo.DriverConfig !== undefined ? { DriverConfig: dc } : {}) };
+  return mount;
+}
+
 /** Vets a container create body (`POST /containers/create`): returns it with every refused setting removed. */
 export function vetContainerBody<T extends Body>(input: T, policy: ContainerPolicy): Vetted<T> {
   if (policy.allowPrivileged) return { body: input, refused: [] };
   const refused: string[] = [];
-  const body: Body = { ...input };
-  const hc: Body = body.HostConfig && typeof body.HostConfig === 'object' ? { ...(body.HostConfig as Body) } : {};
+  const body = canonical(input, ['HostConfig']);
+  const hc = canonical(body.HostConfig, HOST_CONFIG_KEYS);
+  if (Array.isArray(hc.Mounts)) hc.Mounts = hc.Mounts.map(canonicalMount);
   const hostOk = (src: string) => insideRoots(src, policy.allowedHostRoots);
 
   if (hc.Privileged === true) {
@@ -188,7 +237,7 @@ export function vetContainerBody<T extends Body>(input: T, policy: ContainerPoli
 
 /** A local volume whose driver options bind a host path (`type: none, o: bind, device: /`). */
 function volumeBindsHost(driver: Body | undefined, hostOk: (p: string) => boolean): boolean {
-  const opts = (driver?.Options ?? {}) as Record<string, unknown>;
+  const opts = canonical(driver?.Options, ['device', 'o', 'type']);
   const device = typeof opts.device === 'string' ? opts.device : undefined;
   const o = typeof opts.o === 'string' ? opts.o : '';
   if (device === undefined) return false;
@@ -200,8 +249,9 @@ function volumeBindsHost(driver: Body | undefined, hostOk: (p: string) => boolea
 export function vetVolumeBody<T extends Body>(input: T, policy: ContainerPolicy): Vetted<T> {
   if (policy.allowPrivileged) return { body: input, refused: [] };
   const hostOk = (src: string) => insideRoots(src, policy.allowedHostRoots);
-  if (volumeBindsHost({ Options: input.DriverOpts }, hostOk)) {
-    return { body: { ...input, DriverOpts: {} }, refused: [`volume bound to host path '${String((input.DriverOpts as Body).device)}'`] };
+  const body = canonical(input, ['DriverOpts']);
+  if (volumeBindsHost({ Options: body.DriverOpts }, hostOk)) {
+    return { body: { ...body, DriverOpts: {} } as unknown as T, refused: [`volume bound to host path '${String(canonical(body.DriverOpts, ['device']).device)}'`] };
   }
-  return { body: input, refused: [] };
+  return { body: body as T, refused: [] };
 }

@@ -108,6 +108,11 @@ export function deltaRoutes(deps: DeltaReceiveDeps): Route[] {
     const total = range?.total ?? (sizeParam !== null ? Number(sizeParam) : Number(req.headers['content-length'] ?? NaN));
     if (!Number.isSafeInteger(total) || total < 0) return sendFailed(res, 400, 'Unknown delta size: send Content-Range or ?size=');
     const start = range?.start ?? 0;
+    const free = await freeDiskBytes(deps.dataDir);
+    if (total + DISK_RESERVE > free) {
+      req.resume();
+      throw tooLarge(`a delta of ${formatBytes(total)} does not fit: ${formatBytes(free)} free on the device's disk`);
+    }
     await takeOver(id);
     const s = await store();
     let w: ContentWriter;
@@ -127,11 +132,6 @@ export function deltaRoutes(deps: DeltaReceiveDeps): Route[] {
         await w.close(); // before replying: the client's next request may come at once
         if (at > 0) res.setHeader('Range', `bytes=0-${at - 1}`);
         return sendJson(res, 416, { status: 'failed', message: `resume at offset ${at}`, offset: at });
-      }
-      const free = await freeDiskBytes(deps.dataDir);
-      if (total - w.offset + DISK_RESERVE > free) {
-        req.resume();
-        throw tooLarge(`a delta of ${formatBytes(total)} does not fit: ${formatBytes(free)} free on the device's disk`);
       }
       let bytes = w.offset;
       const emit = (done: boolean) => deps.events.emit({ type: 'transfer', kind: 'delta', id, bytes, total, done });

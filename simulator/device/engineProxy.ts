@@ -80,9 +80,13 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
     if (rw.kind === 'create') {
       collect(req, BODY_REWRITE_LIMIT).then(
         (buf) => {
-          const vetted = vetCreateRequest(rw.path, buf, deps);
-          if ('refused' in vetted) return sendEngineError(res, 403, vetted.refused);
-          forward(vetted.body);
+          try {
+            const vetted = vetCreateRequest(rw.path, buf, deps);
+            if ('refused' in vetted) return sendEngineError(res, 403, vetted.refused);
+            forward(vetted.body);
+          } catch (err) {
+            sendEngineError(res, httpStatusOf(err), messageOf(err));
+          }
         },
         () => sendEngineError(res, 413, 'request body too large'),
       );
@@ -94,14 +98,10 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
   });
 }
 
-/** Labels a create body for this device and, for containers and volumes, puts it through the policy. */
+/** Labels a create body for this device and, for containers and volumes, puts it through the policy. What is
+ *  forwarded is exactly what was vetted: the body as parsed here, serialised again. */
 function vetCreateRequest(path: string, buf: Buffer, deps: EngineProxyDeps): { body: Buffer } | { refused: string } {
-  let parsed: unknown;
-  try {
-    parsed = parseJsonText(buf.toString('utf8'));
-  } catch {
-    return { body: buf }; // the engine says what is wrong with it
-  }
+  const parsed = parseJsonText(buf.toString('utf8')); // malformed or too deep: 400, before the engine sees it
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { body: buf };
   const body = parsed as Record<string, unknown>;
   const route = path.replace(/^\/v\d+(?:\.\d+)?/, '').split('?')[0];
@@ -111,7 +111,7 @@ function vetCreateRequest(path: string, buf: Buffer, deps: EngineProxyDeps): { b
     deps.log(`Engine endpoint: ${message}`);
     return { refused: message };
   }
-  return { body: labelCreateBody(Buffer.from(JSON.stringify(body)), deps.scope) };
+  return { body: labelCreateBody(Buffer.from(JSON.stringify(vetted.body)), deps.scope) };
 }
 
 function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res: ServerResponse): void {

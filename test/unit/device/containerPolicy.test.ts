@@ -77,3 +77,12 @@ test('--allow-privileged passes everything; volumes bound to host paths are refu
   assert.deepEqual(vetVolumeBody({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: `${data}/v` } }, policy).refused, []);
   assert.deepEqual(vetVolumeBody({ Name: 'v' }, policy).refused, []);
 });
+
+test('keys in other cases (the engine matches them case-insensitively) are vetted the same, ambiguity refused', () => {
+  const { body, refused } = vetContainerBody({ Image: 'x', hostconfig: { privileged: true, binds: ['/:/h'], MOUNTS: [{ type: 'bind', source: '/etc', target: '/e' }] } }, policy);
+  assert.equal(refused.length, 3, JSON.stringify(refused));
+  assert.deepEqual(Object.keys(body).sort(), ['HostConfig', 'Image']);
+  assert.throws(() => vetContainerBody({ HostConfig: {}, hostConfig: { Privileged: true } }, policy), /ambiguous/);
+  assert.throws(() => vetContainerBody({ HostConfig: { Privileged: false, privileged: true } }, policy), /ambiguous/);
+  assert.equal(vetVolumeBody({ Name: 'v', driveropts: { Device: '/', O: 'bind' } }, policy).refused.length, 1);
+});
