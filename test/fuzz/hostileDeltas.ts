@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { createImageDelta } from '../../simulator/engine/imageDelta.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from '../../simulator/engine/imageDeltaFormat.js';
-import { BLOCK_HEADER_SIZE, BYTE_DELTA_VERSION, SectionMethod, encodeByteDeltaHeader } from '../../simulator/engine/byteDeltaFormat.js';
+import { BLOCK_HEADER_SIZE, SectionMethod, encodeByteDeltaHeader } from '../../simulator/engine/byteDeltaFormat.js';
 import { makeImage, makeTar } from '../unit/engine/fixtures.js';
 import type { ImageArchive } from '../../simulator/engine/imageArchive.js';
 import { imageArchiveSize } from '../../simulator/engine/imageArchiveWriter.js';
@@ -63,7 +63,8 @@ export function imageDelta(header: ImageDeltaHeader, payload: Buffer = Buffer.al
  */
 export function literalByteDelta(next: Buffer, blockSize: number, old: Buffer = Buffer.alloc(0), lie = false): Buffer {
   const header = encodeByteDeltaHeader({
-    version: BYTE_DELTA_VERSION,
+    version: 1, // the layout written below: header, then blocks (no executable transforms section)
+    windowLog: 0,
     blockSize,
     oldSize: old.length,
     newSize: next.length,
