@@ -8,11 +8,13 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { applyByteDelta, createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
+import { applyByteDelta, applyWindowedDeltaFrom, createByteDeltaAsync, readByteDeltaHeader } from './byteDelta.js';
+import { ByteReader } from './byteReader.js';
+import { DEFAULT_MEMORY_BUDGET, createWindowedDelta, type WindowedDeltaOptions } from './windowedDelta.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { BYTE_DELTA_HEADER_SIZE, decodeByteDeltaHeader, type ByteDeltaHeader } from './byteDeltaFormat.js';
 import { checkFreeResources } from './imageDeltaChecks.js';
-import { conflict, invalidInput } from '../shared/errors.js';
+import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 /** Results larger than this are verified (a pass that only hashes) before they are written. */
 export const VERIFY_FIRST_BYTES = 64 << 20;
@@ -49,13 +51,36 @@ async function readDeltaHeader(path: string): Promise<ByteDeltaHeader> {
   }
 }
 
+/** Inputs larger than this together are diffed through a window (memory bounded by the budget), smaller ones
+ *  whole in memory (every old byte a match candidate). */
+const windowedAbove = (budget: number) => budget / 2;
+
+async function inputSize(path: string, what: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) throw invalidInput(`${what} ${path} does not exist`);
+  if (!st.isFile()) throw invalidInput(`${what} ${path} is not a file`);
+  return st.size;
+}
+
 export async function createDeltaFile(
   oldPath: string,
   newPath: string,
   outPath: string,
-  opts?: CreateByteDeltaOptions,
+  opts: WindowedDeltaOptions = {},
 ): Promise<{ bytes: number; header: ByteDeltaHeader }> {
   await checkOutputPath(outPath);
+  const [oldSize, newSize] = await Promise.all([inputSize(oldPath, 'old file'), inputSize(newPath, 'new file')]);
+  if (oldSize > 0 && newSize > 0 && oldSize + newSize > windowedAbove(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET)) {
+    let r: { bytes: number; header: ByteDeltaHeader } | undefined;
+    await commitFileAtomically(outPath, async (out) => {
+      const write = (c: Uint8Array) =>
+        new Promise<void>((resolve, reject) => {
+          out.write(c, (err) => (err ? reject(err) : resolve()));
+        });
+      r = await createWindowedDelta(oldPath, newPath, write, opts);
+    });
+    return r!;
+  }
   const [old, next] = await Promise.all([readInput(oldPath, 'old file'), readInput(newPath, 'new file')]);
   const d = await createByteDeltaAsync(old, next, opts);
   await commitFileAtomically(outPath, (out) => pipeline(Readable.from(d.chunks), out));
@@ -74,21 +99,36 @@ export async function applyDeltaFile(
   if (oldSize !== undefined && oldSize !== header.oldSize) {
     throw conflict(`wrong basis: the delta was made against ${header.oldSize} bytes, ${oldPath} has ${oldSize}`);
   }
-  await checkFreeResources({ diskBytes: header.newSize, memoryBytes: header.oldSize + 3 * header.blockSize }, dirname(outPath));
-  const old = await readInput(oldPath, 'old file');
+  // a windowed delta holds one window of old (read in order from the file) and one block, whatever the sizes
+  const windowed = header.windowLog > 0;
+  const memoryBytes = windowed ? 2 * 2 ** header.windowLog + 3 * header.blockSize : header.oldSize + 3 * header.blockSize;
+  await checkFreeResources({ diskBytes: header.newSize, memoryBytes }, dirname(outPath));
+  const old = windowed ? undefined : await readInput(oldPath, 'old file');
+  if (windowed) await inputSize(oldPath, 'old file');
+  const applying = (progress?: (done: number, total: number) => void) => {
+    if (!old) {
+      const reader = new ByteReader(createReadStream(deltaPath));
+      return (async function* () {
+        await readByteDeltaHeader(reader);
+        yield* applyWindowedDeltaFrom(createReadStream(oldPath, { highWaterMark: 1 << 20 }), reader, header, progress);
+        if (!(await reader.atEnd())) throw corrupt('unexpected bytes after the end of the delta');
+      })();
+    }
+    return applyByteDelta(old, createReadStream(deltaPath), progress);
+  };
   const large = header.newSize > VERIFY_FIRST_BYTES;
   const half = (done: number, total: number, pass: number) => onProgress?.(Math.round((pass * total + done) / 2), total);
   if (large) {
     // Pass one only hashes: the target digest is checked before anything is written.
     await pipeline(
-      applyByteDelta(old, createReadStream(deltaPath), (d, t) => half(d, t, 0)),
+      applying((d, t) => half(d, t, 0)),
       new Writable({ write: (_c, _e, cb) => cb() }),
     );
   }
   let bytes = 0;
   await commitFileAtomically(outPath, (out) =>
     pipeline(
-      applyByteDelta(old, createReadStream(deltaPath), large ? (d, t) => half(d, t, 1) : onProgress),
+      applying(large ? (d, t) => half(d, t, 1) : onProgress),
       async function* (src: AsyncIterable<Buffer>) {
         for await (const c of src) {
           bytes += c.length;

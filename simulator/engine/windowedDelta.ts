@@ -7,9 +7,6 @@
 // bound, small when old and new keep their files in the same order (sorted tars do).
 import { createHash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { findMatches, type AlignmentHint } from './matchFinder.js';
 import { BlockWriter } from './blockWriter.js';
 import { OldWindow } from './oldWindow.js';
@@ -19,7 +16,6 @@ import { transformsSection, type CreateByteDeltaOptions } from './byteDelta.js';
 import { BYTE_DELTA_VERSION, MAX_WINDOW_LOG, encodeByteDeltaHeader, type ByteDeltaHeader } from './byteDeltaFormat.js';
 import { looksLikeElf } from './executable/elfImage.js';
 import { pairProgramEntries, planProgram, runsInside, type ExecutableTransform } from './executable/executableTransform.js';
-import { fsyncPath } from './atomicFile.js';
 import { invalidInput } from '../shared/errors.js';
 
 /** Default memory for a windowed delta, create or apply (the process itself adds about 60 MB). */
@@ -98,42 +94,48 @@ function windowStart(hints: readonly AlignmentHint[], ns: number, ne: number, fr
   return Math.max(from, Math.min(want - w / 16, oldSize - w));
 }
 
-/** Writes the windowed delta of two files to `outPath` (temp file, header written last, fsync, rename). */
-export async function createWindowedDeltaFile(oldPath: string, newPath: string, outPath: string, opts: WindowedDeltaOptions = {}): Promise<{ bytes: number; header: ByteDeltaHeader }> {
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** The windowed delta of two files, handed to `write` chunk by chunk, header first: both files are hashed in
+ *  a first pass (read in order, as everything here), so the delta can stream out as it is made. */
+export async function createWindowedDelta(
+  oldPath: string,
+  newPath: string,
+  write: (chunk: Uint8Array) => Promise<void>,
+  opts: WindowedDeltaOptions = {},
+): Promise<{ bytes: number; header: ByteDeltaHeader }> {
   const windowLog = windowLogFor(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   const w = 2 ** windowLog;
   const segment = w / 2;
   const fds = [openSync(oldPath, 'r'), openSync(newPath, 'r')];
-  const old = new FileRanges(fds[0]!);
-  const next = new FileRanges(fds[1]!);
-  if (old.size === 0 || next.size === 0) {
-    for (const fd of fds) closeSync(fd);
-    throw invalidInput('windowed deltas are for large inputs; old or new is empty');
-  }
-  const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(6).toString('hex')}.tmp`);
-  const out = await open(tmp, 'wx');
   try {
-    const plan = opts.tarAware === false ? { hints: [], programs: [] } : planPairs(old, next, opts.executables !== false);
-    const window = new OldWindow(createReadStream(oldPath, { highWaterMark: 1 << 20 }), old.size, w);
-    const writer = new BlockWriter(new Uint8Array(0), new Uint8Array(0), segment, { quality: opts.quality ?? 5, background: true });
-    const newHash = createHash('sha256');
-    const predicted = new Set<TarEntryLayout>();
+    const old = new FileRanges(fds[0]!);
+    const next = new FileRanges(fds[1]!);
+    if (old.size === 0 || next.size === 0) throw invalidInput('windowed deltas are for large inputs; old or new is empty');
+    const [oldSha256, newSha256] = await Promise.all([fileSha256(oldPath), fileSha256(newPath)]);
+    const header: ByteDeltaHeader = { version: BYTE_DELTA_VERSION, blockSize: segment, oldSize: old.size, newSize: next.size, oldSha256, newSha256, windowLog };
     let written = 0;
-    const write = async (chunks: Uint8Array[]) => {
+    const emit = async (chunks: Uint8Array[]) => {
       for (const c of chunks) {
-        await out.write(c, 0, c.length, written);
+        await write(c);
         written += c.length;
       }
     };
-    await write([Buffer.alloc(96)]); // the header, rewritten once both digests are known
+    await emit([encodeByteDeltaHeader(header)]);
+    const plan = opts.tarAware === false ? { hints: [], programs: [] } : planPairs(old, next, opts.executables !== false);
+    const window = new OldWindow(createReadStream(oldPath, { highWaterMark: 1 << 20 }), old.size, w);
+    const writer = new BlockWriter(new Uint8Array(0), new Uint8Array(0), segment, { quality: opts.quality ?? 5, background: true });
+    const predicted = new Set<TarEntryLayout>();
     let start = 0;
     let lastOld = 0;
     for (let ns = 0; ns < next.size; ns += segment) {
       const ne = Math.min(next.size, ns + segment);
       const seg = Buffer.from(next.read(ns, ne - ns));
-      newHash.update(seg);
-      start = windowStart(plan.hints, ns, ne, start, lastOld - w / 4, old.size, w);
-      start = Math.max(0, start);
+      start = Math.max(0, windowStart(plan.hints, ns, ne, start, lastOld - w / 4, old.size, w));
       await window.slide(start);
       const win = window.bytes;
       const hints = plan.hints
@@ -161,27 +163,11 @@ export async function createWindowedDeltaFile(oldPath: string, newPath: string, 
       triples.replay(writer);
       writer.flush();
       lastOld = start + triples.lastOldEnd();
-      await write(await writer.drain());
+      await emit(await writer.drain());
     }
-    const header: ByteDeltaHeader = {
-      version: BYTE_DELTA_VERSION,
-      blockSize: segment,
-      oldSize: old.size,
-      newSize: next.size,
-      oldSha256: await window.finish(),
-      newSha256: newHash.digest('hex'),
-      windowLog,
-    };
-    await out.write(encodeByteDeltaHeader(header), 0, 96, 0);
-    await out.sync();
-    await out.close();
-    await rename(tmp, outPath);
-    await fsyncPath(dirname(outPath));
+    if ((await window.finish()) !== oldSha256) throw invalidInput(`${oldPath} changed while the delta was made`);
+    opts.onProgress?.(next.size, next.size);
     return { bytes: written, header };
-  } catch (err) {
-    await out.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
   } finally {
     for (const fd of fds) closeSync(fd);
   }
