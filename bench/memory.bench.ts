@@ -34,7 +34,7 @@ function main(): void {
   const [oldP, newP] = [join(dir, 'old.tar'), join(dir, 'new.tar')];
   if (!existsSync(newP)) {
     console.log(`generating two ${mb} MB layers in ${dir} ...`);
-    writeLargePair(oldP, newP, mb << 20);
+    writeLargePair(oldP, newP, mb * 2 ** 20);
   }
   const newBytes = statSync(newP).size;
   const work = join(dir, 'work');
