@@ -52,6 +52,9 @@ export async function applyReceivedDelta(deps: DeltaReceiveDeps, s: ContentStore
       deltaPath,
       outputPath: archive,
       repoTags: [],
+      // the engine holds the basis: its layers are listed in the archive, not written again (only the new
+      // layers reach the disk on our side; docker load copies what it gets once more, into its temp folder)
+      thin: true,
       basis: basisId ? async () => (await deps.docker.getImage(basisId).get()) as NodeJS.ReadableStream : undefined,
       deadlineMs: (deps.applyBudgetMs ?? defaultApplyBudgetMs)(header.target.archiveSize),
     });

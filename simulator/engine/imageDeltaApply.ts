@@ -55,6 +55,9 @@ export interface ApplyImageDeltaOptions {
   repoTags?: string[];
   /** Where a temporary archive goes when loading without outputPath (default: the OS temp dir). */
   workDir?: string;
+  /** Leave the basis layers out of the archive (listed, not written): for loading into the engine that holds
+   *  the basis, it writes only the new layers (default false: a complete archive). */
+  thin?: boolean;
 }
 
 export interface ApplyImageDeltaResult {
@@ -67,7 +70,7 @@ export interface ApplyImageDeltaResult {
 
 /** The rebuilt archive as a stream; it errors (before manifest.json) when any check fails. The header must
  *  have passed checkHeaderConsistency and checkHeaderAgainstBasis. */
-export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[]): Promise<Readable> {
+export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[], thin = false): Promise<Readable> {
   const config = Buffer.from(header.target.config, 'utf8');
   if (`sha256:${sha256Hex(config)}` !== header.target.imageId) throw corrupt('image delta config does not match its image id');
   const byId = new Map(basisIn?.layers.map((l) => [l.diffId, l.data]) ?? []);
@@ -84,10 +87,10 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
   // Every layer, reused ones included, goes through one model in order: a link made in one layer and
   // followed by an entry of a later one is resolved as the engine's extraction would.
   const model = new TarRootModel();
-  const layers: ArchiveLayerSource[] = header.target.layers.map((l) => {
+  const layers: ArchiveLayerSource[] = header.target.layers.map((l, i) => {
     if (l.source === 'repeat') return { diffId: l.diffId, size: l.size, data: new Uint8Array(0) };
     const source = l.source === 'basis' ? [byId.get(l.diffId)!] : rebuilt(l.diffId, l.size);
-    return { diffId: l.diffId, size: l.size, data: guardLayer(source, `layer ${l.diffId}`, model) };
+    return { diffId: l.diffId, size: l.size, data: guardLayer(source, `layer ${l.diffId}`, model), omitted: thin && i < sharedChain(header, basisIn) };
   });
   // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last
   // rebuilt one.
@@ -101,6 +104,15 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
     })();
   }
   return writeImageArchive({ imageId: header.target.imageId, config, repoTags: repoTags ?? header.target.repoTags, layers });
+}
+
+/** How many bottom layers the target shares with the basis, in the same order: a chain the engine holding the
+ *  basis has, so a thin archive may leave them out (a basis layer higher up, over a rebuilt one, is another
+ *  chain, which the engine has to be given). */
+export function sharedChain(header: ImageDeltaHeader, basis: ImageArchive | undefined): number {
+  let n = 0;
+  while (basis && n < header.target.layers.length && n < basis.layers.length && header.target.layers[n]!.diffId === basis.layers[n]!.diffId) n++;
+  return n;
 }
 
 function counter(): Transform & { bytes: number } {
@@ -150,7 +162,9 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   const basisFacts = basis && { imageId: basis.imageId, layers: basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) };
   checkHeaderAgainstBasis(header, basisFacts);
   const repoTags = opts.repoTags ?? header.target.repoTags;
-  const expected = imageArchiveSize({ imageId: header.target.imageId, configSize: Buffer.byteLength(header.target.config), repoTags, layers: header.target.layers });
+  const shared = sharedChain(header, basis);
+  const layers = header.target.layers.map((l, i) => ({ ...l, omitted: opts.thin === true && i < shared }));
+  const expected = imageArchiveSize({ imageId: header.target.imageId, configSize: Buffer.byteLength(header.target.config), repoTags, layers });
   const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
@@ -161,7 +175,7 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
     // The archive starts once its destination is open (an early failure then has a listener), and its size
     // is checked before the commit: a rejected delta leaves no output behind.
     const written = async (out: NodeJS.WritableStream) => {
-      await pipeline(await imageDeltaArchiveStream(reader, header, basis, repoTags), count, out);
+      await pipeline(await imageDeltaArchiveStream(reader, header, basis, repoTags, opts.thin), count, out);
       if (count.bytes !== expected) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${expected}`);
     };
     if (path) await commitFileAtomically(path, written);

@@ -18,6 +18,8 @@ export interface ApplyOffThreadOptions {
   basis?: () => Promise<NodeJS.ReadableStream>;
   /** The worker is ended after this long, and the apply fails as `corrupt` (the delta stalled). */
   deadlineMs: number;
+  /** A thin archive: the basis layers listed, not written (for the engine that holds the basis). */
+  thin?: boolean;
 }
 
 export interface ApplyJob {
@@ -25,6 +27,7 @@ export interface ApplyJob {
   deltaPath: string;
   outputPath: string;
   repoTags?: string[];
+  thin?: boolean;
   /** Basis archive bytes arrive here: Uint8Array chunks, then `{ end: true }` or `{ error }`. */
   basisPort?: MessagePort;
 }
@@ -47,7 +50,7 @@ export function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
     });
     basis = { stream };
   }
-  return applyImageDelta({ delta: job.deltaPath, basis, outputPath: job.outputPath, repoTags: job.repoTags }).then(
+  return applyImageDelta({ delta: job.deltaPath, basis, outputPath: job.outputPath, repoTags: job.repoTags, thin: job.thin }).then(
     (result) => ({ ok: true, result }),
     (err: unknown) => ({ ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: err instanceof Error ? err.message : String(err) }),
   );
@@ -82,7 +85,7 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   if (!script) {
     // An unusual bundle without the worker entry: inline, where the deadline can only fire between blocks.
     const basis = o.basis ? { stream: await o.basis() } : undefined;
-    return withDeadline(applyImageDelta({ delta: o.deltaPath, basis, outputPath: o.outputPath, repoTags: o.repoTags }), o.deadlineMs, () => undefined);
+    return withDeadline(applyImageDelta({ delta: o.deltaPath, basis, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin }), o.deadlineMs, () => undefined);
   }
   const worker = new Worker(script.code, { eval: script.eval });
   let ended = false;
@@ -92,7 +95,7 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   };
   try {
     const channel = o.basis ? new MessageChannel() : undefined;
-    const job: ApplyJob = { kind: 'apply', deltaPath: o.deltaPath, outputPath: o.outputPath, repoTags: o.repoTags, basisPort: channel?.port2 };
+    const job: ApplyJob = { kind: 'apply', deltaPath: o.deltaPath, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin, basisPort: channel?.port2 };
     const answer = new Promise<ApplyJobResult>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
