@@ -10,6 +10,7 @@ import { DeviceStore } from './devices/deviceStore.js';
 import { LogPanels } from './logs/logPanels.js';
 import { Livepush } from './push/livepush.js';
 import { makeLivepushStarter } from './push/livepushStarter.js';
+import { BuildLog } from './push/buildLog.js';
 import { PushRunner } from './push/pushRunner.js';
 import type { Services } from './services.js';
 import { readSettings } from './settings.js';
@@ -49,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
-  const push = add(new PushRunner(model, store, monitor, logs, livepush));
+  const push = add(new PushRunner(model, store, monitor, logs, livepush, add(new BuildLog())));
   const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
 
   const tree = add(new DeviceTreeProvider(store));

@@ -11,6 +11,7 @@ const containerRow = z.object({
   Names: z.array(z.string()).default([]),
   ImageID: z.string().default(''),
   State: z.string().default('unknown'),
+  Status: z.string().default(''),
   Created: z.number().default(0),
   Labels: z.record(z.string(), z.string()).nullable().default({}),
 });
@@ -30,10 +31,18 @@ export async function readContainers(docker: Docker, scope: DeviceScope, startab
       hash: labels[L.hash] ?? '',
       dockerImageId: r.ImageID,
       state: r.State,
+      health: healthOf(r.Status),
       startable: r.State === 'created' || startable.has(r.Id),
       createdAt: new Date(r.Created * 1000).toISOString(),
     };
   });
+}
+
+/** The health in a container list row's `Status` ("Up 5 seconds (health: starting)"). */
+export function healthOf(status: string): CurrentContainer['health'] {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  if (!m) return undefined;
+  return m[1] === 'health: starting' ? 'starting' : (m[1] as 'healthy' | 'unhealthy');
 }
 
 const named = z.array(z.object({ Name: z.string() }));

@@ -64,8 +64,8 @@ function ignore304(err: unknown): void {
   if ((err as { statusCode?: number }).statusCode !== 304) throw err;
 }
 
-async function start(ctx: ExecContext, s: TargetService, dockerImageId: string): Promise<string> {
-  const spec = containerSpec(s, dockerImageId, ctx.scope, ctx.env);
+async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, peers: Record<string, string>): Promise<string> {
+  const spec = containerSpec(s, dockerImageId, ctx.scope, ctx.env, peers);
   const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
   ctx.setTransient(s.appId, s.serviceName, 'Installing');
   ctx.events.emit({ ...ev, phase: 'installing' });
@@ -98,10 +98,10 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string):
   }
 }
 
-async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[]): Promise<void> {
+async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[], peers: Record<string, string>): Promise<void> {
   const marker = join(ctx.env.lockDir(s.appId, s.serviceName), 'handover-complete');
   rmSync(marker, { force: true });
-  await start(ctx, s, dockerImageId);
+  await start(ctx, s, dockerImageId, peers);
   ctx.hub.system(`Handing over service ${label(s.serviceName, dockerImageId)} (waiting up to ${s.handoverTimeoutMs} ms)`);
   ctx.setTransient(s.appId, s.serviceName, 'Handing over');
   ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'handing-over' });
@@ -147,7 +147,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
       await kill(ctx, step.container, step.removeImage);
       return true;
     case 'start':
-      await start(ctx, step.service, step.dockerImageId);
+      await start(ctx, step.service, step.dockerImageId, step.peers);
       return true;
     case 'startExisting': {
       const c = step.container;
@@ -167,7 +167,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
       return true;
     }
     case 'handover':
-      await handover(ctx, step.service, step.dockerImageId, step.old);
+      await handover(ctx, step.service, step.dockerImageId, step.old, step.peers);
       return true;
     case 'locked':
       return false;
