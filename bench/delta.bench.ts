@@ -2,7 +2,7 @@
 // Per pair: bytes, seconds, MB/s (new bytes per second) and peak RSS of every method, all in this run; then
 // geometric means. Figures only, no assertions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed, type Timed } from './lib/timed.js';
@@ -26,7 +26,11 @@ function ensureCorpus(): string[] {
     const r = spawnSync('bash', [corpusScript, corpusSet, cacheDir], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error('corpus.sh failed');
   }
-  return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();
+  // the pairs of the chosen file only (the cache folder may hold others)
+  const named = corpusSet === 'public' ? undefined : new Set(readFileSync(corpusSet, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.trim().split(/\s+/)[0]!));
+  return readdirSync(cacheDir)
+    .filter((d) => existsSync(join(cacheDir, d, 'new.tar')) && (!named || named.has(d)))
+    .sort();
 }
 
 /** The engine as the push pipeline and the device use it, inputs in memory, no fsync: one cold run in a fresh
