@@ -2,10 +2,11 @@
 // Per pair: bytes, seconds, MB/s (new bytes per second) and peak RSS of every method, all in this run; then
 // geometric means. Figures only, no assertions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed, type Timed } from './lib/timed.js';
+import { BalenaEngine } from './lib/balenaEngine.js';
 
 interface Row extends Timed {
   method: string;
@@ -25,7 +26,11 @@ function ensureCorpus(): string[] {
     const r = spawnSync('bash', [corpusScript, corpusSet, cacheDir], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error('corpus.sh failed');
   }
-  return readdirSync(cacheDir).filter((d) => existsSync(join(cacheDir, d, 'new.tar'))).sort();
+  // the pairs of the chosen file only (the cache folder may hold others)
+  const named = corpusSet === 'public' ? undefined : new Set(readFileSync(corpusSet, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.trim().split(/\s+/)[0]!));
+  return readdirSync(cacheDir)
+    .filter((d) => existsSync(join(cacheDir, d, 'new.tar')) && (!named || named.has(d)))
+    .sort();
 }
 
 /** The engine as the push pipeline and the device use it, inputs in memory, no fsync: one cold run in a fresh
@@ -39,7 +44,7 @@ function engineInProcess(oldPath: string, newPath: string, newSize: number): Row
   return [row('EdgePush create (in-process)', o.create, o.bytes), row('EdgePush apply (in-process)', o.apply, newSize)];
 }
 
-async function benchPair(dir: string, work: string): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
+async function benchPair(dir: string, work: string, engine?: BalenaEngine): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
   const oldT = join(dir, 'old.tar');
   const newT = join(dir, 'new.tar');
   const newSize = size(newT);
@@ -54,6 +59,10 @@ async function benchPair(dir: string, work: string): Promise<{ newSize: number; 
   const rsync = [sig, rd, rgz];
   const sum = (k: 'seconds' | 'cpuSeconds') => rsync.reduce((x, t) => x + t[k], 0);
   rows.push(row('librsync (rdiff -b 512 + gzip)', { seconds: sum('seconds'), cpuSeconds: sum('cpuSeconds'), rssMB: Math.max(sig.rssMB, rd.rssMB) }, out('rdiff.gz')));
+  if (engine) {
+    const be = engine.delta(oldT, newT);
+    rows.push({ method: 'balenaEngine image delta (+ gzip)', ...be, mbps: newSize / 1e6 / be.seconds });
+  }
   rows.push(row('xdelta3 -9', timed(['xdelta3', '-9', '-f', '-e', '-s', oldT, newT, out('xd')]), out('xd')));
   for (const level of ['12', '19']) {
     const f = out(`zstd${level}`);
@@ -77,10 +86,12 @@ const fmt = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w);
 async function main(): Promise<void> {
   const pairs = ensureCorpus();
   const work = mkdtempSync(join(tmpdir(), 'ep-delta-bench-'));
+  // EDGEPUSH_BENCH_BALENA=0 leaves out the real balenaEngine (its daemon takes a few seconds to start)
+  const engine = process.env.EDGEPUSH_BENCH_BALENA === '0' ? undefined : await BalenaEngine.start();
   const all: Record<string, { ratio: number[]; seconds: number[]; cpu: number[]; bytes: number[] }> = {};
   try {
     for (const name of pairs) {
-      const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work);
+      const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work, engine);
       const bsd = rows.find((r) => r.method === 'bsdiff')!;
       console.log(`\n${name}: new ${newSize} bytes`);
       console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`);
@@ -104,6 +115,7 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    await engine?.stop();
   }
 }
 

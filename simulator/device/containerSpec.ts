@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DeviceScope } from './scope.js';
 import type { TargetService } from './targetState.js';
 import { toStringMap } from './targetState.js';
+import { vetContainerBody, type ContainerPolicy } from './containerPolicy.js';
 import { healthcheckOf, resourceHostConfig, stopTimeoutOf } from './composeHostConfig.js';
 
 export const L = {
@@ -28,6 +29,9 @@ export interface DeviceEnv {
   apiKey?: string;
   /** Honour `privileged: true` (off by default: pushed code would get root on the developer's machine). */
   allowPrivileged: boolean;
+  /** What containers may have (containerPolicy.ts); every create body goes through it. Default: privileged as
+   *  `allowPrivileged` says, host binds only of the service's lock dir. */
+  policy?: ContainerPolicy;
   /** Host directory of one service's lock dir, mounted at /tmp/balena and /tmp/resin. */
   lockDir(appId: number, service: string): string;
 }
@@ -36,6 +40,8 @@ export interface ContainerPlanSpec {
   name: string;
   hash: string;
   body: Record<string, unknown>;
+  /** Settings the device's policy took out of the body, one sentence each (logged when the container is made). */
+  refused: string[];
 }
 
 const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : splitCommand(v));
@@ -156,7 +162,7 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     Binds: binds,
     PortBindings: ports.bindings,
     NetworkMode: networkMode ?? (first ? scope.networkName(s.appId, first) : 'bridge'),
-    Privileged: env.allowPrivileged ? (spec.privileged ?? false) : false,
+    Privileged: spec.privileged ?? false,
     RestartPolicy: { Name: spec.restart ?? 'always' },
     CapAdd: spec.cap_add,
     CapDrop: spec.cap_drop,
@@ -171,7 +177,7 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     Sysctls: spec.sysctls === undefined ? undefined : toStringMap(spec.sysctls),
     ...resourceHostConfig(spec),
   };
-  const config: Record<string, unknown> = {
+  const wanted: Record<string, unknown> = {
     Image: dockerImageId,
     Env: Object.entries(environment).map(([k, v]) => `${k}=${v}`),
     Cmd: asList(spec.command),
@@ -191,6 +197,8 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     Volumes: anon,
     HostConfig: hostConfig,
   };
+  const policy = env.policy ?? { allowPrivileged: env.allowPrivileged, allowedHostRoots: [] };
+  const { body: config, refused } = vetContainerBody(wanted, { ...policy, allowedHostRoots: [...policy.allowedHostRoots, lockDir] });
   const hash = createHash('sha256')
     .update(JSON.stringify({ config, strategy: s.strategy, commit: s.commit }))
     .digest('hex');
@@ -213,5 +221,5 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
       EndpointsConfig: { [scope.networkName(s.appId, first)]: { Aliases: [s.serviceName] } },
     };
   }
-  return { name: scope.containerName(s.appId, s.serviceName, hash), hash, body: config };
+  return { name: scope.containerName(s.appId, s.serviceName, hash), hash, body: config, refused };
 }

@@ -36,6 +36,9 @@ export interface DeviceOptions {
   localModeOpen?: boolean;
   /** Honour `privileged: true` in the target state (default: ignored, with a log line). */
   allowPrivileged?: boolean;
+  /** How long applying a received delta may take (default 60 s + 1 s per MB of the rebuilt archive;
+   *  $EDGEPUSH_DELTA_APPLY_BUDGET_MS sets it for `edgepush device`). */
+  deltaApplyBudgetMs?: number;
   /** Ports (tests may use 0 for ephemeral). */
   supervisorPort?: number;
   enginePort?: number;
@@ -88,6 +91,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const deviceType = opts.deviceType ?? 'genericx86-64-ext';
   const supervisorPort = opts.supervisorPort ?? 48484;
   const hostForUrl = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
+  const policy = { allowPrivileged: opts.allowPrivileged ?? false, allowedHostRoots: [dataDir] };
   const env = {
     uuid: identity.uuid,
     name,
@@ -96,6 +100,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     supervisorAddress: `http://${hostForUrl}:${supervisorPort}`,
     apiKey: opts.apiKey,
     allowPrivileged: opts.allowPrivileged ?? false,
+    policy,
     lockDir: (appId: number, service: string) => store.lockDir(appId, service),
   };
   const receivedBytes = () => link.receivedBytes;
@@ -105,7 +110,17 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   };
   const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes, pull }, name);
 
-  const deltas = deltaRoutes({ docker, scope, link, dataDir: join(dataDir, 'deltas'), events, hub, onImage: () => reconciler.trigger() });
+  const budget = opts.deltaApplyBudgetMs ?? (Number(process.env.EDGEPUSH_DELTA_APPLY_BUDGET_MS) || undefined);
+  const deltas = deltaRoutes({
+    docker,
+    scope,
+    link,
+    dataDir: join(dataDir, 'deltas'),
+    events,
+    hub,
+    onImage: () => reconciler.trigger(),
+    applyBudgetMs: budget ? () => budget : undefined,
+  });
   const api = http.createServer(
     supervisorHandler({
       docker,
@@ -123,6 +138,8 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     engine,
     scope,
     link,
+    policy,
+    apiKey: opts.apiKey,
     onBuildBytes: (bid: string, bytes: number, done: boolean) => events.emit({ type: 'transfer', kind: 'build', id: bid, bytes, total: null, done }),
     onImagesChanged: () => reconciler.trigger(),
     log: (line: string) => hub.system(line),

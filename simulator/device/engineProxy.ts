@@ -11,11 +11,19 @@ import type { DeviceScope } from './scope.js';
 import type { EngineTarget } from './engineUrl.js';
 import type { Link } from './link.js';
 import { rewriteRequest, rewriteImageList, labelCreateBody, type Rewritten } from './engineRewrite.js';
+import { vetContainerBody, vetVolumeBody, type ContainerPolicy } from './containerPolicy.js';
+import { carriesKey } from './apiKey.js';
+import { guarded, parseJsonText } from './http.js';
+import { EdgePushError, httpStatusOf, messageOf } from '../shared/errors.js';
 
 export interface EngineProxyDeps {
   engine: EngineTarget;
   scope: DeviceScope;
   link: Link;
+  /** What containers created through this endpoint may have (refusals answer 403). */
+  policy: ContainerPolicy;
+  /** When set, every request must carry it (as on the supervisor port). */
+  apiKey?: string;
   onBuildBytes(id: string, bytes: number, done: boolean): void;
   /** After a build, tag, load or image delete: the reconciler may have work now. */
   onImagesChanged(): void;
@@ -26,9 +34,26 @@ export interface EngineProxyDeps {
 
 const BODY_REWRITE_LIMIT = 4 << 20;
 
+/** An answer in the Docker Engine API's error shape (`{"message"}`). */
+function sendEngineError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const text = JSON.stringify({ message });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const UNAUTHORIZED = 'Unauthorized: this device was started with --api-key; send it on the engine port too (Authorization: Bearer KEY)';
+
 export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage, res: ServerResponse) => void {
   let buildSeq = 0;
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (deps.apiKey && !carriesKey(req, undefined, deps.apiKey)) {
+      req.resume();
+      return sendEngineError(res, 401, UNAUTHORIZED);
+    }
     if (deps.intercept?.(req, res)) return;
     const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
     const headers = { ...req.headers };
@@ -40,10 +65,7 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
       const upstream = http.request({ ...deps.engine, method: req.method, path: rw.path, headers }, (up) => respond(deps, rw, up, res));
       upstream.on('error', (err) => {
         deps.log(`Engine not reachable: ${err.message}`);
-        if (!res.headersSent) {
-          res.writeHead(503, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ message: `engine not reachable: ${err.message}` }));
-        } else res.destroy();
+        sendEngineError(res, 503, `engine not reachable: ${err.message}`);
       });
       if (body) upstream.end(body);
       else if (isBuild) {
@@ -59,28 +81,53 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
       } else req.pipe(upstream);
     };
     if (rw.kind === 'create') {
-      collect(req, BODY_REWRITE_LIMIT)
-        .then((buf) => forward(labelCreateBody(buf, deps.scope)))
-        .catch(() => {
-          res.writeHead(413, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ message: 'request body too large' }));
-        });
+      collect(req, BODY_REWRITE_LIMIT).then(
+        (buf) => {
+          try {
+            const vetted = vetCreateRequest(rw.path, buf, deps);
+            if ('refused' in vetted) return sendEngineError(res, 403, vetted.refused);
+            forward(vetted.body);
+          } catch (err) {
+            sendEngineError(res, httpStatusOf(err), messageOf(err));
+          }
+        },
+        () => sendEngineError(res, 413, 'request body too large'),
+      );
     } else forward();
   };
+  return guarded(handle, (err, _req, res) => {
+    if (!EdgePushError.is(err)) deps.log(`Engine endpoint error: ${messageOf(err)}`);
+    sendEngineError(res, httpStatusOf(err), messageOf(err));
+  });
+}
+
+/** Labels a create body for this device and, for containers and volumes, puts it through the policy. What is
+ *  forwarded is exactly what was vetted: the body as parsed here, serialised again. */
+function vetCreateRequest(path: string, buf: Buffer, deps: EngineProxyDeps): { body: Buffer } | { refused: string } {
+  const parsed = parseJsonText(buf.toString('utf8')); // malformed or too deep: 400, before the engine sees it
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { body: buf };
+  const body = parsed as Record<string, unknown>;
+  const route = path.replace(/^\/v\d+(?:\.\d+)?/, '').split('?')[0];
+  const vetted = route === '/containers/create' ? vetContainerBody(body, deps.policy) : route === '/volumes/create' ? vetVolumeBody(body, deps.policy) : { body, refused: [] };
+  if (vetted.refused.length > 0) {
+    const message = `refused by the simulated device: ${vetted.refused.join('; ')} (it would give the container root on this machine; start the device with --allow-privileged to allow it)`;
+    deps.log(`Engine endpoint: ${message}`);
+    return { refused: message };
+  }
+  return { body: labelCreateBody(Buffer.from(JSON.stringify(vetted.body)), deps.scope) };
 }
 
 function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res: ServerResponse): void {
   if (rw.kind === 'imageList' && up.statusCode === 200) {
-    collect(up, 64 << 20).then(
-      (buf) => {
+    collect(up, 64 << 20)
+      .then((buf) => {
         const out = Buffer.from(JSON.stringify(rewriteImageList(JSON.parse(buf.toString('utf8')), deps.scope)));
         const headers = { ...up.headers, 'content-length': String(out.length) };
         delete headers['transfer-encoding'];
         res.writeHead(200, headers);
         res.end(out);
-      },
-      () => res.destroy(),
-    );
+      })
+      .catch(() => res.destroy());
     return;
   }
   res.writeHead(up.statusCode ?? 502, up.headers);
@@ -158,7 +205,18 @@ function collect(stream: IncomingMessage, limit: number): Promise<Buffer> {
 /** Hijacked requests (Upgrade: tcp for attach/exec): raw bytes both ways after the rewritten request head. */
 export function engineProxyUpgrade(deps: EngineProxyDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
-    const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string, message: string) => {
+      const text = JSON.stringify({ message });
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    };
+    if (deps.apiKey && !carriesKey(req, undefined, deps.apiKey)) return refuse('401 Unauthorized', UNAUTHORIZED);
+    let rw: Rewritten;
+    try {
+      rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
+    } catch (err) {
+      return refuse('400 Bad Request', messageOf(err));
+    }
     const upstream = 'socketPath' in deps.engine ? net.connect(deps.engine.socketPath) : net.connect(deps.engine.port, deps.engine.host);
     upstream.on('connect', () => {
       const lines = [`${req.method} ${rw.path} HTTP/1.1`];

@@ -1,5 +1,6 @@
 // Pure rewrites the engine endpoint applies to keep a device's objects in its own scope (see engineProxy.ts).
 import { DEVICE_LABEL, isScopedName, type DeviceScope } from './scope.js';
+import { invalidInput } from '../shared/errors.js';
 
 export interface Rewritten {
   path: string;
@@ -31,8 +32,14 @@ function addLabelFilter(raw: string | null, scope: DeviceScope): string {
   return JSON.stringify(filters);
 }
 
+/** Throws `invalid-input` for a URL no parser accepts or a malformed percent-escape in an image name. */
 export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScope): Rewritten {
-  const url = new URL(rawUrl, 'http://engine');
+  let url: URL;
+  try {
+    url = new URL(rawUrl, 'http://engine');
+  } catch {
+    throw invalidInput(`malformed request URL '${rawUrl.slice(0, 200)}'`);
+  }
   const m = /^(\/v\d+(?:\.\d+)?)?(\/.*)$/.exec(url.pathname);
   const version = m?.[1] ?? '';
   let route = m?.[2] ?? url.pathname;
@@ -73,7 +80,12 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
     }
     const nameM = /^\/images\/(.+?)(\/(?:json|tag|history|push|get))?$/.exec(route);
     if (nameM) {
-      const name = decodeURIComponent(nameM[1]!);
+      let name: string;
+      try {
+        name = decodeURIComponent(nameM[1]!);
+      } catch {
+        throw invalidInput(`malformed percent-escape in image name '${nameM[1]!.slice(0, 200)}'`);
+      }
       if (isScopedName(name)) route = `/images/${scope.scopedImage(name)}${nameM[2] ?? ''}`;
     }
     imagesChange = method === 'POST' || method === 'DELETE';

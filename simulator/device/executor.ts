@@ -73,7 +73,7 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, 
   ctx.setTransient(s.appId, s.serviceName, 'Installing');
   ctx.events.emit({ ...ev, phase: 'installing' });
   ctx.hub.system(`Installing service ${label(s.serviceName, dockerImageId)}`);
-  if (s.spec.privileged && !ctx.env.allowPrivileged) ctx.hub.system(`Service '${s.serviceName}' asks for privileged mode: not granted on a simulated device (edgepush device --allow-privileged)`);
+  for (const r of spec.refused) ctx.hub.system(`Service '${s.serviceName}' asks for ${r}: not granted on a simulated device (edgepush device --allow-privileged)`);
   try {
     // A leftover with the same name (crash between create and label bookkeeping) is replaced.
     await ctx.docker.getContainer(spec.name).remove({ force: true }).catch(() => undefined);

@@ -32,7 +32,7 @@ export async function runServiceAction(
   if (chosen.length === 0) throw new EdgePushError('not-found', 'Service not found, a container must exist for this endpoint to work');
   for (const c of chosen) {
     if (!force && action !== 'start' && reconciler.lockHeld(appId, c.serviceName)) {
-      throw new EdgePushError('conflict', `Updates are locked: ${c.serviceName}`);
+      throw new EdgePushError('locked', `Updates are locked: ${c.serviceName}`);
     }
   }
   for (const c of chosen) {

@@ -17,6 +17,8 @@ export interface SpawnDeviceOptions {
   apiKey?: string;
   localModeOpen?: boolean;
   allowPrivileged?: boolean;
+  /** Extra environment for the child (e.g. EDGEPUSH_DELTA_APPLY_BUDGET_MS). */
+  env?: Record<string, string>;
   /** Where the child's stderr goes (default: ignored). */
   onStderr?(chunk: string): void;
   timeoutMs?: number;
@@ -59,7 +61,7 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   add('--api-key', opts.apiKey);
   if (opts.localModeOpen) argv.push('--local-mode-open');
   if (opts.allowPrivileged) argv.push('--allow-privileged');
-  const child = spawn(opts.nodePath ?? process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(opts.nodePath ?? process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c: string) => {

@@ -12,8 +12,9 @@ import { statusBody } from './deviceStatus.js';
 import { runServiceAction, type ServiceAction } from './serviceActions.js';
 import { purgeApp } from './appPurge.js';
 import { isEngineDown } from './currentState.js';
-import { matchRoute, readJson, sendFailed, sendJson, sendText, sendError, BodyTooLarge, type Route } from './http.js';
+import { matchRoute, readJson, requestUrl, guarded, sendFailed, sendJson, sendText, sendError, type Route } from './http.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
+import { carriesKey } from './apiKey.js';
 
 export const SUPERVISOR_VERSION = '14.11.4';
 export const TARGET_STATE_LIMIT = 1 << 20;
@@ -151,31 +152,25 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     ...(deps.extraRoutes ?? []),
   ];
 
-  return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://device');
-    if (deps.apiKey && url.pathname !== '/ping' && !authorized(req, url, deps.apiKey)) {
+  const answerError = (err: unknown, _req: IncomingMessage, res: ServerResponse) => {
+    if (isEngineDown(err)) {
+      hub.system(`Engine not reachable: ${messageOf(err)}`);
+      return sendFailed(res, 503, `Engine not reachable: ${messageOf(err)}`);
+    }
+    sendError(res, err);
+  };
+
+  return guarded((req, res) => {
+    const url = requestUrl(req);
+    if (deps.apiKey && url.pathname !== '/ping' && !carriesKey(req, url, deps.apiKey)) {
       req.resume();
       return sendText(res, 401, 'Unauthorized');
     }
     const m = matchRoute(routes, req.method ?? 'GET', url.pathname);
     if (m === undefined) return sendText(res, 404, 'Not Found');
     if (m === 'method') return sendText(res, 405, 'Method Not Allowed');
-    Promise.resolve(m.route.handler(req, res, m.params, url)).catch((err: unknown) => {
-      if (err instanceof BodyTooLarge) return sendFailed(res, 413, err.message);
-      if (isEngineDown(err)) {
-        hub.system(`Engine not reachable: ${messageOf(err)}`);
-        return sendFailed(res, 503, `Engine not reachable: ${messageOf(err)}`);
-      }
-      if (EdgePushError.is(err, 'conflict')) return sendFailed(res, 423, err.message);
-      sendError(res, err);
-    });
-  };
-}
-
-function authorized(req: IncomingMessage, url: URL, key: string): boolean {
-  if (url.searchParams.get('apikey') === key) return true;
-  const h = req.headers.authorization ?? '';
-  return h === `Bearer ${key}` || h === `ApiKey ${key}`;
+    return m.route.handler(req, res, m.params, url);
+  }, answerError);
 }
 
 function streamEvents(req: IncomingMessage, res: ServerResponse, events: UpdateEventBus): void {

@@ -1,8 +1,10 @@
 // Durable file replacement: write a temp file next to the target, fsync it, rename it into place, fsync the
 // directory. A crash leaves either the old file or the complete new one (plus, at worst, a stray temp file,
-// which ContentStore.open removes). On an error the temp file is closed first and then removed, so no writer
-// can re-create it afterwards.
-import { open, rename, rm } from 'node:fs/promises';
+// which ContentStore.open and the next commit to the same path remove). On an error the temp file is closed
+// first and then removed, so no writer can re-create it afterwards. Temp files carry the writer's pid
+// (`.NAME.<pid>.<hex>.tmp`), so that one left by a process that is gone can be told from one being written.
+import { rmSync } from 'node:fs';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -19,10 +21,46 @@ export async function fsyncPath(path: string): Promise<void> {
 const closed = (out: Writable) =>
   out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
 
+/** Temp files being written by this process: removed by removePendingTempFiles on a signal. */
+const pending = new Set<string>();
+
+/** Removes this process's unfinished temp files at once (a signal handler's last act before exiting). */
+export function removePendingTempFiles(): void {
+  for (const p of pending) rmSync(p, { force: true });
+  pending.clear();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files for `path` left by processes that are gone (killed mid-write): removed. */
+export async function removeStaleTempFiles(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  for (const f of names) {
+    if (!f.startsWith(prefix) || !f.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(f.slice(prefix.length));
+    if (m && !alive(Number(m[1]))) await rm(join(dirname(path), f), { force: true });
+  }
+}
+
 /** Runs write(out) with a stream into a temp file, then commits it to `path`. */
 export async function commitFileAtomically(path: string, write: (out: Writable) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTempFiles(path);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx');
+  pending.add(tmp);
   const out = fh.createWriteStream();
   try {
     await write(out);
@@ -35,6 +73,8 @@ export async function commitFileAtomically(path: string, write: (out: Writable) 
     await closed(out);
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    pending.delete(tmp);
   }
   await fsyncPath(dirname(path));
 }

@@ -18,21 +18,36 @@ export interface CompressionOptions {
 export class BlockWriter {
   private readonly ctrl = new ByteSink(4096);
   private readonly diff = new ZeroRunWriter();
-  private readonly extra: Uint8Array;
-  private readonly cmp: ByteComparer;
+  private extra: Uint8Array;
+  private cmp: ByteComparer;
+  // where oldBuf starts in old (windowed deltas hold a window of it)
+  private oldBase = 0;
   private extraLen = 0;
   private filled = 0;
   private oldPos = 0;
   private readonly blocks: (Uint8Array[] | Promise<Uint8Array[]>)[] = [];
 
   constructor(
-    private readonly oldBuf: Uint8Array,
-    private readonly newBuf: Uint8Array,
+    private oldBuf: Uint8Array,
+    private newBuf: Uint8Array,
     private readonly blockSize: number,
     private readonly opts: CompressionOptions,
   ) {
     this.extra = new Uint8Array(Math.min(blockSize, newBuf.length));
     this.cmp = new ByteComparer(oldBuf, newBuf);
+  }
+
+  /** Windowed deltas: the next triples are positions in these buffers, which start at these offsets. */
+  rebase(oldBuf: Uint8Array, oldBase: number, newBuf: Uint8Array): void {
+    this.oldBuf = oldBuf;
+    this.newBuf = newBuf;
+    this.oldBase = oldBase;
+    this.cmp = new ByteComparer(oldBuf, newBuf);
+    if (this.extra.length < Math.min(this.blockSize, newBuf.length)) {
+      const grown = new Uint8Array(Math.min(this.blockSize, newBuf.length));
+      grown.set(this.extra.subarray(0, this.extraLen));
+      this.extra = grown;
+    }
   }
 
   /** addLen bytes new[newStart..] against old[oldStart..], then extraLen bytes of new right after them. */
@@ -49,10 +64,10 @@ export class BlockWriter {
       this.extra.set(this.newBuf.subarray(ns + ta, ns + ta + te), this.extraLen);
       this.extraLen += te;
       this.filled += ta + te;
-      this.ctrl.int(ta > 0 ? os - this.oldPos : 0);
+      this.ctrl.int(ta > 0 ? this.oldBase + os - this.oldPos : 0);
       this.ctrl.uint(ta);
       this.ctrl.uint(te);
-      if (ta > 0) this.oldPos = os + ta;
+      if (ta > 0) this.oldPos = this.oldBase + os + ta;
       if (this.filled === this.blockSize) this.flush();
       a -= ta;
       e -= te;
@@ -78,6 +93,13 @@ export class BlockWriter {
     }
   }
 
+  private prefix: Uint8Array[] = [];
+
+  /** Chunks to write before the next block (a windowed delta's window start and transforms). */
+  prefixNext(chunks: Uint8Array[]): void {
+    this.prefix = chunks;
+  }
+
   /** Ends the current block: its sections are compressed now, or started on the thread pool. */
   flush(): void {
     if (this.filled === 0) return;
@@ -88,15 +110,17 @@ export class BlockWriter {
     ];
     const newLength = this.filled;
     const q = this.opts.quality;
+    const prefix = this.prefix;
+    this.prefix = [];
     if (this.opts.background) {
       // the thread pool gets copies: the section buffers are reused for the next block
       const own = inputs.map((s) => ({ ...s, bytes: new Uint8Array(s.bytes) }));
-      this.blocks.push(Promise.all(own.map((s) => packLater(s, q))).then((packed) => blockChunks(newLength, own, packed)));
+      this.blocks.push(Promise.all(own.map((s) => packLater(s, q))).then((packed) => [...prefix, ...blockChunks(newLength, own, packed)]));
     } else {
       const packed = inputs.map((s) => packNow(s, q));
       // keep copies of what was not compressed (brotli output is fresh): the section buffers are reused
       const kept = packed.map((p) => (p.method === SectionMethod.Stored || p.method === SectionMethod.ZeroRuns ? { ...p, data: new Uint8Array(p.data) } : p));
-      this.blocks.push(blockChunks(newLength, inputs, kept));
+      this.blocks.push([...prefix, ...blockChunks(newLength, inputs, kept)]);
     }
     this.ctrl.reset();
     this.diff.reset();
@@ -110,6 +134,14 @@ export class BlockWriter {
       if (b instanceof Promise) throw new Error('blocks compressed in the background: use chunksAsync');
       return b;
     });
+  }
+
+  /** The chunks of the blocks flushed since the last drain, once compressed (a windowed delta writes them out
+   *  as it goes instead of holding them). */
+  async drain(): Promise<Uint8Array[]> {
+    const ready = (await Promise.all(this.blocks)).flat();
+    this.blocks.length = 0;
+    return ready;
   }
 
   /** Every block's chunks, after the last flush, once the thread pool is done with them. */

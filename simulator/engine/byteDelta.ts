@@ -1,11 +1,12 @@
 // The byte-level codec: createByteDelta(old, new) → delta, applyByteDelta(old, delta) → new as a stream.
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { findMatches } from './matchFinder.js';
 import { pairTarEntries } from './tarPairing.js';
 import { BlockWriter } from './blockWriter.js';
 import { VarintReader } from './varint.js';
 import { ByteReader } from './byteReader.js';
+import { OldWindow } from './oldWindow.js';
 import { ZeroRunReader, decodeZeroRuns } from './zeroRuns.js';
 import {
   BLOCK_HEADER_SIZE,
@@ -14,10 +15,19 @@ import {
   DEFAULT_BLOCK_SIZE,
   MAX_BLOCK_SIZE,
   SectionMethod,
+  TRANSFORMS_HEADER_SIZE,
   decodeByteDeltaHeader,
   encodeByteDeltaHeader,
   type ByteDeltaHeader,
 } from './byteDeltaFormat.js';
+import { packNow } from './sectionPacking.js';
+import {
+  decodeExecutableTransforms,
+  encodeExecutableTransforms,
+  planExecutableTransforms,
+  predictNew,
+  type ExecutableTransform,
+} from './executable/executableTransform.js';
 import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 export interface CreateByteDeltaOptions {
@@ -27,11 +37,16 @@ export interface CreateByteDeltaOptions {
   blockSize?: number;
   /** Pair tar entries by path when both inputs are tars (default true). */
   tarAware?: boolean;
+  /** Predict ELF programs' moved references before matching (default true; false writes a version 1 delta). */
+  executables?: boolean;
   /** Called as matching goes through new (about every MiB), and once at the end with done = total. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** sha256 (hex) computed on the libuv thread pool. */
+export const sha256Later = async (b: Uint8Array): Promise<string> => Buffer.from(await webcrypto.subtle.digest('SHA-256', b)).toString('hex');
 
 export interface ByteDelta {
   /** The delta as a list of buffers, header first. */
@@ -41,42 +56,75 @@ export interface ByteDelta {
   header: ByteDeltaHeader;
 }
 
-/** Matches old and new, filling `writer` block by block; the header describes the pair. */
-function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean): { header: ByteDeltaHeader; writer: BlockWriter } {
+interface Encoded {
+  header: ByteDeltaHeader;
+  /** The executable transforms section (version 2), empty for version 1. */
+  transforms: Uint8Array[];
+  writer: BlockWriter;
+}
+
+/** Matches old (or its prediction, for programs) and new; `digests` are the two sha256s when computed
+ *  elsewhere (on the thread pool, side by side with the matching). */
+function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions, background: boolean, digests?: [string, string]): Encoded {
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
+  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
+  const matchOpts = { skipOld: pairing.unchangedOld, progress: opts.onProgress };
+  let transforms: ExecutableTransform[] | undefined;
+  let basis = old;
+  if (opts.executables !== false) {
+    // A first, sparse alignment of each program pair gives its address map; the prediction then has old's
+    // layout (references are rewritten in place), so the tar pairing holds for it too. (Measured with
+    // callgrind on systemd: 8 % fewer instructions than one dense pass against old whose triples are then
+    // written against the prediction.)
+    transforms = planExecutableTransforms(old, next);
+    basis = predictNew(old, transforms);
+  }
+  const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
+  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), matchOpts);
+  writer.flush();
+  opts.onProgress?.(next.length, next.length);
   const header: ByteDeltaHeader = {
-    version: BYTE_DELTA_VERSION,
+    version: transforms ? BYTE_DELTA_VERSION : 1,
     blockSize,
     oldSize: old.length,
     newSize: next.length,
-    oldSha256: sha256Hex(old),
-    newSha256: sha256Hex(next),
+    oldSha256: digests?.[0] ?? sha256Hex(old),
+    newSha256: digests?.[1] ?? sha256Hex(next),
+    windowLog: 0,
   };
-  const writer = new BlockWriter(old, next, blockSize, { quality: opts.quality ?? 5, background });
-  const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
-  findMatches(old, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), pairing.unchangedOld, opts.onProgress);
-  writer.flush();
-  opts.onProgress?.(next.length, next.length);
-  return { header, writer };
+  return { header, transforms: transforms ? transformsSection(transforms) : [], writer };
 }
 
-function assemble(header: ByteDeltaHeader, blocks: Uint8Array[]): ByteDelta {
-  const chunks = [encodeByteDeltaHeader(header), ...blocks];
+export function transformsSection(ts: readonly ExecutableTransform[]): Uint8Array[] {
+  const raw = encodeExecutableTransforms(ts);
+  const packed = packNow({ bytes: raw, rawLength: raw.length, zeroRuns: false }, 11);
+  const head = Buffer.alloc(TRANSFORMS_HEADER_SIZE);
+  head.writeUInt8(packed.method, 0);
+  head.writeUInt32LE(raw.length, 1);
+  head.writeUInt32LE(packed.data.length, 5);
+  return [head, packed.data];
+}
+
+function assemble({ header, transforms }: Encoded, blocks: Uint8Array[]): ByteDelta {
+  const chunks = [encodeByteDeltaHeader(header), ...transforms, ...blocks];
   return { chunks, bytes: chunks.reduce((n, c) => n + c.length, 0), header };
 }
 
 /** The delta, made in this thread. */
 export function createByteDelta(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): ByteDelta {
-  const { header, writer } = encode(old, next, opts, false);
-  return assemble(header, writer.chunks());
+  const e = encode(old, next, opts, false);
+  return assemble(e, e.writer.chunks());
 }
 
 /** The same delta, byte for byte, with its sections compressed on the libuv thread pool while matching goes on
  *  (side by side, and each block while the next is matched): what the CLI and the image deltas use. */
 export async function createByteDeltaAsync(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions = {}): Promise<ByteDelta> {
-  const { header, writer } = encode(old, next, opts, true);
-  return assemble(header, await writer.chunksAsync());
+  // WebCrypto hashes on the thread pool: both digests are made on the other core while matching goes on
+  const digests = Promise.all([sha256Later(old), sha256Later(next)]);
+  const e = encode(old, next, opts, true, ['', '']);
+  [e.header.oldSha256, e.header.newSha256] = await digests;
+  return assemble(e, await e.writer.chunksAsync());
 }
 
 export async function readByteDeltaHeader(reader: ByteReader): Promise<ByteDeltaHeader> {
@@ -125,69 +173,148 @@ function diffReader(method: number, raw: number, packed: Buffer): ZeroRunReader 
   }
 }
 
+/** The executable transforms of a version 2 delta (read right after its header). */
+async function readTransforms(reader: ByteReader, h: ByteDeltaHeader): Promise<ExecutableTransform[]> {
+  const th = await reader.read(TRANSFORMS_HEADER_SIZE, 'the executable transforms header');
+  const [method, raw, packed] = [th.readUInt8(0), th.readUInt32LE(1), th.readUInt32LE(5)];
+  // a map has at most a few entries per old byte; anything larger is not a delta this code made
+  if (raw > h.oldSize + 1024 || packed > 2 * raw + 1024) throw corrupt('delta executable transforms length out of range');
+  const bytes = unpack(method, raw, await reader.read(packed, 'the executable transforms'), 'executable transforms');
+  return decodeExecutableTransforms(bytes, h.oldSize);
+}
+
 /**
  * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
  * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
  * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
  */
+interface BlockSections {
+  newLen: number;
+  ctrl: VarintReader;
+  diff: ZeroRunReader;
+  diffLen: number;
+  extra: Buffer;
+}
+
+/** Reads one block's header and sections (`remaining`: new bytes still to come). */
+async function readBlock(reader: ByteReader, h: ByteDeltaHeader, remaining: number): Promise<BlockSections> {
+  const bh = await reader.read(BLOCK_HEADER_SIZE, 'a block header');
+  const newLen = bh.readUInt32LE(0);
+  if (newLen < 1 || newLen > h.blockSize || newLen > remaining) throw corrupt(`delta block length ${newLen} out of range`);
+  const limits = [newLen * 30 + 64, newLen, newLen];
+  const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
+  for (const [i, m] of metas.entries()) {
+    if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
+  }
+  const ctrl = unpack(metas[0]!.method, metas[0]!.raw, await reader.read(metas[0]!.packed, 'the control section'), 'control');
+  const diff = diffReader(metas[1]!.method, metas[1]!.raw, await reader.read(metas[1]!.packed, 'the diff section'));
+  const extra = unpack(metas[2]!.method, metas[2]!.raw, await reader.read(metas[2]!.packed, 'the extra section'), 'extra');
+  return { newLen, ctrl: new VarintReader(ctrl), diff, diffLen: metas[1]!.raw, extra };
+}
+
+/** Rebuilds one block. `old` holds old bytes from `oldBase` on (all of old, or a window); `pos.old` is the
+ *  control stream's old position (absolute), carried from block to block. */
+function buildBlock(b: BlockSections, old: Uint8Array, oldBase: number, pos: { old: number }): Buffer {
+  const { newLen, ctrl, diff, diffLen, extra } = b;
+  const out = Buffer.allocUnsafe(newLen);
+  let o = 0;
+  let d = 0;
+  let x = 0;
+  let oldPos = pos.old;
+  while (ctrl.remaining > 0) {
+    oldPos += ctrl.int();
+    const add = ctrl.uint();
+    const ext = ctrl.uint();
+    if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
+    const at = oldPos - oldBase;
+    if (add > 0 && (at < 0 || at + add > old.length)) throw corrupt('delta reads outside the basis (or its window)');
+    // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
+    out.set(old.subarray(at, at + add), o);
+    diff.addTo(out, o, add);
+    o += add;
+    d += add;
+    oldPos += add;
+    if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
+    extra.copy(out, o, x, x + ext);
+    o += ext;
+    x += ext;
+  }
+  if (o !== newLen || d !== diffLen || !diff.done || x !== extra.length) throw corrupt('delta block does not add up');
+  pos.old = oldPos;
+  return out;
+}
+
+/**
+ * Rebuilds new from old and the delta read from `reader`, one block at a time. The basis is checked (size and
+ * sha256) before the first byte is yielded; the target sha256 is checked after the last block, and a mismatch
+ * is thrown as a `corrupt` error, so a consumer that commits only on normal completion never commits bad data.
+ * A windowed delta (made from inputs larger than memory) is applied through its window instead, and its basis
+ * digest checked at the end (see applyWindowedDeltaFrom).
+ */
 export async function* applyByteDeltaFrom(
-  old: Uint8Array,
+  oldIn: Uint8Array,
   reader: ByteReader,
   header?: ByteDeltaHeader,
   onProgress?: (done: number, total: number) => void,
 ): AsyncGenerator<Buffer> {
   const h = header ?? (await readByteDeltaHeader(reader));
-  if (old.length !== h.oldSize || sha256Hex(old) !== h.oldSha256) {
+  if (oldIn.length !== h.oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldIn.length}`);
+  if (h.windowLog > 0) {
+    yield* applyWindowedDeltaFrom((async function* () { yield oldIn; })(), reader, h, onProgress);
+    return;
+  }
+  // the basis digest is made on the thread pool while the prediction is made here; both before any output
+  const basisDigest = sha256Later(oldIn);
+  const prediction = (async () => (h.version >= 2 ? predictNew(oldIn, await readTransforms(reader, h)) : oldIn))();
+  const settled = await Promise.allSettled([prediction]);
+  // a wrong basis is the error to report, whatever else failed
+  if ((await basisDigest) !== h.oldSha256) {
     throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes with sha256 ${h.oldSha256.slice(0, 12)}`);
   }
+  if (settled[0].status === 'rejected') throw settled[0].reason;
+  const old = settled[0].value;
   const hash = createHash('sha256');
+  const pos = { old: 0 };
   let produced = 0;
-  let oldPos = 0;
   while (produced < h.newSize) {
-    const bh = await reader.read(BLOCK_HEADER_SIZE, 'a block header');
-    const newLen = bh.readUInt32LE(0);
-    if (newLen < 1 || newLen > h.blockSize || newLen > h.newSize - produced) throw corrupt(`delta block length ${newLen} out of range`);
-    const limits = [newLen * 30 + 64, newLen, newLen];
-    const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
-    for (const [i, m] of metas.entries()) {
-      if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
-    }
-    const unpacked = new Map<number, Buffer>();
-    let diff: ZeroRunReader | undefined;
-    for (const [i, m] of metas.entries()) {
-      const packed = await reader.read(m.packed, `the ${['control', 'diff', 'extra'][i]!} section`);
-      if (i === 1) diff = diffReader(m.method, m.raw, packed);
-      else unpacked.set(i, unpack(m.method, m.raw, packed, i === 0 ? 'control' : 'extra'));
-    }
-    const [ctrlBuf, extra, diffLen] = [unpacked.get(0)!, unpacked.get(2)!, metas[1]!.raw];
-    const ctrl = new VarintReader(ctrlBuf);
-    const out = Buffer.allocUnsafe(newLen);
-    let o = 0;
-    let d = 0;
-    let x = 0;
-    while (ctrl.remaining > 0) {
-      oldPos += ctrl.int();
-      const add = ctrl.uint();
-      const ext = ctrl.uint();
-      if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
-      if (add > 0 && (oldPos < 0 || oldPos + add > old.length)) throw corrupt('delta reads outside the basis');
-      // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
-      out.set(old.subarray(oldPos, oldPos + add), o);
-      diff!.addTo(out, o, add);
-      o += add;
-      d += add;
-      oldPos += add;
-      if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
-      extra.copy(out, o, x, x + ext);
-      o += ext;
-      x += ext;
-    }
-    if (o !== newLen || d !== diffLen || !diff!.done || x !== extra.length) throw corrupt('delta block does not add up');
+    const out = buildBlock(await readBlock(reader, h, h.newSize - produced), old, 0, pos);
     hash.update(out);
-    produced += newLen;
+    produced += out.length;
     onProgress?.(produced, h.newSize);
     yield out;
   }
+  if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
+}
+
+/**
+ * Applies a windowed delta with old read once, in order, from `oldStream` (a file, an engine export): at most
+ * one window of old (2^windowLog bytes) and one block are held. Each block says where its window starts (never
+ * before the previous one) and which programs to predict in it. Old's digest is known only once all of it has
+ * gone by, so a wrong basis is reported at the end (before the last output is complete); consumers commit on
+ * normal completion only, so nothing partial is ever kept.
+ */
+export async function* applyWindowedDeltaFrom(
+  oldStream: AsyncIterable<Uint8Array>,
+  reader: ByteReader,
+  h: ByteDeltaHeader,
+  onProgress?: (done: number, total: number) => void,
+): AsyncGenerator<Buffer> {
+  if (h.windowLog < 1 || h.version < 2) throw corrupt('not a windowed delta');
+  const window = new OldWindow(oldStream, h.oldSize, 2 ** h.windowLog);
+  const hash = createHash('sha256');
+  const pos = { old: 0 };
+  let produced = 0;
+  while (produced < h.newSize) {
+    const start = Number((await reader.read(8, 'a window start')).readBigUInt64LE(0));
+    await window.slide(start);
+    window.apply(await readTransforms(reader, h));
+    const out = buildBlock(await readBlock(reader, h, h.newSize - produced), window.bytes, window.start, pos);
+    hash.update(out);
+    produced += out.length;
+    onProgress?.(produced, h.newSize);
+    yield out;
+  }
+  if ((await window.finish()) !== h.oldSha256) throw conflict(`wrong basis: the delta was made against old with sha256 ${h.oldSha256.slice(0, 12)}`);
   if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
 }
 

@@ -4,6 +4,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import { createImageDelta } from './imageDelta.js';
 import type { ImageArchive } from './imageArchive.js';
 import type { DeltaJob, DeltaJobResult } from './imageDeltaOffThread.js';
+import { runApplyJob, type ApplyJob } from './imageDeltaApplyOffThread.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
 
 // Structured clone turns Buffers into plain Uint8Arrays; the engine wants Buffers back (same memory, no copy).
@@ -15,7 +16,12 @@ const revive = (a: ImageArchive): ImageArchive => ({
 });
 
 // Jobs come one at a time (imageDeltaOffThread.ts keeps this worker between them); each gets one answer.
-parentPort!.on('message', (job: DeltaJob) => {
+parentPort!.on('message', (job: DeltaJob | ApplyJob) => {
+  if ((job as ApplyJob).kind === 'apply') {
+    void runApplyJob(job as ApplyJob).then((r) => parentPort!.postMessage(r));
+    return;
+  }
+  job = job as DeltaJob;
   createImageDelta({ basis: job.basis && revive(job.basis), target: revive(job.target), estimates: job.estimates, codec: job.codec }).then(
     (d) => {
       const result: DeltaJobResult = { ok: true, header: d.header, chunks: d.chunks, bytes: d.bytes, report: d.report, threadId };

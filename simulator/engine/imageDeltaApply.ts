@@ -2,9 +2,9 @@
 // rebuilt layer against its diff id, the config against the image id), the result is a `docker save` archive
 // written atomically to a file and/or loaded into a Docker engine, so the new image appears only when complete.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
@@ -16,6 +16,9 @@ import { loadImage } from './imageDelta.js';
 import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
+import { TarRootModel } from './tarSafety.js';
+import { applyNeeds, checkFreeResources, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
 
 export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
@@ -25,9 +28,16 @@ const toIterable = (d: DeltaInput): AsyncIterable<Uint8Array> =>
 
 /** Reads only the header: which basis the delta needs and what it produces. */
 export async function readImageDeltaHeader(delta: DeltaInput): Promise<ImageDeltaHeader> {
+  return (await readImageDeltaHead(delta)).header;
+}
+
+/** The header and how many bytes it takes (the byte deltas follow it). */
+export async function readImageDeltaHead(delta: DeltaInput): Promise<{ header: ImageDeltaHeader; headerBytes: number }> {
   const src = toIterable(delta);
   try {
-    return await decodeImageDeltaHeader(new ByteReader(src));
+    const reader = new ByteReader(src);
+    const header = await decodeImageDeltaHeader(reader);
+    return { header, headerBytes: reader.consumed };
   } finally {
     if (typeof delta === 'string') (src as Readable).destroy();
   }
@@ -45,6 +55,9 @@ export interface ApplyImageDeltaOptions {
   repoTags?: string[];
   /** Where a temporary archive goes when loading without outputPath (default: the OS temp dir). */
   workDir?: string;
+  /** Leave the basis layers out of the archive (listed, not written): for loading into the engine that holds
+   *  the basis, it writes only the new layers (default false: a complete archive). */
+  thin?: boolean;
 }
 
 export interface ApplyImageDeltaResult {
@@ -55,8 +68,9 @@ export interface ApplyImageDeltaResult {
   outputPath?: string;
 }
 
-/** The rebuilt archive as a stream; it errors (before manifest.json) when any check fails. */
-export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[]): Promise<Readable> {
+/** The rebuilt archive as a stream; it errors (before manifest.json) when any check fails. The header must
+ *  have passed checkHeaderConsistency and checkHeaderAgainstBasis. */
+export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[], thin = false): Promise<Readable> {
   const config = Buffer.from(header.target.config, 'utf8');
   if (`sha256:${sha256Hex(config)}` !== header.target.imageId) throw corrupt('image delta config does not match its image id');
   const byId = new Map(basisIn?.layers.map((l) => [l.diffId, l.data]) ?? []);
@@ -70,18 +84,19 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
     if (`sha256:${h.newSha256}` !== diffId || h.newSize !== size) throw corrupt(`image delta payload does not rebuild layer ${diffId}`);
     yield* applyByteDeltaFrom(old, reader, h);
   }
-  const layers: ArchiveLayerSource[] = header.target.layers.map((l) => {
-    if (l.source === 'basis') {
-      const data = byId.get(l.diffId);
-      if (!data) throw conflict(`wrong basis: it lacks layer ${l.diffId}`);
-      return { diffId: l.diffId, size: l.size, data };
-    }
+  // Every layer, reused ones included, goes through one model in order: a link made in one layer and
+  // followed by an entry of a later one is resolved as the engine's extraction would.
+  const model = new TarRootModel();
+  const layers: ArchiveLayerSource[] = header.target.layers.map((l, i) => {
     if (l.source === 'repeat') return { diffId: l.diffId, size: l.size, data: new Uint8Array(0) };
-    return { diffId: l.diffId, size: l.size, data: guardLayer(rebuilt(l.diffId, l.size), `layer ${l.diffId}`) };
+    const source = l.source === 'basis' ? [byId.get(l.diffId)!] : rebuilt(l.diffId, l.size);
+    return { diffId: l.diffId, size: l.size, data: guardLayer(source, `layer ${l.diffId}`, model), omitted: thin && i < sharedChain(header, basisIn) };
   });
-  // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last one.
-  const last = [...layers].reverse().find((l) => !(l.data instanceof Uint8Array));
-  if (last) {
+  // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last
+  // rebuilt one.
+  const lastRebuilt = header.target.layers.map((l) => l.source).lastIndexOf('delta');
+  if (lastRebuilt >= 0) {
+    const last = layers[lastRebuilt]!;
     const inner = last.data as AsyncIterable<Uint8Array>;
     last.data = (async function* () {
       yield* inner;
@@ -89,6 +104,15 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
     })();
   }
   return writeImageArchive({ imageId: header.target.imageId, config, repoTags: repoTags ?? header.target.repoTags, layers });
+}
+
+/** How many bottom layers the target shares with the basis, in the same order: a chain the engine holding the
+ *  basis has, so a thin archive may leave them out (a basis layer higher up, over a rebuilt one, is another
+ *  chain, which the engine has to be given). */
+export function sharedChain(header: ImageDeltaHeader, basis: ImageArchive | undefined): number {
+  let n = 0;
+  while (basis && n < header.target.layers.length && n < basis.layers.length && header.target.layers[n]!.diffId === basis.layers[n]!.diffId) n++;
+  return n;
 }
 
 function counter(): Transform & { bytes: number } {
@@ -122,6 +146,8 @@ async function loadArchive(docker: Docker, path: string, imageId: string): Promi
 export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<ApplyImageDeltaResult> {
   const reader = new ByteReader(toIterable(opts.delta));
   const header = await decodeImageDeltaHeader(reader);
+  const payloadBytes = typeof opts.delta === 'string' ? (await stat(opts.delta)).size - reader.consumed : undefined;
+  checkHeaderConsistency(header, { payloadBytes });
   let basis: ImageArchive | undefined;
   if (header.basis) {
     const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
@@ -133,18 +159,31 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
       throw err;
     }
   }
+  const basisFacts = basis && { imageId: basis.imageId, layers: basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) };
+  checkHeaderAgainstBasis(header, basisFacts);
+  const repoTags = opts.repoTags ?? header.target.repoTags;
+  const shared = sharedChain(header, basis);
+  const layers = header.target.layers.map((l, i) => ({ ...l, omitted: opts.thin === true && i < shared }));
+  const expected = imageArchiveSize({ imageId: header.target.imageId, configSize: Buffer.byteLength(header.target.config), repoTags, layers });
   const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
-    const archive = await imageDeltaArchiveStream(reader, header, basis, opts.repoTags);
+    // The basis is in memory already; what is left to allocate is the old input and the working blocks.
+    const needs = applyNeeds(header, 0, basisFacts);
+    await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: path ? expected : undefined }, path ? dirname(path) : undefined);
     const count = counter();
-    if (path) await commitFileAtomically(path, (out) => pipeline(archive, count, out));
-    else await pipeline(archive, count, new Writable({ write: (_c, _e, cb) => cb() })); // verify only
-    if (count.bytes !== header.target.archiveSize) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${header.target.archiveSize}`);
+    // The archive starts once its destination is open (an early failure then has a listener), and its size
+    // is checked before the commit: a rejected delta leaves no output behind.
+    const written = async (out: NodeJS.WritableStream) => {
+      await pipeline(await imageDeltaArchiveStream(reader, header, basis, repoTags, opts.thin), count, out);
+      if (count.bytes !== expected) throw corrupt(`rebuilt archive has ${count.bytes} bytes, expected ${expected}`);
+    };
+    if (path) await commitFileAtomically(path, written);
+    else await written(new Writable({ write: (_c, _e, cb) => cb() })); // verify only
     if (opts.docker && path) await loadArchive(opts.docker, path, header.target.imageId);
     return {
       imageId: header.target.imageId,
-      repoTags: opts.repoTags ?? header.target.repoTags,
+      repoTags,
       archiveBytes: count.bytes,
       loaded: Boolean(opts.docker),
       outputPath: opts.outputPath,

@@ -44,7 +44,7 @@ const jobBytes = (job: DeltaJob) =>
   [job.basis, job.target].reduce((n, img) => n + (img ? img.config.length + img.layers.reduce((m, l) => m + l.data.length, 0) : 0), 0);
 
 /** The worker entry next to this bundle (dist/deltaWorker.js), or the TypeScript source when run from source. */
-function workerScript(): { code: string; eval: boolean } | undefined {
+export function workerScript(): { code: string; eval: boolean } | undefined {
   const bundled = join(__dirname, 'deltaWorker.js');
   if (existsSync(bundled)) return { code: bundled, eval: false };
   const source = join(__dirname, 'deltaWorker.ts');

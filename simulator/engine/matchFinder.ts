@@ -47,7 +47,7 @@ function hashAt(view: DataView, p: number): number {
  *  compete for each slot (measured on the corpus: a sparser, larger table gives bigger deltas and more cache
  *  misses). A match of K + stride - 1 bytes is always found. Ranges in `skip` (old files identical to their
  *  new counterpart, reachable through hints anyway) are left out. */
-function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table: Int32Array; shift: number; tagBits: number } {
+function buildIndex(old: Uint8Array, skip: readonly [number, number][], sparse: number): { table: Int32Array; shift: number; tagBits: number } {
   const ranges: [number, number][] = [];
   let at = 0;
   let covered = 0;
@@ -57,7 +57,7 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   }
   if (at < old.length) ranges.push([at, old.length]);
   for (const [a, b] of ranges) covered += b - a;
-  const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(Math.max(1, covered / 32)))));
+  const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(Math.max(1, covered / 32))) - sparse));
   const shift = 32 - bits;
   const t = new Int32Array(WAYS << bits);
   const stride = Math.max(1, Math.ceil(covered / 8 / (1 << bits)));
@@ -98,19 +98,22 @@ function buildIndex(old: Uint8Array, skip: readonly [number, number][]): { table
   return { table: t, shift, tagBits };
 }
 
-export function findMatches(
-  old: Uint8Array,
-  next: Uint8Array,
-  hints: readonly AlignmentHint[],
-  emit: TripleSink,
-  skipOld: readonly [number, number][] = [],
-  progress?: (done: number, total: number) => void,
-): void {
+export interface MatchOptions {
+  /** Old ranges left out of the index (reachable through hints). */
+  skipOld?: readonly [number, number][];
+  progress?: (done: number, total: number) => void;
+  /** An index 2^sparse times smaller (and sparser: only matches of about 8 + 3 * 2^sparse bytes are sure to be
+   *  found), for a quick first alignment (default 0). */
+  sparse?: number;
+}
+
+export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly AlignmentHint[], emit: TripleSink, opts: MatchOptions = {}): void {
+  const progress = opts.progress;
   const n = next.length;
   const oldN = old.length;
   const cmp = new ByteComparer(old, next);
   const matchLen = (o: number, s: number) => cmp.matchLen(o, s);
-  const index = oldN >= K ? buildIndex(old, skipOld) : undefined;
+  const index = oldN >= K ? buildIndex(old, opts.skipOld ?? [], opts.sparse ?? 0) : undefined;
   const table = index?.table ?? new Int32Array(WAYS);
   const shift = index?.shift ?? 31;
   const tagBits = index?.tagBits ?? 0;

@@ -54,36 +54,43 @@ function paxRecords(data: string): Map<string, string> {
 /** The entries of a tar (or of several concatenated), or null when the bytes do not start with a valid tar
  *  header. Stops at the first damaged header. */
 export function readTarLayout(b: Uint8Array): TarEntryLayout[] | null {
+  return readTarLayoutWith(b.length, (off, len) => b.subarray(off, off + len));
+}
+
+/** As readTarLayout, reading only headers (and long names) through `read(offset, length)`: for tars on disk
+ *  that are larger than memory. */
+export function readTarLayoutWith(total: number, read: (offset: number, length: number) => Uint8Array): TarEntryLayout[] | null {
   const out: TarEntryLayout[] = [];
   let off = 0;
   let metaStart = -1;
   let longName: string | undefined;
   let longLink: string | undefined;
   let pax = new Map<string, string>();
-  while (off + 512 <= b.length) {
-    if (b[off] === 0 && b[off + 156] === 0 && b[off + 148] === 0) {
+  while (off + 512 <= total) {
+    const h = read(off, 512);
+    if (h[0] === 0 && h[156] === 0 && h[148] === 0) {
       // zero block: end of one archive; another may follow (the basis layers are concatenated)
       off += 512;
       continue;
     }
-    if (!checksumOk(b, off)) return out.length === 0 && metaStart < 0 ? null : out;
+    if (!checksumOk(h, 0)) return out.length === 0 && metaStart < 0 ? null : out;
     if (metaStart < 0) metaStart = off;
-    const type = String.fromCharCode(b[off + 156] || 48);
-    const size = num(b, off + 124, 12);
+    const type = String.fromCharCode(h[156] || 48);
+    const size = num(h, 124, 12);
     const dataStart = off + 512;
-    if (!Number.isSafeInteger(size) || size < 0 || dataStart + size > b.length) break;
+    if (!Number.isSafeInteger(size) || size < 0 || dataStart + size > total) break;
     const next = dataStart + Math.ceil(size / 512) * 512;
-    const body = () => Buffer.from(b.buffer, b.byteOffset + dataStart, size).toString('utf8');
+    const body = () => Buffer.from(read(dataStart, Math.min(size, 1 << 20))).toString('utf8');
     if (type === 'L') longName = body().replace(/\0+$/, '');
     else if (type === 'K') longLink = body().replace(/\0+$/, '');
     else if (type === 'x') pax = paxRecords(body());
     else if (type === 'g') metaStart = -1;
     else {
-      const magic = cstr(b, off + 257, 6);
-      const prefix = magic.startsWith('ustar') ? cstr(b, off + 345, 155) : '';
-      const name = cstr(b, off, 100);
+      const magic = cstr(h, 257, 6);
+      const prefix = magic.startsWith('ustar') ? cstr(h, 345, 155) : '';
+      const name = cstr(h, 0, 100);
       const path = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${name}` : name);
-      const linkname = pax.get('linkpath') ?? longLink ?? cstr(b, off + 157, 100);
+      const linkname = pax.get('linkpath') ?? longLink ?? cstr(h, 157, 100);
       const paxSize = pax.get('size');
       const realSize = paxSize !== undefined ? Number(paxSize) : size;
       out.push({ path, linkname, type, metaStart, dataStart, size: realSize });

@@ -4,7 +4,11 @@
 export type ErrorKind =
   | 'invalid-input' // the caller sent something malformed: 400 / exit 2
   | 'not-found' // a named thing does not exist: 404
-  | 'conflict' // the request clashes with current state (lock held, wrong basis): 409
+  | 'conflict' // the request clashes with current state (wrong or missing basis, name taken): 409
+  | 'locked' // held back by a lock (updates.lock, an ingest being written): 423
+  | 'too-large' // declared or sent sizes beyond what is allowed or what fits (memory, disk): 413
+  | 'refused' // the device's policy does not allow it (host root from a simulated device): 403
+  | 'unauthorized' // a required API key is missing or wrong: 401
   | 'unavailable' // a dependency (engine, device) does not answer: 503
   | 'corrupt' // data failed verification (digest, truncated stream): 422
   | 'cancelled' // the user stopped the work
@@ -41,12 +45,19 @@ export const notFound = (message: string) => new EdgePushError('not-found', mess
 export const conflict = (message: string) => new EdgePushError('conflict', message);
 export const unavailable = (message: string, cause?: unknown) => new EdgePushError('unavailable', message, { cause });
 export const corrupt = (message: string) => new EdgePushError('corrupt', message);
+export const locked = (message: string) => new EdgePushError('locked', message);
+export const tooLarge = (message: string) => new EdgePushError('too-large', message);
+export const refused = (message: string) => new EdgePushError('refused', message);
 export const cancelled = (message = 'cancelled') => new EdgePushError('cancelled', message);
 
 const statusByKind: Record<ErrorKind, number> = {
   'invalid-input': 400,
   'not-found': 404,
   conflict: 409,
+  locked: 423,
+  'too-large': 413,
+  refused: 403,
+  unauthorized: 401,
   unavailable: 503,
   corrupt: 422,
   cancelled: 499,

@@ -2,6 +2,7 @@
 // (images as `docker save` archives or as refs in the local Docker engine).
 import { UsageError, noExtraPositionals, positional, requiredOpt, type CliCommand, type ParsedArgs } from '../command.js';
 import { applyDeltaFile, createDeltaFile } from '../../engine/byteDeltaFiles.js';
+import { removePendingTempFiles } from '../../engine/atomicFile.js';
 import { progressLine } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/units.js';
 
@@ -12,6 +13,23 @@ const usage = `edgepush delta create OLD NEW -o OUT | delta apply OLD DELTA -o O
   report --from A --to B    what updating image A to B sends: full, layer pull, librsync method, EdgePush
                             delta (IMAGE: a docker save archive, or an image in the local engine)`;
 
+/** Ctrl-C or a TERM while writing: the unfinished output (hidden temp file) goes, then the usual exit code. */
+async function removingTempsOnSignal<T>(work: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    removePendingTempFiles();
+    process.stderr.write(`\nedgepush delta: stopped (${signal}); nothing written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[0];
   const progress = progressLine();
@@ -20,7 +38,7 @@ async function run(args: ParsedArgs): Promise<number> {
       noExtraPositionals(args, 3);
       const [oldPath, newPath, out] = [positional(args, 1, 'OLD'), positional(args, 2, 'NEW'), requiredOpt(args, 'output')];
       progress.update('creating delta');
-      const r = await createDeltaFile(oldPath, newPath, out, { onProgress: (done, total) => progress.update('creating delta', done, total) });
+      const r = await removingTempsOnSignal(() => createDeltaFile(oldPath, newPath, out, { onProgress: (done, total) => progress.update('creating delta', done, total) }));
       progress.done(`${out}: ${formatBytes(r.bytes)} delta for ${formatBytes(r.header.newSize)}`);
       return 0;
     }
@@ -28,7 +46,7 @@ async function run(args: ParsedArgs): Promise<number> {
       noExtraPositionals(args, 3);
       const [oldPath, deltaPath, out] = [positional(args, 1, 'OLD'), positional(args, 2, 'DELTA'), requiredOpt(args, 'output')];
       progress.update('applying delta');
-      const r = await applyDeltaFile(oldPath, deltaPath, out, (done, total) => progress.update('applying delta', done, total));
+      const r = await removingTempsOnSignal(() => applyDeltaFile(oldPath, deltaPath, out, (done, total) => progress.update('applying delta', done, total)));
       progress.done(`${out}: ${formatBytes(r.bytes)} written and verified`);
       return 0;
     }

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
-import { stringOpt, requiredOpt, flag, noExtraPositionals } from '../command.js';
+import { stringOpt, requiredOpt, flag, noExtraPositionals, UsageError } from '../command.js';
 import { startDevice } from '../../device/device.js';
+import { installLastResortGuard } from '../../device/lastResort.js';
 
 export const deviceCommand: CliCommand = {
   usage: [
@@ -14,9 +15,9 @@ export const deviceCommand: CliCommand = {
     '  --engine URL        Docker engine: unix:///var/run/docker.sock (default, or $DOCKER_HOST) or tcp://HOST:PORT',
     '  --link RATE         throttle what the device receives, e.g. 1mbit, 256kbit, 500kbps',
     '  --announce IFACE    publish mDNS _ssh._tcp (subtype resin-device) on that interface',
-    '  --api-key KEY       require KEY on API requests (needed to bind a non-loopback address)',
-    '  --local-mode-open   allow a non-loopback address without a key (a balenaOS development device)',
-    '  --allow-privileged  honour privileged: true (default: ignored, pushed code stays unprivileged)',
+    '  --api-key KEY       require KEY on every request, engine port included (Authorization: Bearer KEY)',
+    '  --local-mode-open   closed-network mode: no key on either port, any address (a balenaOS development device)',
+    '  --allow-privileged  let containers reach the host (privileged, host binds, devices, capabilities, host namespaces); default: refused, each refusal logged',
   ].join('\n'),
   options: {
     address: { type: 'string' },
@@ -33,6 +34,9 @@ export const deviceCommand: CliCommand = {
   },
   async run(args) {
     noExtraPositionals(args, 0);
+    if (stringOpt(args, 'api-key') !== undefined && flag(args, 'local-mode-open')) {
+      throw new UsageError('--api-key and --local-mode-open exclude each other (a key protects both ports; open means no key anywhere)');
+    }
     const device = await startDevice({
       address: requiredOpt(args, 'address'),
       name: stringOpt(args, 'name'),
@@ -48,6 +52,7 @@ export const deviceCommand: CliCommand = {
     });
     const engine = device.enginePort ? `, engine ${device.address}:${device.enginePort}` : '';
     process.stderr.write(`device '${device.name}' (${device.uuid.slice(0, 7)}) ready: supervisor ${device.address}:${device.supervisorPort}${engine}, data ${device.dataDir}\n`);
+    const unguard = installLastResortGuard((line) => device.hub.system(line));
     const off = device.hub.onLine((l) => {
       if (l.isSystem) process.stderr.write(`[system] ${l.message}\n`);
     });
@@ -59,6 +64,7 @@ export const deviceCommand: CliCommand = {
     off();
     process.stderr.write('stopping device\n');
     await device.stop();
+    unguard();
     return 0;
   },
 };

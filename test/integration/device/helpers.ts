@@ -29,13 +29,33 @@ export interface TestDevice {
   cleanup(): Promise<void>;
 }
 
-export async function startTestDevice(address: string, opts: { link?: string; engine?: string; dataDir?: string } = {}): Promise<TestDevice> {
+export interface TestDeviceOptions {
+  link?: string;
+  engine?: string;
+  dataDir?: string;
+  apiKey?: string;
+  allowPrivileged?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startTestDevice(address: string, opts: TestDeviceOptions = {}): Promise<TestDevice> {
   await ensureBaseImages(docker, { node: false });
   const name = `it-${randomBytes(3).toString('hex')}`;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ep-device-it-'));
   let log = '';
   const spawnIt = (link = opts.link) =>
-    spawnSimulatedDevice({ cliPath: CLI, address, name, dataDir, link, engine: opts.engine, onStderr: (c) => (log = (log + c).slice(-20000)) });
+    spawnSimulatedDevice({
+      cliPath: CLI,
+      address,
+      name,
+      dataDir,
+      link,
+      engine: opts.engine,
+      apiKey: opts.apiKey,
+      allowPrivileged: opts.allowPrivileged,
+      env: opts.env,
+      onStderr: (c) => (log = (log + c).slice(-20000)),
+    });
   const dev: TestDevice = {
     address,
     name,

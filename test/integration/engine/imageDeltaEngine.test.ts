@@ -1,11 +1,15 @@
 // Image deltas against a real Docker engine: export basis and target through dockerode, remove the target,
-// rebuild it from the delta and load it; a damaged delta leaves no image behind.
+// rebuild it from the delta and load it; a damaged delta leaves no image behind; a thin archive (without the
+// layers the engine has) loads too.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
-import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
+import { applyImageDelta, readImageDeltaHeader } from '../../../simulator/engine/imageDeltaApply.js';
 import { writeImageArchive } from '../../../simulator/engine/imageArchiveWriter.js';
 import type { ImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
@@ -63,4 +67,30 @@ test('rebuild an image from a delta and load it into the engine', async () => {
     applyImageDelta({ delta: d.stream(), docker }),
     (e: unknown) => EdgePushError.is(e, 'conflict') && (e as Error).message.includes(basis.imageId),
   );
+});
+
+test('a thin archive (for the engine that holds the basis) writes only what the engine lacks, and loads', async () => {
+  await removeTestImages();
+  const base = await makeTar([{ name: 'bin/tool', data: randomBytes(400_000, 11) }]);
+  const v1 = await makeTar([{ name: 'app/main.js', data: textBytes(40_000, 12) }]);
+  const v2 = await makeTar([{ name: 'app/main.js', data: Buffer.concat([textBytes(40_000, 12), Buffer.from('\n// v2\n')]) }]);
+  const basis = makeImage([base, v1], `${REPO}:thin1`);
+  // v1 again on top of the rebuilt layer: a layer the basis has, in a chain the engine does not
+  const target = makeImage([base, v2, v1], `${REPO}:thin2`);
+  await load(basis);
+  const d = await createImageDelta({ basis, target });
+  const dir = await mkdtemp(join(tmpdir(), 'ep-thin-'));
+  try {
+    const full = await applyImageDelta({ delta: d.stream(), basis, outputPath: join(dir, 'full.tar') });
+    const thin = await applyImageDelta({ delta: d.stream(), basis, outputPath: join(dir, 'thin.tar'), thin: true, docker });
+    const header = await readImageDeltaHeader(d.stream());
+    assert.equal(full.archiveBytes, header.target.archiveSize);
+    // the shared bottom layer (base, 400 KB) is left out; v1 above v2 is not the basis's chain and stays
+    assert.ok(thin.archiveBytes < full.archiveBytes - 390_000, `thin ${thin.archiveBytes} vs full ${full.archiveBytes}`);
+    assert.equal((await stat(join(dir, 'thin.tar'))).size, thin.archiveBytes);
+    const inspected = await docker.getImage(target.imageId).inspect();
+    assert.deepEqual(inspected.RootFS.Layers, target.layers.map((l) => l.diffId));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -30,7 +30,7 @@ test('compose keys become the create body: env, command, ports, volumes, lock di
     privileged: true,
     restart: 'on-failure',
   });
-  const { body, name, hash } = containerSpec(s, 'sha256:abc', scope, env);
+  const { body, name, hash, refused } = containerSpec(s, 'sha256:abc', scope, env);
   const hc = body.HostConfig as Record<string, unknown>;
   assert.equal(name, `ep-dev_1_web_${hash.slice(0, 12)}`);
   assert.deepEqual(body.Cmd, ['node', 'server.js', '--port', '80']);
@@ -38,7 +38,9 @@ test('compose keys become the create body: env, command, ports, volumes, lock di
   assert.ok((body.Env as string[]).includes('BALENA_APP_LOCK_PATH=/tmp/balena/updates.lock'));
   assert.ok((body.Env as string[]).includes('BALENA_SUPERVISOR_ADDRESS=http://127.0.10.5:48484'));
   assert.deepEqual(hc.PortBindings, { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '9000/udp': [{ HostIp: '127.0.0.1', HostPort: '9000' }] });
-  assert.deepEqual(hc.Binds, ['ep-dev_1_data:/data', '/srv:/srv:ro', '/data/locks/1/web:/tmp/balena', '/data/locks/1/web:/tmp/resin']);
+  // a host path outside the device's data is refused on a simulated device (containerPolicy.ts), and said
+  assert.deepEqual(hc.Binds, ['ep-dev_1_data:/data', '/data/locks/1/web:/tmp/balena', '/data/locks/1/web:/tmp/resin']);
+  assert.deepEqual(refused, ['privileged mode', "bind mount of host path '/srv'"]);
   assert.deepEqual(body.Volumes, { '/anon': {} });
   assert.equal(hc.Privileged, false, 'privileged is not granted unless allowed');
   assert.deepEqual(hc.RestartPolicy, { Name: 'on-failure' });
@@ -95,7 +97,9 @@ test('balena-supported compose keys reach the create body as the supervisor maps
     stop_grace_period: '1m30s',
     healthcheck: { test: 'wget -q -O- localhost', interval: '5s', timeout: '2s', startPeriod: '1s', retries: 2 },
   });
-  const { body } = containerSpec(s, 'sha256:abc', scope, env);
+  // host pid and userns namespaces are what this test maps; the device's policy passes them with
+  // --allow-privileged only (containerPolicy.test.ts covers the refusal)
+  const { body } = containerSpec(s, 'sha256:abc', scope, { ...env, allowPrivileged: true });
   const hc = body.HostConfig as Record<string, unknown>;
   assert.deepEqual(hc.Tmpfs, { '/run': '', '/cache': 'size=1m' });
   assert.equal(hc.ShmSize, 268435456);

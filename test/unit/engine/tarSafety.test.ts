@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { assertSafeTarEntry } from '../../../simulator/engine/tarSafety.js';
+import { assertSafeTarEntry, TarRootModel } from '../../../simulator/engine/tarSafety.js';
 import { readImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
 import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
@@ -49,6 +49,55 @@ test('a delta that rebuilds a layer with a hostile entry is refused and writes n
   for (const [what, e] of hostile) {
     const target = makeImage([await makeTar([{ name: 'app/a', data: 'a' }, e])], 'hostile:2');
     const d = await createImageDelta({ basis, target, estimates: false });
-    await assert.rejects(applyImageDelta({ delta: d.stream(), basis }), (err: unknown) => EdgePushError.is(err, 'invalid-input'), what);
+    // a hostile layer fails the delta's verification: `corrupt` (422 on a device), like a digest mismatch
+    await assert.rejects(applyImageDelta({ delta: d.stream(), basis }), (err: unknown) => EdgePushError.is(err, 'corrupt'), what);
   }
+});
+
+test('links are resolved as extraction would: a chain that climbs out only when followed is refused', () => {
+  const refuse = (entries: TarSpec, why: string) => {
+    const m = new TarRootModel();
+    assert.throws(() => entries.forEach((e) => m.check({ path: e.name, type: e.type ?? 'file', linkname: e.linkname })), (err: unknown) => EdgePushError.is(err, 'invalid-input'), why);
+  };
+  const accept = (entries: TarSpec, why: string) => {
+    const m = new TarRootModel();
+    assert.doesNotThrow(() => entries.forEach((e) => m.check({ path: e.name, type: e.type ?? 'file', linkname: e.linkname })), why);
+  };
+  refuse(
+    [
+      { name: 'x', type: 'directory' },
+      { name: 'x/y', type: 'symlink', linkname: '..' },
+      { name: 'x/y/z', type: 'symlink', linkname: '../..' },
+    ],
+    'x/y -> .. then x/y/z -> ../..',
+  );
+  refuse([{ name: 'a', type: 'symlink', linkname: '/' }, { name: 'a/b', type: 'symlink', linkname: '../x' }], 'relative climb from a link to the root');
+  refuse([{ name: 'l', type: 'symlink', linkname: 'd/..' }, { name: 'd', type: 'symlink', linkname: '..' }, { name: 'l/x', data: 'x' }], 'entry written through a later link');
+  refuse([{ name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: 'a' }, { name: 'a/x', data: 'x' }], 'a link loop');
+  refuse([{ name: 'etc/passwd', data: 'a' }, { name: 'etc/passwd', data: 'b' }], 'the same path twice in a layer');
+  accept(
+    [
+      { name: 'usr/lib', type: 'directory' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+      { name: 'lib/x.so.1', data: 'x' },
+      { name: 'lib/x.so', type: 'symlink', linkname: 'x.so.1' },
+      { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' },
+      { name: 'etc/alt', type: 'symlink', linkname: '/../../etc/passwd' }, // absolute: stays in the root, as in a chroot
+      { name: 'usr/lib', type: 'directory' },
+    ],
+    'ordinary links',
+  );
+});
+
+test('a whiteout forgets the link it removes', () => {
+  const withLink = () => {
+    const m = new TarRootModel();
+    m.check({ path: 'x', type: 'symlink', linkname: '.' });
+    m.nextLayer();
+    return m;
+  };
+  assert.throws(() => withLink().check({ path: 'x/y', type: 'symlink', linkname: '../z' }), 'through the link x, ../z climbs out');
+  const m = withLink();
+  m.check({ path: '.wh.x', type: 'file' });
+  m.check({ path: 'x/y', type: 'symlink', linkname: '../z' }); // x is a plain directory again
 });

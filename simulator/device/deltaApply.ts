@@ -1,0 +1,101 @@
+// Applying a received image delta on the device, in the order that keeps a hostile or oversized delta cheap:
+// the header's declarations are checked against themselves, the basis on the engine, free memory and free
+// disk before any work; the rebuild runs on a worker thread (the agent keeps answering) under a deadline that
+// ends it wherever it is; the image is loaded untagged and then tagged `local_*` in the device's own
+// namespace, never under the names the delta's header carries, so no image that is not the device's changes.
+import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ContentStore } from '../engine/contentStore.js';
+import { readImageDeltaHead } from '../engine/imageDeltaApply.js';
+import { applyImageDeltaOffThread } from '../engine/imageDeltaApplyOffThread.js';
+import { applyNeeds, checkFreeResources, checkHeaderConsistency } from '../engine/imageDeltaChecks.js';
+import type { DeltaReceiveDeps } from './deltaReceive.js';
+import { isEngineDown } from './currentState.js';
+import { conflict, corrupt, messageOf, unavailable } from '../shared/errors.js';
+
+export interface AppliedDelta {
+  imageId: string;
+  repoTags: string[];
+}
+
+export const defaultApplyBudgetMs = (archiveBytes: number) => 60_000 + archiveBytes / 1000; // 1 s per MB beyond a minute
+
+/** The basis image's size on the engine; a missing basis is a conflict (409): push the full image instead. */
+async function basisSize(docker: Docker, imageId: string): Promise<number> {
+  try {
+    return ((await docker.getImage(imageId).inspect()) as { Size?: number }).Size ?? 0;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) throw conflict(`the delta needs basis image ${imageId}, which is not on this device`);
+    throw err;
+  }
+}
+
+export async function applyReceivedDelta(deps: DeltaReceiveDeps, s: ContentStore, id: string, digest: string, tag: string | null): Promise<AppliedDelta> {
+  deps.hub.system(`Applying delta '${id}'${tag ? ` for '${tag}'` : ''}`);
+  const deltaPath = s.blobPath(digest);
+  const work = join(deps.dataDir, 'work', id);
+  try {
+    const { header, headerBytes } = await readImageDeltaHead(deltaPath);
+    const payloadBytes = (await stat(deltaPath)).size - headerBytes;
+    checkHeaderConsistency(header, { payloadBytes });
+    const basisBytes = header.basis ? await basisSize(deps.docker, header.basis.imageId) : 0;
+    // The basis is held in memory while applying, and the old input is at most as large again.
+    const needs = applyNeeds(header, 2 * basisBytes);
+    await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: needs.archiveBytes + needs.imageBytes }, deps.dataDir);
+    await mkdir(work, { recursive: true });
+    const archive = join(work, 'image.tar');
+    const basisId = header.basis?.imageId;
+    const r = await applyImageDeltaOffThread({
+      deltaPath,
+      outputPath: archive,
+      repoTags: [],
+      // the engine holds the basis: its layers are listed in the archive, not written again (only the new
+      // layers reach the disk on our side; docker load copies what it gets once more, into its temp folder)
+      thin: true,
+      basis: basisId ? async () => (await deps.docker.getImage(basisId).get()) as NodeJS.ReadableStream : undefined,
+      deadlineMs: (deps.applyBudgetMs ?? defaultApplyBudgetMs)(header.target.archiveSize),
+    });
+    await loadArchive(deps.docker, archive);
+    const info = (await deps.docker.getImage(r.imageId).inspect()) as { Id: string };
+    if (info.Id !== header.target.imageId) throw corrupt(`loaded image ${info.Id} is not the delta target ${header.target.imageId}`);
+    const repoTags: string[] = [];
+    if (tag) {
+      const scoped = deps.scope.scopedImage(tag.includes(':') ? tag : `${tag}:latest`);
+      const colon = scoped.lastIndexOf(':');
+      await deps.docker.getImage(info.Id).tag({ repo: scoped.slice(0, colon), tag: scoped.slice(colon + 1) });
+      repoTags.push(deps.scope.unscopedImage(scoped) ?? scoped);
+    }
+    deps.hub.system(`Applied delta '${id}': image ${info.Id.slice(0, 19)}`);
+    deps.onImage();
+    return { imageId: info.Id, repoTags };
+  } catch (err) {
+    deps.hub.system(`Delta '${id}' failed: ${messageOf(err)}`);
+    throw err;
+  } finally {
+    await s.delete(digest);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Loads the verified archive. An engine that answers but refuses it finds fault with the content (422); one
+ *  that does not answer is unavailable (503). */
+async function loadArchive(docker: Docker, path: string): Promise<void> {
+  let stream: Readable;
+  try {
+    stream = (await docker.loadImage(createReadStream(path), { quiet: true })) as unknown as Readable;
+  } catch (err) {
+    if (isEngineDown(err)) throw unavailable(`engine not reachable: ${messageOf(err)}`, err);
+    throw corrupt(`the engine refused the rebuilt image: ${messageOf(err)}`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+      if (err) return reject(isEngineDown(err) ? unavailable(`engine not reachable: ${err.message}`, err) : corrupt(`the engine refused the rebuilt image: ${err.message}`));
+      const failed = out.find((o) => o.error)?.error;
+      if (failed) reject(corrupt(`the engine refused the rebuilt image: ${failed}`));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,81 @@
+// x86-64 references found by a scan of the code, without a full disassembler (as BCJ filters and Zucchini's
+// rel32 finder do): `call/jmp rel32`, `jcc rel32`, and RIP-relative operands (`lea/mov/cmp/... [rip+disp32]`,
+// `call/jmp [rip+disp32]`). A byte pattern that is not really an instruction is harmless: its "target" is
+// rewritten only when it falls inside the program, and then only by the difference between where its own
+// position and its target moved, which for a stray pattern inside one moved block is nothing.
+import { addressSpan, type ElfImage } from './elfImage.js';
+import type { AddressMap } from './addressMap.js';
+
+// One-byte opcodes whose ModRM can address [rip+disp32], by the bytes of immediate that follow the disp32.
+const ONE_BYTE_IMM = new Int8Array(256).fill(-1);
+for (const op of [0x01, 0x03, 0x09, 0x0b, 0x11, 0x13, 0x19, 0x1b, 0x21, 0x23, 0x29, 0x2b, 0x31, 0x33, 0x39, 0x3b, 0x63, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0xff]) ONE_BYTE_IMM[op] = 0;
+for (const op of [0x80, 0x83, 0xc6, 0x6b]) ONE_BYTE_IMM[op] = 1;
+for (const op of [0x81, 0xc7, 0x69]) ONE_BYTE_IMM[op] = 4;
+// Two-byte (0F xx) opcodes with a ModRM and no immediate: SSE moves and arithmetic, movzx/movsx, cmov, imul.
+const TWO_BYTE = new Uint8Array(256);
+for (const op of [
+  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x28, 0x29, 0x2a, 0x2c, 0x2d, 0x2e, 0x2f, 0x51, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e,
+  0x5f, 0x6e, 0x6f, 0x7e, 0x7f, 0xaf, 0xb6, 0xb7, 0xbe, 0xbf, 0xd6, 0xdb, 0xeb, 0xef, 0xfe, 0xd4, 0xfa, 0xfb, 0x60, 0x61, 0x62, 0x6c, 0x6d, 0x74, 0x75, 0x76,
+]) TWO_BYTE[op] = 1;
+for (let op = 0x40; op <= 0x4f; op++) TWO_BYTE[op] = 1;
+
+/** Rewrites, in `dst`, every rel32 of `src`'s code whose position and target the map moves apart. Returns the
+ *  number of references rewritten. `src` and `dst` are the same file (dst a copy being changed). */
+export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map: AddressMap): number {
+  const [lo, hi] = addressSpan(elf);
+  const view = new DataView(src.buffer, src.byteOffset, src.length);
+  const out = new DataView(dst.buffer, dst.byteOffset, dst.length);
+  let count = 0;
+  // the rel32 at `field`, relative to the address `pcAt` bytes further on, in a segment starting at `base`
+  const rel = (field: number, next: number, toVa: number): boolean => {
+    const pc = next + toVa;
+    const target = pc + view.getInt32(field, true);
+    if (target < lo || target >= hi) return false;
+    const moved = map.map(target) - map.map(pc);
+    const value = Math.round(moved);
+    if (value !== value || value < -0x80000000 || value > 0x7fffffff) return true; // NaN: unmapped, leave it
+    if (value !== target - pc) {
+      out.setInt32(field, value, true);
+      count++;
+    }
+    return true;
+  };
+  for (const seg of elf.segments) {
+    if (!seg.executable) continue;
+    const toVa = seg.vaddr - seg.fileOffset;
+    const end = seg.fileOffset + seg.fileSize;
+    let p = seg.fileOffset;
+    while (p + 6 <= end) {
+      const b = src[p]!;
+      if (b === 0xe8 || b === 0xe9) {
+        if (rel(p + 1, p + 5, toVa)) {
+          p += 5;
+          continue;
+        }
+      } else if (b === 0x0f) {
+        const b1 = src[p + 1]!;
+        if ((b1 & 0xf0) === 0x80) {
+          if (rel(p + 2, p + 6, toVa)) {
+            p += 6;
+            continue;
+          }
+        } else if (TWO_BYTE[b1] === 1 && p + 7 <= end && (src[p + 2]! & 0xc7) === 0x05) {
+          if (rel(p + 3, p + 7, toVa)) {
+            p += 7;
+            continue;
+          }
+        }
+      } else {
+        const imm = ONE_BYTE_IMM[b]!;
+        if (imm >= 0 && (src[p + 1]! & 0xc7) === 0x05 && p + 6 + imm <= end) {
+          if (rel(p + 2, p + 6 + imm, toVa)) {
+            p += 6 + imm;
+            continue;
+          }
+        }
+      }
+      p++;
+    }
+  }
+  return count;
+}
