@@ -219,10 +219,10 @@ export class DeviceClient {
     return undefined;
   }
 
-  /** The device's engine (Docker Engine API on :2375; development images only). */
+  /** The device's engine (Docker Engine API on :2375; development images only), with the API key where there is one. */
   engine(): Docker {
     // An idle-socket timeout: long enough for a silent RUN step of a slow board's build.
-    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 600_000 });
+    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 600_000, headers: this.authHeaders() } as Docker.DockerOptions);
     return this.engineClient;
   }
 
