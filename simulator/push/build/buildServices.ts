@@ -1,11 +1,12 @@
 // Building every service of a project for one push: on the device's engine (context tar → POST /build on
 // :2375, as `balena push`) or on this machine's engine and then shipped (delta to an EdgePush device, full
 // image load to any other). Image-only services are tagged on the device. Returns what each build sent.
+import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
 import { cancelled } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { platformOf } from '../project/dockerfile.js';
-import { loadContextFilter, tarContext } from '../project/buildContext.js';
+import { contextArchive, loadContextFilter, type ContextArchive } from '../project/buildContext.js';
 import type { Project, ProjectService } from '../project/loadProject.js';
 import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
@@ -63,9 +64,20 @@ function percentEmitter(emit: (pct: number, bytes: number) => void): (done: numb
   };
 }
 
-async function contextOf(s: ProjectService): Promise<Buffer> {
+async function contextOf(s: ProjectService): Promise<ContextArchive> {
   const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!]);
-  return tarContext(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
+  return contextArchive(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
+}
+
+/**
+ * The tag of a local build on this machine's engine: in a namespace of its own per project folder
+ * (`edgepush-local/<folder>-<hash>/<service>`), so that two projects with a service of the same name never
+ * retag each other's images.
+ */
+export function localBuildTag(project: Pick<Project, 'dir' | 'name'>, service: string): string {
+  const key = createHash('sha256').update(project.dir).digest('hex').slice(0, 8);
+  const folder = project.name.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
+  return `edgepush-local/${folder}-${key}/${service.toLowerCase()}:latest`;
 }
 
 async function receivedBytes(client: DeviceClient, signal?: AbortSignal): Promise<number | undefined> {
@@ -90,7 +102,9 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       continue;
     }
     const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));
-    const context = await contextOf(s);
+    const context = await contextOf(s).catch((err: unknown) => {
+      throw failedIn('build', err);
+    });
     o.onEvent({ type: 'service', service: s.name, phase: 'building', percent: 0 });
     const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
     if (o.buildOn === 'device') {
@@ -98,7 +112,8 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
       const { imageId, uploadSeconds } = await buildOnEngine(deviceEngine, {
         service: s.name,
-        context,
+        context: context.stream,
+        contextBytes: context.approxBytes,
         tag,
         dockerfile: s.dockerfile!,
         labels: localImageLabels(s.name),
@@ -112,7 +127,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
         throw failedIn('build', err);
       });
       const after = await receivedBytes(o.client, o.signal);
-      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.length;
+      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.approxBytes;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
       const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
       const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: err instanceof Error ? err.message : String(err) }));
@@ -120,10 +135,11 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       continue;
     }
     const local = o.localEngine ?? new Docker();
-    const localTag = `edgepush-local/${s.name.toLowerCase()}:latest`;
+    const localTag = localBuildTag(o.project, s.name);
     const { imageId } = await buildOnEngine(local, {
       service: s.name,
-      context,
+      context: context.stream,
+      contextBytes: context.approxBytes,
       tag: localTag,
       dockerfile: s.dockerfile!,
       labels: localImageLabels(s.name),

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { startTestDevice, api, docker, type TestDevice } from './helpers.js';
+import { startTestDevice, docker, type TestDevice } from './helpers.js';
 import { pingDevice } from '../../../simulator/device/spawnDevice.js';
 import { testAddress, runTag } from '../../testNet.js';
 import { chainedSymlinkTar, deltaOfLayer, duplicatePathTar, imageDelta, literalImageDelta, truncatedTar, zeroPaddedTar } from '../../fuzz/hostileDeltas.js';
