@@ -77,18 +77,16 @@ export async function contextArchive(contextDir: string, filter: ContextFilter, 
   const sizeOf = (e: ContextEntry) => (e.relPath in replace ? Buffer.byteLength(replace[e.relPath]!) : e.kind === 'file' ? e.size : 0);
   const approxBytes = entries.reduce((n, e) => n + 512 + padded(sizeOf(e)), 0) + extra.reduce((n, [, t]) => n + 512 + padded(Buffer.byteLength(t)), 0) + 1024;
   const p = pack();
+  let current = '';
   const add = async (e: ContextEntry) => {
+    current = e.relPath;
     const header = { name: e.relPath, mode: e.mode, mtime: e.mtime };
     if (e.kind === 'dir') return entry(p, { ...header, type: 'directory' });
     if (e.kind === 'symlink') return entry(p, { ...header, type: 'symlink', linkname: await readlink(join(contextDir, e.relPath)) });
     if (e.relPath in replace) return entry(p, header, Buffer.from(replace[e.relPath]!));
     // Exactly the size listed: a file that grows meanwhile is cut there, one that shrinks fails the tar.
     const body = p.entry({ ...header, size: e.size });
-    const done = new Promise<void>((resolve, reject) => body.once('finish', () => resolve()).once('error', reject));
-    await pipeline(createReadStream(join(contextDir, e.relPath), { start: 0, end: Math.max(0, e.size - 1), highWaterMark: 1 << 20 }), body).catch((err: unknown) => {
-      throw invalidInput(`build context: cannot read '${e.relPath}': ${err instanceof Error ? err.message : String(err)}`, err);
-    });
-    await done;
+    await pipeline(createReadStream(join(contextDir, e.relPath), { start: 0, end: Math.max(0, e.size - 1), highWaterMark: 1 << 20 }), body);
   };
   // Nothing is read before the consumer reads (Readable.from starts the generator then), so an error
   // always has someone listening, and the consumer's pace sets the reading pace.
@@ -100,6 +98,8 @@ export async function contextArchive(contextDir: string, filter: ContextFilter, 
     })().catch((err: unknown) => p.destroy(err as Error));
     try {
       for await (const chunk of p) yield chunk as Buffer;
+    } catch (err) {
+      throw invalidInput(`build context: cannot read '${current}': ${err instanceof Error ? err.message : String(err)}`, err);
     } finally {
       p.destroy(); // the consumer stopped early: stop reading files too
     }
