@@ -19,12 +19,19 @@ export const MAX_LAG_MS = 5000;
 /** Lines of a container's earlier output replayed when the agent starts following it. */
 const HISTORY_LINES = 2000;
 
+// Lines of one second share their date and time: the seconds are parsed once per second, not once per line.
+let cachedSecond = '';
+let cachedSeconds = 0n;
+
 function parseTimestamp(ts: string): bigint | undefined {
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(ts);
   if (!m) return undefined;
-  const secs = BigInt(Math.floor(Date.parse(`${m[1]}Z`) / 1000));
+  if (m[1] !== cachedSecond) {
+    cachedSecond = m[1]!;
+    cachedSeconds = BigInt(Math.floor(Date.parse(`${cachedSecond}Z`) / 1000));
+  }
   const frac = BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9));
-  return secs * 1_000_000_000n + frac;
+  return cachedSeconds * 1_000_000_000n + frac;
 }
 
 export class ContainerLogs {

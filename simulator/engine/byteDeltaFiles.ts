@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { applyByteDelta, createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { BYTE_DELTA_HEADER_SIZE, decodeByteDeltaHeader, type ByteDeltaHeader } from './byteDeltaFormat.js';
-import { checkFreeResources } from './imageDeltaChecks.js';
+import { checkFreeResources } from './freeResources.js';
 import { conflict, invalidInput } from '../shared/errors.js';
 
 /** Results larger than this are verified (a pass that only hashes) before they are written. */

@@ -17,7 +17,8 @@ import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
 import { TarRootModel } from './tarSafety.js';
-import { applyNeeds, checkFreeResources, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { applyNeeds, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { checkFreeResources } from './freeResources.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
 
