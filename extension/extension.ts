@@ -10,6 +10,7 @@ import { DeviceStore } from './devices/deviceStore.js';
 import { LogPanels } from './logs/logPanels.js';
 import { Livepush } from './push/livepush.js';
 import { makeLivepushStarter } from './push/livepushStarter.js';
+import { BuildLog } from './push/buildLog.js';
 import { PushRunner } from './push/pushRunner.js';
 import type { Services } from './services.js';
 import { readSettings } from './settings.js';
@@ -17,6 +18,7 @@ import { SimulatorManager } from './simulators/simulatorManager.js';
 import { StatusBar } from './statusBar.js';
 import { Targets } from './targets.js';
 import { DeviceTreeProvider } from './tree/deviceTreeProvider.js';
+import { FleetTracker } from './fleets/fleetTracker.js';
 import { loadWorkSoon } from './workLoader.js';
 import type { RequestBody } from '../webview/protocol.js';
 
@@ -49,10 +51,11 @@ export function activate(context: vscode.ExtensionContext): Services {
   const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor), (message) => void vscode.window.showWarningMessage(`EdgePush livepush: ${message}`)));
-  const push = add(new PushRunner(model, store, monitor, logs, livepush));
-  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets };
+  const push = add(new PushRunner(model, store, monitor, logs, livepush, add(new BuildLog())));
+  const fleets = add(new FleetTracker());
+  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, fleets };
 
-  const tree = add(new DeviceTreeProvider(store));
+  const tree = add(new DeviceTreeProvider(store, fleets));
   const treeView = add(vscode.window.createTreeView('edgepush.devices', { treeDataProvider: tree, showCollapseAll: true }));
   // QEMU boards outlive the editor: list the ones still running once the view is first shown (this loads the
   // work bundle, so not during start-up unless the view is open).
@@ -67,6 +70,9 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   if (treeView.visible) listBoards();
   else add(treeView.onDidChangeVisibility((e) => e.visible && listBoards()));
+  // Fleets are read (and their devices asked) only while the tree is visible.
+  fleets.setVisible(treeView.visible);
+  add(treeView.onDidChangeVisibility((e) => fleets.setVisible(e.visible)));
   add(new StatusBar(model));
   for (const d of registerCommands(services)) add(d);
   add(

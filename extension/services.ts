@@ -4,6 +4,7 @@ import type { DashboardModel } from './dashboard/dashboardModel.js';
 import type { DashboardPanel } from './dashboard/dashboardPanel.js';
 import type { DeviceMonitor } from './devices/deviceMonitor.js';
 import type { DeviceStore } from './devices/deviceStore.js';
+import type { FleetTracker } from './fleets/fleetTracker.js';
 import type { LogPanels } from './logs/logPanels.js';
 import type { PushRunner } from './push/pushRunner.js';
 import type { SimulatorManager } from './simulators/simulatorManager.js';
@@ -19,4 +20,5 @@ export interface Services {
   simulators: SimulatorManager;
   push: PushRunner;
   targets: Targets;
+  fleets: FleetTracker;
 }

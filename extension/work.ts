@@ -7,6 +7,8 @@ import type { stopBoard as StopBoard } from '../simulator/board/power.js';
 import type { discoverDevices as DiscoverDevices } from '../simulator/push/discovery.js';
 import type { startLivepush as StartLivepush } from '../simulator/push/livepush/startLivepush.js';
 import type { pushProject as PushProject } from '../simulator/push/pushProject.js';
+import type { runRollout as RunRollout } from '../simulator/fleet/rollout.js';
+import type { fleetStatus as FleetStatus } from '../simulator/fleet/fleetStatus.js';
 
 export { DeviceClient } from '../simulator/push/deviceClient.js';
 export { listBoards } from '../simulator/board/boardState.js';
@@ -19,3 +21,7 @@ export const startLivepush: typeof StartLivepush = async (opts) => (await import
 export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
 export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
 export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);
+export { listFleets } from '../simulator/fleet/fleetStore.js';
+export { listRegistries, startRegistry } from '../simulator/registry/registryServer.js';
+export const fleetStatus: typeof FleetStatus = async (f) => (await import('../simulator/fleet/fleetStatus.js')).fleetStatus(f);
+export const runRollout: typeof RunRollout = async (opts) => (await import('../simulator/fleet/rollout.js')).runRollout(opts);

@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark in one run, each printing its figures beside its anchors or goals.
-// Pick some with arguments: `npm run bench -- delta push` (names: delta, push, board, activation, agent).
+// Pick some with arguments: `npm run bench -- delta push` (names: delta, push, board, activation, fleet, agent).
 import { spawnSync } from 'node:child_process';
 
-const all = ['activation', 'delta', 'push', 'agent', 'board'];
+const all = ['activation', 'delta', 'push', 'agent', 'board', 'fleet'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 const unknown = chosen.filter((n) => !all.includes(n));
 if (unknown.length) {

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4    # QEMU board image
   ovmf                                                    # UEFI firmware for booting a user's balenaOS image
   chromium libkrb5-dev ripgrep                            # end-to-end tests in code-server
+  docker-registry                                         # a real OCI registry (distribution 2.8): images, deltas, fleets
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -31,6 +32,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts its own registry service on :5000 of every interface; EdgePush runs registries on loopback
+  # addresses when asked (edgepush registry start), so the service it just installed is not left running.
+  if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 
 # A Docker engine that answers.

@@ -78,6 +78,26 @@ export const DashboardStateSchema = z.object({
 });
 export type DashboardState = z.infer<typeof DashboardStateSchema>;
 
+/** A fleet rollout as the dashboard shows it (built from the rollout's events by extension/fleets/rolloutModel.ts). */
+export const RolloutDeviceStateSchema = z.enum(['waiting', 'updating', 'fault', 'running', 'failed', 'rolling-back', 'rolled-back']);
+export const RolloutViewSchema = z.object({
+  fleet: z.string(),
+  release: z.string().optional(),
+  status: z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'cancelled']),
+  step: z.string().optional(),
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  gateTimeoutSeconds: z.number().optional(),
+  waves: z.array(z.object({ devices: z.number(), state: z.enum(['pending', 'updating', 'gate', 'passed', 'failed']) })),
+  devices: z.array(z.object({ address: z.string(), state: RolloutDeviceStateSchema, detail: z.string().optional() })),
+  rollback: z.object({ devices: z.number(), reason: z.string() }).optional(),
+  /** Filled in by the final report. */
+  registryEgressBytes: z.number().optional(),
+  layerPullBytes: z.number().optional(),
+  error: z.string().optional(),
+});
+export type RolloutView = z.infer<typeof RolloutViewSchema>;
+
 export const LogEntrySchema = z.object({
   seq: z.number(),
   timestamp: z.number(),
@@ -111,6 +131,8 @@ export type ViewToHost = z.infer<typeof ViewToHostSchema>;
 
 export const NotificationBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dashboard/state'), state: DashboardStateSchema }),
+  /** The latest fleet rollout (Push to Fleet), sent as it goes. */
+  z.object({ type: z.literal('dashboard/rollout'), rollout: RolloutViewSchema }),
   z.object({
     type: z.literal('logs/init'),
     device: z.string(),

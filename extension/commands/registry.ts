@@ -6,6 +6,7 @@ import { addDeviceCommand } from './addDevice.js';
 import type { Command } from './command.js';
 import { openDashboardCommand } from './openDashboard.js';
 import { pushCommand } from './push.js';
+import { pushToFleetCommand } from './pushToFleet.js';
 import { refreshCommand } from './refresh.js';
 import { removeDeviceCommand } from './removeDevice.js';
 import { restartServiceCommand } from './restartService.js';
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   startServiceCommand,
   toggleLivepushCommand,
   refreshCommand,
+  pushToFleetCommand,
 ];
 
 export function registerCommands(services: Services): IDisposable[] {

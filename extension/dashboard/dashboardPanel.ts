@@ -1,13 +1,14 @@
 // The dashboard: one webview panel, opened on demand, showing the DashboardModel and sending its buttons'
 // requests back to commands.
 import * as vscode from 'vscode';
-import type { RequestBody } from '../../webview/protocol.js';
+import type { RequestBody, RolloutView } from '../../webview/protocol.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
 import type { DashboardModel } from './dashboardModel.js';
 
 export class DashboardPanel extends Disposable {
   private current: { panel: vscode.WebviewPanel; host: WebviewHost } | undefined;
+  private rollout: RolloutView | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -39,7 +40,14 @@ export class DashboardPanel extends Disposable {
     });
   }
 
+  /** The latest fleet rollout (Push to Fleet): kept, and sent whenever the view is (re)opened. */
+  showRollout(r: RolloutView): void {
+    this.rollout = r;
+    this.current?.host.notify({ type: 'dashboard/rollout', rollout: r });
+  }
+
   private send(): void {
     this.current?.host.notify({ type: 'dashboard/state', state: this.model.state() });
+    if (this.rollout) this.current?.host.notify({ type: 'dashboard/rollout', rollout: this.rollout });
   }
 }

@@ -2,6 +2,7 @@
 // so a device that stops answering turns offline instead of hanging anything), sooner while an update is being
 // applied, and at once when the device's own event stream (where it has one) says something changed.
 // No `vscode` import.
+import { statusWithHealth } from '../../simulator/push/serviceState.js';
 import type { StateStatus } from '../../simulator/push/supervisorSchemas.js';
 import { messageOf } from '../../simulator/shared/errors.js';
 import type { IDisposable } from '../lifecycle.js';
@@ -18,7 +19,7 @@ const OFFLINE_POLL_MS = 4000;
 /** Services as the tree shows them: containers by name, plus images still arriving for services without one. */
 export function servicesOf(status: StateStatus): ServiceRecord[] {
   const out = new Map<string, ServiceRecord>();
-  for (const c of status.containers) out.set(c.serviceName, { name: c.serviceName, status: c.status });
+  for (const c of status.containers) out.set(c.serviceName, { name: c.serviceName, status: statusWithHealth(c.status, c.health) });
   for (const i of status.images) {
     if (i.serviceName && !out.has(i.serviceName) && i.status !== 'Deleting') out.set(i.serviceName, { name: i.serviceName, status: i.status });
   }

@@ -12,6 +12,7 @@ import { Disposable, toDisposable } from '../lifecycle.js';
 import type { LogPanels } from '../logs/logPanels.js';
 import { readSettings } from '../settings.js';
 import { formatBytes } from '../../simulator/shared/units.js';
+import type { BuildLog } from './buildLog.js';
 import type { Livepush } from './livepush.js';
 import { loadWorkSoon } from '../workLoader.js';
 
@@ -24,6 +25,7 @@ export class PushRunner extends Disposable {
     private readonly monitor: DeviceMonitor,
     private readonly logs: LogPanels,
     readonly livepush: Livepush,
+    private readonly buildLog: BuildLog,
   ) {
     super();
     // A push still running when the extension stops is cancelled, not left half-done in the background.
@@ -67,6 +69,7 @@ export class PushRunner extends Disposable {
     const project = basename(projectDir);
     const linkBitsPerSecond = await this.linkRateOf(device);
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
+    this.buildLog.begin(project, device);
     try {
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `EdgePush: pushing ${project} to ${device}`, cancellable: true },
@@ -82,6 +85,7 @@ export class PushRunner extends Disposable {
             linkBitsPerSecond,
             onEvent: (e) => {
               this.model.event(id, e);
+              this.buildLog.event(e);
               if (e.type === 'step') progress.report({ message: e.message });
               else if (e.type === 'service' && e.phase !== 'running') progress.report({ message: `${e.service}: ${e.phase}${e.percent !== undefined ? ` ${Math.round(e.percent)}%` : ''}` });
               this.monitor.refresh(device);
@@ -90,6 +94,7 @@ export class PushRunner extends Disposable {
         },
       );
       this.model.end(id, 'succeeded');
+      this.buildLog.end(`pushed: release ${report.release}; ${report.services.map((s) => `${s.name} ${s.state}`).join(', ')}`, false);
       this.monitor.refresh(device);
       const sent = report.services.reduce((n, s) => n + s.sentBytes, 0);
       this.livepush.afterPush(projectDir, device, report, settings.livepush);
@@ -103,8 +108,13 @@ export class PushRunner extends Disposable {
     } catch (err) {
       const wasCancelled = EdgePushError.is(err, 'cancelled') || abort.signal.aborted;
       this.model.end(id, wasCancelled ? 'cancelled' : 'failed', wasCancelled ? undefined : messageOf(err));
+      this.buildLog.end(wasCancelled ? 'push cancelled' : `push failed: ${messageOf(err)}`, !wasCancelled);
       if (wasCancelled) void vscode.window.showInformationMessage('EdgePush: push cancelled.');
-      else void vscode.window.showErrorMessage(`EdgePush: push to ${device} failed: ${messageOf(err)}`, 'Open Dashboard').then((c) => c && vscode.commands.executeCommand('edgepush.openDashboard'));
+      else
+        void vscode.window.showErrorMessage(`EdgePush: push to ${device} failed: ${messageOf(err)}`, 'Show Build Log', 'Open Dashboard').then((c) => {
+          if (c === 'Show Build Log') this.buildLog.show();
+          if (c === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
+        });
       return undefined;
     } finally {
       this.active = undefined;

@@ -4,6 +4,10 @@ import type { DeviceStore } from '../devices/deviceStore.js';
 import { Disposable } from '../lifecycle.js';
 import type { TreeNode } from './treeModel.js';
 import { deviceNodes, rootNodes, serviceNodes } from './treeModel.js';
+import { fleetDeviceNodes, fleetNodes, type FleetTreeNode } from './fleetNodes.js';
+import type { FleetTracker } from '../fleets/fleetTracker.js';
+
+type Node = TreeNode | FleetTreeNode;
 
 const collapsible = {
   none: vscode.TreeItemCollapsibleState.None,
@@ -11,28 +15,36 @@ const collapsible = {
   expanded: vscode.TreeItemCollapsibleState.Expanded,
 } as const;
 
-export class DeviceTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
-  private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
+export class DeviceTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private pending: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly store: DeviceStore) {
+  constructor(
+    private readonly store: DeviceStore,
+    private readonly fleets?: FleetTracker,
+  ) {
     super();
     // Coalesce bursts of changes (several devices probed at once) into one refresh.
-    this._register(
-      store.onDidChange(() => {
-        if (this.pending) return;
-        this.pending = setTimeout(() => {
-          this.pending = undefined;
-          this.changed.fire(undefined);
-        }, 50);
-      }),
-    );
+    const refresh = () => {
+      if (this.pending) return;
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        this.changed.fire(undefined);
+      }, 50);
+    };
+    this._register(store.onDidChange(refresh));
+    if (fleets) this._register(fleets.onDidChange(refresh));
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
+  getChildren(node?: Node): Node[] {
     const devices = this.store.all();
-    if (!node) return rootNodes(devices);
+    if (!node) return [...rootNodes(devices), ...fleetNodes(this.fleets?.all() ?? [])];
+    if (node.kind === 'fleet') {
+      const f = this.fleets?.get(node.fleet);
+      return f ? fleetDeviceNodes(f) : [];
+    }
+    if (node.kind === 'fleetDevice') return [];
     if (node.kind === 'group') return deviceNodes(devices, node.source);
     if (node.kind === 'device') {
       const d = this.store.get(node.address);
@@ -41,7 +53,7 @@ export class DeviceTreeProvider extends Disposable implements vscode.TreeDataPro
     return [];
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
+  getTreeItem(node: Node): vscode.TreeItem {
     const item = new vscode.TreeItem(node.label, collapsible[node.collapsible]);
     item.id = node.id;
     item.description = node.description;
@@ -52,8 +64,12 @@ export class DeviceTreeProvider extends Disposable implements vscode.TreeDataPro
     return item;
   }
 
-  getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'group') return undefined;
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'group' || node.kind === 'fleet') return undefined;
+    if (node.kind === 'fleetDevice') {
+      const f = this.fleets?.get(node.fleet);
+      return f ? fleetNodes([f])[0] : undefined;
+    }
     const d = this.store.get(node.address);
     if (!d) return undefined;
     if (node.kind === 'device') return rootNodes([d])[0];

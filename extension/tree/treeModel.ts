@@ -136,13 +136,15 @@ export function serviceNode(d: DeviceRecord, s: ServiceRecord): ServiceNode {
 }
 
 export function isRunning(status: string): boolean {
-  return status.toLowerCase() === 'running';
+  return status.toLowerCase().startsWith('running');
 }
 
 /** The icon for a supervisor service status. */
 export function serviceIcon(status: string): IconSpec {
   const s = status.toLowerCase();
-  if (s === 'running') return { id: 'pass-filled', color: 'charts.green' };
+  if (s === 'running (unhealthy)') return { id: 'warning', color: 'charts.red' };
+  if (s === 'running (health: starting)') return { id: 'sync~spin', color: 'charts.blue' };
+  if (s === 'running' || s === 'running (healthy)') return { id: 'pass-filled', color: 'charts.green' };
   if (['installing', 'installed', 'downloading', 'downloaded', 'starting', 'restarting', 'handing over', 'awaiting handover'].includes(s))
     return { id: 'sync~spin', color: 'charts.blue' };
   if (['exited', 'dead', 'stopped', 'stopping', 'paused'].includes(s)) return { id: 'circle-slash', color: 'charts.yellow' };

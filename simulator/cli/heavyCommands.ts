@@ -9,4 +9,7 @@ export { scanCommand } from './commands/scan.js';
 export { deviceCommand } from './commands/device.js';
 export { boardCommand } from './commands/board.js';
 export { baseImagesCommand } from './commands/base-images.js';
+export { registryCommand } from './commands/registry.js';
+export { imageCommand } from './commands/image.js';
+export { fleetCommand } from './commands/fleet.js';
 export { runDeltaReport } from './commands/deltaReport.js';

@@ -20,6 +20,9 @@ export const commands: readonly CommandEntry[] = [
   { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await heavy()).deviceCommand },
   { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await heavy()).boardCommand },
   { name: 'delta', summary: 'create, apply and report binary deltas', load: async () => (await import('./commands/delta.js')).deltaCommand },
+  { name: 'registry', summary: 'run a local OCI registry (start, stop, status)', load: async () => (await heavy()).registryCommand },
+  { name: 'fleet', summary: 'simulated fleets and staged rollouts through a registry', load: async () => (await heavy()).fleetCommand },
+  { name: 'image', summary: 'push images and EdgePush deltas to an OCI registry', load: async () => (await heavy()).imageCommand },
   {
     name: 'base-images',
     summary: 'build the small local base images that examples and tests use',

@@ -6,6 +6,7 @@ import type { DeviceScope } from './scope.js';
 import type { TargetService } from './targetState.js';
 import { toStringMap } from './targetState.js';
 import { vetContainerBody, type ContainerPolicy } from './containerPolicy.js';
+import { healthcheckOf, resourceHostConfig, stopTimeoutOf } from './composeHostConfig.js';
 
 export const L = {
   app: 'io.balena.app-id',
@@ -117,7 +118,29 @@ export function networksOf(s: TargetService): string[] {
   return names.length > 0 ? names : ['default'];
 }
 
-export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv): ContainerPlanSpec {
+/** `network_mode: service:<name>`: the service whose network this one joins, else undefined. */
+export function networkServiceOf(s: TargetService): string | undefined {
+  const m = /^service:\s*(.+)$/.exec(s.spec.network_mode ?? '');
+  return m?.[1]?.trim();
+}
+
+/**
+ * The services of the same app that must have their container before this one is created: `depends_on`, and
+ * the service of `network_mode: service:<name>` (balena-supervisor adds that one to depends_on too).
+ */
+export function dependenciesOf(s: TargetService): string[] {
+  const d = s.spec.depends_on;
+  const named = d === undefined ? [] : Array.isArray(d) ? d : Object.keys(d);
+  const net = networkServiceOf(s);
+  return [...new Set([...named, ...(net ? [net] : [])])];
+}
+
+/**
+ * `peers`: container ids of the other services of the app (their current target containers), by service name;
+ * `network_mode: service:x` becomes `container:<id of x>` from it, as balena-supervisor does, so the hash changes
+ * (and this container is replaced) when x's container is.
+ */
+export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv, peers: Readonly<Record<string, string>> = {}): ContainerPlanSpec {
   const spec = s.spec;
   const environment = { ...deviceEnvVars(s, env), ...s.environment };
   const { binds, anon } = volumeBinds(s, scope);
@@ -128,7 +151,12 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
   for (const e of spec.expose ?? []) ports.exposed[String(e).includes('/') ? String(e) : `${e}/tcp`] = {};
   const nets = networksOf(s);
   let networkMode = spec.network_mode;
-  if (networkMode?.startsWith('service:')) networkMode = `container:${networkMode.slice(8)}`;
+  const netService = networkServiceOf(s);
+  if (netService) {
+    const peer = peers[netService];
+    if (!peer) throw new Error(`No container for network_mode: 'service: ${netService}'`);
+    networkMode = `container:${peer}`;
+  }
   const first = nets[0];
   const hostConfig: Record<string, unknown> = {
     Binds: binds,
@@ -142,12 +170,12 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
       const [host = d, cont = host, perms = 'rwm'] = d.split(':');
       return { PathOnHost: host, PathInContainer: cont, CgroupPermissions: perms };
     }),
-    ExtraHosts: spec.extra_hosts,
+    ExtraHosts: spec.extra_hosts?.map((e) => e.replace('=', ':')),
     Dns: spec.dns === undefined ? undefined : Array.isArray(spec.dns) ? spec.dns : [spec.dns],
     Init: spec.init,
     ReadonlyRootfs: spec.read_only,
     Sysctls: spec.sysctls === undefined ? undefined : toStringMap(spec.sysctls),
-    Tmpfs: spec.tmpfs === undefined ? undefined : Object.fromEntries((Array.isArray(spec.tmpfs) ? spec.tmpfs : [spec.tmpfs]).map((t) => [t, ''])),
+    ...resourceHostConfig(spec),
   };
   const wanted: Record<string, unknown> = {
     Image: dockerImageId,
@@ -158,8 +186,13 @@ export function containerSpec(s: TargetService, dockerImageId: string, scope: De
     OpenStdin: spec.stdin_open ?? false,
     WorkingDir: spec.working_dir ?? spec.workingDir,
     User: spec.user,
-    Hostname: hostMode ? undefined : spec.hostname,
+    // A container that joins another's network namespace cannot set its own hostname (Docker refuses it).
+    Hostname: hostMode || netService ? undefined : spec.hostname,
+    Domainname: spec.domainname,
+    MacAddress: spec.mac_address,
     StopSignal: spec.stop_signal,
+    StopTimeout: stopTimeoutOf(spec.stop_grace_period),
+    Healthcheck: healthcheckOf(spec.healthcheck),
     ExposedPorts: ports.exposed,
     Volumes: anon,
     HostConfig: hostConfig,

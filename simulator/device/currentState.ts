@@ -5,12 +5,14 @@ import { z } from 'zod';
 import type { CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import { L } from './containerSpec.js';
+import { isRegistryRef } from '../registry/reference.js';
 
 const containerRow = z.object({
   Id: z.string(),
   Names: z.array(z.string()).default([]),
   ImageID: z.string().default(''),
   State: z.string().default('unknown'),
+  Status: z.string().default(''),
   Created: z.number().default(0),
   Labels: z.record(z.string(), z.string()).nullable().default({}),
 });
@@ -30,10 +32,18 @@ export async function readContainers(docker: Docker, scope: DeviceScope, startab
       hash: labels[L.hash] ?? '',
       dockerImageId: r.ImageID,
       state: r.State,
+      health: healthOf(r.Status),
       startable: r.State === 'created' || startable.has(r.Id),
       createdAt: new Date(r.Created * 1000).toISOString(),
     };
   });
+}
+
+/** The health in a container list row's `Status` ("Up 5 seconds (health: starting)"). */
+export function healthOf(status: string): CurrentContainer['health'] {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  if (!m) return undefined;
+  return m[1] === 'health: starting' ? 'starting' : (m[1] as 'healthy' | 'unhealthy');
 }
 
 const named = z.array(z.object({ Name: z.string() }));
@@ -49,7 +59,10 @@ export async function readVolumes(docker: Docker, scope: DeviceScope): Promise<s
 
 /** Image id for a target image name: the device-scoped name first (`local_*` builds), then the name itself. */
 export async function resolveImage(docker: Docker, scope: DeviceScope, name: string): Promise<string | null> {
-  for (const candidate of [...new Set([scope.scopedImage(name), name])]) {
+  // A registry reference is the device's own pulled copy only: the shared engine's image of that name (another
+  // device's pull, or the host's) is not on this device.
+  const candidates = isRegistryRef(name) ? [scope.scopedImage(name)] : [...new Set([scope.scopedImage(name), name])];
+  for (const candidate of candidates) {
     try {
       const info = z.object({ Id: z.string() }).parse(await docker.getImage(candidate).inspect());
       return info.Id;

@@ -19,6 +19,9 @@ import { watchEngineEvents } from './engineEvents.js';
 import { checkBindAllowed, isLoopback } from './bindPolicy.js';
 import { announceDevice } from './announce.js';
 import { deltaRoutes } from './deltaReceive.js';
+import { RegistryPuller } from './registryPull.js';
+import { pullRoutes, registryPullHook } from './registryPullRoutes.js';
+import { faultRoutes } from './faultRoutes.js';
 
 export interface DeviceOptions {
   address: string;
@@ -101,7 +104,11 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     lockDir: (appId: number, service: string) => store.lockDir(appId, service),
   };
   const receivedBytes = () => link.receivedBytes;
-  const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes }, name);
+  const puller = new RegistryPuller({ docker, scope, link, dataDir, arch, log: (line) => hub.system(line) });
+  const pull = async (image: string, onProgress: (bytes: number, total: number | null) => void) => {
+    await puller.pull(image, (_phase, bytes, total) => onProgress(bytes, total));
+  };
+  const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes, pull }, name);
 
   const budget = opts.deltaApplyBudgetMs ?? (Number(process.env.EDGEPUSH_DELTA_APPLY_BUDGET_MS) || undefined);
   const deltas = deltaRoutes({
@@ -124,7 +131,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
       apiKey: opts.apiKey,
       stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
-      extraRoutes: deltas,
+      extraRoutes: [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
     }),
   );
   const proxyDeps = {
@@ -136,6 +143,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     onBuildBytes: (bid: string, bytes: number, done: boolean) => events.emit({ type: 'transfer', kind: 'build', id: bid, bytes, total: null, done }),
     onImagesChanged: () => reconciler.trigger(),
     log: (line: string) => hub.system(line),
+    intercept: registryPullHook(puller, () => reconciler.trigger()),
   };
   // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.
   const proxy = http.createServer({ maxHeaderSize: 1 << 20 }, engineProxyHandler(proxyDeps));

@@ -24,6 +24,8 @@ export interface StatusBody {
     serviceId: number;
     containerId: string;
     createdAt: string;
+    /** EdgePush extension: the healthcheck's verdict, for services that have one. */
+    health?: 'starting' | 'healthy' | 'unhealthy';
   }[];
   images: {
     name: string;
@@ -51,6 +53,7 @@ export function statusBody(r: Reconciler, containers: CurrentContainer[], imageI
       serviceId: c.serviceId,
       containerId: c.id,
       createdAt: c.createdAt,
+      ...(c.health && c.state === 'running' ? { health: c.health } : {}),
     })),
     images: apps.flatMap((a) =>
       a.services.map((s) => {

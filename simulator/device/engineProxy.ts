@@ -28,6 +28,8 @@ export interface EngineProxyDeps {
   /** After a build, tag, load or image delete: the reconciler may have work now. */
   onImagesChanged(): void;
   log(line: string): void;
+  /** Requests the device answers itself (registry pulls, registryPullRoutes.ts): true when handled. */
+  intercept?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 const BODY_REWRITE_LIMIT = 4 << 20;
@@ -52,6 +54,7 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
       req.resume();
       return sendEngineError(res, 401, UNAUTHORIZED);
     }
+    if (deps.intercept?.(req, res)) return;
     const rw = rewriteRequest(req.method ?? 'GET', req.url ?? '/', deps.scope);
     const headers = { ...req.headers };
     delete headers['content-length'];

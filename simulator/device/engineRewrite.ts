@@ -1,5 +1,5 @@
 // Pure rewrites the engine endpoint applies to keep a device's objects in its own scope (see engineProxy.ts).
-import { DEVICE_LABEL, isLocalName, type DeviceScope } from './scope.js';
+import { DEVICE_LABEL, isScopedName, type DeviceScope } from './scope.js';
 import { invalidInput } from '../shared/errors.js';
 
 export interface Rewritten {
@@ -73,7 +73,7 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
   } else if (route.startsWith('/images/')) {
     const tagM = /^\/images\/(.+)\/tag$/.exec(route);
     const repo = q.get('repo');
-    if (method === 'POST' && tagM && repo && isLocalName(repo)) {
+    if (method === 'POST' && tagM && repo && isScopedName(repo)) {
       const [r, t] = splitTag(scope.scopedImage(`${repo}:${q.get('tag') || 'latest'}`));
       q.set('repo', r);
       q.set('tag', t);
@@ -86,7 +86,7 @@ export function rewriteRequest(method: string, rawUrl: string, scope: DeviceScop
       } catch {
         throw invalidInput(`malformed percent-escape in image name '${nameM[1]!.slice(0, 200)}'`);
       }
-      if (isLocalName(name)) route = `/images/${scope.scopedImage(name)}${nameM[2] ?? ''}`;
+      if (isScopedName(name)) route = `/images/${scope.scopedImage(name)}${nameM[2] ?? ''}`;
     }
     imagesChange = method === 'POST' || method === 'DELETE';
   }

@@ -11,6 +11,7 @@ import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { DEVICE_LABEL } from './scope.js';
 import { isNotFound } from './currentState.js';
+import { isRegistryRef } from '../registry/reference.js';
 
 export interface ExecContext {
   docker: Docker;
@@ -30,6 +31,8 @@ export interface ExecContext {
   stopping(): boolean;
   /** The image id the current target runs for an image name (pinned per target), null while missing. */
   imageIdFor(name: string): Promise<string | null>;
+  /** Pulls a registry reference into the device (registryPull.ts); absent: images only arrive by build or delta. */
+  pull?(image: string, onProgress: (bytes: number, total: number | null) => void): Promise<void>;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, 'sha256:').slice(0, 19);
@@ -89,8 +92,8 @@ function ignore304(err: unknown): void {
   if ((err as { statusCode?: number }).statusCode !== 304) throw err;
 }
 
-async function start(ctx: ExecContext, s: TargetService, dockerImageId: string): Promise<string> {
-  const spec = containerSpec(s, dockerImageId, ctx.scope, ctx.env);
+async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, peers: Record<string, string>): Promise<string> {
+  const spec = containerSpec(s, dockerImageId, ctx.scope, ctx.env, peers);
   const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
   ctx.setTransient(s.appId, s.serviceName, 'Installing');
   ctx.events.emit({ ...ev, phase: 'installing' });
@@ -123,10 +126,10 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string):
   }
 }
 
-async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[]): Promise<void> {
+async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[], peers: Record<string, string>): Promise<void> {
   const marker = join(ctx.env.lockDir(s.appId, s.serviceName), 'handover-complete');
   rmSync(marker, { force: true });
-  await start(ctx, s, dockerImageId);
+  await start(ctx, s, dockerImageId, peers);
   ctx.hub.system(`Handing over service ${label(s.serviceName, dockerImageId)} (waiting up to ${s.handoverTimeoutMs} ms)`);
   ctx.setTransient(s.appId, s.serviceName, 'Handing over');
   ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'handing-over' });
@@ -138,6 +141,27 @@ async function handover(ctx: ExecContext, s: TargetService, dockerImageId: strin
   for (const c of old) await kill(ctx, c, false);
   rmSync(marker, { force: true });
   ctx.events.emit({ type: 'service', appId: s.appId, serviceName: s.serviceName, release: s.commit, phase: 'running' });
+}
+
+/** A registry image the device lacks: pulled (delta first), with download progress in the service's events. */
+async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
+  const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
+  ctx.setTransient(s.appId, s.serviceName, 'Downloading');
+  ctx.events.emit({ ...ev, phase: 'downloading', progress: 0, bytesReceived: 0 });
+  ctx.hub.system(`Downloading image '${s.image}'`);
+  try {
+    await ctx.pull!(s.image, (bytes, total) => ctx.events.emit({ ...ev, phase: 'downloading', bytesReceived: bytes, ...(total ? { progress: Math.min(100, Math.floor((bytes / total) * 100)) } : {}) }));
+    ctx.hub.system(`Downloaded image '${s.image}'`);
+    ctx.events.emit({ ...ev, phase: 'downloaded' });
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    ctx.hub.system(`Failed to download image '${s.image}': ${message}`);
+    ctx.events.emit({ ...ev, phase: 'failed', message });
+    return false;
+  } finally {
+    ctx.setTransient(s.appId, s.serviceName, undefined);
+  }
 }
 
 /** Runs one step; returns false when the step could not make progress (image missing). */
@@ -162,6 +186,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
         ctx.events.emit({ ...ev, phase: 'downloaded' });
         return true;
       }
+      if (ctx.pull && isRegistryRef(s.image)) return pullStep(ctx, s);
       if (ctx.reportMissing(s)) {
         ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
         ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });
@@ -172,7 +197,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
       await kill(ctx, step.container, step.removeImage);
       return true;
     case 'start':
-      await start(ctx, step.service, step.dockerImageId);
+      await start(ctx, step.service, step.dockerImageId, step.peers);
       return true;
     case 'startExisting': {
       const c = step.container;
@@ -192,7 +217,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
       return true;
     }
     case 'handover':
-      await handover(ctx, step.service, step.dockerImageId, step.old);
+      await handover(ctx, step.service, step.dockerImageId, step.old, step.peers);
       return true;
     case 'locked':
       return false;

@@ -30,6 +30,7 @@ const PIECE = 16 * 1024;
 export class Link {
   private nextAt = 0;
   private received = 0;
+  private downUntil = 0;
 
   /** bytesPerSecond undefined = unthrottled (bytes are still counted). */
   constructor(readonly bytesPerSecond?: number) {}
@@ -51,6 +52,33 @@ export class Link {
         }).then(() => cb(), cb);
       },
     });
+  }
+
+  /** A dropped link (fault injection, simulated devices only): registry reads fail until `ms` from now. */
+  cut(ms: number): void {
+    this.downUntil = Date.now() + ms;
+  }
+
+  get isDown(): boolean {
+    return Date.now() < this.downUntil;
+  }
+
+  /** Paces and counts bytes received outside a stream (a registry pull reading a fetch body). */
+  async receive(n: number): Promise<void> {
+    if (this.isDown) throw new EdgePushError('unavailable', 'the device link is down');
+    if (!this.bytesPerSecond) {
+      this.received += n;
+      return;
+    }
+    for (let off = 0; off < n; off += PIECE) {
+      const piece = Math.min(PIECE, n - off);
+      const now = Date.now();
+      const start = Math.max(now, this.nextAt);
+      this.nextAt = start + (piece / this.bytesPerSecond) * 1000;
+      const wait = this.nextAt - now;
+      if (wait > 5) await new Promise((r) => setTimeout(r, wait));
+      this.received += piece;
+    }
   }
 
   private async pace(chunk: Buffer, push: (b: Buffer) => void): Promise<void> {

@@ -14,6 +14,8 @@ export interface CurrentContainer {
   dockerImageId: string;
   /** created | running | exited | paused | restarting | removing | dead */
   state: string;
+  /** The healthcheck's verdict while running with one (Docker's `Status` says `(healthy)`, ...). */
+  health?: 'starting' | 'healthy' | 'unhealthy';
   /** Never started, or stopped by the device itself (power-off, stop-service): may be started again. */
   startable: boolean;
   createdAt: string;
@@ -24,8 +26,12 @@ export interface PlannedService {
   target: TargetService;
   /** Docker image id when the image is present on the engine, else null. */
   dockerImageId: string | null;
-  /** Config hash of the container this service should have (null while the image is missing). */
+  /** Config hash of the container this service should have (null while the image is missing or it waits). */
   hash: string | null;
+  /** Container ids of the app's other services that its container refers to (network_mode: service:x). */
+  peers?: Record<string, string>;
+  /** A service it depends on (depends_on, network_mode: service:x) has no container of the target yet. */
+  waitingFor?: string;
 }
 
 export interface PlanInput {
@@ -46,10 +52,10 @@ export type Step =
   | { action: 'createVolume'; appId: number; name: string; dockerName: string }
   | { action: 'fetch'; service: TargetService }
   | { action: 'kill'; container: CurrentContainer; removeImage: boolean; reason: string }
-  | { action: 'start'; service: TargetService; dockerImageId: string }
+  | { action: 'start'; service: TargetService; dockerImageId: string; peers: Record<string, string> }
   | { action: 'startExisting'; container: CurrentContainer }
   | { action: 'stop'; container: CurrentContainer }
-  | { action: 'handover'; service: TargetService; dockerImageId: string; old: CurrentContainer[] }
+  | { action: 'handover'; service: TargetService; dockerImageId: string; old: CurrentContainer[]; peers: Record<string, string> }
   | { action: 'removeNetwork'; dockerName: string }
   | { action: 'locked'; appId: number; serviceName: string };
 
@@ -60,7 +66,8 @@ const key = (appId: number, name: string) => `${appId}/${name}`;
 function updateSteps(p: PlannedService, old: CurrentContainer[], locked: boolean): Step[] {
   const s = p.target;
   const ready = p.dockerImageId !== null;
-  if (old.length === 0) return ready ? [{ action: 'start', service: s, dockerImageId: p.dockerImageId! }] : [{ action: 'fetch', service: s }];
+  const peers = p.peers ?? {};
+  if (old.length === 0) return ready ? [{ action: 'start', service: s, dockerImageId: p.dockerImageId!, peers }] : [{ action: 'fetch', service: s }];
   const strategy: UpdateStrategy = s.strategy;
   if (locked) return ready || strategy !== 'download-then-kill' ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName }] : [{ action: 'fetch', service: s }];
   const kill = (removeImage: boolean): Step[] =>
@@ -71,7 +78,7 @@ function updateSteps(p: PlannedService, old: CurrentContainer[], locked: boolean
     case 'delete-then-download':
       return kill(true);
     case 'hand-over':
-      return ready ? [{ action: 'handover', service: s, dockerImageId: p.dockerImageId!, old }] : [{ action: 'fetch', service: s }];
+      return ready ? [{ action: 'handover', service: s, dockerImageId: p.dockerImageId!, old, peers }] : [{ action: 'fetch', service: s }];
     case 'download-then-kill':
     default:
       return ready ? kill(false) : [{ action: 'fetch', service: s }];
@@ -107,6 +114,8 @@ export function plan(input: PlanInput): Step[] {
     const exact = p.hash === null ? undefined : mine.find((c) => c.hash === p.hash);
     const others = mine.filter((c) => c !== exact);
     const locked = input.locked.has(key(s.appId, s.serviceName));
+    // Created after what it depends on (the dependency has steps of its own in this plan): create order follows.
+    if (p.waitingFor !== undefined) continue;
     if (exact) {
       if (others.length > 0) {
         steps.push(...(locked ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName } as Step] : others.map((c): Step => ({ action: 'kill', container: c, removeImage: false, reason: 'superseded' }))));

@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { plan, type CurrentContainer, type PlannedService, type Step } from './planner.js';
 import { normalizeApps, type LocalState, type TargetApp, type TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
+import { resolveDependencies, type ServiceImage } from './dependencies.js';
 import { readContainers, readNetworks, readVolumes, resolveImage, isEngineDown } from './currentState.js';
 import { execute, type ExecContext } from './executor.js';
 import type { DeviceScope } from './scope.js';
@@ -25,6 +26,8 @@ export interface ReconcilerDeps {
   store: StateStore;
   logs: ContainerLogs;
   receivedBytes(): number;
+  /** Registry pulls for target images named by a registry reference (registryPull.ts). */
+  pull?(image: string, onProgress: (bytes: number, total: number | null) => void): Promise<void>;
 }
 
 const MAX_STEPS_PER_PASS = 200;
@@ -199,15 +202,15 @@ export class Reconciler {
     const containers = await readContainers(docker, scope, this.startable);
     this.adoptPins(containers);
     const [networks, volumes] = await Promise.all([readNetworks(docker, scope), readVolumes(docker, scope)]);
-    const services: PlannedService[] = [];
+    const images: ServiceImage[] = [];
     const locked = new Set<string>();
     for (const app of this.apps) {
       for (const s of app.services) {
-        const id = await this.imageIdFor(s.image);
-        services.push({ target: s, dockerImageId: id, hash: id ? containerSpec(s, id, scope, env).hash : null });
+        images.push({ target: s, dockerImageId: await this.imageIdFor(s.image) });
         if (this.lockHeld(s.appId, s.serviceName)) locked.add(`${s.appId}/${s.serviceName}`);
       }
     }
+    const services: PlannedService[] = resolveDependencies(images, containers, (s, id, peers) => containerSpec(s, id, scope, env, peers).hash);
     for (const c of containers) if (this.lockHeld(c.appId, c.serviceName)) locked.add(`${c.appId}/${c.serviceName}`);
     return plan({
       apps: this.apps,

@@ -4,6 +4,7 @@
 // and EdgePush use) are stored as `edgepush-dev/<id>/local_*` so two devices never see each other's builds.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
+import { isRegistryRef, parseImageRef } from '../registry/reference.js';
 
 export const DEVICE_LABEL = 'io.edgepush.device';
 
@@ -14,7 +15,8 @@ export interface DeviceScope {
   containerName(appId: number, service: string, configHash: string): string;
   volumeName(appId: number, name: string): string;
   networkName(appId: number, name: string): string;
-  /** `local_main` → `edgepush-dev/<id>/local_main:latest`; other names unchanged. */
+  /** `local_main` → `edgepush-dev/<id>/local_main:latest`, `HOST:PORT/app:v2` → `edgepush-dev/<id>/HOST_PORT/app:v2`;
+   *  other names unchanged. */
   scopedImage(name: string): string;
   /** The inverse, for names shown back to clients. */
   unscopedImage(name: string): string | undefined;
@@ -37,6 +39,26 @@ export function isLocalName(name: string): boolean {
   return /^local_[a-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/.test(name);
 }
 
+/** Names a device keeps in its own scope: `local_*` builds and images pulled from a registry. */
+export function isScopedName(name: string): boolean {
+  return isLocalName(name) || isRegistryRef(name);
+}
+
+/**
+ * `127.0.0.20:5000/fleet/app:v2` → `127.0.0.20_5000/fleet/app:v2` (a path component may not hold a colon; a
+ * host never holds an underscore, so the mapping is reversible). A digest reference keeps the digest as tag.
+ */
+function registryPath(name: string): string {
+  const r = parseImageRef(name);
+  return `${r.registry.replace(/:(\d+)$/, '_$1')}/${r.repository}:${r.tag ?? r.digest!.replace(':', '-')}`;
+}
+
+function fromRegistryPath(rest: string): string | undefined {
+  const m = /^([a-z0-9.-]+?)(?:_(\d+))?(\/.+)$/.exec(rest);
+  if (!m || rest.startsWith('local_') || (!m[1]!.includes('.') && m[2] === undefined && m[1] !== 'localhost')) return undefined;
+  return `${m[1]}${m[2] ? `:${m[2]}` : ''}${m[3]}`;
+}
+
 export function makeScope(id: string): DeviceScope {
   const prefix = `edgepush-dev/${id}/`;
   return {
@@ -46,8 +68,8 @@ export function makeScope(id: string): DeviceScope {
     containerName: (appId, service, hash) => `ep-${id}_${appId}_${service}_${hash.slice(0, 12)}`,
     volumeName: (appId, name) => `ep-${id}_${appId}_${name}`,
     networkName: (appId, name) => `ep-${id}_${appId}_${name}`,
-    scopedImage: (name) => (isLocalName(name) ? `${prefix}${withTag(name)}` : name),
-    unscopedImage: (name) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined),
+    scopedImage: (name) => (isLocalName(name) ? `${prefix}${withTag(name)}` : isRegistryRef(name) ? `${prefix}${registryPath(name)}` : name),
+    unscopedImage: (name) => (name.startsWith(prefix) ? (fromRegistryPath(name.slice(prefix.length)) ?? name.slice(prefix.length)) : undefined),
     isScopedLocal: (name) => name.startsWith(prefix),
   };
 }
@@ -66,9 +88,10 @@ export async function purgeDevice(docker: Docker, id: string): Promise<void> {
   } catch {
     // a prune already running elsewhere: the tagged images below still go
   }
-  const images = await docker.listImages({ filters: JSON.stringify({ reference: [`edgepush-dev/${id}/*`] }) });
-  const labelled = await docker.listImages({ filters });
-  for (const img of [...images, ...labelled]) {
+  // All images: a reference filter's `*` stops at a `/`, and pulled images (edgepush-dev/<id>/HOST_PORT/path:tag)
+  // have deeper names and no device label.
+  const images = await docker.listImages();
+  for (const img of images) {
     for (const tag of img.RepoTags ?? []) {
       if (tag.startsWith(`edgepush-dev/${id}/`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     }

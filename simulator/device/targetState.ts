@@ -7,8 +7,45 @@ const stringMap = z.record(z.string(), z.string());
 const envSchema = z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.array(z.string())]);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
 const idLike = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
+const sizeLike = z.union([z.number(), z.string()]);
+const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const healthcheckSchema = z
+  .object({
+    test: stringOrList.optional(),
+    interval: sizeLike.optional(),
+    timeout: sizeLike.optional(),
+    start_period: sizeLike.optional(),
+    start_interval: sizeLike.optional(),
+    retries: intLike.optional(),
+    disable: z.boolean().optional(),
+  })
+  .passthrough();
 
-export const serviceSchema = z
+/** The supervisor takes compose keys in camelCase too (it camel-cases them itself); we keep snake_case. */
+const CAMEL_ALIASES: Record<string, string> = Object.fromEntries(
+  [
+    'network_mode', 'stdin_open', 'cap_add', 'cap_drop', 'extra_hosts', 'read_only', 'stop_signal', 'stop_grace_period', 'shm_size',
+    'dns_opt', 'dns_search', 'group_add', 'mac_address', 'mem_limit', 'mem_reservation', 'oom_kill_disable', 'oom_score_adj',
+    'pids_limit', 'security_opt', 'userns_mode', 'cgroup_parent', 'cpu_quota', 'cpu_shares', 'device_cgroup_rules', 'depends_on',
+  ].map((k) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), k]),
+);
+const HEALTH_ALIASES: Record<string, string> = { startPeriod: 'start_period', startInterval: 'start_interval' };
+
+function snakeKeys(v: unknown, aliases: Record<string, string>): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [aliases[k] && !(aliases[k] in v) ? aliases[k] : k, x]));
+}
+
+export const serviceSchema = z.preprocess(
+  (v) => {
+    const out = snakeKeys(v, CAMEL_ALIASES) as Record<string, unknown> | unknown;
+    if (out && typeof out === 'object' && 'healthcheck' in out) {
+      const o = out as Record<string, unknown>;
+      return { ...o, healthcheck: snakeKeys(o.healthcheck, HEALTH_ALIASES) };
+    }
+    return out;
+  },
+  z
   .object({
     serviceName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'invalid service name'),
     image: z.string().min(1).max(512),
@@ -23,6 +60,7 @@ export const serviceSchema = z
     expose: z.array(z.union([z.string(), z.number()])).optional(),
     volumes: z.array(z.string()).optional(),
     network_mode: z.string().optional(),
+    depends_on: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     networks: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
     privileged: z.boolean().optional(),
     restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).optional(),
@@ -41,10 +79,35 @@ export const serviceSchema = z
     init: z.boolean().optional(),
     read_only: z.boolean().optional(),
     stop_signal: z.string().optional(),
-    shm_size: z.union([z.string(), z.number()]).optional(),
+    shm_size: sizeLike.optional(),
     sysctls: z.union([stringMap, z.array(z.string())]).optional(),
+    stop_grace_period: sizeLike.optional(),
+    dns_opt: z.array(z.string()).optional(),
+    dns_search: stringOrList.optional(),
+    domainname: z.string().optional(),
+    mac_address: z.string().optional(),
+    group_add: z.array(z.union([z.string(), z.number()])).optional(),
+    healthcheck: healthcheckSchema.optional(),
+    ipc: z.string().optional(),
+    pid: z.string().optional(),
+    uts: z.string().optional(),
+    userns_mode: z.string().optional(),
+    cgroup_parent: z.string().optional(),
+    security_opt: z.array(z.string()).optional(),
+    mem_limit: sizeLike.optional(),
+    mem_reservation: sizeLike.optional(),
+    cpu_quota: intLike.optional(),
+    cpu_shares: intLike.optional(),
+    cpus: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]).optional(),
+    cpuset: z.union([z.string(), z.number()]).optional(),
+    oom_kill_disable: z.boolean().optional(),
+    oom_score_adj: intLike.optional(),
+    pids_limit: intLike.optional(),
+    ulimits: z.record(z.string(), z.union([intLike, z.object({ soft: intLike, hard: intLike })])).optional(),
+    device_cgroup_rules: z.array(z.string()).optional(),
   })
-  .passthrough();
+  .passthrough(),
+);
 
 export const appSchema = z
   .object({

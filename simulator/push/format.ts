@@ -1,6 +1,7 @@
 // Text renderings for the CLI (and anyone else who wants them): the delta report table, log lines, device
 // status. Pure functions returning strings; printing is the caller's business.
 import { formatBytes } from '../shared/units.js';
+import { statusWithHealth } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 import type { DeviceLogLine, PushEvent, PushReport } from './types.js';
 
@@ -78,7 +79,7 @@ export function summarizeStatus(device: string, version: string, info: { deviceT
     appState: s.appState,
     status: s.status,
     release: s.release ?? null,
-    services: s.containers.map((c) => ({ name: c.serviceName, status: c.status, containerId: c.containerId ?? null, imageId: c.imageId ?? null })),
+    services: s.containers.map((c) => ({ name: c.serviceName, status: statusWithHealth(c.status, c.health), containerId: c.containerId ?? null, imageId: c.imageId ?? null })),
   };
 }
 

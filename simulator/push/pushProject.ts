@@ -7,7 +7,6 @@ import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
 import { checkServices } from './serviceHealth.js';
 import { checkServiceNames, loadProject } from './project/loadProject.js';
-import { toStringMap } from './project/compose.js';
 import { failedIn, PushFailure } from './pushFailure.js';
 import { buildTargetState, parseEnvArgs } from './targetState.js';
 import { DEFAULT_BUILD_ON, PushReportSchema, type PushOptions, type PushReport, type ServiceReport } from './types.js';
@@ -68,6 +67,7 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
 
   const release = newReleaseHash();
   const project = await loadProject(opts.projectDir, { deviceType: info.deviceType, arch: info.arch, releaseHash: release, live: opts.live });
+  for (const w of project.warnings) emit({ type: 'step', message: `warning: ${w}` });
   checkServiceNames(project, opts.services);
   const env = parseEnvArgs(opts.env ?? [], project.services.map((s) => s.name));
   emit({ type: 'release', release });
@@ -91,7 +91,7 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   check();
 
   // Only delete-then-download removes the old image during the update: read it for the report before posting.
-  const deletesOld = new Set(project.services.filter((s) => toStringMap(s.compose.labels)['io.balena.update.strategy'] === 'delete-then-download').map((s) => s.name));
+  const deletesOld = new Set(project.services.filter((s) => s.compose.labels['io.balena.update.strategy'] === 'delete-then-download').map((s) => s.name));
   await Promise.all(built.filter((b) => deletesOld.has(b.name)).map((b) => b.reportInputsRead));
   emit({ type: 'step', message: 'posting the target state' });
   const target = buildTargetState(current, project, release, env);
@@ -111,9 +111,12 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
-  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name));
+  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name), {
+    signal,
+    onWaiting: (service) => emit({ type: 'step', message: `waiting for the health check of ${service}` }),
+  });
   for (const [service, state] of Object.entries(checked)) {
-    if (/^(Restarting|exited)/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
+    if (/^(Restarting|exited)/.test(state) || /unhealthy/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
   }
   const figured: ReportInput[] = [];
   for (const b of built) {

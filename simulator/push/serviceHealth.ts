@@ -1,8 +1,12 @@
-// After the device says "applied": is each service really up, or crash-looping? A container that restarted
-// already, or that is not running, is reported as such instead of the supervisor's "Running". Uses the device's
-// engine (development devices have it); a container younger than `minUptimeMs` is looked at again once it is
-// that old, so a crash on start-up is caught.
+// After the device says "applied": is each service really up, or crash-looping, or unhealthy? A container that
+// restarted already, or that is not running, is reported as such instead of the supervisor's "Running"; one with
+// a healthcheck is waited for until the check has a verdict (bounded by its own start period, interval and
+// retries), then reported `Running (healthy)` or `Running (unhealthy)`. Uses the device's engine (development
+// devices have it); a container younger than `minUptimeMs` is looked at again once it is that old, so a crash on
+// start-up is caught.
 import type Docker from 'dockerode';
+import { z } from 'zod';
+import { statusWithHealth } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 
 export interface ContainerFacts {
@@ -11,6 +15,10 @@ export interface ContainerFacts {
   restartCount: number;
   exitCode: number;
   startedAt: number;
+  /** The healthcheck's verdict, when the container has one. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** How long the healthcheck may take to reach a verdict (ms), when it has one. */
+  healthWindowMs?: number;
 }
 
 /** The state to report for a service, from the supervisor's status and the engine's view of its container. */
@@ -18,7 +26,7 @@ export function healthState(supervisorState: string, c: ContainerFacts | undefin
   if (!c) return supervisorState;
   if (c.restarting || (c.restartCount > 0 && c.exitCode !== 0)) return `Restarting (exit ${c.exitCode}, ${c.restartCount} restarts)`;
   if (!c.running) return c.exitCode === 0 ? 'exited' : `exited (code ${c.exitCode})`;
-  return supervisorState;
+  return statusWithHealth(supervisorState, c.health);
 }
 
 async function facts(docker: Docker, id: string): Promise<ContainerFacts | undefined> {
@@ -30,14 +38,35 @@ async function facts(docker: Docker, id: string): Promise<ContainerFacts | undef
       restartCount: i.RestartCount ?? 0,
       exitCode: i.State.ExitCode,
       startedAt: Date.parse(i.State.StartedAt),
+      ...healthFacts(i),
     };
   } catch {
     return undefined;
   }
 }
 
+const HEALTH = z.object({ Status: z.enum(['starting', 'healthy', 'unhealthy']) }).loose();
+const HEALTH_CONFIG = z.object({ Test: z.array(z.string()).optional(), Interval: z.number().optional(), Timeout: z.number().optional(), StartPeriod: z.number().optional(), Retries: z.number().optional() }).loose();
+
+/** Docker's defaults: 30 s interval and timeout, 3 retries, no start period. */
+function healthFacts(i: Docker.ContainerInspectInfo): Pick<ContainerFacts, 'health' | 'healthWindowMs'> {
+  const h = HEALTH.safeParse((i.State as { Health?: unknown }).Health);
+  if (!h.success) return {};
+  const cfg = HEALTH_CONFIG.safeParse((i.Config as { Healthcheck?: unknown }).Healthcheck);
+  const c = cfg.success ? cfg.data : {};
+  const ms = (ns: number | undefined, dflt: number) => (ns && ns > 0 ? ns / 1e6 : dflt);
+  const window = ms(c.StartPeriod, 0) + (ms(c.Interval, 30_000) + ms(c.Timeout, 30_000)) * ((c.Retries && c.Retries > 0 ? c.Retries : 3) + 1);
+  return { health: h.data.Status, healthWindowMs: window };
+}
+
 /** Service name → state to report. Never throws: without an engine the supervisor's states stand. */
-export async function checkServices(docker: Docker, status: StateStatus, services: readonly string[], minUptimeMs = 700): Promise<Record<string, string>> {
+export async function checkServices(
+  docker: Docker,
+  status: StateStatus,
+  services: readonly string[],
+  o: { minUptimeMs?: number; maxHealthWaitMs?: number; pollMs?: number; signal?: AbortSignal; onWaiting?: (service: string) => void } = {},
+): Promise<Record<string, string>> {
+  const minUptimeMs = o.minUptimeMs ?? 700;
   const out: Record<string, string> = {};
   await Promise.all(
     services.map(async (name) => {
@@ -49,6 +78,15 @@ export async function checkServices(docker: Docker, status: StateStatus, service
       if (f?.running && Number.isFinite(age) && age >= 0 && age < minUptimeMs) {
         await new Promise((r) => setTimeout(r, minUptimeMs - age));
         f = await facts(docker, c.containerId);
+      }
+      if (f?.running && f.health === 'starting') {
+        // Wait for the healthcheck's first verdict, as long as the check itself could take (and no longer than asked).
+        o.onWaiting?.(name);
+        const until = Date.now() + Math.min(f.healthWindowMs ?? 0, o.maxHealthWaitMs ?? 120_000);
+        while (f?.running && f.health === 'starting' && Date.now() < until && !o.signal?.aborted) {
+          await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
+          f = await facts(docker, c.containerId);
+        }
       }
       out[name] = healthState(supervisorState, f);
     }),

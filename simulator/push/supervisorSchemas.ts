@@ -35,6 +35,8 @@ export const ContainerStatusSchema = z.looseObject({
   serviceId: z.number().optional(),
   containerId: z.string().nullable().optional(),
   createdAt: z.string().nullable().optional(),
+  /** EdgePush devices: the healthcheck's verdict (a real supervisor does not say; the engine does). */
+  health: z.enum(['starting', 'healthy', 'unhealthy']).optional(),
 });
 export const ImageStatusSchema = z.looseObject({
   name: z.string(),

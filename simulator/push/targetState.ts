@@ -2,7 +2,6 @@
 // replaced by app 1 built from the project (services numbered 1..n in compose order, as the balena CLI does).
 import { invalidInput } from '../shared/errors.js';
 import type { Project } from './project/loadProject.js';
-import { toStringMap } from './project/compose.js';
 import type { TargetState } from './supervisorSchemas.js';
 
 export const LOCAL_APP_NAME = 'localapp';
@@ -39,37 +38,22 @@ export function parseEnvArgs(args: readonly string[], serviceNames: readonly str
   return out;
 }
 
-const PASSED_THROUGH = [
-  'ports',
-  'volumes',
-  'networks',
-  'command',
-  'entrypoint',
-  'restart',
-  'privileged',
-  'network_mode',
-  'depends_on',
-  'tty',
-  'working_dir',
-  'user',
-  'cap_add',
-  'devices',
-] as const;
-
 export function buildTargetState(current: TargetState, project: Project, release: string, env: EnvValues): TargetState {
   const services: Record<string, unknown> = {};
   project.services.forEach((s, i) => {
     const id = i + 1;
+    // Every accepted compose key, normalised by the loader, goes to the device as the balena CLI sends it.
     const svc: Record<string, unknown> = {
+      ...s.compose.keys,
       serviceName: s.name,
       image: imageNameOf(s.name),
       imageId: id,
       serviceId: id,
       running: true,
-      environment: { ...toStringMap(s.compose.environment), ...env.all, ...(env.perService[s.name] ?? {}) },
-      labels: toStringMap(s.compose.labels),
+      environment: { ...s.compose.environment, ...env.all, ...(env.perService[s.name] ?? {}) },
+      labels: s.compose.labels,
     };
-    for (const k of PASSED_THROUGH) if (s.compose[k] !== undefined) svc[k] = s.compose[k];
+    if (s.compose.dependsOn.length > 0) svc.depends_on = s.compose.dependsOn;
     services[String(id)] = svc;
   });
   const app = {
@@ -77,8 +61,8 @@ export function buildTargetState(current: TargetState, project: Project, release
     commit: release,
     releaseId: '1',
     services,
-    volumes: Object.fromEntries(project.volumes.map((v) => [v, {}])),
-    networks: Object.fromEntries(project.networks.map((n) => [n, {}])),
+    volumes: project.volumes,
+    networks: project.networks,
   };
   return { local: { ...current.local, name: current.local.name, config: current.local.config ?? {}, apps: { '1': app } } };
 }

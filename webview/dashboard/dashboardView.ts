@@ -7,13 +7,14 @@ import { h, icon } from '../dom.js';
 import { formatClock, formatRate, formatSeconds } from '../format.js';
 import { formatBytes } from '../../simulator/shared/units.js';
 import type { HostChannel } from '../hostChannel.js';
-import type { DashboardState, DeviceView, PushView } from '../protocol.js';
+import type { DashboardState, DeviceView, PushView, RolloutView } from '../protocol.js';
+import { renderRollout } from './rolloutView.js';
 import { deltaBars, savingText } from './deltaBars.js';
 import { renderHistory } from './historyView.js';
 import { timelineSteps } from './timeline.js';
 
-export function renderDashboard(root: HTMLElement, state: DashboardState, host: HostChannel): void {
-  const children = [renderTarget(state, host), renderCurrent(state.current), renderReport(state.current ?? state.history[0]), renderHistory(state.history)];
+export function renderDashboard(root: HTMLElement, state: DashboardState, host: HostChannel, rollout?: RolloutView): void {
+  const children = [renderRollout(rollout), renderTarget(state, host), renderCurrent(state.current), renderReport(state.current ?? state.history[0]), renderHistory(state.history)];
   root.replaceChildren(...children.filter((c): c is HTMLElement => c !== undefined));
 }
 

@@ -5,6 +5,7 @@ import { startLivepush } from '../../push/livepush/startLivepush.js';
 import type { LivepushEvent } from '../../push/livepush/types.js';
 import { pushProject } from '../../push/pushProject.js';
 import { exitCodeOf } from '../../push/pushFailure.js';
+import { serviceIsUp } from '../../push/serviceState.js';
 import { DEFAULT_BUILD_ON, type BuildOn, type PushEvent } from '../../push/types.js';
 import { DeviceClient } from '../../push/deviceClient.js';
 import { messageOf } from '../../shared/errors.js';
@@ -102,7 +103,7 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
       progress.done();
       if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${formatReport(report)}\n`);
-      const notRunning = report.services.filter((s) => s.state.toLowerCase() !== 'running');
+      const notRunning = report.services.filter((s) => !serviceIsUp(s.state));
       if (notRunning.length > 0) process.stderr.write(`edgepush push: not running: ${notRunning.map((s) => `${s.name} (${s.state})`).join(', ')}\n`);
       if (detached) return notRunning.length > 0 ? 5 : 0;
 

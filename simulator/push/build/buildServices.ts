@@ -12,11 +12,13 @@ import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
 import { imageNameOf } from '../targetState.js';
 import type { BuildOn, PushEvent } from '../types.js';
-import { buildOnEngine, imageIdOf } from './engineBuild.js';
+import { buildOnEngine, imageIdOf, type EngineBuildOptions } from './engineBuild.js';
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
 import { tagImageOnly } from './imageOnly.js';
-import { finalStage } from '../livepush/dockerfileSteps.js';
+import { baseImageOf } from '../project/dockerfileParse.js';
+import { withSecretsImage, secretsImageName } from './buildSecrets.js';
+import { engineDockerfile } from './engineDockerfile.js';
 
 export interface BuiltService {
   name: string;
@@ -64,9 +66,9 @@ function percentEmitter(emit: (pct: number, bytes: number) => void): (done: numb
   };
 }
 
-async function contextOf(s: ProjectService): Promise<ContextArchive> {
-  const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!]);
-  return contextArchive(s.contextDir!, filter, { [s.dockerfile!]: s.dockerfileText! });
+async function contextOf(s: ProjectService, dockerfileText: string): Promise<ContextArchive> {
+  const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!], s.excluded);
+  return contextArchive(s.contextDir!, filter, { [s.dockerfile!]: dockerfileText });
 }
 
 /**
@@ -78,6 +80,26 @@ export function localBuildTag(project: Pick<Project, 'dir' | 'name'>, service: s
   const key = createHash('sha256').update(project.dir).digest('hex').slice(0, 8);
   const folder = project.name.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
   return `edgepush-local/${folder}-${key}/${service.toLowerCase()}:latest`;
+}
+
+/**
+ * One engine build of a service, with its build secrets when it has any: then the build runs with BuildKit and
+ * every RUN mounts the secrets image (buildSecrets.ts); otherwise the engine's classic builder, as balena uses.
+ * The context is streamed (read once, as the engine takes it); a file that cannot be read fails the build.
+ */
+async function buildWithSecrets(
+  engine: Docker,
+  s: ProjectService,
+  run: (prepared: { context: ContextArchive; buildkit: boolean }) => Promise<{ imageId: string; uploadSeconds: number }>,
+  onLine: (line: string) => void,
+): Promise<{ imageId: string; uploadSeconds: number; contextBytes: number }> {
+  const secretsImage = s.secrets.length > 0 ? secretsImageName(s.name) : undefined;
+  const dockerfile = engineDockerfile(s.dockerfileText!, { secretsImage });
+  const context = await contextOf(s, dockerfile.text);
+  if (!secretsImage) return { ...(await run({ context, buildkit: false })), contextBytes: context.approxBytes };
+  onLine(`build secrets (${s.secrets.map((x) => x.dest).join(', ')}) mounted at /run/secrets in every RUN of this build only (BuildKit)`);
+  const built = await withSecretsImage(engine, secretsImage, s.name, s.secrets, () => run({ context, buildkit: true }));
+  return { ...built, contextBytes: context.approxBytes };
 }
 
 async function receivedBytes(client: DeviceClient, signal?: AbortSignal): Promise<number | undefined> {
@@ -101,33 +123,32 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFiguresWithSize(deviceEngine, id), reportInputsRead: Promise.resolve() });
       continue;
     }
-    const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s.dockerfileText!));
-    const context = await contextOf(s).catch((err: unknown) => {
-      throw failedIn('build', err);
-    });
+    const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s));
     o.onEvent({ type: 'service', service: s.name, phase: 'building', percent: 0 });
     const onLine = (line: string) => o.onEvent({ type: 'build-output', service: s.name, line });
     if (o.buildOn === 'device') {
       const before = await receivedBytes(o.client, o.signal);
       const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
-      const { imageId, uploadSeconds } = await buildOnEngine(deviceEngine, {
+      const { imageId, uploadSeconds, contextBytes } = await buildWithSecrets(deviceEngine, s, ({ context, buildkit }) => buildOnEngine(deviceEngine, {
         service: s.name,
         context: context.stream,
         contextBytes: context.approxBytes,
+        buildkit,
         tag,
         dockerfile: s.dockerfile!,
-        labels: localImageLabels(s.name),
+        ...composeBuildOptions(s),
+        labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
         buildArgs: s.buildArgs,
-        cacheFrom,
+        cacheFrom: [...(s.compose.build?.cacheFrom ?? []), ...cacheFrom],
         // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
         signal: o.signal,
         onLine,
         onUpload: percentEmitter((percent, bytes) => o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes })),
-      }).catch((err: unknown) => {
+      }), onLine).catch((err: unknown) => {
         throw failedIn('build', err);
       });
       const after = await receivedBytes(o.client, o.signal);
-      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : context.approxBytes;
+      const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : contextBytes;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
       const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
       const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: err instanceof Error ? err.message : String(err) }));
@@ -136,18 +157,21 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     }
     const local = o.localEngine ?? new Docker();
     const localTag = localBuildTag(o.project, s.name);
-    const { imageId } = await buildOnEngine(local, {
+    const { imageId } = await buildWithSecrets(local, s, ({ context, buildkit }) => buildOnEngine(local, {
       service: s.name,
       context: context.stream,
       contextBytes: context.approxBytes,
+      buildkit,
       tag: localTag,
       dockerfile: s.dockerfile!,
-      labels: localImageLabels(s.name),
+      ...composeBuildOptions(s),
+      labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
       buildArgs: s.buildArgs,
+      cacheFrom: s.compose.build?.cacheFrom,
       platform,
       signal: o.signal,
       onLine,
-    }).catch((err: unknown) => {
+    }), onLine).catch((err: unknown) => {
       throw failedIn('build', err);
     });
     const shipped = await shipToDevice({
@@ -169,6 +193,12 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
   return out;
 }
 
+/** The compose `build:` settings the engine takes as build options. */
+function composeBuildOptions(s: ProjectService): Pick<EngineBuildOptions, 'target' | 'extraHosts' | 'shmSize'> {
+  const b = s.compose.build;
+  return { target: b?.target, extraHosts: b?.extraHosts, shmSize: b?.shmSize };
+}
+
 /**
  * `cachefrom` for the device build. `balena push` sends every image id (`all=1`), which grows without bound and
  * ends in "431 Request Header Fields Too Large"; the tagged images (their parent chains are searched too) and the
@@ -183,10 +213,9 @@ export function cacheSources(images: Array<{ Id: string; RepoTags?: string[] | n
  * On a first push the device has no image for the service yet, but it has the image the Dockerfile starts FROM:
  * that is the fair basis for the report (a layer pull would not send the base layers either).
  */
-async function baseImageOnDevice(docker: Docker, dockerfileText: string): Promise<string | undefined> {
-  const from = finalStage(dockerfileText)[0];
-  if (!from || from.kind !== 'FROM' || !from.image || from.image === 'scratch' || from.image.includes('$')) return undefined;
-  return imageIdOf(docker, from.image);
+async function baseImageOnDevice(docker: Docker, s: ProjectService): Promise<string | undefined> {
+  const image = baseImageOf(s.dockerfileText!, s.buildArgs, s.compose.build?.target);
+  return image ? imageIdOf(docker, image) : undefined;
 }
 
 async function noFiguresWithSize(docker: Docker, imageId: string): Promise<ImageFigures> {

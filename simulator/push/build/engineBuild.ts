@@ -5,6 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
+import { BuildkitTrace } from './buildkitTrace.js';
 
 export class BuildFailure extends EdgePushError {
   constructor(
@@ -17,11 +18,13 @@ export class BuildFailure extends EdgePushError {
 }
 
 const buildMessageSchema = z.looseObject({
+  /** `moby.buildkit.trace` (aux: base64 protobuf) or `moby.image.id` (aux: {ID}) with BuildKit. */
+  id: z.string().optional(),
   stream: z.string().optional(),
   status: z.string().optional(),
   error: z.string().optional(),
   errorDetail: z.looseObject({ message: z.string().optional() }).optional(),
-  aux: z.looseObject({ ID: z.string().optional() }).optional(),
+  aux: z.union([z.string(), z.looseObject({ ID: z.string().optional() })]).optional(),
 });
 
 export interface EngineBuildOptions {
@@ -35,6 +38,12 @@ export interface EngineBuildOptions {
   buildArgs: Record<string, string>;
   cacheFrom?: string[];
   platform?: string;
+  /** compose `build.target`, `build.extra_hosts` (`host:ip`), `build.shm_size` (bytes). */
+  target?: string;
+  extraHosts?: string[];
+  shmSize?: number;
+  /** Build with BuildKit (`version=2`): needed for `RUN --mount` (build secrets); its progress is decoded. */
+  buildkit?: boolean;
   signal?: AbortSignal;
   onLine?: (line: string) => void;
   /** Bytes of the context sent so far. */
@@ -72,7 +81,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   o.context.once('error', (err) => ctx.destroy(err));
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.buildImage(ctx, {
+    stream = await postBuild(docker, ctx, {
       t: o.tag,
       dockerfile: o.dockerfile,
       labels: o.labels,
@@ -80,10 +89,13 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
       forcerm: true,
       pull: false,
       nocache: false,
-      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: o.cacheFrom } : {}),
+      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: JSON.stringify(o.cacheFrom) } : {}),
       ...(o.platform ? { platform: o.platform } : {}),
-      ...(o.signal ? { abortSignal: o.signal } : {}),
-    } as Docker.ImageBuildOptions);
+      ...(o.target ? { target: o.target } : {}),
+      ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
+      ...(o.shmSize ? { shmsize: o.shmSize } : {}),
+      ...(o.buildkit ? { version: '2' } : {}),
+    }, o.signal);
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     if (contextError) throw contextError;
@@ -91,6 +103,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   }
   let imageId: string | undefined;
   let failure: string | undefined;
+  const trace = o.buildkit ? new BuildkitTrace() : undefined;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
@@ -100,7 +113,9 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
         if (!m.success) return;
         const msg = m.data;
         if (msg.error || msg.errorDetail?.message) failure = (msg.errorDetail?.message ?? msg.error)!.trim();
-        if (msg.aux?.ID) imageId = msg.aux.ID;
+        if (typeof msg.aux === 'string') {
+          if (msg.id === 'moby.buildkit.trace') for (const line of trace?.push(msg.aux) ?? []) o.onLine?.(line);
+        } else if (msg.aux?.ID) imageId = msg.aux.ID;
         const text = msg.stream ?? msg.status;
         if (text) {
           for (const line of text.split('\n')) {
@@ -138,6 +153,20 @@ function engineError(service: string, err: unknown): EdgePushError {
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status > 0) return new BuildFailure(service, `the engine refused the build (${status}): ${message}`);
   return unavailable(`service '${service}': the engine refused the build: ${message}`, err);
+}
+
+/**
+ * `POST /build` with the tar body, through the modem (as dockerode's buildImage does). Not buildImage itself:
+ * with `version=2` it first opens a BuildKit session (gRPC over `/session`, proto files read from disk at run
+ * time), which a build from a tar body does not need and an engine proxy may not pass.
+ */
+function postBuild(docker: Docker, body: Readable, options: Record<string, unknown>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      { path: '/build?', method: 'POST', file: body, options, isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } } as never,
+      (err: unknown, stream: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(stream as NodeJS.ReadableStream)),
+    );
+  });
 }
 
 /** Image id of a tag, or undefined when the engine does not have it. */

@@ -1,6 +1,6 @@
 // Carries out livepush steps on a running container through the device's engine (:2375): files as a tar
-// into `PUT /containers/{id}/archive?path=/`, deletions and RUN steps by exec (argv arrays, no shell strings of
-// ours), then kill + start.
+// into `PUT /containers/{id}/archive?path=/`, deletions and RUN steps by exec (the RUN's own argv: its SHELL for
+// the shell form, as is for the exec form; with its WORKDIR, ENV and USER), then kill + start.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { tarToBuffer } from '../../shared/tarBuffer.js';
 import { cancelled, unavailable } from '../../shared/errors.js';
 import { LineSplitter } from '../../shared/lineStream.js';
-import type { LiveStep } from './plan.js';
+import type { CopiedFile, LiveStep } from './plan.js';
 
 export interface ExecResult {
   copied: number;
@@ -17,12 +17,13 @@ export interface ExecResult {
   restarted: boolean;
 }
 
-function tarFiles(contextDir: string, files: Array<{ from: string; to: string }>): Promise<Buffer> {
+function tarFiles(contextDir: string, files: readonly CopiedFile[]): Promise<Buffer> {
   return tarToBuffer(async (p) => {
     for (const f of files) {
       const abs = join(contextDir, f.from);
       const [body, st] = await Promise.all([readFile(abs), stat(abs)]);
-      p.entry({ name: f.to.replace(/^\/+/, ''), mode: st.mode & 0o7777, mtime: st.mtime, size: body.length }, body);
+      // Owner and mode as the COPY gave them (`--chown`, `--chmod`); root and the file's own mode otherwise.
+      p.entry({ name: f.to.replace(/^\/+/, ''), mode: f.mode ?? st.mode & 0o7777, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: st.mtime, size: body.length }, body);
     }
   });
 }
@@ -31,13 +32,14 @@ export async function execIn(
   docker: Docker,
   containerId: string,
   cmd: string[],
-  o: { workdir?: string; env?: Record<string, string>; onLine?: (line: string) => void },
+  o: { workdir?: string; env?: Record<string, string>; user?: string; onLine?: (line: string) => void },
 ): Promise<number> {
   const exec = await docker.getContainer(containerId).exec({
     Cmd: cmd,
     AttachStdout: true,
     AttachStderr: true,
     ...(o.workdir ? { WorkingDir: o.workdir } : {}),
+    ...(o.user ? { User: o.user } : {}),
     ...(o.env ? { Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`) } : {}),
   });
   const stream = await exec.start({ hijack: true, stdin: false });
@@ -80,7 +82,8 @@ export async function executeSteps(
     if (o.signal?.aborted) throw cancelled();
     switch (step.kind) {
       case 'copy':
-        await container.putArchive(await tarFiles(contextDir, step.files), { path: '/' });
+        // copyUIDGID: the tar's owners are kept (root, or the COPY's --chown), not reset to the container's root.
+        await container.putArchive(await tarFiles(contextDir, step.files), { path: '/', copyUIDGID: '1' } as { path: string });
         result.copied += step.files.length;
         break;
       case 'delete': {
@@ -90,7 +93,7 @@ export async function executeSteps(
         break;
       }
       case 'run': {
-        const code = await execIn(docker, containerId, ['/bin/sh', '-c', step.command], { workdir: step.workdir, env: step.env, onLine: o.onLine });
+        const code = await execIn(docker, containerId, step.argv, { workdir: step.workdir, env: step.env, user: step.user, onLine: o.onLine });
         result.commands.push(step.command);
         if (code !== 0) throw unavailable(`RUN ${step.command} failed in the container (exit ${code})`);
         break;

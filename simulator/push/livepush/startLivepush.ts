@@ -8,7 +8,7 @@ import { connectDevice } from '../connect.js';
 import { loadContextFilter, type ContextFilter } from '../project/buildContext.js';
 import { loadProject, type Project } from '../project/loadProject.js';
 import { pushProject } from '../pushProject.js';
-import { finalStage, type Instruction } from './dockerfileSteps.js';
+import { parseDockerfile, type ParsedDockerfile } from '../project/dockerfileParse.js';
 import { executeSteps } from './executor.js';
 import { planSync } from './plan.js';
 import type { LivepushEvent, LivepushHandle, LivepushOptions } from './types.js';
@@ -17,7 +17,10 @@ interface WatchedService {
   name: string;
   contextDir: string;
   dockerfile: string;
-  stage: Instruction[];
+  parsed: ParsedDockerfile;
+  buildArgs: Record<string, string>;
+  target?: string;
+  buildSecrets: boolean;
   filter: ContextFilter;
   changed: Set<string>;
   deleted: Set<string>;
@@ -50,7 +53,10 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
         name: s.name,
         contextDir: s.contextDir,
         dockerfile: s.dockerfile!,
-        stage: finalStage(s.dockerfileText!),
+        parsed: parseDockerfile(s.dockerfileText!),
+        buildArgs: s.buildArgs,
+        target: s.compose.build?.target,
+        buildSecrets: s.secrets.length > 0,
         filter: await loadContextFilter(s.contextDir, [s.dockerfile!]),
         changed: prev?.changed ?? new Set(),
         deleted: prev?.deleted ?? new Set(),
@@ -85,8 +91,13 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
     s.deleted.clear();
     if (changed.length + deleted.length === 0) return;
     const started = performance.now();
+    const plan = planSync(s.parsed, changed, deleted, { buildArgs: s.buildArgs, target: s.target, buildSecrets: s.buildSecrets });
+    if (plan.rebuild) {
+      // Not safe in the running container: the rebuild reads the files as they are now.
+      requestRebuild(`[${s.name}] ${plan.rebuild}`);
+      return;
+    }
     emit({ type: 'sync', service: s.name, changed, deleted });
-    const plan = planSync(s.stage, changed, deleted);
     try {
       let result = { copied: 0, deleted: 0, commands: [] as string[], restarted: false };
       if (plan.steps.length > 0) {

@@ -17,7 +17,7 @@ export interface ContextFilter {
   includes(relPath: string): boolean;
 }
 
-export async function loadContextFilter(contextDir: string, alwaysKeep: string[] = []): Promise<ContextFilter> {
+export async function loadContextFilter(contextDir: string, alwaysKeep: string[] = [], excluded: string[] = []): Promise<ContextFilter> {
   let patterns: string[] = [];
   try {
     patterns = (await readFile(join(contextDir, '.dockerignore'), 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
@@ -26,7 +26,8 @@ export async function loadContextFilter(contextDir: string, alwaysKeep: string[]
   }
   const ig = dockerignore({ ignorecase: false }).add(patterns);
   const keep = new Set(['.dockerignore', ...alwaysKeep]);
-  return { includes: (p) => keep.has(p) || !ig.ignores(p) };
+  const out = (p: string) => excluded.some((e) => p === e || p.startsWith(`${e}/`));
+  return { includes: (p) => !out(p) && (keep.has(p) || !ig.ignores(p)) };
 }
 
 export interface ContextEntry {

@@ -82,8 +82,8 @@ describe('push errors', () => {
 
   test('broken projects: exit 2 and a message naming the problem', async () => {
     const cases: Array<[Record<string, string>, string[], RegExp]> = [
-      [{ 'docker-compose.yml': 'services: [oops' }, [], /docker-compose\.yml: not valid YAML/],
-      [{ 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' }, [], /services\.web: unsupported key\(s\) bogus/],
+      [{ 'docker-compose.yml': 'services: [oops' }, [], /docker-compose\.yml:1: not valid YAML/],
+      [{ 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' }, [], /docker-compose\.yml:4: service 'web': bogus: unknown key 'bogus'; balena refuses compose files with unknown keys/],
       [{ 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n', 'web/README': 'x' }, [], /service 'web': no Dockerfile in .*web \(looked for Dockerfile\.genericx86-64-ext, Dockerfile\.amd64, Dockerfile\.template, Dockerfile\)/],
       [{ 'README.md': 'no Dockerfile here' }, [], /service 'main': no Dockerfile/],
       [{ Dockerfile: 'FROM edgepush-base/busybox:latest\n' }, ['--service', 'api'], /unknown service 'api' \(the project has main\)/],
@@ -139,14 +139,18 @@ describe('push errors', () => {
   });
 
   test('Ctrl-C stops a push: exit 130, no error message', async () => {
-    // A supervisor that never answers /v2/version: the push waits until interrupted.
+    // A supervisor that never answers /v2/version: the push waits there until interrupted. Ctrl-C comes once
+    // the push is seen waiting (the request arrived), not after a guessed delay.
+    let asked: () => void = () => undefined;
+    const waiting = new Promise<void>((r) => (asked = r));
     const s = await fakeSupervisor(STAND_IN_2, (p, res) => {
       if (p === '/ping') res.writeHead(200).end('OK');
+      if (p.startsWith('/v2/version')) asked();
     });
     try {
       const push = new CliSession(['push', 'examples/hello', '--device', STAND_IN_2]);
-      await push.waitFor('the push to start', (x) => /connecting to 127\.0\.20\.15/.test(x.stderr));
-      await new Promise((r) => setTimeout(r, 300));
+      await push.waitFor('the push to start', (x) => x.stderr.includes(`connecting to ${STAND_IN_2}`));
+      await waiting;
       push.child.kill('SIGINT');
       assert.equal(await push.exited, 130, push.stderr);
       assert.doesNotMatch(push.stderr, /edgepush push:/);

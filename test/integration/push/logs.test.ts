@@ -29,7 +29,7 @@ describe('logs', () => {
     try {
       await logs.waitFor('two hello lines', (s) => counters(s.stdout).length >= 2);
       await dev.restart();
-      await logs.waitFor('the reconnect marker', (s) => /reconnected to 127\.0\.20\.11/.test(s.stderr), 45_000);
+      await logs.waitFor('the reconnect marker', (s) => s.stderr.includes(`reconnected to ${testAddress(20, 11)}`), 45_000);
       const seenAtReconnect = counters(logs.stdout).length;
       await logs.waitFor('new lines after the restart', (s) => counters(s.stdout).length >= seenAtReconnect + 2, 30_000);
     } finally {

@@ -5,11 +5,9 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
-import { parseCompose } from '../../../simulator/push/project/compose.js';
 import { resolveTemplate, selectDockerfile } from '../../../simulator/push/project/dockerfile.js';
 import { loadContextFilter, tarContext } from '../../../simulator/push/project/buildContext.js';
 import { checkServiceNames, loadProject } from '../../../simulator/push/project/loadProject.js';
-import { EdgePushError } from '../../../simulator/shared/errors.js';
 
 const opts = { deviceType: 'raspberrypi4-64', arch: 'aarch64', releaseHash: 'abc123' };
 
@@ -44,44 +42,30 @@ async function tarNames(buf: Buffer): Promise<Map<string, string>> {
   return out;
 }
 
-test('Dockerfile choice: device type > arch > template > plain', () => {
+test('Dockerfile choice: device type > arch > template > plain, as balena resolves it', () => {
+  const pick = (files: string[], specified?: string) => selectDockerfile(files, 'raspberrypi4-64', 'aarch64', specified)?.file;
   const all = ['Dockerfile', 'Dockerfile.template', 'Dockerfile.aarch64', 'Dockerfile.raspberrypi4-64'];
-  assert.equal(selectDockerfile(all, 'raspberrypi4-64', 'aarch64'), 'Dockerfile.raspberrypi4-64');
-  assert.equal(selectDockerfile(all.slice(0, 3), 'raspberrypi4-64', 'aarch64'), 'Dockerfile.aarch64');
-  assert.equal(selectDockerfile(all.slice(0, 2), 'raspberrypi4-64', 'aarch64'), 'Dockerfile.template');
-  assert.equal(selectDockerfile(['Dockerfile', 'Dockerfile.amd64'], 'raspberrypi4-64', 'aarch64'), 'Dockerfile');
-  assert.equal(selectDockerfile(['README.md'], 'raspberrypi4-64', 'aarch64'), undefined);
+  assert.equal(pick(all), 'Dockerfile.raspberrypi4-64');
+  assert.equal(pick(all.slice(0, 3)), 'Dockerfile.aarch64');
+  assert.equal(pick(all.slice(0, 2)), 'Dockerfile.template');
+  assert.equal(pick(['Dockerfile', 'Dockerfile.amd64']), 'Dockerfile');
+  assert.equal(pick(['README.md']), undefined);
+  // compose naming `dockerfile: Dockerfile` still gets the variant, as with balena
+  assert.equal(pick(all, 'Dockerfile'), 'Dockerfile.raspberrypi4-64');
+  assert.equal(pick(['Dockerfile', 'Dockerfile.aarch64'], './Dockerfile'), 'Dockerfile.aarch64');
+  // a named variant of another architecture is used as a plain Dockerfile; of this one, as a variant
+  assert.deepEqual(selectDockerfile(['Dockerfile.amd64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.amd64'), { file: 'Dockerfile.amd64', kind: 'plain' });
+  assert.deepEqual(selectDockerfile(['Dockerfile.aarch64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.aarch64'), { file: 'Dockerfile.aarch64', kind: 'variant' });
+  // a custom name and its template, in a sub-folder
+  assert.deepEqual(selectDockerfile(['docker/App.template', 'docker/App'], 'x', 'amd64', 'docker/App'), { file: 'docker/App.template', kind: 'template' });
+  assert.equal(pick(['Dockerfile.template'], 'Dockerfile.template'), 'Dockerfile.template');
 });
 
-test('template variables, with RESIN_ aliases, unknown ones left alone', () => {
-  const out = resolveTemplate('FROM x-%%BALENA_ARCH%%\nENV T=%%RESIN_MACHINE_NAME%% S=%%BALENA_SERVICE_NAME%% A=%%BALENA_APP_NAME%% R=%%BALENA_RELEASE_HASH%% U=%%BALENA_NOPE%%', {
-    arch: 'aarch64',
-    deviceType: 'rpi4',
-    serviceName: 'web',
-    appName: 'app',
-    releaseHash: 'r1',
-  });
-  assert.equal(out, 'FROM x-aarch64\nENV T=rpi4 S=web A=app R=r1 U=%%BALENA_NOPE%%');
-});
-
-test('compose: services in file order, environment lists and maps, volumes', () => {
-  const c = parseCompose(
-    `version: '2.1'\nvolumes:\n  data:\nservices:\n  b:\n    build: ./b\n    environment: [A=1, B]\n  a:\n    image: busybox\n    environment:\n      X: 2\n`,
-    'docker-compose.yml',
-  );
-  assert.deepEqual(c.services.map((s) => s.name), ['b', 'a']);
-  assert.deepEqual(c.volumes, ['data']);
-});
-
-test('compose errors name the file and the problem', () => {
-  const bad = (text: string, re: RegExp) =>
-    assert.throws(() => parseCompose(text, 'docker-compose.yml'), (e: unknown) => EdgePushError.is(e, 'invalid-input') && re.test(e.message));
-  bad('services: [oops', /docker-compose.yml: not valid YAML/);
-  bad('services:\n  a:\n    build: .\n    frobnicate: 1\n', /services\.a: unsupported key\(s\) frobnicate/);
-  bad('services:\n  a:\n    environment: {}\n', /service 'a' has neither build nor image/);
-  bad('services:\n  a:\n    build: .\n    depends_on: [ghost]\n', /depends on unknown service 'ghost'/);
-  bad('volumes: {}\n', /services/);
-  bad('services:\n  a:\n    build: .\n    restart: sometimes\n', /services\.a\.restart/);
+test('template variables, with RESIN_ aliases; comments untouched; an unknown variable is an error', () => {
+  const vars = { arch: 'aarch64', deviceType: 'rpi4', serviceName: 'web', appName: 'app', releaseHash: 'r1' };
+  const out = resolveTemplate('FROM x-%%BALENA_ARCH%%\n# %%BALENA_NOPE%% in a comment\nENV T=%%RESIN_MACHINE_NAME%% S=%%BALENA_SERVICE_NAME%% A=%%BALENA_APP_NAME%% R=%%BALENA_RELEASE_HASH%%', vars);
+  assert.equal(out, 'FROM x-aarch64\n# %%BALENA_NOPE%% in a comment\nENV T=rpi4 S=web A=app R=r1');
+  assert.throws(() => resolveTemplate('FROM a\nRUN echo %%BALENA_NOPE%%', vars), /line 2: unknown template variable %%BALENA_NOPE%%/);
 });
 
 test('a single Dockerfile project is service main with balena push defaults', async () => {
@@ -92,9 +76,9 @@ test('a single Dockerfile project is service main with balena push defaults', as
     const s = p.services[0]!;
     assert.equal(s.name, 'main');
     assert.equal(s.dockerfile, 'Dockerfile');
-    assert.equal(s.compose.network_mode, 'host');
-    assert.deepEqual(s.compose.volumes, ['resin-data:/data']);
-    assert.deepEqual(p.volumes, ['resin-data']);
+    assert.equal(s.compose.keys.network_mode, 'host');
+    assert.deepEqual(s.compose.keys.volumes, ['resin-data:/data']);
+    assert.deepEqual(p.volumes, { 'resin-data': {} });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -103,7 +87,7 @@ test('a single Dockerfile project is service main with balena push defaults', as
 test('examples/multi loads: two services, a volume, the template resolved for the device', async () => {
   const p = await loadProject('examples/multi', opts);
   assert.deepEqual(p.services.map((s) => s.name), ['counter', 'frontend']);
-  assert.deepEqual(p.volumes, ['shared-data']);
+  assert.deepEqual(Object.keys(p.volumes), ['shared-data']);
   const fe = p.services.find((s) => s.name === 'frontend')!;
   assert.equal(fe.dockerfile, 'Dockerfile.template');
   assert.match(fe.dockerfileText!, /DEVICE_ARCH=aarch64 DEVICE_TYPE=raspberrypi4-64 SERVICE=frontend/);

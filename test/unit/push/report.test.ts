@@ -114,3 +114,16 @@ test('a crash-looping or stopped container is reported as such, not as the super
   assert.equal(healthState('exited', { ...up, running: false, exitCode: 0 }), 'exited');
   assert.equal(healthState('Running', undefined), 'Running');
 });
+
+test('service states with health: only running and healthy count as up', async () => {
+  const { serviceIsUp, statusWithHealth } = await import('../../../simulator/push/serviceState.js');
+  const { healthOf } = await import('../../../simulator/device/currentState.js');
+  assert.equal(statusWithHealth('Running', 'unhealthy'), 'Running (unhealthy)');
+  assert.equal(statusWithHealth('Running', 'starting'), 'Running (health: starting)');
+  assert.equal(statusWithHealth('Running', undefined), 'Running');
+  assert.ok(serviceIsUp('Running') && serviceIsUp('Running (healthy)'));
+  assert.ok(!serviceIsUp('Running (unhealthy)') && !serviceIsUp('Running (health: starting)') && !serviceIsUp('exited (code 1)'));
+  assert.equal(healthOf('Up 3 seconds (health: starting)'), 'starting');
+  assert.equal(healthOf('Up 1 minute (unhealthy)'), 'unhealthy');
+  assert.equal(healthOf('Up 1 minute'), undefined);
+});

@@ -1,0 +1,96 @@
+// `edgepush image push IMAGE --registry URL` and `image delta FROM TO --registry URL`: images of the local
+// engine into any OCI registry, and EdgePush deltas between them as OCI artifacts (subject = TO).
+import Docker from 'dockerode';
+import { UsageError, flag, noExtraPositionals, positional, requiredOpt, stringOpt, type CliCommand, type ParsedArgs } from '../command.js';
+import { readImageArchive } from '../../engine/imageArchive.js';
+import { RegistryClient } from '../../registry/registryClient.js';
+import { isRegistryRef, parseImageRef, parseRegistryAddress } from '../../registry/reference.js';
+import { pushImageArchive } from '../../registry/imagePush.js';
+import { endsOf, publishDelta } from '../../registry/publishDelta.js';
+import { progressLine } from '../../shared/progress.js';
+import { formatBytes } from '../../shared/units.js';
+import { invalidInput } from '../../shared/errors.js';
+
+const usage = `edgepush image push IMAGE --registry URL [--repository R] [--tag T] [--json]
+edgepush image delta FROM TO --registry URL [--repository R] [--json]
+
+  push    push IMAGE of the local engine (manifest, config, layers; blobs the registry has are skipped)
+          to URL as R:T (default: IMAGE's own name and tag)
+  delta   compute the EdgePush delta FROM -> TO (both images of the local engine; pushed first when missing)
+          and push it as an OCI artifact whose subject is TO's manifest, found by the referrers API or its
+          tag fallback (sha256-<TO digest>), and tagged delta-<FROM id>-<TO id>
+  URL     http://HOST:PORT, or HOST:PORT (plain HTTP on loopback), https://HOST; user:pass@ for auth`;
+
+/** `myapp/main:v2` → repository `myapp/main`, tag `v2`; a registry reference keeps only its path. */
+export function repoAndTag(image: string): { repository: string; tag: string } {
+  if (isRegistryRef(image)) {
+    const r = parseImageRef(image);
+    return { repository: r.repository, tag: r.tag ?? 'latest' };
+  }
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  const [name, tag] = colon > slash ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
+  const repository = name.toLowerCase();
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) throw invalidInput(`'${image}' cannot name a repository; give --repository`);
+  return { repository, tag };
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  const sub = args.positionals[0];
+  const client = new RegistryClient(parseRegistryAddress(requiredOpt(args, 'registry')));
+  const docker = new Docker();
+  const progress = progressLine(process.stderr, flag(args, 'json') && !process.stderr.isTTY);
+  switch (sub) {
+    case 'push': {
+      noExtraPositionals(args, 2);
+      const image = positional(args, 1, 'IMAGE');
+      const named = repoAndTag(image);
+      const repository = stringOpt(args, 'repository') ?? named.repository;
+      const tag = stringOpt(args, 'tag') ?? named.tag;
+      await client.ping();
+      progress.update(`exporting ${image}`);
+      const archive = await readImageArchive({ docker, ref: image });
+      const r = await pushImageArchive(client, repository, tag, archive, (phase, done, total) => progress.update(phase, done, total));
+      const ref = `${client.address.host}/${repository}:${tag}`;
+      progress.done();
+      if (flag(args, 'json')) process.stdout.write(`${JSON.stringify({ ref, ...r })}\n`);
+      else process.stdout.write(`${ref}@${r.manifestDigest}: ${r.blobsPushed} blob(s) pushed, ${r.blobsSkipped} already there (${formatBytes(r.bytesUploaded)} sent)\n`);
+      return 0;
+    }
+    case 'delta': {
+      noExtraPositionals(args, 3);
+      const [fromName, toName] = [positional(args, 1, 'FROM'), positional(args, 2, 'TO')];
+      const fromNamed = repoAndTag(fromName);
+      const toNamed = repoAndTag(toName);
+      const repository = stringOpt(args, 'repository') ?? toNamed.repository;
+      await client.ping();
+      progress.update('exporting images');
+      const [from, to] = await Promise.all([readImageArchive({ docker, ref: fromName }), readImageArchive({ docker, ref: toName })]);
+      progress.update(`pushing ${fromName}`);
+      const fromPushed = await pushImageArchive(client, repository, fromNamed.tag === toNamed.tag ? `${fromNamed.tag}-base` : fromNamed.tag, from);
+      progress.update(`pushing ${toName}`);
+      const toPushed = await pushImageArchive(client, repository, toNamed.tag, to);
+      progress.update('computing the delta');
+      const d = await publishDelta(client, repository, { image: from, ends: endsOf(fromPushed) }, { image: to, pushed: toPushed });
+      progress.done();
+      const out = { repository: `${client.address.host}/${repository}`, from: fromPushed.manifestDigest, to: toPushed.manifestDigest, ...d };
+      if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else
+        process.stdout.write(
+          `${out.repository}@${d.manifestDigest}${d.reused ? ' (already there)' : ''}: delta ${formatBytes(d.deltaBytes)} instead of a ${formatBytes(d.layerPullBytes)} layer pull; ` +
+            `found by ${d.discovery === 'referrers' ? 'the referrers API' : `the tag fallback ${toPushed.manifestDigest.replace(':', '-').slice(0, 19)}…`} and by tag ${d.tag}\n`,
+        );
+      return 0;
+    }
+    case undefined:
+      throw new UsageError('missing subcommand (push or delta)');
+    default:
+      throw new UsageError(`unknown subcommand '${sub}' (expected push or delta)`);
+  }
+}
+
+export const imageCommand: CliCommand = {
+  usage,
+  options: { registry: { type: 'string' }, repository: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' } },
+  run,
+};
