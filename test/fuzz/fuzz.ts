@@ -124,6 +124,15 @@ async function main(): Promise<void> {
   const requests = values.requests ? new RequestFuzzer(testAddress(51, 200), seed) : undefined;
   let deltasDone = false;
   const requestRun = requests?.run(() => deltasDone || Date.now() >= deadline);
+  // Ctrl-C or TERM: the figures so far, and the agent stopped.
+  const stop = async () => {
+    clearInterval(ticker);
+    console.log(`\nstopped\n${table()}`);
+    await requests?.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
   const per = Math.ceil(total === Number.MAX_SAFE_INTEGER ? 1e15 : total / workers);
   await Promise.all(Array.from({ length: workers }, (_, k) => runRange(from + k * per, Math.min(from + total, from + (k + 1) * per))));
   deltasDone = true;

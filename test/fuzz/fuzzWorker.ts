@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { applyByteDelta } from '../../simulator/engine/byteDelta.js';
 import { applyImageDelta } from '../../simulator/engine/imageDeltaApply.js';
 import { EdgePushError } from '../../simulator/shared/errors.js';
-import { byteSeeds, imageSeeds, type ByteSeed, type ImageSeed } from './corpus.js';
+import { byteSeeds, imageSeeds, CHECK_TAGS, type ByteSeed, type ImageSeed } from './corpus.js';
 import { mutateByteDelta, mutateImageDelta, rng } from './mutators.js';
 
 export type Outcome = 'rejected' | 'accepted-correct' | 'wrong' | 'crashed';
@@ -72,7 +72,7 @@ async function imageCase(seeds: ImageSeed[], index: number): Promise<Report> {
   const delta = mutateImageDelta(s.delta, r);
   const out = join(scratch, 'image.tar');
   try {
-    await applyImageDelta({ delta: once(delta), basis: s.basis, outputPath: out });
+    await applyImageDelta({ delta: once(delta), basis: s.basis, outputPath: out, repoTags: CHECK_TAGS });
   } catch (err) {
     const left = readdirSync(scratch);
     rmSync(scratch, { recursive: true, force: true });
