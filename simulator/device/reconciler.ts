@@ -52,13 +52,18 @@ export class Reconciler {
    */
   private pins = new Map<string, string>();
   private targetHash: string;
+  /** No pins were saved for the target loaded at start (state from an older agent): the first pass takes them
+   *  from the release's running containers. Never after a new target: local mode reuses commit values. */
+  private adoptOnce: boolean;
 
   constructor(private readonly deps: ReconcilerDeps, defaultName: string) {
     this.target = deps.store.target(defaultName);
     this.apps = normalizeApps(this.target);
     this.startable = deps.store.poweredOff();
     this.targetHash = hashOf(this.target);
-    this.pins = new Map(Object.entries(deps.store.imagePins(this.targetHash)));
+    const saved = deps.store.imagePins(this.targetHash);
+    this.pins = new Map(Object.entries(saved ?? {}));
+    this.adoptOnce = saved === undefined;
   }
 
   get scope(): DeviceScope {
@@ -92,6 +97,7 @@ export class Reconciler {
     this.apps = normalizeApps(state);
     this.missingReported.clear();
     this.pins = new Map();
+    this.adoptOnce = false;
     this.targetHash = hashOf(state);
     this.deps.store.saveImagePins({ target: this.targetHash, pins: {} });
     this.setAppState('applying');
@@ -200,7 +206,10 @@ export class Reconciler {
   private async planOnce(): Promise<Step[]> {
     const { docker, scope, env } = this.deps;
     const containers = await readContainers(docker, scope, this.startable);
-    this.adoptPins(containers);
+    if (this.adoptOnce) {
+      this.adoptOnce = false;
+      this.adoptPins(containers);
+    }
     const [networks, volumes] = await Promise.all([readNetworks(docker, scope), readVolumes(docker, scope)]);
     const images: ServiceImage[] = [];
     const locked = new Set<string>();

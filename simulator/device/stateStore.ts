@@ -85,10 +85,10 @@ export class StateStore {
     writeFileAtomic(join(this.dir, 'stopped-by-device.json'), JSON.stringify({ containers: [...ids] }));
   }
 
-  /** The image pins saved for a target, if they are for `targetHash`. */
-  imagePins(targetHash: string): Record<string, string> {
+  /** The image pins saved for a target; undefined when none were saved for `targetHash`. */
+  imagePins(targetHash: string): Record<string, string> | undefined {
     const found = readJson(join(this.dir, 'image-pins.json'), pinsSchema);
-    return found && found.target === targetHash ? found.pins : {};
+    return found && found.target === targetHash ? found.pins : undefined;
   }
 
   saveImagePins(pins: ImagePins): void {
