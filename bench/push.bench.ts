@@ -3,7 +3,7 @@
 //   livepush: file saved → new code running ≤ 1 s; warm push of examples/hello ≤ 10 s; delta report ≤ 10% of a push.
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { ensureBaseImages } from '../simulator/device/baseImages.js';
 import { deviceIdFrom, purgeDevice } from '../simulator/device/scope.js';
@@ -12,6 +12,7 @@ import { DeviceClient } from '../simulator/push/deviceClient.js';
 import { startLivepush } from '../simulator/push/livepush/startLivepush.js';
 import { pushProject } from '../simulator/push/pushProject.js';
 import type { BuildOn } from '../simulator/push/types.js';
+import { localBuildTag } from '../simulator/push/build/buildServices.js';
 import { testAddress } from '../test/testNet.js';
 
 const ADDRESS = testAddress(20, 20);
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   } finally {
     await device.stop();
     await purgeDevice(docker, deviceIdFrom(NAME)).catch(() => undefined);
-    await docker.getImage('edgepush-local/main:latest').remove({ noprune: true }).catch(() => undefined);
+    await docker.getImage(localBuildTag({ dir, name: basename(dir) }, 'main')).remove({ noprune: true }).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -101,7 +101,7 @@ export type RolloutView = z.infer<typeof RolloutViewSchema>;
 export const LogEntrySchema = z.object({
   seq: z.number(),
   timestamp: z.number(),
-  kind: z.enum(['line', 'system', 'reconnect']),
+  kind: z.enum(['line', 'system', 'reconnect', 'gap']),
   service: z.string().optional(),
   message: z.string(),
   stderr: z.boolean().optional(),

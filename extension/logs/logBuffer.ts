@@ -8,6 +8,8 @@ export interface IncomingLine {
   serviceName?: string;
   isStdErr?: boolean;
   isSystem?: boolean;
+  /** Lines were lost here: a marker the panel always shows. */
+  gap?: boolean;
 }
 
 export class LogBuffer {
@@ -34,7 +36,7 @@ export class LogBuffer {
     return this.append({
       seq: 0,
       timestamp: line.timestamp ?? now,
-      kind: system ? 'system' : 'line',
+      kind: line.gap ? 'gap' : system ? 'system' : 'line',
       service: system ? undefined : line.serviceName,
       message: line.message,
       stderr: line.isStdErr === true ? true : undefined,

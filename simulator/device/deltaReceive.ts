@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ContentStore, type ContentWriter } from '../engine/contentStore.js';
-import { freeDiskBytes } from '../engine/imageDeltaChecks.js';
+import { freeDiskBytes } from '../engine/freeResources.js';
 import type { DeviceScope } from './scope.js';
 import { isLocalName } from './scope.js';
 import type { Link } from './link.js';

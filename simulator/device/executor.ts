@@ -9,7 +9,8 @@ import type { LogHub } from './logHub.js';
 import type { UpdateEventBus } from './updateEvents.js';
 import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
-import { isNotFound, resolveImage } from './currentState.js';
+import { DEVICE_LABEL } from './scope.js';
+import { isNotFound } from './currentState.js';
 import { isRegistryRef } from '../registry/reference.js';
 
 export interface ExecContext {
@@ -28,6 +29,8 @@ export interface ExecContext {
   release(appId: number): string;
   /** The device is shutting down: long waits (hand-over) end early. */
   stopping(): boolean;
+  /** The image id the current target runs for an image name (pinned per target), null while missing. */
+  imageIdFor(name: string): Promise<string | null>;
   /** Pulls a registry reference into the device (registryPull.ts); absent: images only arrive by build or delta. */
   pull?(image: string, onProgress: (bytes: number, total: number | null) => void): Promise<void>;
 }
@@ -52,14 +55,36 @@ async function kill(ctx: ExecContext, c: CurrentContainer, removeImage: boolean)
   ctx.markStartable(c.id, false);
   ctx.hub.system(`Killed service ${label(c.serviceName, c.dockerImageId)}`);
   ctx.events.emit({ ...ev, phase: 'removed' });
-  if (removeImage && c.dockerImageId) {
-    ctx.hub.system(`Deleting image '${short(c.dockerImageId)}'`);
-    try {
-      await ctx.docker.getImage(c.dockerImageId).remove({ force: true });
-      ctx.hub.system(`Deleted image '${short(c.dockerImageId)}'`);
-    } catch (err) {
-      ctx.hub.system(`Could not delete image '${short(c.dockerImageId)}': ${(err as Error).message}`);
-    }
+  if (removeImage && c.dockerImageId) await removeOwnImage(ctx, c.dockerImageId);
+}
+
+/**
+ * delete-then-download removes the old image, but a device only removes what it made: its own tags go, and the
+ * image itself only when it then carries no other name and the device's label. An image someone else made or
+ * still names (a base image, a tag of another project) stays.
+ */
+async function removeOwnImage(ctx: ExecContext, imageId: string): Promise<void> {
+  let info: { RepoTags?: string[] | null; Config?: { Labels?: Record<string, string> | null } };
+  try {
+    info = (await ctx.docker.getImage(imageId).inspect()) as typeof info;
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  const tags = (info.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+  const mine = tags.filter((t) => ctx.scope.isScopedLocal(t));
+  const labelled = info.Config?.Labels?.[DEVICE_LABEL] === ctx.scope.id;
+  if (mine.length === 0 && !labelled) {
+    ctx.hub.system(`Keeping image '${short(imageId)}': this device did not create it`);
+    return;
+  }
+  ctx.hub.system(`Deleting image '${short(imageId)}'`);
+  try {
+    for (const t of mine) await ctx.docker.getImage(t).remove({ noprune: false });
+    if (labelled && mine.length === tags.length) await ctx.docker.getImage(imageId).remove().catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    ctx.hub.system(mine.length === tags.length ? `Deleted image '${short(imageId)}'` : `Deleted this device's tags of image '${short(imageId)}' (others still name it)`);
+  } catch (err) {
+    ctx.hub.system(`Could not delete image '${short(imageId)}': ${(err as Error).message}`);
   }
 }
 
@@ -156,7 +181,7 @@ export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
     case 'fetch': {
       const s = step.service;
       const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
-      const id = await resolveImage(ctx.docker, ctx.scope, s.image);
+      const id = await ctx.imageIdFor(s.image);
       if (id) {
         ctx.events.emit({ ...ev, phase: 'downloaded' });
         return true;

@@ -1,5 +1,7 @@
 // The device's log stream: system lines and service output fan out to every follower of /v2/local/logs.
-// A follower that cannot keep up loses lines (counted and reported to it) instead of stalling the device.
+// A follower that cannot keep up loses lines instead of stalling the device, and is told: a notice with
+// `gap: true` (and how many lines) comes as soon as its connection drains. Readers keep `gap` lines whatever
+// they filter on (service, system), so a loss is never silent in any view.
 import type { ServerResponse } from 'node:http';
 
 export interface LogLine {
@@ -10,6 +12,8 @@ export interface LogLine {
   serviceId?: number;
   appId?: number;
   isStdErr?: boolean;
+  /** Lines were lost at this point (a slow reader, or output faster than the device forwards): always shown. */
+  gap?: boolean;
 }
 
 const MAX_QUEUED_BYTES = 1 << 20;
@@ -17,13 +21,14 @@ const BACKLOG_LINES = 2000;
 
 interface Follower {
   res: ServerResponse;
-  queued: number;
   dropped: number;
 }
 
 export class LogHub {
   private readonly followers = new Set<Follower>();
+  /** A ring of the last BACKLOG_LINES lines (the oldest at `head` once full). */
   private readonly backlog: LogLine[] = [];
+  private head = 0;
   private readonly listeners = new Set<(l: LogLine) => void>();
 
   system(message: string): void {
@@ -35,15 +40,22 @@ export class LogHub {
   }
 
   publish(line: LogLine): void {
-    this.backlog.push(line);
-    if (this.backlog.length > BACKLOG_LINES) this.backlog.splice(0, this.backlog.length - BACKLOG_LINES);
-    for (const f of this.followers) this.write(f, line);
+    if (this.backlog.length < BACKLOG_LINES) this.backlog.push(line);
+    else {
+      this.backlog[this.head] = line;
+      this.head = (this.head + 1) % BACKLOG_LINES;
+    }
+    if (this.followers.size > 0) {
+      const text = `${JSON.stringify(line)}\n`; // once, whatever the number of followers
+      for (const f of this.followers) this.write(f, text);
+    }
     for (const l of this.listeners) l(line);
   }
 
-  /** Lines kept in memory with timestamp >= since (the most recent BACKLOG_LINES at most). */
+  /** Lines kept in memory with timestamp >= since (the most recent BACKLOG_LINES at most), oldest first. */
   since(since: number): LogLine[] {
-    return this.backlog.filter((l) => l.timestamp >= since);
+    const ordered = this.backlog.length < BACKLOG_LINES ? this.backlog : [...this.backlog.slice(this.head), ...this.backlog.slice(0, this.head)];
+    return ordered.filter((l) => l.timestamp >= since);
   }
 
   onLine(fn: (l: LogLine) => void): () => void {
@@ -53,20 +65,20 @@ export class LogHub {
 
   /** Streams NDJSON to `res` until the client goes away. `replay` lines are sent first. */
   follow(res: ServerResponse, replay: LogLine[]): void {
-    const f: Follower = { res, queued: 0, dropped: 0 };
+    const f: Follower = { res, dropped: 0 };
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.write(`${JSON.stringify({ message: 'Streaming logs', isSystem: true })}\n`);
-    for (const l of replay) this.write(f, l);
+    for (const l of replay) this.write(f, `${JSON.stringify(l)}\n`);
     this.followers.add(f);
     const done = () => this.followers.delete(f);
     res.on('close', done);
     res.on('error', done);
     res.on('drain', () => {
-      f.queued = res.writableLength;
       if (f.dropped > 0) {
         const n = f.dropped;
         f.dropped = 0;
-        this.write(f, { message: `${n} log lines dropped (slow reader)`, timestamp: Date.now(), isSystem: true });
+        const notice: LogLine = { message: `${n} log lines dropped (slow reader)`, timestamp: Date.now(), isSystem: true, gap: true };
+        res.write(`${JSON.stringify(notice)}\n`);
       }
     });
   }
@@ -80,12 +92,11 @@ export class LogHub {
     this.followers.clear();
   }
 
-  private write(f: Follower, line: LogLine): void {
+  private write(f: Follower, text: string): void {
     if (f.res.writableLength > MAX_QUEUED_BYTES) {
       f.dropped++;
       return;
     }
-    f.res.write(`${JSON.stringify(line)}\n`);
-    f.queued = f.res.writableLength;
+    f.res.write(text);
   }
 }

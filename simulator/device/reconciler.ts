@@ -1,6 +1,7 @@
 // Reconcile until converged: read the engine, plan, run the steps, plan again. One pass at a time; a trigger
 // during a pass schedules another. Waits (updates.lock held, image missing, engine down) retry on a timer.
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { plan, type CurrentContainer, type PlannedService, type Step } from './planner.js';
@@ -44,13 +45,25 @@ export class Reconciler {
   private appState: 'applying' | 'applied' = 'applying';
   private engineDown = false;
   private settledWaiters: (() => void)[] = [];
-  /** Image ids resolved for the current target: a rebuild of the same name waits for the next target. */
-  private readonly pins = new Map<string, string>();
+  /**
+   * Image ids resolved for the current target, persisted with it: a rebuild or a retag of the same name (through
+   * :2375, by anyone) waits for the next target, and after a restart the device runs exactly the images it ran
+   * before. A pinned image that is gone is reported missing; its tag is never resolved again for this target.
+   */
+  private pins = new Map<string, string>();
+  private targetHash: string;
+  /** No pins were saved for the target loaded at start (state from an older agent): the first pass takes them
+   *  from the release's running containers. Never after a new target: local mode reuses commit values. */
+  private adoptOnce: boolean;
 
   constructor(private readonly deps: ReconcilerDeps, defaultName: string) {
     this.target = deps.store.target(defaultName);
     this.apps = normalizeApps(this.target);
     this.startable = deps.store.poweredOff();
+    this.targetHash = hashOf(this.target);
+    const saved = deps.store.imagePins(this.targetHash);
+    this.pins = new Map(Object.entries(saved ?? {}));
+    this.adoptOnce = saved === undefined;
   }
 
   get scope(): DeviceScope {
@@ -83,7 +96,10 @@ export class Reconciler {
     this.target = state;
     this.apps = normalizeApps(state);
     this.missingReported.clear();
-    this.pins.clear();
+    this.pins = new Map();
+    this.adoptOnce = false;
+    this.targetHash = hashOf(state);
+    this.deps.store.saveImagePins({ target: this.targetHash, pins: {} });
     this.setAppState('applying');
     this.trigger();
   }
@@ -208,6 +224,10 @@ export class Reconciler {
   private async planOnce(): Promise<Step[]> {
     const { docker, scope, env } = this.deps;
     const containers = await readContainers(docker, scope, this.startable);
+    if (this.adoptOnce) {
+      this.adoptOnce = false;
+      this.adoptPins(containers);
+    }
     const [networks, volumes] = await Promise.all([readNetworks(docker, scope), readVolumes(docker, scope)]);
     const images: ServiceImage[] = [];
     const locked = new Set<string>();
@@ -253,12 +273,28 @@ export class Reconciler {
         return pinned;
       } catch (err) {
         if (isEngineDown(err)) throw err;
-        this.pins.delete(name);
+        return null; // the pinned image is gone: the name now means another image, not this release's
       }
     }
     const id = await resolveImage(this.deps.docker, this.deps.scope, name);
-    if (id) this.pins.set(name, id);
+    if (id) this.pin(name, id);
     return id;
+  }
+
+  /** Before pins were saved (or when the file was lost), a release's running containers say what it runs. */
+  private adoptPins(containers: CurrentContainer[]): void {
+    for (const app of this.apps) {
+      for (const s of app.services) {
+        if (this.pins.has(s.image)) continue;
+        const c = containers.find((x) => x.appId === s.appId && x.serviceName === s.serviceName && x.commit === s.commit && x.dockerImageId);
+        if (c) this.pin(s.image, c.dockerImageId);
+      }
+    }
+  }
+
+  private pin(name: string, id: string): void {
+    this.pins.set(name, id);
+    this.deps.store.saveImagePins({ target: this.targetHash, pins: Object.fromEntries(this.pins) });
   }
 
   private reportLocked(step: Extract<Step, { action: 'locked' }>): void {
@@ -306,6 +342,9 @@ export class Reconciler {
       },
       release: (appId) => this.release(appId) ?? '',
       stopping: () => this.stopped,
+      imageIdFor: (name) => this.imageIdFor(name),
     };
   }
 }
+
+const hashOf = (state: LocalState) => createHash('sha256').update(JSON.stringify(state)).digest('hex');

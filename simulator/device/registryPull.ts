@@ -195,7 +195,8 @@ export class RegistryPuller {
       if (header.target.imageId !== image.imageId) throw corrupt(`the delta rebuilds ${header.target.imageId}, not ${image.imageId}`);
       if (!header.basis || header.basis.imageId !== d.baseImageId) throw corrupt('the delta names another basis than its annotation');
       onProgress('loading', d.blob.size, d.blob.size);
-      const r = await applyImageDelta({ delta: path, docker: this.deps.docker, workDir: join(this.deps.dataDir, 'pulls') });
+      // repoTags []: the names in a delta's header never tag anything; the device tags the image in its own scope.
+      const r = await applyImageDelta({ delta: path, docker: this.deps.docker, workDir: join(this.deps.dataDir, 'pulls'), repoTags: [] });
       if (r.imageId !== image.imageId || (await this.imageIdOf(image.imageId)) !== image.imageId) throw corrupt(`the delta loaded ${r.imageId}, not ${image.imageId}`);
       await this.tag(image.imageId, scoped);
     } finally {

@@ -31,14 +31,16 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
   }
 }
 
+/** A state file's content, or undefined when it is missing, malformed or of the wrong shape (never a throw:
+ *  a damaged file must not keep the device from starting). */
 function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
-  let text: string;
+  let value: unknown;
   try {
-    text = readFileSync(path, 'utf8');
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
-  const parsed = schema.safeParse(JSON.parse(text));
+  const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -46,6 +48,10 @@ const identitySchema = z.object({ uuid: z.string(), name: z.string(), createdAt:
 export type DeviceIdentity = z.infer<typeof identitySchema>;
 
 const poweredOffSchema = z.object({ containers: z.array(z.string()) });
+
+/** Image ids the current target resolved its image names to, and which target that was (sha256 of its JSON). */
+const pinsSchema = z.object({ target: z.string(), pins: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/)) });
+export type ImagePins = z.infer<typeof pinsSchema>;
 
 export class StateStore {
   constructor(readonly dir: string) {
@@ -77,6 +83,16 @@ export class StateStore {
 
   savePoweredOff(ids: Iterable<string>): void {
     writeFileAtomic(join(this.dir, 'stopped-by-device.json'), JSON.stringify({ containers: [...ids] }));
+  }
+
+  /** The image pins saved for a target; undefined when none were saved for `targetHash`. */
+  imagePins(targetHash: string): Record<string, string> | undefined {
+    const found = readJson(join(this.dir, 'image-pins.json'), pinsSchema);
+    return found && found.target === targetHash ? found.pins : undefined;
+  }
+
+  saveImagePins(pins: ImagePins): void {
+    writeFileAtomic(join(this.dir, 'image-pins.json'), JSON.stringify(pins));
   }
 
   lockDir(appId: number, service: string): string {

@@ -59,8 +59,14 @@ export async function removeStaleTempFiles(path: string): Promise<void> {
 export async function commitFileAtomically(path: string, write: (out: Writable) => Promise<void>): Promise<void> {
   await removeStaleTempFiles(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx');
-  pending.add(tmp);
+  pending.add(tmp); // before it exists: a signal between its creation and the next line still finds it
+  let fh;
+  try {
+    fh = await open(tmp, 'wx');
+  } catch (err) {
+    pending.delete(tmp);
+    throw err;
+  }
   const out = fh.createWriteStream();
   try {
     await write(out);

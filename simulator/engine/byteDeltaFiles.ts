@@ -13,7 +13,7 @@ import { ByteReader } from './byteReader.js';
 import { DEFAULT_MEMORY_BUDGET, createWindowedDelta, type WindowedDeltaOptions } from './windowedDelta.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { BYTE_DELTA_HEADER_SIZE, decodeByteDeltaHeader, type ByteDeltaHeader } from './byteDeltaFormat.js';
-import { checkFreeResources } from './imageDeltaChecks.js';
+import { checkFreeResources } from './freeResources.js';
 import { conflict, corrupt, invalidInput } from '../shared/errors.js';
 
 /** Results larger than this are verified (a pass that only hashes) before they are written. */

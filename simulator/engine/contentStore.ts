@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFileAtomically, fsyncPath } from './atomicFile.js';
-import { conflict, corrupt, invalidInput, notFound } from '../shared/errors.js';
+import { conflict, corrupt, invalidInput, locked, notFound } from '../shared/errors.js';
 
 export interface BlobInfo {
   digest: string;
@@ -134,7 +134,7 @@ export class ContentStore {
   /** A writer for `ref`, resuming any data an earlier writer with the same ref left. One writer per ref. */
   async writer(ref: string): Promise<ContentWriter> {
     if (!refRe.test(ref)) throw invalidInput(`bad ingest ref '${ref}'`);
-    if (this.active.has(ref)) throw conflict(`ingest ${ref} is already being written`);
+    if (this.active.has(ref)) throw locked(`ingest ${ref} is already being written`);
     this.active.add(ref);
     try {
       const dir = join(this.root, 'ingest', refDir(ref));

@@ -2,7 +2,7 @@
 // rebuilt layer against its diff id, the config against the image id), the result is a `docker save` archive
 // written atomically to a file and/or loaded into a Docker engine, so the new image appears only when complete.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
@@ -17,7 +17,8 @@ import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
 import { TarRootModel } from './tarSafety.js';
-import { applyNeeds, checkFreeResources, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { applyNeeds, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { checkFreeResources } from './freeResources.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
 
@@ -115,6 +116,25 @@ export function sharedChain(header: ImageDeltaHeader, basis: ImageArchive | unde
   return n;
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** A temp dir for the archive that is loaded (`edgepush-apply-<pid>-…`); those of processes that are gone (a
+ *  crash or kill -9 mid-apply) are removed first. */
+async function workDirFor(parent: string): Promise<string> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const m = /^edgepush-apply-(\d+)-/.exec(name);
+    if (m && !alive(Number(m[1]))) await rm(join(parent, name), { recursive: true, force: true });
+  }
+  return mkdtemp(join(parent, `edgepush-apply-${process.pid}-`));
+}
+
 function counter(): Transform & { bytes: number } {
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -165,7 +185,7 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   const shared = sharedChain(header, basis);
   const layers = header.target.layers.map((l, i) => ({ ...l, omitted: opts.thin === true && i < shared }));
   const expected = imageArchiveSize({ imageId: header.target.imageId, configSize: Buffer.byteLength(header.target.config), repoTags, layers });
-  const tmpDir = !opts.outputPath && opts.docker ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-apply-')) : undefined;
+  const tmpDir = !opts.outputPath && opts.docker ? await workDirFor(opts.workDir ?? tmpdir()) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
     // The basis is in memory already; what is left to allocate is the old input and the working blocks.

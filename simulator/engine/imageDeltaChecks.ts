@@ -2,21 +2,16 @@
 // config's layers, the archive size, the payload bytes), with the basis it names, and with what this machine
 // has (free memory for the basis and the old input, free disk for the rebuilt archive). A hostile delta that
 // declares gigabytes, lists one basis layer a thousand times or promises an archive it cannot produce is
-// refused here, in microseconds, instead of part way through.
-import { statfs } from 'node:fs/promises';
-import { freemem } from 'node:os';
+// refused here, in microseconds, instead of part way through (free memory and disk: freeResources.ts).
 import { z } from 'zod';
 import type { ImageDeltaHeader } from './imageDeltaFormat.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
-import { conflict, corrupt, tooLarge } from '../shared/errors.js';
-import { formatBytes } from '../shared/units.js';
+import { conflict, corrupt } from '../shared/errors.js';
 
 /** More layers than any Docker storage driver stacks (overlay2 stops at 128). */
 export const MAX_IMAGE_LAYERS = 256;
 /** Memory apply needs beyond the basis and the old input: a few blocks of at most 64 MiB, and slack. */
 const APPLY_WORKING_BYTES = 320 << 20;
-/** Left free on the disk and in memory after the work, so the machine stays usable. */
-const RESERVE_BYTES = 256 << 20;
 
 export interface BasisFacts {
   imageId: string;
@@ -95,24 +90,3 @@ export function applyNeeds(h: ImageDeltaHeader, basisBytes: number, basis?: Basi
   return { memoryBytes: basisBytes + old + APPLY_WORKING_BYTES, archiveBytes: h.target.archiveSize, imageBytes: h.target.imageBytes };
 }
 
-/** Free bytes on the filesystem holding `dir`. */
-export async function freeDiskBytes(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return Number(s.bavail) * Number(s.bsize);
-}
-
-/** Refuses (`too-large`) when the memory or the disk under `dir` cannot take `needs`, with room to spare. */
-export async function checkFreeResources(needs: { memoryBytes?: number; diskBytes?: number }, dir?: string): Promise<void> {
-  if (needs.memoryBytes !== undefined) {
-    const free = freemem();
-    if (needs.memoryBytes + RESERVE_BYTES > free) {
-      throw tooLarge(`applying this delta needs about ${formatBytes(needs.memoryBytes)} of memory; ${formatBytes(free)} is free`);
-    }
-  }
-  if (needs.diskBytes !== undefined && dir !== undefined) {
-    const free = await freeDiskBytes(dir);
-    if (needs.diskBytes + RESERVE_BYTES > free) {
-      throw tooLarge(`this needs ${formatBytes(needs.diskBytes)} of disk in ${dir}; ${formatBytes(free)} is free`);
-    }
-  }
-}

@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';
 import { buildOnEngine } from '../push/build/engineBuild.js';
-import { loadContextFilter, tarContext } from '../push/project/buildContext.js';
+import { loadContextFilter, contextArchive } from '../push/project/buildContext.js';
 import { platformOf } from '../push/project/dockerfile.js';
 import { loadProject, type Project } from '../push/project/loadProject.js';
 import { pushImageArchive, type PushedImage } from '../registry/imagePush.js';
@@ -45,11 +45,12 @@ export async function buildRelease(o: BuildReleaseOptions, project: Project): Pr
     let ref = s.image;
     if (s.contextDir) {
       const filter = await loadContextFilter(s.contextDir, [s.dockerfile!]);
-      const context = await tarContext(s.contextDir, filter, { [s.dockerfile!]: s.dockerfileText! });
+      const context = await contextArchive(s.contextDir, filter, { [s.dockerfile!]: s.dockerfileText! });
       ref = `edgepush-fleet/${o.fleet}/${s.name.toLowerCase()}:${o.release}`;
       await buildOnEngine(o.docker, {
         service: s.name,
-        context,
+        context: context.stream,
+        contextBytes: context.approxBytes,
         tag: ref,
         dockerfile: s.dockerfile!,
         labels: { 'io.edgepush.fleet': o.fleet, 'io.edgepush.release': o.release },

@@ -41,6 +41,7 @@ export function parseLogLine(text: string): DeviceLogLine | undefined {
 }
 
 export function wantedLine(line: DeviceLogLine, services: string[] | undefined, system: boolean): boolean {
+  if (line.gap) return true; // a loss is never filtered out of view
   const isSystem = line.isSystem === true || line.serviceName === undefined;
   if (isSystem) return system;
   return !services || services.includes(line.serviceName!);

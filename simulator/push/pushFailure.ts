@@ -38,6 +38,8 @@ export function exitCodeOf(err: unknown): number {
   if (EdgePushError.is(err, 'invalid-input')) return EXIT_CODES.usage;
   if (err instanceof PushFailure) {
     if (err.stage === 'connect') return EXIT_CODES.unreachable;
+    // The device went away mid-build (the connection broke): unreachable, not a failed build.
+    if (err.stage === 'build' && err.kind === 'unavailable') return EXIT_CODES.unreachable;
     if (err.stage === 'build') return EXIT_CODES.build;
     if (err.stage === 'apply' || err.stage === 'ship') return EXIT_CODES.apply;
   }

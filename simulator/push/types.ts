@@ -111,6 +111,8 @@ export const DeviceLogLineSchema = z.object({
   serviceId: z.number().optional(),
   isStdErr: z.boolean().optional(),
   isSystem: z.boolean().optional(),
+  /** Lines were lost here (a slow reader, or a flood the device skipped): shown whatever the filter. */
+  gap: z.boolean().optional(),
 });
 export type DeviceLogLine = z.infer<typeof DeviceLogLineSchema>;
 

@@ -72,12 +72,10 @@ export function literalByteDelta(next: Buffer, blockSize: number, old: Buffer = 
     newSha256: lie ? 'f'.repeat(64) : sha256(next),
   });
   const parts: Buffer[] = [header];
-  const cache = new Map<string, Buffer>();
+  let prev: { raw: Buffer; encoded: Buffer } | undefined;
   for (let at = 0; at < next.length; at += blockSize) {
     const raw = next.subarray(at, Math.min(next.length, at + blockSize));
-    const key = sha256(raw);
-    let one = cache.get(key);
-    if (!one) {
+    if (!prev || !raw.equals(prev.raw)) {
       const packed = brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } });
       const ctrl = Buffer.from([0, 0, ...varint(raw.length)]); // seek 0, add 0, extra = the whole block
       const block = Buffer.alloc(BLOCK_HEADER_SIZE);
@@ -92,10 +90,9 @@ export function literalByteDelta(next: Buffer, blockSize: number, old: Buffer = 
         block.writeUInt32LE(rawLen, 5 + i * 9);
         block.writeUInt32LE(data.length, 9 + i * 9);
       });
-      one = Buffer.concat([block, ctrl, packed]);
-      cache.set(key, one);
+      prev = { raw, encoded: Buffer.concat([block, ctrl, packed]) };
     }
-    parts.push(one);
+    parts.push(prev.encoded);
   }
   return Buffer.concat(parts);
 }

@@ -1,5 +1,6 @@
 // Which log entries the panel shows: by service, system lines on or off, stderr only, and a text filter.
-// Reconnect markers are always shown, so a gap in the stream is never hidden. Pure, unit-tested.
+// Reconnect markers and gap notices (lines lost to a flood or a slow reader) are always shown, so a gap in the
+// stream is never hidden. Pure, unit-tested.
 import type { LogEntry } from '../protocol.js';
 
 export interface LogFilter {
@@ -13,7 +14,7 @@ export interface LogFilter {
 export const defaultFilter = (): LogFilter => ({ hiddenServices: new Set(), showSystem: true, stderrOnly: false, text: '' });
 
 export function matches(e: LogEntry, f: LogFilter): boolean {
-  if (e.kind === 'reconnect') return true;
+  if (e.kind === 'reconnect' || e.kind === 'gap') return true;
   if (e.kind === 'system') {
     if (!f.showSystem || f.stderrOnly) return false;
   } else {

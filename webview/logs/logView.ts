@@ -277,6 +277,9 @@ export class LogView {
     if (e.kind === 'reconnect') {
       return h('div', { class: 'line reconnect', 'data-seq': String(e.seq), title: e.message }, icon('debug-disconnect'), h('span', { class: 'msg' }, `Reconnected at ${formatClock(e.timestamp)} (${e.message})`));
     }
+    if (e.kind === 'gap') {
+      return h('div', { class: 'line reconnect gap', 'data-seq': String(e.seq), 'data-service': e.service, title: e.message }, icon('warning'), h('span', { class: 'msg' }, `${formatClock(e.timestamp)}${e.service ? ` [${e.service}]` : ''} ${e.message}`));
+    }
     const tag = h('span', { class: 'svc' }, e.kind === 'system' ? 'system' : (e.service ?? ''));
     if (e.service) tag.style.color = serviceColor(e.service);
     return h(

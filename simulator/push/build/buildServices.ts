@@ -1,11 +1,12 @@
 // Building every service of a project for one push: on the device's engine (context tar → POST /build on
 // :2375, as `balena push`) or on this machine's engine and then shipped (delta to an EdgePush device, full
 // image load to any other). Image-only services are tagged on the device. Returns what each build sent.
+import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
 import { cancelled } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { platformOf } from '../project/dockerfile.js';
-import { loadContextFilter, tarContext } from '../project/buildContext.js';
+import { contextArchive, loadContextFilter, type ContextArchive } from '../project/buildContext.js';
 import type { Project, ProjectService } from '../project/loadProject.js';
 import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
@@ -67,28 +68,40 @@ function percentEmitter(emit: (pct: number, bytes: number) => void): (done: numb
   };
 }
 
-async function contextOf(s: ProjectService, dockerfileText: string): Promise<Buffer> {
+async function contextOf(s: ProjectService, dockerfileText: string): Promise<ContextArchive> {
   const filter = await loadContextFilter(s.contextDir!, [s.dockerfile!], s.excluded);
-  return tarContext(s.contextDir!, filter, { [s.dockerfile!]: dockerfileText });
+  return contextArchive(s.contextDir!, filter, { [s.dockerfile!]: dockerfileText });
+}
+
+/**
+ * The tag of a local build on this machine's engine: in a namespace of its own per project folder
+ * (`edgepush-local/<folder>-<hash>/<service>`), so that two projects with a service of the same name never
+ * retag each other's images.
+ */
+export function localBuildTag(project: Pick<Project, 'dir' | 'name'>, service: string): string {
+  const key = createHash('sha256').update(project.dir).digest('hex').slice(0, 8);
+  const folder = project.name.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
+  return `edgepush-local/${folder}-${key}/${service.toLowerCase()}:latest`;
 }
 
 /**
  * One engine build of a service, with its build secrets when it has any: then the build runs with BuildKit and
  * every RUN mounts the secrets image (buildSecrets.ts); otherwise the engine's classic builder, as balena uses.
+ * The context is streamed (read once, as the engine takes it); a file that cannot be read fails the build.
  */
 async function buildWithSecrets(
   engine: Docker,
   s: ProjectService,
-  run: (prepared: { context: Buffer; buildkit: boolean }) => Promise<{ imageId: string; uploadSeconds: number }>,
+  run: (prepared: { context: ContextArchive; buildkit: boolean }) => Promise<{ imageId: string; uploadSeconds: number }>,
   onLine: (line: string) => void,
 ): Promise<{ imageId: string; uploadSeconds: number; contextBytes: number }> {
   const secretsImage = s.secrets.length > 0 ? secretsImageName(s.name) : undefined;
   const dockerfile = engineDockerfile(s.dockerfileText!, { secretsImage });
   const context = await contextOf(s, dockerfile.text);
-  if (!secretsImage) return { ...(await run({ context, buildkit: false })), contextBytes: context.length };
+  if (!secretsImage) return { ...(await run({ context, buildkit: false })), contextBytes: context.approxBytes };
   onLine(`build secrets (${s.secrets.map((x) => x.dest).join(', ')}) mounted at /run/secrets in every RUN of this build only (BuildKit)`);
   const built = await withSecretsImage(engine, secretsImage, s.name, s.secrets, () => run({ context, buildkit: true }));
-  return { ...built, contextBytes: context.length };
+  return { ...built, contextBytes: context.approxBytes };
 }
 
 async function receivedBytes(client: DeviceClient, signal?: AbortSignal): Promise<number | undefined> {
@@ -120,7 +133,8 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
       const { imageId, uploadSeconds, contextBytes } = await buildWithSecrets(deviceEngine, s, ({ context, buildkit }) => buildOnEngine(deviceEngine, {
         service: s.name,
-        context,
+        context: context.stream,
+        contextBytes: context.approxBytes,
         buildkit,
         tag,
         dockerfile: s.dockerfile!,
@@ -146,10 +160,11 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       continue;
     }
     const local = o.localEngine ?? new Docker();
-    const localTag = `edgepush-local/${s.name.toLowerCase()}:latest`;
+    const localTag = localBuildTag(o.project, s.name);
     const { imageId } = await buildWithSecrets(local, s, ({ context, buildkit }) => buildOnEngine(local, {
       service: s.name,
-      context,
+      context: context.stream,
+      contextBytes: context.approxBytes,
       buildkit,
       tag: localTag,
       dockerfile: s.dockerfile!,

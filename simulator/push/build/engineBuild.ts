@@ -1,7 +1,7 @@
 // One image build through a Docker Engine API (the device's on :2375, or this machine's), as `balena push`
 // does it: `POST /build` with the tar context, tag, labels, cachefrom and forcerm. Build output is streamed
 // line by line; a build error becomes an EdgePushError carrying the engine's message.
-import { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
@@ -29,7 +29,9 @@ const buildMessageSchema = z.looseObject({
 
 export interface EngineBuildOptions {
   service: string;
-  context: Buffer;
+  /** The build context as a tar stream (read once), and about how many bytes it has (for progress). */
+  context: Readable;
+  contextBytes: number;
   tag: string;
   dockerfile: string;
   labels: Record<string, string>;
@@ -64,19 +66,23 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   const started = performance.now();
   let uploadedAt = started;
   let sent = 0;
-  const chunkSize = 64 * 1024;
-  const total = o.context.length;
-  const ctx = Readable.from(
-    (function* () {
-      for (let i = 0; i < total; i += chunkSize) {
-        const c = o.context.subarray(i, Math.min(total, i + chunkSize));
+  let contextError: unknown;
+  o.context.once('error', (err) => (contextError ??= err));
+  const ctx = o.context.pipe(
+    new Transform({
+      transform(c: Buffer, _e, cb) {
         sent += c.length;
-        o.onUpload?.(sent, total);
-        yield c;
-      }
-      uploadedAt = performance.now();
-    })(),
+        o.onUpload?.(sent, Math.max(sent, o.contextBytes));
+        cb(null, c);
+      },
+      flush(cb) {
+        uploadedAt = performance.now();
+        cb();
+      },
+    }),
   );
+  // pipe() does not pass errors on: a file of the context that cannot be read ends the upload with its error.
+  o.context.once('error', (err) => ctx.destroy(err));
   let stream: NodeJS.ReadableStream;
   try {
     stream = await postBuild(docker, ctx, {
@@ -96,7 +102,8 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
     }, o.signal);
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
-    throw unavailable(`service '${o.service}': the engine refused the build: ${err instanceof Error ? err.message : String(err)}`, err);
+    if (contextError) throw contextError;
+    throw engineError(o.service, err);
   }
   let imageId: string | undefined;
   let failure: string | undefined;
@@ -125,6 +132,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
     );
   }).catch((err: unknown) => {
     if (o.signal?.aborted) throw cancelled();
+    if (contextError) throw contextError;
     throw unavailable(`service '${o.service}': build stream broke: ${err instanceof Error ? err.message : String(err)}`, err);
   });
   if (failure) throw new BuildFailure(o.service, failure);
@@ -138,6 +146,17 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
     if (imageId) return { imageId: imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`, uploadSeconds };
     throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${err instanceof Error ? err.message : String(err)})`);
   }
+}
+
+/**
+ * Why a build request failed: a connection that broke or was refused means the device is gone (`unavailable`,
+ * exit 3); an answer from the engine (an HTTP error status) is a failed build (exit 4).
+ */
+function engineError(service: string, err: unknown): EdgePushError {
+  const message = err instanceof Error ? err.message : String(err);
+  const status = (err as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status > 0) return new BuildFailure(service, `the engine refused the build (${status}): ${message}`);
+  return unavailable(`service '${service}': the engine refused the build: ${message}`, err);
 }
 
 /**

@@ -14,6 +14,16 @@ export async function deviceTakesDeltas(client: DeviceClient, signal?: AbortSign
   return (await client.edgepushStats({ signal }).catch(() => undefined)) !== undefined;
 }
 
+/** A refusal worth another try: the device said where to resume (416), or the id is still busy (423). */
+class RetryableAnswer extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The device has no delta endpoint (an older EdgePush device): ship the full image instead. */
 export class DeltaUnsupported extends Error {
   constructor(readonly status: number) {
@@ -82,6 +92,7 @@ function putOnce(
         const code = res.statusCode ?? 0;
         if (code === 200) resolve();
         else if ((code === 404 || code === 405 || code === 501) && !/delta/i.test(text)) reject(new DeltaUnsupported(code));
+        else if (code === 416 || code === 423) reject(new RetryableAnswer(code, `device ${client.host} answered ${code}: ${text.slice(0, 200)}`));
         else reject(unavailable(`device ${client.host} refused the delta (${code}): ${text.slice(0, 200)}`));
       });
       res.on('error', reject);
@@ -95,7 +106,26 @@ function putOnce(
   });
 }
 
-/** Sends the delta, resuming after a broken connection (up to 3 tries); resolves when the device applied it. */
+/** Tries in all; waits between them grow 0.5 s, 1 s, 2 s, 4 s (with jitter) after a broken connection or a busy id. */
+const MAX_ATTEMPTS = 5;
+const backoffMs = (attempt: number) => Math.min(4000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Sends the delta; resolves when the device applied it. After a broken connection it resumes where the device
+ * stopped, after a back-off; when the device says where to resume (416: the bytes it holds moved) it resumes
+ * there at once. A device whose earlier upload of the same delta is still open hands it over at once.
+ */
 export async function sendImageDelta(
   client: DeviceClient,
   delta: ImageDelta,
@@ -110,7 +140,8 @@ export async function sendImageDelta(
   url.searchParams.set('digest', digest);
   url.searchParams.set('size', String(total));
   let sent = 0;
-  for (let attempt = 1; ; attempt++) {
+  let resumes = 0;
+  for (let attempt = 1; ; ) {
     const offset = await heldOffset(client, id, o.signal);
     let position = offset;
     try {
@@ -124,7 +155,12 @@ export async function sendImageDelta(
       });
       return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
     } catch (err) {
-      if (err instanceof DeltaUnsupported || o.signal?.aborted || attempt >= 3 || !/broke/.test(err instanceof Error ? err.message : '')) throw err;
+      if (err instanceof DeltaUnsupported || o.signal?.aborted) throw err;
+      if (err instanceof RetryableAnswer && err.status === 416 && ++resumes <= MAX_ATTEMPTS) continue; // resume where it says
+      const retryable = err instanceof RetryableAnswer || /broke/.test(err instanceof Error ? err.message : '');
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw err instanceof RetryableAnswer ? unavailable(err.message) : err;
+      await pause(backoffMs(attempt++), o.signal);
+      if (o.signal?.aborted) throw cancelled();
     }
   }
 }

@@ -25,7 +25,8 @@ export interface TestDevice {
   proc: SpawnedDevice;
   engine: Docker;
   stderr: () => string;
-  restart(extra?: { link?: string }): Promise<void>;
+  /** Stops (SIGTERM, or SIGKILL with `kill`) and starts the device again on the same data dir. */
+  restart(extra?: { link?: string; kill?: boolean }): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -65,7 +66,10 @@ export async function startTestDevice(address: string, opts: TestDeviceOptions =
     engine: new Docker({ host: address, port: 2375, protocol: 'http' }),
     stderr: () => log,
     async restart(extra = {}) {
-      await dev.proc.stop();
+      if (extra.kill) {
+        process.kill(dev.proc.pid, 'SIGKILL');
+        await dev.proc.exited;
+      } else await dev.proc.stop();
       dev.proc = await spawnIt(extra.link ?? opts.link);
     },
     async cleanup() {

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { deviceIdFrom } from '../../../simulator/device/scope.js';
 import { SECRETS_REPO } from '../../../simulator/push/build/buildSecrets.js';
+import { localBuildTag } from '../../../simulator/push/build/buildServices.js';
 import { docker, execInService, removeLocalBuildTags, runCli, startDevice, type TestDevice } from './harness.js';
 import { testAddress } from '../../testNet.js';
 
@@ -93,7 +94,7 @@ describe('build secrets', () => {
       assert.ok(saved.length > 100_000, `docker save gave the image (${saved.length} bytes)`);
       assert.equal(saved.indexOf(token), -1, 'the global secret is in no layer');
       assert.equal(saved.indexOf(conf), -1, 'the service secret is in no layer');
-      if (buildOn === 'local') assert.equal((await savedImage('edgepush-local/secretapp:latest')).indexOf(token), -1, 'nor in the local build');
+      if (buildOn === 'local') assert.equal((await savedImage(localBuildTag({ dir: resolve(dir), name: basename(dir) }, 'secretapp'))).indexOf(token), -1, 'nor in the local build');
       assert.deepEqual(await secretsImagesLeft(), [], 'the secrets image was removed');
     });
   }

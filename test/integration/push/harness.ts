@@ -160,9 +160,9 @@ export async function execUntil(address: string, service: string, cmd: string[],
   }
 }
 
-/** `--build-on local` tags its builds `edgepush-local/<service>:latest` on this machine's engine: untag them. */
+/** `--build-on local` tags its builds `edgepush-local/<project>/<service>:latest` on this machine's engine: untag them. */
 export async function removeLocalBuildTags(): Promise<void> {
-  const images = await docker.listImages({ filters: JSON.stringify({ reference: ['edgepush-local/*'] }) });
+  const images = await docker.listImages({ filters: JSON.stringify({ reference: ['edgepush-local/*', 'edgepush-local/*/*'] }) });
   for (const img of images) {
     for (const tag of img.RepoTags ?? []) if (tag.startsWith('edgepush-local/')) await docker.getImage(tag).remove({ noprune: true }).catch(() => undefined);
   }

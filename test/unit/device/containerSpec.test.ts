@@ -97,9 +97,11 @@ test('balena-supported compose keys reach the create body as the supervisor maps
     stop_grace_period: '1m30s',
     healthcheck: { test: 'wget -q -O- localhost', interval: '5s', timeout: '2s', startPeriod: '1s', retries: 2 },
   });
-  // host pid and userns namespaces are what this test maps; the device's policy passes them with
-  // --allow-privileged only (containerPolicy.test.ts covers the refusal)
-  const { body } = containerSpec(s, 'sha256:abc', scope, { ...env, allowPrivileged: true });
+  // With --allow-privileged: a default simulated device refuses the host namespaces and the cgroup parent
+  // (containerPolicy.ts), which would say nothing about the mapping.
+  const { body, refused } = containerSpec(s, 'sha256:abc', scope, { ...env, allowPrivileged: true });
+  assert.deepEqual(refused, []);
+  assert.deepEqual(containerSpec(s, 'sha256:abc', scope, env).refused, ["the host's pid namespace (pid: host)", "the host's userns_mode namespace (userns_mode: host)", "cgroup parent 'edge'"]);
   const hc = body.HostConfig as Record<string, unknown>;
   assert.deepEqual(hc.Tmpfs, { '/run': '', '/cache': 'size=1m' });
   assert.equal(hc.ShmSize, 268435456);

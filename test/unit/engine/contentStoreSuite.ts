@@ -68,7 +68,7 @@ export function runContentStoreSuite(name: string, open: (root: string, opts?: C
     withRoot(async (root) => {
       const s = await open(root);
       const w = await s.writer('busy');
-      await assert.rejects(s.writer('busy'), (e: unknown) => EdgePushError.is(e, 'conflict'));
+      await assert.rejects(s.writer('busy'), (e: unknown) => EdgePushError.is(e, 'locked'));
       await w.write(Buffer.from('partial'));
       await w.abort();
       const again = await s.writer('busy');

@@ -91,3 +91,10 @@ test('the batcher hands over many items as one batch per interval, keeping only 
   b.flush();
   assert.deepEqual(batches[1], { items: [1], dropped: 0 });
 });
+
+test('a line that marks lost lines becomes a gap entry (the panel always shows those)', () => {
+  const b = new LogBuffer(10);
+  assert.equal(b.pushLine({ message: '5 log lines dropped (slow reader)', isSystem: true, gap: true }, 1).kind, 'gap');
+  const skipped = b.pushLine({ message: 'log lines from … skipped', serviceName: 'main', gap: true }, 2);
+  assert.deepEqual([skipped.kind, skipped.service], ['gap', 'main']);
+});

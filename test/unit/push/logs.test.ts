@@ -43,6 +43,9 @@ test('filters: services and system lines', () => {
   assert.equal(wantedLine(line(1, 'x', 'web'), [], true), false);
   assert.equal(wantedLine(sys, ['main'], false), false);
   assert.equal(wantedLine(sys, [], true), true);
+  // a notice of lost lines passes every filter: with --service set, the loss is still said
+  assert.equal(wantedLine({ message: '300 log lines dropped (slow reader)', isSystem: true, gap: true }, ['main'], false), true);
+  assert.equal(wantedLine({ message: 'log lines from … skipped', serviceName: 'web', gap: true }, ['main'], false), true);
   assert.equal(parseLogLine('not json'), undefined);
   assert.deepEqual(parseLogLine('{"message":"m","serviceName":"a","timestamp":3}'), { message: 'm', serviceName: 'a', timestamp: 3 });
 });

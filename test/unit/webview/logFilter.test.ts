@@ -40,3 +40,8 @@ test('services are listed once, sorted; each keeps the same colour', () => {
   const distinct = new Set(['main', 'web', 'db', 'worker', 'api', 'cache'].map(serviceColorIndex));
   assert.ok(distinct.size >= 3, 'common names spread over the palette');
 });
+
+test('gap notices (lines lost to a flood or a slow reader) always show, whatever the filter', () => {
+  const gap: LogEntry = { seq: 4, timestamp: 0, kind: 'gap', service: 'main', message: '120 log lines dropped (slow reader)' };
+  assert.equal(matches(gap, { hiddenServices: new Set(['main']), showSystem: false, stderrOnly: true, text: 'zzz' }), true);
+});
