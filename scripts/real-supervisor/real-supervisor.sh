@@ -61,6 +61,8 @@ need_packages() {
   else echo "missing: ${miss[*]} (apt-get install them as root)" >&2; exit 1; fi
 }
 mkdir -p $S $LOGS
+# the supervisor runs its lockfile stub as uid 65534 (nobody): SUP_HOME must be searchable (mktemp makes it 0700)
+chmod a+rx $S
 
 # ---------------------------------------------------------------- files (stubs/shims)
 write_files() {
