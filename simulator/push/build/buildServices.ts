@@ -189,6 +189,8 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       local,
       imageId,
       basisImageId: basis,
+      // the device built its current image (not here): the FROM image both sides hold is the next best basis
+      alternateBasisImageId: await baseImageOnDevice(deviceEngine, s),
       tag,
       service: s.name,
       signal: o.signal,

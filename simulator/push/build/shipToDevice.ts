@@ -19,6 +19,8 @@ export interface ShipOptions {
   imageId: string;
   /** The image the device runs for this service now (its id on the device), if any. */
   basisImageId: string | undefined;
+  /** Another image both sides may hold (the Dockerfile's FROM image), used when this machine lacks the first. */
+  alternateBasisImageId?: string;
   tag: string;
   service: string;
   signal?: AbortSignal;
@@ -41,7 +43,8 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   const progress = (sent: number, total: number) =>
     o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: total > 0 ? Math.min(100, Math.floor((sent / total) * 100)) : 0, bytes: sent });
   // The basis must be readable here too; image ids are content addresses, so the same id is the same image.
-  const basisHere = o.basisImageId && (await imageIdOf(o.local, o.basisImageId)) ? o.basisImageId : undefined;
+  const here = async (id: string | undefined) => (id && (await imageIdOf(o.local, id)) ? id : undefined);
+  const basisHere = (await here(o.basisImageId)) ?? (await here(o.alternateBasisImageId));
   if (await deviceTakesDeltas(o.client, o.signal)) {
     o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
     const delta = await createImageDeltaOffThread({

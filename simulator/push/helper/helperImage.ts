@@ -58,7 +58,7 @@ export async function shipHelperImage(local: Docker, device: Docker, signal?: Ab
       cb(null, chunk);
     },
   });
-  const gz = createGzip({ level: 6 });
+  const gz = createGzip({ level: 1 }); // a third of level 6's time for 10 % more bytes, once per device
   saved.pipe(gz).pipe(counter);
   const abort = () => counter.destroy(new Error('cancelled'));
   signal?.addEventListener('abort', abort, { once: true });

@@ -26,6 +26,12 @@ export async function startEdgePushTarget(address: string): Promise<ConformanceT
   return { kind: 'edgepush', address, engine: new Docker({ host: address, port: 2375 }), localMethod: 'delta-agent', stop: () => dev.cleanup() };
 }
 
+/** `edgepush device --stock`: only what a stock balenaOS device offers (the helper path without the real supervisor). */
+export async function startEdgePushStockTarget(address: string): Promise<ConformanceTarget> {
+  const dev = await startDevice(address, 'conform-stock', { stock: true });
+  return { kind: 'edgepush', address, engine: new Docker({ host: address, port: 2375 }), localMethod: 'delta-helper', stop: () => dev.cleanup() };
+}
+
 const SCRIPT = resolve('scripts/real-supervisor/real-supervisor.sh');
 
 function run(args: string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
