@@ -3,13 +3,15 @@
 // device either fails here or is written down in the protocol notes (../shared/docs, docs/real-supervisor.md).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
 import { localBuildTag } from '../../../simulator/push/build/buildServices.js';
 import { PushReportSchema, type PushReport } from '../../../simulator/push/types.js';
 import { CliSession, docker, projectCopy, runCli } from '../push/harness.js';
 import type { ConformanceTarget } from './targets.js';
+import { cuttingRelay } from '../push/cuttingRelay.js';
 
 interface StatusJson {
   appState: string;
@@ -107,6 +109,7 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
       });
       await client.startService('counter');
       await until('counter running again', async () => ((await status(t.address)).services.find((x) => x.name === 'counter')?.status === 'Running' ? true : undefined));
+      await assert.rejects(client.restartService('nope'), /Service not found, a container must exist/);
     });
 
     test('push --build-on local after a one-line change: the device runs the image built here, sent as a delta', async () => {
@@ -126,6 +129,29 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
       const local = (await docker.getImage(localBuildTag({ dir: project.dir, name: 'app' }, 'frontend')).inspect()).Id;
       const id = await new DeviceClient(t.address).containerId('frontend');
       assert.equal((await t.engine.getContainer(id!).inspect()).Image, local, 'same image id on the device as here');
+    });
+
+    test('--build-on local through a link that breaks: the delta resumes (helper path)', async (ctx) => {
+      if (t.localMethod !== 'delta-helper') return ctx.skip('the agent path has its own resume test (push/sendDelta.test.ts)');
+      const noise = join(project.dir, 'frontend', 'noise.bin');
+      await writeFile(noise, randomBytes(2_500_000));
+      await appendFile(join(project.dir, 'frontend', 'Dockerfile.template'), 'COPY noise.bin /app/noise.bin\n');
+      const relay = await cuttingRelay(t.address, 23751, { host: t.address, port: 2375 });
+      try {
+        const r = await runCli(['push', project.dir, '--device', t.address, '--engine-port', '23751', '--detached', '--json', '--build-on', 'local', '--service', 'frontend', '--env', 'frontend:GREETING=Conformance']);
+        assert.equal(r.code, 0, r.stderr);
+        const frontend = PushReportSchema.parse(JSON.parse(r.stdout)).services.find((s) => s.name === 'frontend')!;
+        assert.equal(frontend.method, 'delta-helper', r.stderr);
+        assert.equal(relay.cuts(), 1, 'the relay cut one upload');
+        assert.match(r.stderr, /resuming/);
+        assert.ok(frontend.sentBytes < frontend.deltaBytes + 1_200_000, `resumed, not restarted (${frontend.sentBytes} for ${frontend.deltaBytes})`);
+        const local = (await docker.getImage(localBuildTag({ dir: project.dir, name: 'app' }, 'frontend')).inspect()).Id;
+        const id = await new DeviceClient(t.address).containerId('frontend');
+        assert.equal((await t.engine.getContainer(id!).inspect()).Image, local);
+      } finally {
+        relay.server.close();
+        await rm(noise, { force: true });
+      }
     });
   });
 }
