@@ -110,6 +110,8 @@ test('a crash-looping or stopped container is reported as such, not as the super
   const up = { running: true, restarting: false, restartCount: 0, exitCode: 0, startedAt: 0 };
   assert.equal(healthState('Running', up), 'Running');
   assert.equal(healthState('Running', { ...up, restarting: true, restartCount: 2, exitCode: 3 }), 'Restarting (exit 3, 2 restarts)');
+  // caught while briefly up between two crashes: the engine has reset the exit code, the restart count says it
+  assert.equal(healthState('Running', { ...up, restartCount: 1 }), 'Restarting (1 restart)');
   assert.equal(healthState('Running', { ...up, running: false, exitCode: 1 }), 'exited (code 1)');
   assert.equal(healthState('exited', { ...up, running: false, exitCode: 0 }), 'exited');
   assert.equal(healthState('Running', undefined), 'Running');
