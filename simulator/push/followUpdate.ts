@@ -1,7 +1,6 @@
 // Following an update after the target state is posted, until the device has applied it: the EdgePush event
 // stream where the device has one (phases with progress as they happen), and `/v2/state/status` polled as the
 // source of truth everywhere (a real balenaOS device has only that).
-import { updateEventSchema } from '../device/updateEvents.js';
 import { cancelled } from '../shared/errors.js';
 import type { DeviceClient } from './deviceClient.js';
 import { PushFailure } from './pushFailure.js';
@@ -112,11 +111,10 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
     .subscribeEvents({
       signal: eventsSignal,
       connectTimeoutMs: 3000,
-      onEvent: (raw) => {
-        const ev = updateEventSchema.safeParse(raw);
-        if (!ev.success || ev.data.type !== 'service' || ev.data.release !== o.release) return;
-        const phase = phaseOfDeviceEvent(ev.data.phase);
-        if (phase) emit(ev.data.serviceName, phase, { percent: ev.data.progress, bytes: ev.data.bytesReceived, message: ev.data.message });
+      onEvent: (ev) => {
+        if (ev.type !== 'service' || ev.release !== o.release) return;
+        const phase = phaseOfDeviceEvent(ev.phase);
+        if (phase) emit(ev.serviceName, phase, { percent: ev.progress, bytes: ev.bytesReceived, message: ev.message });
         if (phase === 'running' || phase === 'exited' || phase === 'failed') poll.wake();
       },
     })

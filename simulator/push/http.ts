@@ -1,6 +1,6 @@
 // Small HTTP helpers over Node's fetch: every call has a timeout, honours the caller's AbortSignal, and maps
 // failures to EdgePush error kinds (device unreachable → unavailable, abort → cancelled).
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { cancelled, EdgePushError, unavailable } from '../shared/errors.js';
 
 export interface CallOptions {

@@ -5,7 +5,7 @@
 // devices have it); a container younger than `minUptimeMs` is looked at again once it is that old, so a crash on
 // start-up is caught.
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { statusWithHealth } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 

@@ -3,7 +3,7 @@
 // line by line; a build error becomes an EdgePushError carrying the engine's message.
 import { Transform, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
 import { BuildkitTrace } from './buildkitTrace.js';
 

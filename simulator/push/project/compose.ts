@@ -3,7 +3,7 @@
 // the keys balena takes, strips or refuses (composeKeys.ts). Errors name the file, the line, the service and the
 // key, and say what balena would do; warnings (stripped keys, unset variables) are returned for the caller to show.
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidInput } from '../../shared/errors.js';
 import { closestKey, isExtension, REFUSED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS } from './composeKeys.js';
 import { interpolate } from './composeInterpolate.js';
