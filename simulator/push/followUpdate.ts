@@ -1,7 +1,7 @@
 // Following an update after the target state is posted, until the device has applied it: the EdgePush event
 // stream where the device has one (phases with progress as they happen), and `/v2/state/status` polled as the
 // source of truth everywhere (a real balenaOS device has only that).
-import { cancelled } from '../shared/errors.js';
+import { cancelled, messageOf } from '../shared/errors.js';
 import type { DeviceClient } from './deviceClient.js';
 import { PushFailure } from './pushFailure.js';
 import type { StateStatus } from './supervisorSchemas.js';
@@ -136,7 +136,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         lastError = '';
       } catch (err) {
         if (o.signal?.aborted) throw cancelled();
-        lastError = err instanceof Error ? err.message : String(err);
+        lastError = messageOf(err);
       }
       if (s) {
         if (s.appState !== 'applied') {
