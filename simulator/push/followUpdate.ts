@@ -4,30 +4,9 @@
 import { cancelled, messageOf } from '../shared/errors.js';
 import type { DeviceClient } from './deviceClient.js';
 import { PushFailure } from './pushFailure.js';
+import { phaseOfServiceState } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 import type { PushEvent, ServicePhase } from './types.js';
-
-/** Supervisor container status → push phase. */
-export function phaseOfContainerStatus(status: string): ServicePhase | undefined {
-  switch (status.toLowerCase()) {
-    case 'installing':
-    case 'installed':
-    case 'awaiting handover':
-    case 'handing over':
-    case 'restarting':
-      return 'installing';
-    case 'running':
-      return 'running';
-    case 'exited':
-    case 'stopped':
-      return 'exited';
-    case 'dead':
-    case 'aborted':
-      return 'failed';
-    default:
-      return undefined;
-  }
-}
 
 /** EdgePush device event phase → push phase. */
 export function phaseOfDeviceEvent(phase: string): ServicePhase | undefined {
@@ -146,13 +125,13 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         const ours = !s.release || s.release === o.release;
         if (ours) {
           for (const c of s.containers) {
-            const phase = phaseOfContainerStatus(c.status);
+            const phase = phaseOfServiceState(c.status);
             if (phase && phase !== 'exited') emit(c.serviceName, phase);
           }
         }
         if (updateSettled(s, o.release, o.services, sawApplying, elapsed, appliedSince === undefined ? 0 : Date.now() - appliedSince)) {
           for (const c of s.containers) {
-            const phase = phaseOfContainerStatus(c.status);
+            const phase = phaseOfServiceState(c.status);
             if (phase) emit(c.serviceName, phase);
           }
           return s;
