@@ -4,7 +4,7 @@
 // No `vscode` import.
 import type { LogEntry } from '../../webview/protocol.js';
 import { clientFor } from '../devices/deviceAccess.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../webviews/batcher.js';
 import { LogBuffer, type IncomingLine } from './logBuffer.js';
 import { Disposable, Emitter, toDisposable } from '../lifecycle.js';
 import { messageOf } from '../../simulator/shared/errors.js';
