@@ -30,6 +30,8 @@ export interface SupervisorApiDeps {
   info: { arch: string; deviceType: string; uuid: string; address: string };
   apiKey?: string;
   stats(): { receivedBytes: number; linkBytesPerSecond: number | null; linkBitsPerSecond: number | null };
+  /** A stock device: no `/v2/edgepush/*` routes and no `?since=` replay on `/v2/local/logs`. */
+  stock?: boolean;
   /** Extra routes (delta receive). */
   extraRoutes?: Route[];
 }
@@ -132,7 +134,7 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
       method: 'GET',
       path: '/v2/local/logs',
       handler: (_q, res, _p, url) => {
-        const since = Number(url.searchParams.get('since') ?? NaN);
+        const since = deps.stock ? NaN : Number(url.searchParams.get('since') ?? NaN);
         const replayFrom = Number.isFinite(since) ? since : Date.now() - lastTargetAt < PUSH_REPLAY_MS ? lastTargetAt : Infinity;
         hub.follow(res, Number.isFinite(replayFrom) ? hub.since(replayFrom) : []);
       },
@@ -147,8 +149,12 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     { method: 'POST', path: '/v2/applications/:appId/purge', handler: purge },
     { method: 'POST', path: '/v1/purge', handler: purge },
     { method: 'POST', path: '/v1/reboot', handler: reboot },
-    { method: 'GET', path: '/v2/edgepush/events', handler: (req, res) => streamEvents(req, res, events) },
-    { method: 'GET', path: '/v2/edgepush/stats', handler: (_q, res) => sendJson(res, 200, { status: 'success', ...deps.stats(), uuid: deps.info.uuid }) },
+    ...(deps.stock
+      ? []
+      : [
+          { method: 'GET', path: '/v2/edgepush/events', handler: (req: IncomingMessage, res: ServerResponse) => streamEvents(req, res, events) },
+          { method: 'GET', path: '/v2/edgepush/stats', handler: (_q: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { status: 'success', ...deps.stats(), uuid: deps.info.uuid }) },
+        ]),
     ...(deps.extraRoutes ?? []),
   ];
 
