@@ -62,6 +62,8 @@ export interface BoardHandle {
   startedAt: string;
   /** Seconds from QEMU start until the wanted phase. */
   bootSeconds: number;
+  /** True when the board was restored from a saved state instead of booted. */
+  restored: boolean;
 }
 
 export const defaultAddress = '127.0.0.3';
@@ -185,6 +187,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       phases,
       startedAt: state.startedAt,
       bootSeconds: Math.round((Date.now() - started) / 100) / 10,
+      restored: false,
     };
   } catch (err) {
     // a board that did not come up is powered off hard; its console log stays for `board logs`

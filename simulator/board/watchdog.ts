@@ -1,5 +1,5 @@
 // A watchdog for a running board: its supervisor's /ping is probed every second; when it has not answered for
-// `graceMs` (default 8 s) while QEMU still runs, the guest is declared hung (under TCG a guest can lock up, e.g.
+// `graceMs` (default 6 s) while QEMU still runs, the guest is declared hung (under TCG a guest can lock up, e.g.
 // `soft lockup ... [runc]`), and the caller is told at once, with the console's last kernel complaint, instead of
 // after a push's 120 s. QEMU exiting is reported too. The decision is a pure function of the probes (`judge`).
 import { httpOk, supervisorPing, LogFollower } from './bootWatch.js';
@@ -66,7 +66,7 @@ export function adviceFor(board: string, kind: WatchdogVerdict['kind']): string 
  */
 export async function watchBoard(o: WatchBoardOptions): Promise<WatchdogVerdict | undefined> {
   const interval = o.intervalMs ?? 1000;
-  const grace = o.graceMs ?? 8000;
+  const grace = o.graceMs ?? 6000;
   const url = o.pingUrl ?? supervisorPing(o.address);
   const alive = o.alive ?? (() => qemuAlive(o.pid, o.board));
   const follower = o.consoleLog ? new LogFollower(o.consoleLog) : undefined;
@@ -75,7 +75,7 @@ export async function watchBoard(o: WatchBoardOptions): Promise<WatchdogVerdict 
   let state: WatchState = { lastAnswer: Date.now() };
   while (!o.signal?.aborted) {
     const probeStart = Date.now();
-    const ok = await httpOk(url, Math.min(3000, grace / 2));
+    const ok = await httpOk(url, Math.min(2500, grace / 2));
     for (const l of follower?.poll() ?? []) {
       recent.push(l);
       if (recent.length > 200) recent.shift();
