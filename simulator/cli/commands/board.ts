@@ -57,6 +57,7 @@ async function start(args: ParsedArgs): Promise<number> {
         memoryMiB: intOpt(args, 'memory', 1024),
         cpus: intOpt(args, 'cpus', 2),
         reset: flag(args, 'reset'),
+        cold: flag(args, 'cold'),
         progress,
       },
       {
@@ -66,8 +67,10 @@ async function start(args: ParsedArgs): Promise<number> {
     );
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(handle)}\n`);
     else {
+      const how = handle.restored ? 'restored from its saved state' : 'booted';
+      const saved = handle.saved ? `; state saved for warm starts (${(handle.saved.stateBytes / 2 ** 20).toFixed(0)} MiB, guest paused ${handle.saved.pausedSeconds} s)` : '';
       process.stdout.write(
-        `board ${handle.name} online in ${handle.bootSeconds} s (${handle.accel}): supervisor ${handle.supervisorUrl}, engine ${handle.engineUrl}\n` +
+        `board ${handle.name} online in ${handle.bootSeconds} s (${handle.accel}, ${how}${saved}): supervisor ${handle.supervisorUrl}, engine ${handle.engineUrl}\n` +
           `console log: ${handle.consoleLog}\n`,
       );
     }
@@ -108,7 +111,7 @@ function list(args: ParsedArgs): number {
     return 0;
   }
   for (const b of boards) {
-    const state = b.running ? `running (pid ${b.pid}, ${b.accel})` : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
+    const state = b.running ? `running (pid ${b.pid}, ${b.accel}, ${b.restored ? 'restored from its saved state' : 'booted'})` : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
     process.stdout.write(`${b.name.padEnd(22)} ${b.address.padEnd(15)} ${b.kind.padEnd(7)} ${state}\n`);
   }
   return 0;
@@ -133,7 +136,9 @@ export const boardCommand: CliCommand = {
     'edgepush board build|start|stop|kill|cycle|list|logs [NAME] [--board x86_64] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
     '',
     '  build              build the x86_64 board image from Debian packages (cached; needs root once)',
-    '  start              boot a board; waits until its supervisor answers. --reset: start from a clean image',
+    '  start              boot a board; waits until its supervisor answers. --reset: start from a clean image.',
+    '                     A fresh board wakes from the state saved after the first boot of the same image and',
+    '                     agent (seconds instead of a boot); --cold boots instead and saves nothing',
     `  stop | kill        clean power-off through QMP | power cut (SIGKILL to QEMU)`,
     '  cycle              power cut, then boot again (for a hung board; the apps come back)',
     '  list [--json]      boards and whether they run',
@@ -149,6 +154,7 @@ export const boardCommand: CliCommand = {
     memory: { type: 'string' },
     cpus: { type: 'string' },
     reset: { type: 'boolean' },
+    cold: { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     follow: { type: 'boolean', short: 'f' },
