@@ -20,7 +20,10 @@ export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
 export { parseRate } from '../simulator/device/link.js';
 
-export const pushProject: typeof PushProject = async (opts) => (await import('../simulator/push/pushProject.js')).pushProject(opts);
+export const pushProject: typeof PushProject = async (opts) => {
+  const [{ pushProject: push }, { makeBaseImage }] = await Promise.all([import('../simulator/push/pushProject.js'), import('../simulator/device/baseImages.js')]);
+  return push({ makeBaseImage, ...opts });
+};
 export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
 export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
 export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);

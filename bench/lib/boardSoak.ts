@@ -9,6 +9,7 @@ import { killBoard } from '../../simulator/board/power.js';
 import { boardPaths } from '../../simulator/board/paths.js';
 import { consoleComplaint, watchBoard, type WatchdogVerdict } from '../../simulator/board/watchdog.js';
 import { pushProject } from '../../simulator/push/pushProject.js';
+import { makeBaseImage } from '../../simulator/device/baseImages.js';
 import { messageOf } from '../../simulator/shared/errors.js';
 
 export interface SoakCycle {
@@ -49,7 +50,7 @@ async function oneCycle(o: SoakOptions, i: number): Promise<SoakCycle> {
   const t0 = Date.now();
   let cycle: SoakCycle;
   try {
-    const report = await pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true });
+    const report = await pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true, makeBaseImage });
     const state = report.services[0]?.state ?? '?';
     cycle = /running/i.test(state)
       ? { outcome: 'ok', onlineSeconds: h.bootSeconds, restored: h.restored, pushSeconds: (Date.now() - t0) / 1000 }

@@ -18,7 +18,7 @@ import { findFirmware } from './balenaImage.js';
 import { runTool } from './run.js';
 import { dropSnapshot, findSnapshot, qemuVersion, restoreArgs, restoreDisks, saveSnapshot, snapshotFiles, snapshotKey, type SnapshotFiles } from './snapshot.js';
 import { qmpCommand } from './qmp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancelled, conflict, EdgePushError, messageOf, notFound, unavailable } from '../shared/errors.js';
 import type { PhaseEvent } from './consolePhases.js';
 import type { Progress } from '../shared/progress.js';

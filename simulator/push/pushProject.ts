@@ -82,7 +82,7 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   if (buildOn === 'device') {
     // the edgepush-base images are on no registry: a device without them (a fresh board) gets them from here
     const toBuild = project.services.filter((s) => !opts.services?.length || opts.services.includes(s.name));
-    await shipMissingBaseImages({ device: client.engine(), local: new Docker(), services: toBuild, onEvent: emit, signal }).catch((err: unknown) => {
+    await shipMissingBaseImages({ device: client.engine(), local: new Docker(), services: toBuild, onEvent: emit, signal, makeBaseImage: opts.makeBaseImage }).catch((err: unknown) => {
       throw failedIn('ship', err);
     });
     check();

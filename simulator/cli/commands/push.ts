@@ -12,6 +12,7 @@ import { DEFAULT_BUILD_ON, type BuildFlags, type BuildOn, type PushEvent } from 
 import { DeviceClient } from '../../push/deviceClient.js';
 import { messageOf } from '../../shared/errors.js';
 import { reportHungBoard, watchBoardFor } from '../boardWatch.js';
+import { makeBaseImage } from '../../device/baseImages.js';
 import { progressLine, type Progress } from '../../shared/progress.js';
 
 /**
@@ -132,6 +133,7 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
       const report = await pushProject({
         projectDir,
         device,
+        makeBaseImage,
         access,
         build,
         buildOn,

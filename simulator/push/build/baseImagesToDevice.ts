@@ -1,14 +1,14 @@
 // The `edgepush-base/*` images a project's Dockerfiles start FROM exist on no registry: a device whose engine
 // lacks one (a fresh QEMU board, a real balenaOS device) cannot build the project ("no such host" from Docker
 // Hub). Before a device build, each one the device is missing is shipped from this machine's engine (`docker
-// save` streamed into the device's `POST /images/load`), built here first when this machine lacks it too
-// (`edgepush base-images`, device/baseImages.ts). The plan is plain data; its cost is reported as push steps.
+// save` streamed into the device's `POST /images/load`), made here first when this machine lacks it too (by the
+// caller's `makeBaseImage`: `edgepush base-images`, device/baseImages.ts). The plan is plain data; its cost is
+// reported as push steps.
 import type Docker from 'dockerode';
-import { ensureBaseImages } from '../../device/baseImages.js';
 import { EdgePushError, messageOf } from '../../shared/errors.js';
 import { expandVars, parseDockerfile } from '../project/dockerfileParse.js';
 import type { ProjectService } from '../project/loadProject.js';
-import type { PushEvent } from '../types.js';
+import type { MakeBaseImage, PushEvent } from '../types.js';
 import { imageIdOf } from './engineBuild.js';
 import { shipImageFull } from './shipImage.js';
 
@@ -82,6 +82,7 @@ export async function shipMissingBaseImages(o: {
   services: readonly Pick<ProjectService, 'dockerfileText' | 'buildArgs'>[];
   onEvent: (e: PushEvent) => void;
   signal?: AbortSignal;
+  makeBaseImage?: MakeBaseImage;
 }): Promise<ShippedBaseImage[]> {
   const named = baseImagesNamed(o.services);
   if (named.length === 0) return [];
@@ -96,9 +97,10 @@ export async function shipMissingBaseImages(o: {
   for (const step of steps) {
     if (step.kind === 'present') continue;
     if (step.kind === 'build-here-then-copy') {
+      if (!o.makeBaseImage) throw new EdgePushError('unavailable', `the device has no ${step.image}, nor has this machine: run \`edgepush base-images\` first`);
       o.onEvent({ type: 'step', message: `${step.image} is on neither the device nor this machine: building it here (edgepush base-images)` });
       try {
-        await ensureBaseImages(o.local, { node: step.image.includes('node') });
+        await o.makeBaseImage(o.local, step.image);
       } catch (err) {
         throw new EdgePushError('unavailable', `the device has no ${step.image} and it could not be built here: ${messageOf(err)}`, { cause: err });
       }
