@@ -1,7 +1,7 @@
 // What is known about each board across CLI invocations: one state.json per board folder (atomic writes), and
 // whether its QEMU still runs (checked through /proc, so a recycled pid is not mistaken for the board).
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { boardPaths, stateRoot } from './paths.js';
 
 export const boardStateSchema = z.object({
@@ -20,6 +20,10 @@ export const boardStateSchema = z.object({
   /** How the last run ended: clean power-off, power cut (kill), or unknown (QEMU died). */
   lastExit: z.enum(['poweroff', 'killed', 'crashed']).optional(),
   argv: z.array(z.string()),
+  /** This run was restored from the state saved after a first boot (snapshot.ts), not booted. */
+  restored: z.boolean().optional(),
+  /** The key of the saved state this board's first boot made, if it made one. */
+  savedState: z.string().optional(),
 });
 export type BoardState = z.infer<typeof boardStateSchema>;
 

@@ -9,11 +9,12 @@ import { makeScope, deviceIdFrom } from './scope.js';
 import { parseEngineUrl, dockerFor } from './engineUrl.js';
 import { Link, parseRate } from './link.js';
 import { LogHub } from './logHub.js';
-import { UpdateEventBus } from './updateEvents.js';
+import { UpdateEventBus } from './updateEventBus.js';
 import { StateStore } from './stateStore.js';
 import { ContainerLogs } from './containerLogs.js';
 import { Reconciler } from './reconciler.js';
 import { supervisorHandler } from './supervisorApi.js';
+import { deviceBackend } from './deviceBackend.js';
 import { engineProxyHandler, engineProxyUpgrade } from './engineProxy.js';
 import { watchEngineEvents } from './engineEvents.js';
 import { checkBindAllowed, isLoopback } from './bindPolicy.js';
@@ -128,18 +129,22 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     applyBudgetMs: budget ? () => budget : undefined,
   });
   const api = http.createServer(
-    supervisorHandler({
-      docker,
-      reconciler,
-      hub,
-      events,
-      logs,
-      info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
-      apiKey: opts.apiKey,
-      stock: opts.stock ?? false,
-      stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
-      extraRoutes: opts.stock ? [] : [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
-    }),
+    supervisorHandler(
+      deviceBackend({
+        docker,
+        reconciler,
+        hub,
+        events,
+        logs,
+        info: { arch, deviceType, uuid: identity.uuid },
+        stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
+      }),
+      {
+        apiKey: opts.apiKey,
+        stock: opts.stock ?? false,
+        extraRoutes: opts.stock ? [] : [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
+      },
+    ),
   );
   const proxyDeps = {
     engine,

@@ -1,6 +1,7 @@
 // The public types of the push pipeline: what `pushProject` takes, the events it emits while it works, and the
 // report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
-import { z } from 'zod';
+import * as z from 'zod';
+import type Docker from 'dockerode';
 
 export type BuildOn = 'device' | 'local';
 
@@ -110,7 +111,15 @@ export interface PushOptions {
   live?: boolean;
   /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
   skipDeltaReport?: boolean;
+  /**
+   * Makes an `edgepush-base/*` image on this machine's engine when neither it nor the device has it (the CLI and
+   * the extension pass device/baseImages.ts's maker; without one, such a push fails saying `edgepush base-images`).
+   */
+  makeBaseImage?: MakeBaseImage;
 }
+
+/** Makes the named edgepush-base image on the given engine (dockerode). */
+export type MakeBaseImage = (engine: Docker, image: string) => Promise<void>;
 
 /** One log line from `/v2/local/logs`; a line without `serviceName` is a system line. */
 export const DeviceLogLineSchema = z.object({

@@ -42,12 +42,13 @@ test('a local build says how it reached the device and what the helper cost', ()
   assert.equal(built!.helperBytes, 0);
 });
 
-test('the timeline marks phases done, current (with percent) and pending', () => {
+test('the timeline marks phases done, current (with percent and bytes) and pending', () => {
   const steps = timelineSteps(
     {
       name: 'main',
       phase: 'shipping',
       percent: 40,
+      bytes: 1200,
       history: [
         { phase: 'building', atMs: 10 },
         { phase: 'shipping', atMs: 900 },
@@ -66,7 +67,9 @@ test('the timeline marks phases done, current (with percent) and pending', () =>
     ],
   );
   assert.equal(steps[1]!.percent, 40);
+  assert.equal(steps[1]!.bytes, 1200);
   assert.equal(steps[1]!.atMs, 900);
+  assert.equal(steps[0]!.bytes, undefined);
 });
 
 test('a service that ends badly shows the phases it reached and then the failure', () => {
