@@ -42,7 +42,7 @@ export interface HelperShipOptions {
 }
 
 export interface HelperShipped {
-  /** Delta parts and job files sent on this push. */
+  /** Delta parts and job files sent on this push. `seconds` is the delta's upload and rebuild, not the set-up. */
   sentBytes: number;
   /** What setting the helper up cost on this push (image shipped, program put in); 0 when it was there. */
   helperBytes: number;
@@ -103,7 +103,6 @@ function engineAddresses(client: DeviceClient): string[] {
 }
 
 export async function shipWithHelper(o: HelperShipOptions): Promise<HelperShipped> {
-  const started = Date.now();
   const engine = o.client.engine();
   const step = (message: string) => o.onEvent({ type: 'step', message: `${o.service}: ${message}` });
   let helperBytes = 0;
@@ -151,6 +150,7 @@ export async function shipWithHelper(o: HelperShipOptions): Promise<HelperShippe
     );
   }
 
+  const started = Date.now(); // the transfer's time: the helper's one-off set-up is not part of it
   const digest = deltaDigestOf(o.delta.chunks);
   const dir = `/edgepush/jobs/${deltaIdOf(digest)}`;
   const parts = partsOf(o.delta);
