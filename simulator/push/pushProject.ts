@@ -47,6 +47,8 @@ export function assembleReport(
     deltaBytes: b.figures.deltaBytes,
     sentBytes: b.sentBytes,
     transferSeconds: transferSecondsOf(b.sentBytes, linkBitsPerSecond, b.transferSeconds),
+    ...(b.method ? { method: b.method } : {}),
+    helperBytes: b.helperBytes ?? 0,
     state: serviceStateOf(status, b.name, checked),
   }));
   return PushReportSchema.parse({ device, release, services });

@@ -12,6 +12,11 @@ export const DEFAULT_BUILD_ON: BuildOn = 'device';
 export const SERVICE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed'] as const;
 export type ServicePhase = (typeof SERVICE_PHASES)[number];
 
+/** How a locally built image reached the device: a delta to EdgePush's agent, a delta rebuilt by a helper
+ *  container on a stock device's engine, or the full image (`docker load`). */
+export const SHIP_METHODS = ['delta-agent', 'delta-helper', 'load'] as const;
+export type ShipMethod = (typeof SHIP_METHODS)[number];
+
 /** One service's line in the delta report. Byte counts are whole bytes; `transferSeconds` is at the link rate. */
 export const ServiceReportSchema = z.object({
   name: z.string(),
@@ -27,6 +32,10 @@ export const ServiceReportSchema = z.object({
   sentBytes: z.number().int().nonnegative(),
   /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
   transferSeconds: z.number().nonnegative(),
+  /** How the image got there (`--build-on local` only; absent when the device built it or already had it). */
+  method: z.enum(SHIP_METHODS).optional(),
+  /** What setting up the delta helper cost on this push, on top of `sentBytes` (0 when it was there or not needed). */
+  helperBytes: z.number().int().nonnegative().optional(),
   /**
    * The service's state on the device when the push finished: the supervisor's (`Running`, ...), or what the engine
    * shows when the container is not really up: `Restarting (exit N, K restarts)`, `exited`, `exited (code N)`.
