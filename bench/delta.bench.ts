@@ -113,9 +113,30 @@ async function main(): Promise<void> {
       const ratio = m.startsWith('EdgePush apply') ? '' : geo(a.ratio).toFixed(2);
       console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${ratio.padStart(10)}${fmt(geo(a.seconds), 9, 2)}${fmt(geo(a.cpu), 8, 2)}`);
     }
+    printGoals(all, geo);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await engine?.stop();
+  }
+}
+
+/** The speed goals of issue 16, from the figures above: creation CPU against zstd -12, apply throughput in
+ *  process (new bytes per wall second, and per CPU second, which a loaded machine disturbs less). */
+function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
+  const ours = all['EdgePush create (in-process)'];
+  const zstd = all['zstd --patch-from -12 --long=27'];
+  const apply = all['EdgePush apply (in-process)'];
+  const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().replace(/.*load/, 'load');
+  console.log(`\ngoals (geometric means; ${load})`);
+  if (ours && zstd) {
+    const r = geo(ours.cpu) / geo(zstd.cpu);
+    console.log(`  creation CPU s, in-process vs zstd --patch-from -12 --long=27: ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${r.toFixed(2)}x (goal <= 1.00x: ${r <= 1 ? 'met' : 'not met'})`);
+  }
+  if (apply) {
+    // apply rows carry the new file's size as their bytes
+    const wall = geo(apply.bytes.map((b, i) => b / 1e6 / apply.seconds[i]!));
+    const cpu = geo(apply.bytes.map((b, i) => b / 1e6 / apply.cpu[i]!));
+    console.log(`  apply in-process, cold: ${wall.toFixed(0)} MB/s of new per wall second, ${cpu.toFixed(0)} MB/s per CPU second (goal >= 200 MB/s: ${wall >= 200 ? 'met' : cpu >= 200 ? 'met per CPU second, not per wall second on this load' : 'not met'})`);
   }
 }
 
