@@ -1,7 +1,8 @@
 // `npm run bench:board`: the QEMU board's boot phases, cold (a fresh overlay: first boot of the image) and warm
 // (restart from the overlay after a clean power-off), the clean power-off itself and QEMU's memory, printed beside
 // the goals of issue #7: online (supervisor /ping) ≤ 30 s under TCG, warm restart the same or better, first image
-// build ≤ 5 min. Figures only, no assertions. Uses 127.B.40.20 (test/testNet.ts) and a temporary state dir.
+// build ≤ 5 min; then issue 14's soak (EDGEPUSH_SOAK_CYCLES, default 50; 0 skips it): fresh board → first push →
+// power cut, counting lock-ups, and the first push's time. Figures only, no assertions. Uses 127.B.40.20 (test/testNet.ts) and a temporary state dir.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,11 @@ import { progressLine } from '../simulator/shared/progress.js';
 import { enginePing, httpOk } from '../simulator/board/bootWatch.js';
 import type { BootPhase } from '../simulator/board/consolePhases.js';
 import { testAddress } from '../test/testNet.js';
+import { soak, type SoakCycle } from './lib/boardSoak.js';
 
 const RUNS = Number(process.env.EDGEPUSH_BENCH_RUNS ?? 3);
+/** Fresh-board push cycles of the soak (issue 14's goal: at least 50 with 0 lock-ups); 0 skips it. */
+const SOAK = Number(process.env.EDGEPUSH_SOAK_CYCLES ?? 50);
 const address = testAddress(40, 20);
 const name = 'board-bench';
 const stateDir = mkdtempSync(join(tmpdir(), 'edgepush-board-bench-'));
@@ -85,6 +89,37 @@ async function main(): Promise<void> {
   const c = median(cold.map((r) => r.phases.online ?? NaN));
   const w = median(warm.map((r) => r.phases.online ?? NaN));
   console.log(`warm vs cold to online: ${w.toFixed(1)} s vs ${c.toFixed(1)} s   goal: warm the same or better`);
+  if (SOAK > 0) await runSoak();
+}
+
+async function runSoak(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepush-board-soak-'));
+  const keepDir = join(tmpdir(), `edgepush-board-soak-consoles-${process.pid}`);
+  console.log(`soak: ${SOAK} cycles of fresh board → push examples/hello → app running → power cut`);
+  let cycles: SoakCycle[] = [];
+  try {
+    cycles = await soak({
+      cycles: SOAK,
+      address,
+      name: 'board-soak',
+      stateDir: dir,
+      keepDir,
+      onCycle: (i, c) =>
+        console.log(`  cycle ${String(i).padStart(3)}: ${c.outcome.padEnd(6)} online ${c.onlineSeconds?.toFixed(1) ?? '-'} s${c.restored ? ' (restored)' : ''}, push ${c.pushSeconds?.toFixed(1) ?? '-'} s${c.detail ? `  ${c.detail}` : ''}`),
+    });
+  } finally {
+    await killBoard('board-soak', { stateDir: dir }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const count = (o: SoakCycle['outcome']) => cycles.filter((c) => c.outcome === o).length;
+  console.log(
+    `soak: ${cycles.length} fresh-board push cycles: ${count('ok')} ok, ${count('lockup')} lock-ups, ${count('stall')} console stalls, ${count('failed')} other failures` +
+      `   goal: ≥ 50 cycles, 0 lock-ups${count('ok') < cycles.length ? ` (consoles kept in ${keepDir})` : ''}`,
+  );
+  const pushes = cycles.map((c) => c.pushSeconds).filter((x): x is number => x !== undefined);
+  const onlines = cycles.map((c) => c.onlineSeconds).filter((x): x is number => x !== undefined);
+  console.log(`  first push of examples/hello to a fresh board: median ${median(pushes).toFixed(1)} s [${Math.min(...pushes).toFixed(1)}-${Math.max(...pushes).toFixed(1)}]   goal: ≤ 30 s`);
+  console.log(`  fresh board to supervisor answering: median ${median(onlines).toFixed(1)} s`);
 }
 
 main().catch((err: unknown) => {

@@ -72,6 +72,19 @@ export class PushRunner extends Disposable {
     const linkBitsPerSecond = await this.linkRateOf(device);
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     this.buildLog.begin(project, device);
+    // a QEMU board whose guest stops answering ends the push within seconds, with a power cycle offered
+    const watch = new AbortController();
+    let hung: string | undefined;
+    if (this.store.get(device)?.source === 'board') {
+      void loadWorkSoon()
+        .then((w) => w.watchBoardAt(device, watch.signal).then((v) => ({ v, w })))
+        .then(({ v, w }) => {
+          if (!v) return;
+          hung = w.describeVerdict(v);
+          abort.abort();
+        })
+        .catch(() => undefined);
+    }
     try {
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: pushing {0} to {1}', project, device), cancellable: true },
@@ -110,6 +123,16 @@ export class PushRunner extends Disposable {
         });
       return report;
     } catch (err) {
+      if (hung) {
+        this.model.end(id, 'failed', hung);
+        this.buildLog.end(`push failed: ${hung}`, true);
+        const cycle = vscode.l10n.t('Power Cycle');
+        void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: {0}', hung), cycle, 'Show Build Log').then((c) => {
+          if (c === cycle) void vscode.commands.executeCommand('edgepush.reboot', device);
+          if (c === 'Show Build Log') this.buildLog.show();
+        });
+        return undefined;
+      }
       const wasCancelled = EdgePushError.is(err, 'cancelled') || abort.signal.aborted;
       this.model.end(id, wasCancelled ? 'cancelled' : 'failed', wasCancelled ? undefined : messageOf(err));
       this.buildLog.end(wasCancelled ? 'push cancelled' : `push failed: ${messageOf(err)}`, !wasCancelled);
@@ -121,6 +144,7 @@ export class PushRunner extends Disposable {
         });
       return undefined;
     } finally {
+      watch.abort();
       this.active = undefined;
     }
   }

@@ -12,6 +12,8 @@ export interface WatchOptions {
   /** 'online': the supervisor answers /ping; 'engine': the forwarded engine answers /_ping. */
   until: 'online' | 'engine';
   timeoutMs: number;
+  /** The guest was restored from a saved state: it prints no boot lines, the supervisor is probed at once. */
+  restored?: boolean;
   onPhase?: (e: PhaseEvent) => void;
   signal?: AbortSignal;
 }
@@ -68,11 +70,12 @@ export async function watchBoot(opts: WatchOptions): Promise<PhaseEvent[]> {
   const since = () => Math.round((Date.now() - opts.startedAt) / 100) / 10;
   const deadline = opts.startedAt + opts.timeoutMs;
   tracker.mark('qemu', since());
+  if (opts.restored) tracker.mark('restored', since());
   for (;;) {
     if (opts.signal?.aborted) throw cancelled('board start cancelled');
     for (const line of follower.poll()) tracker.line(line, since());
     if (!opts.alive()) throw unavailable('QEMU exited while the board was booting (see the board log)');
-    if (tracker.has('init')) {
+    if (tracker.has('init') || opts.restored) {
       if (opts.until === 'online' && (await httpOk(supervisorPing(opts.address), 1500))) {
         tracker.mark('online', since());
         return events;

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
+import { writeInitramfs } from './initramfs.js';
 import { findTool, runTool } from './run.js';
 import { unavailable } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
@@ -38,7 +39,7 @@ export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoo
   const paths = imagePaths(recipeHash(recipe), cacheDir);
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
-    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs)) return undefined;
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || !existsSync(paths.initrd)) return undefined;
     return { ...paths, info };
   } catch {
     return undefined;
@@ -98,6 +99,8 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     cpSync(kernel.modules, modDir, { recursive: true });
     // the root filesystem's own depmod (kmod is in the recipe), so the host needs no kmod
     await runTool('chroot', [rootfs, '/sbin/depmod', kernel.release], { timeoutMs: 120_000 });
+    say('initramfs');
+    writeInitramfs(join(work, 'initrd.img'), kernel.modules);
 
     say('init and configuration');
     for (const [rel, f] of Object.entries(recipe.files)) {

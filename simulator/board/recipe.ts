@@ -3,6 +3,7 @@
 // The device agent is not part of the recipe: it is put on a small second disk at every start (agentDisk.ts).
 import { createHash } from 'node:crypto';
 import { initScript, containerdConfig } from './initScript.js';
+import { initramfsInit, initramfsModules } from './initramfs.js';
 
 export interface BoardRecipe {
   board: 'x86_64';
@@ -10,8 +11,10 @@ export interface BoardRecipe {
   mirror: string;
   /** Debian packages installed by debootstrap on top of the minbase variant. */
   packages: string[];
-  /** Debian metapackage whose kernel is booted directly (no bootloader, no initramfs). */
+  /** Debian metapackage whose kernel is booted directly (no bootloader). */
   kernelPackage: string;
+  /** The tiny initramfs that loads virtio-blk and mounts the root disk (initramfs.ts). */
+  initramfs: { init: string; modules: string[] };
   /** Kernel arguments that do not depend on the host (tsc_early_khz is added at launch). */
   kernelArgs: string[];
   /** Paths removed from the root filesystem to keep it small. */
@@ -27,17 +30,14 @@ export const x86Recipe: BoardRecipe = {
   mirror: 'http://deb.debian.org/debian',
   packages: ['docker.io', 'nodejs', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
   kernelPackage: 'linux-image-cloud-amd64',
+  initramfs: { init: initramfsInit, modules: initramfsModules },
   kernelArgs: [
     'console=ttyS0',
-    'root=/dev/nvme0n1',
-    'rw',
-    'rootfstype=ext4',
     'quiet',
     'tsc=reliable',
     'mitigations=off',
     'cryptomgr.notests',
     'panic=-1',
-    'init=/usr/bin/tini',
   ],
   trim: ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists'],
   sizeMiB: 4096,
@@ -49,7 +49,7 @@ export const x86Recipe: BoardRecipe = {
   },
 };
 
-/** tini runs the init script as its child: the kernel passes arguments after `--` to init. */
+/** tini (started by the initramfs's /init) runs the init script as its child: the kernel passes arguments after `--` to init. */
 export const initArgs = ['--', '/sbin/edgeinit'];
 
 export function recipeHash(recipe: BoardRecipe): string {

@@ -105,6 +105,9 @@ export function plan(input: PlanInput): Step[] {
 
   for (const c of input.containers) {
     if (wanted.has(key(c.appId, c.serviceName))) continue;
+    // No app label: not a service (a container made through the engine port, such as EdgePush's delta helper);
+    // the real supervisor leaves those alone too.
+    if (c.appId === 0) continue;
     steps.push(input.locked.has(key(c.appId, c.serviceName)) ? { action: 'locked', appId: c.appId, serviceName: c.serviceName } : { action: 'kill', container: c, removeImage: false, reason: 'removed from target' });
   }
 

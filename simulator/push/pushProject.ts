@@ -2,7 +2,9 @@
 // delta report. Emits PushEvents; never prints. See README.md for the contract.
 import { randomBytes } from 'node:crypto';
 import { cancelled, EdgePushError } from '../shared/errors.js';
+import Docker from 'dockerode';
 import { buildServices, type BuiltService } from './build/buildServices.js';
+import { shipMissingBaseImages } from './build/baseImagesToDevice.js';
 import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
 import { checkServices } from './serviceHealth.js';
@@ -45,6 +47,8 @@ export function assembleReport(
     deltaBytes: b.figures.deltaBytes,
     sentBytes: b.sentBytes,
     transferSeconds: transferSecondsOf(b.sentBytes, linkBitsPerSecond, b.transferSeconds),
+    ...(b.method ? { method: b.method } : {}),
+    helperBytes: b.helperBytes ?? 0,
     state: serviceStateOf(status, b.name, checked),
   }));
   return PushReportSchema.parse({ device, release, services });
@@ -77,6 +81,14 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   });
   const linkBitsPerSecond = opts.linkBitsPerSecond ?? (await client.linkBitsPerSecond({ signal }).catch(() => undefined));
 
+  if (buildOn === 'device') {
+    // the edgepush-base images are on no registry: a device without them (a fresh board) gets them from here
+    const toBuild = project.services.filter((s) => !opts.services?.length || opts.services.includes(s.name));
+    await shipMissingBaseImages({ device: client.engine(), local: new Docker(), services: toBuild, onEvent: emit, signal, makeBaseImage: opts.makeBaseImage }).catch((err: unknown) => {
+      throw failedIn('ship', err);
+    });
+    check();
+  }
   emit({ type: 'step', message: buildOn === 'device' ? `building on ${opts.device}` : 'building on this machine' });
   const built = await buildServices({
     client,

@@ -1,6 +1,7 @@
 // The public types of the push pipeline: what `pushProject` takes, the events it emits while it works, and the
 // report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
 import * as z from 'zod';
+import type Docker from 'dockerode';
 
 export type BuildOn = 'device' | 'local';
 
@@ -10,6 +11,11 @@ export const DEFAULT_BUILD_ON: BuildOn = 'device';
 /** The phases one service goes through during a push, in order; `exited` and `failed` end it badly. */
 export const SERVICE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed'] as const;
 export type ServicePhase = (typeof SERVICE_PHASES)[number];
+
+/** How a locally built image reached the device: a delta to EdgePush's agent, a delta rebuilt by a helper
+ *  container on a stock device's engine, or the full image (`docker load`). */
+export const SHIP_METHODS = ['delta-agent', 'delta-helper', 'load'] as const;
+export type ShipMethod = (typeof SHIP_METHODS)[number];
 
 /** One service's line in the delta report. Byte counts are whole bytes; `transferSeconds` is at the link rate. */
 export const ServiceReportSchema = z.object({
@@ -26,6 +32,10 @@ export const ServiceReportSchema = z.object({
   sentBytes: z.number().int().nonnegative(),
   /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
   transferSeconds: z.number().nonnegative(),
+  /** How the image got there (`--build-on local` only; absent when the device built it or already had it). */
+  method: z.enum(SHIP_METHODS).optional(),
+  /** What setting up the delta helper cost on this push, on top of `sentBytes` (0 when it was there or not needed). */
+  helperBytes: z.number().int().nonnegative().optional(),
   /**
    * The service's state on the device when the push finished: the supervisor's (`Running`, ...), or what the engine
    * shows when the container is not really up: `Restarting (exit N, K restarts)`, `exited`, `exited (code N)`.
@@ -101,7 +111,15 @@ export interface PushOptions {
   live?: boolean;
   /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
   skipDeltaReport?: boolean;
+  /**
+   * Makes an `edgepush-base/*` image on this machine's engine when neither it nor the device has it (the CLI and
+   * the extension pass device/baseImages.ts's maker; without one, such a push fails saying `edgepush base-images`).
+   */
+  makeBaseImage?: MakeBaseImage;
 }
+
+/** Makes the named edgepush-base image on the given engine (dockerode). */
+export type MakeBaseImage = (engine: Docker, image: string) => Promise<void>;
 
 /** One log line from `/v2/local/logs`; a line without `serviceName` is a system line. */
 export const DeviceLogLineSchema = z.object({
