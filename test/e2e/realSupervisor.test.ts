@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startCodeServer, type CodeServer } from './codeServer.js';
 import { acceptQuickInput, notification, openWorkbench, runCommand, screenshot, webviewFrame, type Browser } from './workbench.js';
-import { projectCopy } from '../integration/push/harness.js';
+import { projectCopy, removeProjectBuildTags } from '../integration/push/harness.js';
 import { realSupervisorUnavailable, startRealTarget, type ConformanceTarget } from '../integration/conformance/targets.js';
 import { testAddress } from '../testNet.js';
 
@@ -29,6 +29,7 @@ after(async () => {
   await browser?.close().catch(() => undefined);
   await server?.stop().catch(() => undefined);
   await target?.stop();
+  if (project) await removeProjectBuildTags(project.dir, ['main']);
   await project?.cleanup();
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
 import { localBuildTag } from '../../../simulator/push/build/buildServices.js';
 import { PushReportSchema, type PushReport } from '../../../simulator/push/types.js';
-import { CliSession, docker, projectCopy, runCli } from '../push/harness.js';
+import { CliSession, docker, projectCopy, removeProjectBuildTags, runCli } from '../push/harness.js';
 import type { ConformanceTarget } from './targets.js';
 import { cuttingRelay } from '../push/cuttingRelay.js';
 
@@ -53,6 +53,7 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
     });
     after(async () => {
       await t?.stop();
+      if (project) await removeProjectBuildTags(project.dir, ['counter', 'frontend']);
       await project?.cleanup();
     });
 

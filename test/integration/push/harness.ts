@@ -160,6 +160,13 @@ export async function execUntil(address: string, service: string, cmd: string[],
   }
 }
 
+/** Untags the local builds of one project folder (`edgepush-local/<folder>-<hash>/<service>`), leaving others' alone. */
+export async function removeProjectBuildTags(dir: string, services: string[]): Promise<void> {
+  const { localBuildTag } = await import('../../../simulator/push/build/buildServices.js');
+  const name = dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
+  for (const s of services) await docker.getImage(localBuildTag({ dir, name }, s)).remove({ noprune: true }).catch(() => undefined);
+}
+
 /** `--build-on local` tags its builds `edgepush-local/<project>/<service>:latest` on this machine's engine: untag them. */
 export async function removeLocalBuildTags(): Promise<void> {
   const images = await docker.listImages({ filters: JSON.stringify({ reference: ['edgepush-local/*', 'edgepush-local/*/*'] }) });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
 import { localBuildTag } from '../../../simulator/push/build/buildServices.js';
 import { PushReportSchema } from '../../../simulator/push/types.js';
-import { docker, projectCopy, runCli, startDevice, type TestDevice } from './harness.js';
+import { docker, projectCopy, removeProjectBuildTags, runCli, startDevice, type TestDevice } from './harness.js';
 import { testAddress } from '../../testNet.js';
 import { cuttingRelay } from './cuttingRelay.js';
 
@@ -38,6 +38,7 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
   });
   after(async () => {
     await Promise.all([dev?.cleanup(), full?.cleanup()]);
+    if (project) await removeProjectBuildTags(project.dir, ['main']);
     await project?.cleanup();
   });
 
