@@ -22,7 +22,7 @@ PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta bench
 PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
 PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
-PKG_realsup=(jq curl g++ make python3 libsqlite3-dev util-linux npm) # the real balena-supervisor (scripts/real-supervisor/)
+PKG_realsup=(jq curl g++ make python3 libsqlite3-dev util-linux) # the real balena-supervisor (scripts/real-supervisor/; npm comes with Node)
 ALL_GROUPS=(engine base bench board e2e registry realsup)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.

@@ -43,14 +43,16 @@ async function oneCycle(o: SoakOptions, i: number): Promise<SoakCycle> {
   const watch = new AbortController();
   const pushAbort = new AbortController();
   let verdict: WatchdogVerdict | undefined;
-  void watchBoard({ board: h.name, address: o.address, pid: h.pid, consoleLog: h.consoleLog, signal: watch.signal }).then((v) => {
+  // a request to a frozen guest may never end: the push is raced against the verdict, not only aborted
+  const hung = watchBoard({ board: h.name, address: o.address, pid: h.pid, consoleLog: h.consoleLog, signal: watch.signal }).then((v) => {
     verdict = v;
     if (v) pushAbort.abort();
+    return v ? Promise.reject(new Error('the board stopped answering')) : new Promise<never>(() => undefined);
   });
   const t0 = Date.now();
   let cycle: SoakCycle;
   try {
-    const report = await pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true, makeBaseImage });
+    const report = await Promise.race([pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true, makeBaseImage }), hung]);
     const state = report.services[0]?.state ?? '?';
     cycle = /running/i.test(state)
       ? { outcome: 'ok', onlineSeconds: h.bootSeconds, restored: h.restored, pushSeconds: (Date.now() - t0) / 1000 }

@@ -73,8 +73,12 @@ export class PushRunner extends Disposable {
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     this.buildLog.begin(project, device);
     // a QEMU board whose guest stops answering ends the push within seconds, with a power cycle offered
+    // (a request to a frozen guest may never end, so the push is raced against the verdict, not only aborted)
     const watch = new AbortController();
     let hung: string | undefined;
+    let onHung: (() => void) | undefined;
+    const hungSignal = new Promise<never>((_resolve, reject) => (onHung = () => reject(new Error(hung))));
+    hungSignal.catch(() => undefined);
     if (this.store.get(device)?.source === 'board') {
       void loadWorkSoon()
         .then((w) => w.watchBoardAt(device, watch.signal).then((v) => ({ v, w })))
@@ -82,6 +86,7 @@ export class PushRunner extends Disposable {
           if (!v) return;
           hung = w.describeVerdict(v);
           abort.abort();
+          onHung?.();
         })
         .catch(() => undefined);
     }
@@ -92,7 +97,7 @@ export class PushRunner extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           // Loaded on first push: keeps the build pipeline out of activation.
           const [{ pushProject }, access] = await Promise.all([loadWorkSoon(), accessFor(device)]);
-          return pushProject({
+          const pushing = pushProject({
             projectDir,
             device,
             access,
@@ -108,6 +113,7 @@ export class PushRunner extends Disposable {
               this.monitor.refresh(device);
             },
           });
+          return Promise.race([pushing, hungSignal]);
         },
       );
       this.model.end(id, 'succeeded');

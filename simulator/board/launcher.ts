@@ -2,7 +2,7 @@
 // new one, "factory reset"), the agent disk, KVM or TCG, then QEMU in the background with its console in a log
 // file and a QMP socket. The board keeps running after the caller exits; state.json lets later calls find it.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedImage, ensureImage } from './imageBuild.js';
 import { initArgs, x86Recipe } from './recipe.js';
@@ -147,6 +147,10 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     }
     if (snapshot?.restore) {
       await restoreDisks(snapshot, paths.overlay, paths.agentDisk);
+      // what the agent disk holds, for the code cache harvest at the next start (codeCache.ts)
+      rmSync(paths.agentDir, { recursive: true, force: true });
+      mkdirSync(paths.agentDir, { recursive: true });
+      copyFileSync(bundle, join(paths.agentDir, 'cli.js'));
     } else {
       await prepareOverlay(paths.overlay, base, 'raw', fresh);
       await harvestCodeCache(paths.agentDisk, join(paths.agentDir, 'cli.js'), cacheDir, image.info.hash);

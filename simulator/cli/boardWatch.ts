@@ -9,26 +9,51 @@ import { messageOf } from '../shared/errors.js';
 export interface CliBoardWatch {
   /** The verdict, once the board was found hung or gone (the command's signal has then been aborted). */
   verdict(): WatchdogVerdict | undefined;
+  /** Stops watching (and the forced end below): call before reporting a verdict yourself. */
   stop(): void;
 }
 
-/** Starts watching when `device` is a running board; `abort` is called on a verdict. */
+/**
+ * Starts watching when `device` is a running board; `abort` is called on a verdict. A request to a frozen guest
+ * may never end (its connection stays open), so if the command has not reported the verdict itself 2 s after it,
+ * the verdict is reported here and the process ends with code 3.
+ */
 export function watchBoardFor(device: string, abort: () => void): CliBoardWatch {
   const board = boardAt(device);
   const controller = new AbortController();
   let found: WatchdogVerdict | undefined;
+  let force: NodeJS.Timeout | undefined;
   if (board) {
     void watchNamedBoard(board, controller.signal).then((v) => {
       if (!v) return;
       found = v;
       abort();
+      force = setTimeout(() => {
+        void reportHungBoard(v).then((code) => process.stderr.write('', () => process.exit(code)));
+      }, 2000);
+      force.unref();
     });
   }
-  return { verdict: () => found, stop: () => controller.abort() };
+  return {
+    verdict: () => found,
+    stop: () => {
+      controller.abort();
+      if (force) clearTimeout(force);
+    },
+  };
 }
 
-/** Prints the verdict; on a terminal asks whether to power-cycle now. Returns the exit code (3: device unreachable). */
+/**
+ * Prints the verdict; on a terminal asks whether to power-cycle now. Returns the exit code (3: device unreachable).
+ * Connections to the frozen guest may stay open for good: if they would keep the process alive, it ends 1 s later.
+ */
 export async function reportHungBoard(v: WatchdogVerdict, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const code = await reportAndOffer(v, err);
+  setTimeout(() => process.exit(code), 1000).unref();
+  return code;
+}
+
+async function reportAndOffer(v: WatchdogVerdict, err: NodeJS.WritableStream): Promise<number> {
   err.write(`edgepush: ${describeVerdict(v)}\n`);
   if (v.kind !== 'hung' || !process.stdin.isTTY || !process.stderr.isTTY) return 3;
   const rl = createInterface({ input: process.stdin, output: process.stderr });

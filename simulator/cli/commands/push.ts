@@ -177,12 +177,18 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
       await logs;
       await lp?.dispose();
       const hung = boardWatch.verdict();
-      if (hung) return await reportHungBoard(hung);
+      if (hung) {
+        boardWatch.stop();
+        return await reportHungBoard(hung);
+      }
       return 0;
     } catch (err) {
       progress.done();
       const hung = boardWatch.verdict();
-      if (hung) return await reportHungBoard(hung);
+      if (hung) {
+        boardWatch.stop();
+        return await reportHungBoard(hung);
+      }
       if (stop.signal.aborted && exitCodeOf(err) === 130) return 130;
       process.stderr.write(`edgepush push: ${messageOf(err)}\n`);
       if (process.env.EDGEPUSH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
