@@ -139,6 +139,3 @@ export function plan(input: PlanInput): Step[] {
 }
 
 /** Steps that only report (nothing to do on the engine): a plan made of these alone counts as settled. */
-export function isWaitOnly(steps: Step[]): boolean {
-  return steps.length > 0 && steps.every((s) => s.action === 'locked');
-}

@@ -159,10 +159,15 @@ export function supervisorHandler(backend: DeviceBackend, opts: SupervisorApiOpt
       return sendText(res, 401, 'Unauthorized');
     }
     const m = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    if (m === undefined) return sendText(res, 404, 'Not Found');
-    if (m === 'method') return sendText(res, 405, 'Method Not Allowed');
+    // As the real supervisor (express) answers both an unknown path and a known path with another method.
+    if (m === undefined || m === 'method') return sendText(res, 404, notFoundPage(req.method ?? 'GET', url.pathname));
     return m.route.handler(req, res, m.params, url);
   }, answerError);
+}
+
+function notFoundPage(method: string, path: string): string {
+  const safe = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method.replace(/[^A-Z]/g, '')} ${safe}</pre>\n</body>\n</html>\n`;
 }
 
 function streamEvents(req: IncomingMessage, res: ServerResponse, backend: DeviceBackend): void {

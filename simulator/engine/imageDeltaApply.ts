@@ -115,8 +115,11 @@ export async function imageDeltaArchiveStream(
     const h = await readByteDeltaHeader(reader);
     if (`sha256:${h.newSha256}` !== diffId || h.newSize !== size) throw corrupt(`image delta payload does not rebuild layer ${diffId}`);
     if (h.oldSize !== oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldSize}`);
-    if (h.windowLog > 0) yield* applyWindowedDeltaFrom(oldStream(), reader, h);
-    else yield* applyByteDeltaFrom(await oldBytes(), reader, h);
+    if (h.windowLog > 0) {
+      // one window of old and a block with its sections, whatever the declared sizes
+      await checkFreeResources({ memoryBytes: Math.min(2 ** h.windowLog, oldSize) + 3 * h.blockSize });
+      yield* applyWindowedDeltaFrom(oldStream(), reader, h);
+    } else yield* applyByteDeltaFrom(await oldBytes(), reader, h);
   }
   // Every layer, reused ones included, goes through one model in order: a link made in one layer and
   // followed by an entry of a later one is resolved as the engine's extraction would.

@@ -11,14 +11,10 @@ import type { ProjectService } from '../project/loadProject.js';
 import type { MakeBaseImage, PushEvent } from '../types.js';
 import { imageIdOf } from './engineBuild.js';
 import { shipImageFull } from './shipImage.js';
+import { withTag } from '../../shared/imageRef.js';
 
 export const basePrefix = 'edgepush-base/';
 
-/** `edgepush-base/busybox` → `edgepush-base/busybox:latest` (a digest or tag stays). */
-export function withTag(ref: string): string {
-  const slash = ref.lastIndexOf('/');
-  return ref.lastIndexOf(':') > slash || ref.includes('@') ? ref : `${ref}:latest`;
-}
 
 /** Every image the Dockerfile's stages start FROM (not earlier stages), with global ARGs expanded. */
 export function fromImagesOf(text: string, buildArgs: Readonly<Record<string, string>> = {}): string[] {

@@ -15,7 +15,7 @@ import { gzipTarOfFile, putArchive, statPath } from '../helper/engineArchive.js'
 import { helperContainer, runHelperJob } from '../helper/helperContainer.js';
 import { helperCandidates, shipHelperImage, shippableHelper, SHIPPED_HELPER_IMAGE, type HelperImage } from '../helper/helperImage.js';
 import { deltaDigestOf, deltaIdOf } from './sendDelta.js';
-import { splitTag } from './shipImage.js';
+import { splitTag } from '../../shared/imageRef.js';
 
 /** The helper path cannot be used; `helperBytes` were already spent on it. */
 export class HelperFallback extends Error {

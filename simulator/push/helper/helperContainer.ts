@@ -1,4 +1,4 @@
-// The delta helper's container on a stock device: created once per device address, helper program and image (its
+// The delta helper's container on a stock device: created once per device host, helper program and image (its
 // name carries all three), kept stopped between pushes, and started once per job (`/edgepush/job.json`). Its network is
 // the host's, so it reaches the device's engine the way the engine port is offered on the device itself.
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,8 +28,9 @@ export interface HelperContainer {
 /** The helper's container for this image, created (with the program put in) when the device has none yet. */
 export async function helperContainer(client: DeviceClient, image: HelperImage, signal?: AbortSignal): Promise<HelperContainer> {
   const program = helperProgram();
-  // one per device address too: simulated devices on one engine each keep their own (their containers differ)
-  const key = createHash('sha256').update(program).update(image.id).update(`${client.host}:${client.enginePort}`).digest('hex').slice(0, 12);
+  // one per device host too: simulated devices on one engine each keep their own (their containers differ); not
+  // per port, so reaching the same device through another port (a tunnel) finds the helper there
+  const key = createHash('sha256').update(program).update(image.id).update(client.host).digest('hex').slice(0, 12);
   const name = `edgepush-helper-${key}`;
   const engine = client.engine();
   const existing = await engine

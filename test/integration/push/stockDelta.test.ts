@@ -10,56 +10,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
 import { localBuildTag } from '../../../simulator/push/build/buildServices.js';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { docker, projectCopy, runCli, startDevice, type TestDevice } from './harness.js';
 import { testAddress } from '../../testNet.js';
+import { cuttingRelay } from './cuttingRelay.js';
 
 const STOCK = testAddress(20, 60);
 const FULL = testAddress(20, 61);
 const RELAY_PORT = 23750;
-
-/** A TCP relay to the device's engine that cuts, once, the connection carrying a large archive upload part-way. */
-function cuttingRelay(host: string, port: number, target: { host: string; port: number }): Promise<{ server: Server; cuts: () => number }> {
-  let cuts = 0;
-  const server = createServer((client: Socket) => {
-    const upstream = connect(target.port, target.host);
-    let armed = false;
-    let body = 0;
-    client.on('data', (chunk: Buffer) => {
-      if (cuts === 0 && !armed) {
-        const m = /PUT \/[^ ]*archive[^ ]* HTTP\/1\.1\r\n[\s\S]*?content-length: (\d+)\r\n[\s\S]*?\r\n\r\n/i.exec(chunk.toString('latin1'));
-        if (m && Number(m[1]) > 700_000) {
-          armed = true;
-          body = -(m.index + m[0].length);
-        }
-      }
-      if (armed) {
-        body += chunk.length;
-        if (body > 300_000 && cuts === 0) {
-          cuts++;
-          client.destroy();
-          upstream.destroy();
-          return;
-        }
-      }
-      upstream.write(chunk);
-    });
-    upstream.on('data', (c: Buffer) => client.write(c));
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
-  });
-  return new Promise((resolve) => server.listen(port, host, () => resolve({ server, cuts: () => cuts })));
-}
 
 async function deviceImageOf(address: string, service: string, enginePort?: number): Promise<string> {
   const client = new DeviceClient(address, { enginePort });

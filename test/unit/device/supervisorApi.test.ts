@@ -93,10 +93,21 @@ test('reads are answered from the backend in the supervisor shapes', async () =>
   assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/edgepush/stats')).body), { status: 'success', receivedBytes: 5, linkBytesPerSecond: null, linkBitsPerSecond: null, uuid: 'u1' });
 });
 
-test('unknown paths are 404, wrong methods 405', async () => {
+test('unknown paths and wrong methods are 404 with express\'s page, as the real supervisor answers (docs/real-supervisor.md)', async () => {
   const h = supervisorHandler(fakeBackend().backend);
-  assert.equal((await call(h, 'GET', '/v2/nothing')).status, 404);
-  assert.equal((await call(h, 'DELETE', '/v2/state/status')).status, 405);
+  const unknown = await call(h, 'GET', '/v2/nothing');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body, /<pre>Cannot GET \/v2\/nothing<\/pre>/);
+  const method = await call(h, 'DELETE', '/v2/state/status');
+  assert.equal(method.status, 404);
+  assert.match(method.body, /Cannot DELETE \/v2\/state\/status/);
+});
+
+test('a stock device has no EdgePush routes', async () => {
+  const h = supervisorHandler(fakeBackend().backend, { stock: true });
+  assert.equal((await call(h, 'GET', '/v2/edgepush/stats')).status, 404);
+  assert.equal((await call(h, 'GET', '/v2/edgepush/events')).status, 404);
+  assert.equal((await call(h, 'GET', '/v2/state/status')).status, 200);
 });
 
 test('a target state is validated before the backend sees it', async () => {

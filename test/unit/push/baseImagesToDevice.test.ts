@@ -1,7 +1,8 @@
 // Which edgepush-base images a push must find on the device, and what it does when the device lacks them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseImagesNamed, fromImagesOf, planBaseImages, withTag } from '../../../simulator/push/build/baseImagesToDevice.js';
+import { baseImagesNamed, fromImagesOf, planBaseImages } from '../../../simulator/push/build/baseImagesToDevice.js';
+import { withTag } from '../../../simulator/shared/imageRef.js';
 
 test('every stage FROM an image counts, earlier stages and scratch do not, ARGs are expanded', () => {
   const text = [
