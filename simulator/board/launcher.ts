@@ -110,7 +110,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     name,
     address,
     memoryMiB: opts.memoryMiB ?? 1024,
-    cpus: opts.cpus ?? 2,
+    cpus: opts.cpus ?? 2, // under TCG, see vcpusFor
     overlay: paths.overlay,
     console: paths.console,
     qmp: paths.qmp,
@@ -121,7 +121,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     await prepareOverlay(paths.overlay, base, base.endsWith('.qcow2') ? 'qcow2' : 'raw', Boolean(opts.reset) || previous?.base !== base);
     // the KVM probe boots the Debian board's kernel when one is cached; without it, TCG unless told otherwise
     const accel = await chooseAccel(qemu, cachedImage(x86Recipe, opts.cacheDir ?? cacheRoot())?.kernel, root);
-    spec = { kind: 'balena', ...common, accel, firmware: findFirmware() };
+    spec = { kind: 'balena', ...common, cpus: vcpusFor(accel, opts.cpus), accel, firmware: findFirmware() };
   } else {
     const image = await ensureImage({ recipe: x86Recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
     base = image.rootfs;
@@ -129,6 +129,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const bundle = findAgentBundle(opts.agentBundle);
     const cacheDir = opts.cacheDir ?? cacheRoot();
     const accel = await chooseAccel(qemu, image.kernel, root);
+    common.cpus = vcpusFor(accel, opts.cpus);
     const digest = bundleDigest(bundle);
     // a fresh board (new overlay) of an image, agent and settings already booted once wakes from the saved state
     if (fresh && !opts.cold && (opts.until ?? 'online') === 'online') {
@@ -311,4 +312,15 @@ function readTail(file: string, lines = 8): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * vCPUs of a board: 2 under KVM; 1 under TCG unless asked. The guest lock-up of issue 14 had both vCPUs stuck
+ * in runc at once (`soft lockup - CPU#0 stuck for 44s! [runc:311]` and `CPU#1 ... [runc:309]`, then
+ * `rcu_preempt kthread starved`), seen in CI on this 2-core machine at load 13: a wait of one vCPU on the other
+ * that multi-threaded TCG on an oversubscribed host did not complete. With one vCPU no such wait exists, and on a
+ * host this busy a second emulated CPU bought no speed.
+ */
+export function vcpusFor(accel: 'kvm' | 'tcg', asked: number | undefined): number {
+  return asked ?? (accel === 'kvm' ? 2 : 1);
 }
