@@ -109,9 +109,20 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   let failure: string | undefined;
   const trace = o.buildkit ? new BuildkitTrace() : undefined;
   await new Promise<void>((resolve, reject) => {
+    // A device that stops answering mid-build (a hung board) never ends its response: the signal ends the wait.
+    const onAbort = () => {
+      (stream as NodeJS.ReadableStream & { destroy?: (err?: Error) => void }).destroy?.(cancelled());
+      reject(cancelled());
+    };
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     docker.modem.followProgress(
       stream,
-      (err: Error | null) => (err ? reject(err) : resolve()),
+      (err: Error | null) => {
+        o.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      },
       (raw: unknown) => {
         const m = buildMessageSchema.safeParse(raw);
         if (!m.success) return;
