@@ -6,6 +6,7 @@
 #   bash scripts/setup.sh board   + QEMU, debootstrap and UEFI firmware (QEMU boards)
 #   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
 #   bash scripts/setup.sh registry + Debian's docker-registry (edgepush registry, fleets)
+#   bash scripts/setup.sh arm     + qemu-user-static and binfmt-support, handlers registered (simulated ARM devices)
 #   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
 #                                 test clients (official balena CLI, code-server) and tools/
 # Not root, not Debian, or no Docker: says exactly what to install and stops.
@@ -20,7 +21,8 @@ PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta bench
 PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
 PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
-ALL_GROUPS=(engine base bench board e2e registry)
+PKG_arm=(qemu-user-static binfmt-support)                          # ARM containers on this machine (simulated Raspberry Pis)
+ALL_GROUPS=(engine base bench board e2e registry arm)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.
 job=${1:-all}
@@ -30,8 +32,9 @@ case "$job" in
   board) groups=(engine base board); clients=() ;;
   bench) groups=(engine base bench); clients=() ;;
   registry) groups=(engine base registry); clients=() ;;
+  arm) groups=(engine base arm); clients=() ;;
   all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;
-  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry or nothing for all)\n' "$job" >&2; exit 2 ;;
+  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry, arm or nothing for all)\n' "$job" >&2; exit 2 ;;
 esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -76,6 +79,18 @@ if ! docker version >/dev/null 2>&1; then
   nohup dockerd >/var/log/edgepush-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
   docker version >/dev/null 2>&1 || { say "dockerd did not start; see /var/log/edgepush-dockerd.log"; tail -20 /var/log/edgepush-dockerd.log >&2; exit 1; }
+fi
+
+# qemu-user handlers for ARM binaries, registered with binfmt_misc (the F flag lets containers use them).
+if [[ " ${groups[*]} " == *" arm "* ]] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    say "ARM containers need the qemu-user binfmt handlers: as root, mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable"
+    exit 1
+  fi
+  [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable >/dev/null 2>&1 || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || { say "update-binfmts registered no qemu-aarch64 handler"; exit 1; }
+  say "registered the qemu-user binfmt handlers (aarch64, arm)"
 fi
 
 # npm dependencies, only when the lock file changed since the last install.

@@ -22,6 +22,8 @@ import { deltaRoutes } from './deltaReceive.js';
 import { RegistryPuller } from './registryPull.js';
 import { pullRoutes, registryPullHook } from './registryPullRoutes.js';
 import { faultRoutes } from './faultRoutes.js';
+import { resolveDeviceType } from '../shared/deviceTypes.js';
+import { checkEmulation } from './emulation.js';
 
 export interface DeviceOptions {
   address: string;
@@ -74,6 +76,7 @@ function listen(server: http.Server, port: number, address: string): Promise<num
 }
 
 export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
+  const { arch, deviceType } = resolveDeviceType(opts.deviceType, opts.arch);
   checkBindAllowed(opts.address, { apiKey: opts.apiKey, localModeOpen: opts.localModeOpen });
   const name = opts.name ?? `sim-${opts.address.replace(/[^0-9a-z]+/gi, '-')}`;
   const id = deviceIdFrom(name);
@@ -82,13 +85,12 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const identity = store.identity(name);
   const scope = makeScope(id);
   const engine = parseEngineUrl(opts.engine);
+  if ('socketPath' in engine) checkEmulation(arch, deviceType);
   const docker = dockerFor(engine);
   const link = new Link(opts.link ? parseRate(opts.link) : undefined);
   const hub = new LogHub();
   const events = new UpdateEventBus();
   const logs = new ContainerLogs(docker, hub);
-  const arch = opts.arch ?? 'amd64';
-  const deviceType = opts.deviceType ?? 'genericx86-64-ext';
   const supervisorPort = opts.supervisorPort ?? 48484;
   const hostForUrl = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
   const policy = { allowPrivileged: opts.allowPrivileged ?? false, allowedHostRoots: [dataDir] };
