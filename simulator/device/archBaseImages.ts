@@ -12,30 +12,14 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import { ARCH_INFO, hostArch, type Arch } from '../shared/deviceTypes.js';
+import { ARCH_INFO, ARCHES, hostArch, isArch, type Arch } from '../shared/deviceTypes.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import { BUSYBOX_IMAGE, CONTENT_LABEL, NODE_IMAGE, busyboxEntries, contentId, ensureBaseImages, presentWith, rootfsTar, type BaseImageResult, type Entry } from './baseImages.js';
+import { archBaseImage, type BaseKind } from '../shared/baseImageNames.js';
 import { dependencyClosure, downloadDebs, unpackDeb } from './debPackages.js';
 
-export const BASE_KINDS = ['busybox', 'node'] as const;
-export type BaseKind = (typeof BASE_KINDS)[number];
 export const ARCH_LABEL = 'io.edgepush.base.arch';
-
-/** `edgepush-base/aarch64-busybox:latest` */
-export function archBaseImage(arch: string, kind: BaseKind): string {
-  return `edgepush-base/${arch}-${kind}:latest`;
-}
-
-/** For a name a Dockerfile gives (`edgepush-base/node`, `edgepush-base/aarch64-node:latest`): which base image
- *  kind and arch it is; undefined for anything else (pure). */
-export function parseBaseImage(ref: string, defaultArch: string): { arch: string; kind: BaseKind; name: string } | undefined {
-  const m = /^(?:docker\.io\/)?edgepush-base\/(?:([a-z0-9]+)-)?(busybox|node)(?::latest)?$/.exec(ref);
-  if (!m) return undefined;
-  const arch = m[1] ?? defaultArch;
-  const kind = m[2] as BaseKind;
-  return { arch, kind, name: archBaseImage(arch, kind) };
-}
 
 export interface EnsureArchOptions {
   /** Also the node image (default true). */
@@ -170,4 +154,13 @@ export async function ensureArchBaseImages(docker: Docker, arch: Arch, opts: Ens
     rmSync(work, { recursive: true, force: true });
   }
   return results;
+}
+
+/** The push hook (push/types.ts BaseImageProvider): each arch named, its images made where missing. */
+export async function provideBaseImages(docker: Docker, images: { arch: string; kind: BaseKind }[], onLine: (line: string) => void): Promise<void> {
+  for (const arch of new Set(images.map((i) => i.arch))) {
+    if (!isArch(arch)) throw new EdgePushError('invalid-input', `edgepush-base images exist for ${ARCHES.join(', ')}, not '${arch}'`);
+    const node = images.some((i) => i.arch === arch && i.kind === 'node');
+    for (const r of await ensureArchBaseImages(docker, arch, { node, onProgress: onLine })) if (r.action === 'built') onLine(`${r.name}: built`);
+  }
 }

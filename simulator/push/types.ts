@@ -1,6 +1,7 @@
 // The public types of the push pipeline: what `pushProject` takes, the events it emits while it works, and the
 // report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
 import { z } from 'zod';
+import type Docker from 'dockerode';
 
 export type BuildOn = 'device' | 'local';
 
@@ -101,7 +102,12 @@ export interface PushOptions {
   live?: boolean;
   /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
   skipDeltaReport?: boolean;
+  /** Makes sure the EdgePush base images the project names (`edgepush-base/<arch>-busybox`, ...) exist on the
+   *  engine that builds, for the device's arch; the CLI and the extension pass device/archBaseImages'. */
+  baseImages?: BaseImageProvider;
 }
+
+export type BaseImageProvider = (engine: Docker, images: { arch: string; kind: 'busybox' | 'node'; name: string }[], onLine: (line: string) => void) => Promise<void>;
 
 /** One log line from `/v2/local/logs`; a line without `serviceName` is a system line. */
 export const DeviceLogLineSchema = z.object({
