@@ -19,7 +19,11 @@ export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
 export { parseRate } from '../simulator/device/link.js';
 
-export const pushProject: typeof PushProject = async (opts) => (await import('../simulator/push/pushProject.js')).pushProject(opts);
+// Pushes make the EdgePush base images (edgepush-base/<arch>-*) their project names, for the device's arch.
+export const pushProject: typeof PushProject = async (opts) => {
+  const [{ pushProject: push }, { provideBaseImages }] = await Promise.all([import('../simulator/push/pushProject.js'), import('../simulator/device/archBaseImages.js')]);
+  return push({ baseImages: provideBaseImages, ...opts });
+};
 export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
 export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
 export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
