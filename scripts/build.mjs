@@ -3,7 +3,6 @@
 // worker. `--production` minifies and drops sourcemaps; `--watch` rebuilds.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -13,20 +12,19 @@ const watch = process.argv.includes('--watch');
 // ssh2 (through dockerode) loads optional native addons inside try/catch; they are never needed here.
 const nativeOptional = ['cpu-features', '*.node'];
 
-// dockerode loads gRPC and protobufjs (BuildKit sessions) and ssh2 (ssh:// engines) when it is required; EdgePush
-// uses neither, and they cost a device agent about 25 MB of memory. Those two entry files become stubs that load
-// the real module on first call, so the code is still in the bundle and works if ever used.
-const lazyHeavyDeps = {
-  name: 'lazy-heavy-deps',
+// dockerode requires its BuildKit session code (gRPC, about 400 KB) and docker-modem its ssh:// transport (ssh2,
+// about 350 KB) when they load. EdgePush never uses either: builds post to /build itself (BuildKit without a
+// session), and engines are reached over TCP or a Unix socket. Those two entry files are left out of every bundle;
+// in their place a stub that says so if something ever calls it.
+const unusedEngineTransports = {
+  name: 'unused-engine-transports',
   setup(build) {
     const filter = /[\\/](docker-modem[\\/]lib[\\/]ssh|dockerode[\\/]lib[\\/]session)\.js$/;
     build.onLoad({ filter }, (args) => {
-      if (args.suffix === '?eager') return undefined; // the real file, loaded as usual
-      const real = JSON.stringify(`${args.path}?eager`);
+      const what = /ssh\.js$/.test(args.path) ? 'ssh:// engine connections' : 'BuildKit sessions through dockerode';
       return {
-        contents: `let real;\nmodule.exports = function (...args) {\n  real ??= require(${real});\n  return real.apply(this, args);\n};\n`,
+        contents: `module.exports = function () {\n  throw new Error(${JSON.stringify(`EdgePush is built without ${what}`)});\n};\n`,
         loader: 'js',
-        resolveDir: dirname(args.path),
       };
     });
   },
@@ -54,7 +52,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'info',
   legalComments: 'none',
-  plugins: [lazyHeavyDeps, latin1Only],
+  plugins: [unusedEngineTransports, latin1Only],
 };
 
 const cli = {
@@ -101,7 +99,7 @@ const builds = [
     ...cli,
     entryPoints: ['simulator/cli/main.ts'],
     outfile: 'dist/cli.js',
-    plugins: [lazyHeavyDeps, latin1Only, heavyCommandsApart],
+    plugins: [unusedEngineTransports, latin1Only, heavyCommandsApart],
   },
   {
     ...cli,

@@ -3,7 +3,7 @@
 //   - view → host: `ready` (handshake: the host sends nothing before it), `request` (a reply is matched by id);
 //   - host → view: `response` (to a request), `notify` (state pushed by the host).
 // Every message is validated with these schemas on arrival; anything else is dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ViewKindSchema = z.enum(['dashboard', 'logs']);
 export type ViewKind = z.infer<typeof ViewKindSchema>;

@@ -7,6 +7,7 @@ import { clientFor } from '../devices/deviceAccess.js';
 import type { Services } from '../services.js';
 import type { Command } from './command.js';
 import { validAddress } from './setApiKey.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 export const addDeviceCommand: Command = {
   id: 'edgepush.addDevice',
@@ -43,7 +44,7 @@ export const addDeviceCommand: Command = {
     try {
       await (await clientFor(address)).version();
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = messageOf(err);
       void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush: {0} does not answer yet ({1}); it is listed as offline until it does.', address, why));
     }
     return address;

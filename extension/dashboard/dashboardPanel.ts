@@ -3,20 +3,27 @@
 import * as vscode from 'vscode';
 import type { RequestBody, RolloutView } from '../../webview/protocol.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
+import { Batcher, realTimer, type Timer } from '../webviews/batcher.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
 import type { DashboardModel } from './dashboardModel.js';
+
+export const DASHBOARD_BATCH_MS = 100;
 
 export class DashboardPanel extends Disposable {
   private current: { panel: vscode.WebviewPanel; host: WebviewHost } | undefined;
   private rollout: RolloutView | undefined;
+  /** Model changes come one per build line or progress tick; the view gets the latest state at most every 100 ms. */
+  private readonly sends: Batcher<void>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly model: DashboardModel,
     private readonly onRequest: (body: RequestBody) => Promise<void>,
+    timer: Timer = realTimer,
   ) {
     super();
-    this._register(model.onDidChange(() => this.send()));
+    this.sends = this._register(new Batcher<void>(() => this.send(), DASHBOARD_BATCH_MS, 1, timer));
+    this._register(model.onDidChange(() => this.sends.add()));
     this._register(toDisposable(() => this.current?.panel.dispose()));
   }
 

@@ -4,9 +4,10 @@
 // No `vscode` import.
 import type { LogEntry } from '../../webview/protocol.js';
 import { clientFor } from '../devices/deviceAccess.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../webviews/batcher.js';
 import { LogBuffer, type IncomingLine } from './logBuffer.js';
 import { Disposable, Emitter, toDisposable } from '../lifecycle.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 export class LogSession extends Disposable {
   readonly buffer: LogBuffer;
@@ -60,7 +61,7 @@ export class LogSession extends Disposable {
         });
       } catch (err) {
         if (this.abort.signal.aborted) return;
-        this.addLine({ message: `Log stream error: ${err instanceof Error ? err.message : String(err)}`, isSystem: true });
+        this.addLine({ message: `Log stream error: ${messageOf(err)}`, isSystem: true });
         await new Promise((r) => setTimeout(r, 2000));
       }
     }

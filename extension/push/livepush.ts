@@ -2,6 +2,7 @@
 // session at a time; stopped by a new push, by Toggle Livepush, and with the extension.
 import type { PushReport } from '../../simulator/push/types.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 export interface LivepushSession {
   projectDir: string;
@@ -46,7 +47,7 @@ export class Livepush extends Disposable {
         if (this.last?.projectDir === projectDir && this.last.device === device && !this.isDisposed) this.session = s;
         else s.dispose();
       },
-      (err: unknown) => this.onError(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => this.onError(messageOf(err)),
     );
   }
 

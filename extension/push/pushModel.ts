@@ -1,6 +1,7 @@
 // The dashboard's picture of one push, folded from the push pipeline's events by a pure reducer, and the list
 // of recent pushes. No `vscode` import: unit-tested in plain Node.
 import type { PushEvent, PushReport } from '../../simulator/push/types.js';
+import { phaseOfServiceState } from '../../simulator/push/serviceState.js';
 import type { PushStatus, PushView, ServicePhaseView, ServiceTimeline } from '../../webview/protocol.js';
 
 export const HISTORY_LIMIT = 10;
@@ -46,22 +47,10 @@ export function applyPushEvent(view: PushView, e: PushEvent, now: number): PushV
 export function applyReport(view: PushView, report: PushReport, now: number): PushView {
   let next: PushView = { ...view, release: report.release, report: report.services.map((s) => ({ ...s })) };
   for (const s of report.services) {
-    const phase = phaseOfState(s.state);
+    const phase = phaseOfServiceState(s.state);
     if (phase) next = withService(next, s.name, (t) => enterPhase(t, phase, Math.max(0, now - view.startedAt)));
   }
   return next;
-}
-
-/** Maps a supervisor service status (`Running`, `exited`, `Installing`...) to a timeline phase. */
-export function phaseOfState(state: string): ServicePhaseView | undefined {
-  const s = state.toLowerCase();
-  if (s === 'running') return 'running';
-  if (s === 'exited' || s === 'dead' || s === 'stopped') return 'exited';
-  if (s === 'installing' || s === 'installed' || s === 'starting') return 'installing';
-  if (s === 'downloading') return 'shipping';
-  if (s === 'downloaded') return 'downloaded';
-  if (s === 'failed' || s === 'aborted') return 'failed';
-  return undefined;
 }
 
 export function finishPush(view: PushView, status: Exclude<PushStatus, 'running'>, now: number, error?: string): PushView {

@@ -6,6 +6,7 @@ import type { NotificationBody, RequestBody, ViewKind } from '../../webview/prot
 import { Disposable } from '../lifecycle.js';
 import { webviewHtml } from './webviewHtml.js';
 import { loadWorkSoon } from '../workLoader.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 const READY_TIMEOUT_MS = 8000;
 
@@ -83,7 +84,7 @@ export class WebviewHost extends Disposable {
       await this.onRequest(msg.body);
       void this.panel.webview.postMessage({ kind: 'response', id: msg.id, ok: true });
     } catch (err) {
-      void this.panel.webview.postMessage({ kind: 'response', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+      void this.panel.webview.postMessage({ kind: 'response', id: msg.id, ok: false, error: messageOf(err) });
     }
   }
 

@@ -1,7 +1,7 @@
 // What is known about each board across CLI invocations: one state.json per board folder (atomic writes), and
 // whether its QEMU still runs (checked through /proc, so a recycled pid is not mistaken for the board).
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { boardPaths, stateRoot } from './paths.js';
 
 export const boardStateSchema = z.object({

@@ -4,7 +4,7 @@
 // interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';

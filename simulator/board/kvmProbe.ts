@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Accel } from './qemuArgs.js';
 
 const probeRecord = z.object({ bootId: z.string(), accel: z.enum(['kvm', 'tcg']) });

@@ -1,7 +1,7 @@
 // A minimal QMP (QEMU Machine Protocol) client: connect to the board's unix socket, negotiate capabilities,
 // run one command, and hand back its `return`. Every step has a time limit: a wedged QEMU must not hang us.
 import { connect } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { unavailable } from '../shared/errors.js';
 
 const qmpMessage = z.union([

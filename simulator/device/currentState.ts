@@ -1,7 +1,7 @@
 // Reads what this device has on the engine right now (containers, networks, volumes, image ids), as the
 // planner's input types. Engine responses are validated with zod.
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import { L } from './containerSpec.js';

@@ -16,7 +16,7 @@ import { freeDiskBytes } from '../engine/freeResources.js';
 import type { DeviceScope } from './scope.js';
 import { isLocalName } from './scope.js';
 import type { Link } from './link.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import type { LogHub } from './logHub.js';
 import { sendJson, sendFailed, type Route } from './http.js';
 import { applyReceivedDelta, type AppliedDelta } from './deltaApply.js';

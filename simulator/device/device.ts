@@ -9,7 +9,7 @@ import { makeScope, deviceIdFrom } from './scope.js';
 import { parseEngineUrl, dockerFor } from './engineUrl.js';
 import { Link, parseRate } from './link.js';
 import { LogHub } from './logHub.js';
-import { UpdateEventBus } from './updateEvents.js';
+import { UpdateEventBus } from './updateEventBus.js';
 import { StateStore } from './stateStore.js';
 import { ContainerLogs } from './containerLogs.js';
 import { Reconciler } from './reconciler.js';

@@ -1,6 +1,7 @@
 // The body of `GET /v2/state/status`, built from the target, the engine's containers and transient statuses.
 import type { CurrentContainer } from './planner.js';
 import type { Reconciler } from './reconciler.js';
+import type { UpdateEvent } from '../shared/updateEvents.js';
 
 const dockerStateToStatus: Record<string, string> = {
   created: 'Installed',
@@ -39,12 +40,26 @@ export interface StatusBody {
   release: string | null;
 }
 
-export function statusBody(r: Reconciler, containers: CurrentContainer[], imageIds: Map<string, string | null>): StatusBody {
+/**
+ * Download progress (0..100) of each service whose image is being received, keyed `appId/serviceName`, from the
+ * latest update events of the release being applied.
+ */
+export function downloadsInProgress(latest: readonly UpdateEvent[], releaseOf: (appId: number) => string | null): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of latest) {
+    if (e.type === 'service' && e.phase === 'downloading' && e.release === releaseOf(e.appId)) out.set(`${e.appId}/${e.serviceName}`, e.progress ?? 0);
+  }
+  return out;
+}
+
+export function statusBody(r: Reconciler, containers: CurrentContainer[], imageIds: Map<string, string | null>, downloads: Map<string, number> = new Map()): StatusBody {
   const apps = r.targetApps;
+  // As the supervisor: the mean over the images still downloading, null when none is.
+  const overall = downloads.size > 0 ? Math.round([...downloads.values()].reduce((a, b) => a + b, 0) / downloads.size) : null;
   return {
     status: 'success',
     appState: r.applyState,
-    overallDownloadProgress: null,
+    overallDownloadProgress: overall,
     containers: containers.map((c) => ({
       status: r.transientStatus(c.appId, c.serviceName) ?? dockerStateToStatus[c.state] ?? c.state,
       serviceName: c.serviceName,
@@ -65,7 +80,7 @@ export function statusBody(r: Reconciler, containers: CurrentContainer[], imageI
           imageId: s.imageId,
           dockerImageId: id,
           status: id ? ('Downloaded' as const) : ('Downloading' as const),
-          downloadProgress: null,
+          downloadProgress: id ? null : (downloads.get(`${s.appId}/${s.serviceName}`) ?? null),
         };
       }),
     ),

@@ -2,10 +2,10 @@
 // says "Service exited" when one stops by itself, and nudges the reconciler. Reconnects when the engine returns.
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import { L } from './containerSpec.js';
 import { LineSplitter } from '../shared/lineStream.js';
 

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import type { Step, CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { DEVICE_LABEL } from './scope.js';

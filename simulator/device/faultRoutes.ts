@@ -2,7 +2,7 @@
 // `POST /v2/edgepush/faults/link {"downMs": N}` drops the device's link for N ms, so a registry pull under way
 // fails at its next chunk and the reconciler retries once the link is back (resuming a delta from the bytes it
 // holds). Power cuts need no route: the fleet kills the agent's process.
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJson, sendFailed, sendJson, type Route } from './http.js';
 import type { Link } from './link.js';
 

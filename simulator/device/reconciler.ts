@@ -12,7 +12,7 @@ import { readContainers, readNetworks, readVolumes, resolveImage, isEngineDown }
 import { execute, type ExecContext } from './executor.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import type { StateStore } from './stateStore.js';
 import type { ContainerLogs } from './containerLogs.js';
 import { messageOf } from '../shared/errors.js';

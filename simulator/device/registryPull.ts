@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContentStore } from '../engine/contentStore.js';
 import { applyImageDelta, readImageDeltaHeader } from '../engine/imageDeltaApply.js';
 import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';

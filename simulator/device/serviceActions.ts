@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { Reconciler } from './reconciler.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import type { ContainerLogs } from './containerLogs.js';
 import { EdgePushError } from '../shared/errors.js';
 

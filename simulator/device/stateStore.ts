@@ -3,7 +3,7 @@
 import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { localStateSchema, type LocalState } from './targetState.js';
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {

@@ -1,14 +1,14 @@
 // The supervisor API on ADDRESS:48484, local mode: a route table whose handlers validate and hand off to the
 // reconciler, the log hub and the event bus. Replies use the real supervisor's status codes and shapes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type Docker from 'dockerode';
 import type { Reconciler } from './reconciler.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEvents.js';
+import type { UpdateEventBus } from './updateEventBus.js';
 import type { ContainerLogs } from './containerLogs.js';
 import { localStateSchema, normalizeApps, checkUnique } from './targetState.js';
-import { statusBody } from './deviceStatus.js';
+import { downloadsInProgress, statusBody } from './deviceStatus.js';
 import { runServiceAction, type ServiceAction } from './serviceActions.js';
 import { purgeApp } from './appPurge.js';
 import { isEngineDown } from './currentState.js';
@@ -111,7 +111,7 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
         const containers = await reconciler.currentContainers();
         const ids = new Map<string, string | null>();
         for (const a of reconciler.targetApps) for (const s of a.services) ids.set(s.image, await reconciler.imageIdFor(s.image));
-        sendJson(res, 200, statusBody(reconciler, containers, ids));
+        sendJson(res, 200, statusBody(reconciler, containers, ids, downloadsInProgress(events.snapshot(), (appId) => reconciler.release(appId))));
       },
     },
     {

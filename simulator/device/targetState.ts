@@ -1,7 +1,7 @@
 // The local-mode target state as the balena CLI posts it (`POST /v2/local/target-state`), validated with zod.
 // Services keep every compose key they carry (passthrough) so nothing the CLI sends is lost, but the keys the
 // reconciler acts on are typed here. `normalizeApps` turns the wire shape into the planner's input.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stringMap = z.record(z.string(), z.string());
 const envSchema = z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.array(z.string())]);

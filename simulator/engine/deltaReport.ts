@@ -1,6 +1,6 @@
 // What one image update costs on the wire, per method. Shared by the push pipeline (report per service), the
 // device and the dashboard, so it is a schema: parse it wherever it crosses a process or HTTP boundary.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const layerDeltaReportSchema = z.object({
   diffId: z.string(),

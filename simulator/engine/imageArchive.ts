@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import type Docker from 'dockerode';
 import { assertSafeTarEntry, safeEntryPath } from './tarSafety.js';
 import { sha256Hex } from './byteDelta.js';

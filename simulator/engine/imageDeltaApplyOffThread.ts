@@ -8,7 +8,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { Readable } from 'node:stream';
 import { applyImageDelta, type ApplyImageDeltaResult } from './imageDeltaApply.js';
 import { workerScript } from './imageDeltaOffThread.js';
-import { EdgePushError, corrupt, type ErrorKind } from '../shared/errors.js';
+import { corrupt, EdgePushError, type ErrorKind, messageOf } from '../shared/errors.js';
 
 export interface ApplyOffThreadOptions {
   deltaPath: string;
@@ -52,7 +52,7 @@ export function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
   }
   return applyImageDelta({ delta: job.deltaPath, basis, outputPath: job.outputPath, repoTags: job.repoTags, thin: job.thin }).then(
     (result) => ({ ok: true, result }),
-    (err: unknown) => ({ ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) => ({ ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err) }),
   );
 }
 
@@ -65,7 +65,7 @@ async function feedBasis(open: () => Promise<NodeJS.ReadableStream>, port: Messa
     }
     port.postMessage({ end: true });
   } catch (err) {
-    if (!stopped()) port.postMessage({ error: `cannot read the basis image: ${err instanceof Error ? err.message : String(err)}` });
+    if (!stopped()) port.postMessage({ error: `cannot read the basis image: ${messageOf(err)}` });
   }
 }
 

@@ -3,7 +3,7 @@
 // has (free memory for the basis and the old input, free disk for the rebuilt archive). A hostile delta that
 // declares gigabytes, lists one basis layer a thousand times or promises an archive it cannot produce is
 // refused here, in microseconds, instead of part way through (free memory and disk: freeResources.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImageDeltaHeader } from './imageDeltaFormat.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { conflict, corrupt } from '../shared/errors.js';

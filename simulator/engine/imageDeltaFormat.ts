@@ -3,7 +3,7 @@
 //   then, for each target layer with source "delta" (in order), one complete byte delta of deltaBytes bytes.
 // The header alone tells a device which basis it needs and what the result will be.
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { corrupt, invalidInput } from '../shared/errors.js';
 import type { ByteReader } from './byteReader.js';
 

@@ -1,7 +1,7 @@
 // What the rollout reads from each fleet device, over the local-mode API: its target state and release, the
 // image each service runs (a delta base), its health for the gate (the supervisor's status and the engine's
 // view of each container: a crash loop is not "Running"), and what its registry pulls fetched.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceClient } from '../push/deviceClient.js';
 import { checkServices } from '../push/serviceHealth.js';
 import type { TargetState } from '../push/supervisorSchemas.js';

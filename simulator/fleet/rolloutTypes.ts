@@ -1,6 +1,6 @@
 // What a rollout reports: the `--json` object of `edgepush fleet push` (zod schema, one per wire type), and the
 // events it emits while it runs (the CLI's progress lines and the VS Code dashboard render them).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DeviceOutcomeSchema = z.enum(['running', 'rolled-back', 'failed', 'not-updated', 'unreachable']);
 export type DeviceOutcome = z.infer<typeof DeviceOutcomeSchema>;

@@ -1,6 +1,6 @@
 // The first calls of a push, as `balena push` makes them: /ping, /v2/version, /v2/local/device-info, with errors
 // that say what is wrong (nothing answers, not in local mode, supervisor too old).
-import { unavailable } from '../shared/errors.js';
+import { messageOf, unavailable } from '../shared/errors.js';
 import { DeviceClient } from './deviceClient.js';
 import type { DeviceInfo } from './supervisorSchemas.js';
 import type { DeviceAccess } from './types.js';
@@ -28,7 +28,7 @@ export async function connectDevice(device: string, signal?: AbortSignal, timeou
   try {
     await client.ping({ signal });
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = messageOf(err);
     throw unavailable(`device ${device} does not answer on port 48484 (is it on, reachable, and in local mode?): ${why}`, err);
   }
   // /ping is open on a balena supervisor; the first call that needs the key is /v2/version.

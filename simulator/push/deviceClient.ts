@@ -2,26 +2,25 @@
 // device and `edgepush device` both answer), the EdgePush event stream where the device has one, and the
 // device's engine on :2375 through dockerode. Every call has a timeout and honours an AbortSignal.
 import Docker from 'dockerode';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { EdgePushError} from '../shared/errors.js';
 import { invalidInput, notFound, unavailable } from '../shared/errors.js';
 import { describeFetchError, httpRequest, parseJson, type CallOptions } from './http.js';
 import { ENGINE_PORT, hostForUrl, parseDeviceAddress, SUPERVISOR_PORT } from './deviceAddress.js';
 import { readBody, SseParser } from '../shared/lineStream.js';
+import { updateEventSchema, type UpdateEvent } from '../shared/updateEvents.js';
 import { followLogStream, type FollowLogsOptions } from './logFollow.js';
 import {
   ContainerIdSchema,
   EdgepushStatsSchema,
   type EdgepushStats,
   ContainerIdsSchema,
-  DeviceEventSchema,
   DeviceInfoSchema,
   DeviceNameSchema,
   StateStatusSchema,
   StatusReplySchema,
   TargetStateReplySchema,
   VersionSchema,
-  type DeviceEvent,
   type DeviceInfo,
   type StateStatus,
   type TargetState,
@@ -240,7 +239,7 @@ export class DeviceClient {
    * Subscribes to the EdgePush device's update events (SSE). Resolves `false` at once when the device has no event
    * stream (a real balenaOS device), else `true` when the stream ends or the signal aborts.
    */
-  async subscribeEvents(opts: { onEvent: (e: DeviceEvent) => void; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<boolean> {
+  async subscribeEvents(opts: { onEvent: (e: UpdateEvent) => void; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<boolean> {
     const url = `${this.supervisorUrl}/v2/edgepush/events`;
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(), opts.connectTimeoutMs ?? this.timeoutMs);
@@ -270,7 +269,7 @@ export class DeviceClient {
             } catch {
               continue;
             }
-            const ev = DeviceEventSchema.safeParse(typeof data === 'object' && data && !('type' in data) ? { type: m.event, ...data } : data);
+            const ev = updateEventSchema.safeParse(data);
             if (ev.success) opts.onEvent(ev.data);
           }
         },

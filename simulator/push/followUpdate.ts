@@ -1,34 +1,12 @@
 // Following an update after the target state is posted, until the device has applied it: the EdgePush event
 // stream where the device has one (phases with progress as they happen), and `/v2/state/status` polled as the
 // source of truth everywhere (a real balenaOS device has only that).
-import { updateEventSchema } from '../device/updateEvents.js';
-import { cancelled } from '../shared/errors.js';
+import { cancelled, messageOf } from '../shared/errors.js';
 import type { DeviceClient } from './deviceClient.js';
 import { PushFailure } from './pushFailure.js';
+import { phaseOfServiceState } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 import type { PushEvent, ServicePhase } from './types.js';
-
-/** Supervisor container status → push phase. */
-export function phaseOfContainerStatus(status: string): ServicePhase | undefined {
-  switch (status.toLowerCase()) {
-    case 'installing':
-    case 'installed':
-    case 'awaiting handover':
-    case 'handing over':
-    case 'restarting':
-      return 'installing';
-    case 'running':
-      return 'running';
-    case 'exited':
-    case 'stopped':
-      return 'exited';
-    case 'dead':
-    case 'aborted':
-      return 'failed';
-    default:
-      return undefined;
-  }
-}
 
 /** EdgePush device event phase → push phase. */
 export function phaseOfDeviceEvent(phase: string): ServicePhase | undefined {
@@ -112,11 +90,10 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
     .subscribeEvents({
       signal: eventsSignal,
       connectTimeoutMs: 3000,
-      onEvent: (raw) => {
-        const ev = updateEventSchema.safeParse(raw);
-        if (!ev.success || ev.data.type !== 'service' || ev.data.release !== o.release) return;
-        const phase = phaseOfDeviceEvent(ev.data.phase);
-        if (phase) emit(ev.data.serviceName, phase, { percent: ev.data.progress, bytes: ev.data.bytesReceived, message: ev.data.message });
+      onEvent: (ev) => {
+        if (ev.type !== 'service' || ev.release !== o.release) return;
+        const phase = phaseOfDeviceEvent(ev.phase);
+        if (phase) emit(ev.serviceName, phase, { percent: ev.progress, bytes: ev.bytesReceived, message: ev.message });
         if (phase === 'running' || phase === 'exited' || phase === 'failed') poll.wake();
       },
     })
@@ -138,7 +115,7 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         lastError = '';
       } catch (err) {
         if (o.signal?.aborted) throw cancelled();
-        lastError = err instanceof Error ? err.message : String(err);
+        lastError = messageOf(err);
       }
       if (s) {
         if (s.appState !== 'applied') {
@@ -148,13 +125,13 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
         const ours = !s.release || s.release === o.release;
         if (ours) {
           for (const c of s.containers) {
-            const phase = phaseOfContainerStatus(c.status);
+            const phase = phaseOfServiceState(c.status);
             if (phase && phase !== 'exited') emit(c.serviceName, phase);
           }
         }
         if (updateSettled(s, o.release, o.services, sawApplying, elapsed, appliedSince === undefined ? 0 : Date.now() - appliedSince)) {
           for (const c of s.containers) {
-            const phase = phaseOfContainerStatus(c.status);
+            const phase = phaseOfServiceState(c.status);
             if (phase) emit(c.serviceName, phase);
           }
           return s;

@@ -1,7 +1,7 @@
 // Small HTTP helpers over Node's fetch: every call has a timeout, honours the caller's AbortSignal, and maps
 // failures to EdgePush error kinds (device unreachable → unavailable, abort → cancelled).
-import type { z } from 'zod';
-import { cancelled, EdgePushError, unavailable } from '../shared/errors.js';
+import type * as z from 'zod';
+import { cancelled, EdgePushError, messageOf, unavailable } from '../shared/errors.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -25,7 +25,7 @@ export function describeFetchError(url: string, err: unknown, signal: AbortSigna
   if (signal?.aborted) return cancelled();
   const e = err as { name?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return unavailable(`${url}: no answer in time`, err);
-  const code = e?.cause?.code ?? e?.cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const code = e?.cause?.code ?? e?.cause?.message ?? messageOf(err);
   return unavailable(`${url}: ${code}`, err);
 }
 

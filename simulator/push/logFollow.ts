@@ -1,6 +1,6 @@
 // Following `/v2/local/logs` with automatic reconnect: the stream is reopened whenever it ends, errors, or the
 // device stops answering `/ping` (a silent stall), with a capped back-off; replayed lines are dropped by LogDeduper.
-import { unavailable } from '../shared/errors.js';
+import { messageOf, unavailable } from '../shared/errors.js';
 import { LogDeduper } from './logDedup.js';
 import { LineSplitter, readBody } from '../shared/lineStream.js';
 import { DeviceLogLineSchema, type DeviceLogLine } from './types.js';
@@ -113,7 +113,7 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
       );
       lastReason = conn.signal.aborted ? 'device stopped answering' : 'log stream ended';
     } catch (err) {
-      lastReason = err instanceof Error ? err.message : String(err);
+      lastReason = messageOf(err);
     } finally {
       clearTimeout(idleTimer);
       clearInterval(liveness);

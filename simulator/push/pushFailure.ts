@@ -1,5 +1,5 @@
 // A push that failed, with the stage it failed in, so the CLI can pick an exit code that says what failed.
-import { EdgePushError, type ErrorKind } from '../shared/errors.js';
+import { EdgePushError, type ErrorKind, messageOf } from '../shared/errors.js';
 
 export type PushStage = 'project' | 'connect' | 'build' | 'ship' | 'apply';
 
@@ -19,7 +19,7 @@ export class PushFailure extends EdgePushError {
 export function failedIn(stage: PushStage, err: unknown): EdgePushError {
   if (err instanceof PushFailure) return err;
   if (err instanceof EdgePushError) return new PushFailure(stage, err.kind, err.message, err);
-  return new PushFailure(stage, 'internal', err instanceof Error ? err.message : String(err), err);
+  return new PushFailure(stage, 'internal', messageOf(err), err);
 }
 
 /** CLI exit codes (documented in `edgepush push --help`). */

@@ -5,7 +5,7 @@
 // devices have it); a container younger than `minUptimeMs` is looked at again once it is that old, so a crash on
 // start-up is caught.
 import type Docker from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { statusWithHealth } from './serviceState.js';
 import type { StateStatus } from './supervisorSchemas.js';
 
@@ -24,7 +24,12 @@ export interface ContainerFacts {
 /** The state to report for a service, from the supervisor's status and the engine's view of its container. */
 export function healthState(supervisorState: string, c: ContainerFacts | undefined): string {
   if (!c) return supervisorState;
-  if (c.restarting || (c.restartCount > 0 && c.exitCode !== 0)) return `Restarting (exit ${c.exitCode}, ${c.restartCount} restarts)`;
+  // The engine resets the exit code when it restarts a container, so a crash-looping container caught while briefly
+  // up says exit 0: its restart count is what gives it away.
+  if (c.restarting || c.restartCount > 0) {
+    const exit = c.exitCode !== 0 ? `exit ${c.exitCode}, ` : '';
+    return `Restarting (${exit}${c.restartCount} restart${c.restartCount === 1 ? '' : 's'})`;
+  }
   if (!c.running) return c.exitCode === 0 ? 'exited' : `exited (code ${c.exitCode})`;
   return statusWithHealth(supervisorState, c.health);
 }
@@ -77,6 +82,11 @@ export async function checkServices(
       const age = f ? Date.now() - f.startedAt : Infinity;
       if (f?.running && Number.isFinite(age) && age >= 0 && age < minUptimeMs) {
         await new Promise((r) => setTimeout(r, minUptimeMs - age));
+        f = await facts(docker, c.containerId);
+      }
+      // Restarted already and up again: it will most likely exit again within moments; catch that exit's code.
+      while (f?.running && f.restartCount > 0 && Date.now() - f.startedAt < minUptimeMs && !o.signal?.aborted) {
+        await new Promise((r) => setTimeout(r, 50));
         f = await facts(docker, c.containerId);
       }
       if (f?.running && f.health === 'starting') {

@@ -3,7 +3,7 @@
 // (`edgepush ssh`) and the extension's terminal both use it.
 import { PassThrough, type Duplex } from 'node:stream';
 import type { DeviceClient } from './deviceClient.js';
-import { notFound, unavailable } from '../shared/errors.js';
+import { messageOf, notFound, unavailable } from '../shared/errors.js';
 
 /** balena's choice: bash where the image has it, else sh. */
 export const DEFAULT_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin/bash; else exec /bin/sh; fi'];
@@ -56,7 +56,7 @@ export async function openServiceShell(client: DeviceClient, service: string, o:
       Env: [...(o.tty ? ['TERM=xterm-256color'] : []), ...(o.env ?? [])],
     });
   } catch (err) {
-    throw unavailable(`the engine of ${client.host} (port ${client.enginePort}) refused the exec: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw unavailable(`the engine of ${client.host} (port ${client.enginePort}) refused the exec: ${messageOf(err)}`, err);
   }
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: o.tty })) as Duplex;
   const stdout = new PassThrough();

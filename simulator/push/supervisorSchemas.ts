@@ -1,6 +1,6 @@
 // zod schemas for the supervisor API answers (local mode) that the push pipeline reads. Loose where the real
 // supervisor adds fields (passthrough), strict on the fields we use.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const VersionSchema = z.object({ status: z.literal('success'), version: z.string() });
 
@@ -58,21 +58,6 @@ export type ContainerStatus = z.infer<typeof ContainerStatusSchema>;
 
 export const ContainerIdsSchema = z.object({ status: z.literal('success'), services: z.record(z.string(), z.string()) });
 export const ContainerIdSchema = z.object({ status: z.literal('success'), containerId: z.string() });
-
-/**
- * One update event from the EdgePush device's SSE stream (`/v2/edgepush/events`). Only an EdgePush device has it;
- * a real balenaOS device answers 404 there and the pipeline polls `/v2/state/status` instead.
- */
-export const DeviceEventSchema = z.looseObject({
-  type: z.string(),
-  service: z.string().optional(),
-  phase: z.string().optional(),
-  percent: z.number().optional(),
-  bytes: z.number().optional(),
-  release: z.string().optional(),
-  message: z.string().optional(),
-});
-export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
 /** `/v2/edgepush/stats` of an EdgePush device; the link rate fields are read when the device has them. */
 export const EdgepushStatsSchema = z.looseObject({

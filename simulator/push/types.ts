@@ -1,6 +1,6 @@
 // The public types of the push pipeline: what `pushProject` takes, the events it emits while it works, and the
 // report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
-import { z } from 'zod';
+import * as z from 'zod';
 import type Docker from 'dockerode';
 
 export type BuildOn = 'device' | 'local';

@@ -1,7 +1,7 @@
 // The wire types of the OCI distribution and image specs (1.1) that EdgePush reads and writes, as zod schemas:
 // descriptors, image manifests (OCI and Docker schema 2, which share a shape), image indexes (and Docker
 // manifest lists), and the media types. Unknown fields are kept (registries and other tools add their own).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MediaType = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',

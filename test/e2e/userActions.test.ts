@@ -149,7 +149,12 @@ async function logPanelActions(page: Page): Promise<void> {
   await logs.locator('.tools vscode-toolbar-button[label="Save"]').click();
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(target);
+  // The simple file dialog writes its default name into the box once it has listed the folder, which can be just
+  // after a first fill: fill until the box holds our path.
+  for (let tries = 0; (await input.inputValue()) !== target && tries < 20; tries++) {
+    await input.fill(target);
+    await page.waitForTimeout(250);
+  }
   await input.press('Enter');
   for (const deadline = Date.now() + 15_000; Date.now() < deadline && !existsSync(target); ) await page.waitForTimeout(200);
   const saved = readFileSync(target, 'utf8');

@@ -11,7 +11,7 @@ import type { DashboardState, DeviceView, PushView, RolloutView } from '../proto
 import { renderRollout } from './rolloutView.js';
 import { deltaBars, savingText } from './deltaBars.js';
 import { renderHistory } from './historyView.js';
-import { timelineSteps } from './timeline.js';
+import { timelineSteps, type PhaseStep } from './timeline.js';
 
 export function renderDashboard(root: HTMLElement, state: DashboardState, host: HostChannel, rollout?: RolloutView): void {
   const children = [renderRollout(rollout), renderTarget(state, host), renderCurrent(state.current), renderReport(state.current ?? state.history[0]), renderHistory(state.history)];
@@ -95,7 +95,7 @@ function renderCurrent(p: PushView | undefined): HTMLElement | undefined {
           'li',
           { class: `phase phase-${st.state}`, title: st.atMs !== undefined ? `${st.label} at +${formatSeconds(st.atMs / 1000)}` : st.label },
           icon(st.state === 'done' ? 'pass-filled' : st.state === 'current' ? 'loading' : st.state === 'bad' ? 'error' : 'circle-large-outline', st.state === 'current' ? 'codicon-modifier-spin' : ''),
-          h('span', {}, st.percent !== undefined ? `${st.label} ${Math.round(st.percent)}%` : st.label),
+          h('span', {}, stepLabel(st)),
         ),
       ),
     );
@@ -105,6 +105,13 @@ function renderCurrent(p: PushView | undefined): HTMLElement | undefined {
   });
   const empty = rows.length === 0 ? h('p', { class: 'muted' }, 'Preparing…') : undefined;
   return section('Update', 'pulse', head, step, error, empty, ...rows);
+}
+
+/** `Shipping 40% · 1.20 MB` for the current step, its plain label otherwise. */
+function stepLabel(st: PhaseStep): string {
+  const parts = [st.label];
+  if (st.percent !== undefined) parts.push(`${Math.round(st.percent)}%`);
+  return st.bytes !== undefined ? `${parts.join(' ')} \u00b7 ${formatBytes(st.bytes)}` : parts.join(' ');
 }
 
 function renderReport(p: PushView | undefined): HTMLElement | undefined {

@@ -1,5 +1,5 @@
 // The live timeline of one service's update: the phases in order, each done, current or still to come, with the
-// percentage of the current one. Pure, unit-tested.
+// percentage and bytes of the current one. Pure, unit-tested.
 import type { ServicePhaseView, ServiceTimeline } from '../protocol.js';
 
 export const TIMELINE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running'] as const;
@@ -10,6 +10,8 @@ export interface PhaseStep {
   label: string;
   state: 'done' | 'current' | 'pending' | 'bad';
   percent?: number;
+  /** Bytes moved so far in the current phase (shipping), when known. */
+  bytes?: number;
   atMs?: number;
 }
 
@@ -41,7 +43,7 @@ export function timelineSteps(s: ServiceTimeline, pushRunning: boolean): PhaseSt
     else if (i === furthest && !bad) state = phase === 'running' || !pushRunning ? 'done' : 'current';
     else if (i === furthest) state = 'done';
     else state = 'pending';
-    return { phase, label: labels[phase], state, atMs: reached.get(phase), percent: state === 'current' ? s.percent : undefined };
+    return { phase, label: labels[phase], state, atMs: reached.get(phase), percent: state === 'current' ? s.percent : undefined, bytes: state === 'current' ? s.bytes : undefined };
   });
   if (bad) {
     const at = reached.get(s.phase);

@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { tarToBuffer } from '../../shared/tarBuffer.js';
-import { unavailable } from '../../shared/errors.js';
+import { messageOf, unavailable } from '../../shared/errors.js';
 import type { BuildSecret } from '../project/balenaYml.js';
 import { SECRETS_DIR } from './engineDockerfile.js';
 
@@ -62,7 +62,7 @@ export async function withSecretsImage<T>(docker: Docker, image: string, service
   try {
     await importImage(docker, await secretsTar(secrets), SECRETS_REPO, tag);
   } catch (err) {
-    throw unavailable(`service '${service}': could not hand the build secrets to the engine: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw unavailable(`service '${service}': could not hand the build secrets to the engine: ${messageOf(err)}`, err);
   }
   try {
     return await build();

@@ -3,7 +3,7 @@
 // image load to any other). Image-only services are tagged on the device. Returns what each build sent.
 import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
-import { cancelled } from '../../shared/errors.js';
+import { cancelled, messageOf } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { platformOf } from '../project/dockerfile.js';
 import { contextArchive, loadContextFilter, type ContextArchive } from '../project/buildContext.js';
@@ -155,7 +155,7 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : contextBytes;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
       const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
-      const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: err instanceof Error ? err.message : String(err) }));
+      const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: messageOf(err) }));
       out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: uploadSeconds, figures, reportInputsRead: pending.read });
       continue;
     }

@@ -3,8 +3,8 @@
 // line by line; a build error becomes an EdgePushError carrying the engine's message.
 import { Transform, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { z } from 'zod';
-import { cancelled, EdgePushError, unavailable } from '../../shared/errors.js';
+import * as z from 'zod';
+import { cancelled, EdgePushError, messageOf, unavailable } from '../../shared/errors.js';
 import { BuildkitTrace } from './buildkitTrace.js';
 
 export class BuildFailure extends EdgePushError {
@@ -133,7 +133,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   }).catch((err: unknown) => {
     if (o.signal?.aborted) throw cancelled();
     if (contextError) throw contextError;
-    throw unavailable(`service '${o.service}': build stream broke: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw unavailable(`service '${o.service}': build stream broke: ${messageOf(err)}`, err);
   });
   if (failure) throw new BuildFailure(o.service, failure);
   if (o.signal?.aborted) throw cancelled();
@@ -144,7 +144,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
     return { imageId: info.Id, uploadSeconds };
   } catch (err) {
     if (imageId) return { imageId: imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`, uploadSeconds };
-    throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${err instanceof Error ? err.message : String(err)})`);
+    throw new BuildFailure(o.service, `the engine reported success but ${o.tag} is missing (${messageOf(err)})`);
   }
 }
 
@@ -153,7 +153,7 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
  * exit 3); an answer from the engine (an HTTP error status) is a failed build (exit 4).
  */
 function engineError(service: string, err: unknown): EdgePushError {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status > 0) return new BuildFailure(service, `the engine refused the build (${status}): ${message}`);
   return unavailable(`service '${service}': the engine refused the build: ${message}`, err);

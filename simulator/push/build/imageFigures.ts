@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { loadImage, type ImageDelta } from '../../engine/imageDelta.js';
 import { createImageDeltaOffThread } from '../../engine/imageDeltaOffThread.js';
 import type { ImageArchive } from '../../engine/imageArchive.js';
-import { cancelled, unavailable } from '../../shared/errors.js';
+import { cancelled, messageOf, unavailable } from '../../shared/errors.js';
 
 export interface ImageFigures {
   imageBytes: number;
@@ -65,7 +65,7 @@ export interface PendingFigures {
 export function figuresFor(docker: Docker, basisImageId: string | undefined, targetImageId: string, signal?: AbortSignal): PendingFigures {
   const fail = (err: unknown) => {
     if (signal?.aborted) return cancelled();
-    return unavailable(`delta report for ${targetImageId.slice(0, 19)}: ${err instanceof Error ? err.message : String(err)}`, err);
+    return unavailable(`delta report for ${targetImageId.slice(0, 19)}: ${messageOf(err)}`, err);
   };
   const images = Promise.all([basisImageId ? cachedImage(docker, basisImageId) : undefined, cachedImage(docker, targetImageId)]);
   const figures = images.then(

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancelled, unavailable } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { httpRequest } from '../http.js';

@@ -3,7 +3,7 @@
 // name the target state uses. Counts the bytes that crossed the wire.
 import { Transform } from 'node:stream';
 import type Docker from 'dockerode';
-import { cancelled, unavailable } from '../../shared/errors.js';
+import { cancelled, messageOf, unavailable } from '../../shared/errors.js';
 
 export interface ShipResult {
   sentBytes: number;
@@ -38,7 +38,7 @@ export async function shipImageFull(
     });
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled();
-    throw unavailable(`loading the image into the device's engine failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw unavailable(`loading the image into the device's engine failed: ${messageOf(err)}`, err);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }

@@ -12,6 +12,7 @@ import { parseDockerfile, type ParsedDockerfile } from '../project/dockerfilePar
 import { executeSteps } from './executor.js';
 import { planSync } from './plan.js';
 import type { LivepushEvent, LivepushHandle, LivepushOptions } from './types.js';
+import { messageOf } from '../../shared/errors.js';
 
 interface WatchedService {
   name: string;
@@ -76,7 +77,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
     busy++;
     running = running
       .then(work)
-      .catch((err: unknown) => emit({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) => emit({ type: 'error', message: messageOf(err) }))
       .finally(() => {
         busy--;
         checkIdle();
@@ -110,7 +111,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
       const seconds = (performance.now() - started) / 1000;
       emit({ type: 'synced', service: s.name, ...result, seconds, unmatched: plan.unmatched });
     } catch (err) {
-      emit({ type: 'error', service: s.name, message: err instanceof Error ? err.message : String(err) });
+      emit({ type: 'error', service: s.name, message: messageOf(err) });
     }
   }
 
@@ -131,7 +132,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
       });
       emit({ type: 'rebuilt', report });
     } catch (err) {
-      emit({ type: 'error', message: `rebuild failed: ${err instanceof Error ? err.message : String(err)}` });
+      emit({ type: 'error', message: `rebuild failed: ${messageOf(err)}` });
     } finally {
       // Changes made before the rebuild read the files are in the new image; later ones are synced below.
       rebuildReason = undefined;
@@ -139,7 +140,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
         project = await loadProject(opts.projectDir, loadOpts);
         await describeServices(project);
       } catch (err) {
-        emit({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+        emit({ type: 'error', message: messageOf(err) });
       }
       for (const s of services.values()) if (s.changed.size + s.deleted.size > 0) enqueue(() => sync(s));
     }
@@ -194,7 +195,7 @@ export async function startLivepush(opts: LivepushOptions): Promise<LivepushHand
   watcher.on('change', (p) => onFsEvent('change', p));
   watcher.on('unlink', (p) => onFsEvent('unlink', p));
   watcher.on('unlinkDir', (p) => onFsEvent('unlink', p));
-  watcher.on('error', (err) => emit({ type: 'error', message: `watcher: ${err instanceof Error ? err.message : String(err)}` }));
+  watcher.on('error', (err) => emit({ type: 'error', message: `watcher: ${messageOf(err)}` }));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   const names = [...services.keys()];
   emit({ type: 'ready', services: names });

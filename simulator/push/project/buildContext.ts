@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { pack, type Pack } from 'tar-stream';
 import { tarToBuffer } from '../../shared/tarBuffer.js';
-import { invalidInput } from '../../shared/errors.js';
+import { invalidInput, messageOf } from '../../shared/errors.js';
 
 export interface ContextFilter {
   /** True when the relative path (with `/`) belongs in the build context. */
@@ -100,7 +100,7 @@ export async function contextArchive(contextDir: string, filter: ContextFilter, 
     try {
       for await (const chunk of p) yield chunk as Buffer;
     } catch (err) {
-      throw invalidInput(`build context: cannot read '${current}': ${err instanceof Error ? err.message : String(err)}`, err);
+      throw invalidInput(`build context: cannot read '${current}': ${messageOf(err)}`, err);
     } finally {
       p.destroy(); // the consumer stopped early: stop reading files too
     }

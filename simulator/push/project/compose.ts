@@ -3,8 +3,8 @@
 // the keys balena takes, strips or refuses (composeKeys.ts). Errors name the file, the line, the service and the
 // key, and say what balena would do; warnings (stripped keys, unset variables) are returned for the caller to show.
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
-import { invalidInput } from '../../shared/errors.js';
+import * as z from 'zod';
+import { invalidInput, messageOf } from '../../shared/errors.js';
 import { closestKey, isExtension, REFUSED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS } from './composeKeys.js';
 import { interpolate } from './composeInterpolate.js';
 import { normalizeService, ServiceProblem, toStringMap, type ComposeService } from './composeService.js';
@@ -72,7 +72,7 @@ export function parseCompose(text: string, fileName: string, opts: ComposeOption
   try {
     raw = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    throw invalidInput(`${fileName}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw invalidInput(`${fileName}: ${messageOf(err)}`, err);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalidInput(`${fileName}: expected a map with a services key`);
   const { value, unset } = interpolate(raw, opts.variables ?? {}, fileName);

@@ -2,7 +2,7 @@
 // syntax turned into short syntax (ports, volumes, devices, depends_on), maps for environment/labels/sysctls,
 // lists for dns/tmpfs, sizes in bytes, durations checked. Every problem names the key; the caller adds the file,
 // line and service.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseBytes, parseDurationNs } from '../../shared/composeUnits.js';
 import { BUILD_KEYS, closestKey, isExtension, REFUSED_BUILD_KEYS, REFUSED_SERVICE_KEYS, SERVICE_KEYS, STRIPPED_SERVICE_KEYS } from './composeKeys.js';
 

@@ -1,6 +1,6 @@
 // What the board test asks the device inside the board, over the forwarded supervisor port: plain fetch with a
 // time limit on every call (a hung guest must fail the test, not hang it).
-import { z } from 'zod';
+import * as z from 'zod';
 
 const statusSchema = z.object({
   appState: z.string().optional(),

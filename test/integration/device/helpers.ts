@@ -12,7 +12,7 @@ import Docker from 'dockerode';
 import { spawnSimulatedDevice, type SpawnedDevice } from '../../../simulator/device/spawnDevice.js';
 import { purgeDevice, deviceIdFrom } from '../../../simulator/device/scope.js';
 import { ensureBaseImages } from '../../../simulator/device/baseImages.js';
-import { parseUpdateEvent, type UpdateEvent } from '../../../simulator/device/updateEvents.js';
+import { parseUpdateEvent, type UpdateEvent } from '../../../simulator/shared/updateEvents.js';
 
 export const CLI = resolve('dist/cli.js');
 export const docker = new Docker();

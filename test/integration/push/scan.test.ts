@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { runCli, startDevice, type TestDevice } from './harness.js';
-import { runTag, testAddress } from '../../testNet.js';
+import { testAddress } from '../../testNet.js';
 
 const MANUAL = testAddress(20, 249); // added by hand; nothing answers there
 // Named per process so that two runs at once never remove each other's link (a /30 each in 10.254.20.0/24).
@@ -12,7 +12,8 @@ const slot = process.pid % 60;
 const IFACE = `ep4s${slot}a`;
 const PEER = `ep4s${slot}b`;
 const ADDRESS = `10.254.20.${slot * 4 + 1}`;
-const NAME = `ep4-scan-${slot}-${runTag()}`;
+const BASE_NAME = `ep4-scan-${slot}`; // startDevice adds the run tag
+let NAME = BASE_NAME;
 
 function ip(...args: string[]): { ok: boolean; err: string } {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -42,7 +43,8 @@ describe('scan', () => {
       if (!r.ok) throw new Error(`ip ${step.join(' ')}: ${r.err}`);
     }
     // A development device in local mode on that link: its API must answer on the announced address.
-    dev = await startDevice(ADDRESS, NAME, { announce: IFACE, localModeOpen: true });
+    dev = await startDevice(ADDRESS, BASE_NAME, { announce: IFACE, localModeOpen: true });
+    NAME = dev.name;
   });
   after(async () => {
     await dev?.cleanup();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Batcher, type Timer } from '../../../extension/logs/batcher.js';
+import { Batcher, type Timer } from '../../../extension/webviews/batcher.js';
 import { LogBuffer } from '../../../extension/logs/logBuffer.js';
 
 test('the buffer keeps the newest lines up to its capacity, oldest first, with increasing sequence numbers', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DashboardModel } from '../../../extension/dashboard/dashboardModel.js';
-import { addToHistory, applyPushEvent, finishPush, HISTORY_LIMIT, phaseOfState, startPush } from '../../../extension/push/pushModel.js';
+import { phaseOfServiceState } from '../../../simulator/push/serviceState.js';
+import { addToHistory, applyPushEvent, finishPush, HISTORY_LIMIT, startPush } from '../../../extension/push/pushModel.js';
 import type { PushReport } from '../../../simulator/push/types.js';
 
 const report: PushReport = {
@@ -38,9 +39,9 @@ test('the report sets the figures and each service final state', () => {
   const v = applyPushEvent(startPush(1, 'd', 'p', 0), { type: 'report', report }, 900);
   assert.equal(v.report?.[0]?.deltaBytes, 20_000);
   assert.equal(v.services[0]?.phase, 'running');
-  assert.equal(phaseOfState('exited'), 'exited');
-  assert.equal(phaseOfState('Downloading'), 'shipping');
-  assert.equal(phaseOfState('something else'), undefined);
+  assert.equal(phaseOfServiceState('exited'), 'exited');
+  assert.equal(phaseOfServiceState('Downloading'), 'shipping');
+  assert.equal(phaseOfServiceState('something else'), undefined);
 });
 
 test('a failed push marks unfinished services failed; a good one leaves them as they are', () => {

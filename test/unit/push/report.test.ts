@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleReport, transferSecondsOf } from '../../../simulator/push/pushProject.js';
 import { describePushEvent, formatReport } from '../../../simulator/push/format.js';
-import { phaseOfContainerStatus, phaseOfDeviceEvent, updateSettled } from '../../../simulator/push/followUpdate.js';
+import { phaseOfDeviceEvent, updateSettled } from '../../../simulator/push/followUpdate.js';
 import { exitCodeOf, PushFailure } from '../../../simulator/push/pushFailure.js';
 import { versionAtLeast } from '../../../simulator/push/connect.js';
 import { healthState } from '../../../simulator/push/serviceHealth.js';
@@ -62,11 +62,16 @@ test('update settled only for our release, with every service present', () => {
   assert.equal(updateSettled(status({ release: 'r1' }), 'r2', ['main'], false, 9000, 6000), false);
 });
 
-test('device states map to push phases', () => {
-  assert.equal(phaseOfContainerStatus('Running'), 'running');
-  assert.equal(phaseOfContainerStatus('Installing'), 'installing');
-  assert.equal(phaseOfContainerStatus('exited'), 'exited');
-  assert.equal(phaseOfContainerStatus('Dead'), 'failed');
+test('device states map to push phases', async () => {
+  const { phaseOfServiceState } = await import('../../../simulator/push/serviceState.js');
+  assert.equal(phaseOfServiceState('Running'), 'running');
+  assert.equal(phaseOfServiceState('Running (healthy)'), 'running');
+  assert.equal(phaseOfServiceState('Installing'), 'installing');
+  assert.equal(phaseOfServiceState('Handing over'), 'installing');
+  assert.equal(phaseOfServiceState('exited'), 'exited');
+  assert.equal(phaseOfServiceState('exited (code 1)'), 'exited');
+  assert.equal(phaseOfServiceState('Restarting (exit 3, 2 restarts)'), 'exited');
+  assert.equal(phaseOfServiceState('Dead'), 'failed'); // one answer for the CLI and the dashboard
   assert.equal(phaseOfDeviceEvent('downloading'), 'shipping');
   assert.equal(phaseOfDeviceEvent('removed'), undefined);
 });
@@ -110,6 +115,8 @@ test('a crash-looping or stopped container is reported as such, not as the super
   const up = { running: true, restarting: false, restartCount: 0, exitCode: 0, startedAt: 0 };
   assert.equal(healthState('Running', up), 'Running');
   assert.equal(healthState('Running', { ...up, restarting: true, restartCount: 2, exitCode: 3 }), 'Restarting (exit 3, 2 restarts)');
+  // caught while briefly up between two crashes: the engine has reset the exit code, the restart count says it
+  assert.equal(healthState('Running', { ...up, restartCount: 1 }), 'Restarting (1 restart)');
   assert.equal(healthState('Running', { ...up, running: false, exitCode: 1 }), 'exited (code 1)');
   assert.equal(healthState('exited', { ...up, running: false, exitCode: 0 }), 'exited');
   assert.equal(healthState('Running', undefined), 'Running');

@@ -33,12 +33,13 @@ test('times are given at a known link rate only', () => {
   assert.equal(zero!.savingFactor, undefined);
 });
 
-test('the timeline marks phases done, current (with percent) and pending', () => {
+test('the timeline marks phases done, current (with percent and bytes) and pending', () => {
   const steps = timelineSteps(
     {
       name: 'main',
       phase: 'shipping',
       percent: 40,
+      bytes: 1200,
       history: [
         { phase: 'building', atMs: 10 },
         { phase: 'shipping', atMs: 900 },
@@ -57,7 +58,9 @@ test('the timeline marks phases done, current (with percent) and pending', () =>
     ],
   );
   assert.equal(steps[1]!.percent, 40);
+  assert.equal(steps[1]!.bytes, 1200);
   assert.equal(steps[1]!.atMs, 900);
+  assert.equal(steps[0]!.bytes, undefined);
 });
 
 test('a service that ends badly shows the phases it reached and then the failure', () => {

@@ -1,5 +1,6 @@
 // Collects items and hands them over in batches at most every `intervalMs`, so a device printing thousands of
-// lines a second costs a few messages a second to the webview. A batch larger than `maxBatch` keeps only its
+// lines a second (or a build printing hundreds of steps into the dashboard) costs a few messages a second to a
+// webview. A batch larger than `maxBatch` keeps only its
 // newest items (the panel could not show more anyway) and says how many it dropped.
 import type { IDisposable } from '../lifecycle.js';
 

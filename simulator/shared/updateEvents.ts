@@ -1,7 +1,6 @@
-// Update events: what `/v2/edgepush/events` streams as Server-Sent Events (`data: <json>\n\n`). The push
-// pipeline and the extension parse them with these same schemas.
-import { EventEmitter } from 'node:events';
-import { z } from 'zod';
+// Update events: what `/v2/edgepush/events` streams as Server-Sent Events (`data: <json>\n\n`). One schema for
+// both ends: the device emits them (device/updateEventBus.ts), the push pipeline and the extension parse them.
+import * as z from 'zod';
 
 export const servicePhaseSchema = z.enum([
   'waiting', // held back (updates.lock) or waiting for its image
@@ -68,30 +67,4 @@ export type UpdateEventInput = Without<UpdateEvent>;
 /** Parses one SSE `data:` payload; throws a zod error when it is not an update event. */
 export function parseUpdateEvent(data: string): UpdateEvent {
   return updateEventSchema.parse(JSON.parse(data));
-}
-
-/** In-process bus; keeps the last event per service so a new subscriber first gets the current picture. */
-export class UpdateEventBus {
-  private readonly emitter = new EventEmitter();
-  private readonly latest = new Map<string, UpdateEvent>();
-
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
-
-  emit(e: UpdateEventInput): void {
-    const event = { ...e, time: Date.now() } as UpdateEvent;
-    if (event.type === 'service') this.latest.set(`${event.appId}/${event.serviceName}`, event);
-    if (event.type === 'device') this.latest.set('device', event);
-    this.emitter.emit('event', event);
-  }
-
-  snapshot(): UpdateEvent[] {
-    return [...this.latest.values()];
-  }
-
-  subscribe(fn: (e: UpdateEvent) => void): () => void {
-    this.emitter.on('event', fn);
-    return () => this.emitter.off('event', fn);
-  }
 }
