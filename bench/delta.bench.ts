@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         a.seconds.push(Math.max(r.seconds, 0.01));
         a.cpu.push(Math.max(r.cpuSeconds, 0.01));
         a.bytes.push(r.bytes);
-        if (r.method === 'EdgePush') (byArch[archOfPair(name)] ??= []).push(r.bytes / bsd.bytes);
+        if (r.method === 'EdgePush create (in-process)') (byArch[archOfPair(name)] ??= []).push(r.bytes / bsd.bytes);
       }
     }
     const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
