@@ -1,11 +1,13 @@
-// Builds the x86_64 board image from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
+// Builds a board image (x86_64, or aarch64 with debootstrap --arch=arm64 under qemu-user) from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
 // minbase root filesystem with the engine and Node, the kernel modules, the init script, then an ext4 image made
 // with `mke2fs -d` (no loop mount). Work happens in a temporary folder renamed into place at the end, so an
 // interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
+import { debianArchOf, x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
+import { downloadDebs, resolveMetaPackage } from '../shared/debPackages.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
 import { findTool, runTool } from './run.js';
@@ -14,7 +16,7 @@ import type { Progress } from '../shared/progress.js';
 
 export const imageManifestSchema = z.object({
   hash: z.string(),
-  board: z.literal('x86_64'),
+  board: z.enum(['x86_64', 'aarch64']),
   kernelRelease: z.string(),
   builtAt: z.string(),
   buildSeconds: z.number(),
@@ -68,6 +70,9 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     if (have) return have;
   }
   checkCanBuild();
+  if (recipe.board === 'aarch64' && !existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) {
+    throw unavailable('building the aarch64 board runs debootstrap\'s second stage under qemu-user: apt-get install qemu-user-static binfmt-support qemu-system-arm && update-binfmts --enable (bash scripts/setup.sh arm)');
+  }
   const started = Date.now();
   const hash = recipeHash(recipe);
   const final = imagePaths(hash, root);
@@ -77,10 +82,15 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
   mkdirSync(work, { recursive: true });
   try {
     say('kernel package');
-    const deb = await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
+    const foreign = recipe.board !== 'x86_64';
+    const deb = foreign
+      ? (await downloadDebs(debianArchOf(recipe.board), [await resolveMetaPackage(debianArchOf(recipe.board), recipe.kernelPackage)]))[0]!
+      : await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
     const kernel = await unpackKernel(deb, join(work, 'kernel'));
     say('kernel image');
-    await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
+    // arm64: Debian's vmlinuz is a gzip-compressed Image, which QEMU's virt machine boots once unpacked
+    if (foreign) writeFileSync(join(work, 'vmlinux'), gunzipSync(readFileSync(kernel.bzImage)));
+    else await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
 
     const rootfs = join(work, 'rootfs');
     const debCache = join(root, 'debs');
@@ -88,7 +98,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     say('debootstrap');
     await runTool(
       'debootstrap',
-      ['--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
+      [...(foreign ? [`--arch=${debianArchOf(recipe.board)}`] : []), '--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
       { timeoutMs: 20 * 60_000, onLine: (l) => debootstrapStep(l, say) },
     );
 
@@ -131,7 +141,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     writeFileSync(join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`);
     rmSync(final.dir, { recursive: true, force: true });
     renameSync(work, final.dir);
-    pruneOtherImages(root, hash);
+    pruneOtherImages(root, hash, recipe.board);
     opts.progress?.done(`board image ${hash} built in ${info.buildSeconds} s (${imageSize(final.rootfs)})`);
     return { ...final, info };
   } catch (err) {
@@ -146,10 +156,18 @@ function debootstrapStep(line: string, say: (phase: string) => void): void {
   if (m?.[1]) say(`debootstrap: ${m[1].toLowerCase()}`);
 }
 
-/** Images of older recipes: boards on them get a new overlay at their next start anyway, so they are only disk. */
-function pruneOtherImages(root: string, keep: string): void {
+/** Images of older recipes of the same board: boards on them get a new overlay at their next start anyway, so
+ *  they are only disk. Another board's (x86_64 beside aarch64) image stays. */
+function pruneOtherImages(root: string, keep: string, board: string): void {
   for (const d of readdirSync(root)) {
-    if (d !== keep && /^[0-9a-f]{16}$/.test(d)) rmSync(join(root, d), { recursive: true, force: true });
+    if (d === keep || !/^[0-9a-f]{16}$/.test(d)) continue;
+    let other: string | undefined;
+    try {
+      other = imageManifestSchema.shape.board.parse((JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')) as { board?: unknown }).board);
+    } catch {
+      other = undefined; // a broken or unfinished image: not worth keeping
+    }
+    if (other === undefined || other === board) rmSync(join(root, d), { recursive: true, force: true });
   }
 }
 

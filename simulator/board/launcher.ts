@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedImage, ensureImage } from './imageBuild.js';
-import { initArgs, x86Recipe } from './recipe.js';
+import { initArgs, recipeFor, x86Recipe, type BoardArch } from './recipe.js';
 import { boardNameFor, boardPaths, cacheRoot, stateRoot } from './paths.js';
 import { boardArgs, type BoardSpec } from './qemuArgs.js';
 import { chooseAccel } from './kvmProbe.js';
@@ -21,7 +21,10 @@ import type { PhaseEvent } from './consolePhases.js';
 import type { Progress } from '../shared/progress.js';
 
 export interface StartBoardOptions {
-  board?: 'x86_64';
+  /** x86_64 (default) or aarch64 (qemu-system-aarch64 -M virt, TCG on an x86 machine). */
+  board?: BoardArch;
+  /** balena device type the board's agent reports (default the generic type of its arch). */
+  deviceType?: string;
   /** Host loopback address the board's ports are forwarded from (default 127.0.0.3). */
   address?: string;
   name?: string;
@@ -86,7 +89,9 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
   const name = opts.name ?? boardNameFor(address);
   const root = opts.stateDir ?? stateRoot();
   const paths = boardPaths(name, root);
-  const qemu = opts.qemu ?? 'qemu-system-x86_64';
+  const recipe = recipeFor(opts.board ?? 'x86_64');
+  const arm = recipe.board === 'aarch64';
+  const qemu = opts.qemu ?? (arm ? 'qemu-system-aarch64' : 'qemu-system-x86_64');
   const previous = readBoardState(name, root);
   if (previous && qemuAlive(previous.pid, name)) throw conflict(`board ${name} is already running (pid ${previous.pid})`);
   mkdirSync(paths.dir, { recursive: true });
@@ -110,7 +115,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const accel = await chooseAccel(qemu, cachedImage(x86Recipe, opts.cacheDir ?? cacheRoot())?.kernel, root);
     spec = { kind: 'balena', ...common, accel, firmware: findFirmware() };
   } else {
-    const image = await ensureImage({ recipe: x86Recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
+    const image = await ensureImage({ recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
     base = image.rootfs;
     await prepareOverlay(paths.overlay, base, 'raw', Boolean(opts.reset) || previous?.base !== base);
     const bundle = findAgentBundle(opts.agentBundle);
@@ -121,17 +126,20 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       name,
       engineTcp: Boolean(opts.engineTcp),
       codeCache: codeCachePath(cacheDir, image.info.hash, bundleDigest(bundle)),
+      deviceType: opts.deviceType ?? (arm ? 'generic-aarch64' : undefined),
     });
-    const accel = await chooseAccel(qemu, image.kernel, root);
+    // An aarch64 guest on an x86 machine is TCG; Cortex-A72 (no pointer authentication to emulate) is much faster there than `max`.
+    const nativeArm = process.arch === 'arm64';
+    const accel = arm && !nativeArm ? 'tcg' : await chooseAccel(qemu, image.kernel, root);
     spec = {
       kind: 'debian',
       ...common,
       accel,
       kernel: image.kernel,
       agentDisk: paths.agentDisk,
-      kernelArgs: x86Recipe.kernelArgs,
+      kernelArgs: recipe.kernelArgs,
       initArgs,
-      tscKHz: hostTscKHz(),
+      ...(arm ? { machine: 'virt' as const, ...(accel === 'tcg' ? { cpu: 'cortex-a72' } : {}) } : { tscKHz: hostTscKHz() }),
     };
   }
 
@@ -150,7 +158,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
   const state: BoardState = {
     name,
     kind: spec.kind,
-    board: 'x86_64',
+    board: recipe.board,
     address,
     pid,
     accel: spec.accel,
@@ -169,7 +177,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       startedAt: started,
       alive: () => qemuAlive(pid, name),
       until: opts.until ?? 'online',
-      timeoutMs: opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : 180_000),
+      timeoutMs: opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : arm ? 360_000 : 180_000),
       onPhase: hooks.onPhase,
       signal: hooks.signal,
     });

@@ -17,7 +17,7 @@ import { EdgePushError, messageOf } from '../shared/errors.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import { BUSYBOX_IMAGE, CONTENT_LABEL, NODE_IMAGE, busyboxEntries, contentId, ensureBaseImages, presentWith, rootfsTar, type BaseImageResult, type Entry } from './baseImages.js';
 import { archBaseImage, type BaseKind } from '../shared/baseImageNames.js';
-import { dependencyClosure, downloadDebs, unpackDeb } from './debPackages.js';
+import { dependencyClosure, downloadDebs, unpackDeb } from '../shared/debPackages.js';
 
 export const ARCH_LABEL = 'io.edgepush.base.arch';
 

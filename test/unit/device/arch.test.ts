@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ARCH_INFO, DEVICE_TYPES, deviceTypeOf, resolveDeviceType } from '../../../simulator/shared/deviceTypes.js';
 import { archBaseImage, archBaseNames, baseImagesNamed, parseBaseImage } from '../../../simulator/shared/baseImageNames.js';
 import { emulationState, handlerUsable } from '../../../simulator/device/emulation.js';
-import { debFileNames, parseDependsClosure } from '../../../simulator/device/debPackages.js';
+import { debFileNames, parseDependsClosure } from '../../../simulator/shared/debPackages.js';
 import { platformOf, resolveTemplate, selectDockerfile } from '../../../simulator/push/project/dockerfile.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 
@@ -18,7 +18,8 @@ test('the device types the issue names have their balena arch', () => {
 });
 
 test('a device takes its arch from its type; --arch overrides; an unknown type needs --arch', () => {
-  assert.deepEqual(resolveDeviceType(undefined, undefined), { deviceType: 'genericx86-64-ext', arch: 'amd64' });
+  assert.deepEqual(resolveDeviceType(undefined, undefined, 'amd64'), { deviceType: 'genericx86-64-ext', arch: 'amd64' });
+  assert.deepEqual(resolveDeviceType(undefined, undefined, 'aarch64'), { deviceType: 'generic-aarch64', arch: 'aarch64' });
   assert.deepEqual(resolveDeviceType('raspberrypi4-64', undefined), { deviceType: 'raspberrypi4-64', arch: 'aarch64' });
   assert.deepEqual(resolveDeviceType('raspberrypi3', 'aarch64'), { deviceType: 'raspberrypi3', arch: 'aarch64' });
   assert.deepEqual(resolveDeviceType('my-board', 'armv7hf'), { deviceType: 'my-board', arch: 'armv7hf' });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EdgePushError } from '../shared/errors.js';
+import { EdgePushError } from './errors.js';
 
 const run = promisify(execFile);
 const DAY_MS = 24 * 3600 * 1000;
@@ -112,4 +112,13 @@ export async function downloadDebs(debianArch: string, pkgs: string[], onProgres
 export async function unpackDeb(deb: string, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
   await run('dpkg-deb', ['-x', deb, into], { timeout: 300_000 });
+}
+
+/** `linux-image-cloud-arm64` → `linux-image-6.1.0-…-cloud-arm64`: the package a metapackage depends on now. */
+export async function resolveMetaPackage(debianArch: string, meta: string, onProgress?: (line: string) => void): Promise<string> {
+  const dir = await ensureLists(debianArch, onProgress);
+  const out = await apt('apt-cache', dir, debianArch, ['depends', '--no-recommends', '--no-suggests', meta]);
+  const m = /Depends:\s+(linux-image-[0-9]\S*)/.exec(out);
+  if (!m?.[1]) throw new EdgePushError('unavailable', `apt-cache does not know which package ${meta} (${debianArch}) depends on`);
+  return m[1].replace(/:\S+$/, '');
 }
