@@ -21,7 +21,7 @@ PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta bench
 PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
 PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
-PKG_arm=(qemu-user-static binfmt-support)                          # ARM containers on this machine (simulated Raspberry Pis)
+PKG_arm=(qemu-user-static binfmt-support qemu-system-arm)          # ARM containers here (simulated Raspberry Pis), the aarch64 board
 ALL_GROUPS=(engine base bench board e2e registry arm)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.
