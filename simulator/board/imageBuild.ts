@@ -88,8 +88,11 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
       : await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
     const kernel = await unpackKernel(deb, join(work, 'kernel'));
     say('kernel image');
-    // arm64: Debian's vmlinuz is a gzip-compressed Image, which QEMU's virt machine boots once unpacked
-    if (foreign) writeFileSync(join(work, 'vmlinux'), gunzipSync(readFileSync(kernel.bzImage)));
+    // arm64: Debian's vmlinuz is a plain Image (gzip-compressed in some releases), which QEMU's virt machine boots
+    if (foreign) {
+      const raw = readFileSync(kernel.bzImage);
+      writeFileSync(join(work, 'vmlinux'), raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw);
+    }
     else await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
 
     const rootfs = join(work, 'rootfs');

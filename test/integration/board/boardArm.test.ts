@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
+import { getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
 import { testAddress } from '../../testNet.js';
 
 const address = testAddress(123, 10);
