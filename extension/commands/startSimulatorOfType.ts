@@ -8,7 +8,8 @@ import { defaultDeviceType, deviceTypeItems, projectDeviceType } from '../simula
 import type { Command } from './command.js';
 import { freeSimulatorAddress, launchSimulator } from './startSimulator.js';
 
-async function openProjectType(): Promise<string | undefined> {
+/** The device type the first workspace folder's project points to (balena.yml, Dockerfile variants). */
+export async function openProjectType(): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!folder) return undefined;
   try {

@@ -34,3 +34,18 @@ export function deviceTypeItems(defaultSlug: string): DeviceTypeItem[] {
   const first = DEVICE_TYPES.filter((t) => t.slug === defaultSlug);
   return [...first, ...DEVICE_TYPES.filter((t) => t.slug !== defaultSlug)].map(item);
 }
+
+/** Device types a QEMU board can be (its arch is x86_64 or aarch64), and the board that runs each. */
+export function boardTypeItems(defaultSlug: string): (DeviceTypeItem & { board: 'x86_64' | 'aarch64' })[] {
+  return deviceTypeItems(defaultSlug)
+    .map((i) => ({ ...i, arch: deviceTypeOf(i.slug)?.arch }))
+    .filter((i) => i.arch === 'amd64' || i.arch === 'aarch64')
+    .map(({ arch, ...i }) => ({ ...i, board: arch === 'aarch64' ? ('aarch64' as const) : ('x86_64' as const) }));
+}
+
+/** The board's default type: the project's when a board can be it, else the setting's board. */
+export function defaultBoardType(qemuBoard: string, project: string | undefined): string {
+  const arch = project ? deviceTypeOf(project)?.arch : undefined;
+  if (project && (arch === 'amd64' || arch === 'aarch64')) return project;
+  return qemuBoard === 'aarch64' ? 'raspberrypi4-64' : DEFAULT_DEVICE_TYPE;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultDeviceType, deviceTypeItems, projectDeviceType } from '../../../extension/simulators/deviceTypePick.js';
+import { boardTypeItems, defaultBoardType, defaultDeviceType, deviceTypeItems, projectDeviceType } from '../../../extension/simulators/deviceTypePick.js';
 import { deviceNode } from '../../../extension/tree/treeModel.js';
 
 test("the project's device type: balena.yml first, then Dockerfile.<type>, then Dockerfile.<arch>", () => {
@@ -25,4 +25,14 @@ test('the quick pick offers the setting, else the project type, else x86, first 
 test('the tree shows an online device with its type and architecture', () => {
   const n = deviceNode({ address: '127.0.0.5', name: 'pi', source: 'simulated', online: true, deviceType: 'raspberrypi4-64', arch: 'aarch64' } as Parameters<typeof deviceNode>[0]);
   assert.match(n.description ?? '', /online · raspberrypi4-64 \(aarch64\)/);
+});
+
+test('Start QEMU Board offers the types a board can be: x86_64 and aarch64 ones, each with its board', () => {
+  const items = boardTypeItems(defaultBoardType('x86_64', 'raspberrypi3'));
+  assert.equal(items[0]!.slug, 'genericx86-64-ext', 'an armv7 project falls back to the setting');
+  assert.ok(items.every((i) => !i.description.endsWith('armv7hf') && !i.description.endsWith('rpi')));
+  assert.equal(items.find((i) => i.slug === 'raspberrypi4-64')?.board, 'aarch64');
+  assert.equal(items.find((i) => i.slug === 'intel-nuc')?.board, 'x86_64');
+  assert.equal(defaultBoardType('aarch64', undefined), 'raspberrypi4-64');
+  assert.equal(defaultBoardType('x86_64', 'jetson-nano'), 'jetson-nano');
 });
