@@ -16,7 +16,7 @@ import { ARCH_INFO, ARCHES, hostArch, isArch, type Arch } from '../shared/device
 import { EdgePushError, messageOf } from '../shared/errors.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import { BUSYBOX_IMAGE, CONTENT_LABEL, NODE_IMAGE, busyboxEntries, contentId, ensureBaseImages, presentWith, rootfsTar, type BaseImageResult, type Entry } from './baseImages.js';
-import { archBaseImage, type BaseKind } from '../shared/baseImageNames.js';
+import { archBaseImage, archBaseNames, baseImagesNamed, type BaseKind } from '../shared/baseImageNames.js';
 import { dependencyClosure, downloadDebs, unpackDeb } from '../shared/debPackages.js';
 
 export const ARCH_LABEL = 'io.edgepush.base.arch';
@@ -163,4 +163,15 @@ export async function provideBaseImages(docker: Docker, images: { arch: string; 
     const node = images.some((i) => i.arch === arch && i.kind === 'node');
     for (const r of await ensureArchBaseImages(docker, arch, { node, onProgress: onLine })) if (r.action === 'built') onLine(`${r.name}: built`);
   }
+}
+
+/** A Dockerfile built through a device's engine port: plain base names turned into the device arch's, and the
+ *  EdgePush base images it names made when missing (said in the device log). */
+export async function archDockerfile(text: string, arch: string, docker: Docker, log: (line: string) => void): Promise<string> {
+  const out = archBaseNames(text, arch);
+  const named = baseImagesNamed(out, arch);
+  if (named.length > 0) {
+    await provideBaseImages(docker, named, log).catch((err: unknown) => log(`could not make ${named.map((b) => b.name).join(', ')}: ${messageOf(err)}`));
+  }
+  return out;
 }
