@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { extract as tarExtract, pack as tarPack } from 'tar-stream';
@@ -35,9 +35,8 @@ async function through(input: Buffer, dockerfile: string, seen: string[]): Promi
   const chunks: Buffer[] = [];
   // small chunks, as a socket delivers them
   const parts = Array.from({ length: Math.ceil(input.length / 700) }, (_v, i) => input.subarray(i * 700, (i + 1) * 700));
-  await pipeline(Readable.from(parts), rewriteBuildContext(dockerfile, async (t) => (seen.push(t), archBaseNames(t, 'aarch64'))), async function* (src) {
-    for await (const c of src) chunks.push(c as Buffer);
-  });
+  const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
+  await pipeline(Readable.from(parts), rewriteBuildContext(dockerfile, async (t) => (seen.push(t), archBaseNames(t, 'aarch64'))), sink);
   return Buffer.concat(chunks);
 }
 
