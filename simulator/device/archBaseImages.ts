@@ -169,7 +169,11 @@ export async function provideBaseImages(docker: Docker, images: { arch: string; 
  *  EdgePush base images it names made when missing (said in the device log). */
 export async function archDockerfile(text: string, arch: string, docker: Docker, log: (line: string) => void): Promise<string> {
   const out = archBaseNames(text, arch);
-  const named = baseImagesNamed(out, arch);
+  // Only what is missing: a push from `edgepush push` has made them already (from the host, for a board).
+  const named: { arch: string; kind: BaseKind; name: string }[] = [];
+  for (const b of baseImagesNamed(out, arch)) {
+    if (!(await docker.getImage(b.name).inspect().then(() => true, () => false))) named.push(b);
+  }
   if (named.length > 0) {
     await provideBaseImages(docker, named, log).catch((err: unknown) => log(`could not make ${named.map((b) => b.name).join(', ')}: ${messageOf(err)}`));
   }
