@@ -36,8 +36,14 @@ export interface EnsureImageOptions {
   force?: boolean;
 }
 
+/** Where a board's images live: the x86_64 ones in the cache folder itself (as before), others in a subfolder of
+ *  their own, out of reach of an older EdgePush's pruning (it removed every other image beside its own). */
+export function imageCacheDir(cacheDir: string, board: BoardRecipe['board']): string {
+  return board === 'x86_64' ? cacheDir : join(cacheDir, board);
+}
+
 export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoot()): BoardImage | undefined {
-  const paths = imagePaths(recipeHash(recipe), cacheDir);
+  const paths = imagePaths(recipeHash(recipe), imageCacheDir(cacheDir, recipe.board));
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
     if (!existsSync(paths.kernel) || !existsSync(paths.rootfs)) return undefined;
@@ -64,9 +70,10 @@ function checkCanBuild(): void {
 
 export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardImage> {
   const recipe = opts.recipe ?? x86Recipe;
-  const root = opts.cacheDir ?? cacheRoot();
+  const top = opts.cacheDir ?? cacheRoot();
+  const root = imageCacheDir(top, recipe.board);
   if (!opts.force) {
-    const have = cachedImage(recipe, root);
+    const have = cachedImage(recipe, top);
     if (have) return have;
   }
   checkCanBuild();
