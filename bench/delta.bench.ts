@@ -38,10 +38,10 @@ function ensureCorpus(): string[] {
 function engineInProcess(oldPath: string, newPath: string, newSize: number): Row[] {
   const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('bench/lib/engineOnce.ts'), oldPath, newPath], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`engineOnce failed: ${r.stderr.slice(0, 500)}`);
-  const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; create: Omit<Timed, 'rssMB'>; apply: Omit<Timed, 'rssMB'> };
+  const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; create: Omit<Timed, 'rssMB'>; apply: Omit<Timed, 'rssMB'>; applyWarm: Omit<Timed, 'rssMB'> };
   if (!o.exact) throw new Error(`EdgePush apply (in-process) did not rebuild ${newPath}`);
   const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({ method, bytes, ...t, rssMB: NaN, mbps: newSize / 1e6 / t.seconds });
-  return [row('EdgePush create (in-process)', o.create, o.bytes), row('EdgePush apply (in-process)', o.apply, newSize)];
+  return [row('EdgePush create (in-process)', o.create, o.bytes), row('EdgePush apply (in-process)', o.apply, newSize), row('EdgePush apply (in-process, warm)', o.applyWarm, newSize)];
 }
 
 async function benchPair(dir: string, work: string, engine?: BalenaEngine): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
@@ -76,9 +76,9 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, apply] = engineInProcess(oldT, newT, newSize);
+  const [create, apply, warm] = engineInProcess(oldT, newT, newSize);
   rows.push(create!);
-  return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!] };
+  return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
 }
 
 /** The architecture a pair's binaries are for, from its name (`esbuild-linux-arm64`, `openssl-armhf`). */
@@ -125,9 +125,32 @@ async function main(): Promise<void> {
     }
     console.log('\nEdgePush x bsdiff by architecture of the pair (geometric mean; anchor: bsdiff = 1.00)');
     for (const [arch, ratios] of Object.entries(byArch)) console.log(`${arch.padEnd(34)}${String(ratios.length).padStart(6)} pair(s)${geo(ratios).toFixed(2).padStart(10)}`);
+    printGoals(all, geo);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await engine?.stop();
+  }
+}
+
+/** The speed goals of issue 16, from the figures above: creation CPU against zstd -12, apply throughput in
+ *  process (new bytes per wall second, and per CPU second, which a loaded machine disturbs less). */
+function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
+  const ours = all['EdgePush create (in-process)'];
+  const zstd = all['zstd --patch-from -12 --long=27'];
+  const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map((m) => [m.includes('warm') ? 'warm' : 'cold', all[m]] as const);
+  const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().replace(/.*load/, 'load');
+  console.log(`\ngoals (geometric means; ${load})`);
+  if (ours && zstd) {
+    const r = geo(ours.cpu) / geo(zstd.cpu);
+    console.log(`  creation CPU s, in-process vs zstd --patch-from -12 --long=27: ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${r.toFixed(2)}x (goal <= 1.00x: ${r <= 1 ? 'met' : 'not met'})`);
+  }
+  for (const [kind, apply] of applies) {
+    if (!apply) continue;
+    // apply rows carry the new file's size as their bytes
+    const wall = geo(apply.bytes.map((b, i) => b / 1e6 / apply.seconds[i]!));
+    const cpu = geo(apply.bytes.map((b, i) => b / 1e6 / apply.cpu[i]!));
+    const verdict = wall >= 200 ? 'met' : cpu >= 200 ? 'met per CPU second, not per wall second at this load' : 'not met';
+    console.log(`  apply in-process, ${kind}: ${wall.toFixed(0)} MB/s of new per wall second, ${cpu.toFixed(0)} MB/s per CPU second (goal >= 200 MB/s: ${verdict})`);
   }
 }
 

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { timed } from './lib/timed.js';
 import { writeLargePair } from '../test/unit/engine/largePair.js';
+import { writeLargeImagePair } from '../test/unit/engine/largeImages.js';
 import { makeImage, makeTar, randomBytes } from '../test/unit/engine/fixtures.js';
 import { createImageDelta } from '../simulator/engine/imageDelta.js';
 import { writeImageArchive } from '../simulator/engine/imageArchiveWriter.js';
@@ -28,8 +29,8 @@ interface Figures {
   cpuSeconds: number;
 }
 
-function engine(args: string[]): Figures {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { encoding: 'utf8' });
+function engine(args: string[], script = runner): Figures {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${args[0]} failed: ${r.stderr.slice(0, 800)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
 }
@@ -55,7 +56,38 @@ async function imageWrites(work: string): Promise<void> {
   console.log('  (docker load then copies the archive once more into its temp folder before extracting: engine writes not counted)');
 }
 
+/** Image deltas between two generated images of about `mb` MB (a shared base and an app layer of half each,
+ *  the app layer changed as the layers above): created from the archive files and applied with the basis
+ *  archive read on demand, default budget, in child processes. */
+async function largeImages(): Promise<void> {
+  const imgDir = join(dir, 'images');
+  mkdirSync(imgDir, { recursive: true });
+  const [basis, target] = [join(imgDir, 'basis.tar'), join(imgDir, 'target.tar')];
+  if (!existsSync(target)) {
+    console.log(`\ngenerating two ~${mb} MB images in ${imgDir} ...`);
+    await writeLargeImagePair(imgDir, (mb / 2) * 2 ** 20, (mb / 2) * 2 ** 20);
+  }
+  const script = resolve('test/unit/engine/imageDeltaRunner.ts');
+  const [delta, out] = [join(imgDir, 'delta'), join(imgDir, 'out.tar')];
+  try {
+    const c = engine(['create', basis, target, delta, String(budget)], script);
+    const a = engine(['apply', basis, delta, out, String(budget)], script);
+    if (spawnSync('cmp', ['-s', out, target]).status !== 0) throw new Error('image delta apply did not rebuild the target archive');
+    const size = statSync(target).size;
+    console.log(`\nimage deltas, two generated images, target archive ${size} bytes (load: ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()})`);
+    console.log(`${'method'.padEnd(44)}${'bytes'.padStart(12)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}${'peak RSS MB'.padStart(13)}  written`);
+    const row = (m: string, bytes: string, f: Figures, w: string) => console.log(`${m.padEnd(44)}${bytes.padStart(12)}${f.seconds.toFixed(1).padStart(9)}${f.cpuSeconds.toFixed(1).padStart(8)}${f.peakMB.toFixed(0).padStart(13)}  ${w}`);
+    row('EdgePush image create (archive files)', String(statSync(delta).size), c, `${(c.writeBytes / 2 ** 20).toFixed(0)} MB`);
+    row('EdgePush image apply (basis on demand)', '', a, `${(a.writeBytes / size).toFixed(3)}x the archive`);
+    console.log('goal: peak RSS <= 300 MB creating and applying between ~2 GB images');
+  } finally {
+    rmSync(delta, { force: true });
+    rmSync(out, { force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.EDGEPUSH_BENCH_IMAGES_ONLY) return largeImages();
   mkdirSync(dir, { recursive: true });
   const [oldP, newP] = [join(dir, 'old.tar'), join(dir, 'new.tar')];
   if (!existsSync(newP)) {
@@ -87,6 +119,7 @@ async function main(): Promise<void> {
     }
     console.log('\ngoals: peak RSS <= 300 MB for create and apply; bytes written by apply <= 1.1x the new layer');
     await imageWrites(work);
+    await largeImages();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

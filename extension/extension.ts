@@ -25,6 +25,7 @@ import { Targets } from './targets.js';
 import { DeviceTreeProvider } from './tree/deviceTreeProvider.js';
 import { FleetTracker } from './fleets/fleetTracker.js';
 import { loadWorkSoon } from './workLoader.js';
+import { dispatchRequest, webviewRequestHandlers, type RequestContext } from './webviews/webviewRequests.js';
 import type { RequestBody } from '../webview/protocol.js';
 
 export function activate(context: vscode.ExtensionContext): Services {
@@ -51,15 +52,11 @@ export function activate(context: vscode.ExtensionContext): Services {
     }),
   );
   const targets = add(new Targets(context, store, model));
-  const webviewRequest = (address: string | undefined) => async (body: RequestBody) => {
-    const arg = address ?? targets.current;
-    if (body.method === 'push') await vscode.commands.executeCommand('edgepush.push', arg);
-    else if (body.method === 'showLogs') await vscode.commands.executeCommand('edgepush.showLogs', arg);
-    else if (body.method === 'toggleLivepush') await vscode.commands.executeCommand('edgepush.toggleLivepush');
-    else if (body.method === 'restartService' && arg) await vscode.commands.executeCommand('edgepush.restartService', { address: arg, service: body.service });
+  const onRequest = async (body: RequestBody, ctx: RequestContext): Promise<void> => {
+    await dispatchRequest(webviewRequestHandlers, body, { ...ctx, address: ctx.address ?? targets.current });
   };
-  const logs = add(new LogPanels(context.extensionUri, (address, body) => webviewRequest(address)(body)));
-  const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => webviewRequest(undefined)(body)));
+  const logs = add(new LogPanels(context.extensionUri, onRequest));
+  const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => onRequest(body, { address: undefined })));
   const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush livepush: {0}', message))));
   const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush, add(new BuildLog())));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);

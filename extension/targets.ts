@@ -1,6 +1,7 @@
 // The current target device and the devices added by address, remembered per workspace / per user.
 import type * as vscode from 'vscode';
 import type { DashboardModel } from './dashboard/dashboardModel.js';
+import { forgetClients } from './devices/deviceAccess.js';
 import type { DeviceStore } from './devices/deviceStore.js';
 import { Disposable } from './lifecycle.js';
 
@@ -59,6 +60,7 @@ export class Targets extends Disposable {
     if (this.current === address) await this.context.workspaceState.update(TARGET_KEY, undefined);
     if (this.context.workspaceState.get<string>(PINNED_KEY) === address) await this.context.workspaceState.update(PINNED_KEY, undefined);
     this.store.remove(address);
+    forgetClients(address);
     this.model.setTarget(this.current ? this.store.get(this.current) : undefined);
   }
 }

@@ -124,6 +124,19 @@ const builds = [
     target: 'node20',
   },
   {
+    // The program the delta helper container runs on a stock device (simulator/push/helper/), uploaded per push:
+    // node built-ins, dockerode and the engine's apply only. Node 14 and later (older supervisor images).
+    ...common,
+    entryPoints: ['simulator/push/helper/helperEntry.ts'],
+    outfile: 'dist/pushHelper.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    minify: true,
+    sourcemap: false,
+    external: nativeOptional,
+  },
+  {
     ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',

@@ -7,6 +7,8 @@
 #   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
 #   bash scripts/setup.sh registry + Debian's docker-registry (edgepush registry, fleets)
 #   bash scripts/setup.sh arm     + qemu-user-static and binfmt-support, handlers registered (simulated ARM devices)
+#   bash scripts/setup.sh real-supervisor + the real balena-supervisor v19.0.5 (its sources, deps and Node 22 cached
+#                                 under ~/.cache/edgepush/real-supervisor: the conformance suite's reference device)
 #   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
 #                                 test clients (official balena CLI, code-server) and tools/
 # Not root, not Debian, or no Docker: says exactly what to install and stops.
@@ -21,8 +23,9 @@ PKG_bench=(rdiff xdelta3 bsdiff zstd)                              # delta bench
 PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU board image, UEFI for balenaOS images
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
 PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
+PKG_realsup=(jq curl g++ make python3 libsqlite3-dev util-linux) # the real balena-supervisor (scripts/real-supervisor/; npm comes with Node)
 PKG_arm=(qemu-user-static binfmt-support qemu-system-arm)          # ARM containers here (simulated Raspberry Pis), the aarch64 board
-ALL_GROUPS=(engine base bench board e2e registry arm)
+ALL_GROUPS=(engine base bench board e2e registry realsup arm)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.
 job=${1:-all}
@@ -32,9 +35,10 @@ case "$job" in
   board) groups=(engine base board); clients=() ;;
   bench) groups=(engine base bench); clients=() ;;
   registry) groups=(engine base registry); clients=() ;;
+  real-supervisor) groups=(engine base realsup); clients=(real-supervisor) ;;
   arm) groups=(engine base arm); clients=() ;;
   all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;
-  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry, arm or nothing for all)\n' "$job" >&2; exit 2 ;;
+  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry, real-supervisor, arm or nothing for all)\n' "$job" >&2; exit 2 ;;
 esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }

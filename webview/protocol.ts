@@ -21,6 +21,10 @@ export const ServiceReportViewSchema = z.object({
   deltaBytes: z.number(),
   sentBytes: z.number(),
   transferSeconds: z.number(),
+  /** How a local build got to the device: `delta-agent`, `delta-helper` or `load` (absent for device builds). */
+  method: z.enum(['delta-agent', 'delta-helper', 'load']).optional(),
+  /** What setting up the delta helper cost on this push, on top of `sentBytes`. */
+  helperBytes: z.number().optional(),
   state: z.string(),
 });
 export type ServiceReportView = z.infer<typeof ServiceReportViewSchema>;

@@ -45,6 +45,8 @@ export const startBoardCommand: Command = {
         async (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
+          // the phases so far with their times, e.g. "kernel 1.4 s → init 3.9 s → agent 5.6 s → engine 12.0 s"
+          const seen: string[] = [];
           return startBoard(
             {
               board: picked.board,
@@ -58,7 +60,8 @@ export const startBoardCommand: Command = {
             {
               signal: abort.signal,
               onPhase: (e) => {
-                progress.report({ message: `${e.phase} (${e.at.toFixed(1)} s)` });
+                if (e.phase !== 'qemu') seen.push(`${e.phase} ${e.at.toFixed(1)} s`);
+                progress.report({ message: seen.join(' → ') });
                 if (s.store.get(a)) s.store.update(a, { bootPhase: e.phase === 'online' ? undefined : e.phase });
               },
             },
@@ -66,7 +69,8 @@ export const startBoardCommand: Command = {
         },
       );
       s.monitor.refresh(a);
-      void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: board {0} is online at {1} ({2}, {3} s).', handle.name, a, handle.accel.toUpperCase(), handle.bootSeconds.toFixed(1)));
+      const how = handle.restored ? vscode.l10n.t('restored from its saved state') : vscode.l10n.t('booted');
+      void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: board {0} is online at {1} ({2}, {3} in {4} s).', handle.name, a, handle.accel.toUpperCase(), how, handle.bootSeconds.toFixed(1)));
       return a;
     } catch (err) {
       if (s.store.get(a)) s.store.update(a, { bootPhase: undefined, online: false, error: messageOf(err) });

@@ -19,7 +19,21 @@ export function accessFor(address: string): Promise<DeviceAccess> {
   return provider(address).catch(() => ({}));
 }
 
+/** One client per device and timeout, made again when the device's access (API key, engine port) changes. */
+const clients = new Map<string, { key: string; client: DeviceClient }>();
+
 export async function clientFor(address: string, timeoutMs = CALL_TIMEOUT_MS): Promise<DeviceClient> {
   const [{ DeviceClient: Client }, access] = await Promise.all([loadWorkSoon(), accessFor(address)]);
-  return new Client(address, { timeoutMs, ...access });
+  const slot = `${address}|${timeoutMs}`;
+  const key = JSON.stringify(access);
+  const known = clients.get(slot);
+  if (known?.key === key) return known.client;
+  const client = new Client(address, { timeoutMs, ...access });
+  clients.set(slot, { key, client });
+  return client;
+}
+
+/** Forgets a removed device's clients. */
+export function forgetClients(address: string): void {
+  for (const slot of [...clients.keys()]) if (slot.startsWith(`${address}|`)) clients.delete(slot);
 }

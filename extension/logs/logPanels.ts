@@ -5,22 +5,8 @@ import type { RequestBody } from '../../webview/protocol.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 import { readSettings } from '../settings.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
+import type { RequestContext } from '../webviews/webviewRequests.js';
 import { LogSession } from './logSession.js';
-
-/** Save Logs: the panel's lines as text, to a file the user picks (the workspace folder by default). */
-async function saveLogs(address: string, text: string): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  const name = `edgepush-${address.replace(/[^A-Za-z0-9.-]+/g, '_')}-${stamp}.log`;
-  const uri = await vscode.window.showSaveDialog({
-    title: vscode.l10n.t('Save the logs of {0}', address),
-    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-    filters: { [vscode.l10n.t('Log files')]: ['log', 'txt'] },
-  });
-  if (!uri) return;
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text.endsWith('\n') ? text : `${text}\n`));
-  void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: saved {0} lines to {1}', String(text.split('\n').filter(Boolean).length), uri.fsPath), 5000);
-}
 
 class LogPanel extends Disposable {
   readonly host: WebviewHost;
@@ -62,7 +48,7 @@ export class LogPanels extends Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly onRequest: (address: string, body: RequestBody) => Promise<void>,
+    private readonly onRequest: (body: RequestBody, ctx: RequestContext) => Promise<void>,
   ) {
     super();
     this._register(
@@ -109,12 +95,7 @@ export class LogPanels extends Disposable {
       return;
     }
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
-    const lp = new LogPanel(panel, this.extensionUri, this.session(address), async (body) => {
-      if (body.method === 'clearLogs') lp.clear();
-      else if (body.method === 'copyText') await vscode.env.clipboard.writeText(body.text);
-      else if (body.method === 'saveLogs') await saveLogs(address, body.text);
-      else await this.onRequest(address, body);
-    });
+    const lp = new LogPanel(panel, this.extensionUri, this.session(address), (body) => this.onRequest(body, { address, clearLogs: () => lp.clear() }));
     this.panels.set(address, lp);
     if (service) lp.focusService(service);
     panel.onDidDispose(() => {

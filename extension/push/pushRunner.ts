@@ -72,6 +72,24 @@ export class PushRunner extends Disposable {
     const linkBitsPerSecond = await this.linkRateOf(device);
     const id = this.model.begin(device, project, Date.now(), linkBitsPerSecond);
     this.buildLog.begin(project, device);
+    // a QEMU board whose guest stops answering ends the push within seconds, with a power cycle offered
+    // (a request to a frozen guest may never end, so the push is raced against the verdict, not only aborted)
+    const watch = new AbortController();
+    let hung: string | undefined;
+    let onHung: (() => void) | undefined;
+    const hungSignal = new Promise<never>((_resolve, reject) => (onHung = () => reject(new Error(hung))));
+    hungSignal.catch(() => undefined);
+    if (this.store.get(device)?.source === 'board') {
+      void loadWorkSoon()
+        .then((w) => w.watchBoardAt(device, watch.signal).then((v) => ({ v, w })))
+        .then(({ v, w }) => {
+          if (!v) return;
+          hung = w.describeVerdict(v);
+          abort.abort();
+          onHung?.();
+        })
+        .catch(() => undefined);
+    }
     try {
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: pushing {0} to {1}', project, device), cancellable: true },
@@ -79,7 +97,7 @@ export class PushRunner extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           // Loaded on first push: keeps the build pipeline out of activation.
           const [{ pushProject }, access] = await Promise.all([loadWorkSoon(), accessFor(device)]);
-          return pushProject({
+          const pushing = pushProject({
             projectDir,
             device,
             access,
@@ -95,6 +113,7 @@ export class PushRunner extends Disposable {
               this.monitor.refresh(device);
             },
           });
+          return Promise.race([pushing, hungSignal]);
         },
       );
       this.model.end(id, 'succeeded');
@@ -110,6 +129,16 @@ export class PushRunner extends Disposable {
         });
       return report;
     } catch (err) {
+      if (hung) {
+        this.model.end(id, 'failed', hung);
+        this.buildLog.end(`push failed: ${hung}`, true);
+        const cycle = vscode.l10n.t('Power Cycle');
+        void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: {0}', hung), cycle, 'Show Build Log').then((c) => {
+          if (c === cycle) void vscode.commands.executeCommand('edgepush.reboot', device);
+          if (c === 'Show Build Log') this.buildLog.show();
+        });
+        return undefined;
+      }
       const wasCancelled = EdgePushError.is(err, 'cancelled') || abort.signal.aborted;
       this.model.end(id, wasCancelled ? 'cancelled' : 'failed', wasCancelled ? undefined : messageOf(err));
       this.buildLog.end(wasCancelled ? 'push cancelled' : `push failed: ${messageOf(err)}`, !wasCancelled);
@@ -121,6 +150,7 @@ export class PushRunner extends Disposable {
         });
       return undefined;
     } finally {
+      watch.abort();
       this.active = undefined;
     }
   }

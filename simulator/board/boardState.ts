@@ -20,6 +20,10 @@ export const boardStateSchema = z.object({
   /** How the last run ended: clean power-off, power cut (kill), or unknown (QEMU died). */
   lastExit: z.enum(['poweroff', 'killed', 'crashed']).optional(),
   argv: z.array(z.string()),
+  /** This run was restored from the state saved after a first boot (snapshot.ts), not booted. */
+  restored: z.boolean().optional(),
+  /** The key of the saved state this board's first boot made, if it made one. */
+  savedState: z.string().optional(),
 });
 export type BoardState = z.infer<typeof boardStateSchema>;
 

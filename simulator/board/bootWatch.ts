@@ -12,6 +12,8 @@ export interface WatchOptions {
   /** 'online': the supervisor answers /ping; 'engine': the forwarded engine answers /_ping. */
   until: 'online' | 'engine';
   timeoutMs: number;
+  /** The guest was restored from a saved state: it prints no boot lines, the supervisor is probed at once. */
+  restored?: boolean;
   onPhase?: (e: PhaseEvent) => void;
   signal?: AbortSignal;
 }
@@ -67,13 +69,16 @@ export async function watchBoot(opts: WatchOptions): Promise<PhaseEvent[]> {
   const follower = new LogFollower(opts.consoleLog);
   const since = () => Math.round((Date.now() - opts.startedAt) / 100) / 10;
   const deadline = opts.startedAt + opts.timeoutMs;
-  tracker.mark('qemu', since());
+  tracker.mark('qemu', 0); // times count from QEMU's start
+  if (opts.restored) tracker.mark('restored', since());
   for (;;) {
     if (opts.signal?.aborted) throw cancelled('board start cancelled');
     for (const line of follower.poll()) tracker.line(line, since());
     if (!opts.alive()) throw unavailable('QEMU exited while the board was booting (see the board log)');
-    if (tracker.has('init')) {
-      if (opts.until === 'online' && (await httpOk(supervisorPing(opts.address), 1500))) {
+    if (tracker.has('init') || opts.restored) {
+      // a restored guest answers within moments; a probe whose first SYN it missed would wait for QEMU's user-mode
+      // TCP to resend it (a second), so it is probed with short, frequent attempts instead
+      if (opts.until === 'online' && (await httpOk(supervisorPing(opts.address), opts.restored ? 400 : 1500))) {
         tracker.mark('online', since());
         return events;
       }
@@ -83,6 +88,6 @@ export async function watchBoot(opts: WatchOptions): Promise<PhaseEvent[]> {
     if (Date.now() > deadline) {
       throw unavailable(`the board did not reach '${opts.until}' within ${Math.round(opts.timeoutMs / 1000)} s (see the board log)`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, opts.restored ? 50 : 200));
   }
 }

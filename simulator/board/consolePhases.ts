@@ -3,7 +3,8 @@
 // kernel and systemd lines. "agent online" is decided by the host (the supervisor API answers), not by the console.
 import { phaseMarker } from './initScript.js';
 
-export const bootPhases = ['qemu', 'kernel', 'init', 'network', 'engine', 'agent', 'online', 'poweroff'] as const;
+/** `restored`: the guest woke from its saved state (snapshot.ts) instead of booting: no kernel or init phases. */
+export const bootPhases = ['qemu', 'restored', 'kernel', 'init', 'network', 'engine', 'agent', 'online', 'poweroff'] as const;
 export type BootPhase = (typeof bootPhases)[number];
 
 export interface PhaseEvent {
@@ -54,8 +55,8 @@ export class PhaseTracker {
     if (this.reached.has(phase)) return;
     // a later phase implies the earlier boot phases (e.g. quiet kernels print nothing before init)
     const idx = bootPhases.indexOf(phase);
-    if (phase !== 'poweroff') {
-      for (const p of bootPhases.slice(1, idx)) {
+    if (phase !== 'poweroff' && !this.reached.has('restored')) {
+      for (const p of bootPhases.slice(2, idx)) {
         if (!this.reached.has(p) && (p === 'kernel' || p === 'init')) {
           this.reached.add(p);
           this.onPhase({ phase: p, at });

@@ -10,6 +10,7 @@ import { debianArchOf, x86Recipe, recipeHash, type BoardRecipe } from './recipe.
 import { downloadDebs, resolveMetaPackage } from '../shared/debPackages.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
+import { writeInitramfs } from './initramfs.js';
 import { findTool, runTool } from './run.js';
 import { unavailable } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
@@ -46,7 +47,8 @@ export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoo
   const paths = imagePaths(recipeHash(recipe), imageCacheDir(cacheDir, recipe.board));
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
-    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs)) return undefined;
+    // the aarch64 board boots without an initramfs (root on NVMe, built into its kernel)
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || (recipe.board === 'x86_64' && !existsSync(paths.initrd))) return undefined;
     return { ...paths, info };
   } catch {
     return undefined;
@@ -118,6 +120,10 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     cpSync(kernel.modules, modDir, { recursive: true });
     // the root filesystem's own depmod (kmod is in the recipe), so the host needs no kmod
     await runTool('chroot', [rootfs, '/sbin/depmod', kernel.release], { timeoutMs: 120_000 });
+    if (!foreign) {
+      say('initramfs');
+      writeInitramfs(join(work, 'initrd.img'), kernel.modules);
+    }
 
     say('init and configuration');
     for (const [rel, f] of Object.entries(recipe.files)) {

@@ -20,7 +20,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname edgepush-board
 modprobe -a virtio_pci virtio_blk virtio_net
 mkdir -p /opt/edgepush /var/lib/edgepush /var/log
-mount /dev/vda /opt/edgepush
+mount /dev/vdb /opt/edgepush
 NAME=edgepush-board
 ENGINE_TCP=0
 [ -f /opt/edgepush/board.env ] && . /opt/edgepush/board.env
@@ -86,6 +86,26 @@ trap stop_board TERM INT
   for d in /sys/class/input/event*; do
     [ "$(cat "$d/device/name" 2>/dev/null)" = "Power Button" ] || continue
     dd if="/dev/input/\${d##*/}" of=/dev/null bs=24 count=1 2>/dev/null && kill -TERM $$
+  done
+) &
+
+# A board restored from its saved state (snapshot.ts) wakes up with the clock of the moment it was saved; QEMU's
+# RTC follows the host clock, so the system clock is set from it whenever the two part by more than 2 s (shell
+# builtins only, one sleep every 2 s).
+(
+  read rtc0 </sys/class/rtc/rtc0/since_epoch 2>/dev/null || exit 0
+  read up0 _ </proc/uptime
+  up0=\${up0%.*}
+  while sleep 2; do
+    read rtc </sys/class/rtc/rtc0/since_epoch || continue
+    read up _ </proc/uptime
+    up=\${up%.*}
+    drift=$((rtc - rtc0 - (up - up0)))
+    if [ "$drift" -gt 2 ] || [ "$drift" -lt -2 ]; then
+      date -s "@$rtc" >/dev/null 2>&1 && echo "edgepush: clock set from the RTC (it was $drift s behind)" >/dev/console
+    fi
+    rtc0=$rtc
+    up0=$up
   done
 ) &
 

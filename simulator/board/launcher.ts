@@ -2,21 +2,24 @@
 // new one, "factory reset"), the agent disk, KVM or TCG, then QEMU in the background with its console in a log
 // file and a QMP socket. The board keeps running after the caller exits; state.json lets later calls find it.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedImage, ensureImage } from './imageBuild.js';
 import { initArgs, recipeFor, x86Recipe, type BoardArch } from './recipe.js';
 import { boardNameFor, boardPaths, cacheRoot, stateRoot } from './paths.js';
 import { boardArgs, type BoardSpec } from './qemuArgs.js';
 import { chooseAccel } from './kvmProbe.js';
-import { findAgentBundle, makeAgentDisk } from './agentDisk.js';
+import { boardEnv, findAgentBundle, makeAgentDisk } from './agentDisk.js';
 import { bundleDigest, codeCachePath, harvestCodeCache } from './codeCache.js';
 import { qemuAlive, readBoardState, writeBoardState, type BoardState } from './boardState.js';
 import { watchBoot } from './bootWatch.js';
 import { killBoard } from './power.js';
 import { findFirmware } from './balenaImage.js';
 import { runTool } from './run.js';
-import { conflict, notFound } from '../shared/errors.js';
+import { dropSnapshot, findSnapshot, qemuVersion, restoreArgs, restoreDisks, saveSnapshot, snapshotFiles, snapshotKey, type SnapshotFiles } from './snapshot.js';
+import { qmpCommand } from './qmp.js';
+import * as z from 'zod';
+import { cancelled, conflict, EdgePushError, messageOf, notFound, unavailable } from '../shared/errors.js';
 import type { PhaseEvent } from './consolePhases.js';
 import type { Progress } from '../shared/progress.js';
 
@@ -34,6 +37,11 @@ export interface StartBoardOptions {
   cpus?: number;
   /** Throw away the overlay: the board starts from the clean image. */
   reset?: boolean;
+  /**
+   * Boot, never restore a saved state, and save none (a board with a fresh overlay is otherwise restored from the
+   * state saved after the first boot of the same image, agent bundle and settings, or saves that state).
+   */
+  cold?: boolean;
   agentBundle?: string;
   /** Serve the guest engine on 2375 directly (only for boards without an agent that proxies it). */
   engineTcp?: boolean;
@@ -65,6 +73,10 @@ export interface BoardHandle {
   startedAt: string;
   /** Seconds from QEMU start until the wanted phase. */
   bootSeconds: number;
+  /** True when the board was restored from a saved state instead of booted. */
+  restored: boolean;
+  /** Set when this start saved the board's state for later warm starts (the guest was paused that long). */
+  saved?: { pausedSeconds: number; stateBytes: number };
 }
 
 export const defaultAddress = '127.0.0.3';
@@ -98,6 +110,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
 
   let spec: BoardSpec;
   let base: string;
+  let snapshot: (SnapshotFiles & { key: string; restore: boolean; bundleDigest: string }) | undefined;
   const common = {
     name,
     address,
@@ -117,25 +130,52 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
   } else {
     const image = await ensureImage({ recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
     base = image.rootfs;
-    await prepareOverlay(paths.overlay, base, 'raw', Boolean(opts.reset) || previous?.base !== base);
+    const fresh = Boolean(opts.reset) || previous?.base !== base || !existsSync(paths.overlay);
     const bundle = findAgentBundle(opts.agentBundle);
     const cacheDir = opts.cacheDir ?? cacheRoot();
-    await harvestCodeCache(paths.agentDisk, join(paths.agentDir, 'cli.js'), cacheDir, image.info.hash);
-    await makeAgentDisk(paths.agentDisk, paths.agentDir, {
-      bundle,
-      name,
-      engineTcp: Boolean(opts.engineTcp),
-      codeCache: codeCachePath(cacheDir, image.info.hash, bundleDigest(bundle)),
-      deviceType: opts.deviceType ?? (arm ? 'generic-aarch64' : undefined),
-    });
     // An aarch64 guest on an x86 machine is TCG; Cortex-A72 (no pointer authentication to emulate) is much faster there than `max`.
     const nativeArm = process.arch === 'arm64';
     const accel = arm && !nativeArm ? 'tcg' : await chooseAccel(qemu, image.kernel, root);
+    const digest = bundleDigest(bundle);
+    // a fresh board (new overlay) of an image, agent and settings already booted once wakes from the saved state
+    // (the aarch64 board always boots: its saved state is not tried yet)
+    if (fresh && !arm && !opts.cold && (opts.until ?? 'online') === 'online') {
+      const key = snapshotKey({
+        imageHash: image.info.hash,
+        bundleDigest: digest,
+        boardEnv: boardEnv({ name, engineTcp: Boolean(opts.engineTcp) }),
+        memoryMiB: common.memoryMiB,
+        cpus: common.cpus,
+        accel,
+        qemuVersion: await qemuVersion(qemu),
+        kernelArgs: x86Recipe.kernelArgs,
+      });
+      const found = findSnapshot(image.snapshots, key);
+      snapshot = { ...(found ?? snapshotFiles(image.snapshots, key)), key, restore: Boolean(found), bundleDigest: digest };
+    }
+    if (snapshot?.restore) {
+      await restoreDisks(snapshot, paths.overlay, paths.agentDisk);
+      // what the agent disk holds, for the code cache harvest at the next start (codeCache.ts)
+      rmSync(paths.agentDir, { recursive: true, force: true });
+      mkdirSync(paths.agentDir, { recursive: true });
+      copyFileSync(bundle, join(paths.agentDir, 'cli.js'));
+    } else {
+      await prepareOverlay(paths.overlay, base, 'raw', fresh);
+      await harvestCodeCache(paths.agentDisk, join(paths.agentDir, 'cli.js'), cacheDir, image.info.hash);
+      await makeAgentDisk(paths.agentDisk, paths.agentDir, {
+        bundle,
+        name,
+        engineTcp: Boolean(opts.engineTcp),
+        codeCache: codeCachePath(cacheDir, image.info.hash, digest),
+        deviceType: opts.deviceType ?? (arm ? 'generic-aarch64' : undefined),
+      });
+    }
     spec = {
       kind: 'debian',
       ...common,
       accel,
       kernel: image.kernel,
+      initrd: image.initrd,
       agentDisk: paths.agentDisk,
       kernelArgs: recipe.kernelArgs,
       initArgs,
@@ -143,9 +183,33 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     };
   }
 
+  try {
+    return await launch(spec, base, opts, hooks, root, qemu, previous, snapshot);
+  } catch (err) {
+    if (!snapshot?.restore || EdgePushError.is(err, 'cancelled')) throw err;
+    // a saved state that does not restore (QEMU refused it, the guest did not answer) is dropped; boot instead
+    dropSnapshot(snapshot);
+    opts.progress?.update(`the saved state of ${name} did not restore (${messageOf(err).split('\n')[0]}); booting`);
+    return startBoard({ ...opts, name, address, reset: true }, hooks);
+  }
+}
+
+async function launch(
+  spec: BoardSpec,
+  base: string,
+  opts: StartBoardOptions,
+  hooks: StartBoardHooks,
+  root: string,
+  qemu: string,
+  previous: BoardState | undefined,
+  snapshot: (SnapshotFiles & { key: string; restore: boolean; bundleDigest: string }) | undefined,
+): Promise<BoardHandle> {
+  const { name, address } = spec;
+  const paths = boardPaths(name, root);
+  const restoring = Boolean(snapshot?.restore);
   if (existsSync(paths.console)) renameSync(paths.console, paths.previousConsole);
   rmSync(paths.qmp, { force: true });
-  const argv = boardArgs(spec);
+  const argv = [...boardArgs(spec), ...(restoring && snapshot ? restoreArgs(snapshot) : [])];
   const qemuLog = openSync(`${paths.dir}/qemu.log`, 'w');
   const started = Date.now();
   const child = spawn(qemu, argv, { stdio: ['ignore', qemuLog, qemuLog], detached: true });
@@ -158,7 +222,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
   const state: BoardState = {
     name,
     kind: spec.kind,
-    board: recipe.board,
+    board: spec.kind === 'debian' && spec.machine === 'virt' ? 'aarch64' : 'x86_64',
     address,
     pid,
     accel: spec.accel,
@@ -167,20 +231,49 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     base,
     startedAt: new Date(started).toISOString(),
     argv: [qemu, ...argv],
+    restored: restoring,
+    ...(previous?.savedState ? { savedState: previous.savedState } : {}),
   };
   writeBoardState(state, root);
 
   try {
-    const phases = await watchBoot({
-      consoleLog: paths.console,
-      address,
-      startedAt: started,
-      alive: () => qemuAlive(pid, name),
-      until: opts.until ?? 'online',
-      timeoutMs: opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : arm ? 360_000 : 180_000),
-      onPhase: hooks.onPhase,
-      signal: hooks.signal,
-    });
+    const phases: PhaseEvent[] = [];
+    // the `restored` phase is when QEMU says the guest runs again (the incoming state is loaded)
+    if (restoring) await waitRunning(paths.qmp, () => qemuAlive(pid, name), 60_000, hooks.signal);
+    phases.push(
+      ...(await watchBoot({
+        consoleLog: paths.console,
+        address,
+        startedAt: started,
+        alive: () => qemuAlive(pid, name),
+        until: opts.until ?? 'online',
+        timeoutMs: restoring ? 30_000 : (opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : spec.machine === 'virt' ? 360_000 : 180_000)),
+        restored: restoring,
+        onPhase: hooks.onPhase,
+        signal: hooks.signal,
+      })),
+    );
+    const bootSeconds = Math.round((Date.now() - started) / 100) / 10;
+    let saved: BoardHandle['saved'];
+    if (snapshot && !restoring && spec.kind === 'debian') {
+      // the first boot of this image and agent: once the engine is up too, its state is kept for warm starts
+      await watchBoot({ consoleLog: paths.console, address, startedAt: started, alive: () => qemuAlive(pid, name), until: 'engine', timeoutMs: 120_000, signal: hooks.signal });
+      opts.progress?.update(`saving board ${name}'s state for warm starts`);
+      const meta = await saveSnapshot({
+        qmp: paths.qmp,
+        overlay: paths.overlay,
+        agentDisk: paths.agentDisk,
+        files: snapshot,
+        meta: { key: snapshot.key, board: name, bundleDigest: snapshot.bundleDigest },
+      }).catch((err: unknown) => {
+        opts.progress?.update(`board ${name}: its state could not be saved (${messageOf(err).split('\n')[0]}); the next start boots`);
+        return undefined;
+      });
+      if (meta) {
+        saved = { pausedSeconds: meta.pausedSeconds, stateBytes: meta.stateBytes };
+        writeBoardState({ ...state, savedState: snapshot.key }, root);
+      }
+    }
     return {
       name,
       kind: spec.kind,
@@ -192,7 +285,9 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       consoleLog: paths.console,
       phases,
       startedAt: state.startedAt,
-      bootSeconds: Math.round((Date.now() - started) / 100) / 10,
+      bootSeconds,
+      restored: restoring,
+      ...(saved ? { saved } : {}),
     };
   } catch (err) {
     // a board that did not come up is powered off hard; its console log stays for `board logs`
@@ -200,6 +295,22 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const qemuErr = readTail(`${paths.dir}/qemu.log`);
     if (qemuErr && err instanceof Error) err.message += `\n${qemuErr}`;
     throw err;
+  }
+}
+
+/** Until QEMU says the restored guest runs (the incoming migration is done). */
+async function waitRunning(qmp: string, alive: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) throw cancelled('board start cancelled');
+    if (!alive()) throw unavailable('QEMU exited while restoring the saved state (see qemu.log)');
+    const r = await qmpCommand(qmp, 'query-status', undefined, 2000).catch(() => undefined);
+    const status = z.object({ status: z.string() }).safeParse(r);
+    if (status.success && status.data.status === 'running') return;
+    // the state was saved from a paused guest (saveSnapshot stops it first), so it arrives paused: resume it
+    if (status.success && status.data.status === 'paused') await qmpCommand(qmp, 'cont', undefined, 2000).catch(() => undefined);
+    if (Date.now() > until) throw unavailable(`the saved state was not restored within ${timeoutMs / 1000} s`);
+    await new Promise((res) => setTimeout(res, 50));
   }
 }
 

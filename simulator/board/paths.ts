@@ -15,13 +15,16 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
 export interface ImagePaths {
   dir: string;
   kernel: string;
+  initrd: string;
   rootfs: string;
   manifest: string;
+  /** Saved running states of boards booted from this image (snapshot.ts). */
+  snapshots: string;
 }
 
 export function imagePaths(hash: string, root = cacheRoot()): ImagePaths {
   const dir = join(root, hash);
-  return { dir, kernel: join(dir, 'vmlinux'), rootfs: join(dir, 'rootfs.img'), manifest: join(dir, 'image.json') };
+  return { dir, kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.img'), rootfs: join(dir, 'rootfs.img'), manifest: join(dir, 'image.json'), snapshots: join(dir, 'snapshots') };
 }
 
 export interface BoardPaths {

@@ -1,7 +1,8 @@
 // The QEMU command line, built as an argv array from plain data (no shell). Two kinds of board:
-// - `debian`: the image built here, booted directly from its ELF kernel on the lean `microvm` machine, root on
-//   NVMe (built into Debian's cloud kernel), the agent on a small read-only virtio disk;
-// - `debian` on `virt` (aarch64): the same image built for arm64, on qemu-system-aarch64's virt machine;
+// - `debian`: the image built here, booted directly from its ELF kernel on the lean `microvm` machine with a tiny
+//   initramfs (initramfs.ts) that loads virtio-blk, root on a virtio disk, the agent on a second small virtio disk;
+// - `debian` on `virt` (aarch64): the image built for arm64 on qemu-system-aarch64's virt machine, root on NVMe, no
+//   initramfs;
 // - `balena`: a user's balenaOS genericx86-64 image, booted through UEFI firmware (OVMF) on a q35 PC with the
 //   disk on SATA (AHCI) and virtio networking, as balena documents for running its images in QEMU.
 // Both forward the device ports from a chosen host loopback address, so tools treat the board as a LAN device.
@@ -27,6 +28,7 @@ interface CommonSpec {
 export interface DebianBoardSpec extends CommonSpec {
   kind: 'debian';
   kernel: string;
+  initrd: string;
   agentDisk: string;
   kernelArgs: string[];
   /** Arguments the kernel passes on to init (after `--`). */
@@ -92,11 +94,13 @@ export function debianBoardArgs(spec: DebianBoardSpec): string[] {
     // the init only ever powers off; a reboot request means something went wrong, so QEMU ends too
     '-no-reboot',
     '-kernel', spec.kernel,
+    '-initrd', spec.initrd,
     '-append', kernelArgs.join(' '),
+    // both disks virtio (migratable, unlike NVMe): the root disk first (/dev/vda), the agent disk second (/dev/vdb)
     '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
-    '-device', 'nvme,drive=root,serial=edgeroot',
+    '-device', 'virtio-blk-pci,drive=root,id=rootdisk',
     '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
-    '-device', 'virtio-blk-pci,drive=agent',
+    '-device', 'virtio-blk-pci,drive=agent,id=agentdisk',
   ];
 }
 

@@ -3,6 +3,7 @@
 // The device agent is not part of the recipe: it is put on a small second disk at every start (agentDisk.ts).
 import { createHash } from 'node:crypto';
 import { initScript, containerdConfig } from './initScript.js';
+import { initramfsInit, initramfsModules } from './initramfs.js';
 
 export type BoardArch = 'x86_64' | 'aarch64';
 
@@ -12,8 +13,10 @@ export interface BoardRecipe {
   mirror: string;
   /** Debian packages installed by debootstrap on top of the minbase variant. */
   packages: string[];
-  /** Debian metapackage whose kernel is booted directly (no bootloader, no initramfs). */
+  /** Debian metapackage whose kernel is booted directly (no bootloader). */
   kernelPackage: string;
+  /** The tiny initramfs that loads virtio-blk and mounts the root disk (initramfs.ts). */
+  initramfs: { init: string; modules: string[] };
   /** Kernel arguments that do not depend on the host (tsc_early_khz is added at launch). */
   kernelArgs: string[];
   /** Paths removed from the root filesystem to keep it small. */
@@ -29,17 +32,14 @@ export const x86Recipe: BoardRecipe = {
   mirror: 'http://deb.debian.org/debian',
   packages: ['docker.io', 'nodejs', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
   kernelPackage: 'linux-image-cloud-amd64',
+  initramfs: { init: initramfsInit, modules: initramfsModules },
   kernelArgs: [
     'console=ttyS0',
-    'root=/dev/nvme0n1',
-    'rw',
-    'rootfstype=ext4',
     'quiet',
     'tsc=reliable',
     'mitigations=off',
     'cryptomgr.notests',
     'panic=-1',
-    'init=/usr/bin/tini',
   ],
   trim: ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists'],
   sizeMiB: 4096,
@@ -60,7 +60,8 @@ export const aarch64Recipe: BoardRecipe = {
   ...x86Recipe,
   board: 'aarch64',
   kernelPackage: 'linux-image-cloud-arm64',
-  kernelArgs: ['console=ttyAMA0', ...x86Recipe.kernelArgs.filter((a) => !a.startsWith('console=') && a !== 'tsc=reliable')],
+  // no initramfs on this board: root on NVMe (built into Debian's arm64 cloud kernel), tini as init
+  kernelArgs: ['console=ttyAMA0', 'root=/dev/nvme0n1', 'rw', 'rootfstype=ext4', 'quiet', 'mitigations=off', 'cryptomgr.notests', 'panic=-1', 'init=/usr/bin/tini'],
 };
 
 export function recipeFor(board: BoardArch): BoardRecipe {
@@ -72,7 +73,7 @@ export function debianArchOf(board: BoardArch): string {
   return board === 'aarch64' ? 'arm64' : 'amd64';
 }
 
-/** tini runs the init script as its child: the kernel passes arguments after `--` to init. */
+/** tini (started by the initramfs's /init) runs the init script as its child: the kernel passes arguments after `--` to init. */
 export const initArgs = ['--', '/sbin/edgeinit'];
 
 export function recipeHash(recipe: BoardRecipe): string {

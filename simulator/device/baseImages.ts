@@ -191,3 +191,8 @@ export async function ensureBaseImages(docker: Docker, opts: EnsureBaseImagesOpt
   }
   return results;
 }
+
+/** Makes the named base image (and the busybox image it builds on) on `docker`: the push's `makeBaseImage`. */
+export async function makeBaseImage(docker: Docker, image: string): Promise<void> {
+  await ensureBaseImages(docker, { node: image.includes('/node') });
+}

@@ -15,6 +15,9 @@ export interface ContainerPolicy {
   allowPrivileged: boolean;
   /** Host directories a bind mount may come from (the device's data directory). */
   allowedHostRoots: string[];
+  /** `network_mode: host` passes (a stock device, `--stock`: balenaOS allows it, and EdgePush's delta helper needs
+   *  it to reach the engine port). The host's network is not root on it. */
+  allowHostNetwork?: boolean;
 }
 
 export interface Vetted<T> {
@@ -193,7 +196,7 @@ export function vetContainerBody<T extends Body>(input: T, policy: ContainerPoli
     refused.push('a replaced capability set (Capabilities)');
     delete hc.Capabilities;
   }
-  if (hostNamespace(hc.NetworkMode)) {
+  if (hostNamespace(hc.NetworkMode) && !policy.allowHostNetwork) {
     refused.push("the host's network namespace (network_mode: host)");
     hc.NetworkMode = 'bridge';
   }

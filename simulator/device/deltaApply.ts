@@ -16,6 +16,7 @@ import { checkFreeResources } from '../engine/freeResources.js';
 import type { DeltaReceiveDeps } from './deltaReceive.js';
 import { isEngineDown } from './currentState.js';
 import { conflict, corrupt, messageOf, unavailable } from '../shared/errors.js';
+import { splitTag, withTag } from '../shared/imageRef.js';
 
 export interface AppliedDelta {
   imageId: string;
@@ -64,9 +65,9 @@ export async function applyReceivedDelta(deps: DeltaReceiveDeps, s: ContentStore
     if (info.Id !== header.target.imageId) throw corrupt(`loaded image ${info.Id} is not the delta target ${header.target.imageId}`);
     const repoTags: string[] = [];
     if (tag) {
-      const scoped = deps.scope.scopedImage(tag.includes(':') ? tag : `${tag}:latest`);
-      const colon = scoped.lastIndexOf(':');
-      await deps.docker.getImage(info.Id).tag({ repo: scoped.slice(0, colon), tag: scoped.slice(colon + 1) });
+      const scoped = deps.scope.scopedImage(withTag(tag));
+      const [repo, tagName] = splitTag(scoped);
+      await deps.docker.getImage(info.Id).tag({ repo, tag: tagName });
       repoTags.push(deps.scope.unscopedImage(scoped) ?? scoped);
     }
     deps.hub.system(`Applied delta '${id}': image ${info.Id.slice(0, 19)}`);

@@ -14,6 +14,7 @@ import { StateStore } from './stateStore.js';
 import { ContainerLogs } from './containerLogs.js';
 import { Reconciler } from './reconciler.js';
 import { supervisorHandler } from './supervisorApi.js';
+import { deviceBackend } from './deviceBackend.js';
 import { engineProxyHandler, engineProxyUpgrade } from './engineProxy.js';
 import { watchEngineEvents } from './engineEvents.js';
 import { checkBindAllowed, isLoopback } from './bindPolicy.js';
@@ -40,6 +41,12 @@ export interface DeviceOptions {
   localModeOpen?: boolean;
   /** Honour `privileged: true` in the target state (default: ignored, with a log line). */
   allowPrivileged?: boolean;
+  /** Offer only what a stock balenaOS development device offers: no EdgePush endpoints (`/v2/edgepush/*`: update
+   *  events, stats, deltas, registry pulls, faults) and no `?since=` replay on the log stream. */
+  stock?: boolean;
+  /** Pretend the disk has only this many bytes free: containers are told (EDGEPUSH_SIMULATED_DISK_FREE), so
+   *  EdgePush's free-space check before a push can be tried (`--disk-free 50MB`). */
+  diskFreeBytes?: number;
   /** How long applying a received delta may take (default 60 s + 1 s per MB of the rebuilt archive;
    *  $EDGEPUSH_DELTA_APPLY_BUDGET_MS sets it for `edgepush device`). */
   deltaApplyBudgetMs?: number;
@@ -95,7 +102,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const logs = new ContainerLogs(docker, hub);
   const supervisorPort = opts.supervisorPort ?? 48484;
   const hostForUrl = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
-  const policy = { allowPrivileged: opts.allowPrivileged ?? false, allowedHostRoots: [dataDir] };
+  const policy = { allowPrivileged: opts.allowPrivileged ?? false, allowedHostRoots: [dataDir], allowHostNetwork: opts.stock ?? false };
   const env = {
     uuid: identity.uuid,
     name,
@@ -126,17 +133,22 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     applyBudgetMs: budget ? () => budget : undefined,
   });
   const api = http.createServer(
-    supervisorHandler({
-      docker,
-      reconciler,
-      hub,
-      events,
-      logs,
-      info: { arch, deviceType, uuid: identity.uuid, address: opts.address },
-      apiKey: opts.apiKey,
-      stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
-      extraRoutes: [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
-    }),
+    supervisorHandler(
+      deviceBackend({
+        docker,
+        reconciler,
+        hub,
+        events,
+        logs,
+        info: { arch, deviceType, uuid: identity.uuid },
+        stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
+      }),
+      {
+        apiKey: opts.apiKey,
+        stock: opts.stock ?? false,
+        extraRoutes: opts.stock ? [] : [...deltas, ...pullRoutes(puller), ...faultRoutes(link, (line) => hub.system(line))],
+      },
+    ),
   );
   const proxyDeps = {
     engine,
@@ -150,6 +162,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     intercept: registryPullHook(puller, () => reconciler.trigger()),
     // Not amd64: plain edgepush-base names become the device's arch's, made on the way (balena CLI builds too).
     rewriteBuild: arch === 'amd64' ? undefined : (q: URLSearchParams) => rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', (text) => archDockerfile(text, arch, docker, (line) => hub.system(line))),
+    diskFreeBytes: opts.diskFreeBytes,
   };
   // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.
   const proxy = http.createServer({ maxHeaderSize: 1 << 20 }, engineProxyHandler(proxyDeps));
@@ -170,7 +183,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       throw err;
     }
   }
-  hub.system(`Supervisor starting (simulated device '${name}', local mode)`);
+  hub.system(`Supervisor starting (simulated device '${name}', local mode${opts.stock ? ', stock: no EdgePush endpoints' : ''})`);
   const watcher = watchEngineEvents({ docker, scope, hub, events, follow: (cid) => void logs.follow(cid), forget: (cid) => logs.forget(cid), changed: () => reconciler.trigger() });
   const announcement = opts.announce ? announceDevice(name, opts.announce) : undefined;
   reconciler.trigger();

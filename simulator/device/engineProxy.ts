@@ -32,7 +32,12 @@ export interface EngineProxyDeps {
   intercept?(req: IncomingMessage, res: ServerResponse): boolean;
   /** An edit of a build's context on its way (buildContextRewrite.ts), given the build's query; none: as sent. */
   rewriteBuild?(query: URLSearchParams): Transform | undefined;
+  /** A simulated disk this small (`edgepush device --disk-free`): containers get it as EDGEPUSH_SIMULATED_DISK_FREE. */
+  diskFreeBytes?: number;
 }
+
+/** The variable through which a simulated device tells its containers how much disk it pretends to have left. */
+export const SIMULATED_DISK_FREE_ENV = 'EDGEPUSH_SIMULATED_DISK_FREE';
 
 const BODY_REWRITE_LIMIT = 4 << 20;
 
@@ -83,7 +88,12 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
         };
         if (rewriter) pipeline(req, meter, rewriter, upstream, done);
         else pipeline(req, meter, upstream, done);
-      } else req.pipe(upstream);
+      } else pipeline(req, upstream, () => undefined); // a client that goes away ends the engine's request too
+      // (as on a real device, where the engine sees the connection close: a half-sent archive upload would
+      // otherwise hold the container's lock, and every later call on that container would wait)
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
     };
     if (rw.kind === 'create') {
       collect(req, BODY_REWRITE_LIMIT).then(
@@ -119,7 +129,11 @@ function vetCreateRequest(path: string, buf: Buffer, deps: EngineProxyDeps): { b
     deps.log(`Engine endpoint: ${message}`);
     return { refused: message };
   }
-  return { body: labelCreateBody(Buffer.from(JSON.stringify(vetted.body)), deps.scope) };
+  const out = vetted.body as Record<string, unknown>;
+  if (route === '/containers/create' && deps.diskFreeBytes !== undefined) {
+    out.Env = [...(Array.isArray(out.Env) ? (out.Env as unknown[]).map(String) : []), `${SIMULATED_DISK_FREE_ENV}=${deps.diskFreeBytes}`];
+  }
+  return { body: labelCreateBody(Buffer.from(JSON.stringify(out)), deps.scope) };
 }
 
 function respond(deps: EngineProxyDeps, rw: Rewritten, up: IncomingMessage, res: ServerResponse): void {

@@ -1,6 +1,7 @@
 // Pure rewrites the engine endpoint applies to keep a device's objects in its own scope (see engineProxy.ts).
 import { DEVICE_LABEL, isScopedName, type DeviceScope } from './scope.js';
 import { invalidInput } from '../shared/errors.js';
+import { splitTag } from '../shared/imageRef.js';
 
 export interface Rewritten {
   path: string;
@@ -9,12 +10,6 @@ export interface Rewritten {
   imagesChange: boolean;
   /** Image names a build asked for (as the client named them). */
   tags: string[];
-}
-
-function splitTag(ref: string): [string, string] {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
 }
 
 function addLabelFilter(raw: string | null, scope: DeviceScope): string {

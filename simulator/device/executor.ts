@@ -164,62 +164,77 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
   }
 }
 
-/** Runs one step; returns false when the step could not make progress (image missing). */
-export async function execute(ctx: ExecContext, step: Step): Promise<boolean> {
-  switch (step.action) {
-    case 'createNetwork':
-      await ctx.docker.createNetwork({ Name: step.dockerName, Driver: 'bridge', Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
-      ctx.hub.system(`Creating network '${step.name}'`);
-      return true;
-    case 'createVolume':
-      await ctx.docker.createVolume({ Name: step.dockerName, Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
-      ctx.hub.system(`Creating volume '${step.name}'`);
-      return true;
-    case 'removeNetwork':
-      await ctx.docker.getNetwork(step.dockerName).remove().catch(() => undefined);
-      return true;
-    case 'fetch': {
-      const s = step.service;
-      const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
-      const id = await ctx.imageIdFor(s.image);
-      if (id) {
-        ctx.events.emit({ ...ev, phase: 'downloaded' });
-        return true;
-      }
-      if (ctx.pull && isRegistryRef(s.image)) return pullStep(ctx, s);
-      if (ctx.reportMissing(s)) {
-        ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
-        ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });
-      }
-      return false;
-    }
-    case 'kill':
-      await kill(ctx, step.container, step.removeImage);
-      return true;
-    case 'start':
-      await start(ctx, step.service, step.dockerImageId, step.peers);
-      return true;
-    case 'startExisting': {
-      const c = step.container;
-      ctx.hub.system(`Starting service ${label(c.serviceName, c.dockerImageId)}`);
-      ctx.follow(c.id);
-      await ctx.docker.getContainer(c.id).start().catch(ignore304);
-      ctx.markStartable(c.id, false);
-      ctx.hub.system(`Started service ${label(c.serviceName, c.dockerImageId)}`);
-      ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'running', containerId: c.id });
+type StepOf<A extends Step['action']> = Extract<Step, { action: A }>;
+/** Carries out one kind of step; false when it could not make progress (image missing, updates locked). */
+type Executor<A extends Step['action']> = (ctx: ExecContext, step: StepOf<A>) => Promise<boolean>;
+
+const executors: { [A in Step['action']]: Executor<A> } = {
+  async createNetwork(ctx, step) {
+    await ctx.docker.createNetwork({ Name: step.dockerName, Driver: 'bridge', Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
+    ctx.hub.system(`Creating network '${step.name}'`);
+    return true;
+  },
+  async createVolume(ctx, step) {
+    await ctx.docker.createVolume({ Name: step.dockerName, Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
+    ctx.hub.system(`Creating volume '${step.name}'`);
+    return true;
+  },
+  async removeNetwork(ctx, step) {
+    await ctx.docker.getNetwork(step.dockerName).remove().catch(() => undefined);
+    return true;
+  },
+  async fetch(ctx, step) {
+    const s = step.service;
+    const ev = { type: 'service' as const, appId: s.appId, serviceName: s.serviceName, release: s.commit };
+    const id = await ctx.imageIdFor(s.image);
+    if (id) {
+      ctx.events.emit({ ...ev, phase: 'downloaded' });
       return true;
     }
-    case 'stop': {
-      const c = step.container;
-      ctx.hub.system(`Stopping service ${label(c.serviceName, c.dockerImageId)}`);
-      await ctx.docker.getContainer(c.id).stop({ t: 10 }).catch(ignore304);
-      ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'stopped', containerId: c.id });
-      return true;
+    if (ctx.pull && isRegistryRef(s.image)) return pullStep(ctx, s);
+    if (ctx.reportMissing(s)) {
+      ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
+      ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });
     }
-    case 'handover':
-      await handover(ctx, step.service, step.dockerImageId, step.old, step.peers);
-      return true;
-    case 'locked':
-      return false;
-  }
+    return false;
+  },
+  async kill(ctx, step) {
+    await kill(ctx, step.container, step.removeImage);
+    return true;
+  },
+  async start(ctx, step) {
+    await start(ctx, step.service, step.dockerImageId, step.peers);
+    return true;
+  },
+  async startExisting(ctx, step) {
+    const c = step.container;
+    ctx.hub.system(`Starting service ${label(c.serviceName, c.dockerImageId)}`);
+    ctx.follow(c.id);
+    await ctx.docker.getContainer(c.id).start().catch(ignore304);
+    ctx.markStartable(c.id, false);
+    ctx.hub.system(`Started service ${label(c.serviceName, c.dockerImageId)}`);
+    ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'running', containerId: c.id });
+    return true;
+  },
+  async stop(ctx, step) {
+    const c = step.container;
+    const ev = { type: 'service' as const, appId: c.appId, serviceName: c.serviceName, release: c.commit, containerId: c.id };
+    ctx.hub.system(`Stopping service ${label(c.serviceName, c.dockerImageId)}`);
+    ctx.events.emit({ ...ev, phase: 'stopping' });
+    await ctx.docker.getContainer(c.id).stop({ t: 10 }).catch(ignore304);
+    ctx.markStartable(c.id, false); // stopped on purpose: not started again at the next boot
+    ctx.hub.system(`Stopped service ${label(c.serviceName, c.dockerImageId)}`);
+    ctx.events.emit({ ...ev, phase: 'stopped' });
+    return true;
+  },
+  async handover(ctx, step) {
+    await handover(ctx, step.service, step.dockerImageId, step.old, step.peers);
+    return true;
+  },
+  locked: async () => false,
+};
+
+/** Runs one step with its executor; returns false when the step could not make progress (image missing). */
+export function execute(ctx: ExecContext, step: Step): Promise<boolean> {
+  return (executors[step.action] as Executor<Step['action']>)(ctx, step);
 }

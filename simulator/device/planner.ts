@@ -105,6 +105,9 @@ export function plan(input: PlanInput): Step[] {
 
   for (const c of input.containers) {
     if (wanted.has(key(c.appId, c.serviceName))) continue;
+    // No app label: not a service (a container made through the engine port, such as EdgePush's delta helper);
+    // the real supervisor leaves those alone too.
+    if (c.appId === 0) continue;
     steps.push(input.locked.has(key(c.appId, c.serviceName)) ? { action: 'locked', appId: c.appId, serviceName: c.serviceName } : { action: 'kill', container: c, removeImage: false, reason: 'removed from target' });
   }
 
@@ -136,6 +139,3 @@ export function plan(input: PlanInput): Step[] {
 }
 
 /** Steps that only report (nothing to do on the engine): a plan made of these alone counts as settled. */
-export function isWaitOnly(steps: Step[]): boolean {
-  return steps.length > 0 && steps.every((s) => s.action === 'locked');
-}

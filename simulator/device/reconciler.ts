@@ -108,6 +108,17 @@ export class Reconciler {
    * Keeps the loop from acting until the returned release is called, and resolves once a pass already running
    * has ended: a purge removes containers and volumes without the loop making them again under it.
    */
+  /** Runs steps planned outside the convergence loop (service actions) with its executors, holding the loop meanwhile. */
+  async runSteps(steps: readonly Step[]): Promise<void> {
+    const release = await this.hold();
+    try {
+      const ctx = this.execContext();
+      for (const step of steps) await execute(ctx, step);
+    } finally {
+      release();
+    }
+  }
+
   async hold(): Promise<() => void> {
     this.holds++;
     while (this.running) await new Promise((r) => setTimeout(r, 50));

@@ -28,6 +28,7 @@ import { corrupt, messageOf } from '../shared/errors.js';
 import type { DeviceScope } from './scope.js';
 import type { Link } from './link.js';
 import { writeFileAtomic } from './stateStore.js';
+import { splitTag } from '../shared/imageRef.js';
 
 export type PullMethod = 'none' | 'delta' | 'layers';
 
@@ -153,8 +154,8 @@ export class RegistryPuller {
   }
 
   private async tag(imageId: string, scoped: string): Promise<void> {
-    const colon = scoped.lastIndexOf(':');
-    await this.deps.docker.getImage(imageId).tag({ repo: scoped.slice(0, colon), tag: scoped.slice(colon + 1) });
+    const [repo, tag] = splitTag(scoped);
+    await this.deps.docker.getImage(imageId).tag({ repo, tag });
   }
 
   /** Fetches the delta blob (resuming what an earlier attempt held), checks it, applies it, loads, tags. */

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { isRegistryRef, parseImageRef } from '../registry/reference.js';
+import { withTag } from '../shared/imageRef.js';
 
 export const DEVICE_LABEL = 'io.edgepush.device';
 
@@ -28,11 +29,6 @@ export function deviceIdFrom(name: string): string {
   const clean = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   if (clean.length > 0 && clean.length <= 40) return clean;
   return `d${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
-}
-
-function withTag(name: string): string {
-  const lastSlash = name.lastIndexOf('/');
-  return name.indexOf(':', lastSlash + 1) >= 0 || name.includes('@') ? name : `${name}:latest`;
 }
 
 export function isLocalName(name: string): boolean {

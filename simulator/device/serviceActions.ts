@@ -1,20 +1,24 @@
 // restart/stop/start of one service or a whole app, as the supervisor's
-// `/v2/applications/:appId/{restart,stop,start}-service` and `/v2/applications/:appId/restart` do them.
-import type Docker from 'dockerode';
+// `/v2/applications/:appId/{restart,stop,start}-service` and `/v2/applications/:appId/restart` do them: planned as
+// steps (pure, below) and run by the reconciler with the update executors, so their logs, events, locks and
+// persistence are those of updates.
 import type { Reconciler } from './reconciler.js';
-import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
-import type { ContainerLogs } from './containerLogs.js';
+import type { CurrentContainer, Step } from './planner.js';
 import { EdgePushError } from '../shared/errors.js';
 
 export type ServiceAction = 'restart' | 'stop' | 'start';
 
 export interface ServiceActionDeps {
-  docker: Docker;
   reconciler: Reconciler;
-  hub: LogHub;
-  events: UpdateEventBus;
-  logs: ContainerLogs;
+}
+
+/** The steps of an action on these containers, in order: a restart is a stop then a start, container by container. */
+export function planServiceAction(action: ServiceAction, containers: readonly CurrentContainer[]): Step[] {
+  return containers.flatMap((container): Step[] => {
+    const stop: Step = { action: 'stop', container };
+    const start: Step = { action: 'startExisting', container };
+    return action === 'stop' ? [stop] : action === 'start' ? [start] : [stop, start];
+  });
 }
 
 export async function runServiceAction(
@@ -24,7 +28,7 @@ export async function runServiceAction(
   select: { serviceName?: string; imageId?: number } | 'all',
   force: boolean,
 ): Promise<void> {
-  const { docker, reconciler, hub, events } = deps;
+  const { reconciler } = deps;
   const app = reconciler.targetApps.find((a) => a.appId === appId);
   if (!app) throw new EdgePushError('not-found', `Application with ID ${appId} not found`);
   const containers = (await reconciler.currentContainers()).filter((c) => c.appId === appId);
@@ -35,27 +39,5 @@ export async function runServiceAction(
       throw new EdgePushError('locked', `Updates are locked: ${c.serviceName}`);
     }
   }
-  for (const c of chosen) {
-    const container = docker.getContainer(c.id);
-    const ev = { type: 'service' as const, appId, serviceName: c.serviceName, release: c.commit, containerId: c.id };
-    if (action !== 'start') {
-      hub.system(`Stopping service '${c.serviceName} ${c.dockerImageId.slice(0, 19)}'`);
-      events.emit({ ...ev, phase: 'stopping' });
-      await container.stop({ t: 10 }).catch(ignoreNotModified);
-      reconciler.markStartable(c.id, false);
-      hub.system(`Stopped service '${c.serviceName} ${c.dockerImageId.slice(0, 19)}'`);
-      events.emit({ ...ev, phase: 'stopped' });
-    }
-    if (action !== 'stop') {
-      hub.system(`Starting service '${c.serviceName} ${c.dockerImageId.slice(0, 19)}'`);
-      void deps.logs.follow(c.id);
-      await container.start().catch(ignoreNotModified);
-      hub.system(`Started service '${c.serviceName} ${c.dockerImageId.slice(0, 19)}'`);
-      events.emit({ ...ev, phase: 'running' });
-    }
-  }
-}
-
-function ignoreNotModified(err: unknown): void {
-  if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+  await reconciler.runSteps(planServiceAction(action, chosen));
 }

@@ -17,6 +17,10 @@ export interface SpawnDeviceOptions {
   apiKey?: string;
   localModeOpen?: boolean;
   allowPrivileged?: boolean;
+  /** A stock device (`--stock`): no EdgePush endpoints. */
+  stock?: boolean;
+  /** `--disk-free SIZE` (e.g. '50MB'). */
+  diskFree?: string;
   /** Extra environment for the child (e.g. EDGEPUSH_DELTA_APPLY_BUDGET_MS). */
   env?: Record<string, string>;
   /** Where the child's stderr goes (default: ignored). */
@@ -70,6 +74,8 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   add('--api-key', opts.apiKey);
   if (opts.localModeOpen) argv.push('--local-mode-open');
   if (opts.allowPrivileged) argv.push('--allow-privileged');
+  if (opts.stock) argv.push('--stock');
+  add('--disk-free', opts.diskFree);
   const child = spawn(opts.nodePath ?? process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...AGENT_ENV, ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr.setEncoding('utf8');

@@ -1,81 +1,75 @@
-// The supervisor API on ADDRESS:48484, local mode: a route table whose handlers validate and hand off to the
-// reconciler, the log hub and the event bus. Replies use the real supervisor's status codes and shapes.
+// The supervisor API on ADDRESS:48484, local mode: a route table whose handlers parse and validate (a schema for
+// every body) and hand off to a DeviceBackend (deviceBackend.ts). Replies use the real supervisor's status codes
+// and shapes; errors map to status codes in one place (shared/errors.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import type Docker from 'dockerode';
-import type { Reconciler } from './reconciler.js';
-import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
-import type { ContainerLogs } from './containerLogs.js';
+import type { DeviceBackend, ServiceAction } from './deviceBackend.js';
 import { localStateSchema, normalizeApps, checkUnique } from './targetState.js';
-import { downloadsInProgress, statusBody } from './deviceStatus.js';
-import { runServiceAction, type ServiceAction } from './serviceActions.js';
-import { purgeApp } from './appPurge.js';
 import { isEngineDown } from './currentState.js';
 import { matchRoute, readJson, requestUrl, guarded, sendFailed, sendJson, sendText, sendError, type Route } from './http.js';
-import { EdgePushError, messageOf } from '../shared/errors.js';
+import { messageOf } from '../shared/errors.js';
 import { carriesKey } from './apiKey.js';
 
 export const SUPERVISOR_VERSION = '14.11.4';
 export const TARGET_STATE_LIMIT = 1 << 20;
 /** A log follower that connects this soon after a target-state POST first gets the lines since that POST. */
 export const PUSH_REPLAY_MS = 15000;
+const SMALL_BODY = 64 * 1024;
 
-export interface SupervisorApiDeps {
-  docker: Docker;
-  reconciler: Reconciler;
-  hub: LogHub;
-  events: UpdateEventBus;
-  logs: ContainerLogs;
-  info: { arch: string; deviceType: string; uuid: string; address: string };
+export interface SupervisorApiOptions {
   apiKey?: string;
-  stats(): { receivedBytes: number; linkBytesPerSecond: number | null; linkBitsPerSecond: number | null };
+  /** A stock device: no `/v2/edgepush/*` routes and no `?since=` replay on `/v2/local/logs`. */
+  stock?: boolean;
   /** Extra routes (delta receive). */
   extraRoutes?: Route[];
 }
 
-const actionBody = z.object({ serviceName: z.string().optional(), imageId: z.number().int().optional(), force: z.boolean().optional() });
+const appIdSchema = z.coerce.number().int().positive();
+const serviceActionBody = z.object({ serviceName: z.string().optional(), imageId: z.number().int().optional(), force: z.boolean().optional() });
+const appActionBody = z.object({ appId: z.unknown().optional(), force: z.boolean().optional() }).loose();
+const purgeBody = z.object({ appId: z.coerce.number().optional(), force: z.boolean().optional() });
+const rebootBody = z.object({ force: z.boolean().optional() }).loose();
 
-export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { reconciler, hub, events } = deps;
+/** The app id from the path, else from the body; undefined when neither is a positive integer. */
+function appIdOf(p: Record<string, string>, body?: { appId?: unknown }): number | undefined {
+  const r = appIdSchema.safeParse(p.appId ?? body?.appId);
+  return r.success ? r.data : undefined;
+}
+
+export function supervisorHandler(backend: DeviceBackend, opts: SupervisorApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   let lastTargetAt = 0;
 
   const serviceAction = (action: ServiceAction) => async (req: IncomingMessage, res: ServerResponse, p: Record<string, string>) => {
-    const appId = Number(p.appId);
-    if (!Number.isInteger(appId) || appId <= 0) return sendFailed(res, 400, 'Missing app id');
-    const parsed = actionBody.safeParse(await readJson(req, 64 * 1024));
+    const appId = appIdOf(p);
+    if (appId === undefined) return sendFailed(res, 400, 'Missing app id');
+    const parsed = serviceActionBody.safeParse(await readJson(req, SMALL_BODY));
     if (!parsed.success) return sendFailed(res, 400, 'Invalid body: expected {serviceName} or {imageId}');
     const { serviceName, imageId, force } = parsed.data;
     if (serviceName === undefined && imageId === undefined) return sendFailed(res, 400, 'Missing image id or service name');
-    await runServiceAction(deps, action, appId, { serviceName, imageId }, force ?? false);
+    await backend.serviceAction(action, appId, { serviceName, imageId }, force ?? false);
     sendText(res, 200, 'OK');
   };
 
   const appAction = (action: ServiceAction) => async (req: IncomingMessage, res: ServerResponse, p: Record<string, string>) => {
-    const appId = Number(p.appId ?? ((await readJson(req, 64 * 1024)) as { appId?: unknown }).appId);
-    if (!Number.isInteger(appId) || appId <= 0) return sendFailed(res, 400, 'Missing app id');
-    await runServiceAction(deps, action, appId, 'all', false);
+    const body = appActionBody.safeParse((await readJson(req, SMALL_BODY)) ?? {});
+    const appId = appIdOf(p, body.success ? body.data : undefined);
+    if (appId === undefined) return sendFailed(res, 400, 'Missing app id');
+    await backend.serviceAction(action, appId, 'all', false);
     sendText(res, 200, 'OK');
   };
 
   const purge = async (req: IncomingMessage, res: ServerResponse, p: Record<string, string>) => {
-    const body = z.object({ appId: z.coerce.number().optional(), force: z.boolean().optional() }).safeParse((await readJson(req, 64 * 1024)) ?? {});
+    const body = purgeBody.safeParse((await readJson(req, SMALL_BODY)) ?? {});
     if (!body.success) return sendFailed(res, 400, 'Invalid body: expected {appId, force}');
-    const appId = Number(p.appId ?? body.data.appId);
-    if (!Number.isInteger(appId) || appId <= 0) return sendFailed(res, 400, 'Missing app id');
-    await purgeApp(deps, appId, body.data.force ?? false);
+    const appId = appIdOf(p, body.data);
+    if (appId === undefined) return sendFailed(res, 400, 'Missing app id');
+    await backend.purge(appId, body.data.force ?? false);
     sendJson(res, 200, { Data: 'OK', Error: '' });
   };
 
-  // A simulated device has no OS to reboot: it restarts every service, which is what its apps see of a reboot.
   const reboot = async (req: IncomingMessage, res: ServerResponse) => {
-    const force = ((await readJson(req, 64 * 1024).catch(() => undefined)) as { force?: unknown } | undefined)?.force === true;
-    hub.system('Rebooting (simulated device: restarting its services)');
-    for (const app of reconciler.targetApps) {
-      await runServiceAction(deps, 'restart', app.appId, 'all', force).catch((err: unknown) => {
-        if (!EdgePushError.is(err, 'not-found')) throw err;
-      });
-    }
+    const body = rebootBody.safeParse((await readJson(req, SMALL_BODY).catch(() => undefined)) ?? {});
+    await backend.reboot(body.success ? (body.data.force ?? false) : false);
     sendJson(res, 202, { Data: 'OK', Error: null });
   };
 
@@ -83,9 +77,9 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     { method: 'GET', path: '/ping', handler: (_q, res) => sendText(res, 200, 'OK') },
     { method: 'GET', path: '/v1/healthy', handler: (_q, res) => sendText(res, 200, 'OK') },
     { method: 'GET', path: '/v2/version', handler: (_q, res) => sendJson(res, 200, { status: 'success', version: SUPERVISOR_VERSION }) },
-    { method: 'GET', path: '/v2/local/device-info', handler: (_q, res) => sendJson(res, 200, { status: 'success', info: { arch: deps.info.arch, deviceType: deps.info.deviceType } }) },
-    { method: 'GET', path: '/v2/device/name', handler: (_q, res) => sendJson(res, 200, { status: 'success', deviceName: reconciler.state.local.name ?? '' }) },
-    { method: 'GET', path: '/v2/local/target-state', handler: (_q, res) => sendJson(res, 200, { status: 'success', state: reconciler.state }) },
+    { method: 'GET', path: '/v2/local/device-info', handler: (_q, res) => sendJson(res, 200, { status: 'success', info: { arch: backend.info.arch, deviceType: backend.info.deviceType } }) },
+    { method: 'GET', path: '/v2/device/name', handler: (_q, res) => sendJson(res, 200, { status: 'success', deviceName: backend.deviceName() }) },
+    { method: 'GET', path: '/v2/local/target-state', handler: (_q, res) => sendJson(res, 200, { status: 'success', state: backend.targetState() }) },
     {
       method: 'POST',
       path: '/v2/local/target-state',
@@ -99,42 +93,36 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
         const dup = checkUnique(normalizeApps(parsed.data));
         if (dup) return sendFailed(res, 400, `Invalid target state: ${dup}`);
         lastTargetAt = Date.now();
-        hub.system('Applying target state');
-        reconciler.setTarget(parsed.data);
+        backend.setTarget(parsed.data);
         sendJson(res, 200, { status: 'success', message: 'OK' });
       },
     },
     {
       method: 'GET',
       path: '/v2/state/status',
-      handler: async (_q, res) => {
-        const containers = await reconciler.currentContainers();
-        const ids = new Map<string, string | null>();
-        for (const a of reconciler.targetApps) for (const s of a.services) ids.set(s.image, await reconciler.imageIdFor(s.image));
-        sendJson(res, 200, statusBody(reconciler, containers, ids, downloadsInProgress(events.snapshot(), (appId) => reconciler.release(appId))));
-      },
+      handler: async (_q, res) => sendJson(res, 200, await backend.status()),
     },
     {
       method: 'GET',
       path: '/v2/containerId',
       handler: async (_q, res, _p, url) => {
-        const containers = (await reconciler.currentContainers()).filter((c) => c.state !== 'removing');
+        const services = await backend.containerIds();
         const name = url.searchParams.get('serviceName') ?? url.searchParams.get('service');
         if (name) {
-          const c = containers.find((x) => x.serviceName === name);
-          if (!c) return sendFailed(res, 503, 'Could not find service with that name');
-          return sendJson(res, 200, { status: 'success', containerId: c.id });
+          const id = Object.hasOwn(services, name) ? services[name] : undefined;
+          if (!id) return sendFailed(res, 503, 'Could not find service with that name');
+          return sendJson(res, 200, { status: 'success', containerId: id });
         }
-        sendJson(res, 200, { status: 'success', services: Object.fromEntries(containers.map((c) => [c.serviceName, c.id])) });
+        sendJson(res, 200, { status: 'success', services });
       },
     },
     {
       method: 'GET',
       path: '/v2/local/logs',
       handler: (_q, res, _p, url) => {
-        const since = Number(url.searchParams.get('since') ?? NaN);
-        const replayFrom = Number.isFinite(since) ? since : Date.now() - lastTargetAt < PUSH_REPLAY_MS ? lastTargetAt : Infinity;
-        hub.follow(res, Number.isFinite(replayFrom) ? hub.since(replayFrom) : []);
+        const since = opts.stock ? NaN : Number(url.searchParams.get('since') ?? NaN);
+        const replayFrom = Number.isFinite(since) ? since : Date.now() - lastTargetAt < PUSH_REPLAY_MS ? lastTargetAt : undefined;
+        backend.followLogs(res, replayFrom);
       },
     },
     { method: 'POST', path: '/v2/applications/:appId/restart-service', handler: serviceAction('restart') },
@@ -147,14 +135,18 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
     { method: 'POST', path: '/v2/applications/:appId/purge', handler: purge },
     { method: 'POST', path: '/v1/purge', handler: purge },
     { method: 'POST', path: '/v1/reboot', handler: reboot },
-    { method: 'GET', path: '/v2/edgepush/events', handler: (req, res) => streamEvents(req, res, events) },
-    { method: 'GET', path: '/v2/edgepush/stats', handler: (_q, res) => sendJson(res, 200, { status: 'success', ...deps.stats(), uuid: deps.info.uuid }) },
-    ...(deps.extraRoutes ?? []),
+    ...(opts.stock
+      ? []
+      : [
+          { method: 'GET', path: '/v2/edgepush/events', handler: (req: IncomingMessage, res: ServerResponse) => streamEvents(req, res, backend) },
+          { method: 'GET', path: '/v2/edgepush/stats', handler: (_q: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { status: 'success', ...backend.stats(), uuid: backend.info.uuid }) },
+        ]),
+    ...(opts.extraRoutes ?? []),
   ];
 
   const answerError = (err: unknown, _req: IncomingMessage, res: ServerResponse) => {
     if (isEngineDown(err)) {
-      hub.system(`Engine not reachable: ${messageOf(err)}`);
+      backend.systemLog(`Engine not reachable: ${messageOf(err)}`);
       return sendFailed(res, 503, `Engine not reachable: ${messageOf(err)}`);
     }
     sendError(res, err);
@@ -162,25 +154,30 @@ export function supervisorHandler(deps: SupervisorApiDeps): (req: IncomingMessag
 
   return guarded((req, res) => {
     const url = requestUrl(req);
-    if (deps.apiKey && url.pathname !== '/ping' && !carriesKey(req, url, deps.apiKey)) {
+    if (opts.apiKey && url.pathname !== '/ping' && !carriesKey(req, url, opts.apiKey)) {
       req.resume();
       return sendText(res, 401, 'Unauthorized');
     }
     const m = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    if (m === undefined) return sendText(res, 404, 'Not Found');
-    if (m === 'method') return sendText(res, 405, 'Method Not Allowed');
+    // As the real supervisor (express) answers both an unknown path and a known path with another method.
+    if (m === undefined || m === 'method') return sendText(res, 404, notFoundPage(req.method ?? 'GET', url.pathname));
     return m.route.handler(req, res, m.params, url);
   }, answerError);
 }
 
-function streamEvents(req: IncomingMessage, res: ServerResponse, events: UpdateEventBus): void {
+function notFoundPage(method: string, path: string): string {
+  const safe = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method.replace(/[^A-Z]/g, '')} ${safe}</pre>\n</body>\n</html>\n`;
+}
+
+function streamEvents(req: IncomingMessage, res: ServerResponse, backend: DeviceBackend): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.write(': edgepush update events\n\n');
   const send = (e: unknown) => {
     if (res.writableLength < 1 << 20) res.write(`data: ${JSON.stringify(e)}\n\n`);
   };
-  for (const e of events.snapshot()) send(e);
-  const off = events.subscribe(send);
+  const { snapshot, unsubscribe: off } = backend.subscribeEvents(send);
+  for (const e of snapshot) send(e);
   const ping = setInterval(() => res.write(': ping\n\n'), 15000);
   const done = () => {
     off();

@@ -34,7 +34,8 @@ const manifestSchema = z
   .min(1);
 const configSchema = z.object({ rootfs: z.object({ diff_ids: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)) }) });
 
-async function archiveStream(src: ImageSource): Promise<NodeJS.ReadableStream> {
+/** The archive bytes of a source (an engine's export: inspected first). */
+export async function archiveStreamOf(src: ImageSource): Promise<NodeJS.ReadableStream> {
   if ('archivePath' in src) return createReadStream(src.archivePath);
   if ('stream' in src) return src.stream;
   try {
@@ -94,7 +95,7 @@ function layerTar(data: Buffer): Buffer {
 export async function readImageArchive(src: ImageSource): Promise<ImageArchive> {
   let files: Map<string, Buffer>;
   try {
-    files = await readEntries(await archiveStream(src));
+    files = await readEntries(await archiveStreamOf(src));
   } catch (err) {
     if (err instanceof Error && err.name === 'EdgePushError') throw err;
     throw invalidInput(`${describeSource(src)} is not a readable image archive: ${(err as Error).message}`, err);

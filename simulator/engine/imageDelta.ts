@@ -92,7 +92,7 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
   // and the config blob, a balenaEngine delta image carries the target config. EdgePush's header holds it too,
   // so the comparison stays like for like.
   const changed = !basis || basis.imageId !== target.imageId;
-  const meta = changed ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length } : { pull: 0, rsync: 0 };
+  const meta = changed ? { pull: target.config.length + registryManifestBytes({ ...target, layers: target.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) }), rsync: target.config.length } : { pull: 0, rsync: 0 };
   const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
   const report: ImageDeltaReport = {
     targetImageId: target.imageId,
@@ -113,24 +113,24 @@ export async function imageDeltaReport(opts: { basis?: ImageSource | ImageArchiv
 }
 
 /** Size of the registry (schema 2) manifest a pull of this image fetches first. */
-function registryManifestBytes(img: ImageArchive): number {
+export function registryManifestBytes(img: { imageId: string; config: Uint8Array; layers: { diffId: string; size: number }[] }): number {
   const desc = (mediaType: string, size: number, digest: string) => ({ mediaType, size, digest });
   const manifest = {
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     config: desc('application/vnd.docker.container.image.v1+json', img.config.length, img.imageId),
-    layers: img.layers.map((l) => desc('application/vnd.docker.image.rootfs.diff.tar.gzip', l.data.length, l.diffId)),
+    layers: img.layers.map((l) => desc('application/vnd.docker.image.rootfs.diff.tar.gzip', l.size, l.diffId)),
   };
   return Buffer.byteLength(JSON.stringify(manifest, null, 3));
 }
 
-function configText(config: Buffer): string {
+export function configText(config: Buffer): string {
   const text = config.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(config)) throw invalidInput('the image config is not valid UTF-8');
   return text;
 }
 
-function dedupe<T extends { diffId: string }>(layers: T[]): T[] {
+export function dedupe<T extends { diffId: string }>(layers: T[]): T[] {
   const seen = new Set<string>();
   return layers.filter((l) => !seen.has(l.diffId) && (seen.add(l.diffId), true));
 }

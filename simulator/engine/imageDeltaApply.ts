@@ -9,7 +9,9 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { ByteReader } from './byteReader.js';
-import { applyByteDeltaFrom, readByteDeltaHeader, sha256Hex } from './byteDelta.js';
+import { applyByteDeltaFrom, applyWindowedDeltaFrom, readByteDeltaHeader, sha256Hex } from './byteDelta.js';
+import { engineImageLayers, indexImageArchiveFile, inMemoryLayers, type ImageLayers } from './imageLayers.js';
+import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
 import { decodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
 import { writeImageArchive, type ArchiveLayerSource } from './imageArchiveWriter.js';
 import { loadImage } from './imageDelta.js';
@@ -17,7 +19,7 @@ import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
 import { TarRootModel } from './tarSafety.js';
-import { applyNeeds, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
+import { APPLY_WORKING_BYTES, applyNeeds, checkHeaderAgainstBasis, checkHeaderConsistency } from './imageDeltaChecks.js';
 import { checkFreeResources } from './freeResources.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
@@ -56,6 +58,10 @@ export interface ApplyImageDeltaOptions {
   repoTags?: string[];
   /** Where a temporary archive goes when loading without outputPath (default: the OS temp dir). */
   workDir?: string;
+  /** Memory to stay within: a basis given as an archive file or an engine image is then read on demand (an
+   *  archive file by offset, an engine export once per layer read) instead of held, and windowed layer deltas
+   *  stream it. Also chosen without this when the basis archive is larger than half the default budget. */
+  memoryBudget?: number;
   /** Leave the basis layers out of the archive (listed, not written): for loading into the engine that holds
    *  the basis, it writes only the new layers (default false: a complete archive). */
   thin?: boolean;
@@ -70,28 +76,59 @@ export interface ApplyImageDeltaResult {
 }
 
 /** The rebuilt archive as a stream; it errors (before manifest.json) when any check fails. The header must
- *  have passed checkHeaderConsistency and checkHeaderAgainstBasis. */
-export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageDeltaHeader, basisIn?: ImageArchive, repoTags?: string[], thin = false): Promise<Readable> {
+ *  have passed checkHeaderConsistency and checkHeaderAgainstBasis. With a basis read on demand (imageLayers.ts),
+ *  a windowed layer delta streams its old input (the basis layers it names, in order) and nothing of the basis
+ *  is held; a whole-input one holds that old input, as with a basis in memory. */
+export async function imageDeltaArchiveStream(
+  reader: ByteReader,
+  header: ImageDeltaHeader,
+  basisIn?: ImageArchive | ImageLayers,
+  repoTags?: string[],
+  thin = false,
+): Promise<Readable> {
   const config = Buffer.from(header.target.config, 'utf8');
   if (`sha256:${sha256Hex(config)}` !== header.target.imageId) throw corrupt('image delta config does not match its image id');
-  const byId = new Map(basisIn?.layers.map((l) => [l.diffId, l.data]) ?? []);
+  const basis = basisIn && ('open' in basisIn ? basisIn : inMemoryLayers(basisIn));
+  const sizes = new Map(basis?.layers.map((l) => [l.diffId, l.size]) ?? []);
   const need = header.basis ? [...header.basis.oldLayers, ...header.basis.reusedLayers] : [];
-  const missing = need.filter((id) => !byId.has(id));
+  const missing = need.filter((id) => !sizes.has(id));
   if (missing.length) throw conflict(`wrong basis: it lacks layer ${missing[0]} (the delta needs image ${header.basis?.imageId})`);
-  const old = Buffer.concat((header.basis?.oldLayers ?? []).map((id) => byId.get(id)!));
+  const oldIds = header.basis?.oldLayers ?? [];
+  const oldSize = oldIds.reduce((n, id) => n + sizes.get(id)!, 0);
+  async function* oldStream(): AsyncGenerator<Uint8Array> {
+    for (const id of oldIds) yield* basis!.open(id);
+  }
+  let oldHeld: Buffer | undefined;
+  async function oldBytes(): Promise<Buffer> {
+    if (oldHeld) return oldHeld;
+    if (basisIn && !('open' in basisIn)) {
+      const byId = new Map(basisIn.layers.map((l) => [l.diffId, l.data]));
+      return (oldHeld = Buffer.concat(oldIds.map((id) => byId.get(id)!)));
+    }
+    await checkFreeResources({ memoryBytes: oldSize + APPLY_WORKING_BYTES });
+    const parts: Uint8Array[] = [];
+    for await (const c of oldStream()) parts.push(c);
+    return (oldHeld = Buffer.concat(parts));
+  }
 
   async function* rebuilt(diffId: string, size: number): AsyncGenerator<Uint8Array> {
     const h = await readByteDeltaHeader(reader);
     if (`sha256:${h.newSha256}` !== diffId || h.newSize !== size) throw corrupt(`image delta payload does not rebuild layer ${diffId}`);
-    yield* applyByteDeltaFrom(old, reader, h);
+    if (h.oldSize !== oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldSize}`);
+    if (h.windowLog > 0) {
+      // one window of old and a block with its sections, whatever the declared sizes
+      await checkFreeResources({ memoryBytes: Math.min(2 ** h.windowLog, oldSize) + 3 * h.blockSize });
+      yield* applyWindowedDeltaFrom(oldStream(), reader, h);
+    } else yield* applyByteDeltaFrom(await oldBytes(), reader, h);
   }
   // Every layer, reused ones included, goes through one model in order: a link made in one layer and
   // followed by an entry of a later one is resolved as the engine's extraction would.
   const model = new TarRootModel();
+  const shared = sharedChain(header, basis);
   const layers: ArchiveLayerSource[] = header.target.layers.map((l, i) => {
     if (l.source === 'repeat') return { diffId: l.diffId, size: l.size, data: new Uint8Array(0) };
-    const source = l.source === 'basis' ? [byId.get(l.diffId)!] : rebuilt(l.diffId, l.size);
-    return { diffId: l.diffId, size: l.size, data: guardLayer(source, `layer ${l.diffId}`, model), omitted: thin && i < sharedChain(header, basisIn) };
+    const source = l.source === 'basis' ? basis!.open(l.diffId) : rebuilt(l.diffId, l.size);
+    return { diffId: l.diffId, size: l.size, data: guardLayer(source, `layer ${l.diffId}`, model), omitted: thin && i < shared };
   });
   // An empty trailing "layer" is not possible in the archive, so the end-of-delta check rides on the last
   // rebuilt one.
@@ -110,7 +147,7 @@ export async function imageDeltaArchiveStream(reader: ByteReader, header: ImageD
 /** How many bottom layers the target shares with the basis, in the same order: a chain the engine holding the
  *  basis has, so a thin archive may leave them out (a basis layer higher up, over a rebuilt one, is another
  *  chain, which the engine has to be given). */
-export function sharedChain(header: ImageDeltaHeader, basis: ImageArchive | undefined): number {
+export function sharedChain(header: ImageDeltaHeader, basis: { layers: { diffId: string }[] } | undefined): number {
   let n = 0;
   while (basis && n < header.target.layers.length && n < basis.layers.length && header.target.layers[n]!.diffId === basis.layers[n]!.diffId) n++;
   return n;
@@ -168,18 +205,48 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   const header = await decodeImageDeltaHeader(reader);
   const payloadBytes = typeof opts.delta === 'string' ? (await stat(opts.delta)).size - reader.consumed : undefined;
   checkHeaderConsistency(header, { payloadBytes });
-  let basis: ImageArchive | undefined;
+  let basis: ImageArchive | ImageLayers | undefined;
   if (header.basis) {
     const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
     if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
     try {
-      basis = await loadImage(src);
+      basis = (await onDemandBasis(src, opts.memoryBudget)) ?? (await loadImage(src));
     } catch (err) {
       if (EdgePushError.is(err, 'not-found')) throw conflict(`the delta needs basis image ${header.basis.imageId}, which is not here`);
       throw err;
     }
   }
-  const basisFacts = basis && { imageId: basis.imageId, layers: basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) };
+  try {
+    return await applyWith(opts, reader, header, basis);
+  } finally {
+    if (basis && 'close' in basis) basis.close();
+  }
+}
+
+/** A basis read on demand when it is large or a budget is set (null: hold it, readImageArchive). */
+async function onDemandBasis(src: ImageSource | ImageArchive, memoryBudget: number | undefined): Promise<ImageLayers | null> {
+  const limit = memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  if ('archivePath' in src) {
+    const size = (await stat(src.archivePath).catch(() => undefined))?.size;
+    if (size === undefined || (memoryBudget === undefined && size <= limit / 2)) return null;
+    return indexImageArchiveFile(src.archivePath);
+  }
+  if ('docker' in src) {
+    let size: number | undefined;
+    try {
+      size = (await src.docker.getImage(src.ref).inspect()).Size;
+    } catch {
+      return null; // readImageArchive reports it
+    }
+    if (memoryBudget === undefined && !(size > limit / 2)) return null;
+    return engineImageLayers(src.docker, src.ref);
+  }
+  return null;
+}
+
+async function applyWith(opts: ApplyImageDeltaOptions, reader: ByteReader, header: ImageDeltaHeader, basis: ImageArchive | ImageLayers | undefined): Promise<ApplyImageDeltaResult> {
+  const streamed = basis !== undefined && 'open' in basis;
+  const basisFacts = basis && { imageId: basis.imageId, layers: 'open' in basis ? basis.layers : basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) };
   checkHeaderAgainstBasis(header, basisFacts);
   const repoTags = opts.repoTags ?? header.target.repoTags;
   const shared = sharedChain(header, basis);
@@ -189,7 +256,7 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
     // The basis is in memory already; what is left to allocate is the old input and the working blocks.
-    const needs = applyNeeds(header, 0, basisFacts);
+    const needs = applyNeeds(header, 0, basisFacts, streamed);
     await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: path ? expected : undefined }, path ? dirname(path) : undefined);
     const count = counter();
     // The archive starts once its destination is open (an early failure then has a listener), and its size

@@ -11,7 +11,7 @@ import { conflict, corrupt } from '../shared/errors.js';
 /** More layers than any Docker storage driver stacks (overlay2 stops at 128). */
 export const MAX_IMAGE_LAYERS = 256;
 /** Memory apply needs beyond the basis and the old input: a few blocks of at most 64 MiB, and slack. */
-const APPLY_WORKING_BYTES = 320 << 20;
+export const APPLY_WORKING_BYTES = 320 << 20;
 
 export interface BasisFacts {
   imageId: string;
@@ -84,9 +84,11 @@ export interface ApplyNeeds {
   imageBytes: number;
 }
 
-export function applyNeeds(h: ImageDeltaHeader, basisBytes: number, basis?: BasisFacts): ApplyNeeds {
+/** `streamedOld`: the old input is not held up front (a basis read on demand: windowed layer deltas stream it,
+ *  a whole-input one checks free memory for it when it comes). */
+export function applyNeeds(h: ImageDeltaHeader, basisBytes: number, basis?: BasisFacts, streamedOld = false): ApplyNeeds {
   const sizes = new Map(basis?.layers.map((l) => [l.diffId, l.size]) ?? []);
-  const old = h.basis ? h.basis.oldLayers.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) : 0;
+  const old = h.basis && !streamedOld ? h.basis.oldLayers.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) : 0;
   return { memoryBytes: basisBytes + old + APPLY_WORKING_BYTES, archiveBytes: h.target.archiveSize, imageBytes: h.target.imageBytes };
 }
 

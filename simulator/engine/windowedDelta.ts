@@ -5,8 +5,8 @@
 // versions of its files lie. Programs whose old and new versions fit in one window and one segment are
 // predicted as in whole-input deltas. What falls outside the window is sent as new bytes: the price of the
 // bound, small when old and new keep their files in the same order (sorted tars do).
-import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
+import { FileSpans } from './fileSpans.js';
 import { findMatches, type AlignmentHint } from './matchFinder.js';
 import { BlockWriter } from './blockWriter.js';
 import { OldWindow } from './oldWindow.js';
@@ -34,40 +34,12 @@ export interface WindowedDeltaOptions extends CreateByteDeltaOptions {
   memoryBudget?: number;
 }
 
-/** Reads ranges of a file with a small read-ahead cache (tar headers are read one by one). */
-class FileRanges {
-  readonly size: number;
-  private cache = Buffer.alloc(0);
-  private cacheAt = 0;
-  constructor(readonly fd: number) {
-    this.size = fstatSync(fd).size;
-  }
-  read(offset: number, length: number): Buffer {
-    if (offset >= this.cacheAt && offset + length <= this.cacheAt + this.cache.length) {
-      return this.cache.subarray(offset - this.cacheAt, offset - this.cacheAt + length);
-    }
-    const want = Math.min(Math.max(length, 1 << 20), this.size - offset);
-    const b = Buffer.allocUnsafe(want);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(this.fd, b, got, want - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
-    if (length <= 1 << 20) {
-      this.cache = b.subarray(0, got);
-      this.cacheAt = offset;
-    }
-    return b.subarray(0, Math.min(got, length));
-  }
-}
-
 interface Plan {
   hints: AlignmentHint[];
   programs: [TarEntryLayout, TarEntryLayout][];
 }
 
-function planPairs(old: FileRanges, next: FileRanges, executables: boolean): Plan {
+function planPairs(old: FileSpans, next: FileSpans, executables: boolean): Plan {
   const oldL = readTarLayoutWith(old.size, (o, l) => old.read(o, l));
   const newL = readTarLayoutWith(next.size, (o, l) => next.read(o, l));
   if (!oldL || !newL) return { hints: [], programs: [] };
@@ -79,7 +51,7 @@ function planPairs(old: FileRanges, next: FileRanges, executables: boolean): Pla
     hints.push({ newStart: e.metaStart, newEnd: e.dataStart, oldStart: o.metaStart });
     if (e.size > 0 && o.size > 0) hints.push({ newStart: e.dataStart, newEnd: e.dataStart + e.size, oldStart: o.dataStart });
   }
-  const elf = (f: FileRanges) => (e: TarEntryLayout) => looksLikeElf(f.read(e.dataStart, 20));
+  const elf = (f: FileSpans) => (e: TarEntryLayout) => looksLikeElf(f.read(e.dataStart, 20));
   const programs = executables ? pairProgramEntries(oldL, newL, elf(old), elf(next)) : [];
   return { hints, programs };
 }
@@ -96,12 +68,6 @@ function windowStart(hints: readonly AlignmentHint[], ns: number, ne: number, fr
   return Math.max(from, Math.min(want - w / 16, oldSize - w));
 }
 
-async function fileSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
-  return h.digest('hex');
-}
-
 /** The windowed delta of two files, handed to `write` chunk by chunk, header first: both files are hashed in
  *  a first pass (read in order, as everything here), so the delta can stream out as it is made. */
 export async function createWindowedDelta(
@@ -110,15 +76,27 @@ export async function createWindowedDelta(
   write: (chunk: Uint8Array) => Promise<void>,
   opts: WindowedDeltaOptions = {},
 ): Promise<{ bytes: number; header: ByteDeltaHeader }> {
+  const fds = [openSync(oldPath, 'r'), openSync(newPath, 'r')];
+  try {
+    return await createWindowedDeltaOf(new FileSpans(oldPath, fds[0]!), new FileSpans(newPath, fds[1]!), write, opts);
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+/** As createWindowedDelta, of inputs made of file ranges (image layers inside `docker save` archives). */
+export async function createWindowedDeltaOf(
+  old: FileSpans,
+  next: FileSpans,
+  write: (chunk: Uint8Array) => Promise<void>,
+  opts: WindowedDeltaOptions = {},
+): Promise<{ bytes: number; header: ByteDeltaHeader }> {
   const windowLog = windowLogFor(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   const w = 2 ** windowLog;
   const segment = w / 2;
-  const fds = [openSync(oldPath, 'r'), openSync(newPath, 'r')];
-  try {
-    const old = new FileRanges(fds[0]!);
-    const next = new FileRanges(fds[1]!);
+  {
     if (old.size === 0 || next.size === 0) throw invalidInput('windowed deltas are for large inputs; old or new is empty');
-    const [oldSha256, newSha256] = await Promise.all([fileSha256(oldPath), fileSha256(newPath)]);
+    const [oldSha256, newSha256] = await Promise.all([old.sha256(), next.sha256()]);
     const header: ByteDeltaHeader = { version: BYTE_DELTA_VERSION, blockSize: segment, oldSize: old.size, newSize: next.size, oldSha256, newSha256, windowLog };
     let written = 0;
     const emit = async (chunks: Uint8Array[]) => {
@@ -129,7 +107,7 @@ export async function createWindowedDelta(
     };
     await emit([encodeByteDeltaHeader(header)]);
     const plan = opts.tarAware === false ? { hints: [], programs: [] } : planPairs(old, next, opts.executables !== false);
-    const window = new OldWindow(createReadStream(oldPath, { highWaterMark: 1 << 20 }), old.size, w);
+    const window = new OldWindow(old.stream(), old.size, w);
     const writer = new BlockWriter(new Uint8Array(0), new Uint8Array(0), segment, { quality: opts.quality ?? 5, background: true });
     const predicted = new Set<TarEntryLayout>();
     let start = 0;
@@ -167,10 +145,8 @@ export async function createWindowedDelta(
       lastOld = start + triples.lastOldEnd();
       await emit(await writer.drain());
     }
-    if ((await window.finish()) !== oldSha256) throw invalidInput(`${oldPath} changed while the delta was made`);
+    if ((await window.finish()) !== oldSha256) throw invalidInput(`${old.path} changed while the delta was made`);
     opts.onProgress?.(next.size, next.size);
     return { bytes: written, header };
-  } finally {
-    for (const fd of fds) closeSync(fd);
   }
 }

@@ -24,7 +24,9 @@ export function formatSeconds(s: number): string {
 
 /** The delta report as a table: one row per service, then how much smaller the delta is than a layer pull. */
 export function formatReport(r: PushReport): string {
-  const rows = [['service', 'image', 'layer pull', 'librsync', 'EdgePush delta', 'sent', 'transfer', 'state']];
+  const shipped = r.services.some((s) => s.method !== undefined);
+  const helper = r.services.some((s) => (s.helperBytes ?? 0) > 0);
+  const rows = [['service', 'image', 'layer pull', 'librsync', 'EdgePush delta', 'sent', ...(shipped ? ['method'] : []), ...(helper ? ['helper'] : []), 'transfer', 'state']];
   for (const s of r.services) {
     rows.push([
       s.name,
@@ -33,6 +35,8 @@ export function formatReport(r: PushReport): string {
       formatBytes(s.librsyncBytes),
       formatBytes(s.deltaBytes),
       formatBytes(s.sentBytes),
+      ...(shipped ? [s.method ?? '-'] : []),
+      ...(helper ? [formatBytes(s.helperBytes ?? 0)] : []),
       formatSeconds(s.transferSeconds),
       s.state,
     ]);

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { cancelled, EdgePushError } from '../shared/errors.js';
 import { baseImagesNamed } from '../shared/baseImageNames.js';
 import { buildServices, type BuiltService } from './build/buildServices.js';
+import { shipMissingBaseImages } from './build/baseImagesToDevice.js';
 import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
 import { checkServices } from './serviceHealth.js';
@@ -47,6 +48,8 @@ export function assembleReport(
     deltaBytes: b.figures.deltaBytes,
     sentBytes: b.sentBytes,
     transferSeconds: transferSecondsOf(b.sentBytes, linkBitsPerSecond, b.transferSeconds),
+    ...(b.method ? { method: b.method } : {}),
+    helperBytes: b.helperBytes ?? 0,
     state: serviceStateOf(status, b.name, checked),
   }));
   return PushReportSchema.parse({ device, release, services });
@@ -90,6 +93,14 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     }
   }
 
+  if (buildOn === 'device') {
+    // the edgepush-base images are on no registry: a device without them (a fresh board) gets them from here
+    const toBuild = project.services.filter((s) => !opts.services?.length || opts.services.includes(s.name));
+    await shipMissingBaseImages({ device: client.engine(), local: new Docker(), services: toBuild, onEvent: emit, signal, makeBaseImage: opts.makeBaseImage }).catch((err: unknown) => {
+      throw failedIn('ship', err);
+    });
+    check();
+  }
   emit({ type: 'step', message: buildOn === 'device' ? `building on ${opts.device}` : 'building on this machine' });
   const built = await buildServices({
     client,

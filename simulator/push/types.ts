@@ -12,6 +12,11 @@ export const DEFAULT_BUILD_ON: BuildOn = 'device';
 export const SERVICE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed'] as const;
 export type ServicePhase = (typeof SERVICE_PHASES)[number];
 
+/** How a locally built image reached the device: a delta to EdgePush's agent, a delta rebuilt by a helper
+ *  container on a stock device's engine, or the full image (`docker load`). */
+export const SHIP_METHODS = ['delta-agent', 'delta-helper', 'load'] as const;
+export type ShipMethod = (typeof SHIP_METHODS)[number];
+
 /** One service's line in the delta report. Byte counts are whole bytes; `transferSeconds` is at the link rate. */
 export const ServiceReportSchema = z.object({
   name: z.string(),
@@ -27,6 +32,10 @@ export const ServiceReportSchema = z.object({
   sentBytes: z.number().int().nonnegative(),
   /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
   transferSeconds: z.number().nonnegative(),
+  /** How the image got there (`--build-on local` only; absent when the device built it or already had it). */
+  method: z.enum(SHIP_METHODS).optional(),
+  /** What setting up the delta helper cost on this push, on top of `sentBytes` (0 when it was there or not needed). */
+  helperBytes: z.number().int().nonnegative().optional(),
   /**
    * The service's state on the device when the push finished: the supervisor's (`Running`, ...), or what the engine
    * shows when the container is not really up: `Restarting (exit N, K restarts)`, `exited`, `exited (code N)`.
@@ -105,9 +114,17 @@ export interface PushOptions {
   /** Makes sure the EdgePush base images the project names (`edgepush-base/<arch>-busybox`, ...) exist on the
    *  engine that builds, for the device's arch; the CLI and the extension pass device/archBaseImages'. */
   baseImages?: BaseImageProvider;
+  /**
+   * Makes an `edgepush-base/*` image on this machine's engine when neither it nor the device has it (the CLI and
+   * the extension pass device/baseImages.ts's maker; without one, such a push fails saying `edgepush base-images`).
+   */
+  makeBaseImage?: MakeBaseImage;
 }
 
 export type BaseImageProvider = (engine: Docker, images: { arch: string; kind: 'busybox' | 'node'; name: string }[], onLine: (line: string) => void) => Promise<void>;
+
+/** Makes the named edgepush-base image on the given engine (dockerode). */
+export type MakeBaseImage = (engine: Docker, image: string) => Promise<void>;
 
 /** One log line from `/v2/local/logs`; a line without `serviceName` is a system line. */
 export const DeviceLogLineSchema = z.object({

@@ -156,8 +156,10 @@ async function logPanelActions(page: Page): Promise<void> {
     await page.waitForTimeout(250);
   }
   await input.press('Enter');
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline && !existsSync(target); ) await page.waitForTimeout(200);
-  const saved = readFileSync(target, 'utf8');
+  // The file appears empty first and is then written: wait for its end (the last line of the text ends with \n).
+  const savedText = () => (existsSync(target) ? readFileSync(target, 'utf8') : '');
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline && !savedText().endsWith('\n'); ) await page.waitForTimeout(200);
+  const saved = savedText();
   assert.match(saved, /\[main\] tick 1\n/);
   assert.match(saved, /\[system\] .*Started service 'main/);
   await screenshot(page, 'logs-actions.png');

@@ -127,6 +127,8 @@ function renderReport(p: PushView | undefined): HTMLElement | undefined {
         h('span', { class: 'service-name' }, icon('package'), sb.service),
         sb.savingFactor ? h('vscode-badge', { variant: 'counter', title: 'EdgePush delta vs. layer pull' }, savingText(sb.savingFactor)) : undefined,
         h('span', { class: 'muted' }, `sent ${formatBytes(sb.sentBytes)} in ${formatSeconds(sb.transferSeconds)}`),
+        sb.method ? h('span', { class: 'muted', 'data-method': sb.method }, sb.method) : undefined,
+        sb.helperBytes > 0 ? h('span', { class: 'muted', 'data-helper-bytes': String(sb.helperBytes) }, `+ ${formatBytes(sb.helperBytes)} helper (once)`) : undefined,
       ),
       ...sb.bars.map((b) =>
         h(

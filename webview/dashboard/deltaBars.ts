@@ -23,7 +23,12 @@ export interface ServiceBars {
   savingFactor?: number;
   sentBytes: number;
   transferSeconds: number;
+  /** How the image got there, in words (`delta via helper`), when it was built here. */
+  method?: string;
+  helperBytes: number;
 }
+
+const METHOD_TEXT = { 'delta-agent': 'delta to the EdgePush agent', 'delta-helper': 'delta via helper container', load: 'full image (docker load)' } as const;
 
 /**
  * Times are shown only at a known link rate (a device that says it, e.g. a simulated device with `--link`):
@@ -48,7 +53,16 @@ export function deltaBars(report: readonly ServiceReportView[], linkBitsPerSecon
       highlight: key === 'delta',
     }));
     const savingFactor = s.deltaBytes > 0 && s.layerPullBytes > 0 ? s.layerPullBytes / s.deltaBytes : undefined;
-    return { service: s.name, state: s.state, bars, savingFactor, sentBytes: s.sentBytes, transferSeconds: s.transferSeconds };
+    return {
+      service: s.name,
+      state: s.state,
+      bars,
+      savingFactor,
+      sentBytes: s.sentBytes,
+      transferSeconds: s.transferSeconds,
+      method: s.method ? METHOD_TEXT[s.method] : undefined,
+      helperBytes: s.helperBytes ?? 0,
+    };
   });
 }
 

@@ -26,10 +26,6 @@ const labels: Record<ServicePhaseView, string> = {
   failed: 'Failed',
 };
 
-export function phaseLabel(p: ServicePhaseView): string {
-  return labels[p];
-}
-
 export function timelineSteps(s: ServiceTimeline, pushRunning: boolean): PhaseStep[] {
   const reached = new Map(s.history.map((h) => [h.phase, h.atMs]));
   const currentIdx = TIMELINE_PHASES.indexOf(s.phase as TimelinePhase);

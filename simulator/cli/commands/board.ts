@@ -5,13 +5,15 @@ import { recipeFor, type BoardArch } from '../../board/recipe.js';
 import { deviceTypeOf } from '../../shared/deviceTypes.js';
 import { defaultAddress, startBoard } from '../../board/launcher.js';
 import { killBoard, stopBoard } from '../../board/power.js';
+import { powerCycleBoard } from '../../board/powerCycle.js';
 import { listBoards, readBoardState } from '../../board/boardState.js';
 import { boardNameFor, boardPaths } from '../../board/paths.js';
 import { followBoardLog, readBoardLog } from '../../board/boardLog.js';
 import { progressLine } from '../../shared/progress.js';
 import { notFound } from '../../shared/errors.js';
+import type { PhaseEvent } from '../../board/consolePhases.js';
 
-const actions = ['build', 'start', 'stop', 'kill', 'list', 'logs'] as const;
+const actions = ['build', 'start', 'stop', 'kill', 'cycle', 'list', 'logs'] as const;
 type Action = (typeof actions)[number];
 
 function boardName(args: ParsedArgs): string {
@@ -44,6 +46,10 @@ async function build(args: ParsedArgs): Promise<number> {
   return 0;
 }
 
+function printPhase(e: PhaseEvent): void {
+  process.stderr.write(`  ${e.at.toFixed(1).padStart(5)} s  ${e.phase}${e.guestUptime !== undefined ? ` (guest ${e.guestUptime.toFixed(1)} s)` : ''}\n`);
+}
+
 async function start(args: ParsedArgs): Promise<number> {
   const { board, deviceType } = boardType(args);
   const progress = progressLine();
@@ -61,17 +67,20 @@ async function start(args: ParsedArgs): Promise<number> {
         reset: flag(args, 'reset'),
         board,
         deviceType,
+        cold: flag(args, 'cold'),
         progress,
       },
       {
         signal: controller.signal,
-        onPhase: (e) => process.stderr.write(`  ${e.at.toFixed(1).padStart(5)} s  ${e.phase}${e.guestUptime !== undefined ? ` (guest ${e.guestUptime.toFixed(1)} s)` : ''}\n`),
+        onPhase: printPhase,
       },
     );
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(handle)}\n`);
     else {
+      const how = handle.restored ? 'restored from its saved state' : 'booted';
+      const saved = handle.saved ? `; state saved for warm starts (${(handle.saved.stateBytes / 2 ** 20).toFixed(0)} MiB, guest paused ${handle.saved.pausedSeconds} s)` : '';
       process.stdout.write(
-        `board ${handle.name} online in ${handle.bootSeconds} s (${handle.accel}): supervisor ${handle.supervisorUrl}, engine ${handle.engineUrl}\n` +
+        `board ${handle.name} online in ${handle.bootSeconds} s (${handle.accel}, ${how}${saved}): supervisor ${handle.supervisorUrl}, engine ${handle.engineUrl}\n` +
           `console log: ${handle.consoleLog}\n`,
       );
     }
@@ -94,6 +103,13 @@ async function power(args: ParsedArgs, how: 'stop' | 'kill'): Promise<number> {
   return 0;
 }
 
+async function cycle(args: ParsedArgs): Promise<number> {
+  const name = boardName(args);
+  const handle = await powerCycleBoard(name, { progress: progressLine() }, { onPhase: printPhase });
+  process.stdout.write(`board ${handle.name} power-cycled: online in ${handle.bootSeconds} s\n`);
+  return 0;
+}
+
 function list(args: ParsedArgs): number {
   const boards = listBoards();
   if (flag(args, 'json')) {
@@ -105,7 +121,7 @@ function list(args: ParsedArgs): number {
     return 0;
   }
   for (const b of boards) {
-    const state = b.running ? `running (pid ${b.pid}, ${b.accel})` : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
+    const state = b.running ? `running (pid ${b.pid}, ${b.accel}, ${b.restored ? 'restored from its saved state' : 'booted'})` : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
     process.stdout.write(`${b.name.padEnd(22)} ${b.address.padEnd(15)} ${b.kind.padEnd(7)} ${state}\n`);
   }
   return 0;
@@ -127,11 +143,14 @@ async function logs(args: ParsedArgs): Promise<number> {
 
 export const boardCommand: CliCommand = {
   usage: [
-    'edgepush board build|start|stop|kill|list|logs [NAME] [--board x86_64|aarch64 | --device-type T | --arch A] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
+    'edgepush board build|start|stop|kill|cycle|list|logs [NAME] [--board x86_64|aarch64 | --device-type T | --arch A] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
     '',
     '  build              build the board image from Debian packages (cached per recipe; needs root once)',
-    '  start              boot a board; waits until its supervisor answers. --reset: start from a clean image',
+    '  start              boot a board; waits until its supervisor answers. --reset: start from a clean image.',
+    '                     A fresh board wakes from the state saved after the first boot of the same image and',
+    '                     agent (seconds instead of a boot); --cold boots instead and saves nothing',
     `  stop | kill        clean power-off through QMP | power cut (SIGKILL to QEMU)`,
+    '  cycle              power cut, then boot again (for a hung board; the apps come back)',
     '  list [--json]      boards and whether they run',
     '  logs [--follow]    the serial console of a board',
     '',
@@ -149,6 +168,7 @@ export const boardCommand: CliCommand = {
     memory: { type: 'string' },
     cpus: { type: 'string' },
     reset: { type: 'boolean' },
+    cold: { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     follow: { type: 'boolean', short: 'f' },
@@ -168,6 +188,8 @@ export const boardCommand: CliCommand = {
         return power(args, 'stop');
       case 'kill':
         return power(args, 'kill');
+      case 'cycle':
+        return cycle(args);
       case 'list':
         return list(args);
       case 'logs':

@@ -5,7 +5,7 @@ import { installLastResortGuard } from '../../device/lastResort.js';
 
 export const deviceCommand: CliCommand = {
   usage: [
-    'edgepush device --address ADDR [--name NAME] [--device-type TYPE] [--arch ARCH] [--data DIR] [--engine URL] [--link RATE] [--announce IFACE] [--api-key KEY | --local-mode-open] [--allow-privileged]',
+    'edgepush device --address ADDR [--name NAME] [--device-type TYPE] [--arch ARCH] [--data DIR] [--engine URL] [--link RATE] [--announce IFACE] [--api-key KEY | --local-mode-open] [--allow-privileged] [--stock] [--disk-free SIZE]',
     '',
     '  --address ADDR      loopback address to listen on (supervisor :48484, engine :2375), e.g. 127.0.0.2',
     '  --name NAME         device name (default sim-<address>); scopes its containers, images and volumes',
@@ -18,6 +18,8 @@ export const deviceCommand: CliCommand = {
     '  --api-key KEY       require KEY on every request, engine port included (Authorization: Bearer KEY)',
     '  --local-mode-open   closed-network mode: no key on either port, any address (a balenaOS development device)',
     '  --allow-privileged  let containers reach the host (privileged, host binds, devices, capabilities, host namespaces); default: refused, each refusal logged',
+    '  --stock             only what a stock balenaOS device offers: no EdgePush endpoints (events, stats, deltas), no log replay; host network allowed',
+    '  --disk-free SIZE    pretend only SIZE of disk is free (e.g. 50MB): the free-space check before a push sees it',
   ].join('\n'),
   options: {
     address: { type: 'string' },
@@ -31,6 +33,8 @@ export const deviceCommand: CliCommand = {
     'api-key': { type: 'string' },
     'local-mode-open': { type: 'boolean' },
     'allow-privileged': { type: 'boolean' },
+    stock: { type: 'boolean' },
+    'disk-free': { type: 'string' },
   },
   async run(args) {
     noExtraPositionals(args, 0);
@@ -50,6 +54,8 @@ export const deviceCommand: CliCommand = {
       apiKey: stringOpt(args, 'api-key'),
       localModeOpen: flag(args, 'local-mode-open'),
       allowPrivileged: flag(args, 'allow-privileged'),
+      stock: flag(args, 'stock'),
+      diskFreeBytes: diskFreeOpt(stringOpt(args, 'disk-free')),
     });
     const engine = device.enginePort ? `, engine ${device.address}:${device.enginePort}` : '';
     process.stderr.write(`device '${device.name}' (${device.uuid.slice(0, 7)}) ready: supervisor ${device.address}:${device.supervisorPort}${engine}, data ${device.dataDir}\n`);
@@ -69,3 +75,11 @@ export const deviceCommand: CliCommand = {
     return 0;
   },
 };
+
+function diskFreeOpt(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`--disk-free takes a size such as 50MB, not '${v}'`);
+  const unit = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.floor(Number(m[1]) * unit);
+}

@@ -10,6 +10,7 @@ import { endsOf, publishDelta } from '../../registry/publishDelta.js';
 import { progressLine } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/units.js';
 import { invalidInput } from '../../shared/errors.js';
+import { splitTag } from '../../shared/imageRef.js';
 
 const usage = `edgepush image push IMAGE --registry URL [--repository R] [--tag T] [--json]
 edgepush image delta FROM TO --registry URL [--repository R] [--json]
@@ -27,9 +28,7 @@ export function repoAndTag(image: string): { repository: string; tag: string } {
     const r = parseImageRef(image);
     return { repository: r.repository, tag: r.tag ?? 'latest' };
   }
-  const slash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  const [name, tag] = colon > slash ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
+  const [name, tag] = splitTag(image);
   const repository = name.toLowerCase();
   if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) throw invalidInput(`'${image}' cannot name a repository; give --repository`);
   return { repository, tag };

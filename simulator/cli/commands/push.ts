@@ -12,6 +12,8 @@ import { serviceIsUp } from '../../push/serviceState.js';
 import { DEFAULT_BUILD_ON, type BuildFlags, type BuildOn, type PushEvent } from '../../push/types.js';
 import { DeviceClient } from '../../push/deviceClient.js';
 import { messageOf } from '../../shared/errors.js';
+import { reportHungBoard, watchBoardFor } from '../boardWatch.js';
+import { makeBaseImage } from '../../device/baseImages.js';
 import { progressLine, type Progress } from '../../shared/progress.js';
 
 /**
@@ -126,10 +128,13 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
     process.once('SIGTERM', onSignal);
     const progress = progressLine(process.stderr);
     const pushedAt = Date.now();
+    // a QEMU board whose guest stops answering ends the push within seconds, with a power cycle offered
+    const boardWatch = watchBoardFor(device, () => stop.abort());
     try {
       const report = await pushProject({
         projectDir,
         device,
+        makeBaseImage,
         access,
         build,
         buildOn,
@@ -173,14 +178,25 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
         : undefined;
       await logs;
       await lp?.dispose();
+      const hung = boardWatch.verdict();
+      if (hung) {
+        boardWatch.stop();
+        return await reportHungBoard(hung);
+      }
       return 0;
     } catch (err) {
       progress.done();
+      const hung = boardWatch.verdict();
+      if (hung) {
+        boardWatch.stop();
+        return await reportHungBoard(hung);
+      }
       if (stop.signal.aborted && exitCodeOf(err) === 130) return 130;
       process.stderr.write(`edgepush push: ${messageOf(err)}\n`);
       if (process.env.EDGEPUSH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       return exitCodeOf(err);
     } finally {
+      boardWatch.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -123,16 +123,26 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
   const candidates = oldElf.sections.filter((s) => !s.noBits && !exec.some((e) => s.fileOffset >= e.fileOffset && s.fileOffset < e.fileOffset + e.fileSize));
   const scratch = Buffer.allocUnsafeSlow(p.old.length);
   scratch.set(p.old);
-  const gain = new Map<number, number>();
+  // gain per section index (the callback comes once per rewritten word: a plain array, no map lookups)
+  const gain: number[] = [];
   const w = oldElf.is64 ? 8 : 4;
-  rewritePointers(p.old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), (at, section) => {
+  const old = p.old;
+  const next = p.next;
+  rewritePointers(old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), (at, section) => {
     const n = fileOffsetOf(newElf, map.map(vaddrOf(oldElf, at)));
-    if (n < 0 || n + w > p.next.length) return;
+    if (n < 0 || n + w > next.length) return;
     let g = 0;
-    for (let i = 0; i < w; i++) g += Number(scratch[at + i] === p.next[n + i]) - Number(p.old[at + i] === p.next[n + i]);
-    gain.set(section, (gain.get(section) ?? 0) + g);
+    for (let i = 0; i < w; i++) {
+      const x = next[n + i];
+      g += (scratch[at + i] === x ? 1 : 0) - (old[at + i] === x ? 1 : 0);
+    }
+    gain[section] = (gain[section] ?? 0) + g;
   });
-  return [...gain].filter(([, g]) => g > 0).map(([s]) => s).sort((a, b) => a - b);
+  const chosen: number[] = [];
+  gain.forEach((g, s) => {
+    if (g > 0) chosen.push(s);
+  });
+  return chosen;
 }
 
 /** Rewrites the references of one old ELF file (src) into dst (a copy of it). */

@@ -18,6 +18,13 @@ for (const op of [
   0x5f, 0x6e, 0x6f, 0x7e, 0x7f, 0xaf, 0xb6, 0xb7, 0xbe, 0xbf, 0xd6, 0xdb, 0xeb, 0xef, 0xfe, 0xd4, 0xfa, 0xfb, 0x60, 0x61, 0x62, 0x6c, 0x6d, 0x74, 0x75, 0x76,
 ]) TWO_BYTE[op] = 1;
 for (let op = 0x40; op <= 0x4f; op++) TWO_BYTE[op] = 1;
+// What a byte may start: 0 nothing (most bytes; the scan skips them in a tight loop), 1 call/jmp rel32, 2 a
+// two-byte opcode, 3 a one-byte opcode with a ModRM.
+const START = new Uint8Array(256);
+for (let op = 0; op < 256; op++) if (ONE_BYTE_IMM[op]! >= 0) START[op] = 3;
+START[0xe8] = 1;
+START[0xe9] = 1;
+START[0x0f] = 2;
 
 /** Rewrites, in `dst`, every rel32 of `src`'s code whose position and target the map moves apart. Returns the
  *  number of references rewritten. `src` and `dst` are the same file (dst a copy being changed). */
@@ -46,13 +53,16 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
     const end = seg.fileOffset + seg.fileSize;
     let p = seg.fileOffset;
     while (p + 6 <= end) {
+      while (p + 6 <= end && START[src[p]!] === 0) p++;
+      if (p + 6 > end) break;
       const b = src[p]!;
-      if (b === 0xe8 || b === 0xe9) {
+      const kind = START[b]!;
+      if (kind === 1) {
         if (rel(p + 1, p + 5, toVa)) {
           p += 5;
           continue;
         }
-      } else if (b === 0x0f) {
+      } else if (kind === 2) {
         const b1 = src[p + 1]!;
         if ((b1 & 0xf0) === 0x80) {
           if (rel(p + 2, p + 6, toVa)) {

@@ -11,7 +11,7 @@ import type { Project, ProjectService } from '../project/loadProject.js';
 import { failedIn } from '../pushFailure.js';
 import type { DeviceInfo } from '../supervisorSchemas.js';
 import { imageNameOf } from '../targetState.js';
-import type { BuildFlags, BuildOn, PushEvent } from '../types.js';
+import type { BuildFlags, BuildOn, PushEvent, ShipMethod } from '../types.js';
 import { buildOnEngine, imageIdOf, type EngineBuildOptions } from './engineBuild.js';
 import { figuresFor, noFigures, type ImageFigures } from './imageFigures.js';
 import { shipToDevice } from './shipToDevice.js';
@@ -27,6 +27,10 @@ export interface BuiltService {
   sentBytes: number;
   /** Measured seconds the transfer took (context upload, or the ship). */
   transferSeconds: number;
+  /** How a local build reached the device (absent for device builds and image-only services). */
+  method?: ShipMethod;
+  /** What setting up the delta helper cost (on top of sentBytes). */
+  helperBytes?: number;
   /**
    * The report figures. For device builds they are computed while the device applies the update (they do not
    * hold the push up); never rejects: on failure it resolves with zeros and `reportError` says why.
@@ -185,16 +189,19 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       local,
       imageId,
       basisImageId: basis,
+      // the device built its current image (not here): the FROM image both sides hold is the next best basis
+      alternateBasisImageId: await baseImageOnDevice(deviceEngine, s),
       tag,
       service: s.name,
       signal: o.signal,
       onEvent: o.onEvent,
       wantFigures: !o.skipDeltaReport,
+      deviceArch: o.info.arch,
     }).catch((err: unknown) => {
       throw failedIn('ship', err);
     });
     o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
-    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, figures: Promise.resolve(shipped.figures), reportInputsRead: Promise.resolve() });
+    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, method: shipped.method, helperBytes: shipped.helperBytes, figures: Promise.resolve(shipped.figures), reportInputsRead: Promise.resolve() });
   }
   return out;
 }

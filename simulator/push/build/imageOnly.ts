@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { invalidInput, messageOf } from '../../shared/errors.js';
 import { imageIdOf } from './engineBuild.js';
-import { splitTag } from './shipImage.js';
+import { splitTag } from '../../shared/imageRef.js';
 
 export async function tagImageOnly(device: Docker, image: string, tag: string): Promise<void> {
   if (!(await imageIdOf(device, image))) {

@@ -91,7 +91,8 @@ function putOnce(
         const text = Buffer.concat(parts).toString('utf8');
         const code = res.statusCode ?? 0;
         if (code === 200) resolve();
-        else if ((code === 404 || code === 405 || code === 501) && !/delta/i.test(text)) reject(new DeltaUnsupported(code));
+        // no such route: a plain 404/405 (the real supervisor's is express's page "Cannot PUT /path", which names the path)
+        else if ((code === 404 || code === 405 || code === 501) && (/Cannot PUT /.test(text) || !/delta/i.test(text))) reject(new DeltaUnsupported(code));
         else if (code === 416 || code === 423) reject(new RetryableAnswer(code, `device ${client.host} answered ${code}: ${text.slice(0, 200)}`));
         else reject(unavailable(`device ${client.host} refused the delta (${code}): ${text.slice(0, 200)}`));
       });

@@ -4,6 +4,7 @@
 import { Transform } from 'node:stream';
 import type Docker from 'dockerode';
 import { cancelled, messageOf, unavailable } from '../../shared/errors.js';
+import { splitTag } from '../../shared/imageRef.js';
 
 export interface ShipResult {
   sentBytes: number;
@@ -47,8 +48,3 @@ export async function shipImageFull(
   return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
 }
 
-export function splitTag(ref: string): [string, string] {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-}

@@ -29,6 +29,3 @@ export function liveDockerfile(text: string): string {
   return lines.join('\n');
 }
 
-export function hasLiveDirectives(text: string): boolean {
-  return /^\s*#\s*dev-(cmd-live|run|copy|env)=/m.test(text);
-}

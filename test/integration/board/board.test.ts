@@ -11,6 +11,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
 import { testAddress } from '../../testNet.js';
+import { qmpCommand } from '../../../simulator/board/qmp.js';
+import { boardPaths } from '../../../simulator/board/paths.js';
 
 const address = testAddress(40, 10);
 const name = 'boardtest';
@@ -112,11 +114,12 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.ok(boards.some((b) => b.name === name && b.running), list.stdout);
   });
 
-  test('edgepush push examples/hello runs the app on the board and its log line arrives', async (t) => {
-    const base = await cli(['base-images', '--engine', `tcp://${address}:2375`, '--no-node'], 5 * 60_000);
-    assert.equal(base.code, 0, base.stderr);
+  test('edgepush push examples/hello on a fresh board, as the README says (no base image loaded by hand), ships its base image and runs the app', async (t) => {
+    // nothing is loaded by hand: the push finds edgepush-base/busybox missing on the board and sends it over
     const r = await push('examples/hello').done;
     assert.equal(r.code, 0, `push failed:\n${r.stderr}`);
+    assert.match(r.stderr, /edgepush-base\/busybox:latest is not on the device: sending it \([\d.]+ MB\)/);
+    assert.match(r.stderr, /sent edgepush-base\/busybox:latest to the device: [\d.]+ MB in [\d.]+ s/);
     assert.match(await waitServiceLog(address, /Hello from EdgePush: first version/, 2 * 60_000), /first version \(#\d+\)/);
     const s = await converge(t, () => true);
     releaseA = s.release ?? '';
@@ -130,6 +133,31 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     const host = await cli(['ssh', address], 30_000);
     assert.equal(host.code, 3, host.stderr); // the board image runs no sshd (yet): said, with the way that works
     assert.match(host.stderr, /no SSH server on port 22222.*edgepush ssh \S+ main/);
+  });
+
+  test('a guest that stops answering in the middle of a push is reported within 10 s, with a power cycle offered', async () => {
+    // the hang is made real: QMP `stop` freezes the guest's CPUs while QEMU and its port forwards stay up, as in
+    // the TCG lock-up (connections are accepted and never answered)
+    const qmp = boardPaths(name, stateDir).qmp;
+    const run = cliStart(['push', helloWith('during a hang'), '--device', address, '--nolive', '--detached'], 3 * 60_000);
+    let stderr = '';
+    run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const until = Date.now() + 2 * 60_000;
+    while (!/building on/.test(stderr) && Date.now() < until) await sleep(100);
+    await qmpCommand(qmp, 'stop');
+    const frozenAt = Date.now();
+    try {
+      const r = await run.done;
+      const seconds = (Date.now() - frozenAt) / 1000;
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /board boardtest stopped answering \(no answer from its supervisor for [\d.]+ s while QEMU runs: the guest is hung\)/);
+      assert.match(r.stderr, /edgepush board cycle boardtest/);
+      assert.ok(seconds <= 10, `reported ${seconds.toFixed(1)} s after the guest froze`);
+    } finally {
+      await qmpCommand(qmp, 'cont');
+    }
+    const again = await fetch(`http://${address}:48484/ping`, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(again.status, 200);
   });
 
   test('a power cut in the middle of an update leaves the old or the new release, and the update completes', async (t) => {

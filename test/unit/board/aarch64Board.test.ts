@@ -17,6 +17,7 @@ const spec: DebianBoardSpec = {
   console: '/s/pi/console.log',
   qmp: '/s/pi/qmp.sock',
   kernel: '/c/vmlinux',
+  initrd: '/c/initrd.img',
   agentDisk: '/s/pi/agent.img',
   kernelArgs: aarch64Recipe.kernelArgs,
   initArgs: ['--', '/sbin/edgeinit'],
@@ -37,6 +38,7 @@ test('the aarch64 board: virt machine, the CPU asked for, PL011 console, root on
   assert.ok(after(argv, '-device').includes('nvme,drive=root,serial=edgeroot'));
   assert.ok(after(argv, '-device').includes('virtio-blk-pci,drive=agent'));
   assert.ok(argv.includes('-no-reboot'));
+  assert.ok(!argv.includes('-initrd'), 'no initramfs: root on NVMe, built into the kernel');
 });
 
 test('the aarch64 recipe is the x86 one for arm64: own kernel, own hash; the x86 recipe is unchanged', () => {

@@ -28,3 +28,15 @@ test('reports each phase once, in order, filling in the ones a quiet kernel skip
     ['qemu@0', 'kernel@2', 'init@2', 'engine@11', 'online@19'],
   );
 });
+
+test('a board restored from its saved state goes qemu → restored → online, with no boot phases filled in', () => {
+  const seen: PhaseEvent[] = [];
+  const t = new PhaseTracker((e) => seen.push(e));
+  t.mark('qemu', 0.4);
+  t.mark('restored', 0.7);
+  t.mark('online', 1.3);
+  assert.deepEqual(
+    seen.map((e) => `${e.phase}@${e.at}`),
+    ['qemu@0.4', 'restored@0.7', 'online@1.3'],
+  );
+});

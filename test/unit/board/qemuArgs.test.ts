@@ -13,8 +13,9 @@ const spec: DebianBoardSpec = {
   console: '/s/b1/console.log',
   qmp: '/s/b1/qmp.sock',
   kernel: '/c/vmlinux',
+  initrd: '/c/initrd.img',
   agentDisk: '/s/b1/agent.img',
-  kernelArgs: ['console=ttyS0', 'root=/dev/nvme0n1'],
+  kernelArgs: ['console=ttyS0', 'quiet'],
   initArgs: ['--', '/sbin/edgeinit'],
   tscKHz: 2_600_000,
 };
@@ -34,7 +35,10 @@ test('a Debian board boots its kernel directly under TCG with the console in a f
   const argv = boardArgs(spec);
   assert.deepEqual(valueAfter(argv, '-accel'), ['tcg']);
   assert.deepEqual(valueAfter(argv, '-kernel'), ['/c/vmlinux']);
-  assert.deepEqual(valueAfter(argv, '-append'), ['console=ttyS0 root=/dev/nvme0n1 tsc_early_khz=2600000 -- /sbin/edgeinit']);
+  assert.deepEqual(valueAfter(argv, '-initrd'), ['/c/initrd.img']);
+  // both disks are virtio (a migratable device), the root disk first: /dev/vda in the guest, the agent /dev/vdb
+  assert.deepEqual(valueAfter(argv, '-device').filter((d) => d.startsWith('virtio-blk')), ['virtio-blk-pci,drive=root,id=rootdisk', 'virtio-blk-pci,drive=agent,id=agentdisk']);
+  assert.deepEqual(valueAfter(argv, '-append'), ['console=ttyS0 quiet tsc_early_khz=2600000 -- /sbin/edgeinit']);
   assert.deepEqual(valueAfter(argv, '-qmp'), ['unix:/s/b1/qmp.sock,server=on,wait=off']);
   assert.ok(valueAfter(argv, '-chardev')[0]?.includes('path=/s/b1/console.log'));
   assert.ok(valueAfter(argv, '-drive').some((d) => d.startsWith('file=/s/b1/overlay.qcow2,') && d.includes('format=qcow2')));

@@ -102,3 +102,13 @@ test('an empty target removes everything, then the unused networks', () => {
   assert.deepEqual(actions(plan(input(empty, { containers: [container()] }))), ['kill']);
   assert.deepEqual(actions(plan(input(empty))), ['removeNetwork']);
 });
+
+test('service actions are planned steps: stop, start (of the existing container), restart = stop then start, per container', async () => {
+  const { planServiceAction } = await import('../../../simulator/device/serviceActions.js');
+  const a = container({ id: 'a', serviceName: 'main' });
+  const b = container({ id: 'b', serviceName: 'side' });
+  const ids = (steps: ReturnType<typeof planServiceAction>) => steps.map((s) => `${s.action}:${'container' in s ? s.container.id : ''}`);
+  assert.deepEqual(ids(planServiceAction('stop', [a])), ['stop:a']);
+  assert.deepEqual(ids(planServiceAction('start', [a])), ['startExisting:a']);
+  assert.deepEqual(ids(planServiceAction('restart', [a, b])), ['stop:a', 'startExisting:a', 'stop:b', 'startExisting:b']);
+});

@@ -33,6 +33,15 @@ test('times are given at a known link rate only', () => {
   assert.equal(zero!.savingFactor, undefined);
 });
 
+test('a local build says how it reached the device and what the helper cost', () => {
+  const [helper] = deltaBars([{ ...service, method: 'delta-helper', helperBytes: 400_000 }]);
+  assert.equal(helper!.method, 'delta via helper container');
+  assert.equal(helper!.helperBytes, 400_000);
+  const [built] = deltaBars([service]);
+  assert.equal(built!.method, undefined, 'a device build names no method');
+  assert.equal(built!.helperBytes, 0);
+});
+
 test('the timeline marks phases done, current (with percent and bytes) and pending', () => {
   const steps = timelineSteps(
     {

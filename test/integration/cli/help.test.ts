@@ -1,5 +1,5 @@
 // The CLI's front door: help lists every subcommand, usage mistakes are one line and exit code 2.
-// Runs the built bundle (dist/cli.js) as a user would; `npm test` builds it first.
+// Runs the built bundle (dist/cli.js) as a user would (an integration test: the integration tier builds it first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,0 +1,31 @@
+// Child process for largeImageDelta.test.ts and bench:memory: creates an image delta from two archive files
+// (createImageDeltaFile) or applies one with the basis archive read on demand (applyImageDelta with a memory
+// budget), then prints its peak RSS (VmHWM), the bytes it wrote to storage (/proc/self/io write_bytes), wall
+// and CPU seconds, and the result's image id, as one JSON line.
+import { readFileSync } from 'node:fs';
+import { createImageDeltaFile } from '../../../simulator/engine/imageDeltaFiles.js';
+import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
+
+function procFigures(): { peakMB: number; writeBytes: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const io = readFileSync('/proc/self/io', 'utf8');
+  return { peakMB: Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024, writeBytes: Number(/write_bytes:\s+(\d+)/.exec(io)![1]) };
+}
+
+async function main(): Promise<void> {
+  const [mode, basis, input, out, budget, thin] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const memoryBudget = Number(budget);
+  let imageId: string;
+  if (mode === 'create') {
+    const d = await createImageDeltaFile({ basis: { archivePath: basis }, target: { archivePath: input }, outputPath: out, memoryBudget, estimates: false });
+    imageId = d.header.target.imageId;
+  } else {
+    imageId = (await applyImageDelta({ delta: input, basis: { archivePath: basis }, outputPath: out, memoryBudget, thin: thin === 'thin' })).imageId;
+  }
+  const c = process.cpuUsage(c0);
+  process.stdout.write(`${JSON.stringify({ ...procFigures(), imageId, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 })}\n`);
+}
+
+void main();

@@ -1,0 +1,56 @@
+// An image delta between two generated images of about 190 MB each (a shared 64 MB base, a 128 MB app layer
+// rebuilt in places) is created from the archive files and applied with the basis read on demand, each in a
+// child process under a 16 MiB budget whose peak RSS (VmHWM) is read: far below the images, and the rebuilt
+// archive is the target's, digest for digest. Apply writes the archive once. (The 2 GB case is bench:memory's.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeLargeImagePair } from './largeImages.js';
+
+const runner = resolve(__dirname, 'imageDeltaRunner.ts');
+
+interface Figures {
+  peakMB: number;
+  writeBytes: number;
+  imageId: string;
+}
+
+function run(args: string[]): Figures {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
+}
+
+async function sha(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+test('an image delta between two ~190 MB generated images, made and applied within a 16 MiB budget: peak RSS far below the images, the target rebuilt exactly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ep-large-img-'));
+  try {
+    const { basis, target, targetId } = await writeLargeImagePair(dir, 64 << 20, 128 << 20);
+    const budget = String(16 << 20);
+    const delta = join(dir, 'delta');
+    const out = join(dir, 'out.tar');
+    const created = run(['create', basis, target, delta, budget]);
+    assert.equal(created.imageId, targetId);
+    assert.ok(statSync(delta).size < (128 << 20) / 5, `delta ${statSync(delta).size} bytes (a few files are new)`);
+    const applied = run(['apply', basis, delta, out, budget]);
+    assert.equal(applied.imageId, targetId);
+    assert.equal(await sha(out), await sha(target), 'the rebuilt archive is the target archive, byte for byte');
+    const imageMB = statSync(target).size / 2 ** 20;
+    for (const [what, f] of [['create', created], ['apply', applied]] as const) {
+      assert.ok(f.peakMB < 200 && f.peakMB < imageMB, `${what}: peak RSS ${f.peakMB.toFixed(0)} MB for images of ${imageMB.toFixed(0)} MB`);
+    }
+    assert.ok(applied.writeBytes <= 1.1 * statSync(target).size, `apply wrote ${applied.writeBytes} bytes for an archive of ${statSync(target).size}`);
+    console.log(`images ${imageMB.toFixed(0)} MB: create peak ${created.peakMB.toFixed(0)} MB, apply peak ${applied.peakMB.toFixed(0)} MB`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
