@@ -78,6 +78,9 @@ export function virtBoardArgs(spec: DebianBoardSpec): string[] {
     '-append', [...spec.kernelArgs, ...spec.initArgs].join(' '),
     '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
     '-device', 'nvme,drive=root,serial=edgeroot',
+    // the init mounts the agent disk as /dev/vdb (on x86 the root disk is vda): an empty placeholder takes vda here
+    '-drive', 'if=none,id=pad,driver=null-co,read-only=on',
+    '-device', 'virtio-blk-pci,drive=pad',
     '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
     '-device', 'virtio-blk-pci,drive=agent',
   ];

@@ -36,7 +36,8 @@ test('the aarch64 board: virt machine, the CPU asked for, PL011 console, root on
   assert.doesNotMatch(append, /ttyS0|tsc=/);
   assert.ok(append.endsWith('-- /sbin/edgeinit'));
   assert.ok(after(argv, '-device').includes('nvme,drive=root,serial=edgeroot'));
-  assert.ok(after(argv, '-device').includes('virtio-blk-pci,drive=agent'));
+  const devices = after(argv, '-device');
+  assert.ok(devices.indexOf('virtio-blk-pci,drive=pad') >= 0 && devices.indexOf('virtio-blk-pci,drive=pad') < devices.indexOf('virtio-blk-pci,drive=agent'), 'the agent disk is the second virtio disk (/dev/vdb), as the init mounts it');
   assert.ok(argv.includes('-no-reboot'));
   assert.ok(!argv.includes('-initrd'), 'no initramfs: root on NVMe, built into the kernel');
 });
