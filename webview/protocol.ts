@@ -4,6 +4,7 @@
 //   - host → view: `response` (to a request), `notify` (state pushed by the host).
 // Every message is validated with these schemas on arrival; anything else is dropped.
 import * as z from 'zod';
+import { ServiceReportSchema } from '../simulator/shared/pushReport.js';
 
 export const ViewKindSchema = z.enum(['dashboard', 'logs']);
 export type ViewKind = z.infer<typeof ViewKindSchema>;
@@ -13,20 +14,8 @@ export type ViewKind = z.infer<typeof ViewKindSchema>;
 export const ServicePhaseSchema = z.enum(['waiting', 'building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed']);
 export type ServicePhaseView = z.infer<typeof ServicePhaseSchema>;
 
-export const ServiceReportViewSchema = z.object({
-  name: z.string(),
-  imageBytes: z.number(),
-  layerPullBytes: z.number(),
-  librsyncBytes: z.number(),
-  deltaBytes: z.number(),
-  sentBytes: z.number(),
-  transferSeconds: z.number(),
-  /** How a local build got to the device: `delta-agent`, `delta-helper` or `load` (absent for device builds). */
-  method: z.enum(['delta-agent', 'delta-helper', 'load']).optional(),
-  /** What setting up the delta helper cost on this push, on top of `sentBytes`. */
-  helperBytes: z.number().optional(),
-  state: z.string(),
-});
+/** The push report's line, as the push pipeline makes it (one schema for both). */
+export const ServiceReportViewSchema = ServiceReportSchema;
 export type ServiceReportView = z.infer<typeof ServiceReportViewSchema>;
 
 export const ServiceTimelineSchema = z.object({

@@ -2,6 +2,7 @@
 // report it returns (the `edgepush push --json` shape). The VS Code extension imports these; keep them stable.
 import * as z from 'zod';
 import type Docker from 'dockerode';
+import { ServiceReportSchema } from '../shared/pushReport.js';
 
 export type BuildOn = 'device' | 'local';
 
@@ -12,37 +13,8 @@ export const DEFAULT_BUILD_ON: BuildOn = 'device';
 export const SERVICE_PHASES = ['building', 'shipping', 'downloaded', 'installing', 'running', 'exited', 'failed'] as const;
 export type ServicePhase = (typeof SERVICE_PHASES)[number];
 
-/** How a locally built image reached the device: a delta to EdgePush's agent, a delta rebuilt by a helper
- *  container on a stock device's engine, or the full image (`docker load`). */
-export const SHIP_METHODS = ['delta-agent', 'delta-helper', 'load'] as const;
-export type ShipMethod = (typeof SHIP_METHODS)[number];
-
-/** One service's line in the delta report. Byte counts are whole bytes; `transferSeconds` is at the link rate. */
-export const ServiceReportSchema = z.object({
-  name: z.string(),
-  /** Uncompressed size of the new image (`docker save` tar). */
-  imageBytes: z.number().int().nonnegative(),
-  /** What a registry-style layer pull would send: gzip of the layers the device does not have yet. */
-  layerPullBytes: z.number().int().nonnegative(),
-  /** What balenaEngine's librsync delta (512-byte blocks) would send. */
-  librsyncBytes: z.number().int().nonnegative(),
-  /** What EdgePush's delta against the image the device runs would send. */
-  deltaBytes: z.number().int().nonnegative(),
-  /** What actually crossed the wire to the device for this service in this push (build context, delta or image). */
-  sentBytes: z.number().int().nonnegative(),
-  /** `sentBytes` at the device's link rate (measured wall time when the rate is not known). */
-  transferSeconds: z.number().nonnegative(),
-  /** How the image got there (`--build-on local` only; absent when the device built it or already had it). */
-  method: z.enum(SHIP_METHODS).optional(),
-  /** What setting up the delta helper cost on this push, on top of `sentBytes` (0 when it was there or not needed). */
-  helperBytes: z.number().int().nonnegative().optional(),
-  /**
-   * The service's state on the device when the push finished: the supervisor's (`Running`, ...), or what the engine
-   * shows when the container is not really up: `Restarting (exit N, K restarts)`, `exited`, `exited (code N)`.
-   */
-  state: z.string(),
-});
-export type ServiceReport = z.infer<typeof ServiceReportSchema>;
+// The report's per-service line is a wire type the dashboard webview validates too: it lives in shared/.
+export { SHIP_METHODS, ServiceReportSchema, type ShipMethod, type ServiceReport } from '../shared/pushReport.js';
 
 /** The result of a push, exactly what `edgepush push --json` prints on stdout. */
 export const PushReportSchema = z.object({

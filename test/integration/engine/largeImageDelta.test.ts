@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeLargeImagePair } from './largeImages.js';
+import { writeLargeImagePair } from '../../unit/engine/largeImages.js';
 
-const runner = resolve(__dirname, 'imageDeltaRunner.ts');
+const runner = resolve(__dirname, '../../unit/engine/imageDeltaRunner.ts');
 
 interface Figures {
   peakMB: number;
