@@ -81,6 +81,13 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
 }
 
+/** The architecture a pair's binaries are for, from its name (`esbuild-linux-arm64`, `openssl-armhf`). */
+function archOfPair(name: string): string {
+  if (/arm64|aarch64/.test(name)) return 'aarch64';
+  if (/armhf|armv7|armel/.test(name)) return 'arm (32-bit)';
+  return 'x86-64 / any';
+}
+
 const fmt = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w);
 
 async function main(): Promise<void> {
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
   // EDGEPUSH_BENCH_BALENA=0 leaves out the real balenaEngine (its daemon takes a few seconds to start)
   const engine = process.env.EDGEPUSH_BENCH_BALENA === '0' ? undefined : await BalenaEngine.start();
   const all: Record<string, { ratio: number[]; seconds: number[]; cpu: number[]; bytes: number[] }> = {};
+  // EdgePush's size against bsdiff per architecture of the pair's binaries (from its name), printed side by side.
+  const byArch: Record<string, number[]> = {};
   try {
     for (const name of pairs) {
       const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work, engine);
@@ -104,6 +113,7 @@ async function main(): Promise<void> {
         a.seconds.push(Math.max(r.seconds, 0.01));
         a.cpu.push(Math.max(r.cpuSeconds, 0.01));
         a.bytes.push(r.bytes);
+        if (r.method === 'EdgePush create (in-process)') (byArch[archOfPair(name)] ??= []).push(r.bytes / bsd.bytes);
       }
     }
     const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
@@ -113,6 +123,8 @@ async function main(): Promise<void> {
       const ratio = m.startsWith('EdgePush apply') ? '' : geo(a.ratio).toFixed(2);
       console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${ratio.padStart(10)}${fmt(geo(a.seconds), 9, 2)}${fmt(geo(a.cpu), 8, 2)}`);
     }
+    console.log('\nEdgePush x bsdiff by architecture of the pair (geometric mean; anchor: bsdiff = 1.00)');
+    for (const [arch, ratios] of Object.entries(byArch)) console.log(`${arch.padEnd(34)}${String(ratios.length).padStart(6)} pair(s)${geo(ratios).toFixed(2).padStart(10)}`);
     printGoals(all, geo);
   } finally {
     rmSync(work, { recursive: true, force: true });

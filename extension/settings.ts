@@ -7,6 +7,8 @@ export interface Settings {
   buildOn: BuildOn;
   simulatorLinkRate: string;
   simulatorFirstAddress: string;
+  /** Device type Start Simulated Device of Type… offers first ('' = from the project). */
+  simulatorDeviceType: string;
   qemuBinary: string;
   qemuBoard: string;
   logBufferLines: number;
@@ -21,6 +23,7 @@ export function readSettings(): Settings {
     buildOn: c.get<string>('buildOn', 'device') === 'local' ? 'local' : 'device',
     simulatorLinkRate: c.get<string>('simulator.linkRate', '').trim(),
     simulatorFirstAddress: c.get<string>('simulator.firstAddress', '127.0.0.2').trim() || '127.0.0.2',
+    simulatorDeviceType: c.get<string>('simulator.deviceType', '').trim(),
     qemuBinary: c.get<string>('qemu.binary', 'qemu-system-x86_64'),
     qemuBoard: c.get<string>('qemu.board', 'x86_64'),
     logBufferLines: Math.max(100, Math.floor(c.get<number>('logs.bufferLines', 5000))),

@@ -20,9 +20,15 @@ export { boardNameFor } from '../simulator/board/paths.js';
 export { parseViewToHost } from '../webview/protocol.js';
 export { parseRate } from '../simulator/device/link.js';
 
+// Pushes make the EdgePush base images (edgepush-base/<arch>-*) their project names, for the device's arch, and
+// ship missing plain ones to a device that lacks them.
 export const pushProject: typeof PushProject = async (opts) => {
-  const [{ pushProject: push }, { makeBaseImage }] = await Promise.all([import('../simulator/push/pushProject.js'), import('../simulator/device/baseImages.js')]);
-  return push({ makeBaseImage, ...opts });
+  const [{ pushProject: push }, { makeBaseImage }, { provideBaseImages }] = await Promise.all([
+    import('../simulator/push/pushProject.js'),
+    import('../simulator/device/baseImages.js'),
+    import('../simulator/device/archBaseImages.js'),
+  ]);
+  return push({ makeBaseImage, baseImages: provideBaseImages, ...opts });
 };
 export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
 export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);

@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark in one run, each printing its figures beside its anchors or goals.
-// Pick some with arguments: `npm run bench -- delta push` (names: delta, memory, push, board, activation, fleet, agent).
+// Pick some with arguments: `npm run bench -- delta push` (names: delta, memory, push, arm, board, activation, fleet, agent).
 import { spawnSync } from 'node:child_process';
 
-const all = ['activation', 'delta', 'memory', 'push', 'agent', 'board', 'fleet'];
+const all = ['activation', 'delta', 'memory', 'push', 'arm', 'agent', 'board', 'fleet'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 const unknown = chosen.filter((n) => !all.includes(n));
 if (unknown.length) {

@@ -6,6 +6,7 @@
 #   bash scripts/setup.sh board   + QEMU, debootstrap and UEFI firmware (QEMU boards)
 #   bash scripts/setup.sh bench   + the delta anchors (rdiff, xdelta3, bsdiff, zstd)
 #   bash scripts/setup.sh registry + Debian's docker-registry (edgepush registry, fleets)
+#   bash scripts/setup.sh arm     + qemu-user-static and binfmt-support, handlers registered (simulated ARM devices)
 #   bash scripts/setup.sh real-supervisor + the real balena-supervisor v19.0.5 (its sources, deps and Node 22 cached
 #                                 under ~/.cache/edgepush/real-supervisor: the conformance suite's reference device)
 #   bash scripts/setup.sh         everything the tests need (CI, `npm run test:all`): all groups and the cached
@@ -23,7 +24,8 @@ PKG_board=(qemu-system-x86 qemu-utils debootstrap e2fsprogs lz4 ovmf) # QEMU boa
 PKG_e2e=(chromium libkrb5-dev ripgrep)                             # end-to-end tests in code-server
 PKG_registry=(docker-registry)                                     # a real OCI registry (distribution 2.8): images, deltas, fleets
 PKG_realsup=(jq curl g++ make python3 libsqlite3-dev util-linux) # the real balena-supervisor (scripts/real-supervisor/; npm comes with Node)
-ALL_GROUPS=(engine base bench board e2e registry realsup)
+PKG_arm=(qemu-user-static binfmt-support qemu-system-arm)          # ARM containers here (simulated Raspberry Pis), the aarch64 board
+ALL_GROUPS=(engine base bench board e2e registry realsup arm)
 
 # Which groups (and which scripts/setup-*.sh test clients) each job needs.
 job=${1:-all}
@@ -34,8 +36,9 @@ case "$job" in
   bench) groups=(engine base bench); clients=() ;;
   registry) groups=(engine base registry); clients=() ;;
   real-supervisor) groups=(engine base realsup); clients=(real-supervisor) ;;
+  arm) groups=(engine base arm); clients=() ;;
   all) groups=("${ALL_GROUPS[@]}"); clients=(all) ;;
-  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry, real-supervisor or nothing for all)\n' "$job" >&2; exit 2 ;;
+  *) printf 'setup: unknown job %s (demo, e2e, board, bench, registry, real-supervisor, arm or nothing for all)\n' "$job" >&2; exit 2 ;;
 esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -80,6 +83,18 @@ if ! docker version >/dev/null 2>&1; then
   nohup dockerd >/var/log/edgepush-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
   docker version >/dev/null 2>&1 || { say "dockerd did not start; see /var/log/edgepush-dockerd.log"; tail -20 /var/log/edgepush-dockerd.log >&2; exit 1; }
+fi
+
+# qemu-user handlers for ARM binaries, registered with binfmt_misc (the F flag lets containers use them).
+if [[ " ${groups[*]} " == *" arm "* ]] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    say "ARM containers need the qemu-user binfmt handlers: as root, mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable"
+    exit 1
+  fi
+  [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable >/dev/null 2>&1 || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || { say "update-binfmts registered no qemu-aarch64 handler"; exit 1; }
+  say "registered the qemu-user binfmt handlers (aarch64, arm)"
 fi
 
 # npm dependencies, only when the lock file changed since the last install.

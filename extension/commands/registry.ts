@@ -15,6 +15,7 @@ import { restartAllCommand } from './restartAll.js';
 import { setApiKeyCommand } from './setApiKey.js';
 import { setAsTargetCommand } from './setAsTarget.js';
 import { startSimulatorAtCommand } from './startSimulatorAt.js';
+import { startSimulatorOfTypeCommand } from './startSimulatorOfType.js';
 import { openDashboardCommand } from './openDashboard.js';
 import { pushCommand } from './push.js';
 import { pushToFleetCommand } from './pushToFleet.js';
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   pushCommand,
   startSimulatorCommand,
   startSimulatorAtCommand,
+  startSimulatorOfTypeCommand,
   stopSimulatorCommand,
   startBoardCommand,
   stopBoardCommand,

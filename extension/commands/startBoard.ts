@@ -1,4 +1,5 @@
-// EdgePush: Start QEMU Board — an emulated x86_64 board (simulator/board) on a loopback address, shown under
+// EdgePush: Start QEMU Board — an emulated x86_64 or aarch64 board (simulator/board) of a device type picked by
+// its friendly name, on a loopback address, shown under
 // QEMU Boards with its boot phases (kernel, init, engine, agent, online). The first start builds the board image
 // (minutes, cached afterwards). The board keeps running when VS Code closes; Stop QEMU Board powers it off.
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
 import { isLoopback, nextFreeAddress, parseIPv4 } from '../simulators/addresses.js';
 import type { Command } from './command.js';
+import { boardTypeItems, defaultBoardType } from '../simulators/deviceTypePick.js';
+import { openProjectType } from './startSimulatorOfType.js';
 import { loadWorkSoon } from '../workLoader.js';
 
 export const startBoardCommand: Command = {
@@ -23,6 +26,14 @@ export const startBoardCommand: Command = {
     });
     if (!address) return undefined;
     const a = address.trim();
+    const picked = await vscode.window.showQuickPick(boardTypeItems(defaultBoardType(settings.qemuBoard, await openProjectType())), {
+      title: vscode.l10n.t('Start QEMU Board'),
+      placeHolder: vscode.l10n.t('Device type (x86_64 boards, or aarch64 under TCG)'),
+      matchOnDescription: true,
+    });
+    if (!picked) return undefined;
+    // qemu.binary is the x86 emulator unless changed: an aarch64 board takes qemu-system-aarch64 then
+    const qemu = picked.board === 'aarch64' && settings.qemuBinary === 'qemu-system-x86_64' ? undefined : settings.qemuBinary;
     const { boardNameFor, startBoard } = await loadWorkSoon();
     const name = boardNameFor(a);
     s.store.add(a, 'board', name);
@@ -38,10 +49,11 @@ export const startBoardCommand: Command = {
           const seen: string[] = [];
           return startBoard(
             {
-              board: 'x86_64',
+              board: picked.board,
+              deviceType: picked.slug,
               address: a,
               name,
-              qemu: settings.qemuBinary,
+              qemu,
               agentBundle: join(s.context.extensionPath, 'dist', 'agent.js'),
               progress: { update: (phase) => progress.report({ message: phase }), done: () => undefined },
             },

@@ -29,7 +29,7 @@ export async function launchSimulator(s: Services, choice: SimulatorChoice): Pro
       (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return s.simulators.start({ address: a, linkRate: settings.simulatorLinkRate || undefined }, abort.signal);
+        return s.simulators.start({ address: a, linkRate: settings.simulatorLinkRate || undefined, deviceType: choice.deviceType }, abort.signal);
       },
     );
     s.store.add(a, 'simulated', handle.name, handle.linkRate);

@@ -23,6 +23,8 @@ export interface StartOptions {
   address: string;
   name?: string;
   linkRate?: string;
+  /** balena device type (`--device-type`); the arch follows from it. */
+  deviceType?: string;
 }
 
 export class SimulatorManager extends Disposable {
@@ -53,6 +55,7 @@ export class SimulatorManager extends Disposable {
     const name = o.name ?? `sim-${o.address}`;
     const args = [this.cliPath, 'device', '--address', o.address, '--name', name, '--data', dataDir];
     if (o.linkRate) args.push('--link', o.linkRate);
+    if (o.deviceType) args.push('--device-type', o.deviceType);
     // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
     const child: ChildProcess = spawn(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -79,7 +79,8 @@ const contextBySource: Record<DeviceSource, string> = {
 export function deviceNode(d: DeviceRecord): DeviceNode {
   const booting = d.bootPhase !== undefined && !d.online;
   const state = booting ? d.bootPhase : d.online === undefined ? 'connecting…' : d.online ? 'online' : 'offline';
-  const parts = [d.name.includes(d.address) ? undefined : d.address, state, d.online ? d.deviceType : undefined].filter(Boolean);
+  const type = d.online && d.deviceType ? (d.arch ? `${d.deviceType} (${d.arch})` : d.deviceType) : undefined;
+  const parts = [d.name.includes(d.address) ? undefined : d.address, state, type].filter(Boolean);
   return {
     kind: 'device',
     id: `device:${d.address}`,

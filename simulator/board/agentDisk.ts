@@ -18,6 +18,8 @@ export interface AgentDiskOptions {
   engineTcp: boolean;
   /** A V8 code cache for this bundle and image (codeCache.ts), if one was kept. */
   codeCache?: string;
+  /** balena device type the agent reports (the init sources board.env: exported, `edgepush device` reads it). */
+  deviceType?: string;
 }
 
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -37,9 +39,11 @@ export function findAgentBundle(explicit?: string, env = process.env): string {
   throw notFound('the EdgePush agent bundle (dist/agent.js) was not found: run `npm run build` or set EDGEPUSH_AGENT_BUNDLE');
 }
 
-export function boardEnv(opts: Pick<AgentDiskOptions, 'name' | 'engineTcp'>): string {
+export function boardEnv(opts: Pick<AgentDiskOptions, 'name' | 'engineTcp' | 'deviceType'>): string {
   if (!safeName.test(opts.name)) throw invalidInput(`board name '${opts.name}' may only hold letters, digits, '.', '_' and '-'`);
-  return `NAME=${opts.name}\nENGINE_TCP=${opts.engineTcp ? 1 : 0}\n`;
+  if (opts.deviceType !== undefined && !safeName.test(opts.deviceType)) throw invalidInput(`device type '${opts.deviceType}' may only hold letters, digits, '.', '_' and '-'`);
+  const type = opts.deviceType ? `export EDGEPUSH_DEVICE_TYPE=${opts.deviceType}\n` : '';
+  return `NAME=${opts.name}\nENGINE_TCP=${opts.engineTcp ? 1 : 0}\n${type}`;
 }
 
 export async function makeAgentDisk(image: string, workDir: string, opts: AgentDiskOptions): Promise<void> {

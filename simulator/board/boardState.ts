@@ -7,7 +7,7 @@ import { boardPaths, stateRoot } from './paths.js';
 export const boardStateSchema = z.object({
   name: z.string(),
   kind: z.enum(['debian', 'balena']),
-  board: z.literal('x86_64'),
+  board: z.enum(['x86_64', 'aarch64']),
   address: z.string(),
   pid: z.number().int().nullable(),
   accel: z.enum(['kvm', 'tcg']),

@@ -1,11 +1,13 @@
-// Builds the x86_64 board image from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
+// Builds a board image (x86_64, or aarch64 with debootstrap --arch=arm64 under qemu-user) from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
 // minbase root filesystem with the engine and Node, the kernel modules, the init script, then an ext4 image made
 // with `mke2fs -d` (no loop mount). Work happens in a temporary folder renamed into place at the end, so an
 // interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
+import { debianArchOf, x86Recipe, recipeHash, type BoardRecipe } from './recipe.js';
+import { downloadDebs, resolveMetaPackage } from '../shared/debPackages.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
 import { writeInitramfs } from './initramfs.js';
@@ -15,7 +17,7 @@ import type { Progress } from '../shared/progress.js';
 
 export const imageManifestSchema = z.object({
   hash: z.string(),
-  board: z.literal('x86_64'),
+  board: z.enum(['x86_64', 'aarch64']),
   kernelRelease: z.string(),
   builtAt: z.string(),
   buildSeconds: z.number(),
@@ -35,11 +37,18 @@ export interface EnsureImageOptions {
   force?: boolean;
 }
 
+/** Where a board's images live: the x86_64 ones in the cache folder itself (as before), others in a subfolder of
+ *  their own, out of reach of an older EdgePush's pruning (it removed every other image beside its own). */
+export function imageCacheDir(cacheDir: string, board: BoardRecipe['board']): string {
+  return board === 'x86_64' ? cacheDir : join(cacheDir, board);
+}
+
 export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoot()): BoardImage | undefined {
-  const paths = imagePaths(recipeHash(recipe), cacheDir);
+  const paths = imagePaths(recipeHash(recipe), imageCacheDir(cacheDir, recipe.board));
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
-    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || !existsSync(paths.initrd)) return undefined;
+    // the aarch64 board boots without an initramfs (root on NVMe, built into its kernel)
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || (recipe.board === 'x86_64' && !existsSync(paths.initrd))) return undefined;
     return { ...paths, info };
   } catch {
     return undefined;
@@ -63,12 +72,16 @@ function checkCanBuild(): void {
 
 export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardImage> {
   const recipe = opts.recipe ?? x86Recipe;
-  const root = opts.cacheDir ?? cacheRoot();
+  const top = opts.cacheDir ?? cacheRoot();
+  const root = imageCacheDir(top, recipe.board);
   if (!opts.force) {
-    const have = cachedImage(recipe, root);
+    const have = cachedImage(recipe, top);
     if (have) return have;
   }
   checkCanBuild();
+  if (recipe.board === 'aarch64' && !existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) {
+    throw unavailable('building the aarch64 board runs debootstrap\'s second stage under qemu-user: apt-get install qemu-user-static binfmt-support qemu-system-arm && update-binfmts --enable (bash scripts/setup.sh arm)');
+  }
   const started = Date.now();
   const hash = recipeHash(recipe);
   const final = imagePaths(hash, root);
@@ -78,10 +91,18 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
   mkdirSync(work, { recursive: true });
   try {
     say('kernel package');
-    const deb = await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
+    const foreign = recipe.board !== 'x86_64';
+    const deb = foreign
+      ? (await downloadDebs(debianArchOf(recipe.board), [await resolveMetaPackage(debianArchOf(recipe.board), recipe.kernelPackage)]))[0]!
+      : await fetchKernelDeb(recipe.kernelPackage, join(root, 'kernel-debs'));
     const kernel = await unpackKernel(deb, join(work, 'kernel'));
     say('kernel image');
-    await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
+    // arm64: Debian's vmlinuz is a plain Image (gzip-compressed in some releases), which QEMU's virt machine boots
+    if (foreign) {
+      const raw = readFileSync(kernel.bzImage);
+      writeFileSync(join(work, 'vmlinux'), raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw);
+    }
+    else await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
 
     const rootfs = join(work, 'rootfs');
     const debCache = join(root, 'debs');
@@ -89,7 +110,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     say('debootstrap');
     await runTool(
       'debootstrap',
-      ['--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
+      [...(foreign ? [`--arch=${debianArchOf(recipe.board)}`] : []), '--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
       { timeoutMs: 20 * 60_000, onLine: (l) => debootstrapStep(l, say) },
     );
 
@@ -99,8 +120,10 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     cpSync(kernel.modules, modDir, { recursive: true });
     // the root filesystem's own depmod (kmod is in the recipe), so the host needs no kmod
     await runTool('chroot', [rootfs, '/sbin/depmod', kernel.release], { timeoutMs: 120_000 });
-    say('initramfs');
-    writeInitramfs(join(work, 'initrd.img'), kernel.modules);
+    if (!foreign) {
+      say('initramfs');
+      writeInitramfs(join(work, 'initrd.img'), kernel.modules);
+    }
 
     say('init and configuration');
     for (const [rel, f] of Object.entries(recipe.files)) {
@@ -134,7 +157,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     writeFileSync(join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`);
     rmSync(final.dir, { recursive: true, force: true });
     renameSync(work, final.dir);
-    pruneOtherImages(root, hash);
+    pruneOtherImages(root, hash, recipe.board);
     opts.progress?.done(`board image ${hash} built in ${info.buildSeconds} s (${imageSize(final.rootfs)})`);
     return { ...final, info };
   } catch (err) {
@@ -149,10 +172,18 @@ function debootstrapStep(line: string, say: (phase: string) => void): void {
   if (m?.[1]) say(`debootstrap: ${m[1].toLowerCase()}`);
 }
 
-/** Images of older recipes: boards on them get a new overlay at their next start anyway, so they are only disk. */
-function pruneOtherImages(root: string, keep: string): void {
+/** Images of older recipes of the same board: boards on them get a new overlay at their next start anyway, so
+ *  they are only disk. Another board's (x86_64 beside aarch64) image stays. */
+function pruneOtherImages(root: string, keep: string, board: string): void {
   for (const d of readdirSync(root)) {
-    if (d !== keep && /^[0-9a-f]{16}$/.test(d)) rmSync(join(root, d), { recursive: true, force: true });
+    if (d === keep || !/^[0-9a-f]{16}$/.test(d)) continue;
+    let other: string | undefined;
+    try {
+      other = imageManifestSchema.shape.board.parse((JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')) as { board?: unknown }).board);
+    } catch {
+      other = undefined; // a broken or unfinished image: not worth keeping
+    }
+    if (other === undefined || other === board) rmSync(join(root, d), { recursive: true, force: true });
   }
 }
 

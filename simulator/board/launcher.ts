@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedImage, ensureImage } from './imageBuild.js';
-import { initArgs, x86Recipe } from './recipe.js';
+import { initArgs, recipeFor, x86Recipe, type BoardArch } from './recipe.js';
 import { boardNameFor, boardPaths, cacheRoot, stateRoot } from './paths.js';
 import { boardArgs, type BoardSpec } from './qemuArgs.js';
 import { chooseAccel } from './kvmProbe.js';
@@ -24,7 +24,10 @@ import type { PhaseEvent } from './consolePhases.js';
 import type { Progress } from '../shared/progress.js';
 
 export interface StartBoardOptions {
-  board?: 'x86_64';
+  /** x86_64 (default) or aarch64 (qemu-system-aarch64 -M virt, TCG on an x86 machine). */
+  board?: BoardArch;
+  /** balena device type the board's agent reports (default the generic type of its arch). */
+  deviceType?: string;
   /** Host loopback address the board's ports are forwarded from (default 127.0.0.3). */
   address?: string;
   name?: string;
@@ -98,7 +101,9 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
   const name = opts.name ?? boardNameFor(address);
   const root = opts.stateDir ?? stateRoot();
   const paths = boardPaths(name, root);
-  const qemu = opts.qemu ?? 'qemu-system-x86_64';
+  const recipe = recipeFor(opts.board ?? 'x86_64');
+  const arm = recipe.board === 'aarch64';
+  const qemu = opts.qemu ?? (arm ? 'qemu-system-aarch64' : 'qemu-system-x86_64');
   const previous = readBoardState(name, root);
   if (previous && qemuAlive(previous.pid, name)) throw conflict(`board ${name} is already running (pid ${previous.pid})`);
   mkdirSync(paths.dir, { recursive: true });
@@ -123,16 +128,19 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const accel = await chooseAccel(qemu, cachedImage(x86Recipe, opts.cacheDir ?? cacheRoot())?.kernel, root);
     spec = { kind: 'balena', ...common, cpus: vcpusFor(accel, opts.cpus), accel, firmware: findFirmware() };
   } else {
-    const image = await ensureImage({ recipe: x86Recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
+    const image = await ensureImage({ recipe, cacheDir: opts.cacheDir ?? cacheRoot(), progress: opts.progress });
     base = image.rootfs;
     const fresh = Boolean(opts.reset) || previous?.base !== base || !existsSync(paths.overlay);
     const bundle = findAgentBundle(opts.agentBundle);
     const cacheDir = opts.cacheDir ?? cacheRoot();
-    const accel = await chooseAccel(qemu, image.kernel, root);
+    // An aarch64 guest on an x86 machine is TCG; Cortex-A72 (no pointer authentication to emulate) is much faster there than `max`.
+    const nativeArm = process.arch === 'arm64';
+    const accel = arm && !nativeArm ? 'tcg' : await chooseAccel(qemu, image.kernel, root);
     common.cpus = vcpusFor(accel, opts.cpus);
     const digest = bundleDigest(bundle);
     // a fresh board (new overlay) of an image, agent and settings already booted once wakes from the saved state
-    if (fresh && !opts.cold && (opts.until ?? 'online') === 'online') {
+    // (the aarch64 board always boots: its saved state is not tried yet)
+    if (fresh && !arm && !opts.cold && (opts.until ?? 'online') === 'online') {
       const key = snapshotKey({
         imageHash: image.info.hash,
         bundleDigest: digest,
@@ -160,6 +168,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
         name,
         engineTcp: Boolean(opts.engineTcp),
         codeCache: codeCachePath(cacheDir, image.info.hash, digest),
+        deviceType: opts.deviceType ?? (arm ? 'generic-aarch64' : undefined),
       });
     }
     spec = {
@@ -169,9 +178,9 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       kernel: image.kernel,
       initrd: image.initrd,
       agentDisk: paths.agentDisk,
-      kernelArgs: x86Recipe.kernelArgs,
+      kernelArgs: recipe.kernelArgs,
       initArgs,
-      tscKHz: hostTscKHz(),
+      ...(arm ? { machine: 'virt' as const, ...(accel === 'tcg' ? { cpu: 'cortex-a72' } : {}) } : { tscKHz: hostTscKHz() }),
     };
   }
 
@@ -214,7 +223,7 @@ async function launch(
   const state: BoardState = {
     name,
     kind: spec.kind,
-    board: 'x86_64',
+    board: spec.kind === 'debian' && spec.machine === 'virt' ? 'aarch64' : 'x86_64',
     address,
     pid,
     accel: spec.accel,
@@ -239,7 +248,7 @@ async function launch(
         startedAt: started,
         alive: () => qemuAlive(pid, name),
         until: opts.until ?? 'online',
-        timeoutMs: restoring ? 30_000 : (opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : 180_000)),
+        timeoutMs: restoring ? 30_000 : (opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : spec.machine === 'virt' ? 360_000 : 180_000)),
         restored: restoring,
         onPhase: hooks.onPhase,
         signal: hooks.signal,

@@ -1,6 +1,8 @@
 // The QEMU command line, built as an argv array from plain data (no shell). Two kinds of board:
 // - `debian`: the image built here, booted directly from its ELF kernel on the lean `microvm` machine with a tiny
 //   initramfs (initramfs.ts) that loads virtio-blk, root on a virtio disk, the agent on a second small virtio disk;
+// - `debian` on `virt` (aarch64): the image built for arm64 on qemu-system-aarch64's virt machine, root on NVMe, no
+//   initramfs;
 // - `balena`: a user's balenaOS genericx86-64 image, booted through UEFI firmware (OVMF) on a q35 PC with the
 //   disk on SATA (AHCI) and virtio networking, as balena documents for running its images in QEMU.
 // Both forward the device ports from a chosen host loopback address, so tools treat the board as a LAN device.
@@ -19,6 +21,8 @@ interface CommonSpec {
   overlay: string;
   console: string;
   qmp: string;
+  /** CPU model (default: `host` under KVM, `max` under TCG). */
+  cpu?: string;
 }
 
 export interface DebianBoardSpec extends CommonSpec {
@@ -31,6 +35,8 @@ export interface DebianBoardSpec extends CommonSpec {
   initArgs: string[];
   /** Host TSC frequency in kHz: without it the microvm guest sometimes hangs calibrating its clock. */
   tscKHz?: number;
+  /** `virt`: the aarch64 board (qemu-system-aarch64); default the x86 microvm. */
+  machine?: 'microvm' | 'virt';
 }
 
 export interface BalenaBoardSpec extends CommonSpec {
@@ -49,7 +55,7 @@ function common(spec: CommonSpec): string[] {
   return [
     '-name', `edgepush-${spec.name}`,
     '-accel', spec.accel === 'kvm' ? 'kvm' : 'tcg',
-    '-cpu', spec.accel === 'kvm' ? 'host' : 'max',
+    '-cpu', spec.cpu ?? (spec.accel === 'kvm' ? 'host' : 'max'),
     '-m', String(spec.memoryMiB),
     '-smp', String(spec.cpus),
     '-nodefaults', '-no-user-config',
@@ -62,7 +68,26 @@ function common(spec: CommonSpec): string[] {
   ];
 }
 
+/** The aarch64 board: QEMU's `virt` machine (PCIe, PL011 console), the same disks and kernel boot as microvm. */
+export function virtBoardArgs(spec: DebianBoardSpec): string[] {
+  return [
+    '-M', 'virt',
+    ...common(spec),
+    '-no-reboot',
+    '-kernel', spec.kernel,
+    '-append', [...spec.kernelArgs, ...spec.initArgs].join(' '),
+    '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
+    '-device', 'nvme,drive=root,serial=edgeroot',
+    // the init mounts the agent disk as /dev/vdb (on x86 the root disk is vda): an empty placeholder takes vda here
+    '-drive', 'if=none,id=pad,driver=null-co,read-only=on',
+    '-device', 'virtio-blk-pci,drive=pad',
+    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
+    '-device', 'virtio-blk-pci,drive=agent',
+  ];
+}
+
 export function debianBoardArgs(spec: DebianBoardSpec): string[] {
+  if (spec.machine === 'virt') return virtBoardArgs(spec);
   const kernelArgs = [...spec.kernelArgs];
   if (spec.tscKHz) kernelArgs.push(`tsc_early_khz=${spec.tscKHz}`);
   kernelArgs.push(...spec.initArgs);

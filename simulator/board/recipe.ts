@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import { initScript, containerdConfig } from './initScript.js';
 import { initramfsInit, initramfsModules } from './initramfs.js';
 
+export type BoardArch = 'x86_64' | 'aarch64';
+
 export interface BoardRecipe {
-  board: 'x86_64';
+  board: BoardArch;
   suite: string;
   mirror: string;
   /** Debian packages installed by debootstrap on top of the minbase variant. */
@@ -48,6 +50,28 @@ export const x86Recipe: BoardRecipe = {
     'etc/hosts': { mode: 0o644, text: '127.0.0.1 localhost\n127.0.1.1 edgepush-board\n' },
   },
 };
+
+/**
+ * The aarch64 board (`qemu-system-aarch64 -M virt`, TCG on an x86 machine): the same packages, init and disks as
+ * the x86 board, from Debian's arm64 packages (debootstrap's second stage runs under qemu-user through
+ * binfmt_misc), its cloud kernel booted directly. The PL011 UART is the console; root stays on NVMe.
+ */
+export const aarch64Recipe: BoardRecipe = {
+  ...x86Recipe,
+  board: 'aarch64',
+  kernelPackage: 'linux-image-cloud-arm64',
+  // no initramfs on this board: root on NVMe (built into Debian's arm64 cloud kernel), tini as init
+  kernelArgs: ['console=ttyAMA0', 'root=/dev/nvme0n1', 'rw', 'rootfstype=ext4', 'quiet', 'mitigations=off', 'cryptomgr.notests', 'panic=-1', 'init=/usr/bin/tini'],
+};
+
+export function recipeFor(board: BoardArch): BoardRecipe {
+  return board === 'aarch64' ? aarch64Recipe : x86Recipe;
+}
+
+/** Debian's name for the board's architecture. */
+export function debianArchOf(board: BoardArch): string {
+  return board === 'aarch64' ? 'arm64' : 'amd64';
+}
 
 /** tini (started by the initramfs's /init) runs the init script as its child: the kernel passes arguments after `--` to init. */
 export const initArgs = ['--', '/sbin/edgeinit'];

@@ -29,7 +29,7 @@ export interface EnsureBaseImagesOptions {
   onProgress?(line: string): void;
 }
 
-type Entry = { name: string; type: 'directory'; mode: number } | { name: string; type: 'file'; mode: number; source: string } | { name: string; type: 'symlink'; linkname: string };
+export type Entry = { name: string; type: 'directory'; mode: number } | { name: string; type: 'file'; mode: number; source: string } | { name: string; type: 'symlink'; linkname: string };
 
 const ETC: Record<string, string> = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
@@ -38,9 +38,11 @@ const ETC: Record<string, string> = {
   'etc/nsswitch.conf': 'hosts: files dns\n',
 };
 
-function busyboxEntries(busybox: string): Entry[] {
-  const list = spawnSync(busybox, ['--list-full'], { encoding: 'utf8' });
-  if (list.status !== 0) throw new EdgePushError('unavailable', `cannot run ${busybox} --list-full (install Debian's busybox-static)`);
+/** busybox with its applet links; the applet list comes from `listFrom` (this machine's busybox of the same Debian
+ *  version, for another architecture's binary). */
+export function busyboxEntries(busybox: string, listFrom = busybox): Entry[] {
+  const list = spawnSync(listFrom, ['--list-full'], { encoding: 'utf8' });
+  if (list.status !== 0) throw new EdgePushError('unavailable', `cannot run ${listFrom} --list-full (install Debian's busybox-static)`);
   const dirs = ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'usr/local', 'usr/local/bin', 'etc', 'root', 'home', 'var', 'var/run', 'proc', 'sys', 'dev', 'mnt', 'app'];
   const entries: Entry[] = dirs.map((d) => ({ name: d, type: 'directory', mode: 0o755 }));
   entries.push({ name: 'tmp', type: 'directory', mode: 0o1777 });
@@ -99,7 +101,7 @@ function nodeEntries(nodePath: string): Entry[] {
 }
 
 /** A fingerprint of what the image would contain: names, modes, links, and each source file's size+mtime. */
-function contentId(entries: Entry[], extra: string): string {
+export function contentId(entries: Entry[], extra: string): string {
   const h = createHash('sha256').update(extra);
   for (const e of entries) {
     if (e.type === 'file') {
@@ -110,7 +112,7 @@ function contentId(entries: Entry[], extra: string): string {
   return h.digest('hex').slice(0, 32);
 }
 
-function rootfsTar(entries: Entry[]): Readable {
+export function rootfsTar(entries: Entry[]): Readable {
   const pack = tarPack();
   const out = new PassThrough();
   (pack as unknown as Readable).pipe(out);
@@ -149,7 +151,7 @@ async function importRootfs(docker: Docker, name: string, entries: Entry[], id: 
   });
 }
 
-async function presentWith(docker: Docker, name: string, id: string): Promise<boolean> {
+export async function presentWith(docker: Docker, name: string, id: string): Promise<boolean> {
   try {
     const info = (await docker.getImage(name).inspect()) as { Config?: { Labels?: Record<string, string> | null } };
     return info.Config?.Labels?.[CONTENT_LABEL] === id;

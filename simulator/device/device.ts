@@ -23,6 +23,10 @@ import { deltaRoutes } from './deltaReceive.js';
 import { RegistryPuller } from './registryPull.js';
 import { pullRoutes, registryPullHook } from './registryPullRoutes.js';
 import { faultRoutes } from './faultRoutes.js';
+import { resolveDeviceType } from '../shared/deviceTypes.js';
+import { checkEmulation } from './emulation.js';
+import { rewriteBuildContext } from './buildContextRewrite.js';
+import { archDockerfile } from './archBaseImages.js';
 
 export interface DeviceOptions {
   address: string;
@@ -81,6 +85,7 @@ function listen(server: http.Server, port: number, address: string): Promise<num
 }
 
 export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
+  const { arch, deviceType } = resolveDeviceType(opts.deviceType, opts.arch);
   checkBindAllowed(opts.address, { apiKey: opts.apiKey, localModeOpen: opts.localModeOpen });
   const name = opts.name ?? `sim-${opts.address.replace(/[^0-9a-z]+/gi, '-')}`;
   const id = deviceIdFrom(name);
@@ -89,13 +94,12 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const identity = store.identity(name);
   const scope = makeScope(id);
   const engine = parseEngineUrl(opts.engine);
+  if ('socketPath' in engine) checkEmulation(arch, deviceType);
   const docker = dockerFor(engine);
   const link = new Link(opts.link ? parseRate(opts.link) : undefined);
   const hub = new LogHub();
   const events = new UpdateEventBus();
   const logs = new ContainerLogs(docker, hub);
-  const arch = opts.arch ?? 'amd64';
-  const deviceType = opts.deviceType ?? 'genericx86-64-ext';
   const supervisorPort = opts.supervisorPort ?? 48484;
   const hostForUrl = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
   const policy = { allowPrivileged: opts.allowPrivileged ?? false, allowedHostRoots: [dataDir], allowHostNetwork: opts.stock ?? false };
@@ -156,6 +160,8 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     onImagesChanged: () => reconciler.trigger(),
     log: (line: string) => hub.system(line),
     intercept: registryPullHook(puller, () => reconciler.trigger()),
+    // Not amd64: plain edgepush-base names become the device's arch's, made on the way (balena CLI builds too).
+    rewriteBuild: arch === 'amd64' ? undefined : (q: URLSearchParams) => rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', (text) => archDockerfile(text, arch, docker, (line) => hub.system(line))),
     diskFreeBytes: opts.diskFreeBytes,
   };
   // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.

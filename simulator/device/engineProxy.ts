@@ -30,6 +30,8 @@ export interface EngineProxyDeps {
   log(line: string): void;
   /** Requests the device answers itself (registry pulls, registryPullRoutes.ts): true when handled. */
   intercept?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** An edit of a build's context on its way (buildContextRewrite.ts), given the build's query; none: as sent. */
+  rewriteBuild?(query: URLSearchParams): Transform | undefined;
   /** A simulated disk this small (`edgepush device --disk-free`): containers get it as EDGEPUSH_SIMULATED_DISK_FREE. */
   diskFreeBytes?: number;
 }
@@ -64,9 +66,10 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
     const headers = { ...req.headers };
     delete headers['content-length'];
     const isBuild = rw.kind === 'build';
+    const rewriter = isBuild ? deps.rewriteBuild?.(new URL(rw.path, 'http://engine').searchParams) : undefined;
     const forward = (body?: Buffer) => {
       if (body) headers['content-length'] = String(body.length);
-      else if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
+      else if (req.headers['content-length'] && !rewriter) headers['content-length'] = req.headers['content-length'];
       const upstream = http.request({ ...deps.engine, method: req.method, path: rw.path, headers }, (up) => respond(deps, rw, up, res));
       upstream.on('error', (err) => {
         deps.log(`Engine not reachable: ${err.message}`);
@@ -80,9 +83,11 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
           total += n;
           deps.onBuildBytes(id, total, false);
         });
-        pipeline(req, meter, upstream, (err) => {
+        const done = (err: NodeJS.ErrnoException | null) => {
           if (!err) deps.onBuildBytes(id, total, true);
-        });
+        };
+        if (rewriter) pipeline(req, meter, rewriter, upstream, done);
+        else pipeline(req, meter, upstream, done);
       } else pipeline(req, upstream, () => undefined); // a client that goes away ends the engine's request too
       // (as on a real device, where the engine sees the connection close: a half-sent archive upload would
       // otherwise hold the container's lock, and every later call on that container would wait)

@@ -1,8 +1,9 @@
 // `pushProject`: load → build (on the device or locally) → ship → post target state → follow until applied →
 // delta report. Emits PushEvents; never prints. See README.md for the contract.
 import { randomBytes } from 'node:crypto';
-import { cancelled, EdgePushError } from '../shared/errors.js';
 import Docker from 'dockerode';
+import { cancelled, EdgePushError } from '../shared/errors.js';
+import { baseImagesNamed } from '../shared/baseImageNames.js';
 import { buildServices, type BuiltService } from './build/buildServices.js';
 import { shipMissingBaseImages } from './build/baseImagesToDevice.js';
 import { connectDevice } from './connect.js';
@@ -80,6 +81,17 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     throw failedIn('connect', err);
   });
   const linkBitsPerSecond = opts.linkBitsPerSecond ?? (await client.linkBitsPerSecond({ signal }).catch(() => undefined));
+
+  if (opts.baseImages) {
+    const wanted = [...new Map(project.services.flatMap((s) => (s.dockerfileText ? baseImagesNamed(s.dockerfileText, info.arch) : [])).map((b) => [b.name, b])).values()];
+    if (wanted.length > 0) {
+      emit({ type: 'step', message: `base images for ${info.arch}: ${wanted.map((b) => b.name).join(', ')}` });
+      await opts.baseImages(buildOn === 'device' ? client.engine() : new Docker(), wanted, (line) => emit({ type: 'step', message: line })).catch((err: unknown) => {
+        throw failedIn('build', err);
+      });
+      check();
+    }
+  }
 
   if (buildOn === 'device') {
     // the edgepush-base images are on no registry: a device without them (a fresh board) gets them from here

@@ -83,12 +83,17 @@ export interface PushOptions {
   live?: boolean;
   /** Skip the delta report figures other than `sentBytes` (faster on slow links). Default false. */
   skipDeltaReport?: boolean;
+  /** Makes sure the EdgePush base images the project names (`edgepush-base/<arch>-busybox`, ...) exist on the
+   *  engine that builds, for the device's arch; the CLI and the extension pass device/archBaseImages'. */
+  baseImages?: BaseImageProvider;
   /**
    * Makes an `edgepush-base/*` image on this machine's engine when neither it nor the device has it (the CLI and
    * the extension pass device/baseImages.ts's maker; without one, such a push fails saying `edgepush base-images`).
    */
   makeBaseImage?: MakeBaseImage;
 }
+
+export type BaseImageProvider = (engine: Docker, images: { arch: string; kind: 'busybox' | 'node'; name: string }[], onLine: (line: string) => void) => Promise<void>;
 
 /** Makes the named edgepush-base image on the given engine (dockerode). */
 export type MakeBaseImage = (engine: Docker, image: string) => Promise<void>;

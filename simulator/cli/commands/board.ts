@@ -1,6 +1,8 @@
 import type { CliCommand, ParsedArgs } from '../command.js';
 import { flag, intOpt, stringOpt, UsageError } from '../command.js';
 import { ensureImage } from '../../board/imageBuild.js';
+import { recipeFor, type BoardArch } from '../../board/recipe.js';
+import { deviceTypeOf } from '../../shared/deviceTypes.js';
 import { defaultAddress, startBoard } from '../../board/launcher.js';
 import { killBoard, stopBoard } from '../../board/power.js';
 import { powerCycleBoard } from '../../board/powerCycle.js';
@@ -26,14 +28,20 @@ function boardName(args: ParsedArgs): string {
   throw notFound(`no board at ${defaultAddress}; name one (see edgepush board list) or give --address`);
 }
 
-function checkBoardType(args: ParsedArgs): void {
-  const board = stringOpt(args, 'board') ?? 'x86_64';
-  if (board !== 'x86_64') throw new UsageError(`--board ${board} is not supported (only x86_64)`);
+/** The board's machine and the device type its agent reports, from --board, --arch or --device-type. */
+function boardType(args: ParsedArgs): { board: BoardArch; deviceType?: string } {
+  const type = stringOpt(args, 'device-type');
+  const arch = stringOpt(args, 'arch') ?? (type ? deviceTypeOf(type)?.arch : undefined);
+  if (type && !arch) throw new UsageError(`unknown device type '${type}': give --arch aarch64 or amd64 too`);
+  const fromArch: Record<string, BoardArch> = { amd64: 'x86_64', x86_64: 'x86_64', aarch64: 'aarch64', arm64: 'aarch64' };
+  const board = stringOpt(args, 'board') ?? (arch ? fromArch[arch] : 'x86_64');
+  if (board !== 'x86_64' && board !== 'aarch64') throw new UsageError(`no ${stringOpt(args, 'board') ? `--board ${board}` : `board for ${arch}`}: boards are x86_64 (amd64) or aarch64`);
+  return { board, deviceType: type };
 }
 
 async function build(args: ParsedArgs): Promise<number> {
-  checkBoardType(args);
-  const image = await ensureImage({ progress: progressLine(), force: flag(args, 'force') });
+  const { board } = boardType(args);
+  const image = await ensureImage({ recipe: recipeFor(board), progress: progressLine(), force: flag(args, 'force') });
   process.stdout.write(`board image ${image.info.hash} (kernel ${image.info.kernelRelease}, built ${image.info.builtAt})\n${image.rootfs}\n`);
   return 0;
 }
@@ -43,7 +51,7 @@ function printPhase(e: PhaseEvent): void {
 }
 
 async function start(args: ParsedArgs): Promise<number> {
-  checkBoardType(args);
+  const { board, deviceType } = boardType(args);
   const progress = progressLine();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -57,6 +65,8 @@ async function start(args: ParsedArgs): Promise<number> {
         memoryMiB: intOpt(args, 'memory', 1024),
         cpus: intOpt(args, 'cpus', 2),
         reset: flag(args, 'reset'),
+        board,
+        deviceType,
         cold: flag(args, 'cold'),
         progress,
       },
@@ -133,9 +143,9 @@ async function logs(args: ParsedArgs): Promise<number> {
 
 export const boardCommand: CliCommand = {
   usage: [
-    'edgepush board build|start|stop|kill|cycle|list|logs [NAME] [--board x86_64] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
+    'edgepush board build|start|stop|kill|cycle|list|logs [NAME] [--board x86_64|aarch64 | --device-type T | --arch A] [--address ADDR] [--image FILE] [--memory MB] [--cpus N]',
     '',
-    '  build              build the x86_64 board image from Debian packages (cached; needs root once)',
+    '  build              build the board image from Debian packages (cached per recipe; needs root once)',
     '  start              boot a board; waits until its supervisor answers. --reset: start from a clean image.',
     '                     A fresh board wakes from the state saved after the first boot of the same image and',
     '                     agent (seconds instead of a boot); --cold boots instead and saves nothing',
@@ -146,9 +156,13 @@ export const boardCommand: CliCommand = {
     '',
     `  --address ADDR     host loopback address its ports 48484, 2375, 22222 are forwarded from (default ${defaultAddress})`,
     '  --image FILE       boot a balenaOS genericx86-64 image instead of the Debian board (needs OVMF)',
+    '  --device-type T    the type the board reports; raspberrypi4-64 and other aarch64 types boot the aarch64 board',
+    '                     (qemu-system-aarch64 -M virt, TCG here); --arch aarch64 or --board aarch64 say the same',
   ].join('\n'),
   options: {
     board: { type: 'string' },
+    'device-type': { type: 'string' },
+    arch: { type: 'string' },
     address: { type: 'string' },
     image: { type: 'string' },
     memory: { type: 'string' },

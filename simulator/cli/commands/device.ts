@@ -9,8 +9,8 @@ export const deviceCommand: CliCommand = {
     '',
     '  --address ADDR      loopback address to listen on (supervisor :48484, engine :2375), e.g. 127.0.0.2',
     '  --name NAME         device name (default sim-<address>); scopes its containers, images and volumes',
-    '  --device-type TYPE  reported device type (default genericx86-64-ext)',
-    '  --arch ARCH         reported architecture (default amd64)',
+    '  --device-type TYPE  balena device type, e.g. raspberrypi4-64, raspberrypi3 (default genericx86-64-ext, or $EDGEPUSH_DEVICE_TYPE); its containers run that arch (qemu-user where foreign)',
+    '  --arch ARCH         override the architecture the type implies (aarch64, armv7hf, rpi, amd64, i386)',
     '  --data DIR          state directory (default ~/.local/state/edgepush/devices/<name>)',
     '  --engine URL        Docker engine: unix:///var/run/docker.sock (default, or $DOCKER_HOST) or tcp://HOST:PORT',
     '  --link RATE         throttle what the device receives, e.g. 1mbit, 256kbit, 500kbps',
@@ -44,7 +44,8 @@ export const deviceCommand: CliCommand = {
     const device = await startDevice({
       address: requiredOpt(args, 'address'),
       name: stringOpt(args, 'name'),
-      deviceType: stringOpt(args, 'device-type'),
+      // A board's init starts the agent with a fixed command line; its agent disk's board.env says the type.
+      deviceType: stringOpt(args, 'device-type') ?? (process.env.EDGEPUSH_DEVICE_TYPE || undefined),
       arch: stringOpt(args, 'arch'),
       dataDir: stringOpt(args, 'data'),
       engine: stringOpt(args, 'engine'),

@@ -6,6 +6,7 @@ import { describePushEvent, formatLogLine, formatReport } from '../../push/forma
 import { startLivepush } from '../../push/livepush/startLivepush.js';
 import type { LivepushEvent } from '../../push/livepush/types.js';
 import { pushProject } from '../../push/pushProject.js';
+import { provideBaseImages } from '../../device/archBaseImages.js';
 import { exitCodeOf } from '../../push/pushFailure.js';
 import { serviceIsUp } from '../../push/serviceState.js';
 import { DEFAULT_BUILD_ON, type BuildFlags, type BuildOn, type PushEvent } from '../../push/types.js';
@@ -140,6 +141,7 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
         env,
         services: services.length ? services : undefined,
         live,
+        baseImages: provideBaseImages,
         signal: stop.signal,
         onEvent: pushEventPrinter(progress, undefined, buildLogs),
       });

@@ -7,6 +7,7 @@
 // Variants and templates are processed as templates; `%%VAR%%` on lines that start with `#` is left alone, and
 // an unknown variable is an error (balena fails the build the same way).
 import { posix } from 'node:path';
+import { archInfo } from '../../shared/deviceTypes.js';
 
 export interface TemplateVars {
   arch: string;
@@ -86,14 +87,7 @@ export function resolveTemplate(text: string, v: TemplateVars): string {
     .join('\n');
 }
 
-/** arch → docker platform string, as the balena CLI maps it. */
+/** arch → docker platform string, as the balena CLI maps it (the table in shared/deviceTypes.ts). */
 export function platformOf(arch: string): string | undefined {
-  const map: Record<string, string> = {
-    amd64: 'linux/amd64',
-    i386: 'linux/386',
-    aarch64: 'linux/arm64/v8',
-    armv7hf: 'linux/arm/v7',
-    rpi: 'linux/arm/v6',
-  };
-  return map[arch];
+  return archInfo(arch)?.platform;
 }

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { invalidInput } from '../../shared/errors.js';
+import { archBaseNames } from '../../shared/baseImageNames.js';
 import { loadBalenaYml, type BuildSecret } from './balenaYml.js';
 import { parseCompose, type ComposeService } from './compose.js';
 import { parseDotEnv } from './composeInterpolate.js';
@@ -179,6 +180,7 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
         throw err;
       }
     }
+    resolved = archBaseNames(resolved, opts.arch);
     const dockerfileText = opts.live ? liveDockerfile(resolved) : resolved;
     try {
       engineDockerfile(dockerfileText); // what no engine of a balena device can build is refused now, not mid-push

@@ -37,6 +37,7 @@ export interface TestDeviceOptions {
   apiKey?: string;
   allowPrivileged?: boolean;
   env?: Record<string, string>;
+  deviceType?: string;
 }
 
 export async function startTestDevice(address: string, opts: TestDeviceOptions = {}): Promise<TestDevice> {
@@ -54,6 +55,7 @@ export async function startTestDevice(address: string, opts: TestDeviceOptions =
       engine: opts.engine,
       apiKey: opts.apiKey,
       allowPrivileged: opts.allowPrivileged,
+      deviceType: opts.deviceType,
       env: opts.env,
       onStderr: (c) => (log = (log + c).slice(-20000)),
     });

@@ -30,7 +30,7 @@ export interface TestDevice {
   cleanup(): Promise<void>;
 }
 
-export async function startDevice(address: string, baseName: string, extra: { link?: string; announce?: string; localModeOpen?: boolean; apiKey?: string; stock?: boolean; allowPrivileged?: boolean; diskFree?: string } = {}): Promise<TestDevice> {
+export async function startDevice(address: string, baseName: string, extra: { link?: string; announce?: string; localModeOpen?: boolean; apiKey?: string; stock?: boolean; deviceType?: string; allowPrivileged?: boolean; diskFree?: string } = {}): Promise<TestDevice> {
   await baseImages();
   const name = `${baseName}-${runTag()}`; // unique per run: clean-ups purge by device name
   const dataDir = await mkdtemp(join(tmpdir(), `ep-push-${name}-`));
