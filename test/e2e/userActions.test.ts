@@ -173,7 +173,8 @@ async function panelsAfterReload(page: Page): Promise<void> {
   // Both panels are back and drawn by the restarted extension (their serializers), with no command run.
   const tabs = page.locator('.tabs-container .tab');
   await tabs.filter({ hasText: 'EdgePush Dashboard' }).click({ timeout: 60_000 });
-  const dash = await webviewFrame(page, 'EdgePush Dashboard');
+  // the restarted extension host activates first (its serializers then fill the panels): give it a minute
+  const dash = await webviewFrame(page, 'EdgePush Dashboard', 60_000);
   await dash.locator('#root *').first().waitFor({ timeout: 30_000 });
   await tabs.filter({ hasText: `Logs: ` }).first().click({ timeout: 30_000 });
   const logs = await webviewFrame(page, `Logs: ${DEVICE}`).catch(() => webviewFrame(page, `Logs: ${DEVICE_NAME}`));

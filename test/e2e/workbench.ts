@@ -69,8 +69,8 @@ export function notification(page: Page, text: string | RegExp): Locator {
 }
 
 /** The content frame of the visible webview whose page title is `title`. */
-export async function webviewFrame(page: Page, title: string): Promise<FrameLocator> {
-  const deadline = Date.now() + 30_000;
+export async function webviewFrame(page: Page, title: string, timeoutMs = 30_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const frames = page.locator('iframe.webview.ready');
     const n = await frames.count();
