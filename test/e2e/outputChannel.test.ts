@@ -84,7 +84,12 @@ test('the EdgePush output channel holds the build lines of a push; Show Build Lo
     const failed = notification(page, /push to .* failed/);
     await failed.waitFor({ timeout: 180_000 });
     await failed.locator('.monaco-button', { hasText: 'Show Build Log' }).click();
-    const after = await outputText(page);
+    // The view switches channel and draws the new lines a moment after the click: read until the failure is there.
+    let after = await outputText(page);
+    for (const deadline = Date.now() + 20_000; !new RegExp(`${marker} failing`).test(after) && Date.now() < deadline; ) {
+      await page.waitForTimeout(500);
+      after = await outputText(page);
+    }
     assert.match(after, new RegExp(`\\[main\\] ${marker} failing`), after);
     assert.match(after, /returned a non-zero code: 3/, 'the engine\'s error');
     await screenshot(page, 'output-channel-failed.png');
