@@ -45,14 +45,15 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   // The basis must be readable here too; image ids are content addresses, so the same id is the same image.
   const here = async (id: string | undefined) => (id && (await imageIdOf(o.local, id)) ? id : undefined);
   const basisHere = (await here(o.basisImageId)) ?? (await here(o.alternateBasisImageId));
-  if (await deviceTakesDeltas(o.client, o.signal)) {
-    o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
-    const delta = await createImageDeltaOffThread({
-      basis: basisHere ? { docker: o.local, ref: basisHere } : undefined,
-      target: { docker: o.local, ref: o.imageId },
-      estimates: o.wantFigures,
-      signal: o.signal,
-    });
+  const agentTakesDeltas = await deviceTakesDeltas(o.client, o.signal);
+  o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
+  const delta = await createImageDeltaOffThread({
+    basis: basisHere ? { docker: o.local, ref: basisHere } : undefined,
+    target: { docker: o.local, ref: o.imageId },
+    estimates: o.wantFigures,
+    signal: o.signal,
+  });
+  if (agentTakesDeltas) {
     try {
       const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
       return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta-agent', helperBytes: 0 };
@@ -61,13 +62,6 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
       o.onEvent({ type: 'step', message: `${o.client.host} takes no deltas; shipping the full image` });
     }
   } else {
-    o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
-    const delta = await createImageDeltaOffThread({
-      basis: basisHere ? { docker: o.local, ref: basisHere } : undefined,
-      target: { docker: o.local, ref: o.imageId },
-      estimates: o.wantFigures,
-      signal: o.signal,
-    });
     try {
       const sent = await shipWithHelper({ ...o, delta, deviceArch: o.deviceArch ?? 'amd64', onProgress: progress });
       return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta-helper', helperBytes: sent.helperBytes };
