@@ -1,12 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/e2e/.code-server/**', 'test/.balena-cli/**', 'test/e2e/artifacts/**', '**/*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', document: 'readonly', window: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -25,6 +39,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   ...folderRules(),
+  prettier, // formatting is prettier's (npm run format); eslint keeps to correctness
 );
 
 /**
@@ -48,19 +63,29 @@ function folderRules() {
   const configs = Object.entries(simulatorFolders).map(([folder, allowed]) => {
     const denied = all.filter((f) => f !== folder && !allowed.includes(f));
     const patterns = [climbsInto(['extension', 'webview', 'test', 'bench'], `simulator/ never imports the editor, the webview or tests.`)];
-    if (denied.length > 0) patterns.push(climbsInto(denied, `simulator/${folder}/ may import only ${allowed.length ? allowed.join(', ') : 'nothing of ours'} (simulator/README.md).`));
+    if (denied.length > 0)
+      patterns.push(
+        climbsInto(
+          denied,
+          `simulator/${folder}/ may import only ${allowed.length ? allowed.join(', ') : 'nothing of ours'} (simulator/README.md).`,
+        ),
+      );
     return { files: [`simulator/${folder}/**/*.ts`], rules: { 'no-restricted-imports': rule(patterns) } };
   });
   configs.push({
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': rule(
-        [
-          climbsInto(['extension', 'test'], 'webview/ is a browser bundle: it may import the protocol and simulator/shared only (webview/README.md).'),
-          { regex: '^(\\.\\./)+simulator/(?!shared/)', message: 'webview/ may import pure helpers from simulator/shared only (webview/README.md).' },
-          { regex: '^node:', message: 'webview/ is a browser bundle: no Node modules.' },
-        ],
-      ),
+      'no-restricted-imports': rule([
+        climbsInto(
+          ['extension', 'test'],
+          'webview/ is a browser bundle: it may import the protocol and simulator/shared only (webview/README.md).',
+        ),
+        {
+          regex: '^(\\.\\./)+simulator/(?!shared/)',
+          message: 'webview/ may import pure helpers from simulator/shared only (webview/README.md).',
+        },
+        { regex: '^node:', message: 'webview/ is a browser bundle: no Node modules.' },
+      ]),
     },
   });
   return configs;

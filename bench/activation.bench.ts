@@ -54,8 +54,12 @@ function main(): void {
   console.log(`activation of dist/extension.js, ${RUNS} fresh processes (${runs[0]!.commands} commands registered):`);
   console.log(`  load bundle   median ${fmt(median(runs.map((r) => r.loadMs)))}`);
   console.log(`  activate()    median ${fmt(median(runs.map((r) => r.activateMs)))}`);
-  console.log(`  total         median ${fmt(median(total))}  (min ${fmt(Math.min(...total))}, max ${fmt(Math.max(...total))})   anchor: ≤ 100 ms`);
-  console.log(`  later, on first device probe or push: loading dist/extensionWork.js median ${fmt(median(runs.map((r) => r.workMs)))} (off the activation path)`);
+  console.log(
+    `  total         median ${fmt(median(total))}  (min ${fmt(Math.min(...total))}, max ${fmt(Math.max(...total))})   anchor: ≤ 100 ms`,
+  );
+  console.log(
+    `  later, on first device probe or push: loading dist/extensionWork.js median ${fmt(median(runs.map((r) => r.workMs)))} (off the activation path)`,
+  );
 }
 
 if (process.argv.includes('--child')) child();

@@ -50,7 +50,9 @@ async function bareNode(): Promise<Memory> {
 
 /** The agent started as a user would type it, without the tuning EdgePush applies. */
 async function plainAgent(address: string, dataDir: string): Promise<Memory> {
-  const child = spawn(process.execPath, [CLI, 'device', '--address', address, '--name', 'ep18-bench-plain', '--data', dataDir], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'device', '--address', address, '--name', 'ep18-bench-plain', '--data', dataDir], {
+    stdio: 'ignore',
+  });
   try {
     for (let i = 0; i < 100 && !(await pingDevice(address, 500)); i++) await sleep(200);
     await sleep(IDLE_MS);
@@ -125,14 +127,30 @@ async function logStep(address: string, name: string, rate: number, n: number): 
           name: 'bench',
           commit: `flood${n}`,
           releaseId: n,
-          services: { '1': { imageId: 1, serviceId: 1, serviceName: 'flood', image: 'edgepush-base/busybox:latest', restart: 'no', running: true, command: ['sh', '-c', script], environment: {}, labels: {} } },
+          services: {
+            '1': {
+              imageId: 1,
+              serviceId: 1,
+              serviceName: 'flood',
+              image: 'edgepush-base/busybox:latest',
+              restart: 'no',
+              running: true,
+              command: ['sh', '-c', script],
+              environment: {},
+              labels: {},
+            },
+          },
           volumes: {},
           networks: {},
         },
       },
     },
   };
-  await fetch(`http://${address}:48484/v2/local/target-state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(state) });
+  await fetch(`http://${address}:48484/v2/local/target-state`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(state),
+  });
   await Promise.race([ended, sleep(STEP_SECONDS * 1000 + 60_000)]);
   await sleep(500); // lines after END in the same chunk
   req.destroy();

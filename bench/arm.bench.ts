@@ -45,7 +45,13 @@ async function main(): Promise<void> {
   try {
     for (const t of targets) {
       await purgeDevice(docker, deviceIdFrom(t.name)).catch(() => undefined);
-      t.device = await spawnSimulatedDevice({ cliPath: resolve('dist/cli.js'), address: t.address, name: t.name, deviceType: t.deviceType, dataDir: join(work, t.name) });
+      t.device = await spawnSimulatedDevice({
+        cliPath: resolve('dist/cli.js'),
+        address: t.address,
+        name: t.name,
+        deviceType: t.deviceType,
+        dataDir: join(work, t.name),
+      });
     }
     console.log(`ARM push benchmark: examples/arch, ${ROUNDS} warm pushes per device and build mode (medians)\n`);
     let n = 0;

@@ -59,14 +59,20 @@ async function boot(kind: StartKind): Promise<Run> {
 }
 
 function table(label: string, runs: Run[], onlineGoal: string): void {
-  console.log(`${label} (${runs.length} starts under ${runs[0]?.accel ?? '?'}, medians; seconds since QEMU started; load ${loadavg()[0]!.toFixed(1)}):`);
+  console.log(
+    `${label} (${runs.length} starts under ${runs[0]?.accel ?? '?'}, medians; seconds since QEMU started; load ${loadavg()[0]!.toFixed(1)}):`,
+  );
   for (const p of shown) {
     const xs = runs.map((r) => r.phases[p]).filter((x): x is number => x !== undefined);
     if (xs.length === 0) continue;
     const goal = p === 'online' ? `   goal: ${onlineGoal}` : '';
-    console.log(`  ${p.padEnd(8)} ${xs.length ? `${median(xs).toFixed(1).padStart(5)} s  [${xs.map((x) => x.toFixed(1)).join(', ')}]` : '   -'}${goal}`);
+    console.log(
+      `  ${p.padEnd(8)} ${xs.length ? `${median(xs).toFixed(1).padStart(5)} s  [${xs.map((x) => x.toFixed(1)).join(', ')}]` : '   -'}${goal}`,
+    );
   }
-  console.log(`  QEMU RSS at online ${median(runs.map((r) => r.rss))} MiB; clean power-off ${median(runs.map((r) => r.stopSeconds)).toFixed(1)} s`);
+  console.log(
+    `  QEMU RSS at online ${median(runs.map((r) => r.rss))} MiB; clean power-off ${median(runs.map((r) => r.stopSeconds)).toFixed(1)} s`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -114,7 +120,9 @@ async function runSoak(): Promise<void> {
       stateDir: dir,
       keepDir,
       onCycle: (i, c) =>
-        console.log(`  cycle ${String(i).padStart(3)}: ${c.outcome.padEnd(6)} online ${c.onlineSeconds?.toFixed(1) ?? '-'} s${c.restored ? ' (restored)' : ''}, push ${c.pushSeconds?.toFixed(1) ?? '-'} s${c.detail ? `  ${c.detail}` : ''}`),
+        console.log(
+          `  cycle ${String(i).padStart(3)}: ${c.outcome.padEnd(6)} online ${c.onlineSeconds?.toFixed(1) ?? '-'} s${c.restored ? ' (restored)' : ''}, push ${c.pushSeconds?.toFixed(1) ?? '-'} s${c.detail ? `  ${c.detail}` : ''}`,
+        ),
     });
   } finally {
     await killBoard('board-soak', { stateDir: dir }).catch(() => undefined);
@@ -127,7 +135,9 @@ async function runSoak(): Promise<void> {
   );
   const pushes = cycles.map((c) => c.pushSeconds).filter((x): x is number => x !== undefined);
   const onlines = cycles.map((c) => c.onlineSeconds).filter((x): x is number => x !== undefined);
-  console.log(`  first push of examples/hello to a fresh board: median ${median(pushes).toFixed(1)} s [${Math.min(...pushes).toFixed(1)}-${Math.max(...pushes).toFixed(1)}]   goal: ≤ 30 s`);
+  console.log(
+    `  first push of examples/hello to a fresh board: median ${median(pushes).toFixed(1)} s [${Math.min(...pushes).toFixed(1)}-${Math.max(...pushes).toFixed(1)}]   goal: ≤ 30 s`,
+  );
   console.log(`  fresh board to supervisor answering: median ${median(onlines).toFixed(1)} s`);
 }
 

@@ -18,7 +18,9 @@ interface Row extends Timed {
 // those pairs are kept), to measure on other update pairs.
 const corpusScript = resolve(process.env.EDGEPUSH_CORPUS_SCRIPT ?? '../shared/bench/corpus.sh');
 const corpusSet = process.env.EDGEPUSH_CORPUS_PAIRS ? resolve(process.env.EDGEPUSH_CORPUS_PAIRS) : 'public';
-const cacheDir = resolve(process.env.EDGEPUSH_CORPUS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush-corpus'));
+const cacheDir = resolve(
+  process.env.EDGEPUSH_CORPUS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'edgepush-corpus'),
+);
 const size = (p: string) => statSync(p).size;
 
 function ensureCorpus(): string[] {
@@ -27,7 +29,15 @@ function ensureCorpus(): string[] {
     if (r.status !== 0) throw new Error('corpus.sh failed');
   }
   // the pairs of the chosen file only (the cache folder may hold others)
-  const named = corpusSet === 'public' ? undefined : new Set(readFileSync(corpusSet, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.trim().split(/\s+/)[0]!));
+  const named =
+    corpusSet === 'public'
+      ? undefined
+      : new Set(
+          readFileSync(corpusSet, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() && !l.trim().startsWith('#'))
+            .map((l) => l.trim().split(/\s+/)[0]!),
+        );
   return readdirSync(cacheDir)
     .filter((d) => existsSync(join(cacheDir, d, 'new.tar')) && (!named || named.has(d)))
     .sort();
@@ -38,10 +48,26 @@ function ensureCorpus(): string[] {
 function engineInProcess(oldPath: string, newPath: string, newSize: number): Row[] {
   const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('bench/lib/engineOnce.ts'), oldPath, newPath], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`engineOnce failed: ${r.stderr.slice(0, 500)}`);
-  const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; create: Omit<Timed, 'rssMB'>; apply: Omit<Timed, 'rssMB'>; applyWarm: Omit<Timed, 'rssMB'> };
+  const o = JSON.parse(r.stdout) as {
+    bytes: number;
+    exact: boolean;
+    create: Omit<Timed, 'rssMB'>;
+    apply: Omit<Timed, 'rssMB'>;
+    applyWarm: Omit<Timed, 'rssMB'>;
+  };
   if (!o.exact) throw new Error(`EdgePush apply (in-process) did not rebuild ${newPath}`);
-  const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({ method, bytes, ...t, rssMB: NaN, mbps: newSize / 1e6 / t.seconds });
-  return [row('EdgePush create (in-process)', o.create, o.bytes), row('EdgePush apply (in-process)', o.apply, newSize), row('EdgePush apply (in-process, warm)', o.applyWarm, newSize)];
+  const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({
+    method,
+    bytes,
+    ...t,
+    rssMB: NaN,
+    mbps: newSize / 1e6 / t.seconds,
+  });
+  return [
+    row('EdgePush create (in-process)', o.create, o.bytes),
+    row('EdgePush apply (in-process)', o.apply, newSize),
+    row('EdgePush apply (in-process, warm)', o.applyWarm, newSize),
+  ];
 }
 
 async function benchPair(dir: string, work: string, engine?: BalenaEngine): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
@@ -58,7 +84,13 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   const rgz = timed(['gzip', '-6', '-c', out('rdiff')], out('rdiff.gz'));
   const rsync = [sig, rd, rgz];
   const sum = (k: 'seconds' | 'cpuSeconds') => rsync.reduce((x, t) => x + t[k], 0);
-  rows.push(row('librsync (rdiff -b 512 + gzip)', { seconds: sum('seconds'), cpuSeconds: sum('cpuSeconds'), rssMB: Math.max(sig.rssMB, rd.rssMB) }, out('rdiff.gz')));
+  rows.push(
+    row(
+      'librsync (rdiff -b 512 + gzip)',
+      { seconds: sum('seconds'), cpuSeconds: sum('cpuSeconds'), rssMB: Math.max(sig.rssMB, rd.rssMB) },
+      out('rdiff.gz'),
+    ),
+  );
   if (engine) {
     const be = engine.delta(oldT, newT);
     rows.push({ method: 'balenaEngine image delta (+ gzip)', ...be, mbps: newSize / 1e6 / be.seconds });
@@ -66,7 +98,13 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   rows.push(row('xdelta3 -9', timed(['xdelta3', '-9', '-f', '-e', '-s', oldT, newT, out('xd')]), out('xd')));
   for (const level of ['12', '19']) {
     const f = out(`zstd${level}`);
-    rows.push(row(`zstd --patch-from -${level} --long=27`, timed(['zstd', '-q', '-f', `-${level}`, '--long=27', `--patch-from=${oldT}`, newT, '-o', f]), f));
+    rows.push(
+      row(
+        `zstd --patch-from -${level} --long=27`,
+        timed(['zstd', '-q', '-f', `-${level}`, '--long=27', `--patch-from=${oldT}`, newT, '-o', f]),
+        f,
+      ),
+    );
   }
   rows.push(row('bsdiff', timed(['bsdiff', oldT, newT, out('bsd')]), out('bsd')));
   // the product path: the bundled CLI, as a user runs it
@@ -103,11 +141,15 @@ async function main(): Promise<void> {
       const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work, engine);
       const bsd = rows.find((r) => r.method === 'bsdiff')!;
       console.log(`\n${name}: new ${newSize} bytes`);
-      console.log(`${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`);
+      console.log(
+        `${'method'.padEnd(34)}${'bytes'.padStart(12)}${'x bsdiff'.padStart(10)}${'seconds'.padStart(9)}${'cpu s'.padStart(8)}${'MB/s'.padStart(8)}${'RSS MB'.padStart(8)}`,
+      );
       for (const r of [...rows, ...apply]) {
         const ratio = apply.includes(r) ? '' : (r.bytes / bsd.bytes).toFixed(2);
         const rss = Number.isNaN(r.rssMB) ? '' : r.rssMB.toFixed(0);
-        console.log(`${r.method.padEnd(34)}${fmt(r.bytes, 12)}${ratio.padStart(10)}${fmt(r.seconds, 9, 2)}${fmt(r.cpuSeconds, 8, 2)}${fmt(r.mbps, 8, 1)}${rss.padStart(8)}`);
+        console.log(
+          `${r.method.padEnd(34)}${fmt(r.bytes, 12)}${ratio.padStart(10)}${fmt(r.seconds, 9, 2)}${fmt(r.cpuSeconds, 8, 2)}${fmt(r.mbps, 8, 1)}${rss.padStart(8)}`,
+        );
         const a = (all[r.method] ??= { ratio: [], seconds: [], cpu: [], bytes: [] });
         a.ratio.push(r.bytes / bsd.bytes);
         a.seconds.push(Math.max(r.seconds, 0.01));
@@ -124,7 +166,8 @@ async function main(): Promise<void> {
       console.log(`${m.padEnd(34)}${fmt(geo(a.bytes), 12)}${ratio.padStart(10)}${fmt(geo(a.seconds), 9, 2)}${fmt(geo(a.cpu), 8, 2)}`);
     }
     console.log('\nEdgePush x bsdiff by architecture of the pair (geometric mean; anchor: bsdiff = 1.00)');
-    for (const [arch, ratios] of Object.entries(byArch)) console.log(`${arch.padEnd(34)}${String(ratios.length).padStart(6)} pair(s)${geo(ratios).toFixed(2).padStart(10)}`);
+    for (const [arch, ratios] of Object.entries(byArch))
+      console.log(`${arch.padEnd(34)}${String(ratios.length).padStart(6)} pair(s)${geo(ratios).toFixed(2).padStart(10)}`);
     printGoals(all, geo);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -137,12 +180,18 @@ async function main(): Promise<void> {
 function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
   const ours = all['EdgePush create (in-process)'];
   const zstd = all['zstd --patch-from -12 --long=27'];
-  const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map((m) => [m.includes('warm') ? 'warm' : 'cold', all[m]] as const);
-  const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().replace(/.*load/, 'load');
+  const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map(
+    (m) => [m.includes('warm') ? 'warm' : 'cold', all[m]] as const,
+  );
+  const load = spawnSync('uptime', { encoding: 'utf8' })
+    .stdout.trim()
+    .replace(/.*load/, 'load');
   console.log(`\ngoals (geometric means; ${load})`);
   if (ours && zstd) {
     const r = geo(ours.cpu) / geo(zstd.cpu);
-    console.log(`  creation CPU s, in-process vs zstd --patch-from -12 --long=27: ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${r.toFixed(2)}x (goal <= 1.00x: ${r <= 1 ? 'met' : 'not met'})`);
+    console.log(
+      `  creation CPU s, in-process vs zstd --patch-from -12 --long=27: ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${r.toFixed(2)}x (goal <= 1.00x: ${r <= 1 ? 'met' : 'not met'})`,
+    );
   }
   for (const [kind, apply] of applies) {
     if (!apply) continue;
@@ -150,7 +199,9 @@ function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; byte
     const wall = geo(apply.bytes.map((b, i) => b / 1e6 / apply.seconds[i]!));
     const cpu = geo(apply.bytes.map((b, i) => b / 1e6 / apply.cpu[i]!));
     const verdict = wall >= 200 ? 'met' : cpu >= 200 ? 'met per CPU second, not per wall second at this load' : 'not met';
-    console.log(`  apply in-process, ${kind}: ${wall.toFixed(0)} MB/s of new per wall second, ${cpu.toFixed(0)} MB/s per CPU second (goal >= 200 MB/s: ${verdict})`);
+    console.log(
+      `  apply in-process, ${kind}: ${wall.toFixed(0)} MB/s of new per wall second, ${cpu.toFixed(0)} MB/s per CPU second (goal >= 200 MB/s: ${verdict})`,
+    );
   }
 }
 

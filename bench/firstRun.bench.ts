@@ -24,7 +24,9 @@ interface Phase {
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'edgepush-first-run-'));
   const clone = join(root, 'edgepush');
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   try {
     const started = performance.now();
     const c = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', repo, clone], { encoding: 'utf8' });
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
         out += text;
         const now = performance.now() - started;
         if (/setup: ready for demo/.test(text) && !phases.some((p) => p.name === 'setup')) phases.push({ name: 'setup (npm ci)', at: now });
-        if (/dist\/cli\.js/.test(text) && /Done in/.test(out) && !phases.some((p) => p.name === 'build')) phases.push({ name: 'build', at: now });
+        if (/dist\/cli\.js/.test(text) && /Done in/.test(out) && !phases.some((p) => p.name === 'build'))
+          phases.push({ name: 'build', at: now });
         if (reportAt === undefined && /Delta report for/.test(out)) reportAt = now;
       };
       child.stdout.on('data', watch);
@@ -64,9 +67,15 @@ async function main(): Promise<void> {
       prev = p.at;
     }
     console.log(`  ${'first report'.padEnd(16)} ${((reportAt - prev) / 1000).toFixed(1).padStart(6)} s`);
-    console.log(`fresh clone → delta report: ${(reportAt / 1000).toFixed(1)} s   (goal ≤ ${GOAL_S} s; anchor before the split: ${ANCHOR_S} s)`);
+    console.log(
+      `fresh clone → delta report: ${(reportAt / 1000).toFixed(1)} s   (goal ≤ ${GOAL_S} s; anchor before the split: ${ANCHOR_S} s)`,
+    );
     console.log(`whole demo (second push, logs, device stopped): ${total.toFixed(1)} s`);
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

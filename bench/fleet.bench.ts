@@ -81,20 +81,45 @@ async function main(): Promise<void> {
   await writeFile(join(dir, 'assets', 'app.txt'), appContent());
   const regAddress = testAddress(86, 1);
   const reg = await startRegistry({ address: regAddress, port: 5000 });
-  console.log(`fleet of ${SIZE} simulated devices from ${testAddress(85, 1)}, registry ${reg.url}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${spawnSync('nproc').stdout.toString().trim()} cores)`);
+  console.log(
+    `fleet of ${SIZE} simulated devices from ${testAddress(85, 1)}, registry ${reg.url}; load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${spawnSync('nproc').stdout.toString().trim()} cores)`,
+  );
   try {
     const started = await cli(env, 'fleet', 'start', '--name', FLEET, '--size', String(SIZE), '--first', testAddress(85, 1));
     if (started.status !== 0) throw new Error(started.stderr);
     line('fleet start', `${started.seconds.toFixed(1)} s`);
     await new Promise((r) => setTimeout(r, 5000));
     const fresh = stats(readFleet(FLEET)!.devices.map((d) => rssMB(d.pid)));
-    line('agent idle RSS, fresh (min / median / max)', `${fresh.min.toFixed(0)} / ${fresh.median.toFixed(0)} / ${fresh.max.toFixed(0)} MB`, 'goal ≤ 60 MB each');
+    line(
+      'agent idle RSS, fresh (min / median / max)',
+      `${fresh.min.toFixed(0)} / ${fresh.median.toFixed(0)} / ${fresh.max.toFixed(0)} MB`,
+      'goal ≤ 60 MB each',
+    );
     const push = async (label: string, ...extra: string[]): Promise<RolloutReport> => {
-      const r = await cli(env, 'fleet', 'push', dir, '--fleet', FLEET, '--registry', reg.url, '--json', '--health-timeout', '180', ...extra);
+      const r = await cli(
+        env,
+        'fleet',
+        'push',
+        dir,
+        '--fleet',
+        FLEET,
+        '--registry',
+        reg.url,
+        '--json',
+        '--health-timeout',
+        '180',
+        ...extra,
+      );
       if (!r.stdout.trim()) throw new Error(`${label}: ${r.stderr}`);
       const report = JSON.parse(r.stdout) as RolloutReport;
       const running = report.devices.filter((d) => d.state === 'running').length;
-      line(`${label}: whole fleet Running`, `${report.seconds.toFixed(1)} s`, `${running}/${SIZE} running, waves ${report.waves.map((w) => `${w.devices.length}${w.passed ? '' : '✗'}`).join('+')}`);
+      line(
+        `${label}: whole fleet Running`,
+        `${report.seconds.toFixed(1)} s`,
+        `${running}/${SIZE} running, waves ${report.waves.map((w) => `${w.devices.length}${w.passed ? '' : '✗'}`).join('+')}`,
+      );
       return report;
     };
 
@@ -109,7 +134,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1500));
     const bareRss = rssMB(bare.pid!);
     bare.kill();
-    line('agent idle RSS after a release (min/med/max)', `${rss.min.toFixed(0)} / ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} MB`, `goal ≤ 60 MB each; anchor: bare node ${bareRss.toFixed(0)} MB`);
+    line(
+      'agent idle RSS after a release (min/med/max)',
+      `${rss.min.toFixed(0)} / ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} MB`,
+      `goal ≤ 60 MB each; anchor: bare node ${bareRss.toFixed(0)} MB`,
+    );
 
     await writeFile(join(dir, 'message.txt'), `${(await readFile(join(dir, 'message.txt'), 'utf8')).trim()} (v2)\n`);
     const logFrom = registryEgress(reg.logPath).offset;
@@ -124,16 +153,47 @@ async function main(): Promise<void> {
     const perDevice = delta.blob.size + release!.size + (index?.size ?? 0) + (artifact?.size ?? 0);
     const minimum = SIZE * perDevice;
     line('  delta per device (one base)', formatBytes(delta.blob.size), `layer pull per device ${formatBytes(v2.layerPullBytes / SIZE)}`);
-    line('  registry egress', formatBytes(v2.registryEgressBytes), `goal ≤ 1.2 × ${formatBytes(minimum)} (N × delta + manifests): ${(v2.registryEgressBytes / minimum).toFixed(2)}×`);
-    line('  against N layer pulls', `${formatBytes(v2.layerPullBytes)}`, `egress is ${((v2.registryEgressBytes / v2.layerPullBytes) * 100).toFixed(1)}% of it`);
-    line('  egress by request', Object.entries(breakdown).filter(([, k]) => k.bytes > 0).map(([kind, k]) => `${kind} ${formatBytes(k.bytes)}/${k.requests}`).join(', '));
-    line('  methods', Object.entries(v2.devices.reduce<Record<string, number>>((m, d) => ((m[d.method] = (m[d.method] ?? 0) + 1), m), {})).map(([k, n]) => `${n}× ${k}`).join(', '));
+    line(
+      '  registry egress',
+      formatBytes(v2.registryEgressBytes),
+      `goal ≤ 1.2 × ${formatBytes(minimum)} (N × delta + manifests): ${(v2.registryEgressBytes / minimum).toFixed(2)}×`,
+    );
+    line(
+      '  against N layer pulls',
+      `${formatBytes(v2.layerPullBytes)}`,
+      `egress is ${((v2.registryEgressBytes / v2.layerPullBytes) * 100).toFixed(1)}% of it`,
+    );
+    line(
+      '  egress by request',
+      Object.entries(breakdown)
+        .filter(([, k]) => k.bytes > 0)
+        .map(([kind, k]) => `${kind} ${formatBytes(k.bytes)}/${k.requests}`)
+        .join(', '),
+    );
+    line(
+      '  methods',
+      Object.entries(v2.devices.reduce<Record<string, number>>((m, d) => ((m[d.method] = (m[d.method] ?? 0) + 1), m), {}))
+        .map(([k, n]) => `${n}× ${k}`)
+        .join(', '),
+    );
 
     await writeFile(join(dir, 'message.txt'), `${(await readFile(join(dir, 'message.txt'), 'utf8')).trim()} (v3)\n`);
     const v3 = await push('v3 (one-line change, --faults power=10%)', '--waves', '1,10%,50%,100%', '--faults', 'power=10%');
-    line('  power-cut devices', String(v3.devices.filter((d) => d.fault).length), `ended: ${[...new Set(v3.devices.filter((d) => d.fault).map((d) => d.state))].join(', ')}`);
-    line('  anchor: the same change without faults (v2)', `${v2.seconds.toFixed(1)} s`, `with faults ${(v3.seconds / v2.seconds).toFixed(2)}×`);
-    console.log(`load at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    line(
+      '  power-cut devices',
+      String(v3.devices.filter((d) => d.fault).length),
+      `ended: ${[...new Set(v3.devices.filter((d) => d.fault).map((d) => d.state))].join(', ')}`,
+    );
+    line(
+      '  anchor: the same change without faults (v2)',
+      `${v2.seconds.toFixed(1)} s`,
+      `with faults ${(v3.seconds / v2.seconds).toFixed(2)}×`,
+    );
+    console.log(
+      `load at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await cli(env, 'fleet', 'stop', '--name', FLEET, '--purge');
     await stopRegistry(regAddress, 5000);

@@ -40,7 +40,12 @@ async function main(): Promise<void> {
   const dir = join(work, 'hello');
   await cp(resolve('examples/hello'), dir, { recursive: true });
   await purgeDevice(docker, deviceIdFrom(NAME)).catch(() => undefined);
-  const device = await spawnSimulatedDevice({ cliPath: resolve('dist/cli.js'), address: ADDRESS, name: NAME, dataDir: join(work, 'device') });
+  const device = await spawnSimulatedDevice({
+    cliPath: resolve('dist/cli.js'),
+    address: ADDRESS,
+    name: NAME,
+    dataDir: join(work, 'device'),
+  });
   try {
     console.log(`push benchmark: examples/hello on a simulated device at ${ADDRESS}, ${ROUNDS} rounds each (medians)\n`);
     const t0 = performance.now();
@@ -98,7 +103,10 @@ async function main(): Promise<void> {
   } finally {
     await device.stop();
     await purgeDevice(docker, deviceIdFrom(NAME)).catch(() => undefined);
-    await docker.getImage(localBuildTag({ dir, name: basename(dir) }, 'main')).remove({ noprune: true }).catch(() => undefined);
+    await docker
+      .getImage(localBuildTag({ dir, name: basename(dir) }, 'main'))
+      .remove({ noprune: true })
+      .catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,8 @@ import { realSupervisorUnavailable, startEdgePushStockTarget, startRealTarget } 
 import { testAddress } from '../test/testNet.js';
 
 const line = (what: string, value: string, goal: string) => console.log(`${what.padEnd(52)} ${value.padStart(16)}   ${goal}`);
-const sum = (r: PushReport, k: 'sentBytes' | 'deltaBytes' | 'imageBytes' | 'helperBytes') => r.services.reduce((n, s) => n + (s[k] ?? 0), 0);
+const sum = (r: PushReport, k: 'sentBytes' | 'deltaBytes' | 'imageBytes' | 'helperBytes') =>
+  r.services.reduce((n, s) => n + (s[k] ?? 0), 0);
 
 async function main(): Promise<void> {
   const why = realSupervisorUnavailable();
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const target = why ? await startEdgePushStockTarget(address) : await startRealTarget(address);
   const project = await projectCopy('examples/multi');
   try {
-    console.log(`\nstock-device push benchmark: examples/multi, --build-on local, to ${why ? `edgepush device --stock (${why})` : 'the real balena-supervisor v19.0.5'} at ${address}\n`);
+    console.log(
+      `\nstock-device push benchmark: examples/multi, --build-on local, to ${why ? `edgepush device --stock (${why})` : 'the real balena-supervisor v19.0.5'} at ${address}\n`,
+    );
     const t0 = performance.now();
     const first = await pushProject({ projectDir: project.dir, device: address, buildOn: 'local' });
     const firstSeconds = (performance.now() - t0) / 1000;
@@ -34,10 +37,22 @@ async function main(): Promise<void> {
     line('first push: sent (without the helper)', formatBytes(sum(first, 'sentBytes')), `${firstSeconds.toFixed(1)} s`);
     line('one-line change: method', methods, 'delta-helper');
     line('one-line change: EdgePush delta', formatBytes(sum(second, 'deltaBytes')), '');
-    line('one-line change: bytes sent', formatBytes(sum(second, 'sentBytes')), `goal ≤ 2× delta = ${formatBytes(2 * sum(second, 'deltaBytes'))}`);
-    line('one-line change: sent / delta', `${(sum(second, 'sentBytes') / Math.max(1, sum(second, 'deltaBytes'))).toFixed(2)}x`, 'goal ≤ 2.00x');
+    line(
+      'one-line change: bytes sent',
+      formatBytes(sum(second, 'sentBytes')),
+      `goal ≤ 2× delta = ${formatBytes(2 * sum(second, 'deltaBytes'))}`,
+    );
+    line(
+      'one-line change: sent / delta',
+      `${(sum(second, 'sentBytes') / Math.max(1, sum(second, 'deltaBytes'))).toFixed(2)}x`,
+      'goal ≤ 2.00x',
+    );
     line('one-line change: helper cost on this push', formatBytes(sum(second, 'helperBytes')), 'goal 0 (set up once)');
-    line('full image (what `load` sends, before issue 13)', formatBytes(sum(second, 'imageBytes')), `${(sum(second, 'imageBytes') / Math.max(1, sum(second, 'sentBytes'))).toFixed(0)}x the bytes sent`);
+    line(
+      'full image (what `load` sends, before issue 13)',
+      formatBytes(sum(second, 'imageBytes')),
+      `${(sum(second, 'imageBytes') / Math.max(1, sum(second, 'sentBytes'))).toFixed(0)}x the bytes sent`,
+    );
     line('one-line change: push time', `${secondSeconds.toFixed(1)} s`, '');
   } finally {
     await target.stop();

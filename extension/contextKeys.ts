@@ -23,10 +23,22 @@ export class ContextKeys extends Disposable {
   private update(): void {
     const all = this.store.all();
     this.set('hasDevices', all.length > 0);
-    this.set('hasServices', all.some((d) => d.services.length > 0));
-    this.set('hasSimulator', all.some((d) => d.source === 'simulated'));
-    this.set('hasBoard', all.some((d) => d.source === 'board'));
-    this.set('hasRemovable', all.some((d) => d.source === 'manual' || d.source === 'mdns'));
+    this.set(
+      'hasServices',
+      all.some((d) => d.services.length > 0),
+    );
+    this.set(
+      'hasSimulator',
+      all.some((d) => d.source === 'simulated'),
+    );
+    this.set(
+      'hasBoard',
+      all.some((d) => d.source === 'board'),
+    );
+    this.set(
+      'hasRemovable',
+      all.some((d) => d.source === 'manual' || d.source === 'mdns'),
+    );
     // Walkthrough steps complete on these (they stay done once done).
     if (all.some((d) => d.source === 'simulated' && d.online)) this.set('simulatorOnline', true);
     if (all.some((d) => d.source === 'board' && d.online)) this.set('boardOnline', true);

@@ -48,7 +48,9 @@ export function activate(context: vscode.ExtensionContext): Services {
     new SimulatorManager(join(context.extensionPath, 'dist', 'cli.js'), context.globalStorageUri.fsPath, (address, code, output) => {
       if (!store.get(address)) return;
       store.update(address, { online: false, error: `agent exited (${code ?? 'signal'})` });
-      void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush: the simulated device at {0} stopped: {1}', address, output.trim().split('\n').slice(-1)[0] ?? ''));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('EdgePush: the simulated device at {0} stopped: {1}', address, output.trim().split('\n').slice(-1)[0] ?? ''),
+      );
     }),
   );
   const targets = add(new Targets(context, store, model));
@@ -57,18 +59,42 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   const logs = add(new LogPanels(context.extensionUri, onRequest));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => onRequest(body, { address: undefined })));
-  const livepush = add(new Livepush(makeLivepushStarter(model, logs, monitor, envOf), (message) => void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush livepush: {0}', message))));
+  const livepush = add(
+    new Livepush(
+      makeLivepushStarter(model, logs, monitor, envOf),
+      (message) => void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush livepush: {0}', message)),
+    ),
+  );
   const push = add(new PushRunner(model, store, monitor, logs, envOf, livepush, add(new BuildLog())));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);
   const fleets = add(new FleetTracker());
   add(fleets.onDidChange(() => contextKeys.set('hasFleets', fleets.all().length > 0)));
-  const services: Services = { context, store, monitor, logs, dashboard, model, simulators, push, targets, fleets, secrets, env, contextKeys };
+  const services: Services = {
+    context,
+    store,
+    monitor,
+    logs,
+    dashboard,
+    model,
+    simulators,
+    push,
+    targets,
+    fleets,
+    secrets,
+    env,
+    contextKeys,
+  };
   // Panels that were open come back after a window reload.
-  add(vscode.window.registerWebviewPanelSerializer('edgepush.dashboard', { deserializeWebviewPanel: async (panel) => dashboard.adopt(panel) }));
+  add(
+    vscode.window.registerWebviewPanelSerializer('edgepush.dashboard', {
+      deserializeWebviewPanel: async (panel) => dashboard.adopt(panel),
+    }),
+  );
   add(
     vscode.window.registerWebviewPanelSerializer('edgepush.logs', {
       deserializeWebviewPanel: async (panel, state: unknown) => {
-        const address = typeof state === 'object' && state && 'device' in state && typeof state.device === 'string' ? state.device : undefined;
+        const address =
+          typeof state === 'object' && state && 'device' in state && typeof state.device === 'string' ? state.device : undefined;
         if (!address) return panel.dispose();
         logs.adopt(panel, address);
       },
@@ -84,7 +110,11 @@ export function activate(context: vscode.ExtensionContext): Services {
     if (boardsListed) return;
     boardsListed = true;
     void loadWorkSoon().then(
-      (work) => work.listBoards().filter((b) => b.running).forEach((b) => store.add(b.address, 'board', b.name)),
+      (work) =>
+        work
+          .listBoards()
+          .filter((b) => b.running)
+          .forEach((b) => store.add(b.address, 'board', b.name)),
       () => undefined,
     );
   };
@@ -98,7 +128,8 @@ export function activate(context: vscode.ExtensionContext): Services {
   add(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('edgepush.livepush')) model.setLivepush(readSettings().livepush);
-      if (e.affectsConfiguration('edgepush.addTerminalPath')) void putCliOnPath(context, readSettings().addTerminalPath).catch(() => undefined);
+      if (e.affectsConfiguration('edgepush.addTerminalPath'))
+        void putCliOnPath(context, readSettings().addTerminalPath).catch(() => undefined);
     }),
   );
   // After activation: a small file write, off the start-up path.

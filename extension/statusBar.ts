@@ -30,9 +30,19 @@ export class StatusBar extends Disposable {
       return;
     }
     const running = target.services.filter((s) => s.status.toLowerCase() === 'running').length;
-    const state = target.online === false ? 'offline' : target.online ? (target.services.length ? `${running}/${target.services.length} running` : 'online') : 'connecting';
+    const state =
+      target.online === false
+        ? 'offline'
+        : target.online
+          ? target.services.length
+            ? `${running}/${target.services.length} running`
+            : 'online'
+          : 'connecting';
     this.item.text = `${target.online ? '$(vm-active)' : '$(vm-outline)'} ${target.name}: ${state}`;
-    this.item.tooltip = new vscode.MarkdownString(`**EdgePush target** ${target.name} (${target.address})\n\n${state}${current?.status === 'failed' ? `\n\nLast push failed: ${current.error ?? ''}` : ''}\n\nClick to open the dashboard.`);
-    this.item.backgroundColor = target.online === false || current?.status === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = new vscode.MarkdownString(
+      `**EdgePush target** ${target.name} (${target.address})\n\n${state}${current?.status === 'failed' ? `\n\nLast push failed: ${current.error ?? ''}` : ''}\n\nClick to open the dashboard.`,
+    );
+    this.item.backgroundColor =
+      target.online === false || current?.status === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 }

@@ -30,13 +30,18 @@ export const pushProject: typeof PushProject = async (opts) => {
   ]);
   return push({ makeBaseImage, baseImages: provideBaseImages, ...opts });
 };
-export const startLivepush: typeof StartLivepush = async (opts) => (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
-export const discoverDevices: typeof DiscoverDevices = async (opts) => (await import('../simulator/push/discovery.js')).discoverDevices(opts);
-export const startBoard: typeof StartBoard = async (opts, hooks) => (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
+export const startLivepush: typeof StartLivepush = async (opts) =>
+  (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
+export const discoverDevices: typeof DiscoverDevices = async (opts) =>
+  (await import('../simulator/push/discovery.js')).discoverDevices(opts);
+export const startBoard: typeof StartBoard = async (opts, hooks) =>
+  (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
 export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);
-export const watchBoardAt: typeof WatchBoardAt = async (device, signal, root) => (await import('../simulator/board/watchdog.js')).watchBoardAt(device, signal, root);
+export const watchBoardAt: typeof WatchBoardAt = async (device, signal, root) =>
+  (await import('../simulator/board/watchdog.js')).watchBoardAt(device, signal, root);
 export { describeVerdict } from '../simulator/board/watchdog.js';
-export const powerCycleBoard: typeof PowerCycleBoard = async (name, opts, hooks) => (await import('../simulator/board/powerCycle.js')).powerCycleBoard(name, opts, hooks);
+export const powerCycleBoard: typeof PowerCycleBoard = async (name, opts, hooks) =>
+  (await import('../simulator/board/powerCycle.js')).powerCycleBoard(name, opts, hooks);
 export { listFleets } from '../simulator/fleet/fleetStore.js';
 export { listRegistries, startRegistry } from '../simulator/registry/registryServer.js';
 export const fleetStatus: typeof FleetStatus = async (f) => (await import('../simulator/fleet/fleetStatus.js')).fleetStatus(f);

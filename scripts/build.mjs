@@ -40,7 +40,11 @@ const latin1Only = {
       const file = build.initialOptions.outfile;
       if (result.errors.length > 0 || !file?.endsWith('.js')) return;
       const text = readFileSync(file, 'utf8');
-      if (/[\u0100-\uffff]/.test(text)) writeFileSync(file, text.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+      if (/[\u0100-\uffff]/.test(text))
+        writeFileSync(
+          file,
+          text.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        );
     });
   },
 };

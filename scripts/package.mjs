@@ -11,9 +11,13 @@ const out = `${name}-${version}.vsix`;
 // vsce lives in tools/ (scripts/setup-tools.sh), apart from the main install.
 execFileSync('bash', ['scripts/setup-tools.sh'], { stdio: 'inherit' });
 const vsce = join('tools', 'node_modules', '.bin', 'vsce');
-execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+execFileSync(
+  vsce,
+  ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
 const files = execFileSync(vsce, ['ls', '--no-dependencies'], { encoding: 'utf8' }).trim().split('\n');
 const bytes = statSync(out).size;
 console.log(`${out}: ${(bytes / 1024 / 1024).toFixed(2)} MB, ${files.length} files`);

@@ -33,7 +33,16 @@ if (!existsSync('dist/extension.js')) {
 const root = resolve('.');
 const work = mkdtempSync(join(tmpdir(), 'edgepush-vscode-'));
 const suite = join(work, 'suite.js');
-await esbuild.build({ entryPoints: ['test/vscode/suite.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outfile: suite, logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: ['test/vscode/suite.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  outfile: suite,
+  logLevel: 'warning',
+});
 // @vscode/test-electron lives in tools/ (scripts/setup-tools.sh), apart from the main install.
 execFileSync('bash', ['scripts/setup-tools.sh'], { stdio: 'inherit' });
 const { runTests } = createRequire(resolve('tools/package.json'))('@vscode/test-electron');
@@ -43,7 +52,15 @@ try {
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,
-    launchArgs: [root, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', join(work, 'user'), '--extensions-dir', join(work, 'extensions')],
+    launchArgs: [
+      root,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      join(work, 'user'),
+      '--extensions-dir',
+      join(work, 'extensions'),
+    ],
   });
   console.log('test:vscode passed');
 } catch (err) {

@@ -45,7 +45,9 @@ if (files.length === 0) {
 }
 let net = process.env.EDGEPUSH_TEST_NET;
 if (!net) {
-  const claim = spawnSync(process.execPath, ['--import', 'tsx', join('test', 'testNet.ts'), '--claim', String(process.pid)], { encoding: 'utf8' });
+  const claim = spawnSync(process.execPath, ['--import', 'tsx', join('test', 'testNet.ts'), '--claim', String(process.pid)], {
+    encoding: 'utf8',
+  });
   if (claim.status !== 0) {
     console.error(claim.stderr.trim() || 'could not claim a loopback block for the tests');
     process.exit(1);
@@ -62,9 +64,8 @@ if (!net) {
 console.log(`test addresses: ${net}.0.0/16`);
 
 const extra = process.env.EDGEPUSH_TEST_ONLY ? ['--test-name-pattern', process.env.EDGEPUSH_TEST_ONLY] : [];
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...extra, ...files],
-  { stdio: 'inherit', env: { ...process.env, EDGEPUSH_TEST_NET: net } },
-);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...extra, ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, EDGEPUSH_TEST_NET: net },
+});
 process.exit(r.status ?? 1);

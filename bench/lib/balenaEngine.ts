@@ -37,10 +37,25 @@ export class BalenaEngine {
       return undefined;
     }
     const dir = mkdtempSync(join(tmpdir(), 'ep-balena-engine-'));
-    const daemon = spawn(join(binDir, 'balena-engine-daemon'), ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${join(dir, 'be.sock')}`, '--pidfile', join(dir, 'pid'), '--iptables=false', '--bridge=none'], {
-      stdio: 'ignore',
-      env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` },
-    });
+    const daemon = spawn(
+      join(binDir, 'balena-engine-daemon'),
+      [
+        '--data-root',
+        join(dir, 'data'),
+        '--exec-root',
+        join(dir, 'exec'),
+        '-H',
+        `unix://${join(dir, 'be.sock')}`,
+        '--pidfile',
+        join(dir, 'pid'),
+        '--iptables=false',
+        '--bridge=none',
+      ],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` },
+      },
+    );
     const engine = new BalenaEngine(dir, daemon);
     for (let i = 0; i < 60; i++) {
       if (spawnSync(engine.client[0]!, [...engine.client.slice(1), 'version'], { stdio: 'ignore' }).status === 0) return engine;

@@ -52,14 +52,22 @@ async function oneCycle(o: SoakOptions, i: number): Promise<SoakCycle> {
   const t0 = Date.now();
   let cycle: SoakCycle;
   try {
-    const report = await Promise.race([pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true, makeBaseImage }), hung]);
+    const report = await Promise.race([
+      pushProject({ projectDir: 'examples/hello', device: o.address, signal: pushAbort.signal, skipDeltaReport: true, makeBaseImage }),
+      hung,
+    ]);
     const state = report.services[0]?.state ?? '?';
     cycle = /running/i.test(state)
       ? { outcome: 'ok', onlineSeconds: h.bootSeconds, restored: h.restored, pushSeconds: (Date.now() - t0) / 1000 }
       : { outcome: 'failed', onlineSeconds: h.bootSeconds, restored: h.restored, detail: `app ${state}` };
   } catch (err) {
     cycle = verdict
-      ? { outcome: 'lockup', onlineSeconds: h.bootSeconds, restored: h.restored, detail: verdict.consoleHint ?? `no answer for ${verdict.silentSeconds} s` }
+      ? {
+          outcome: 'lockup',
+          onlineSeconds: h.bootSeconds,
+          restored: h.restored,
+          detail: verdict.consoleHint ?? `no answer for ${verdict.silentSeconds} s`,
+        }
       : { outcome: 'failed', onlineSeconds: h.bootSeconds, restored: h.restored, detail: messageOf(err).split('\n')[0] };
   } finally {
     watch.abort();

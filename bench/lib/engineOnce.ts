@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   const applyOnce = () =>
     stage(async () => {
       const parts: Buffer[] = [];
-      for await (const c of applyByteDelta(old, (async function* () { yield* create.value.chunks; })())) parts.push(c);
+      for await (const c of applyByteDelta(
+        old,
+        (async function* () {
+          yield* create.value.chunks;
+        })(),
+      ))
+        parts.push(c);
       return Buffer.concat(parts);
     });
   const apply = await applyOnce();

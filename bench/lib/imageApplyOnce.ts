@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   await applyImageDelta({ delta: deltaPath, basis: { archivePath: basisPath }, outputPath: outPath, thin: thin === 'thin' });
   const status = readFileSync('/proc/self/status', 'utf8');
   const io = readFileSync('/proc/self/io', 'utf8');
-  process.stdout.write(`${JSON.stringify({ peakMB: Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024, writeBytes: Number(/write_bytes:\s+(\d+)/.exec(io)![1]) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ peakMB: Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024, writeBytes: Number(/write_bytes:\s+(\d+)/.exec(io)![1]) })}\n`,
+  );
 }
 
 void main();

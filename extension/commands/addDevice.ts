@@ -14,7 +14,9 @@ export const addDeviceCommand: Command = {
   async run(s: Services): Promise<string | undefined> {
     const input = await vscode.window.showInputBox({
       title: vscode.l10n.t('Add Device by Address'),
-      prompt: vscode.l10n.t('IP address or host name of a device in local mode; host:port when its supervisor is not on port 48484 (an SSH tunnel)'),
+      prompt: vscode.l10n.t(
+        'IP address or host name of a device in local mode; host:port when its supervisor is not on port 48484 (an SSH tunnel)',
+      ),
       placeHolder: '192.168.1.42',
       validateInput: (v) => (validAddress(v) ? undefined : vscode.l10n.t('An IP address or host name, optionally with :port')),
     });
@@ -22,7 +24,9 @@ export const addDeviceCommand: Command = {
     const address = input.trim();
     const key = await vscode.window.showInputBox({
       title: vscode.l10n.t('API key of {0} (optional)', address),
-      prompt: vscode.l10n.t('Leave empty for a device in local mode; a device started with --api-key needs its key. Kept in the system keychain.'),
+      prompt: vscode.l10n.t(
+        'Leave empty for a device in local mode; a device started with --api-key needs its key. Kept in the system keychain.',
+      ),
       password: true,
       ignoreFocusOut: true,
     });
@@ -32,10 +36,13 @@ export const addDeviceCommand: Command = {
     if (/:\d+$/.test(address)) {
       const port = await vscode.window.showInputBox({
         title: vscode.l10n.t('Engine port of {0}', address),
-        prompt: vscode.l10n.t("The local port that reaches the device's engine (its port 2375), e.g. the other end of ssh -L 12375:localhost:2375"),
+        prompt: vscode.l10n.t(
+          "The local port that reaches the device's engine (its port 2375), e.g. the other end of ssh -L 12375:localhost:2375",
+        ),
         value: '2375',
         ignoreFocusOut: true,
-        validateInput: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : vscode.l10n.t('A port number')),
+        validateInput: (v) =>
+          /^\d{1,5}$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : vscode.l10n.t('A port number'),
       });
       if (port === undefined) return undefined;
       await s.secrets.setEnginePort(address, Number(port.trim()));
@@ -45,7 +52,9 @@ export const addDeviceCommand: Command = {
       await (await clientFor(address)).version();
     } catch (err) {
       const why = messageOf(err);
-      void vscode.window.showWarningMessage(vscode.l10n.t('EdgePush: {0} does not answer yet ({1}); it is listed as offline until it does.', address, why));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('EdgePush: {0} does not answer yet ({1}); it is listed as offline until it does.', address, why),
+      );
     }
     return address;
   },

@@ -14,7 +14,10 @@ export const copyContainerIdCommand: Command = {
     try {
       const id = await (await clientFor(target.address)).containerId(target.service);
       await vscode.env.clipboard.writeText(id);
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: copied the container id of {0} ({1})', target.service, id.slice(0, 12)), 4000);
+      void vscode.window.setStatusBarMessage(
+        vscode.l10n.t('EdgePush: copied the container id of {0} ({1})', target.service, id.slice(0, 12)),
+        4000,
+      );
       return id;
     } catch (err) {
       void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: no container id for {0}: {1}', target.service, messageOf(err)));

@@ -15,7 +15,10 @@ async function askAssignment(title: string, value: string, service: string | und
     title,
     prompt: vscode.l10n.t('NAME=value'),
     value,
-    validateInput: (t) => (parseAssignment(t, service) ? undefined : vscode.l10n.t('NAME=value, where NAME is letters, digits and _ (not starting with a digit)')),
+    validateInput: (t) =>
+      parseAssignment(t, service)
+        ? undefined
+        : vscode.l10n.t('NAME=value, where NAME is letters, digits and _ (not starting with a digit)'),
   });
   return text === undefined ? undefined : parseAssignment(text, service);
 }
@@ -31,11 +34,17 @@ export const editEnvCommand: Command = {
       const vars = s.env.of(address).filter((v) => (service ? v.service === service : true));
       const items: Item[] = [
         { label: `$(add) ${vscode.l10n.t('Add Variable…')}`, add: true },
-        ...vars.map((v) => ({ label: `${v.name}=${v.value}`, description: v.service ? vscode.l10n.t('service {0}', v.service) : vscode.l10n.t('every service'), v })),
+        ...vars.map((v) => ({
+          label: `${v.name}=${v.value}`,
+          description: v.service ? vscode.l10n.t('service {0}', v.service) : vscode.l10n.t('every service'),
+          v,
+        })),
       ];
       const picked = await vscode.window.showQuickPick(items, {
         title: vscode.l10n.t('Environment of {0}', scope),
-        placeHolder: vars.length ? vscode.l10n.t('Pick a variable to change or remove; the next push applies them') : vscode.l10n.t('No variables yet; the next push applies what you add'),
+        placeHolder: vars.length
+          ? vscode.l10n.t('Pick a variable to change or remove; the next push applies them')
+          : vscode.l10n.t('No variables yet; the next push applies what you add'),
       });
       if (!picked) return;
       if (picked.add) {

@@ -18,8 +18,14 @@ export const openDeviceShellCommand: Command = {
     if (device?.source === 'simulated' || !(await sshAnswers(host))) {
       const why =
         device?.source === 'simulated'
-          ? vscode.l10n.t('A simulated device has no host OS to enter: its services run on this machine\'s Docker engine. A shell in a service works.')
-          : vscode.l10n.t('{0} has no SSH server on port {1} (balenaOS development images have one). A shell in a service works through the engine.', address, HOST_SSH_PORT);
+          ? vscode.l10n.t(
+              "A simulated device has no host OS to enter: its services run on this machine's Docker engine. A shell in a service works.",
+            )
+          : vscode.l10n.t(
+              '{0} has no SSH server on port {1} (balenaOS development images have one). A shell in a service works through the engine.',
+              address,
+              HOST_SSH_PORT,
+            );
       const choice = await vscode.window.showInformationMessage(`EdgePush: ${why}`, ...(device?.services.length ? [shellInService] : []));
       if (choice === shellInService) return vscode.commands.executeCommand('edgepush.openShell', { address });
       return undefined;

@@ -17,10 +17,20 @@ export const openInBrowserCommand: Command = {
       const [{ servicePorts }, client] = await Promise.all([loadWorkSoon(), clientFor(target.address, 10_000)]);
       const ports = await servicePorts(client, target.service);
       if (ports.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: {0} publishes no TCP port (add ports: to its service in docker-compose.yml).', target.service));
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('EdgePush: {0} publishes no TCP port (add ports: to its service in docker-compose.yml).', target.service),
+        );
         return undefined;
       }
-      const pick = ports.length === 1 ? ports[0] : await vscode.window.showQuickPick(ports.map((p) => ({ label: p.url, description: p.containerPort, port: p })), { placeHolder: vscode.l10n.t('Which port?') }).then((x) => x?.port);
+      const pick =
+        ports.length === 1
+          ? ports[0]
+          : await vscode.window
+              .showQuickPick(
+                ports.map((p) => ({ label: p.url, description: p.containerPort, port: p })),
+                { placeHolder: vscode.l10n.t('Which port?') },
+              )
+              .then((x) => x?.port);
       if (!pick) return undefined;
       await vscode.env.openExternal(vscode.Uri.parse(pick.url));
       return pick.url;

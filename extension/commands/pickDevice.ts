@@ -10,7 +10,10 @@ export function deviceItem(d: DeviceRecord): vscode.QuickPickItem & { address: s
   return {
     label: `$(${d.online ? 'vm-active' : 'vm-outline'}) ${d.name}`,
     description: `${d.name !== d.address ? `${d.address} · ` : ''}${stateText(d)}`,
-    detail: [d.deviceType, d.arch, d.services.length ? d.services.map((s) => `${s.name}: ${s.status}`).join(', ') : undefined].filter(Boolean).join(' · ') || undefined,
+    detail:
+      [d.deviceType, d.arch, d.services.length ? d.services.map((s) => `${s.name}: ${s.status}`).join(', ') : undefined]
+        .filter(Boolean)
+        .join(' · ') || undefined,
     address: d.address,
   };
 }

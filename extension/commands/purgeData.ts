@@ -16,7 +16,12 @@ export const purgeDataCommand: Command = {
     if (options?.confirmed !== true) {
       const ok = await vscode.window.showWarningMessage(
         vscode.l10n.t('Delete all data in the volumes of the app on {0}?', name),
-        { modal: true, detail: vscode.l10n.t('Its services are stopped, their named volumes deleted, and the services started again with empty volumes. This cannot be undone.') },
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'Its services are stopped, their named volumes deleted, and the services started again with empty volumes. This cannot be undone.',
+          ),
+        },
         purge,
       );
       if (ok !== purge) return false;

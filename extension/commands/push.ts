@@ -11,16 +11,22 @@ type TargetItem = vscode.QuickPickItem & { address?: string; action?: 'simulate'
 
 async function pickTarget(s: Services): Promise<string | undefined> {
   const last = s.targets.current;
-  const devices = s.store.all().sort((a, b) => Number(b.address === last) - Number(a.address === last) || Number(b.online === true) - Number(a.online === true));
+  const devices = s.store
+    .all()
+    .sort((a, b) => Number(b.address === last) - Number(a.address === last) || Number(b.online === true) - Number(a.online === true));
   const items: TargetItem[] = devices.map((d) => {
     const item = deviceItem(d);
     return d.address === last ? { ...item, description: `${item.description} · last used` } : item;
   });
   if (items.length > 0) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: '$(vm-running) Start a Simulated Device…', action: 'simulate' }, { label: '$(add) Add Device by Address…', action: 'add' });
+  items.push(
+    { label: '$(vm-running) Start a Simulated Device…', action: 'simulate' },
+    { label: '$(add) Add Device by Address…', action: 'add' },
+  );
   const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Push to which device?', matchOnDescription: true });
   if (!picked) return undefined;
-  if (picked.action === 'simulate') return (await vscode.commands.executeCommand<string | undefined>('edgepush.startSimulator')) ?? undefined;
+  if (picked.action === 'simulate')
+    return (await vscode.commands.executeCommand<string | undefined>('edgepush.startSimulator')) ?? undefined;
   if (picked.action === 'add') return (await vscode.commands.executeCommand<string | undefined>('edgepush.addDevice')) ?? undefined;
   return picked.address;
 }
@@ -41,7 +47,9 @@ async function trusted(): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const manage = vscode.l10n.t('Manage Workspace Trust');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('EdgePush: pushing builds and runs this workspace\'s code on a device, so it needs a trusted workspace. Devices and their logs work without trust.'),
+    vscode.l10n.t(
+      "EdgePush: pushing builds and runs this workspace's code on a device, so it needs a trusted workspace. Devices and their logs work without trust.",
+    ),
     manage,
   );
   if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');

@@ -13,7 +13,8 @@ type RegistryItem = vscode.QuickPickItem & { url?: string; action?: 'start' | 'e
 
 function fleetFromArg(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'fleet' in arg && typeof (arg as { fleet: unknown }).fleet === 'string') return (arg as { fleet: string }).fleet;
+  if (arg && typeof arg === 'object' && 'fleet' in arg && typeof (arg as { fleet: unknown }).fleet === 'string')
+    return (arg as { fleet: string }).fleet;
   return undefined;
 }
 
@@ -31,15 +32,25 @@ async function pickRegistry(): Promise<string | undefined> {
   const work = await loadWorkSoon();
   const running = (await work.listRegistries()).filter((r) => r.answering);
   const items: RegistryItem[] = running.map((r) => ({ label: `$(database) ${r.url}`, description: 'started here', url: r.url }));
-  items.push({ label: '$(play) Start a Local Registry (127.0.0.20:5000)', action: 'start' }, { label: '$(edit) Enter a Registry URL…', action: 'enter' });
+  items.push(
+    { label: '$(play) Start a Local Registry (127.0.0.20:5000)', action: 'start' },
+    { label: '$(edit) Enter a Registry URL…', action: 'enter' },
+  );
   const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Push through which registry?' });
   if (!picked) return undefined;
   if (picked.url) return picked.url;
   if (picked.action === 'start') {
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'EdgePush: starting a local registry' }, () => work.startRegistry({}));
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'EdgePush: starting a local registry' },
+      () => work.startRegistry({}),
+    );
     return r.url;
   }
-  return vscode.window.showInputBox({ prompt: 'Registry URL (http://HOST:PORT, or https://USER:PASS@HOST)', placeHolder: 'http://127.0.0.20:5000', ignoreFocusOut: true });
+  return vscode.window.showInputBox({
+    prompt: 'Registry URL (http://HOST:PORT, or https://USER:PASS@HOST)',
+    placeHolder: 'http://127.0.0.20:5000',
+    ignoreFocusOut: true,
+  });
 }
 
 export const pushToFleetCommand: Command = {
@@ -50,10 +61,20 @@ export const pushToFleetCommand: Command = {
     if (!fleet) {
       const all = s.fleets.all();
       if (all.length === 0) {
-        void vscode.window.showInformationMessage('EdgePush: no fleet is running. Start one with `edgepush fleet start --name F --size N`.');
+        void vscode.window.showInformationMessage(
+          'EdgePush: no fleet is running. Start one with `edgepush fleet start --name F --size N`.',
+        );
         return undefined;
       }
-      fleet = all.length === 1 ? all[0]!.name : (await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, description: `${f.summary.size} devices` })), { placeHolder: 'Push to which fleet?' }))?.label;
+      fleet =
+        all.length === 1
+          ? all[0]!.name
+          : (
+              await vscode.window.showQuickPick(
+                all.map((f) => ({ label: f.name, description: `${f.summary.size} devices` })),
+                { placeHolder: 'Push to which fleet?' },
+              )
+            )?.label;
     }
     if (!fleet) return undefined;
     const projectDir = await pickProject();
@@ -66,37 +87,49 @@ export const pushToFleetCommand: Command = {
       void vscode.window.showErrorMessage(`EdgePush: fleet '${fleet}' is gone.`);
       return undefined;
     }
-    let view: RolloutView = startRollout(fleet, record.devices.map((d) => d.address));
+    let view: RolloutView = startRollout(
+      fleet,
+      record.devices.map((d) => d.address),
+    );
     s.dashboard.show(true);
     s.dashboard.showRollout(view);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `EdgePush: Push to Fleet ${fleet}`, cancellable: true }, async (progress, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => ac.abort());
-      try {
-        const report = await work.runRollout({
-          fleet: record,
-          projectDir,
-          registry,
-          cliPath: join(s.context.extensionPath, 'dist', 'cli.js'),
-          signal: ac.signal,
-          onEvent: (e) => {
-            view = reduceRollout(view, e);
-            s.dashboard.showRollout(view);
-            if (view.step) progress.report({ message: view.step });
-          },
-        });
-        void s.fleets.refresh();
-        const running = report.devices.filter((d) => d.state === 'running').length;
-        if (running === report.devices.length) void vscode.window.showInformationMessage(`EdgePush: fleet ${fleet} runs release ${report.release.slice(0, 8)} (${running} devices).`);
-        else void vscode.window.showWarningMessage(`EdgePush: rollout to ${fleet} stopped${report.rolledBack ? ' and rolled back' : ''}: ${report.stoppedReason ?? `${running}/${report.devices.length} devices on the release`}`);
-        return report;
-      } catch (err) {
-        view = failRollout(view, (err as Error).message, ac.signal.aborted);
-        s.dashboard.showRollout(view);
-        void s.fleets.refresh();
-        if (!ac.signal.aborted) void vscode.window.showErrorMessage(`EdgePush: Push to Fleet failed: ${(err as Error).message}`);
-        return undefined;
-      }
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `EdgePush: Push to Fleet ${fleet}`, cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        try {
+          const report = await work.runRollout({
+            fleet: record,
+            projectDir,
+            registry,
+            cliPath: join(s.context.extensionPath, 'dist', 'cli.js'),
+            signal: ac.signal,
+            onEvent: (e) => {
+              view = reduceRollout(view, e);
+              s.dashboard.showRollout(view);
+              if (view.step) progress.report({ message: view.step });
+            },
+          });
+          void s.fleets.refresh();
+          const running = report.devices.filter((d) => d.state === 'running').length;
+          if (running === report.devices.length)
+            void vscode.window.showInformationMessage(
+              `EdgePush: fleet ${fleet} runs release ${report.release.slice(0, 8)} (${running} devices).`,
+            );
+          else
+            void vscode.window.showWarningMessage(
+              `EdgePush: rollout to ${fleet} stopped${report.rolledBack ? ' and rolled back' : ''}: ${report.stoppedReason ?? `${running}/${report.devices.length} devices on the release`}`,
+            );
+          return report;
+        } catch (err) {
+          view = failRollout(view, (err as Error).message, ac.signal.aborted);
+          s.dashboard.showRollout(view);
+          void s.fleets.refresh();
+          if (!ac.signal.aborted) void vscode.window.showErrorMessage(`EdgePush: Push to Fleet failed: ${(err as Error).message}`);
+          return undefined;
+        }
+      },
+    );
   },
 };

@@ -23,17 +23,19 @@ export const rebootCommand: Command = {
     s.store.update(address, { bootPhase: 'rebooting', online: false });
     try {
       const { powerCycleBoard } = await loadWorkSoon();
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: rebooting board {0}', name) }, (progress) =>
-        powerCycleBoard(
-          name,
-          { agentBundle: join(s.context.extensionPath, 'dist', 'agent.js') },
-          {
-            onPhase: (e) => {
-              progress.report({ message: e.phase });
-              if (s.store.get(address)) s.store.update(address, { bootPhase: e.phase === 'online' ? undefined : e.phase });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: rebooting board {0}', name) },
+        (progress) =>
+          powerCycleBoard(
+            name,
+            { agentBundle: join(s.context.extensionPath, 'dist', 'agent.js') },
+            {
+              onPhase: (e) => {
+                progress.report({ message: e.phase });
+                if (s.store.get(address)) s.store.update(address, { bootPhase: e.phase === 'online' ? undefined : e.phase });
+              },
             },
-          },
-        ),
+          ),
       );
       return true;
     } catch (err) {

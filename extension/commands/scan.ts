@@ -10,7 +10,11 @@ export const scanCommand: Command = {
   async run(s: Services) {
     try {
       const found = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: scanning the network for devices…'), cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('EdgePush: scanning the network for devices…'),
+          cancellable: true,
+        },
         async (_p, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -21,7 +25,9 @@ export const scanCommand: Command = {
       const fresh = found.filter((d) => d.source === 'mdns');
       for (const d of fresh) s.store.add(d.address, 'mdns', d.name);
       void vscode.window.showInformationMessage(
-        fresh.length === 0 ? 'EdgePush: no devices found on the network. Add one by address if mDNS is blocked.' : `EdgePush: found ${fresh.map((d) => `${d.name} (${d.address})`).join(', ')}.`,
+        fresh.length === 0
+          ? 'EdgePush: no devices found on the network. Add one by address if mDNS is blocked.'
+          : `EdgePush: found ${fresh.map((d) => `${d.name} (${d.address})`).join(', ')}.`,
       );
     } catch (err) {
       void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: scan failed: {0}', messageOf(err)));

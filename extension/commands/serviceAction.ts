@@ -12,8 +12,9 @@ export async function runServiceAction(s: Services, action: keyof typeof verbs, 
   if (!target) return;
   const { address, service } = target;
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('{0} {1} on {2}', verbs[action], service, address) }, () =>
-      clientFor(address).then((c) => c.serviceAction(action, service, { timeoutMs: 30_000 })),
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('{0} {1} on {2}', verbs[action], service, address) },
+      () => clientFor(address).then((c) => c.serviceAction(action, service, { timeoutMs: 30_000 })),
     );
   } catch (err) {
     void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: {0} {1} on {2} failed: {3}', action, service, address, messageOf(err)));

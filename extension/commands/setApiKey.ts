@@ -18,13 +18,18 @@ export const setApiKeyCommand: Command = {
     const had = await s.secrets.apiKey(address);
     const key = await vscode.window.showInputBox({
       title: vscode.l10n.t('API key of {0}', address),
-      prompt: had ? vscode.l10n.t('A key is set; enter a new one, or leave empty to remove it') : vscode.l10n.t('Kept in the system keychain and sent as Authorization: Bearer on every call to the device'),
+      prompt: had
+        ? vscode.l10n.t('A key is set; enter a new one, or leave empty to remove it')
+        : vscode.l10n.t('Kept in the system keychain and sent as Authorization: Bearer on every call to the device'),
       password: true,
       ignoreFocusOut: true,
     });
     if (key === undefined) return;
     await s.secrets.setApiKey(address, key.trim() || undefined);
     s.monitor.refresh(address);
-    void vscode.window.setStatusBarMessage(key.trim() ? vscode.l10n.t('EdgePush: API key of {0} saved', address) : vscode.l10n.t('EdgePush: API key of {0} removed', address), 4000);
+    void vscode.window.setStatusBarMessage(
+      key.trim() ? vscode.l10n.t('EdgePush: API key of {0} saved', address) : vscode.l10n.t('EdgePush: API key of {0} removed', address),
+      4000,
+    );
   },
 };

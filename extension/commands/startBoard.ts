@@ -41,7 +41,11 @@ export const startBoardCommand: Command = {
     if (!s.targets.current || !s.store.get(s.targets.current)) await s.targets.remember(a);
     try {
       const handle = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: starting QEMU board {0}', name), cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('EdgePush: starting QEMU board {0}', name),
+          cancellable: true,
+        },
         async (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -70,7 +74,16 @@ export const startBoardCommand: Command = {
       );
       s.monitor.refresh(a);
       const how = handle.restored ? vscode.l10n.t('restored from its saved state') : vscode.l10n.t('booted');
-      void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: board {0} is online at {1} ({2}, {3} in {4} s).', handle.name, a, handle.accel.toUpperCase(), how, handle.bootSeconds.toFixed(1)));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'EdgePush: board {0} is online at {1} ({2}, {3} in {4} s).',
+          handle.name,
+          a,
+          handle.accel.toUpperCase(),
+          how,
+          handle.bootSeconds.toFixed(1),
+        ),
+      );
       return a;
     } catch (err) {
       if (s.store.get(a)) s.store.update(a, { bootPhase: undefined, online: false, error: messageOf(err) });

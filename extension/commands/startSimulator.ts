@@ -25,11 +25,18 @@ export async function launchSimulator(s: Services, choice: SimulatorChoice): Pro
   const a = choice.address;
   try {
     const handle = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: starting a simulated device at {0}', a), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('EdgePush: starting a simulated device at {0}', a),
+        cancellable: true,
+      },
       (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return s.simulators.start({ address: a, linkRate: settings.simulatorLinkRate || undefined, deviceType: choice.deviceType }, abort.signal);
+        return s.simulators.start(
+          { address: a, linkRate: settings.simulatorLinkRate || undefined, deviceType: choice.deviceType },
+          abort.signal,
+        );
       },
     );
     s.store.add(a, 'simulated', handle.name, handle.linkRate);
@@ -48,7 +55,12 @@ export const startSimulatorCommand: Command = {
   async run(s: Services): Promise<string | undefined> {
     const address = freeSimulatorAddress(s);
     if (!address) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: no free loopback address after {0}; set edgepush.simulator.firstAddress.', readSettings().simulatorFirstAddress));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'EdgePush: no free loopback address after {0}; set edgepush.simulator.firstAddress.',
+          readSettings().simulatorFirstAddress,
+        ),
+      );
       return undefined;
     }
     return launchSimulator(s, { address });

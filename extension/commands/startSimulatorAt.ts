@@ -12,7 +12,9 @@ export const startSimulatorAtCommand: Command = {
     const settings = readSettings();
     const address = await vscode.window.showInputBox({
       title: vscode.l10n.t('Start Simulated Device at Address'),
-      prompt: settings.simulatorLinkRate ? vscode.l10n.t('Loopback address for the device (link rate {0})', settings.simulatorLinkRate) : vscode.l10n.t('Loopback address for the device'),
+      prompt: settings.simulatorLinkRate
+        ? vscode.l10n.t('Loopback address for the device (link rate {0})', settings.simulatorLinkRate)
+        : vscode.l10n.t('Loopback address for the device'),
       value: freeSimulatorAddress(s) ?? '127.0.0.2',
       validateInput: (v) => {
         if (!parseIPv4(v)) return vscode.l10n.t('An IPv4 address such as 127.0.0.2');

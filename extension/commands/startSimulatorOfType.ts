@@ -30,13 +30,19 @@ export const startSimulatorOfTypeCommand: Command = {
     let deviceType = typeof arg === 'string' ? arg : undefined;
     if (!deviceType) {
       const items = deviceTypeItems(defaultDeviceType(settings.simulatorDeviceType, await openProjectType()));
-      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Start Simulated Device of Type'), placeHolder: vscode.l10n.t('Device type (its architecture runs under qemu-user where it is not this machine’s)'), matchOnDescription: true });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: vscode.l10n.t('Start Simulated Device of Type'),
+        placeHolder: vscode.l10n.t('Device type (its architecture runs under qemu-user where it is not this machine’s)'),
+        matchOnDescription: true,
+      });
       if (!picked) return undefined;
       deviceType = picked.slug;
     }
     const address = freeSimulatorAddress(s);
     if (!address) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: no free loopback address after {0}; set edgepush.simulator.firstAddress.', settings.simulatorFirstAddress));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('EdgePush: no free loopback address after {0}; set edgepush.simulator.firstAddress.', settings.simulatorFirstAddress),
+      );
       return undefined;
     }
     return launchSimulator(s, { address, deviceType });

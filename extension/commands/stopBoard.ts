@@ -14,7 +14,10 @@ export const stopBoardCommand: Command = {
     const name = s.store.get(address)?.name ?? address;
     try {
       const { stopBoard } = await loadWorkSoon();
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: powering off {0}', name) }, () => stopBoard(name));
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: powering off {0}', name) },
+        () => stopBoard(name),
+      );
       s.logs.forget(address);
       s.store.remove(address);
       void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: {0} stopped ({1}, {2} s)', name, r.how, r.seconds.toFixed(1)), 5000);

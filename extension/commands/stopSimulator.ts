@@ -13,7 +13,9 @@ export const stopSimulatorCommand: Command = {
     }
     const address = await pickDevice(s, arg, 'Stop which simulated device?', ['simulated']);
     if (!address) return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Stopping {0}', address) }, () => s.simulators.stop(address));
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Stopping {0}', address) }, () =>
+      s.simulators.stop(address),
+    );
     s.logs.forget(address);
     s.store.remove(address);
   },

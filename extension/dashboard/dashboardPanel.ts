@@ -39,7 +39,12 @@ export class DashboardPanel extends Disposable {
       this.current.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel('edgepush.dashboard', vscode.l10n.t('EdgePush Dashboard'), { viewColumn: vscode.ViewColumn.Active, preserveFocus }, { enableScripts: true });
+    const panel = vscode.window.createWebviewPanel(
+      'edgepush.dashboard',
+      vscode.l10n.t('EdgePush Dashboard'),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      { enableScripts: true },
+    );
     this.adopt(panel);
   }
 

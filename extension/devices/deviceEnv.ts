@@ -50,6 +50,9 @@ export class DeviceEnv {
   }
 
   async remove(address: string, v: Pick<EnvVar, 'name' | 'service'>): Promise<void> {
-    await this.state.update(KEY, { ...this.all(), [address]: this.of(address).filter((x) => !(x.name === v.name && x.service === v.service)) });
+    await this.state.update(KEY, {
+      ...this.all(),
+      [address]: this.of(address).filter((x) => !(x.name === v.name && x.service === v.service)),
+    });
   }
 }

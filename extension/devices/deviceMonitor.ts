@@ -15,13 +15,13 @@ const IDLE_POLL_MS = 5000;
 const BUSY_POLL_MS = 1000;
 const OFFLINE_POLL_MS = 4000;
 
-
 /** Services as the tree shows them: containers by name, plus images still arriving for services without one. */
 export function servicesOf(status: StateStatus): ServiceRecord[] {
   const out = new Map<string, ServiceRecord>();
   for (const c of status.containers) out.set(c.serviceName, { name: c.serviceName, status: statusWithHealth(c.status, c.health) });
   for (const i of status.images) {
-    if (i.serviceName && !out.has(i.serviceName) && i.status !== 'Deleting') out.set(i.serviceName, { name: i.serviceName, status: i.status });
+    if (i.serviceName && !out.has(i.serviceName) && i.status !== 'Deleting')
+      out.set(i.serviceName, { name: i.serviceName, status: i.status });
   }
   return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -96,7 +96,9 @@ class DeviceWatch implements IDisposable {
     while (!this.abort.signal.aborted) {
       let hasStream: boolean;
       try {
-        hasStream = await (await clientFor(this.address)).subscribeEvents({ onEvent, signal: this.abort.signal, connectTimeoutMs: CALL_TIMEOUT_MS });
+        hasStream = await (
+          await clientFor(this.address)
+        ).subscribeEvents({ onEvent, signal: this.abort.signal, connectTimeoutMs: CALL_TIMEOUT_MS });
       } catch {
         hasStream = true; // the device is down: try again later
       }

@@ -12,7 +12,12 @@ export function reduceRollout(v: RolloutView, e: RolloutEvent, now = Date.now())
     case 'step':
       return { ...v, step: e.message };
     case 'plan':
-      return { ...v, release: e.release, gateTimeoutSeconds: e.gateTimeoutSeconds, waves: e.waves.map((w) => ({ devices: w.length, state: 'pending' as const })) };
+      return {
+        ...v,
+        release: e.release,
+        gateTimeoutSeconds: e.gateTimeoutSeconds,
+        waves: e.waves.map((w) => ({ devices: w.length, state: 'pending' as const })),
+      };
     case 'wave':
       return {
         ...v,
@@ -20,7 +25,12 @@ export function reduceRollout(v: RolloutView, e: RolloutEvent, now = Date.now())
         waves: v.waves.map((w, i) => (i === e.wave ? { ...w, state: e.state } : w)),
       };
     case 'device':
-      return { ...v, devices: v.devices.map((d) => (d.address === e.address ? { address: d.address, state: e.state, ...(e.detail ? { detail: e.detail } : {}) } : d)) };
+      return {
+        ...v,
+        devices: v.devices.map((d) =>
+          d.address === e.address ? { address: d.address, state: e.state, ...(e.detail ? { detail: e.detail } : {}) } : d,
+        ),
+      };
     case 'rollback':
       return { ...v, rollback: { devices: e.devices.length, reason: e.reason } };
     case 'report': {
@@ -36,7 +46,14 @@ export function reduceRollout(v: RolloutView, e: RolloutEvent, now = Date.now())
         layerPullBytes: r.layerPullBytes,
         devices: r.devices.map((d) => ({
           address: d.address,
-          state: d.state === 'running' ? 'running' : d.state === 'rolled-back' ? 'rolled-back' : d.state === 'not-updated' ? 'waiting' : 'failed',
+          state:
+            d.state === 'running'
+              ? 'running'
+              : d.state === 'rolled-back'
+                ? 'rolled-back'
+                : d.state === 'not-updated'
+                  ? 'waiting'
+                  : 'failed',
           detail: d.state === 'running' ? `${d.method}, ${d.bytesFetched} B, ${d.seconds} s` : d.state,
         })),
         ...(r.stoppedReason && !v.rollback ? { error: r.stoppedReason } : {}),

@@ -26,7 +26,12 @@ class LogPanel extends Disposable {
   private focus: string | undefined;
 
   sendAll(): void {
-    this.host.notify({ type: 'logs/init', device: this.session.address, capacity: this.session.buffer.limit, entries: this.session.buffer.entries() });
+    this.host.notify({
+      type: 'logs/init',
+      device: this.session.address,
+      capacity: this.session.buffer.limit,
+      entries: this.session.buffer.entries(),
+    });
     if (this.focus) this.host.notify({ type: 'logs/focus', service: this.focus });
   }
 
@@ -84,7 +89,12 @@ export class LogPanels extends Disposable {
       if (service) existing.focusService(service);
       return;
     }
-    const panel = vscode.window.createWebviewPanel('edgepush.logs', vscode.l10n.t('Logs: {0}', name), { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel(
+      'edgepush.logs',
+      vscode.l10n.t('Logs: {0}', name),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { enableScripts: true, enableFindWidget: true },
+    );
     this.adopt(panel, address, service);
   }
 
@@ -95,7 +105,9 @@ export class LogPanels extends Disposable {
       return;
     }
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
-    const lp = new LogPanel(panel, this.extensionUri, this.session(address), (body) => this.onRequest(body, { address, clearLogs: () => lp.clear() }));
+    const lp = new LogPanel(panel, this.extensionUri, this.session(address), (body) =>
+      this.onRequest(body, { address, clearLogs: () => lp.clear() }),
+    );
     this.panels.set(address, lp);
     if (service) lp.focusService(service);
     panel.onDidDispose(() => {

@@ -47,7 +47,9 @@ export class LogSession extends Disposable {
   private async follow(): Promise<void> {
     while (!this.abort.signal.aborted) {
       try {
-        await (await clientFor(this.address)).followLogs({
+        await (
+          await clientFor(this.address)
+        ).followLogs({
           signal: this.abort.signal,
           onLine: (l) => this.addLine(l),
           onReconnect: (info) => {
@@ -55,7 +57,8 @@ export class LogSession extends Disposable {
             this.addReconnect(info.reason || 'stream re-established');
           },
           onDisconnect: (reason) => {
-            if (!this.wasDown) this.batcher.add(this.buffer.pushLine({ message: `Log stream lost: ${reason}; reconnecting…`, isSystem: true }));
+            if (!this.wasDown)
+              this.batcher.add(this.buffer.pushLine({ message: `Log stream lost: ${reason}; reconnecting…`, isSystem: true }));
             this.wasDown = true;
           },
         });

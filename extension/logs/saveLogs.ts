@@ -13,5 +13,8 @@ export async function saveLogs(address: string, text: string): Promise<void> {
   });
   if (!uri) return;
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text.endsWith('\n') ? text : `${text}\n`));
-  void vscode.window.setStatusBarMessage(vscode.l10n.t('EdgePush: saved {0} lines to {1}', String(text.split('\n').filter(Boolean).length), uri.fsPath), 5000);
+  void vscode.window.setStatusBarMessage(
+    vscode.l10n.t('EdgePush: saved {0} lines to {1}', String(text.split('\n').filter(Boolean).length), uri.fsPath),
+    5000,
+  );
 }

@@ -22,7 +22,8 @@ export class BuildLog extends Disposable {
     else if (e.type === 'step') {
       if (e.message.startsWith('warning: ')) this.out.warn(e.message.slice('warning: '.length));
       else this.out.info(e.message);
-    } else if (e.type === 'service' && (e.phase === 'failed' || e.phase === 'exited')) this.out.error(`[${e.service}] ${e.phase}${e.message ? `: ${e.message}` : ''}`);
+    } else if (e.type === 'service' && (e.phase === 'failed' || e.phase === 'exited'))
+      this.out.error(`[${e.service}] ${e.phase}${e.message ? `: ${e.message}` : ''}`);
     else if (e.type === 'release') this.out.info(`release ${e.release}`);
   }
 

@@ -10,10 +10,16 @@ import { basename } from 'node:path';
 import { loadWorkSoon } from '../workLoader.js';
 import { accessFor } from '../devices/deviceAccess.js';
 
-export function makeLivepushStarter(model: DashboardModel, logs: LogPanels, monitor: DeviceMonitor, envOf: (device: string) => string[]): LivepushStarter {
+export function makeLivepushStarter(
+  model: DashboardModel,
+  logs: LogPanels,
+  monitor: DeviceMonitor,
+  envOf: (device: string) => string[],
+): LivepushStarter {
   return async (projectDir: string, device: string, _report: PushReport): Promise<LivepushSession> => {
     const [{ startLivepush }, access] = await Promise.all([loadWorkSoon(), accessFor(device)]);
-    const note = (message: string, isStdErr = false) => logs.session(device).addLine({ message: `livepush: ${message}`, isSystem: true, isStdErr });
+    const note = (message: string, isStdErr = false) =>
+      logs.session(device).addLine({ message: `livepush: ${message}`, isSystem: true, isStdErr });
     let rebuild: number | undefined;
     const handle = await startLivepush({
       projectDir,
@@ -27,7 +33,9 @@ export function makeLivepushStarter(model: DashboardModel, logs: LogPanels, moni
             note(`watching ${e.services.join(', ')}`);
             break;
           case 'synced':
-            note(`${e.service}: ${e.copied} copied, ${e.deleted} deleted${e.commands.length ? `, ran ${e.commands.length} step(s)` : ''}${e.restarted ? ', restarted' : ''} in ${e.seconds.toFixed(2)} s`);
+            note(
+              `${e.service}: ${e.copied} copied, ${e.deleted} deleted${e.commands.length ? `, ran ${e.commands.length} step(s)` : ''}${e.restarted ? ', restarted' : ''} in ${e.seconds.toFixed(2)} s`,
+            );
             monitor.refresh(device);
             break;
           case 'rebuild':

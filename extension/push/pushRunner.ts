@@ -92,7 +92,11 @@ export class PushRunner extends Disposable {
     }
     try {
       const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('EdgePush: pushing {0} to {1}', project, device), cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('EdgePush: pushing {0} to {1}', project, device),
+          cancellable: true,
+        },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           // Loaded on first push: keeps the build pipeline out of activation.
@@ -109,7 +113,8 @@ export class PushRunner extends Disposable {
               this.model.event(id, e);
               this.buildLog.event(e);
               if (e.type === 'step') progress.report({ message: e.message });
-              else if (e.type === 'service' && e.phase !== 'running') progress.report({ message: `${e.service}: ${e.phase}${e.percent !== undefined ? ` ${Math.round(e.percent)}%` : ''}` });
+              else if (e.type === 'service' && e.phase !== 'running')
+                progress.report({ message: `${e.service}: ${e.phase}${e.percent !== undefined ? ` ${Math.round(e.percent)}%` : ''}` });
               this.monitor.refresh(device);
             },
           });
@@ -122,7 +127,17 @@ export class PushRunner extends Disposable {
       const sent = report.services.reduce((n, s) => n + s.sentBytes, 0);
       this.livepush.afterPush(projectDir, device, report, settings.livepush);
       void vscode.window
-        .showInformationMessage(vscode.l10n.t('EdgePush: {0} runs on {1} (release {2}, {3} sent).', project, device, report.release.slice(0, 7), formatBytes(sent)), 'Show Logs', 'Open Dashboard')
+        .showInformationMessage(
+          vscode.l10n.t(
+            'EdgePush: {0} runs on {1} (release {2}, {3} sent).',
+            project,
+            device,
+            report.release.slice(0, 7),
+            formatBytes(sent),
+          ),
+          'Show Logs',
+          'Open Dashboard',
+        )
         .then((choice) => {
           if (choice === 'Show Logs') void vscode.commands.executeCommand('edgepush.showLogs', device);
           if (choice === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
@@ -144,10 +159,12 @@ export class PushRunner extends Disposable {
       this.buildLog.end(wasCancelled ? 'push cancelled' : `push failed: ${messageOf(err)}`, !wasCancelled);
       if (wasCancelled) void vscode.window.showInformationMessage(vscode.l10n.t('EdgePush: push cancelled.'));
       else
-        void vscode.window.showErrorMessage(vscode.l10n.t('EdgePush: push to {0} failed: {1}', device, messageOf(err)), 'Show Build Log', 'Open Dashboard').then((c) => {
-          if (c === 'Show Build Log') this.buildLog.show();
-          if (c === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
-        });
+        void vscode.window
+          .showErrorMessage(vscode.l10n.t('EdgePush: push to {0} failed: {1}', device, messageOf(err)), 'Show Build Log', 'Open Dashboard')
+          .then((c) => {
+            if (c === 'Show Build Log') this.buildLog.show();
+            if (c === 'Open Dashboard') void vscode.commands.executeCommand('edgepush.openDashboard');
+          });
       return undefined;
     } finally {
       watch.abort();

@@ -30,7 +30,12 @@ export interface DeviceTypeItem {
 
 /** Quick pick items: the default first, then the table in its order. */
 export function deviceTypeItems(defaultSlug: string): DeviceTypeItem[] {
-  const item = (t: DeviceType): DeviceTypeItem => ({ label: t.name, description: `${t.slug} · ${t.arch}`, slug: t.slug, picked: t.slug === defaultSlug });
+  const item = (t: DeviceType): DeviceTypeItem => ({
+    label: t.name,
+    description: `${t.slug} · ${t.arch}`,
+    slug: t.slug,
+    picked: t.slug === defaultSlug,
+  });
   const first = DEVICE_TYPES.filter((t) => t.slug === defaultSlug);
   return [...first, ...DEVICE_TYPES.filter((t) => t.slug !== defaultSlug)].map(item);
 }

@@ -107,7 +107,11 @@ export class SimulatorManager extends Disposable {
     }
     await handle.stop();
     const tail = output.trim().split('\n').slice(-3).join(' | ');
-    throw unavailable(gone ? `the simulated device stopped: ${tail || 'no output'}` : `the simulated device at ${o.address} did not answer within 60 s${tail ? `: ${tail}` : ''}`);
+    throw unavailable(
+      gone
+        ? `the simulated device stopped: ${tail || 'no output'}`
+        : `the simulated device at ${o.address} did not answer within 60 s${tail ? `: ${tail}` : ''}`,
+    );
   }
 
   async stop(address: string): Promise<boolean> {

@@ -47,7 +47,11 @@ export function fleetNodes(fleets: readonly FleetView[]): FleetNode[] {
       fleet: f.name,
       label: `Fleet ${f.name}`,
       description: fleetSummaryText(f),
-      tooltip: [`Fleet ${f.name}`, `${f.summary.online}/${f.summary.size} devices online`, ...Object.entries(f.summary.releases).map(([r, n]) => `${n} on ${short(r)}`)].join('\n'),
+      tooltip: [
+        `Fleet ${f.name}`,
+        `${f.summary.online}/${f.summary.size} devices online`,
+        ...Object.entries(f.summary.releases).map(([r, n]) => `${n} on ${short(r)}`),
+      ].join('\n'),
       icon: { id: 'layers', color: healthy ? 'charts.green' : f.summary.online < f.summary.size ? 'charts.yellow' : undefined },
       contextValue: 'fleet',
       collapsible: 'collapsed',
@@ -64,8 +68,14 @@ export function fleetDeviceNodes(f: FleetView): FleetDeviceNode[] {
       fleet: f.name,
       address: d.address,
       label: d.name,
-      description: [d.address, d.online ? (d.appState ?? '') : 'offline', d.release ? short(d.release) : undefined, services || undefined].filter(Boolean).join(' · '),
-      icon: !d.online ? { id: 'vm-outline', color: 'disabledForeground' } : d.services.every((s) => s.status === 'Running' || s.status === 'Running (healthy)') ? { id: 'vm-active', color: 'charts.green' } : { id: 'vm', color: 'charts.yellow' },
+      description: [d.address, d.online ? (d.appState ?? '') : 'offline', d.release ? short(d.release) : undefined, services || undefined]
+        .filter(Boolean)
+        .join(' · '),
+      icon: !d.online
+        ? { id: 'vm-outline', color: 'disabledForeground' }
+        : d.services.every((s) => s.status === 'Running' || s.status === 'Running (healthy)')
+          ? { id: 'vm-active', color: 'charts.green' }
+          : { id: 'vm', color: 'charts.yellow' },
       contextValue: 'fleetDevice',
       collapsible: 'none',
     };

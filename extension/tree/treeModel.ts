@@ -88,7 +88,11 @@ export function deviceNode(d: DeviceRecord): DeviceNode {
     label: d.name,
     description: parts.join(' · '),
     tooltip: deviceTooltip(d),
-    icon: d.online ? { id: 'vm-active', color: 'charts.green' } : d.online === false && !booting ? { id: 'vm-outline', color: 'disabledForeground' } : { id: 'loading~spin' },
+    icon: d.online
+      ? { id: 'vm-active', color: 'charts.green' }
+      : d.online === false && !booting
+        ? { id: 'vm-outline', color: 'disabledForeground' }
+        : { id: 'loading~spin' },
     contextValue: contextBySource[d.source],
     // Always expandable: a tree item that starts without children stays collapsed once it gets some.
     collapsible: 'expanded',
@@ -114,7 +118,16 @@ export function deviceTooltip(d: DeviceRecord): string {
 export function serviceNodes(d: DeviceRecord): (ServiceNode | InfoNode)[] {
   if (d.services.length > 0) return d.services.map((s) => serviceNode(d, s));
   if (d.bootPhase && !d.online) {
-    return [{ kind: 'info', id: `info:${d.address}`, address: d.address, label: `Booting: ${d.bootPhase}`, icon: { id: 'loading~spin' }, collapsible: 'none' }];
+    return [
+      {
+        kind: 'info',
+        id: `info:${d.address}`,
+        address: d.address,
+        label: `Booting: ${d.bootPhase}`,
+        icon: { id: 'loading~spin' },
+        collapsible: 'none',
+      },
+    ];
   }
   const label = d.online === false ? 'Not answering' : d.online === undefined ? 'Connecting…' : 'No services yet: push a project';
   return [{ kind: 'info', id: `info:${d.address}`, address: d.address, label, icon: { id: 'info' }, collapsible: 'none' }];

@@ -41,7 +41,8 @@ export function findAgentBundle(explicit?: string, env = process.env): string {
 
 export function boardEnv(opts: Pick<AgentDiskOptions, 'name' | 'engineTcp' | 'deviceType'>): string {
   if (!safeName.test(opts.name)) throw invalidInput(`board name '${opts.name}' may only hold letters, digits, '.', '_' and '-'`);
-  if (opts.deviceType !== undefined && !safeName.test(opts.deviceType)) throw invalidInput(`device type '${opts.deviceType}' may only hold letters, digits, '.', '_' and '-'`);
+  if (opts.deviceType !== undefined && !safeName.test(opts.deviceType))
+    throw invalidInput(`device type '${opts.deviceType}' may only hold letters, digits, '.', '_' and '-'`);
   const type = opts.deviceType ? `export EDGEPUSH_DEVICE_TYPE=${opts.deviceType}\n` : '';
   return `NAME=${opts.name}\nENGINE_TCP=${opts.engineTcp ? 1 : 0}\n${type}`;
 }

@@ -28,7 +28,10 @@ const debianNames: Record<string, BootPhase> = {
 export function phaseOfLine(line: string): { phase: BootPhase; guestUptime?: number; detail?: string } | undefined {
   const i = line.indexOf(phaseMarker);
   if (i >= 0) {
-    const [name, up] = line.slice(i + phaseMarker.length).trim().split(/\s+/);
+    const [name, up] = line
+      .slice(i + phaseMarker.length)
+      .trim()
+      .split(/\s+/);
     const phase = name ? debianNames[name] : undefined;
     if (!phase) return undefined;
     const guestUptime = up !== undefined && Number.isFinite(Number(up)) ? Number(up) : undefined;

@@ -48,7 +48,8 @@ export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoo
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
     // the aarch64 board boots without an initramfs (root on NVMe, built into its kernel)
-    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || (recipe.board === 'x86_64' && !existsSync(paths.initrd))) return undefined;
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || (recipe.board === 'x86_64' && !existsSync(paths.initrd)))
+      return undefined;
     return { ...paths, info };
   } catch {
     return undefined;
@@ -80,7 +81,9 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
   }
   checkCanBuild();
   if (recipe.board === 'aarch64' && !existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) {
-    throw unavailable('building the aarch64 board runs debootstrap\'s second stage under qemu-user: apt-get install qemu-user-static binfmt-support qemu-system-arm && update-binfmts --enable (bash scripts/setup.sh arm)');
+    throw unavailable(
+      "building the aarch64 board runs debootstrap's second stage under qemu-user: apt-get install qemu-user-static binfmt-support qemu-system-arm && update-binfmts --enable (bash scripts/setup.sh arm)",
+    );
   }
   const started = Date.now();
   const hash = recipeHash(recipe);
@@ -101,8 +104,7 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     if (foreign) {
       const raw = readFileSync(kernel.bzImage);
       writeFileSync(join(work, 'vmlinux'), raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw);
-    }
-    else await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
+    } else await extractVmlinux(kernel.bzImage, join(work, 'vmlinux'), work);
 
     const rootfs = join(work, 'rootfs');
     const debCache = join(root, 'debs');
@@ -110,7 +112,15 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
     say('debootstrap');
     await runTool(
       'debootstrap',
-      [...(foreign ? [`--arch=${debianArchOf(recipe.board)}`] : []), '--variant=minbase', `--cache-dir=${debCache}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, recipe.mirror],
+      [
+        ...(foreign ? [`--arch=${debianArchOf(recipe.board)}`] : []),
+        '--variant=minbase',
+        `--cache-dir=${debCache}`,
+        `--include=${recipe.packages.join(',')}`,
+        recipe.suite,
+        rootfs,
+        recipe.mirror,
+      ],
       { timeoutMs: 20 * 60_000, onLine: (l) => debootstrapStep(l, say) },
     );
 
@@ -179,7 +189,9 @@ function pruneOtherImages(root: string, keep: string, board: string): void {
     if (d === keep || !/^[0-9a-f]{16}$/.test(d)) continue;
     let other: string | undefined;
     try {
-      other = imageManifestSchema.shape.board.parse((JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')) as { board?: unknown }).board);
+      other = imageManifestSchema.shape.board.parse(
+        (JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')) as { board?: unknown }).board,
+      );
     } catch {
       other = undefined; // a broken or unfinished image: not worth keeping
     }

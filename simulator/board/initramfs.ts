@@ -70,7 +70,11 @@ export function writeInitramfs(out: string, modulesDir: string, busybox = '/bin/
     { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
     { name: 'bin/busybox', mode: 0o100755, data: readFileSync(busybox) },
     { name: 'init', mode: 0o100755, data: Buffer.from(initramfsInit) },
-    ...initramfsModules.map((m): CpioEntry => ({ name: `lib/modules/${m.split('/').pop()}`, mode: 0o100644, data: readFileSync(join(modulesDir, m)) })),
+    ...initramfsModules.map((m): CpioEntry => ({
+      name: `lib/modules/${m.split('/').pop()}`,
+      mode: 0o100644,
+      data: readFileSync(join(modulesDir, m)),
+    })),
   ];
   writeFileSync(out, cpioNewc(entries));
 }

@@ -17,7 +17,10 @@ export async function resolveKernelPackage(meta: string): Promise<string> {
 /** Downloads the kernel package into debDir unless a copy is there; returns the .deb path. */
 export async function fetchKernelDeb(meta: string, debDir: string): Promise<string> {
   mkdirSync(debDir, { recursive: true });
-  const cached = () => readdirSync(debDir).filter((f) => f.startsWith('linux-image-') && f.endsWith('.deb')).sort();
+  const cached = () =>
+    readdirSync(debDir)
+      .filter((f) => f.startsWith('linux-image-') && f.endsWith('.deb'))
+      .sort();
   let pkg: string;
   try {
     pkg = await resolveKernelPackage(meta);

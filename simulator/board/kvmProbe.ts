@@ -31,8 +31,27 @@ export function kvmBootsKernel(qemu: string, kernel: string, timeoutMs = 6000): 
   return new Promise((resolve) => {
     const child = spawn(
       qemu,
-      ['-accel', 'kvm', '-M', 'microvm', '-cpu', 'host', '-m', '128', '-nodefaults', '-no-user-config', '-display', 'none',
-        '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1 root=/dev/none'],
+      [
+        '-accel',
+        'kvm',
+        '-M',
+        'microvm',
+        '-cpu',
+        'host',
+        '-m',
+        '128',
+        '-nodefaults',
+        '-no-user-config',
+        '-display',
+        'none',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+        '-kernel',
+        kernel,
+        '-append',
+        'console=ttyS0 panic=-1 root=/dev/none',
+      ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     let out = '';

@@ -16,7 +16,17 @@ import { watchBoot } from './bootWatch.js';
 import { killBoard } from './power.js';
 import { findFirmware } from './balenaImage.js';
 import { runTool } from './run.js';
-import { dropSnapshot, findSnapshot, qemuVersion, restoreArgs, restoreDisks, saveSnapshot, snapshotFiles, snapshotKey, type SnapshotFiles } from './snapshot.js';
+import {
+  dropSnapshot,
+  findSnapshot,
+  qemuVersion,
+  restoreArgs,
+  restoreDisks,
+  saveSnapshot,
+  snapshotFiles,
+  snapshotKey,
+  type SnapshotFiles,
+} from './snapshot.js';
 import { qmpCommand } from './qmp.js';
 import * as z from 'zod';
 import { cancelled, conflict, EdgePushError, messageOf, notFound, unavailable } from '../shared/errors.js';
@@ -248,7 +258,9 @@ async function launch(
         startedAt: started,
         alive: () => qemuAlive(pid, name),
         until: opts.until ?? 'online',
-        timeoutMs: restoring ? 30_000 : (opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : spec.machine === 'virt' ? 360_000 : 180_000)),
+        timeoutMs: restoring
+          ? 30_000
+          : (opts.bootTimeoutMs ?? (spec.kind === 'balena' ? 600_000 : spec.machine === 'virt' ? 360_000 : 180_000)),
         restored: restoring,
         onPhase: hooks.onPhase,
         signal: hooks.signal,
@@ -258,7 +270,15 @@ async function launch(
     let saved: BoardHandle['saved'];
     if (snapshot && !restoring && spec.kind === 'debian') {
       // the first boot of this image and agent: once the engine is up too, its state is kept for warm starts
-      await watchBoot({ consoleLog: paths.console, address, startedAt: started, alive: () => qemuAlive(pid, name), until: 'engine', timeoutMs: 120_000, signal: hooks.signal });
+      await watchBoot({
+        consoleLog: paths.console,
+        address,
+        startedAt: started,
+        alive: () => qemuAlive(pid, name),
+        until: 'engine',
+        timeoutMs: 120_000,
+        signal: hooks.signal,
+      });
       opts.progress?.update(`saving board ${name}'s state for warm starts`);
       const meta = await saveSnapshot({
         qmp: paths.qmp,

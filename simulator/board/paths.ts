@@ -24,7 +24,14 @@ export interface ImagePaths {
 
 export function imagePaths(hash: string, root = cacheRoot()): ImagePaths {
   const dir = join(root, hash);
-  return { dir, kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.img'), rootfs: join(dir, 'rootfs.img'), manifest: join(dir, 'image.json'), snapshots: join(dir, 'snapshots') };
+  return {
+    dir,
+    kernel: join(dir, 'vmlinux'),
+    initrd: join(dir, 'initrd.img'),
+    rootfs: join(dir, 'rootfs.img'),
+    manifest: join(dir, 'image.json'),
+    snapshots: join(dir, 'snapshots'),
+  };
 }
 
 export interface BoardPaths {

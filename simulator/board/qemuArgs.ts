@@ -53,36 +53,57 @@ export function hostForwards(address: string, ports: readonly number[] = forward
 
 function common(spec: CommonSpec): string[] {
   return [
-    '-name', `edgepush-${spec.name}`,
-    '-accel', spec.accel === 'kvm' ? 'kvm' : 'tcg',
-    '-cpu', spec.cpu ?? (spec.accel === 'kvm' ? 'host' : 'max'),
-    '-m', String(spec.memoryMiB),
-    '-smp', String(spec.cpus),
-    '-nodefaults', '-no-user-config',
-    '-display', 'none',
-    '-chardev', `file,id=console,path=${spec.console}`,
-    '-serial', 'chardev:console',
-    '-qmp', `unix:${spec.qmp},server=on,wait=off`,
-    '-netdev', `user,id=net0,${hostForwards(spec.address)}`,
-    '-device', 'virtio-net-pci,netdev=net0',
+    '-name',
+    `edgepush-${spec.name}`,
+    '-accel',
+    spec.accel === 'kvm' ? 'kvm' : 'tcg',
+    '-cpu',
+    spec.cpu ?? (spec.accel === 'kvm' ? 'host' : 'max'),
+    '-m',
+    String(spec.memoryMiB),
+    '-smp',
+    String(spec.cpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-chardev',
+    `file,id=console,path=${spec.console}`,
+    '-serial',
+    'chardev:console',
+    '-qmp',
+    `unix:${spec.qmp},server=on,wait=off`,
+    '-netdev',
+    `user,id=net0,${hostForwards(spec.address)}`,
+    '-device',
+    'virtio-net-pci,netdev=net0',
   ];
 }
 
 /** The aarch64 board: QEMU's `virt` machine (PCIe, PL011 console), the same disks and kernel boot as microvm. */
 export function virtBoardArgs(spec: DebianBoardSpec): string[] {
   return [
-    '-M', 'virt',
+    '-M',
+    'virt',
     ...common(spec),
     '-no-reboot',
-    '-kernel', spec.kernel,
-    '-append', [...spec.kernelArgs, ...spec.initArgs].join(' '),
-    '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
-    '-device', 'nvme,drive=root,serial=edgeroot',
+    '-kernel',
+    spec.kernel,
+    '-append',
+    [...spec.kernelArgs, ...spec.initArgs].join(' '),
+    '-drive',
+    `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
+    '-device',
+    'nvme,drive=root,serial=edgeroot',
     // the init mounts the agent disk as /dev/vdb (on x86 the root disk is vda): an empty placeholder takes vda here
-    '-drive', 'if=none,id=pad,driver=null-co,read-only=on',
-    '-device', 'virtio-blk-pci,drive=pad',
-    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
-    '-device', 'virtio-blk-pci,drive=agent',
+    '-drive',
+    'if=none,id=pad,driver=null-co,read-only=on',
+    '-device',
+    'virtio-blk-pci,drive=pad',
+    '-drive',
+    `file=${spec.agentDisk},if=none,id=agent,format=raw`,
+    '-device',
+    'virtio-blk-pci,drive=agent',
   ];
 }
 
@@ -92,30 +113,43 @@ export function debianBoardArgs(spec: DebianBoardSpec): string[] {
   if (spec.tscKHz) kernelArgs.push(`tsc_early_khz=${spec.tscKHz}`);
   kernelArgs.push(...spec.initArgs);
   return [
-    '-M', 'microvm,pcie=on,rtc=on,pit=on,pic=on,acpi=on',
+    '-M',
+    'microvm,pcie=on,rtc=on,pit=on,pic=on,acpi=on',
     ...common(spec),
     // the init only ever powers off; a reboot request means something went wrong, so QEMU ends too
     '-no-reboot',
-    '-kernel', spec.kernel,
-    '-initrd', spec.initrd,
-    '-append', kernelArgs.join(' '),
+    '-kernel',
+    spec.kernel,
+    '-initrd',
+    spec.initrd,
+    '-append',
+    kernelArgs.join(' '),
     // both disks virtio (migratable, unlike NVMe): the root disk first (/dev/vda), the agent disk second (/dev/vdb)
-    '-drive', `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
-    '-device', 'virtio-blk-pci,drive=root,id=rootdisk',
-    '-drive', `file=${spec.agentDisk},if=none,id=agent,format=raw`,
-    '-device', 'virtio-blk-pci,drive=agent,id=agentdisk',
+    '-drive',
+    `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
+    '-device',
+    'virtio-blk-pci,drive=root,id=rootdisk',
+    '-drive',
+    `file=${spec.agentDisk},if=none,id=agent,format=raw`,
+    '-device',
+    'virtio-blk-pci,drive=agent,id=agentdisk',
   ];
 }
 
 export function balenaBoardArgs(spec: BalenaBoardSpec): string[] {
   return [
-    '-M', 'q35',
+    '-M',
+    'q35',
     ...common(spec),
     // no -no-reboot: balenaOS reboots on its own (supervisor reboot API, host OS updates) like a real device
-    '-bios', spec.firmware,
-    '-device', 'ahci,id=ahci',
-    '-drive', `file=${spec.overlay},if=none,id=disk,format=qcow2,cache=writeback`,
-    '-device', 'ide-hd,drive=disk,bus=ahci.0',
+    '-bios',
+    spec.firmware,
+    '-device',
+    'ahci,id=ahci',
+    '-drive',
+    `file=${spec.overlay},if=none,id=disk,format=qcow2,cache=writeback`,
+    '-device',
+    'ide-hd,drive=disk,bus=ahci.0',
   ];
 }
 

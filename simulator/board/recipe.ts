@@ -33,14 +33,7 @@ export const x86Recipe: BoardRecipe = {
   packages: ['docker.io', 'nodejs', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
   kernelPackage: 'linux-image-cloud-amd64',
   initramfs: { init: initramfsInit, modules: initramfsModules },
-  kernelArgs: [
-    'console=ttyS0',
-    'quiet',
-    'tsc=reliable',
-    'mitigations=off',
-    'cryptomgr.notests',
-    'panic=-1',
-  ],
+  kernelArgs: ['console=ttyS0', 'quiet', 'tsc=reliable', 'mitigations=off', 'cryptomgr.notests', 'panic=-1'],
   trim: ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists'],
   sizeMiB: 4096,
   files: {
@@ -61,7 +54,17 @@ export const aarch64Recipe: BoardRecipe = {
   board: 'aarch64',
   kernelPackage: 'linux-image-cloud-arm64',
   // no initramfs on this board: root on NVMe (built into Debian's arm64 cloud kernel), tini as init
-  kernelArgs: ['console=ttyAMA0', 'root=/dev/nvme0n1', 'rw', 'rootfstype=ext4', 'quiet', 'mitigations=off', 'cryptomgr.notests', 'panic=-1', 'init=/usr/bin/tini'],
+  kernelArgs: [
+    'console=ttyAMA0',
+    'root=/dev/nvme0n1',
+    'rw',
+    'rootfstype=ext4',
+    'quiet',
+    'mitigations=off',
+    'cryptomgr.notests',
+    'panic=-1',
+    'init=/usr/bin/tini',
+  ],
 };
 
 export function recipeFor(board: BoardArch): BoardRecipe {

@@ -51,7 +51,13 @@ export interface SnapshotFiles {
 
 export function snapshotFiles(snapshotsDir: string, key: string): SnapshotFiles {
   const dir = join(snapshotsDir, key);
-  return { dir, state: join(dir, 'vm.lz4'), disk: join(dir, 'disk.qcow2'), agent: join(dir, 'agent.img'), meta: join(dir, 'snapshot.json') };
+  return {
+    dir,
+    state: join(dir, 'vm.lz4'),
+    disk: join(dir, 'disk.qcow2'),
+    agent: join(dir, 'agent.img'),
+    meta: join(dir, 'snapshot.json'),
+  };
 }
 
 export function findSnapshot(snapshotsDir: string, key: string): (SnapshotFiles & { info: SnapshotMeta }) | undefined {
@@ -87,9 +93,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitMigration(qmp: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const r = z.object({ status: z.string().optional(), 'error-desc': z.string().optional() }).parse(await qmpCommand(qmp, 'query-migrate'));
+    const r = z
+      .object({ status: z.string().optional(), 'error-desc': z.string().optional() })
+      .parse(await qmpCommand(qmp, 'query-migrate'));
     if (r.status === 'completed') return;
-    if (r.status === 'failed' || r.status === 'cancelled') throw unavailable(`saving the board's state failed: ${r['error-desc'] ?? r.status}`);
+    if (r.status === 'failed' || r.status === 'cancelled')
+      throw unavailable(`saving the board's state failed: ${r['error-desc'] ?? r.status}`);
     if (Date.now() > until) throw unavailable(`saving the board's state took longer than ${timeoutMs / 1000} s`);
     await sleep(100);
   }
@@ -99,7 +108,13 @@ async function waitMigration(qmp: string, timeoutMs: number): Promise<void> {
  * Saves a running board: pause, migrate its state to a file, copy its disks, resume. The snapshot is written in a
  * temporary folder and renamed into place, so a failed save leaves nothing behind. Always resumes the guest.
  */
-export async function saveSnapshot(o: { qmp: string; overlay: string; agentDisk: string; files: SnapshotFiles; meta: Omit<SnapshotMeta, 'savedAt' | 'pausedSeconds' | 'stateBytes'> }): Promise<SnapshotMeta> {
+export async function saveSnapshot(o: {
+  qmp: string;
+  overlay: string;
+  agentDisk: string;
+  files: SnapshotFiles;
+  meta: Omit<SnapshotMeta, 'savedAt' | 'pausedSeconds' | 'stateBytes'>;
+}): Promise<SnapshotMeta> {
   const tmp = `${o.files.dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });

@@ -24,19 +24,28 @@ export interface WatchState {
 }
 
 /** Pure: given the last answer time and this probe, is the board hung? */
-export function judge(state: WatchState, probe: { ok: boolean; alive: boolean; at: number }, graceMs: number): { state: WatchState; verdict?: 'hung' | 'stopped' } {
+export function judge(
+  state: WatchState,
+  probe: { ok: boolean; alive: boolean; at: number },
+  graceMs: number,
+): { state: WatchState; verdict?: 'hung' | 'stopped' } {
   if (!probe.alive) return { state, verdict: 'stopped' };
   if (probe.ok) return { state: { lastAnswer: probe.at } };
   return { state, verdict: probe.at - state.lastAnswer >= graceMs ? 'hung' : undefined };
 }
 
-const complaint = /soft lockup|hard LOCKUP|rcu_\w+ (kthread starved|detected stalls)|self-detected stall|Kernel panic|hung_task|blocked for more than|Out of memory/;
+const complaint =
+  /soft lockup|hard LOCKUP|rcu_\w+ (kthread starved|detected stalls)|self-detected stall|Kernel panic|hung_task|blocked for more than|Out of memory/;
 
 /** The last line of the console that explains a hang, if any. */
 export function consoleComplaint(lines: readonly string[]): string | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
-    if (complaint.test(l)) return l.replace(/^\[\s*[\d.]+\]\s*/, '').trim().slice(0, 200);
+    if (complaint.test(l))
+      return l
+        .replace(/^\[\s*[\d.]+\]\s*/, '')
+        .trim()
+        .slice(0, 200);
   }
   return undefined;
 }
@@ -126,7 +135,11 @@ export function describeVerdict(v: WatchdogVerdict): string {
 }
 
 /** The watch for a board known by name (state dir paths). */
-export function watchNamedBoard(b: Pick<BoardListing, 'name' | 'address' | 'pid'>, signal: AbortSignal, root = stateRoot()): Promise<WatchdogVerdict | undefined> {
+export function watchNamedBoard(
+  b: Pick<BoardListing, 'name' | 'address' | 'pid'>,
+  signal: AbortSignal,
+  root = stateRoot(),
+): Promise<WatchdogVerdict | undefined> {
   return watchBoard({ board: b.name, address: b.address, pid: b.pid, consoleLog: boardPaths(b.name, root).console, signal });
 }
 

@@ -18,7 +18,8 @@ export function deviceAccessOf(args: ParsedArgs, env: NodeJS.ProcessEnv = proces
   let enginePort: number | undefined;
   if (port !== undefined) {
     enginePort = Number(port);
-    if (!/^\d{1,5}$/.test(port) || enginePort < 1 || enginePort > 65535) throw new UsageError(`--engine-port expects a port number, got '${port}'`);
+    if (!/^\d{1,5}$/.test(port) || enginePort < 1 || enginePort > 65535)
+      throw new UsageError(`--engine-port expects a port number, got '${port}'`);
   }
   return { ...(apiKey ? { apiKey } : {}), ...(enginePort ? { enginePort } : {}) };
 }

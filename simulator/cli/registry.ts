@@ -12,7 +12,11 @@ export interface CommandEntry {
 const heavy = () => import('./heavyCommands.js');
 
 export const commands: readonly CommandEntry[] = [
-  { name: 'demo', summary: 'push an example to a simulated device and show the delta report', load: async () => (await heavy()).demoCommand },
+  {
+    name: 'demo',
+    summary: 'push an example to a simulated device and show the delta report',
+    load: async () => (await heavy()).demoCommand,
+  },
   { name: 'push', summary: 'build a project and run it on a device', load: async () => (await heavy()).pushCommand },
   { name: 'logs', summary: 'stream the logs of a device', load: async () => (await heavy()).logsCommand },
   { name: 'ssh', summary: 'open a shell in a service (or the host OS) of a device', load: async () => (await heavy()).sshCommand },
@@ -20,11 +24,19 @@ export const commands: readonly CommandEntry[] = [
   { name: 'scan', summary: 'find local-mode devices on the network', load: async () => (await heavy()).scanCommand },
   { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await heavy()).deviceCommand },
   { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await heavy()).boardCommand },
-  { name: 'delta', summary: 'create, apply and report binary deltas', load: async () => (await import('./commands/delta.js')).deltaCommand },
+  {
+    name: 'delta',
+    summary: 'create, apply and report binary deltas',
+    load: async () => (await import('./commands/delta.js')).deltaCommand,
+  },
   { name: 'registry', summary: 'run a local OCI registry (start, stop, status)', load: async () => (await heavy()).registryCommand },
   { name: 'fleet', summary: 'simulated fleets and staged rollouts through a registry', load: async () => (await heavy()).fleetCommand },
   { name: 'image', summary: 'push images and EdgePush deltas to an OCI registry', load: async () => (await heavy()).imageCommand },
-  { name: 'completion', summary: 'print a shell completion script (bash or zsh)', load: async () => (await import('./commands/completion.js')).completionCommand },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash or zsh)',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
   {
     name: 'base-images',
     summary: 'build the small local base images that examples and tests use',

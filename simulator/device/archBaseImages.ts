@@ -15,7 +15,18 @@ import type Docker from 'dockerode';
 import { ARCH_INFO, ARCHES, hostArch, isArch, type Arch } from '../shared/deviceTypes.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
-import { BUSYBOX_IMAGE, CONTENT_LABEL, NODE_IMAGE, busyboxEntries, contentId, ensureBaseImages, presentWith, rootfsTar, type BaseImageResult, type Entry } from './baseImages.js';
+import {
+  BUSYBOX_IMAGE,
+  CONTENT_LABEL,
+  NODE_IMAGE,
+  busyboxEntries,
+  contentId,
+  ensureBaseImages,
+  presentWith,
+  rootfsTar,
+  type BaseImageResult,
+  type Entry,
+} from './baseImages.js';
 import { archBaseImage, archBaseNames, baseImagesNamed, type BaseKind } from '../shared/baseImageNames.js';
 import { dependencyClosure, downloadDebs, unpackDeb } from '../shared/debPackages.js';
 
@@ -47,7 +58,15 @@ function treeEntries(root: string, rel = ''): Entry[] {
   return out;
 }
 
-async function loadArchImage(docker: Docker, name: string, arch: Arch, entries: Entry[], id: string, config: Record<string, unknown>, work: string): Promise<void> {
+async function loadArchImage(
+  docker: Docker,
+  name: string,
+  arch: Arch,
+  entries: Entry[],
+  id: string,
+  config: Record<string, unknown>,
+  work: string,
+): Promise<void> {
   const layerPath = join(work, 'layer.tar');
   const hash = createHash('sha256');
   let size = 0;
@@ -76,7 +95,12 @@ async function loadArchImage(docker: Docker, name: string, arch: Arch, entries: 
     }),
   );
   const imageId = `sha256:${createHash('sha256').update(cfg).digest('hex')}`;
-  const archive = writeImageArchive({ imageId, config: cfg, repoTags: [name], layers: [{ diffId, size, data: createReadStream(layerPath) }] });
+  const archive = writeImageArchive({
+    imageId,
+    config: cfg,
+    repoTags: [name],
+    layers: [{ diffId, size, data: createReadStream(layerPath) }],
+  });
   const stream = (await docker.loadImage(archive, { quiet: true })) as unknown as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
@@ -118,7 +142,12 @@ export async function ensureArchBaseImages(docker: Docker, arch: Arch, opts: Ens
     await unpackDeb(busyboxDeb!, bbRoot);
     const busybox = busyboxEntries(join(bbRoot, 'bin', 'busybox'), '/bin/busybox');
     const wanted: { kind: BaseKind; entries: () => Promise<Entry[]>; config: Record<string, unknown>; recipe: () => Promise<string> }[] = [
-      { kind: 'busybox', entries: () => Promise.resolve(busybox), config: { Cmd: ['/bin/sh'], Env: [ENV_PATH] }, recipe: () => Promise.resolve(`busybox-v1 ${busyboxDeb}`) },
+      {
+        kind: 'busybox',
+        entries: () => Promise.resolve(busybox),
+        config: { Cmd: ['/bin/sh'], Env: [ENV_PATH] },
+        recipe: () => Promise.resolve(`busybox-v1 ${busyboxDeb}`),
+      },
     ];
     if (opts.node !== false) {
       let debs: string[] | undefined;
@@ -157,11 +186,16 @@ export async function ensureArchBaseImages(docker: Docker, arch: Arch, opts: Ens
 }
 
 /** The push hook (push/types.ts BaseImageProvider): each arch named, its images made where missing. */
-export async function provideBaseImages(docker: Docker, images: { arch: string; kind: BaseKind }[], onLine: (line: string) => void): Promise<void> {
+export async function provideBaseImages(
+  docker: Docker,
+  images: { arch: string; kind: BaseKind }[],
+  onLine: (line: string) => void,
+): Promise<void> {
   for (const arch of new Set(images.map((i) => i.arch))) {
     if (!isArch(arch)) throw new EdgePushError('invalid-input', `edgepush-base images exist for ${ARCHES.join(', ')}, not '${arch}'`);
     const node = images.some((i) => i.arch === arch && i.kind === 'node');
-    for (const r of await ensureArchBaseImages(docker, arch, { node, onProgress: onLine })) if (r.action === 'built') onLine(`${r.name}: built`);
+    for (const r of await ensureArchBaseImages(docker, arch, { node, onProgress: onLine }))
+      if (r.action === 'built') onLine(`${r.name}: built`);
   }
 }
 
@@ -172,10 +206,21 @@ export async function archDockerfile(text: string, arch: string, docker: Docker,
   // Only what is missing: a push from `edgepush push` has made them already (from the host, for a board).
   const named: { arch: string; kind: BaseKind; name: string }[] = [];
   for (const b of baseImagesNamed(out, arch)) {
-    if (!(await docker.getImage(b.name).inspect().then(() => true, () => false))) named.push(b);
+    if (
+      !(await docker
+        .getImage(b.name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ))
+    )
+      named.push(b);
   }
   if (named.length > 0) {
-    await provideBaseImages(docker, named, log).catch((err: unknown) => log(`could not make ${named.map((b) => b.name).join(', ')}: ${messageOf(err)}`));
+    await provideBaseImages(docker, named, log).catch((err: unknown) =>
+      log(`could not make ${named.map((b) => b.name).join(', ')}: ${messageOf(err)}`),
+    );
   }
   return out;
 }

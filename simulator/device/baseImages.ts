@@ -29,7 +29,10 @@ export interface EnsureBaseImagesOptions {
   onProgress?(line: string): void;
 }
 
-export type Entry = { name: string; type: 'directory'; mode: number } | { name: string; type: 'file'; mode: number; source: string } | { name: string; type: 'symlink'; linkname: string };
+export type Entry =
+  | { name: string; type: 'directory'; mode: number }
+  | { name: string; type: 'file'; mode: number; source: string }
+  | { name: string; type: 'symlink'; linkname: string };
 
 const ETC: Record<string, string> = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
@@ -43,11 +46,32 @@ const ETC: Record<string, string> = {
 export function busyboxEntries(busybox: string, listFrom = busybox): Entry[] {
   const list = spawnSync(listFrom, ['--list-full'], { encoding: 'utf8' });
   if (list.status !== 0) throw new EdgePushError('unavailable', `cannot run ${listFrom} --list-full (install Debian's busybox-static)`);
-  const dirs = ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'usr/local', 'usr/local/bin', 'etc', 'root', 'home', 'var', 'var/run', 'proc', 'sys', 'dev', 'mnt', 'app'];
+  const dirs = [
+    'bin',
+    'sbin',
+    'usr',
+    'usr/bin',
+    'usr/sbin',
+    'usr/local',
+    'usr/local/bin',
+    'etc',
+    'root',
+    'home',
+    'var',
+    'var/run',
+    'proc',
+    'sys',
+    'dev',
+    'mnt',
+    'app',
+  ];
   const entries: Entry[] = dirs.map((d) => ({ name: d, type: 'directory', mode: 0o755 }));
   entries.push({ name: 'tmp', type: 'directory', mode: 0o1777 });
   entries.push({ name: 'bin/busybox', type: 'file', mode: 0o755, source: busybox });
-  for (const applet of list.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const applet of list.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     if (applet === 'bin/busybox') continue;
     entries.push({ name: applet, type: 'symlink', linkname: '/bin/busybox' });
   }
@@ -127,7 +151,9 @@ export function rootfsTar(entries: Entry[]): Readable {
         else if (e.type === 'symlink') pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname });
         else {
           const data = readFileSync(e.source);
-          await new Promise<void>((resolve, reject) => pack.entry({ name: e.name, mode: e.mode, size: data.length }, data, (err) => (err ? reject(err) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            pack.entry({ name: e.name, mode: e.mode, size: data.length }, data, (err) => (err ? reject(err) : resolve())),
+          );
         }
       }
       for (const [name, data] of addEtc) pack.entry({ name, mode: 0o644 }, data);
@@ -141,7 +167,11 @@ export function rootfsTar(entries: Entry[]): Readable {
 
 async function importRootfs(docker: Docker, name: string, entries: Entry[], id: string, changes: string[]): Promise<void> {
   const [repo, tag] = name.split(':') as [string, string];
-  const stream = (await docker.importImage(rootfsTar(entries), { repo, tag, changes: [`LABEL ${CONTENT_LABEL}=${id}`, ...changes] } as never)) as unknown as Readable;
+  const stream = (await docker.importImage(rootfsTar(entries), {
+    repo,
+    tag,
+    changes: [`LABEL ${CONTENT_LABEL}=${id}`, ...changes],
+  } as never)) as unknown as Readable;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
       const failed = err ?? (out.find((o) => o.error) ? new Error(out.find((o) => o.error)!.error) : null);
@@ -164,7 +194,12 @@ export async function ensureBaseImages(docker: Docker, opts: EnsureBaseImagesOpt
   const results: BaseImageResult[] = [];
   const busybox = busyboxEntries(opts.busyboxPath ?? '/bin/busybox');
   const wanted: { name: string; entries: Entry[]; changes: string[]; extra: string }[] = [
-    { name: BUSYBOX_IMAGE, entries: busybox, changes: ['CMD ["/bin/sh"]', 'ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], extra: 'busybox-v1' },
+    {
+      name: BUSYBOX_IMAGE,
+      entries: busybox,
+      changes: ['CMD ["/bin/sh"]', 'ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'],
+      extra: 'busybox-v1',
+    },
   ];
   if (opts.node !== false) {
     const nodePath = opts.nodePath ?? process.execPath;

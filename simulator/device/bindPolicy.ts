@@ -9,7 +9,8 @@ export function isLoopback(address: string): boolean {
 }
 
 export function checkBindAllowed(address: string, opts: { apiKey?: string; localModeOpen?: boolean }): void {
-  if (address !== 'localhost' && isIP(address) === 0) throw new EdgePushError('invalid-input', `--address must be an IP address, got '${address}'`);
+  if (address !== 'localhost' && isIP(address) === 0)
+    throw new EdgePushError('invalid-input', `--address must be an IP address, got '${address}'`);
   if (isLoopback(address)) return;
   if (opts.apiKey || opts.localModeOpen) return;
   throw new EdgePushError(

@@ -7,7 +7,11 @@ import { Transform, Duplex, type TransformCallback } from 'node:stream';
 import { posix } from 'node:path';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
 
-const normalize = (p: string) => posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\/+/, '').replace(/^\/+/, '');
+const normalize = (p: string) =>
+  posix
+    .normalize(p.replace(/\\/g, '/'))
+    .replace(/^\.\/+/, '')
+    .replace(/^\/+/, '');
 
 function tarRewriter(dockerfile: string, edit: (text: string) => Promise<string>): Duplex {
   const target = normalize(dockerfile);

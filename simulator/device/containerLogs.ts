@@ -55,13 +55,23 @@ export class ContainerLogs {
       const c = this.docker.getContainer(containerId);
       const info = await c.inspect();
       const labels = info.Config.Labels ?? {};
-      const who = { serviceName: labels[L.service] ?? info.Name.replace(/^\//, ''), serviceId: Number(labels[L.serviceId] ?? 0), appId: Number(labels[L.app] ?? 0) };
+      const who = {
+        serviceName: labels[L.service] ?? info.Name.replace(/^\//, ''),
+        serviceId: Number(labels[L.serviceId] ?? 0),
+        appId: Number(labels[L.app] ?? 0),
+      };
       for (let skipped = false; ; skipped = true) {
         const behindFrom = await this.stream(c, f, who, Boolean(info.Config.Tty), skipped);
         if (behindFrom === undefined || this.closed) break;
         // Fell behind: skip to now. Lines up to now that the engine still sends are dropped by lastNs.
         const nowNs = BigInt(Date.now()) * 1_000_000n;
-        this.hub.publish({ ...who, message: `log lines from ${clock(behindFrom)} to ${clock(nowNs)} skipped: the service printed faster than the device forwards`, timestamp: Date.now(), isStdErr: false, gap: true });
+        this.hub.publish({
+          ...who,
+          message: `log lines from ${clock(behindFrom)} to ${clock(nowNs)} skipped: the service printed faster than the device forwards`,
+          timestamp: Date.now(),
+          isStdErr: false,
+          gap: true,
+        });
         f.lastNs = nowNs;
       }
     } catch {
@@ -74,7 +84,13 @@ export class ContainerLogs {
   /** Follows until the stream ends (undefined) or falls behind by MAX_LAG_MS (the time it was at, in ns).
    *  After a skip it starts at the end of the engine's log (`tail=0`: a seek, where `since` would make the
    *  engine read the whole flood again to find the present). */
-  private async stream(c: Docker.Container, f: Followed, who: { serviceName: string; serviceId: number; appId: number }, tty: boolean, fromEnd: boolean): Promise<bigint | undefined> {
+  private async stream(
+    c: Docker.Container,
+    f: Followed,
+    who: { serviceName: string; serviceId: number; appId: number },
+    tty: boolean,
+    fromEnd: boolean,
+  ): Promise<bigint | undefined> {
     // The first follow of a container by this agent (a new container, or any after the agent restarted) replays
     // at most the last HISTORY_LINES (a seek from the end); later ones continue from the last line seen.
     const from = fromEnd ? { tail: 0 } : f.lastNs === 0n ? { tail: HISTORY_LINES } : { since: Number(f.lastNs / 1_000_000_000n) };

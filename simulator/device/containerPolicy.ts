@@ -173,7 +173,8 @@ export function vetContainerBody<T extends Body>(input: T, policy: ContainerPoli
       const src = String(m?.Source ?? '');
       if (type === 'bind' && hostOk(src)) return true;
       if (type === 'tmpfs') return true;
-      if (type === 'volume' && !volumeBindsHost((m.VolumeOptions as Body | undefined)?.DriverConfig as Body | undefined, hostOk)) return true;
+      if (type === 'volume' && !volumeBindsHost((m.VolumeOptions as Body | undefined)?.DriverConfig as Body | undefined, hostOk))
+        return true;
       refused.push(type === 'volume' ? `volume '${src}' bound to a host path` : `${type} mount of '${src}'`);
       return false;
     });
@@ -254,7 +255,10 @@ export function vetVolumeBody<T extends Body>(input: T, policy: ContainerPolicy)
   const hostOk = (src: string) => insideRoots(src, policy.allowedHostRoots);
   const body = canonical(input, ['DriverOpts']);
   if (volumeBindsHost({ Options: body.DriverOpts }, hostOk)) {
-    return { body: { ...body, DriverOpts: {} } as unknown as T, refused: [`volume bound to host path '${String(canonical(body.DriverOpts, ['device']).device)}'`] };
+    return {
+      body: { ...body, DriverOpts: {} } as unknown as T,
+      refused: [`volume bound to host path '${String(canonical(body.DriverOpts, ['device']).device)}'`],
+    };
   }
   return { body: body as T, refused: [] };
 }

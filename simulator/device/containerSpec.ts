@@ -44,7 +44,8 @@ export interface ContainerPlanSpec {
   refused: string[];
 }
 
-const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : splitCommand(v));
+const asList = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : splitCommand(v);
 
 /** Compose's string form of command/entrypoint: split on whitespace, honouring simple quotes. */
 export function splitCommand(s: string): string[] {
@@ -54,7 +55,10 @@ export function splitCommand(s: string): string[] {
   return out;
 }
 
-function portBindings(ports: (string | number)[] | undefined): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
+function portBindings(ports: (string | number)[] | undefined): {
+  exposed: Record<string, object>;
+  bindings: Record<string, { HostIp: string; HostPort: string }[]>;
+} {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of ports ?? []) {
@@ -140,7 +144,13 @@ export function dependenciesOf(s: TargetService): string[] {
  * `network_mode: service:x` becomes `container:<id of x>` from it, as balena-supervisor does, so the hash changes
  * (and this container is replaced) when x's container is.
  */
-export function containerSpec(s: TargetService, dockerImageId: string, scope: DeviceScope, env: DeviceEnv, peers: Readonly<Record<string, string>> = {}): ContainerPlanSpec {
+export function containerSpec(
+  s: TargetService,
+  dockerImageId: string,
+  scope: DeviceScope,
+  env: DeviceEnv,
+  peers: Readonly<Record<string, string>> = {},
+): ContainerPlanSpec {
   const spec = s.spec;
   const environment = { ...deviceEnvVars(s, env), ...s.environment };
   const { binds, anon } = volumeBinds(s, scope);

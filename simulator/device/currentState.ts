@@ -53,7 +53,9 @@ export async function readNetworks(docker: Docker, scope: DeviceScope): Promise<
 }
 
 export async function readVolumes(docker: Docker, scope: DeviceScope): Promise<string[]> {
-  const res = z.object({ Volumes: named.nullable().default([]) }).parse(await docker.listVolumes({ filters: JSON.stringify({ label: [scope.filter] }) }));
+  const res = z
+    .object({ Volumes: named.nullable().default([]) })
+    .parse(await docker.listVolumes({ filters: JSON.stringify({ label: [scope.filter] }) }));
   return (res.Volumes ?? []).map((v) => v.Name);
 }
 
@@ -80,5 +82,12 @@ export function isNotFound(err: unknown): boolean {
 /** True for errors meaning the engine itself does not answer (socket refused, gone, reset). */
 export function isEngineDown(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH';
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOENT' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EHOSTUNREACH'
+  );
 }

@@ -30,12 +30,19 @@ async function basisSize(docker: Docker, imageId: string): Promise<number> {
   try {
     return ((await docker.getImage(imageId).inspect()) as { Size?: number }).Size ?? 0;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) throw conflict(`the delta needs basis image ${imageId}, which is not on this device`);
+    if ((err as { statusCode?: number }).statusCode === 404)
+      throw conflict(`the delta needs basis image ${imageId}, which is not on this device`);
     throw err;
   }
 }
 
-export async function applyReceivedDelta(deps: DeltaReceiveDeps, s: ContentStore, id: string, digest: string, tag: string | null): Promise<AppliedDelta> {
+export async function applyReceivedDelta(
+  deps: DeltaReceiveDeps,
+  s: ContentStore,
+  id: string,
+  digest: string,
+  tag: string | null,
+): Promise<AppliedDelta> {
   deps.hub.system(`Applying delta '${id}'${tag ? ` for '${tag}'` : ''}`);
   const deltaPath = s.blobPath(digest);
   const work = join(deps.dataDir, 'work', id);
@@ -94,7 +101,12 @@ async function loadArchive(docker: Docker, path: string): Promise<void> {
   }
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
-      if (err) return reject(isEngineDown(err) ? unavailable(`engine not reachable: ${err.message}`, err) : corrupt(`the engine refused the rebuilt image: ${err.message}`));
+      if (err)
+        return reject(
+          isEngineDown(err)
+            ? unavailable(`engine not reachable: ${err.message}`, err)
+            : corrupt(`the engine refused the rebuilt image: ${err.message}`),
+        );
       const failed = out.find((o) => o.error)?.error;
       if (failed) reject(corrupt(`the engine refused the rebuilt image: ${failed}`));
       else resolve();

@@ -100,7 +100,9 @@ export function deltaRoutes(deps: DeltaReceiveDeps): Route[] {
     if (req.headers['content-range'] && !range) return sendFailed(res, 400, 'Invalid Content-Range (expected bytes START-END/TOTAL)');
     const tag = url.searchParams.get('tag');
     if (tag !== null && !isLocalName(tag)) {
-      throw invalidInput(`tag '${tag}' is not a local_* name: a device tags images only in its own namespace (local_<service>, as balena push names them)`);
+      throw invalidInput(
+        `tag '${tag}' is not a local_* name: a device tags images only in its own namespace (local_<service>, as balena push names them)`,
+      );
     }
     const digest = url.searchParams.get('digest') ?? (req.headers['x-delta-digest'] as string | undefined) ?? null;
     if (digest !== null && !digestRe.test(digest)) return sendFailed(res, 400, 'Invalid digest (expected sha256:<64 hex>)');

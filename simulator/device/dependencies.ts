@@ -31,12 +31,21 @@ export function resolveDependencies(
       let waitingFor: string | undefined;
       for (const d of deps) {
         const dep = done.get(key(s.appId, d))!;
-        const current = dep.hash === null ? undefined : containers.find((c) => c.appId === s.appId && c.serviceName === d && c.hash === dep.hash);
+        const current =
+          dep.hash === null ? undefined : containers.find((c) => c.appId === s.appId && c.serviceName === d && c.hash === dep.hash);
         if (current) peers[d] = current.id;
         else waitingFor ??= d;
       }
-      done.set(k, waitingFor !== undefined ? { target: s, dockerImageId, hash: null, waitingFor } : { target: s, dockerImageId, hash: dockerImageId ? hashOf(s, dockerImageId, peers) : null, peers });
+      done.set(
+        k,
+        waitingFor !== undefined
+          ? { target: s, dockerImageId, hash: null, waitingFor }
+          : { target: s, dockerImageId, hash: dockerImageId ? hashOf(s, dockerImageId, peers) : null, peers },
+      );
     }
   }
-  return services.map(({ target: s, dockerImageId }) => done.get(key(s.appId, s.serviceName)) ?? { target: s, dockerImageId, hash: null, waitingFor: dependenciesOf(s)[0] ?? '' });
+  return services.map(
+    ({ target: s, dockerImageId }) =>
+      done.get(key(s.appId, s.serviceName)) ?? { target: s, dockerImageId, hash: null, waitingFor: dependenciesOf(s)[0] ?? '' },
+  );
 }

@@ -141,7 +141,11 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
         events,
         logs,
         info: { arch, deviceType, uuid: identity.uuid },
-        stats: () => ({ receivedBytes: link.receivedBytes, linkBytesPerSecond: link.bytesPerSecond ?? null, linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null }),
+        stats: () => ({
+          receivedBytes: link.receivedBytes,
+          linkBytesPerSecond: link.bytesPerSecond ?? null,
+          linkBitsPerSecond: link.bytesPerSecond ? link.bytesPerSecond * 8 : null,
+        }),
       }),
       {
         apiKey: opts.apiKey,
@@ -156,12 +160,19 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     link,
     policy,
     apiKey: opts.apiKey,
-    onBuildBytes: (bid: string, bytes: number, done: boolean) => events.emit({ type: 'transfer', kind: 'build', id: bid, bytes, total: null, done }),
+    onBuildBytes: (bid: string, bytes: number, done: boolean) =>
+      events.emit({ type: 'transfer', kind: 'build', id: bid, bytes, total: null, done }),
     onImagesChanged: () => reconciler.trigger(),
     log: (line: string) => hub.system(line),
     intercept: registryPullHook(puller, () => reconciler.trigger()),
     // Not amd64: plain edgepush-base names become the device's arch's, made on the way (balena CLI builds too).
-    rewriteBuild: arch === 'amd64' ? undefined : (q: URLSearchParams) => rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', (text) => archDockerfile(text, arch, docker, (line) => hub.system(line))),
+    rewriteBuild:
+      arch === 'amd64'
+        ? undefined
+        : (q: URLSearchParams) =>
+            rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', (text) =>
+              archDockerfile(text, arch, docker, (line) => hub.system(line)),
+            ),
     diskFreeBytes: opts.diskFreeBytes,
   };
   // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.
@@ -184,7 +195,15 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     }
   }
   hub.system(`Supervisor starting (simulated device '${name}', local mode${opts.stock ? ', stock: no EdgePush endpoints' : ''})`);
-  const watcher = watchEngineEvents({ docker, scope, hub, events, follow: (cid) => void logs.follow(cid), forget: (cid) => logs.forget(cid), changed: () => reconciler.trigger() });
+  const watcher = watchEngineEvents({
+    docker,
+    scope,
+    hub,
+    events,
+    follow: (cid) => void logs.follow(cid),
+    forget: (cid) => logs.forget(cid),
+    changed: () => reconciler.trigger(),
+  });
   const announcement = opts.announce ? announceDevice(name, opts.announce) : undefined;
   reconciler.trigger();
 
@@ -207,7 +226,14 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       try {
         const running = (await reconciler.currentContainers()).filter((c) => c.state === 'running' || c.state === 'restarting');
         for (const c of running) reconciler.markStartable(c.id, true);
-        await Promise.all(running.map((c) => docker.getContainer(c.id).stop({ t: 5 }).catch(() => undefined)));
+        await Promise.all(
+          running.map((c) =>
+            docker
+              .getContainer(c.id)
+              .stop({ t: 5 })
+              .catch(() => undefined),
+          ),
+        );
       } catch {
         // engine gone: nothing to stop
       }

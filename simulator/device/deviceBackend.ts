@@ -79,7 +79,12 @@ export function deviceBackend(deps: DeviceBackendDeps): DeviceBackend {
       const containers = await reconciler.currentContainers();
       const ids = new Map<string, string | null>();
       for (const a of reconciler.targetApps) for (const s of a.services) ids.set(s.image, await reconciler.imageIdFor(s.image));
-      return statusBody(reconciler, containers, ids, downloadsInProgress(events.snapshot(), (appId) => reconciler.release(appId)));
+      return statusBody(
+        reconciler,
+        containers,
+        ids,
+        downloadsInProgress(events.snapshot(), (appId) => reconciler.release(appId)),
+      );
     },
     async containerIds() {
       const containers = (await reconciler.currentContainers()).filter((c) => c.state !== 'removing');

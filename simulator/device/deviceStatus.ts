@@ -47,12 +47,18 @@ export interface StatusBody {
 export function downloadsInProgress(latest: readonly UpdateEvent[], releaseOf: (appId: number) => string | null): Map<string, number> {
   const out = new Map<string, number>();
   for (const e of latest) {
-    if (e.type === 'service' && e.phase === 'downloading' && e.release === releaseOf(e.appId)) out.set(`${e.appId}/${e.serviceName}`, e.progress ?? 0);
+    if (e.type === 'service' && e.phase === 'downloading' && e.release === releaseOf(e.appId))
+      out.set(`${e.appId}/${e.serviceName}`, e.progress ?? 0);
   }
   return out;
 }
 
-export function statusBody(r: Reconciler, containers: CurrentContainer[], imageIds: Map<string, string | null>, downloads: Map<string, number> = new Map()): StatusBody {
+export function statusBody(
+  r: Reconciler,
+  containers: CurrentContainer[],
+  imageIds: Map<string, string | null>,
+  downloads: Map<string, number> = new Map(),
+): StatusBody {
   const apps = r.targetApps;
   // As the supervisor: the mean over the images still downloading, null when none is.
   const overall = downloads.size > 0 ? Math.round([...downloads.values()].reduce((a, b) => a + b, 0) / downloads.size) : null;

@@ -42,5 +42,9 @@ export const EMULATION_HELP =
 /** Throws `unavailable` when this machine cannot run the arch's binaries in containers. */
 export function checkEmulation(arch: string, deviceType: string): void {
   const s = emulationState(arch);
-  if (!s.ok) throw new EdgePushError('unavailable', `a simulated ${deviceType} device (${arch}) runs its containers under qemu-user, but ${s.reason}; ${EMULATION_HELP}`);
+  if (!s.ok)
+    throw new EdgePushError(
+      'unavailable',
+      `a simulated ${deviceType} device (${arch}) runs its containers under qemu-user, but ${s.reason}; ${EMULATION_HELP}`,
+    );
 }

@@ -84,7 +84,15 @@ function handle(deps: EngineEventsDeps, line: string): void {
   } else if (e.Action === 'die') {
     const code = Number(attrs.exitCode ?? NaN);
     deps.hub.system(`Service exited '${serviceName}${attrs.image ? ` ${attrs.image.slice(0, 19)}` : ''}'`);
-    deps.events.emit({ type: 'service', appId, serviceName, release, phase: 'exited', containerId: id, ...(Number.isFinite(code) ? { exitCode: code } : {}) });
+    deps.events.emit({
+      type: 'service',
+      appId,
+      serviceName,
+      release,
+      phase: 'exited',
+      containerId: id,
+      ...(Number.isFinite(code) ? { exitCode: code } : {}),
+    });
     deps.changed();
   } else if (e.Action === 'destroy') {
     deps.forget(id);

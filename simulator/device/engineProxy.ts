@@ -123,7 +123,12 @@ function vetCreateRequest(path: string, buf: Buffer, deps: EngineProxyDeps): { b
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { body: buf };
   const body = parsed as Record<string, unknown>;
   const route = path.replace(/^\/v\d+(?:\.\d+)?/, '').split('?')[0];
-  const vetted = route === '/containers/create' ? vetContainerBody(body, deps.policy) : route === '/volumes/create' ? vetVolumeBody(body, deps.policy) : { body, refused: [] };
+  const vetted =
+    route === '/containers/create'
+      ? vetContainerBody(body, deps.policy)
+      : route === '/volumes/create'
+        ? vetVolumeBody(body, deps.policy)
+        : { body, refused: [] };
   if (vetted.refused.length > 0) {
     const message = `refused by the simulated device: ${vetted.refused.join('; ')} (it would give the container root on this machine; start the device with --allow-privileged to allow it)`;
     deps.log(`Engine endpoint: ${message}`);
@@ -178,7 +183,8 @@ function reportBuildErrors(up: IncomingMessage, tags: string[], log: (line: stri
       log(`Image build failed${tags.length ? ` for ${tags.join(', ')}` : ''}: ${msg.trim()}`);
     }
   });
-  if ((up.statusCode ?? 200) >= 400) log(`Image build refused by the engine (HTTP ${up.statusCode})${tags.length ? ` for ${tags.join(', ')}` : ''}`);
+  if ((up.statusCode ?? 200) >= 400)
+    log(`Image build refused by the engine (HTTP ${up.statusCode})${tags.length ? ` for ${tags.join(', ')}` : ''}`);
 }
 
 /** Removes every occurrence of `needle` from a byte stream, across chunk boundaries. */
@@ -227,7 +233,9 @@ export function engineProxyUpgrade(deps: EngineProxyDeps): (req: IncomingMessage
     socket.on('error', () => socket.destroy());
     const refuse = (status: string, message: string) => {
       const text = JSON.stringify({ message });
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
     };
     if (deps.apiKey && !carriesKey(req, undefined, deps.apiKey)) return refuse('401 Unauthorized', UNAUTHORIZED);
     let rw: Rewritten;

@@ -13,5 +13,7 @@ export function parseEngineUrl(url: string | undefined): EngineTarget {
 }
 
 export function dockerFor(target: EngineTarget): Docker {
-  return 'socketPath' in target ? new Docker({ socketPath: target.socketPath }) : new Docker({ host: target.host, port: target.port, protocol: 'http' });
+  return 'socketPath' in target
+    ? new Docker({ socketPath: target.socketPath })
+    : new Docker({ host: target.host, port: target.port, protocol: 'http' });
 }

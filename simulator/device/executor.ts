@@ -81,8 +81,16 @@ async function removeOwnImage(ctx: ExecContext, imageId: string): Promise<void> 
   ctx.hub.system(`Deleting image '${short(imageId)}'`);
   try {
     for (const t of mine) await ctx.docker.getImage(t).remove({ noprune: false });
-    if (labelled && mine.length === tags.length) await ctx.docker.getImage(imageId).remove().catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
-    ctx.hub.system(mine.length === tags.length ? `Deleted image '${short(imageId)}'` : `Deleted this device's tags of image '${short(imageId)}' (others still name it)`);
+    if (labelled && mine.length === tags.length)
+      await ctx.docker
+        .getImage(imageId)
+        .remove()
+        .catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    ctx.hub.system(
+      mine.length === tags.length
+        ? `Deleted image '${short(imageId)}'`
+        : `Deleted this device's tags of image '${short(imageId)}' (others still name it)`,
+    );
   } catch (err) {
     ctx.hub.system(`Could not delete image '${short(imageId)}': ${(err as Error).message}`);
   }
@@ -98,10 +106,14 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, 
   ctx.setTransient(s.appId, s.serviceName, 'Installing');
   ctx.events.emit({ ...ev, phase: 'installing' });
   ctx.hub.system(`Installing service ${label(s.serviceName, dockerImageId)}`);
-  for (const r of spec.refused) ctx.hub.system(`Service '${s.serviceName}' asks for ${r}: not granted on a simulated device (edgepush device --allow-privileged)`);
+  for (const r of spec.refused)
+    ctx.hub.system(`Service '${s.serviceName}' asks for ${r}: not granted on a simulated device (edgepush device --allow-privileged)`);
   try {
     // A leftover with the same name (crash between create and label bookkeeping) is replaced.
-    await ctx.docker.getContainer(spec.name).remove({ force: true }).catch(() => undefined);
+    await ctx.docker
+      .getContainer(spec.name)
+      .remove({ force: true })
+      .catch(() => undefined);
     const container = await ctx.docker.createContainer({ name: spec.name, ...spec.body });
     ctx.hub.system(`Installed service ${label(s.serviceName, dockerImageId)}`);
     if (!s.running) {
@@ -126,7 +138,13 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, 
   }
 }
 
-async function handover(ctx: ExecContext, s: TargetService, dockerImageId: string, old: CurrentContainer[], peers: Record<string, string>): Promise<void> {
+async function handover(
+  ctx: ExecContext,
+  s: TargetService,
+  dockerImageId: string,
+  old: CurrentContainer[],
+  peers: Record<string, string>,
+): Promise<void> {
   const marker = join(ctx.env.lockDir(s.appId, s.serviceName), 'handover-complete');
   rmSync(marker, { force: true });
   await start(ctx, s, dockerImageId, peers);
@@ -136,7 +154,11 @@ async function handover(ctx: ExecContext, s: TargetService, dockerImageId: strin
   const deadline = Date.now() + s.handoverTimeoutMs;
   while (Date.now() < deadline && !existsSync(marker) && !ctx.stopping()) await new Promise((r) => setTimeout(r, 200));
   if (ctx.stopping() && !existsSync(marker)) return; // resumed after the next start: both containers are still there
-  ctx.hub.system(existsSync(marker) ? `Handover complete for '${s.serviceName}'` : `Handover timed out for '${s.serviceName}', killing the old container`);
+  ctx.hub.system(
+    existsSync(marker)
+      ? `Handover complete for '${s.serviceName}'`
+      : `Handover timed out for '${s.serviceName}', killing the old container`,
+  );
   ctx.setTransient(s.appId, s.serviceName, undefined);
   for (const c of old) await kill(ctx, c, false);
   rmSync(marker, { force: true });
@@ -150,7 +172,14 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
   ctx.events.emit({ ...ev, phase: 'downloading', progress: 0, bytesReceived: 0 });
   ctx.hub.system(`Downloading image '${s.image}'`);
   try {
-    await ctx.pull!(s.image, (bytes, total) => ctx.events.emit({ ...ev, phase: 'downloading', bytesReceived: bytes, ...(total ? { progress: Math.min(100, Math.floor((bytes / total) * 100)) } : {}) }));
+    await ctx.pull!(s.image, (bytes, total) =>
+      ctx.events.emit({
+        ...ev,
+        phase: 'downloading',
+        bytesReceived: bytes,
+        ...(total ? { progress: Math.min(100, Math.floor((bytes / total) * 100)) } : {}),
+      }),
+    );
     ctx.hub.system(`Downloaded image '${s.image}'`);
     ctx.events.emit({ ...ev, phase: 'downloaded' });
     return true;
@@ -170,7 +199,11 @@ type Executor<A extends Step['action']> = (ctx: ExecContext, step: StepOf<A>) =>
 
 const executors: { [A in Step['action']]: Executor<A> } = {
   async createNetwork(ctx, step) {
-    await ctx.docker.createNetwork({ Name: step.dockerName, Driver: 'bridge', Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) } });
+    await ctx.docker.createNetwork({
+      Name: step.dockerName,
+      Driver: 'bridge',
+      Labels: { ...ctx.scope.labels, 'io.balena.app-id': String(step.appId) },
+    });
     ctx.hub.system(`Creating network '${step.name}'`);
     return true;
   },
@@ -180,7 +213,10 @@ const executors: { [A in Step['action']]: Executor<A> } = {
     return true;
   },
   async removeNetwork(ctx, step) {
-    await ctx.docker.getNetwork(step.dockerName).remove().catch(() => undefined);
+    await ctx.docker
+      .getNetwork(step.dockerName)
+      .remove()
+      .catch(() => undefined);
     return true;
   },
   async fetch(ctx, step) {
@@ -193,7 +229,9 @@ const executors: { [A in Step['action']]: Executor<A> } = {
     }
     if (ctx.pull && isRegistryRef(s.image)) return pullStep(ctx, s);
     if (ctx.reportMissing(s)) {
-      ctx.hub.system(`Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`);
+      ctx.hub.system(
+        `Failed to download image '${s.image}' for service '${s.serviceName}': image not found on the device (build it through the device engine on port 2375 or send a delta)`,
+      );
       ctx.events.emit({ ...ev, phase: 'failed', message: `image '${s.image}' not found` });
     }
     return false;
@@ -213,7 +251,14 @@ const executors: { [A in Step['action']]: Executor<A> } = {
     await ctx.docker.getContainer(c.id).start().catch(ignore304);
     ctx.markStartable(c.id, false);
     ctx.hub.system(`Started service ${label(c.serviceName, c.dockerImageId)}`);
-    ctx.events.emit({ type: 'service', appId: c.appId, serviceName: c.serviceName, release: c.commit, phase: 'running', containerId: c.id });
+    ctx.events.emit({
+      type: 'service',
+      appId: c.appId,
+      serviceName: c.serviceName,
+      release: c.commit,
+      phase: 'running',
+      containerId: c.id,
+    });
     return true;
   },
   async stop(ctx, step) {

@@ -31,7 +31,11 @@ export function decodePathSegment(p: string): string {
   }
 }
 
-export function matchRoute(routes: Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | 'method' | undefined {
+export function matchRoute(
+  routes: Route[],
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | 'method' | undefined {
   let methodMismatch = false;
   const parts = pathname.split('/');
   for (const route of routes) {
@@ -148,7 +152,8 @@ export function jsonDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

@@ -21,7 +21,8 @@ export function parseRate(rate: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(rate.trim());
   const unit = m ? units[m[2]!.toLowerCase()] : undefined;
   const value = m ? Number(m[1]) * (unit ?? NaN) : NaN;
-  if (!Number.isFinite(value) || value <= 0) throw new EdgePushError('invalid-input', `invalid link rate '${rate}' (e.g. 1mbit, 256kbit, 500kbps)`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new EdgePushError('invalid-input', `invalid link rate '${rate}' (e.g. 1mbit, 256kbit, 500kbps)`);
   return value;
 }
 
@@ -45,11 +46,13 @@ export class Link {
     const link = this;
     return new Transform({
       transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-        link.pace(chunk, (piece) => {
-          this.push(piece);
-          link.received += piece.length;
-          onBytes?.(piece.length);
-        }).then(() => cb(), cb);
+        link
+          .pace(chunk, (piece) => {
+            this.push(piece);
+            link.received += piece.length;
+            onBytes?.(piece.length);
+          })
+          .then(() => cb(), cb);
       },
     });
   }

@@ -54,7 +54,8 @@ export class LogHub {
 
   /** Lines kept in memory with timestamp >= since (the most recent BACKLOG_LINES at most), oldest first. */
   since(since: number): LogLine[] {
-    const ordered = this.backlog.length < BACKLOG_LINES ? this.backlog : [...this.backlog.slice(this.head), ...this.backlog.slice(0, this.head)];
+    const ordered =
+      this.backlog.length < BACKLOG_LINES ? this.backlog : [...this.backlog.slice(this.head), ...this.backlog.slice(0, this.head)];
     return ordered.filter((l) => l.timestamp >= since);
   }
 

@@ -67,9 +67,13 @@ function updateSteps(p: PlannedService, old: CurrentContainer[], locked: boolean
   const s = p.target;
   const ready = p.dockerImageId !== null;
   const peers = p.peers ?? {};
-  if (old.length === 0) return ready ? [{ action: 'start', service: s, dockerImageId: p.dockerImageId!, peers }] : [{ action: 'fetch', service: s }];
+  if (old.length === 0)
+    return ready ? [{ action: 'start', service: s, dockerImageId: p.dockerImageId!, peers }] : [{ action: 'fetch', service: s }];
   const strategy: UpdateStrategy = s.strategy;
-  if (locked) return ready || strategy !== 'download-then-kill' ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName }] : [{ action: 'fetch', service: s }];
+  if (locked)
+    return ready || strategy !== 'download-then-kill'
+      ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName }]
+      : [{ action: 'fetch', service: s }];
   const kill = (removeImage: boolean): Step[] =>
     old.map((c) => ({ action: 'kill', container: c, removeImage: removeImage && c.dockerImageId !== p.dockerImageId, reason: 'update' }));
   switch (strategy) {
@@ -108,7 +112,11 @@ export function plan(input: PlanInput): Step[] {
     // No app label: not a service (a container made through the engine port, such as EdgePush's delta helper);
     // the real supervisor leaves those alone too.
     if (c.appId === 0) continue;
-    steps.push(input.locked.has(key(c.appId, c.serviceName)) ? { action: 'locked', appId: c.appId, serviceName: c.serviceName } : { action: 'kill', container: c, removeImage: false, reason: 'removed from target' });
+    steps.push(
+      input.locked.has(key(c.appId, c.serviceName))
+        ? { action: 'locked', appId: c.appId, serviceName: c.serviceName }
+        : { action: 'kill', container: c, removeImage: false, reason: 'removed from target' },
+    );
   }
 
   for (const p of input.services) {
@@ -121,9 +129,14 @@ export function plan(input: PlanInput): Step[] {
     if (p.waitingFor !== undefined) continue;
     if (exact) {
       if (others.length > 0) {
-        steps.push(...(locked ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName } as Step] : others.map((c): Step => ({ action: 'kill', container: c, removeImage: false, reason: 'superseded' }))));
+        steps.push(
+          ...(locked
+            ? [{ action: 'locked', appId: s.appId, serviceName: s.serviceName } as Step]
+            : others.map((c): Step => ({ action: 'kill', container: c, removeImage: false, reason: 'superseded' }))),
+        );
       }
-      if (s.running && exact.state !== 'running' && exact.state !== 'restarting' && exact.startable) steps.push({ action: 'startExisting', container: exact });
+      if (s.running && exact.state !== 'running' && exact.state !== 'restarting' && exact.startable)
+        steps.push({ action: 'startExisting', container: exact });
       if (!s.running && (exact.state === 'running' || exact.state === 'restarting')) steps.push({ action: 'stop', container: exact });
       continue;
     }

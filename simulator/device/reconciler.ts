@@ -56,7 +56,10 @@ export class Reconciler {
    *  from the release's running containers. Never after a new target: local mode reuses commit values. */
   private adoptOnce: boolean;
 
-  constructor(private readonly deps: ReconcilerDeps, defaultName: string) {
+  constructor(
+    private readonly deps: ReconcilerDeps,
+    defaultName: string,
+  ) {
     this.target = deps.store.target(defaultName);
     this.apps = normalizeApps(this.target);
     this.startable = deps.store.poweredOff();
@@ -222,7 +225,13 @@ export class Reconciler {
         if (!this.engineDown) {
           this.engineDown = true;
           this.deps.hub.system(`Engine not reachable (${messageOf(err)}); retrying`);
-          this.deps.events.emit({ type: 'device', state: 'offline', release: this.release(), bytesReceived: this.deps.receivedBytes(), message: 'engine not reachable' });
+          this.deps.events.emit({
+            type: 'device',
+            state: 'offline',
+            release: this.release(),
+            bytesReceived: this.deps.receivedBytes(),
+            message: 'engine not reachable',
+          });
         }
         return 2000;
       }
@@ -248,7 +257,11 @@ export class Reconciler {
         if (this.lockHeld(s.appId, s.serviceName)) locked.add(`${s.appId}/${s.serviceName}`);
       }
     }
-    const services: PlannedService[] = resolveDependencies(images, containers, (s, id, peers) => containerSpec(s, id, scope, env, peers).hash);
+    const services: PlannedService[] = resolveDependencies(
+      images,
+      containers,
+      (s, id, peers) => containerSpec(s, id, scope, env, peers).hash,
+    );
     for (const c of containers) if (this.lockHeld(c.appId, c.serviceName)) locked.add(`${c.appId}/${c.serviceName}`);
     return plan({
       apps: this.apps,
@@ -297,7 +310,9 @@ export class Reconciler {
     for (const app of this.apps) {
       for (const s of app.services) {
         if (this.pins.has(s.image)) continue;
-        const c = containers.find((x) => x.appId === s.appId && x.serviceName === s.serviceName && x.commit === s.commit && x.dockerImageId);
+        const c = containers.find(
+          (x) => x.appId === s.appId && x.serviceName === s.serviceName && x.commit === s.commit && x.dockerImageId,
+        );
         if (c) this.pin(s.image, c.dockerImageId);
       }
     }
@@ -313,7 +328,14 @@ export class Reconciler {
     if (this.missingReported.has(key)) return;
     this.missingReported.add(key);
     this.deps.hub.system(`Updates are locked for '${step.serviceName}', retrying`);
-    this.deps.events.emit({ type: 'service', appId: step.appId, serviceName: step.serviceName, phase: 'waiting', release: this.release(step.appId) ?? '', message: 'updates locked' });
+    this.deps.events.emit({
+      type: 'service',
+      appId: step.appId,
+      serviceName: step.serviceName,
+      phase: 'waiting',
+      release: this.release(step.appId) ?? '',
+      message: 'updates locked',
+    });
   }
 
   release(appId?: number): string | null {

@@ -97,10 +97,18 @@ export class RegistryPuller {
     const client = new RegistryClient(registryOf(parsed), { pace: (n) => this.deps.link.receive(n) });
     const scoped = this.deps.scope.scopedImage(ref);
     const done = async (r: Omit<PullRecord, 'ref' | 'bytesFetched' | 'seconds' | 'at'>): Promise<PullRecord> => {
-      const record: PullRecord = { ref, ...r, bytesFetched: client.bytesReceived, seconds: Math.round((performance.now() - started) / 10) / 100, at: new Date().toISOString() };
+      const record: PullRecord = {
+        ref,
+        ...r,
+        bytesFetched: client.bytesReceived,
+        seconds: Math.round((performance.now() - started) / 10) / 100,
+        at: new Date().toISOString(),
+      };
       this.records = { ...this.records, [ref]: record };
       writeFileAtomic(this.recordsPath, JSON.stringify(this.records));
-      this.deps.log(`Pulled '${ref}' (${record.method}${record.fallback ? `; delta not used: ${record.fallback}` : ''}): ${record.bytesFetched} bytes fetched in ${record.seconds} s`);
+      this.deps.log(
+        `Pulled '${ref}' (${record.method}${record.fallback ? `; delta not used: ${record.fallback}` : ''}): ${record.bytesFetched} bytes fetched in ${record.seconds} s`,
+      );
       return record;
     };
 
@@ -159,7 +167,13 @@ export class RegistryPuller {
   }
 
   /** Fetches the delta blob (resuming what an earlier attempt held), checks it, applies it, loads, tags. */
-  private async applyDelta(client: RegistryClient, image: ResolvedImage, d: DeltaArtifact, scoped: string, onProgress: PullProgress): Promise<void> {
+  private async applyDelta(
+    client: RegistryClient,
+    image: ResolvedImage,
+    d: DeltaArtifact,
+    scoped: string,
+    onProgress: PullProgress,
+  ): Promise<void> {
     const store = await this.store();
     const digest = d.blob.digest;
     if (!(await store.info(digest))) {
@@ -198,7 +212,8 @@ export class RegistryPuller {
       onProgress('loading', d.blob.size, d.blob.size);
       // repoTags []: the names in a delta's header never tag anything; the device tags the image in its own scope.
       const r = await applyImageDelta({ delta: path, docker: this.deps.docker, workDir: join(this.deps.dataDir, 'pulls'), repoTags: [] });
-      if (r.imageId !== image.imageId || (await this.imageIdOf(image.imageId)) !== image.imageId) throw corrupt(`the delta loaded ${r.imageId}, not ${image.imageId}`);
+      if (r.imageId !== image.imageId || (await this.imageIdOf(image.imageId)) !== image.imageId)
+        throw corrupt(`the delta loaded ${r.imageId}, not ${image.imageId}`);
       await this.tag(image.imageId, scoped);
     } finally {
       await store.delete(digest).catch(() => undefined);
@@ -206,7 +221,13 @@ export class RegistryPuller {
   }
 
   /** Config and the layers this device lacks from the registry; the rest from its own images. */
-  private async pullLayers(client: RegistryClient, image: ResolvedImage, scoped: string, have: Map<string, string>, onProgress: PullProgress): Promise<void> {
+  private async pullLayers(
+    client: RegistryClient,
+    image: ResolvedImage,
+    scoped: string,
+    have: Map<string, string>,
+    onProgress: PullProgress,
+  ): Promise<void> {
     const owners = new Map<string, string>();
     for (const [id] of have) {
       const info = (await this.deps.docker.getImage(id).inspect()) as { RootFS?: { Layers?: string[] } };
@@ -225,7 +246,10 @@ export class RegistryPuller {
     await loadArchive(this.deps.docker, tar);
     const loaded = await this.imageIdOf(scoped);
     if (loaded !== image.imageId) {
-      await this.deps.docker.getImage(scoped).remove({ noprune: true }).catch(() => undefined);
+      await this.deps.docker
+        .getImage(scoped)
+        .remove({ noprune: true })
+        .catch(() => undefined);
       throw corrupt(`the pulled layers loaded as ${loaded}, not ${image.imageId}`);
     }
   }
@@ -249,4 +273,3 @@ async function loadArchive(docker: Docker, tar: Readable): Promise<void> {
     });
   });
 }
-

@@ -37,9 +37,15 @@ export async function answerPull(puller: RegistryPuller, ref: string, res: Serve
     const r = await puller.pull(ref, (phase, bytes, total) => {
       if (Date.now() - lastAt < 250) return;
       lastAt = Date.now();
-      line({ status: phase === 'loading' ? 'Loading' : 'Downloading', progressDetail: total ? { current: bytes, total } : { current: bytes }, id: phase });
+      line({
+        status: phase === 'loading' ? 'Loading' : 'Downloading',
+        progressDetail: total ? { current: bytes, total } : { current: bytes },
+        id: phase,
+      });
     });
-    line({ status: `EdgePush: ${r.method === 'none' ? 'nothing fetched' : `${r.method === 'delta' ? 'delta' : 'layer pull'}, ${r.bytesFetched} bytes fetched`}` });
+    line({
+      status: `EdgePush: ${r.method === 'none' ? 'nothing fetched' : `${r.method === 'delta' ? 'delta' : 'layer pull'}, ${r.bytesFetched} bytes fetched`}`,
+    });
     line({ status: `Digest: ${r.manifestDigest}` });
     line({ status: r.method === 'none' ? `Status: Image is up to date for ${ref}` : `Status: Downloaded newer image for ${ref}` });
     if (r.method !== 'none') onImagesChanged();
@@ -50,7 +56,10 @@ export async function answerPull(puller: RegistryPuller, ref: string, res: Serve
 }
 
 /** Handles the request when it is a registry pull; false hands it back to the engine proxy. */
-export function registryPullHook(puller: RegistryPuller, onImagesChanged: () => void): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function registryPullHook(
+  puller: RegistryPuller,
+  onImagesChanged: () => void,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const ref = pullReferenceOf(req.method ?? 'GET', req.url ?? '/');
     if (!ref) return false;
@@ -61,5 +70,7 @@ export function registryPullHook(puller: RegistryPuller, onImagesChanged: () => 
 }
 
 export function pullRoutes(puller: RegistryPuller): Route[] {
-  return [{ method: 'GET', path: '/v2/edgepush/pulls', handler: (_req, res) => sendJson(res, 200, { status: 'success', pulls: puller.history }) }];
+  return [
+    { method: 'GET', path: '/v2/edgepush/pulls', handler: (_req, res) => sendJson(res, 200, { status: 'success', pulls: puller.history }) },
+  ];
 }

@@ -26,7 +26,10 @@ export interface DeviceScope {
 
 /** A device id usable in Docker names: lower case, [a-z0-9-], at most 40 characters. */
 export function deviceIdFrom(name: string): string {
-  const clean = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const clean = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (clean.length > 0 && clean.length <= 40) return clean;
   return `d${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
 }
@@ -64,8 +67,10 @@ export function makeScope(id: string): DeviceScope {
     containerName: (appId, service, hash) => `ep-${id}_${appId}_${service}_${hash.slice(0, 12)}`,
     volumeName: (appId, name) => `ep-${id}_${appId}_${name}`,
     networkName: (appId, name) => `ep-${id}_${appId}_${name}`,
-    scopedImage: (name) => (isLocalName(name) ? `${prefix}${withTag(name)}` : isRegistryRef(name) ? `${prefix}${registryPath(name)}` : name),
-    unscopedImage: (name) => (name.startsWith(prefix) ? (fromRegistryPath(name.slice(prefix.length)) ?? name.slice(prefix.length)) : undefined),
+    scopedImage: (name) =>
+      isLocalName(name) ? `${prefix}${withTag(name)}` : isRegistryRef(name) ? `${prefix}${registryPath(name)}` : name,
+    unscopedImage: (name) =>
+      name.startsWith(prefix) ? (fromRegistryPath(name.slice(prefix.length)) ?? name.slice(prefix.length)) : undefined,
     isScopedLocal: (name) => name.startsWith(prefix),
   };
 }
@@ -74,11 +79,32 @@ export function makeScope(id: string): DeviceScope {
 export async function purgeDevice(docker: Docker, id: string): Promise<void> {
   const filters = JSON.stringify({ label: [`${DEVICE_LABEL}=${id}`] });
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
   const volumes = await docker.listVolumes({ filters });
-  await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  await Promise.all(
+    (volumes.Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
   try {
     await docker.pruneImages({ filters: JSON.stringify({ dangling: ['true'], label: [`${DEVICE_LABEL}=${id}`] }) } as never);
   } catch {
@@ -89,7 +115,11 @@ export async function purgeDevice(docker: Docker, id: string): Promise<void> {
   const images = await docker.listImages();
   for (const img of images) {
     for (const tag of img.RepoTags ?? []) {
-      if (tag.startsWith(`edgepush-dev/${id}/`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      if (tag.startsWith(`edgepush-dev/${id}/`))
+        await docker
+          .getImage(tag)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
   }
 }

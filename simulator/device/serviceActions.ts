@@ -32,7 +32,10 @@ export async function runServiceAction(
   const app = reconciler.targetApps.find((a) => a.appId === appId);
   if (!app) throw new EdgePushError('not-found', `Application with ID ${appId} not found`);
   const containers = (await reconciler.currentContainers()).filter((c) => c.appId === appId);
-  const chosen = select === 'all' ? containers : containers.filter((c) => (select.serviceName !== undefined ? c.serviceName === select.serviceName : c.imageId === select.imageId));
+  const chosen =
+    select === 'all'
+      ? containers
+      : containers.filter((c) => (select.serviceName !== undefined ? c.serviceName === select.serviceName : c.imageId === select.imageId));
   if (chosen.length === 0) throw new EdgePushError('not-found', 'Service not found, a container must exist for this endpoint to work');
   for (const c of chosen) {
     if (!force && action !== 'start' && reconciler.lockHeld(appId, c.serviceName)) {

@@ -76,7 +76,10 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   if (opts.allowPrivileged) argv.push('--allow-privileged');
   if (opts.stock) argv.push('--stock');
   add('--disk-free', opts.diskFree);
-  const child = spawn(opts.nodePath ?? process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...AGENT_ENV, ...process.env, ...opts.env } });
+  const child = spawn(opts.nodePath ?? process.execPath, argv, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...AGENT_ENV, ...process.env, ...opts.env },
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c: string) => {
@@ -91,7 +94,11 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   void exited.then(() => (done = true));
   const deadline = Date.now() + (opts.timeoutMs ?? 20000);
   while (!(await pingDevice(opts.address, 500))) {
-    if (done) throw new EdgePushError('unavailable', `simulated device at ${opts.address} exited before answering: ${stderr.trim().split('\n').pop() ?? ''}`);
+    if (done)
+      throw new EdgePushError(
+        'unavailable',
+        `simulated device at ${opts.address} exited before answering: ${stderr.trim().split('\n').pop() ?? ''}`,
+      );
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new EdgePushError('unavailable', `simulated device at ${opts.address} did not answer /ping in time`);

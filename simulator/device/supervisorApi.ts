@@ -25,7 +25,11 @@ export interface SupervisorApiOptions {
 }
 
 const appIdSchema = z.coerce.number().int().positive();
-const serviceActionBody = z.object({ serviceName: z.string().optional(), imageId: z.number().int().optional(), force: z.boolean().optional() });
+const serviceActionBody = z.object({
+  serviceName: z.string().optional(),
+  imageId: z.number().int().optional(),
+  force: z.boolean().optional(),
+});
 const appActionBody = z.object({ appId: z.unknown().optional(), force: z.boolean().optional() }).loose();
 const purgeBody = z.object({ appId: z.coerce.number().optional(), force: z.boolean().optional() });
 const rebootBody = z.object({ force: z.boolean().optional() }).loose();
@@ -36,7 +40,10 @@ function appIdOf(p: Record<string, string>, body?: { appId?: unknown }): number 
   return r.success ? r.data : undefined;
 }
 
-export function supervisorHandler(backend: DeviceBackend, opts: SupervisorApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function supervisorHandler(
+  backend: DeviceBackend,
+  opts: SupervisorApiOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   let lastTargetAt = 0;
 
   const serviceAction = (action: ServiceAction) => async (req: IncomingMessage, res: ServerResponse, p: Record<string, string>) => {
@@ -77,9 +84,22 @@ export function supervisorHandler(backend: DeviceBackend, opts: SupervisorApiOpt
     { method: 'GET', path: '/ping', handler: (_q, res) => sendText(res, 200, 'OK') },
     { method: 'GET', path: '/v1/healthy', handler: (_q, res) => sendText(res, 200, 'OK') },
     { method: 'GET', path: '/v2/version', handler: (_q, res) => sendJson(res, 200, { status: 'success', version: SUPERVISOR_VERSION }) },
-    { method: 'GET', path: '/v2/local/device-info', handler: (_q, res) => sendJson(res, 200, { status: 'success', info: { arch: backend.info.arch, deviceType: backend.info.deviceType } }) },
-    { method: 'GET', path: '/v2/device/name', handler: (_q, res) => sendJson(res, 200, { status: 'success', deviceName: backend.deviceName() }) },
-    { method: 'GET', path: '/v2/local/target-state', handler: (_q, res) => sendJson(res, 200, { status: 'success', state: backend.targetState() }) },
+    {
+      method: 'GET',
+      path: '/v2/local/device-info',
+      handler: (_q, res) =>
+        sendJson(res, 200, { status: 'success', info: { arch: backend.info.arch, deviceType: backend.info.deviceType } }),
+    },
+    {
+      method: 'GET',
+      path: '/v2/device/name',
+      handler: (_q, res) => sendJson(res, 200, { status: 'success', deviceName: backend.deviceName() }),
+    },
+    {
+      method: 'GET',
+      path: '/v2/local/target-state',
+      handler: (_q, res) => sendJson(res, 200, { status: 'success', state: backend.targetState() }),
+    },
     {
       method: 'POST',
       path: '/v2/local/target-state',
@@ -138,8 +158,17 @@ export function supervisorHandler(backend: DeviceBackend, opts: SupervisorApiOpt
     ...(opts.stock
       ? []
       : [
-          { method: 'GET', path: '/v2/edgepush/events', handler: (req: IncomingMessage, res: ServerResponse) => streamEvents(req, res, backend) },
-          { method: 'GET', path: '/v2/edgepush/stats', handler: (_q: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { status: 'success', ...backend.stats(), uuid: backend.info.uuid }) },
+          {
+            method: 'GET',
+            path: '/v2/edgepush/events',
+            handler: (req: IncomingMessage, res: ServerResponse) => streamEvents(req, res, backend),
+          },
+          {
+            method: 'GET',
+            path: '/v2/edgepush/stats',
+            handler: (_q: IncomingMessage, res: ServerResponse) =>
+              sendJson(res, 200, { status: 'success', ...backend.stats(), uuid: backend.info.uuid }),
+          },
         ]),
     ...(opts.extraRoutes ?? []),
   ];

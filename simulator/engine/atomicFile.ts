@@ -18,8 +18,7 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-const closed = (out: Writable) =>
-  out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
+const closed = (out: Writable) => (out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve())));
 
 /** Temp files being written by this process: removed by removePendingTempFiles on a signal. */
 const pending = new Set<string>();

@@ -119,7 +119,9 @@ export class BlockWriter {
     } else {
       const packed = inputs.map((s) => packNow(s, q));
       // keep copies of what was not compressed (brotli output is fresh): the section buffers are reused
-      const kept = packed.map((p) => (p.method === SectionMethod.Stored || p.method === SectionMethod.ZeroRuns ? { ...p, data: new Uint8Array(p.data) } : p));
+      const kept = packed.map((p) =>
+        p.method === SectionMethod.Stored || p.method === SectionMethod.ZeroRuns ? { ...p, data: new Uint8Array(p.data) } : p,
+      );
       this.blocks.push([...prefix, ...blockChunks(newLength, inputs, kept)]);
     }
     this.ctrl.reset();

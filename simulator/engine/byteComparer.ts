@@ -25,10 +25,20 @@ export class ByteComparer {
     while (l < first && old[o + l] === next[s + l]) l++;
     if (l < first) return l;
     const short = Math.min(max, SHORT);
-    while (l + 8 <= short && a.getInt32(o + l, true) === b.getInt32(s + l, true) && a.getInt32(o + l + 4, true) === b.getInt32(s + l + 4, true)) l += 8;
+    while (
+      l + 8 <= short &&
+      a.getInt32(o + l, true) === b.getInt32(s + l, true) &&
+      a.getInt32(o + l + 4, true) === b.getInt32(s + l + 4, true)
+    )
+      l += 8;
     if (l + 8 > short && max > SHORT) {
       while (l + CHUNK <= max && Buffer.compare(old.subarray(o + l, o + l + CHUNK), next.subarray(s + l, s + l + CHUNK)) === 0) l += CHUNK;
-      while (l + 8 <= max && a.getInt32(o + l, true) === b.getInt32(s + l, true) && a.getInt32(o + l + 4, true) === b.getInt32(s + l + 4, true)) l += 8;
+      while (
+        l + 8 <= max &&
+        a.getInt32(o + l, true) === b.getInt32(s + l, true) &&
+        a.getInt32(o + l + 4, true) === b.getInt32(s + l + 4, true)
+      )
+        l += 8;
     }
     while (l < max && old[o + l] === next[s + l]) l++;
     return l;

@@ -46,7 +46,8 @@ export interface CreateByteDeltaOptions {
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** sha256 (hex) computed on the libuv thread pool. */
-export const sha256Later = async (b: Uint8Array): Promise<string> => Buffer.from(await webcrypto.subtle.digest('SHA-256', b)).toString('hex');
+export const sha256Later = async (b: Uint8Array): Promise<string> =>
+  Buffer.from(await webcrypto.subtle.digest('SHA-256', b)).toString('hex');
 
 export interface ByteDelta {
   /** The delta as a list of buffers, header first. */
@@ -202,7 +203,11 @@ async function readBlock(reader: ByteReader, h: ByteDeltaHeader, remaining: numb
   const newLen = bh.readUInt32LE(0);
   if (newLen < 1 || newLen > h.blockSize || newLen > remaining) throw corrupt(`delta block length ${newLen} out of range`);
   const limits = [newLen * 30 + 64, newLen, newLen];
-  const metas = [0, 1, 2].map((i) => ({ method: bh.readUInt8(4 + i * 9), raw: bh.readUInt32LE(5 + i * 9), packed: bh.readUInt32LE(9 + i * 9) }));
+  const metas = [0, 1, 2].map((i) => ({
+    method: bh.readUInt8(4 + i * 9),
+    raw: bh.readUInt32LE(5 + i * 9),
+    packed: bh.readUInt32LE(9 + i * 9),
+  }));
   for (const [i, m] of metas.entries()) {
     if (m.raw > limits[i]! || m.packed > 2 * m.raw + 1024) throw corrupt('delta section length out of range');
   }
@@ -260,7 +265,14 @@ export async function* applyByteDeltaFrom(
   const h = header ?? (await readByteDeltaHeader(reader));
   if (oldIn.length !== h.oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldIn.length}`);
   if (h.windowLog > 0) {
-    yield* applyWindowedDeltaFrom((async function* () { yield oldIn; })(), reader, h, onProgress);
+    yield* applyWindowedDeltaFrom(
+      (async function* () {
+        yield oldIn;
+      })(),
+      reader,
+      h,
+      onProgress,
+    );
     return;
   }
   // the basis digest is made on the thread pool while the prediction is made here; both before any output
@@ -314,7 +326,8 @@ export async function* applyWindowedDeltaFrom(
     onProgress?.(produced, h.newSize);
     yield out;
   }
-  if ((await window.finish()) !== h.oldSha256) throw conflict(`wrong basis: the delta was made against old with sha256 ${h.oldSha256.slice(0, 12)}`);
+  if ((await window.finish()) !== h.oldSha256)
+    throw conflict(`wrong basis: the delta was made against old with sha256 ${h.oldSha256.slice(0, 12)}`);
   if (hash.digest('hex') !== h.newSha256) throw corrupt('delta result does not match its target sha256');
 }
 

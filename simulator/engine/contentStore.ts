@@ -184,7 +184,10 @@ export class ContentStore {
   async setRef(name: string, digest: string): Promise<void> {
     if (!refRe.test(name)) throw invalidInput(`bad ref name '${name}'`);
     if (!(await this.info(digest))) throw notFound(`blob ${digest} is not in the store`);
-    await commitFileAtomically(join(this.root, 'refs', name), (out) => new Promise<void>((resolve, reject) => out.end(digest, (err?: Error | null) => (err ? reject(err) : resolve()))));
+    await commitFileAtomically(
+      join(this.root, 'refs', name),
+      (out) => new Promise<void>((resolve, reject) => out.end(digest, (err?: Error | null) => (err ? reject(err) : resolve()))),
+    );
   }
 
   async getRef(name: string): Promise<string | undefined> {

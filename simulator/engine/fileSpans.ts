@@ -64,7 +64,11 @@ export class FileSpans {
   async *stream(): AsyncGenerator<Uint8Array> {
     for (const s of this.spans) {
       if (s.length === 0) continue;
-      yield* createReadStream(this.path, { start: s.offset, end: s.offset + s.length - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+      yield* createReadStream(this.path, {
+        start: s.offset,
+        end: s.offset + s.length - 1,
+        highWaterMark: 1 << 20,
+      }) as AsyncIterable<Buffer>;
     }
   }
 

@@ -26,12 +26,19 @@ const padded = (n: number) => 512 + Math.ceil(n / 512) * 512;
 
 function manifestOf(img: Pick<ArchiveImage, 'imageId' | 'repoTags'> & { diffIds: string[] }): Buffer {
   return Buffer.from(
-    JSON.stringify([{ Config: blobName(img.imageId), RepoTags: img.repoTags.length ? img.repoTags : null, Layers: img.diffIds.map(blobName) }]),
+    JSON.stringify([
+      { Config: blobName(img.imageId), RepoTags: img.repoTags.length ? img.repoTags : null, Layers: img.diffIds.map(blobName) },
+    ]),
   );
 }
 
 /** Size in bytes of the archive writeImageArchive produces for this image. */
-export function imageArchiveSize(img: { imageId: string; configSize: number; repoTags: string[]; layers: { diffId: string; size: number; omitted?: boolean }[] }): number {
+export function imageArchiveSize(img: {
+  imageId: string;
+  configSize: number;
+  repoTags: string[];
+  layers: { diffId: string; size: number; omitted?: boolean }[];
+}): number {
   const seen = new Set<string>();
   let total = padded(img.configSize);
   for (const l of img.layers) {
@@ -43,7 +50,12 @@ export function imageArchiveSize(img: { imageId: string; configSize: number; rep
   return total + 1024;
 }
 
-async function writeEntry(p: ReturnType<typeof pack>, name: string, size: number, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+async function writeEntry(
+  p: ReturnType<typeof pack>,
+  name: string,
+  size: number,
+  data: Uint8Array | AsyncIterable<Uint8Array>,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const header = { name, size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' as const };
     if (data instanceof Uint8Array) {

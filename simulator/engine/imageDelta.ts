@@ -63,13 +63,24 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
     const d = await createByteDeltaAsync(old, l.data, opts.codec);
     payloads.push(...d.chunks);
     layers.push({ diffId: l.diffId, size, source: 'delta', deltaBytes: d.bytes });
-    reports.push({ diffId: l.diffId, size, status: 'changed', layerPullBytes: await pull, librsyncBytes: await rsync, deltaBytes: d.bytes });
+    reports.push({
+      diffId: l.diffId,
+      size,
+      status: 'changed',
+      layerPullBytes: await pull,
+      librsyncBytes: await rsync,
+      deltaBytes: d.bytes,
+    });
   }
   const header: ImageDeltaHeader = {
     format: 'edgepush-image-delta',
     version: 1,
     basis: basis
-      ? { imageId: basis.imageId, oldLayers: oldLayers.map((l) => l.diffId), reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))] }
+      ? {
+          imageId: basis.imageId,
+          oldLayers: oldLayers.map((l) => l.diffId),
+          reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))],
+        }
       : null,
     target: {
       imageId: target.imageId,
@@ -92,8 +103,16 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
   // and the config blob, a balenaEngine delta image carries the target config. EdgePush's header holds it too,
   // so the comparison stays like for like.
   const changed = !basis || basis.imageId !== target.imageId;
-  const meta = changed ? { pull: target.config.length + registryManifestBytes({ ...target, layers: target.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) }), rsync: target.config.length } : { pull: 0, rsync: 0 };
-  const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
+  const meta = changed
+    ? {
+        pull:
+          target.config.length +
+          registryManifestBytes({ ...target, layers: target.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) }),
+        rsync: target.config.length,
+      }
+    : { pull: 0, rsync: 0 };
+  const sum = (k: 'layerPullBytes' | 'librsyncBytes') =>
+    reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
   const report: ImageDeltaReport = {
     targetImageId: target.imageId,
     basisImageId: basis?.imageId ?? null,
@@ -108,7 +127,10 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
 }
 
 /** The report alone (the delta is computed to measure it, then dropped). Works without a basis. */
-export async function imageDeltaReport(opts: { basis?: ImageSource | ImageArchive; target: ImageSource | ImageArchive }): Promise<ImageDeltaReport> {
+export async function imageDeltaReport(opts: {
+  basis?: ImageSource | ImageArchive;
+  target: ImageSource | ImageArchive;
+}): Promise<ImageDeltaReport> {
   return (await createImageDelta(opts)).report;
 }
 

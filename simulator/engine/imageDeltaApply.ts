@@ -149,7 +149,8 @@ export async function imageDeltaArchiveStream(
  *  chain, which the engine has to be given). */
 export function sharedChain(header: ImageDeltaHeader, basis: { layers: { diffId: string }[] } | undefined): number {
   let n = 0;
-  while (basis && n < header.target.layers.length && n < basis.layers.length && header.target.layers[n]!.diffId === basis.layers[n]!.diffId) n++;
+  while (basis && n < header.target.layers.length && n < basis.layers.length && header.target.layers[n]!.diffId === basis.layers[n]!.diffId)
+    n++;
   return n;
 }
 
@@ -244,14 +245,27 @@ async function onDemandBasis(src: ImageSource | ImageArchive, memoryBudget: numb
   return null;
 }
 
-async function applyWith(opts: ApplyImageDeltaOptions, reader: ByteReader, header: ImageDeltaHeader, basis: ImageArchive | ImageLayers | undefined): Promise<ApplyImageDeltaResult> {
+async function applyWith(
+  opts: ApplyImageDeltaOptions,
+  reader: ByteReader,
+  header: ImageDeltaHeader,
+  basis: ImageArchive | ImageLayers | undefined,
+): Promise<ApplyImageDeltaResult> {
   const streamed = basis !== undefined && 'open' in basis;
-  const basisFacts = basis && { imageId: basis.imageId, layers: 'open' in basis ? basis.layers : basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) };
+  const basisFacts = basis && {
+    imageId: basis.imageId,
+    layers: 'open' in basis ? basis.layers : basis.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })),
+  };
   checkHeaderAgainstBasis(header, basisFacts);
   const repoTags = opts.repoTags ?? header.target.repoTags;
   const shared = sharedChain(header, basis);
   const layers = header.target.layers.map((l, i) => ({ ...l, omitted: opts.thin === true && i < shared }));
-  const expected = imageArchiveSize({ imageId: header.target.imageId, configSize: Buffer.byteLength(header.target.config), repoTags, layers });
+  const expected = imageArchiveSize({
+    imageId: header.target.imageId,
+    configSize: Buffer.byteLength(header.target.config),
+    repoTags,
+    layers,
+  });
   const tmpDir = !opts.outputPath && opts.docker ? await workDirFor(opts.workDir ?? tmpdir()) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {

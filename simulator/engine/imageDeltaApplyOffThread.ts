@@ -85,7 +85,11 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   if (!script) {
     // An unusual bundle without the worker entry: inline, where the deadline can only fire between blocks.
     const basis = o.basis ? { stream: await o.basis() } : undefined;
-    return withDeadline(applyImageDelta({ delta: o.deltaPath, basis, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin }), o.deadlineMs, () => undefined);
+    return withDeadline(
+      applyImageDelta({ delta: o.deltaPath, basis, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin }),
+      o.deadlineMs,
+      () => undefined,
+    );
   }
   const worker = new Worker(script.code, { eval: script.eval });
   let ended = false;
@@ -95,7 +99,14 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   };
   try {
     const channel = o.basis ? new MessageChannel() : undefined;
-    const job: ApplyJob = { kind: 'apply', deltaPath: o.deltaPath, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin, basisPort: channel?.port2 };
+    const job: ApplyJob = {
+      kind: 'apply',
+      deltaPath: o.deltaPath,
+      outputPath: o.outputPath,
+      repoTags: o.repoTags,
+      thin: o.thin,
+      basisPort: channel?.port2,
+    };
     const answer = new Promise<ApplyJobResult>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

@@ -45,11 +45,13 @@ export function checkHeaderConsistency(h: ImageDeltaHeader, opts: { payloadBytes
   for (const l of t.layers) {
     const before = seen.get(l.diffId);
     if (l.source === 'repeat') {
-      if (before === undefined || before !== l.size) throw corrupt(`image delta repeats layer ${l.diffId}, which comes before with another size or not at all`);
+      if (before === undefined || before !== l.size)
+        throw corrupt(`image delta repeats layer ${l.diffId}, which comes before with another size or not at all`);
     } else if (before !== undefined) {
       throw corrupt(`image delta lists layer ${l.diffId} twice`);
     }
-    if (l.source === 'basis' && !h.basis?.reusedLayers.includes(l.diffId)) throw corrupt(`image delta reuses layer ${l.diffId}, which its basis list does not name`);
+    if (l.source === 'basis' && !h.basis?.reusedLayers.includes(l.diffId))
+      throw corrupt(`image delta reuses layer ${l.diffId}, which its basis list does not name`);
     if (l.source === 'delta') payload += l.deltaBytes;
     else if (l.deltaBytes !== 0) throw corrupt(`image delta layer ${l.diffId} carries payload bytes it does not use`);
     seen.set(l.diffId, l.size);
@@ -71,7 +73,8 @@ export function checkHeaderAgainstBasis(h: ImageDeltaHeader, basis: BasisFacts |
   const missing = [...h.basis.oldLayers, ...h.basis.reusedLayers].find((id) => !sizes.has(id));
   if (missing) throw conflict(`wrong basis: it lacks layer ${missing} (the delta needs image ${h.basis.imageId})`);
   for (const l of h.target.layers) {
-    if (l.source === 'basis' && sizes.get(l.diffId) !== l.size) throw corrupt(`image delta declares basis layer ${l.diffId} with ${l.size} bytes; the basis has ${sizes.get(l.diffId)}`);
+    if (l.source === 'basis' && sizes.get(l.diffId) !== l.size)
+      throw corrupt(`image delta declares basis layer ${l.diffId} with ${l.size} bytes; the basis has ${sizes.get(l.diffId)}`);
   }
 }
 
@@ -91,4 +94,3 @@ export function applyNeeds(h: ImageDeltaHeader, basisBytes: number, basis?: Basi
   const old = h.basis && !streamedOld ? h.basis.oldLayers.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) : 0;
   return { memoryBytes: basisBytes + old + APPLY_WORKING_BYTES, archiveBytes: h.target.archiveSize, imageBytes: h.target.imageBytes };
 }
-

@@ -74,8 +74,14 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
     const target = await index(opts.target, 'target.tar');
     if (basis === null || target === null) {
       // gzip-compressed layers (an OCI export from a containerd store): the in-memory path reads them
-      const src = (s: ImageSource | undefined, n: string) => (s && ('archivePath' in s ? s : { archivePath: join(work, n) }));
-      const d = await createImageDelta({ basis: src(opts.basis, 'basis.tar'), target: src(opts.target, 'target.tar')!, outputPath: opts.outputPath, estimates: opts.estimates, codec: opts.codec });
+      const src = (s: ImageSource | undefined, n: string) => s && ('archivePath' in s ? s : { archivePath: join(work, n) });
+      const d = await createImageDelta({
+        basis: src(opts.basis, 'basis.tar'),
+        target: src(opts.target, 'target.tar')!,
+        outputPath: opts.outputPath,
+        estimates: opts.estimates,
+        codec: opts.codec,
+      });
       return { header: d.header, bytes: d.bytes, report: d.report, deltaPath: opts.outputPath };
     }
     const basisIds = new Set(basis?.layers.map((l) => l.diffId) ?? []);
@@ -130,7 +136,11 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
       format: 'edgepush-image-delta',
       version: 1,
       basis: basis
-        ? { imageId: basis.imageId, oldLayers: oldLayers.map((l) => l.diffId), reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))] }
+        ? {
+            imageId: basis.imageId,
+            oldLayers: oldLayers.map((l) => l.diffId),
+            reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))],
+          }
         : null,
       target: {
         imageId: target.imageId,
@@ -148,8 +158,11 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
     });
     const bytes = (await stat(opts.outputPath)).size;
     const changed = !basis || basis.imageId !== target.imageId;
-    const meta = changed ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length } : { pull: 0, rsync: 0 };
-    const sum = (k: 'layerPullBytes' | 'librsyncBytes') => reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
+    const meta = changed
+      ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length }
+      : { pull: 0, rsync: 0 };
+    const sum = (k: 'layerPullBytes' | 'librsyncBytes') =>
+      reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
     const report: ImageDeltaReport = {
       targetImageId: target.imageId,
       basisImageId: basis?.imageId ?? null,

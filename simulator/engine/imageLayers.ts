@@ -153,7 +153,12 @@ export async function indexImageArchiveFile(path: string, opts: { verify?: boole
       layers.push({ diffId, size: e.size });
     }
     const sizes = new Map(layers.map((l) => [l.diffId, l.size]));
-    const spans = (ids: readonly string[]) => new FileSpans(path, fd, ids.map((id) => ({ offset: offsets.get(id)!, length: sizes.get(id)! })));
+    const spans = (ids: readonly string[]) =>
+      new FileSpans(
+        path,
+        fd,
+        ids.map((id) => ({ offset: offsets.get(id)!, length: sizes.get(id)! })),
+      );
     if (opts.verify) {
       for (const l of layers) for await (const c of verified(spans([l.diffId]).stream(), l.diffId, path)) void c;
     }
@@ -205,7 +210,12 @@ async function* tarEntries(src: NodeJS.ReadableStream): AsyncGenerator<StreamEnt
   src.pipe(ex);
   try {
     for await (const entry of ex) {
-      yield { path: entry.header.name, type: entry.header.type ?? 'file', linkname: entry.header.linkname ?? undefined, body: entry as unknown as StreamEntry['body'] };
+      yield {
+        path: entry.header.name,
+        type: entry.header.type ?? 'file',
+        linkname: entry.header.linkname ?? undefined,
+        body: entry as unknown as StreamEntry['body'],
+      };
     }
   } finally {
     (src as unknown as { destroy?: () => void }).destroy?.();
@@ -227,7 +237,7 @@ export async function engineImageLayers(docker: Docker, ref: string): Promise<Im
       continue;
     }
     if (e.type === 'link' || e.type === 'symlink') {
-      links.push([path, e.type === 'link' ? e.linkname ?? '' : posix.join(posix.dirname(path), e.linkname ?? '')]);
+      links.push([path, e.type === 'link' ? (e.linkname ?? '') : posix.join(posix.dirname(path), e.linkname ?? '')]);
       e.body.resume();
       continue;
     }

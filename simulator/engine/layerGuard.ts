@@ -21,12 +21,18 @@ function drainedOrClosed(stream: Writable): Promise<void> {
 
 /** Passes `source` through, failing with a `corrupt` error (naming `what`) when the tar is hostile or broken.
  *  Give every layer of one image the same `model`, in layer order. */
-export async function* guardLayer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, what: string, model = new TarRootModel()): AsyncGenerator<Uint8Array> {
+export async function* guardLayer(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  what: string,
+  model = new TarRootModel(),
+): AsyncGenerator<Uint8Array> {
   model.nextLayer();
   const ex = extract();
   let failure: unknown;
   const fail = (err: unknown) => {
-    failure ??= EdgePushError.is(err, 'invalid-input') ? corrupt(`${what}: ${err.message}`) : corrupt(`${what} is not a valid tar: ${messageOf(err)}`);
+    failure ??= EdgePushError.is(err, 'invalid-input')
+      ? corrupt(`${what}: ${err.message}`)
+      : corrupt(`${what} is not a valid tar: ${messageOf(err)}`);
   };
   ex.on('entry', (header, body, next) => {
     // A body that ends early errors here and on the extractor; the extractor's error is the one reported.

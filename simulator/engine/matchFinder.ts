@@ -47,7 +47,11 @@ function hashAt(view: DataView, p: number): number {
  *  compete for each slot (measured on the corpus: a sparser, larger table gives bigger deltas and more cache
  *  misses). A match of K + stride - 1 bytes is always found. Ranges in `skip` (old files identical to their
  *  new counterpart, reachable through hints anyway) are left out. */
-function buildIndex(old: Uint8Array, skip: readonly [number, number][], sparse: number): { table: Int32Array; shift: number; tagBits: number } {
+function buildIndex(
+  old: Uint8Array,
+  skip: readonly [number, number][],
+  sparse: number,
+): { table: Int32Array; shift: number; tagBits: number } {
   const ranges: [number, number][] = [];
   let at = 0;
   let covered = 0;
@@ -107,7 +111,13 @@ export interface MatchOptions {
   sparse?: number;
 }
 
-export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly AlignmentHint[], emit: TripleSink, opts: MatchOptions = {}): void {
+export function findMatches(
+  old: Uint8Array,
+  next: Uint8Array,
+  hints: readonly AlignmentHint[],
+  emit: TripleSink,
+  opts: MatchOptions = {},
+): void {
   const progress = opts.progress;
   const n = next.length;
   const oldN = old.length;
@@ -245,7 +255,15 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
       if (len === oldScore && len !== 0) break;
       if (len > oldScore + NEAR_GAIN) {
         const off = pos - scan;
-        if (len > oldScore + FAR_GAIN || Math.abs(off - lastOffset) < NEAR || off === recent[0] || off === recent[1] || off === recent[2] || off === recent[3]) break;
+        if (
+          len > oldScore + FAR_GAIN ||
+          Math.abs(off - lastOffset) < NEAR ||
+          off === recent[0] ||
+          off === recent[1] ||
+          off === recent[2] ||
+          off === recent[3]
+        )
+          break;
       }
       // A long match that is not clearly better than the current alignment: keep the alignment, skip ahead
       // (bsdiff would re-search every byte of it, which is quadratic on repetitive data).
@@ -264,7 +282,7 @@ export function findMatches(old: Uint8Array, next: Uint8Array, hints: readonly A
     let s = exact;
     let sf = exact;
     let lenf = exact;
-    for (let i = exact; lastScan + i < scan && lastPos + i < oldN; ) {
+    for (let i = exact; lastScan + i < scan && lastPos + i < oldN;) {
       if (old[lastPos + i] === next[lastScan + i]) {
         // a run of equal bytes only raises the score: take it whole
         const run = Math.min(matchLen(lastPos + i, lastScan + i), scan - lastScan - i);

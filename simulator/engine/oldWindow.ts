@@ -73,7 +73,8 @@ export class OldWindow {
   /** Predicts the programs of these transforms in place; each must lie inside the window. */
   apply(transforms: readonly ExecutableTransform[]): void {
     for (const t of transforms) {
-      if (t.oldStart < this.start || t.oldStart + t.oldLength > this.start + this.length) throw corrupt('delta transform lies outside its window');
+      if (t.oldStart < this.start || t.oldStart + t.oldLength > this.start + this.length)
+        throw corrupt('delta transform lies outside its window');
       predictInPlace(this.buf.subarray(t.oldStart - this.start, t.oldStart - this.start + t.oldLength), t);
     }
   }

@@ -22,7 +22,11 @@ export function pairTarEntries(old: Uint8Array, next: Uint8Array): TarPairing {
     if (!o) continue;
     hints.push({ newStart: e.metaStart, newEnd: e.dataStart, oldStart: o.metaStart });
     if (e.size > 0 && o.size > 0) hints.push({ newStart: e.dataStart, newEnd: e.dataStart + e.size, oldStart: o.dataStart });
-    if (e.size >= 4096 && e.size === o.size && Buffer.compare(old.subarray(o.dataStart, o.dataStart + o.size), next.subarray(e.dataStart, e.dataStart + e.size)) === 0) {
+    if (
+      e.size >= 4096 &&
+      e.size === o.size &&
+      Buffer.compare(old.subarray(o.dataStart, o.dataStart + o.size), next.subarray(e.dataStart, e.dataStart + e.size)) === 0
+    ) {
       unchangedOld.push([o.dataStart, o.dataStart + o.size]);
     }
   }

@@ -69,7 +69,8 @@ export class TarRootModel {
     const name = parts.pop()!;
     const dir = this.resolve(parts, [], `'${e.path}'`);
     const where = [...dir, name].join('/');
-    if (this.inLayer.has(where) && e.type !== 'directory') throw invalidInput(`refusing tar entry '${e.path}': the layer holds this path twice`);
+    if (this.inLayer.has(where) && e.type !== 'directory')
+      throw invalidInput(`refusing tar entry '${e.path}': the layer holds this path twice`);
     this.inLayer.add(where);
     this.whiteout(dir, name);
     this.links.delete(where);

@@ -57,7 +57,15 @@ function planPairs(old: FileSpans, next: FileSpans, executables: boolean): Plan 
 }
 
 /** Where the window for new[ns, ne) should start: at the old versions of its files, never before `from`. */
-function windowStart(hints: readonly AlignmentHint[], ns: number, ne: number, from: number, fallback: number, oldSize: number, w: number): number {
+function windowStart(
+  hints: readonly AlignmentHint[],
+  ns: number,
+  ne: number,
+  from: number,
+  fallback: number,
+  oldSize: number,
+  w: number,
+): number {
   let want = Infinity;
   for (const h of hints) {
     if (h.newEnd <= ns || h.newStart >= ne) continue;
@@ -97,7 +105,15 @@ export async function createWindowedDeltaOf(
   {
     if (old.size === 0 || next.size === 0) throw invalidInput('windowed deltas are for large inputs; old or new is empty');
     const [oldSha256, newSha256] = await Promise.all([old.sha256(), next.sha256()]);
-    const header: ByteDeltaHeader = { version: BYTE_DELTA_VERSION, blockSize: segment, oldSize: old.size, newSize: next.size, oldSha256, newSha256, windowLog };
+    const header: ByteDeltaHeader = {
+      version: BYTE_DELTA_VERSION,
+      blockSize: segment,
+      oldSize: old.size,
+      newSize: next.size,
+      oldSha256,
+      newSha256,
+      windowLog,
+    };
     let written = 0;
     const emit = async (chunks: Uint8Array[]) => {
       for (const c of chunks) {
@@ -120,15 +136,33 @@ export async function createWindowedDeltaOf(
       const win = window.bytes;
       const hints = plan.hints
         .filter((h) => h.newEnd > ns && h.newStart < ne)
-        .map((h) => ({ newStart: Math.max(h.newStart, ns) - ns, newEnd: Math.min(h.newEnd, ne) - ns, oldStart: h.oldStart + Math.max(0, ns - h.newStart) - start }));
+        .map((h) => ({
+          newStart: Math.max(h.newStart, ns) - ns,
+          newEnd: Math.min(h.newEnd, ne) - ns,
+          oldStart: h.oldStart + Math.max(0, ns - h.newStart) - start,
+        }));
       const triples = new TripleList();
-      findMatches(win, seg, hints, (a, e, s, o) => triples.push(a, e, s, o), { progress: opts.onProgress && ((d) => opts.onProgress!(ns + d, next.size)) });
+      findMatches(win, seg, hints, (a, e, s, o) => triples.push(a, e, s, o), {
+        progress: opts.onProgress && ((d) => opts.onProgress!(ns + d, next.size)),
+      });
       // programs whose old version is in the window and new version in this segment, predicted from now on
       const transforms: ExecutableTransform[] = [];
       const runs = triples.runs();
       for (const [o, e] of plan.programs) {
-        if (predicted.has(o) || o.dataStart < start || o.dataStart + o.size > start + win.length || e.dataStart < ns || e.dataStart + e.size > ne) continue;
-        const pair = { old: win.subarray(o.dataStart - start, o.dataStart - start + o.size), oldStart: o.dataStart - start, next: seg.subarray(e.dataStart - ns, e.dataStart - ns + e.size), newStart: e.dataStart - ns };
+        if (
+          predicted.has(o) ||
+          o.dataStart < start ||
+          o.dataStart + o.size > start + win.length ||
+          e.dataStart < ns ||
+          e.dataStart + e.size > ne
+        )
+          continue;
+        const pair = {
+          old: win.subarray(o.dataStart - start, o.dataStart - start + o.size),
+          oldStart: o.dataStart - start,
+          next: seg.subarray(e.dataStart - ns, e.dataStart - ns + e.size),
+          newStart: e.dataStart - ns,
+        };
         const t = planProgram(pair, runsInside(runs, pair));
         if (!t) continue;
         predicted.add(o);

@@ -23,7 +23,8 @@ export async function snapshot(address: string): Promise<DeviceSnapshot> {
   try {
     const [target, status, info] = await Promise.all([client.getTargetState(), client.status(), client.deviceInfo()]);
     const images = new Map<string, string>();
-    if (status.appState === 'applied') for (const i of status.images) if (i.serviceName && i.dockerImageId) images.set(i.serviceName, i.dockerImageId);
+    if (status.appState === 'applied')
+      for (const i of status.images) if (i.serviceName && i.dockerImageId) images.set(i.serviceName, i.dockerImageId);
     return { address, reachable: true, target, release: status.release ?? null, images, deviceType: info.deviceType, arch: info.arch };
   } catch {
     return { address, reachable: false, release: null, images: new Map() };
@@ -41,7 +42,11 @@ export async function health(address: string, services: readonly string[], stabl
     const images: Record<string, string | undefined> = {};
     if (applied) {
       for (const c of status.containers.filter((x) => services.includes(x.serviceName) && x.containerId)) {
-        const info = (await client.engine().getContainer(c.containerId!).inspect().catch(() => undefined)) as { Image?: string; RestartCount?: number } | undefined;
+        const info = (await client
+          .engine()
+          .getContainer(c.containerId!)
+          .inspect()
+          .catch(() => undefined)) as { Image?: string; RestartCount?: number } | undefined;
         images[c.serviceName] = info?.Image;
         // A container the engine has restarted is crash-looping, even when caught in a running moment (the
         // engine resets its exit code to 0 at each restart, so the exit code alone does not tell).
@@ -59,7 +64,10 @@ const pullsSchema = z.object({
 });
 
 /** What the device's pulls of `refs` fetched: total bytes and the method (layers beats delta beats none). */
-export async function pullFigures(address: string, refs: readonly string[]): Promise<{ bytesFetched: number; method: 'delta' | 'layers' | 'none' }> {
+export async function pullFigures(
+  address: string,
+  refs: readonly string[],
+): Promise<{ bytesFetched: number; method: 'delta' | 'layers' | 'none' }> {
   try {
     const res = await fetch(`http://${address}:48484/v2/edgepush/pulls`, { signal: AbortSignal.timeout(5000) });
     const body = pullsSchema.parse(await res.json());
@@ -73,6 +81,11 @@ export async function pullFigures(address: string, refs: readonly string[]): Pro
 
 /** Drops the device's link for `downMs` (fault injection; simulated devices). */
 export async function cutLink(address: string, downMs: number): Promise<void> {
-  const res = await fetch(`http://${address}:48484/v2/edgepush/faults/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ downMs }), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`http://${address}:48484/v2/edgepush/faults/link`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ downMs }),
+    signal: AbortSignal.timeout(5000),
+  });
   await res.body?.cancel();
 }

@@ -98,15 +98,29 @@ function lastLine(path: string): string {
   }
 }
 
-const spawnArgs = (f: FleetRecord, cliPath: string, nodePath?: string): SpawnArgs => ({ cliPath, nodePath, deviceType: f.deviceType, link: f.link, engine: f.engine });
+const spawnArgs = (f: FleetRecord, cliPath: string, nodePath?: string): SpawnArgs => ({
+  cliPath,
+  nodePath,
+  deviceType: f.deviceType,
+  link: f.link,
+  engine: f.engine,
+});
 
 export async function startFleet(o: StartFleetOptions): Promise<FleetRecord> {
   checkFleetName(o.name);
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 500) throw invalidInput(`--size ${o.size}: between 1 and 500 devices`);
-  if (readFleet(o.name)?.devices.some(isDeviceProcess)) throw invalidInput(`fleet '${o.name}' is already running (edgepush fleet stop --name ${o.name})`);
+  if (readFleet(o.name)?.devices.some(isDeviceProcess))
+    throw invalidInput(`fleet '${o.name}' is already running (edgepush fleet stop --name ${o.name})`);
   const first = o.first ?? DEFAULT_FIRST_ADDRESS;
   const dir = fleetDir(o.name);
-  const record: FleetRecord = { name: o.name, deviceType: o.deviceType ?? 'genericx86-64-ext', link: o.link ?? null, engine: o.engine ?? null, devices: [], createdAt: new Date().toISOString() };
+  const record: FleetRecord = {
+    name: o.name,
+    deviceType: o.deviceType ?? 'genericx86-64-ext',
+    link: o.link ?? null,
+    engine: o.engine ?? null,
+    devices: [],
+    createdAt: new Date().toISOString(),
+  };
   const planned = Array.from({ length: o.size }, (_, i) => {
     const name = `${o.name}-${String(i + 1).padStart(String(o.size).length, '0')}`;
     return { address: nthAddress(first, i), name, dataDir: join(dir, 'devices', name), logPath: join(dir, 'devices', `${name}.log`) };
@@ -116,7 +130,9 @@ export async function startFleet(o: StartFleetOptions): Promise<FleetRecord> {
   const batch = 4;
   try {
     for (let i = 0; i < planned.length; i += batch) {
-      const started = await Promise.all(planned.slice(i, i + batch).map((d) => spawnFleetDevice(d, spawnArgs(record, o.cliPath, o.nodePath), o.timeoutMs)));
+      const started = await Promise.all(
+        planned.slice(i, i + batch).map((d) => spawnFleetDevice(d, spawnArgs(record, o.cliPath, o.nodePath), o.timeoutMs)),
+      );
       record.devices.push(...started);
       writeFleet(record);
       o.onProgress?.(record.devices.length, o.size);
@@ -146,7 +162,13 @@ export async function stopFleet(name: string, opts: { purge?: boolean; engine?: 
     const docker = opts.engine ?? new Docker();
     for (const d of f.devices) await purgeDevice(docker, deviceIdFrom(d.name));
     const built = await docker.listImages({ filters: JSON.stringify({ label: [`io.edgepush.fleet=${name}`] }) }).catch(() => []);
-    for (const img of built) for (const tag of img.RepoTags ?? []) if (tag.startsWith(`edgepush-fleet/${name}/`)) await docker.getImage(tag).remove().catch(() => undefined);
+    for (const img of built)
+      for (const tag of img.RepoTags ?? [])
+        if (tag.startsWith(`edgepush-fleet/${name}/`))
+          await docker
+            .getImage(tag)
+            .remove()
+            .catch(() => undefined);
     rmSync(fleetDir(name), { recursive: true, force: true });
   }
   return f;

@@ -30,7 +30,13 @@ export async function fleetStatus(f: FleetRecord): Promise<{ devices: FleetDevic
       if (!isDeviceProcess(d)) return { ...base, online: false, release: null, appState: null, services: [] };
       try {
         const s = await new DeviceClient(d.address, { timeoutMs: 5000 }).status();
-        return { ...base, online: true, release: s.release ?? null, appState: s.appState, services: s.containers.map((c) => ({ name: c.serviceName, status: c.status })) };
+        return {
+          ...base,
+          online: true,
+          release: s.release ?? null,
+          appState: s.appState,
+          services: s.containers.map((c) => ({ name: c.serviceName, status: c.status })),
+        };
       } catch {
         return { ...base, online: false, release: null, appState: null, services: [] };
       }

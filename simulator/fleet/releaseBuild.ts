@@ -90,14 +90,22 @@ export interface BaseImage {
  * engine (fleet devices share it); its manifest is pushed beside the release as `base-<id>` (every blob is
  * usually there already: only the manifest travels) so the delta can name it.
  */
-export async function publishReleaseDeltas(o: BuildReleaseOptions, release: ReleaseImage[], bases: BaseImage[], onDelta?: (d: PublishedDelta & { service: string }) => void): Promise<(PublishedDelta & { service: string })[]> {
+export async function publishReleaseDeltas(
+  o: BuildReleaseOptions,
+  release: ReleaseImage[],
+  bases: BaseImage[],
+  onDelta?: (d: PublishedDelta & { service: string }) => void,
+): Promise<(PublishedDelta & { service: string })[]> {
   const out: (PublishedDelta & { service: string })[] = [];
   for (const b of bases) {
     const to = release.find((r) => r.service === b.service);
     if (!to || to.archive.imageId === b.imageId) continue;
     const image = await readImageArchive({ docker: o.docker, ref: b.imageId });
     const basePushed = await pushImageArchive(o.client, to.repository, `base-${b.imageId.slice(7, 19)}`, image);
-    const d = { ...(await publishDelta(o.client, to.repository, { image, ends: endsOf(basePushed) }, { image: to.archive, pushed: to.pushed })), service: b.service };
+    const d = {
+      ...(await publishDelta(o.client, to.repository, { image, ends: endsOf(basePushed) }, { image: to.archive, pushed: to.pushed })),
+      service: b.service,
+    };
     onDelta?.(d);
     out.push(d);
   }

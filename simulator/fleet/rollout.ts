@@ -16,7 +16,16 @@ import { cancelled, messageOf } from '../shared/errors.js';
 import type { FleetRecord } from './fleetStore.js';
 import { powerCycle } from './fleetDevices.js';
 import { cutLink, health, pullFigures, snapshot, type DeviceSnapshot } from './deviceObserve.js';
-import { gateVerdict, isHealthy, parseFaults, parseWaves, planRollout, DEFAULT_WAVES, type RolloutStep, type FaultKind } from './rolloutPlan.js';
+import {
+  gateVerdict,
+  isHealthy,
+  parseFaults,
+  parseWaves,
+  planRollout,
+  DEFAULT_WAVES,
+  type RolloutStep,
+  type FaultKind,
+} from './rolloutPlan.js';
 import { buildRelease, layerPullCost, loadFleetProject, publishReleaseDeltas, pushRelease, type ReleaseImage } from './releaseBuild.js';
 import { RolloutReportSchema, type RolloutDevice, type RolloutEvent, type RolloutReport } from './rolloutTypes.js';
 import type { PublishedDelta } from '../registry/publishDelta.js';
@@ -66,13 +75,26 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
 
   emit({ type: 'step', message: `reading the ${o.fleet.devices.length} devices of fleet '${o.fleet.name}'` });
   const runs = new Map<string, DeviceRun>();
-  for (const s of await Promise.all(o.fleet.devices.map((d) => snapshot(d.address)))) runs.set(s.address, { snap: s, outcome: s.reachable ? 'not-updated' : 'unreachable' });
+  for (const s of await Promise.all(o.fleet.devices.map((d) => snapshot(d.address))))
+    runs.set(s.address, { snap: s, outcome: s.reachable ? 'not-updated' : 'unreachable' });
   const first = [...runs.values()].find((r) => r.snap.reachable)?.snap;
   const release = newReleaseHash();
-  const ctx = { projectDir: o.projectDir, fleet: o.fleet.name, release, docker, client, deviceType: first?.deviceType ?? o.fleet.deviceType, arch: first?.arch ?? 'amd64' };
+  const ctx = {
+    projectDir: o.projectDir,
+    fleet: o.fleet.name,
+    release,
+    docker,
+    client,
+    deviceType: first?.deviceType ?? o.fleet.deviceType,
+    arch: first?.arch ?? 'amd64',
+  };
   const project: Project = await loadFleetProject(ctx);
   const services = project.services.map((s) => s.name);
-  const bases = [...new Set([...runs.values()].flatMap((r) => [...r.snap.images].filter(([svc]) => services.includes(svc)).map(([svc, id]) => `${svc}\n${id}`)))];
+  const bases = [
+    ...new Set(
+      [...runs.values()].flatMap((r) => [...r.snap.images].filter(([svc]) => services.includes(svc)).map(([svc, id]) => `${svc}\n${id}`)),
+    ),
+  ];
   const steps = planRollout({ devices: o.fleet.devices.map((d) => d.address), waves: waveSizes, faults, bases });
   const waves = steps.filter((s): s is Extract<RolloutStep, { action: 'updateWave' }> => s.action === 'updateWave');
   emit({ type: 'plan', fleet: o.fleet.name, release, waves: waves.map((w) => w.devices), gateTimeoutSeconds: gateMs / 1000 });
@@ -86,12 +108,19 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
   const env = parseEnvArgs([], services);
 
   const targetFor = (r: DeviceRun): TargetState => {
-    const t = buildTargetState(r.snap.target ?? { local: { name: r.snap.address, config: {}, apps: {} } }, project, release, env) as { local: { apps: Record<string, { services: Record<string, { serviceName: string; image: string }> }> } };
-    for (const app of Object.values(t.local.apps)) for (const svc of Object.values(app.services)) svc.image = images.find((i) => i.service === svc.serviceName)!.ref;
+    const t = buildTargetState(r.snap.target ?? { local: { name: r.snap.address, config: {}, apps: {} } }, project, release, env) as {
+      local: { apps: Record<string, { services: Record<string, { serviceName: string; image: string }> }> };
+    };
+    for (const app of Object.values(t.local.apps))
+      for (const svc of Object.values(app.services)) svc.image = images.find((i) => i.service === svc.serviceName)!.ref;
     return t as unknown as TargetState;
   };
 
-  const waitHealthy = async (addresses: string[], wantRelease: (a: string) => string | null, wantImages?: (a: string) => ReadonlyMap<string, string>): Promise<Map<string, boolean>> => {
+  const waitHealthy = async (
+    addresses: string[],
+    wantRelease: (a: string) => string | null,
+    wantImages?: (a: string) => ReadonlyMap<string, string>,
+  ): Promise<Map<string, boolean>> => {
     const healthy = new Map<string, boolean>();
     const deadline = Date.now() + gateMs;
     for (;;) {
@@ -129,7 +158,12 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     publishDeltas: async (s) => {
       emit({ type: 'step', message: `publishing deltas from ${s.bases.length} base image(s) the fleet runs` });
       const list = s.bases.map((b) => ({ service: b.split('\n')[0]!, imageId: b.split('\n')[1]! }));
-      deltas = await publishReleaseDeltas(ctx, images, list, (d) => emit({ type: 'step', message: `delta ${d.service} ${d.fromImageId.slice(7, 19)} → ${d.toImageId.slice(7, 19)}: ${d.deltaBytes} B${d.reused ? ' (already in the registry)' : ''}` }));
+      deltas = await publishReleaseDeltas(ctx, images, list, (d) =>
+        emit({
+          type: 'step',
+          message: `delta ${d.service} ${d.fromImageId.slice(7, 19)} → ${d.toImageId.slice(7, 19)}: ${d.deltaBytes} B${d.reused ? ' (already in the registry)' : ''}`,
+        }),
+      );
       return true;
     },
     updateWave: async (s) => {
@@ -155,7 +189,11 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     gate: async (s) => {
       emit({ type: 'wave', wave: s.wave, state: 'gate' });
       const releaseImages = new Map(images.map((i) => [i.service, i.archive.imageId]));
-      const healthy = await waitHealthy(s.devices, () => release, () => releaseImages);
+      const healthy = await waitHealthy(
+        s.devices,
+        () => release,
+        () => releaseImages,
+      );
       await Promise.all(s.devices.map((a) => runs.get(a)!.pending));
       const passed = s.devices.every((a) => healthy.get(a));
       for (const a of s.devices) {
@@ -197,8 +235,20 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
       const r = runs.get(address)!;
       const f = r.postedAt !== undefined ? await pullFigures(address, refs) : { bytesFetched: 0, method: 'none' as const };
       const to = r.outcome === 'running' ? release : r.outcome === 'rolled-back' || r.outcome === 'not-updated' ? r.snap.release : null;
-      const seconds = r.postedAt !== undefined && r.healthyAt !== undefined && r.outcome === 'running' ? Math.round((r.healthyAt - r.postedAt) / 10) / 100 : 0;
-      return { address, from: r.snap.release, to, state: r.outcome, bytesFetched: f.bytesFetched, method: f.method, seconds, ...(r.fault ? { fault: r.fault } : {}) };
+      const seconds =
+        r.postedAt !== undefined && r.healthyAt !== undefined && r.outcome === 'running'
+          ? Math.round((r.healthyAt - r.postedAt) / 10) / 100
+          : 0;
+      return {
+        address,
+        from: r.snap.release,
+        to,
+        state: r.outcome,
+        bytesFetched: f.bytesFetched,
+        method: f.method,
+        seconds,
+        ...(r.fault ? { fault: r.fault } : {}),
+      };
     }),
   );
   const egressByLog = ours ? registryEgress(ours.logPath, egressFrom).bytes : undefined;
@@ -219,7 +269,12 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     registryEgressBytes: egressByLog ?? devices.reduce((s, d) => s + d.bytesFetched, 0),
     registryEgressSource: egressByLog !== undefined ? 'registry-log' : 'devices',
     layerPullBytes,
-    deltas: deltas.map((d) => ({ service: d.service, fromImageId: d.fromImageId, deltaBytes: d.deltaBytes, devices: [...runs.values()].filter((r) => r.snap.images.get(d.service) === d.fromImageId).length })),
+    deltas: deltas.map((d) => ({
+      service: d.service,
+      fromImageId: d.fromImageId,
+      deltaBytes: d.deltaBytes,
+      devices: [...runs.values()].filter((r) => r.snap.images.get(d.service) === d.fromImageId).length,
+    })),
     rolledBack,
     seconds: Math.round((performance.now() - started) / 10) / 100,
     ...(stoppedReason ? { stoppedReason } : {}),
@@ -229,7 +284,13 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
 }
 
 /** A power cut (kill -9, then started again on its data) or a dropped link, `afterMs` into the update. */
-async function injectFault(o: RolloutOptions, address: string, kind: FaultKind, afterMs: number, emit: (e: RolloutEvent) => void): Promise<void> {
+async function injectFault(
+  o: RolloutOptions,
+  address: string,
+  kind: FaultKind,
+  afterMs: number,
+  emit: (e: RolloutEvent) => void,
+): Promise<void> {
   await sleep(afterMs);
   emit({ type: 'device', address, state: 'fault', detail: kind === 'power' ? 'power cut' : 'link down 3 s' });
   try {
@@ -245,7 +306,11 @@ async function injectFault(o: RolloutOptions, address: string, kind: FaultKind, 
 async function rollBack(
   o: RolloutOptions,
   runs: Map<string, DeviceRun>,
-  waitHealthy: (a: string[], want: (a: string) => string | null, images?: (a: string) => ReadonlyMap<string, string>) => Promise<Map<string, boolean>>,
+  waitHealthy: (
+    a: string[],
+    want: (a: string) => string | null,
+    images?: (a: string) => ReadonlyMap<string, string>,
+  ) => Promise<Map<string, boolean>>,
   emit: (e: RolloutEvent) => void,
   reason: string,
 ): Promise<void> {
@@ -259,7 +324,11 @@ async function rollBack(
       await new DeviceClient(a).setTargetState(prev, { timeoutMs: 15_000 }).catch(() => undefined);
     }),
   );
-  const healthy = await waitHealthy(updated, (a) => runs.get(a)!.snap.release, (a) => runs.get(a)!.snap.images);
+  const healthy = await waitHealthy(
+    updated,
+    (a) => runs.get(a)!.snap.release,
+    (a) => runs.get(a)!.snap.images,
+  );
   for (const a of updated) {
     runs.get(a)!.outcome = healthy.get(a) ? 'rolled-back' : 'failed';
     emit({ type: 'device', address: a, state: healthy.get(a) ? 'rolled-back' : 'failed' });
@@ -272,5 +341,9 @@ async function removeOldImages(address: string, snap: DeviceSnapshot, images: Re
   const old = Object.values(apps).flatMap((a) => Object.values(a.services ?? {}).map((s) => s.image ?? ''));
   const keep = new Set(images.map((i) => i.ref));
   const engine = new DeviceClient(address).engine();
-  for (const ref of old.filter((r) => isRegistryRef(r) && !keep.has(r))) await engine.getImage(ref).remove().catch(() => undefined);
+  for (const ref of old.filter((r) => isRegistryRef(r) && !keep.has(r)))
+    await engine
+      .getImage(ref)
+      .remove()
+      .catch(() => undefined);
 }

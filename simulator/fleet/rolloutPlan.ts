@@ -112,7 +112,13 @@ export function planRollout(input: RolloutPlanInput): RolloutStep[] {
 /** Service name → health state (as serviceHealth.ts words it) and the image id its container runs, for one device. */
 export type DeviceHealth =
   | { reachable: false }
-  | { reachable: true; release: string | null; applied: boolean; services: Record<string, string>; images: Record<string, string | undefined> };
+  | {
+      reachable: true;
+      release: string | null;
+      applied: boolean;
+      services: Record<string, string>;
+      images: Record<string, string | undefined>;
+    };
 
 /** Running, and healthy where the service has a healthcheck (not restarting, not unhealthy, not still starting). */
 export const isServiceHealthy = (state: string | undefined): boolean => state === 'Running' || state === 'Running (healthy)';
@@ -123,11 +129,21 @@ export const isServiceHealthy = (state: string | undefined): boolean => state ==
  * about a container that is on its way out.
  */
 export function isHealthy(h: DeviceHealth, release: string, services: readonly string[], images?: ReadonlyMap<string, string>): boolean {
-  return h.reachable && h.release === release && h.applied && services.every((s) => isServiceHealthy(h.services[s]) && (!images?.has(s) || h.images[s] === images.get(s)));
+  return (
+    h.reachable &&
+    h.release === release &&
+    h.applied &&
+    services.every((s) => isServiceHealthy(h.services[s]) && (!images?.has(s) || h.images[s] === images.get(s)))
+  );
 }
 
 /** The gate over a wave: pass when every device is healthy; fail once the deadline passed; else wait. */
-export function gateVerdict(healthy: ReadonlyMap<string, boolean>, devices: readonly string[], now: number, deadline: number): 'pass' | 'fail' | 'wait' {
+export function gateVerdict(
+  healthy: ReadonlyMap<string, boolean>,
+  devices: readonly string[],
+  now: number,
+  deadline: number,
+): 'pass' | 'fail' | 'wait' {
   if (devices.every((d) => healthy.get(d) === true)) return 'pass';
   return now >= deadline ? 'fail' : 'wait';
 }

@@ -46,6 +46,13 @@ export type RolloutEvent =
   | { type: 'step'; message: string }
   | { type: 'plan'; fleet: string; release: string; waves: string[][]; gateTimeoutSeconds: number }
   | { type: 'wave'; wave: number; state: 'updating' | 'gate' | 'passed' | 'failed' }
-  | { type: 'device'; address: string; state: 'updating' | 'running' | 'failed' | 'rolling-back' | 'rolled-back' | 'fault'; detail?: string; bytesFetched?: number; method?: string }
+  | {
+      type: 'device';
+      address: string;
+      state: 'updating' | 'running' | 'failed' | 'rolling-back' | 'rolled-back' | 'fault';
+      detail?: string;
+      bytesFetched?: number;
+      method?: string;
+    }
   | { type: 'rollback'; devices: string[]; reason: string }
   | { type: 'report'; report: RolloutReport };

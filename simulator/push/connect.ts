@@ -15,7 +15,10 @@ export interface ConnectedDevice {
 export const MIN_SUPERVISOR = [7, 21, 4] as const;
 
 export function versionAtLeast(v: string, min: readonly number[]): boolean {
-  const parts = v.replace(/^v/, '').split(/[.+-]/).map((x) => Number.parseInt(x, 10));
+  const parts = v
+    .replace(/^v/, '')
+    .split(/[.+-]/)
+    .map((x) => Number.parseInt(x, 10));
   for (let i = 0; i < min.length; i++) {
     const p = Number.isFinite(parts[i]) ? parts[i]! : 0;
     if (p !== min[i]) return p > min[i]!;
@@ -23,7 +26,12 @@ export function versionAtLeast(v: string, min: readonly number[]): boolean {
   return true;
 }
 
-export async function connectDevice(device: string, signal?: AbortSignal, timeoutMs = 10_000, access: DeviceAccess = {}): Promise<ConnectedDevice> {
+export async function connectDevice(
+  device: string,
+  signal?: AbortSignal,
+  timeoutMs = 10_000,
+  access: DeviceAccess = {},
+): Promise<ConnectedDevice> {
   const client = new DeviceClient(device, { timeoutMs, ...access });
   try {
     await client.ping({ signal });

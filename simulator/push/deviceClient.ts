@@ -3,7 +3,7 @@
 // device's engine on :2375 through dockerode. Every call has a timeout and honours an AbortSignal.
 import Docker from 'dockerode';
 import type * as z from 'zod';
-import type { EdgePushError} from '../shared/errors.js';
+import type { EdgePushError } from '../shared/errors.js';
 import { invalidInput, notFound, unavailable } from '../shared/errors.js';
 import { describeFetchError, httpRequest, parseJson, type CallOptions } from './http.js';
 import { ENGINE_PORT, hostForUrl, parseDeviceAddress, SUPERVISOR_PORT } from './deviceAddress.js';
@@ -90,7 +90,10 @@ export class DeviceClient {
       /* plain text */
     }
     const what = `device ${this.host}: ${path} answered ${status}: ${message}`;
-    if (status === 401 || status === 403) return unavailable(`device ${this.host} refused the call (${status}): ${this.apiKey ? 'the API key is wrong' : 'it needs an API key (--api-key or EDGEPUSH_API_KEY)'}`);
+    if (status === 401 || status === 403)
+      return unavailable(
+        `device ${this.host} refused the call (${status}): ${this.apiKey ? 'the API key is wrong' : 'it needs an API key (--api-key or EDGEPUSH_API_KEY)'}`,
+      );
     if (status === 404) return notFound(what);
     if (status === 400) return invalidInput(what);
     return unavailable(what);
@@ -154,7 +157,11 @@ export class DeviceClient {
     const path = `/v2/applications/${LOCAL_APP_ID}/${action}-service`;
     const r = await httpRequest(
       this.supervisorUrl + path,
-      { method: 'POST', body: JSON.stringify({ serviceName: service }), headers: { 'content-type': 'application/json', ...this.authHeaders() } },
+      {
+        method: 'POST',
+        body: JSON.stringify({ serviceName: service }),
+        headers: { 'content-type': 'application/json', ...this.authHeaders() },
+      },
       { signal: o?.signal, timeoutMs: o?.timeoutMs ?? Math.max(this.timeoutMs, 30_000) },
     );
     if (r.status !== 200) throw this.statusError(path, r.status, r.text);
@@ -221,7 +228,13 @@ export class DeviceClient {
   /** The device's engine (Docker Engine API on :2375; development images only), with the API key where there is one. */
   engine(): Docker {
     // An idle-socket timeout: long enough for a silent RUN step of a slow board's build.
-    this.engineClient ??= new Docker({ host: this.host, port: this.enginePort, protocol: 'http', timeout: 600_000, headers: this.authHeaders() } as Docker.DockerOptions);
+    this.engineClient ??= new Docker({
+      host: this.host,
+      port: this.enginePort,
+      protocol: 'http',
+      timeout: 600_000,
+      headers: this.authHeaders(),
+    } as Docker.DockerOptions);
     return this.engineClient;
   }
 

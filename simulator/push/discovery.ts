@@ -176,7 +176,9 @@ export async function discoverDevices(opts: DiscoverOptions = {}): Promise<Disco
   const probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
   const ifaces = browseInterfaces(opts.interfaces);
   const [found, given] = await Promise.all([
-    ifaces.length > 0 && (opts.timeoutMs ?? 4000) > 0 ? browseResinDevices(ifaces, opts.timeoutMs ?? 4000, opts.signal) : Promise.resolve([]),
+    ifaces.length > 0 && (opts.timeoutMs ?? 4000) > 0
+      ? browseResinDevices(ifaces, opts.timeoutMs ?? 4000, opts.signal)
+      : Promise.resolve([]),
     Promise.all([
       ...(opts.addresses ?? []).map((a) => probeDevice(a, { source: 'manual', timeoutMs: probeTimeoutMs, signal: opts.signal })),
       ...(opts.simulated ?? []).map((a) => probeDevice(a, { source: 'simulated', timeoutMs: probeTimeoutMs, signal: opts.signal })),
@@ -187,11 +189,26 @@ export async function discoverDevices(opts: DiscoverOptions = {}): Promise<Disco
       // The first candidate address whose supervisor or engine answers is the device's.
       let best: DiscoveredDevice | undefined;
       for (const address of f.addresses) {
-        const d = await probeDevice(address, { name: f.name, source: 'mdns', interface: f.iface, timeoutMs: probeTimeoutMs, signal: opts.signal });
+        const d = await probeDevice(address, {
+          name: f.name,
+          source: 'mdns',
+          interface: f.iface,
+          timeoutMs: probeTimeoutMs,
+          signal: opts.signal,
+        });
         if (d.localMode || d.development) return d;
         best ??= d;
       }
-      return best ?? { address: f.addresses[0] ?? '', name: f.name, source: 'mdns' as const, interface: f.iface, localMode: false, development: false };
+      return (
+        best ?? {
+          address: f.addresses[0] ?? '',
+          name: f.name,
+          source: 'mdns' as const,
+          interface: f.iface,
+          localMode: false,
+          development: false,
+        }
+      );
     }),
   );
   const byAddress = new Map<string, DiscoveredDevice>();

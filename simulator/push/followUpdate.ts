@@ -107,7 +107,11 @@ export async function followUpdate(o: FollowUpdateOptions): Promise<StateStatus>
       if (o.signal?.aborted) throw cancelled();
       const elapsed = Date.now() - started;
       if (elapsed > o.timeoutMs) {
-        throw new PushFailure('apply', 'unavailable', `the device did not apply release ${o.release} within ${Math.round(o.timeoutMs / 1000)} s${lastError ? ` (${lastError})` : ''}`);
+        throw new PushFailure(
+          'apply',
+          'unavailable',
+          `the device did not apply release ${o.release} within ${Math.round(o.timeoutMs / 1000)} s${lastError ? ` (${lastError})` : ''}`,
+        );
       }
       let s: StateStatus | undefined;
       try {

@@ -7,7 +7,14 @@ import type { DeviceLogLine, PushEvent, PushReport } from './types.js';
 
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** "12x smaller than X" or, when the delta is the larger one, "1.3x the size of X". */
@@ -26,7 +33,20 @@ export function formatSeconds(s: number): string {
 export function formatReport(r: PushReport): string {
   const shipped = r.services.some((s) => s.method !== undefined);
   const helper = r.services.some((s) => (s.helperBytes ?? 0) > 0);
-  const rows = [['service', 'image', 'layer pull', 'librsync', 'EdgePush delta', 'sent', ...(shipped ? ['method'] : []), ...(helper ? ['helper'] : []), 'transfer', 'state']];
+  const rows = [
+    [
+      'service',
+      'image',
+      'layer pull',
+      'librsync',
+      'EdgePush delta',
+      'sent',
+      ...(shipped ? ['method'] : []),
+      ...(helper ? ['helper'] : []),
+      'transfer',
+      'state',
+    ],
+  ];
   for (const s of r.services) {
     rows.push([
       s.name,
@@ -44,7 +64,9 @@ export function formatReport(r: PushReport): string {
   const lines = [`Delta report for ${r.device}, release ${r.release.slice(0, 12)}:`, pad(rows)];
   for (const s of r.services) {
     if (s.deltaBytes > 0 && s.layerPullBytes > 0) {
-      lines.push(`  ${s.name}: EdgePush delta ${compareTo(s.deltaBytes, s.layerPullBytes, 'a layer pull')}, ${compareTo(s.deltaBytes, s.librsyncBytes, 'librsync')}`);
+      lines.push(
+        `  ${s.name}: EdgePush delta ${compareTo(s.deltaBytes, s.layerPullBytes, 'a layer pull')}, ${compareTo(s.deltaBytes, s.librsyncBytes, 'librsync')}`,
+      );
     } else if (s.layerPullBytes === 0 && s.imageBytes > 0) {
       lines.push(`  ${s.name}: no layer changed, nothing to send`);
     }
@@ -85,7 +107,12 @@ export interface DeviceSummary {
   services: Array<{ name: string; status: string; containerId: string | null; imageId: number | null }>;
 }
 
-export function summarizeStatus(device: string, version: string, info: { deviceType: string; arch: string }, s: StateStatus): DeviceSummary {
+export function summarizeStatus(
+  device: string,
+  version: string,
+  info: { deviceType: string; arch: string },
+  s: StateStatus,
+): DeviceSummary {
   return {
     device,
     supervisorVersion: version,
@@ -94,7 +121,12 @@ export function summarizeStatus(device: string, version: string, info: { deviceT
     appState: s.appState,
     status: s.status,
     release: s.release ?? null,
-    services: s.containers.map((c) => ({ name: c.serviceName, status: statusWithHealth(c.status, c.health), containerId: c.containerId ?? null, imageId: c.imageId ?? null })),
+    services: s.containers.map((c) => ({
+      name: c.serviceName,
+      status: statusWithHealth(c.status, c.health),
+      containerId: c.containerId ?? null,
+      imageId: c.imageId ?? null,
+    })),
   };
 }
 
@@ -124,7 +156,10 @@ export function describePushEvent(e: PushEvent): { text: string; transient: bool
       return { text: `[${e.service}] ${e.line}`, transient: false };
     case 'service':
       if (e.percent !== undefined && e.percent < 100) {
-        return { text: `[${e.service}] ${e.phase} ${e.percent}%${e.bytes !== undefined ? ` ${formatBytes(e.bytes)}` : ''}`, transient: true };
+        return {
+          text: `[${e.service}] ${e.phase} ${e.percent}%${e.bytes !== undefined ? ` ${formatBytes(e.bytes)}` : ''}`,
+          transient: true,
+        };
       }
       if (e.percent !== undefined) return undefined;
       return { text: `[${e.service}] ${e.phase}${e.message ? `: ${e.message}` : ''}`, transient: false };

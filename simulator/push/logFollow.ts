@@ -105,7 +105,8 @@ export async function followLogStream(source: LogSource, opts: FollowLogsOptions
           armIdle();
           for (const text of splitter.push(chunk)) {
             const line = parseLogLine(text);
-            if (line?.timestamp !== undefined && (lastTimestamp === undefined || line.timestamp > lastTimestamp)) lastTimestamp = line.timestamp;
+            if (line?.timestamp !== undefined && (lastTimestamp === undefined || line.timestamp > lastTimestamp))
+              lastTimestamp = line.timestamp;
             if (line && dedup.accept(line) && wantedLine(line, opts.services, system)) opts.onLine(line);
           }
         },

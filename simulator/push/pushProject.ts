@@ -71,10 +71,19 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   check();
 
   const release = newReleaseHash();
-  const project = await loadProject(opts.projectDir, { deviceType: info.deviceType, arch: info.arch, releaseHash: release, live: opts.live, dockerfile: opts.build?.dockerfile });
+  const project = await loadProject(opts.projectDir, {
+    deviceType: info.deviceType,
+    arch: info.arch,
+    releaseHash: release,
+    live: opts.live,
+    dockerfile: opts.build?.dockerfile,
+  });
   for (const w of project.warnings) emit({ type: 'step', message: `warning: ${w}` });
   checkServiceNames(project, opts.services);
-  const env = parseEnvArgs(opts.env ?? [], project.services.map((s) => s.name));
+  const env = parseEnvArgs(
+    opts.env ?? [],
+    project.services.map((s) => s.name),
+  );
   emit({ type: 'release', release });
 
   const current = await client.getTargetState({ signal }).catch((err: unknown) => {
@@ -83,12 +92,18 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   const linkBitsPerSecond = opts.linkBitsPerSecond ?? (await client.linkBitsPerSecond({ signal }).catch(() => undefined));
 
   if (opts.baseImages) {
-    const wanted = [...new Map(project.services.flatMap((s) => (s.dockerfileText ? baseImagesNamed(s.dockerfileText, info.arch) : [])).map((b) => [b.name, b])).values()];
+    const wanted = [
+      ...new Map(
+        project.services.flatMap((s) => (s.dockerfileText ? baseImagesNamed(s.dockerfileText, info.arch) : [])).map((b) => [b.name, b]),
+      ).values(),
+    ];
     if (wanted.length > 0) {
       emit({ type: 'step', message: `base images for ${info.arch}: ${wanted.map((b) => b.name).join(', ')}` });
-      await opts.baseImages(buildOn === 'device' ? client.engine() : new Docker(), wanted, (line) => emit({ type: 'step', message: line })).catch((err: unknown) => {
-        throw failedIn('build', err);
-      });
+      await opts
+        .baseImages(buildOn === 'device' ? client.engine() : new Docker(), wanted, (line) => emit({ type: 'step', message: line }))
+        .catch((err: unknown) => {
+          throw failedIn('build', err);
+        });
       check();
     }
   }
@@ -96,7 +111,14 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   if (buildOn === 'device') {
     // the edgepush-base images are on no registry: a device without them (a fresh board) gets them from here
     const toBuild = project.services.filter((s) => !opts.services?.length || opts.services.includes(s.name));
-    await shipMissingBaseImages({ device: client.engine(), local: new Docker(), services: toBuild, onEvent: emit, signal, makeBaseImage: opts.makeBaseImage }).catch((err: unknown) => {
+    await shipMissingBaseImages({
+      device: client.engine(),
+      local: new Docker(),
+      services: toBuild,
+      onEvent: emit,
+      signal,
+      makeBaseImage: opts.makeBaseImage,
+    }).catch((err: unknown) => {
       throw failedIn('ship', err);
     });
     check();
@@ -116,7 +138,9 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
   check();
 
   // Only delete-then-download removes the old image during the update: read it for the report before posting.
-  const deletesOld = new Set(project.services.filter((s) => s.compose.labels['io.balena.update.strategy'] === 'delete-then-download').map((s) => s.name));
+  const deletesOld = new Set(
+    project.services.filter((s) => s.compose.labels['io.balena.update.strategy'] === 'delete-then-download').map((s) => s.name),
+  );
   await Promise.all(built.filter((b) => deletesOld.has(b.name)).map((b) => b.reportInputsRead));
   emit({ type: 'step', message: 'posting the target state' });
   const target = buildTargetState(current, project, release, env);
@@ -136,12 +160,18 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
-  const checked = await checkServices(client.engine(), status, project.services.map((s) => s.name), {
-    signal,
-    onWaiting: (service) => emit({ type: 'step', message: `waiting for the health check of ${service}` }),
-  });
+  const checked = await checkServices(
+    client.engine(),
+    status,
+    project.services.map((s) => s.name),
+    {
+      signal,
+      onWaiting: (service) => emit({ type: 'step', message: `waiting for the health check of ${service}` }),
+    },
+  );
   for (const [service, state] of Object.entries(checked)) {
-    if (/^(Restarting|exited)/.test(state) || /unhealthy/.test(state)) emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
+    if (/^(Restarting|exited)/.test(state) || /unhealthy/.test(state))
+      emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
   }
   const figured: ReportInput[] = [];
   for (const b of built) {

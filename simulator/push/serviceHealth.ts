@@ -51,7 +51,15 @@ async function facts(docker: Docker, id: string): Promise<ContainerFacts | undef
 }
 
 const HEALTH = z.object({ Status: z.enum(['starting', 'healthy', 'unhealthy']) }).loose();
-const HEALTH_CONFIG = z.object({ Test: z.array(z.string()).optional(), Interval: z.number().optional(), Timeout: z.number().optional(), StartPeriod: z.number().optional(), Retries: z.number().optional() }).loose();
+const HEALTH_CONFIG = z
+  .object({
+    Test: z.array(z.string()).optional(),
+    Interval: z.number().optional(),
+    Timeout: z.number().optional(),
+    StartPeriod: z.number().optional(),
+    Retries: z.number().optional(),
+  })
+  .loose();
 
 /** Docker's defaults: 30 s interval and timeout, 3 retries, no start period. */
 function healthFacts(i: Docker.ContainerInspectInfo): Pick<ContainerFacts, 'health' | 'healthWindowMs'> {
@@ -60,7 +68,8 @@ function healthFacts(i: Docker.ContainerInspectInfo): Pick<ContainerFacts, 'heal
   const cfg = HEALTH_CONFIG.safeParse((i.Config as { Healthcheck?: unknown }).Healthcheck);
   const c = cfg.success ? cfg.data : {};
   const ms = (ns: number | undefined, dflt: number) => (ns && ns > 0 ? ns / 1e6 : dflt);
-  const window = ms(c.StartPeriod, 0) + (ms(c.Interval, 30_000) + ms(c.Timeout, 30_000)) * ((c.Retries && c.Retries > 0 ? c.Retries : 3) + 1);
+  const window =
+    ms(c.StartPeriod, 0) + (ms(c.Interval, 30_000) + ms(c.Timeout, 30_000)) * ((c.Retries && c.Retries > 0 ? c.Retries : 3) + 1);
   return { health: h.data.Status, healthWindowMs: window };
 }
 

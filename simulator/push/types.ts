@@ -93,7 +93,11 @@ export interface PushOptions {
   makeBaseImage?: MakeBaseImage;
 }
 
-export type BaseImageProvider = (engine: Docker, images: { arch: string; kind: 'busybox' | 'node'; name: string }[], onLine: (line: string) => void) => Promise<void>;
+export type BaseImageProvider = (
+  engine: Docker,
+  images: { arch: string; kind: 'busybox' | 'node'; name: string }[],
+  onLine: (line: string) => void,
+) => Promise<void>;
 
 /** Makes the named edgepush-base image on the given engine (dockerode). */
 export type MakeBaseImage = (engine: Docker, image: string) => Promise<void>;

@@ -6,7 +6,16 @@
 // pusher keeps up to date. The delta is also tagged `delta-<from>-<to>` (image ids, 32 hex each), as balena
 // names its delta images, so a pusher finds an existing delta without listing referrers.
 import { EdgePushError, corrupt } from '../shared/errors.js';
-import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, MediaType, imageIndexSchema, imageManifestSchema, type Descriptor, type ImageIndex, type ImageManifest } from './ociSchemas.js';
+import {
+  EMPTY_CONFIG,
+  EMPTY_CONFIG_DIGEST,
+  MediaType,
+  imageIndexSchema,
+  imageManifestSchema,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+} from './ociSchemas.js';
 import { sha256Digest, type ManifestHead, type RegistryClient } from './registryClient.js';
 
 export const DELTA_ARTIFACT_TYPE = 'application/vnd.edgepush.image-delta.v1';
@@ -65,12 +74,22 @@ export function deltaManifestOf(from: DeltaEnds, to: DeltaEnds, blob: { digest: 
     config: { mediaType: MediaType.ociEmpty, digest: EMPTY_CONFIG_DIGEST, size: EMPTY_CONFIG.length },
     layers: [{ mediaType: DELTA_BLOB_TYPE, digest: blob.digest, size: blob.size }],
     subject: { mediaType: to.manifest.mediaType, digest: to.manifest.digest, size: to.manifest.size },
-    annotations: { [Annotation.baseManifest]: from.manifest.digest, [Annotation.baseImageId]: from.imageId, [Annotation.targetImageId]: to.imageId },
+    annotations: {
+      [Annotation.baseManifest]: from.manifest.digest,
+      [Annotation.baseImageId]: from.imageId,
+      [Annotation.targetImageId]: to.imageId,
+    },
   };
   return Buffer.from(JSON.stringify(manifest));
 }
 
-export async function pushDeltaArtifact(client: RegistryClient, repository: string, from: DeltaEnds, to: DeltaEnds, delta: Buffer): Promise<PushedDelta> {
+export async function pushDeltaArtifact(
+  client: RegistryClient,
+  repository: string,
+  from: DeltaEnds,
+  to: DeltaEnds,
+  delta: Buffer,
+): Promise<PushedDelta> {
   const deltaDigest = sha256Digest(delta);
   const tag = deltaTag(from.imageId, to.imageId);
   const manifest = deltaManifestOf(from, to, { digest: deltaDigest, size: delta.length });
@@ -84,10 +103,21 @@ export async function pushDeltaArtifact(client: RegistryClient, repository: stri
     digest: put.digest,
     size: manifest.length,
     artifactType: DELTA_ARTIFACT_TYPE,
-    annotations: { [Annotation.baseManifest]: from.manifest.digest, [Annotation.baseImageId]: from.imageId, [Annotation.targetImageId]: to.imageId },
+    annotations: {
+      [Annotation.baseManifest]: from.manifest.digest,
+      [Annotation.baseImageId]: from.imageId,
+      [Annotation.targetImageId]: to.imageId,
+    },
   };
   if (!put.subjectHandled) await addToReferrersIndex(client, repository, to.manifest.digest, descriptor);
-  return { manifestDigest: put.digest, tag, deltaDigest, deltaBytes: delta.length, discovery: put.subjectHandled ? 'referrers' : 'tag-schema', existed };
+  return {
+    manifestDigest: put.digest,
+    tag,
+    deltaDigest,
+    deltaBytes: delta.length,
+    discovery: put.subjectHandled ? 'referrers' : 'tag-schema',
+    existed,
+  };
 }
 
 /**
@@ -116,11 +146,24 @@ function artifactOf(d: Descriptor, manifest: ImageManifest, foundBy: DeltaArtifa
   const baseManifest = a[Annotation.baseManifest];
   const baseImageId = a[Annotation.baseImageId];
   const targetImageId = a[Annotation.targetImageId];
-  if (manifest.artifactType !== DELTA_ARTIFACT_TYPE || !blob || blob.mediaType !== DELTA_BLOB_TYPE || !baseManifest || !baseImageId || !targetImageId) return undefined;
+  if (
+    manifest.artifactType !== DELTA_ARTIFACT_TYPE ||
+    !blob ||
+    blob.mediaType !== DELTA_BLOB_TYPE ||
+    !baseManifest ||
+    !baseImageId ||
+    !targetImageId
+  )
+    return undefined;
   return { manifestDigest: d.digest, baseManifest, baseImageId, targetImageId, blob, foundBy };
 }
 
-async function readArtifact(client: RegistryClient, repository: string, d: Descriptor, foundBy: DeltaArtifact['foundBy']): Promise<DeltaArtifact | undefined> {
+async function readArtifact(
+  client: RegistryClient,
+  repository: string,
+  d: Descriptor,
+  foundBy: DeltaArtifact['foundBy'],
+): Promise<DeltaArtifact | undefined> {
   const m = await client.getManifest(repository, d.digest);
   const parsed = imageManifestSchema.safeParse(JSON.parse(m.bytes.toString('utf8')));
   if (!parsed.success) throw corrupt(`delta artifact ${d.digest} in ${repository} is not an image manifest`);
@@ -132,7 +175,12 @@ async function readArtifact(client: RegistryClient, repository: string, d: Descr
  * by the tag schema index. `wantBase` narrows by the descriptors' annotations before fetching manifests, so
  * a device with one base image fetches one small manifest.
  */
-export async function findDeltas(client: RegistryClient, repository: string, subject: string, wantBase?: (imageId: string) => boolean): Promise<DeltaArtifact[]> {
+export async function findDeltas(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+  wantBase?: (imageId: string) => boolean,
+): Promise<DeltaArtifact[]> {
   let descriptors = await client.referrers(repository, subject, DELTA_ARTIFACT_TYPE);
   let foundBy: DeltaArtifact['foundBy'] = 'referrers';
   if (descriptors === null) {
@@ -160,7 +208,12 @@ export async function findDeltas(client: RegistryClient, repository: string, sub
 }
 
 /** The delta FROM → TO under its `delta-` tag, or undefined. */
-export async function findDeltaByTag(client: RegistryClient, repository: string, fromImageId: string, toImageId: string): Promise<DeltaArtifact | undefined> {
+export async function findDeltaByTag(
+  client: RegistryClient,
+  repository: string,
+  fromImageId: string,
+  toImageId: string,
+): Promise<DeltaArtifact | undefined> {
   const head = await client.headManifest(repository, deltaTag(fromImageId, toImageId));
   if (!head) return undefined;
   const a = await readArtifact(client, repository, { mediaType: head.mediaType, digest: head.digest, size: head.size }, 'tag');

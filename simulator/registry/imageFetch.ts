@@ -25,10 +25,20 @@ export interface Platform {
   architecture: string;
 }
 
-const LAYER_TYPES = new Set<string>([MediaType.ociLayerGzip, MediaType.dockerLayerGzip, MediaType.ociLayer, 'application/vnd.docker.image.rootfs.diff.tar']);
+const LAYER_TYPES = new Set<string>([
+  MediaType.ociLayerGzip,
+  MediaType.dockerLayerGzip,
+  MediaType.ociLayer,
+  'application/vnd.docker.image.rootfs.diff.tar',
+]);
 const CONFIG_LIMIT = 8 << 20;
 
-export async function resolveImage(client: RegistryClient, ref: ImageRef, platform: Platform = { os: 'linux', architecture: 'amd64' }, signal?: AbortSignal): Promise<ResolvedImage> {
+export async function resolveImage(
+  client: RegistryClient,
+  ref: ImageRef,
+  platform: Platform = { os: 'linux', architecture: 'amd64' },
+  signal?: AbortSignal,
+): Promise<ResolvedImage> {
   let m = await client.getManifest(ref.repository, manifestReference(ref), signal);
   if (isIndexType(m.mediaType)) {
     const index = imageIndexSchema.safeParse(JSON.parse(m.bytes.toString('utf8')));
@@ -39,8 +49,14 @@ export async function resolveImage(client: RegistryClient, ref: ImageRef, platfo
   }
   const parsed = imageManifestSchema.safeParse(JSON.parse(m.bytes.toString('utf8')));
   if (!parsed.success) throw corrupt(`${ref.repository}@${m.digest} is not an image manifest`);
-  if (parsed.data.artifactType || parsed.data.config.mediaType === MediaType.ociEmpty) throw invalidInput(`${ref.repository}@${m.digest} is an artifact, not an image`);
-  return { repository: ref.repository, manifest: parsed.data, head: { digest: m.digest, mediaType: m.mediaType, size: m.size }, imageId: parsed.data.config.digest };
+  if (parsed.data.artifactType || parsed.data.config.mediaType === MediaType.ociEmpty)
+    throw invalidInput(`${ref.repository}@${m.digest} is an artifact, not an image`);
+  return {
+    repository: ref.repository,
+    manifest: parsed.data,
+    head: { digest: m.digest, mediaType: m.mediaType, size: m.size },
+    imageId: parsed.data.config.digest,
+  };
 }
 
 export interface FetchImageOptions {
@@ -57,7 +73,13 @@ export interface FetchedImage {
 }
 
 /** Fetches one layer blob, checks its digest, decompresses it and checks its diff id. */
-async function fetchLayer(client: RegistryClient, repository: string, desc: { digest: string; mediaType: string }, diffId: string, signal?: AbortSignal): Promise<Buffer> {
+async function fetchLayer(
+  client: RegistryClient,
+  repository: string,
+  desc: { digest: string; mediaType: string },
+  diffId: string,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   const { body } = await client.blobStream(repository, desc.digest, 0, signal);
   const blobHash = createHash('sha256');
   const hashed = async function* (): AsyncGenerator<Uint8Array> {
@@ -89,14 +111,16 @@ export async function fetchImage(client: RegistryClient, image: ResolvedImage, o
   const parsedConfig = imageConfigSchema.safeParse(JSON.parse(config.toString('utf8')));
   if (!parsedConfig.success) throw corrupt(`config ${image.imageId} has no rootfs`);
   const diffIds = parsedConfig.data.rootfs.diff_ids;
-  if (diffIds.length !== image.manifest.layers.length) throw corrupt(`manifest lists ${image.manifest.layers.length} layers, config ${diffIds.length}`);
+  if (diffIds.length !== image.manifest.layers.length)
+    throw corrupt(`manifest lists ${image.manifest.layers.length} layers, config ${diffIds.length}`);
   const layers: ImageLayer[] = [];
   let fetched = 0;
   let local = 0;
   for (let i = 0; i < diffIds.length; i++) {
     const desc = image.manifest.layers[i]!;
     const diffId = diffIds[i]!;
-    if (!LAYER_TYPES.has(desc.mediaType)) throw invalidInput(`layer ${i + 1} has media type ${desc.mediaType}, which EdgePush cannot unpack`);
+    if (!LAYER_TYPES.has(desc.mediaType))
+      throw invalidInput(`layer ${i + 1} has media type ${desc.mediaType}, which EdgePush cannot unpack`);
     const have = await opts.localLayer?.(diffId);
     if (have) {
       layers.push({ diffId, data: have });

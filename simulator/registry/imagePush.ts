@@ -42,7 +42,13 @@ export function imageManifestOf(image: ImageArchive, layers: { digest: string; s
   return Buffer.from(JSON.stringify(manifest));
 }
 
-export async function pushImageArchive(client: RegistryClient, repository: string, tag: string, image: ImageArchive, onProgress?: PushProgress): Promise<PushedImage> {
+export async function pushImageArchive(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  image: ImageArchive,
+  onProgress?: PushProgress,
+): Promise<PushedImage> {
   const before = client.bytesSent;
   let pushed = 0;
   let skipped = 0;
@@ -81,7 +87,14 @@ export async function pushImageArchive(client: RegistryClient, repository: strin
 }
 
 /** Pushes an image of the local engine (by name or id). */
-export async function pushEngineImage(docker: Docker, image: string, client: RegistryClient, repository: string, tag: string, onProgress?: PushProgress): Promise<PushedImage> {
+export async function pushEngineImage(
+  docker: Docker,
+  image: string,
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  onProgress?: PushProgress,
+): Promise<PushedImage> {
   onProgress?.(`exporting ${image}`, 0, 1);
   const archive = await readImageArchive({ docker, ref: image });
   return pushImageArchive(client, repository, tag, archive, onProgress);

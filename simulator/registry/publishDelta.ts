@@ -34,7 +34,8 @@ export async function publishDelta(
 ): Promise<PublishedDelta> {
   const started = performance.now();
   const fromLayers = new Set(from.image.layers.map((l) => l.diffId));
-  const layerPullBytes = to.pushed.manifestSize + to.image.config.length + to.pushed.layers.reduce((s, l) => s + (fromLayers.has(l.diffId) ? 0 : l.size), 0);
+  const layerPullBytes =
+    to.pushed.manifestSize + to.image.config.length + to.pushed.layers.reduce((s, l) => s + (fromLayers.has(l.diffId) ? 0 : l.size), 0);
   const existing = await findDeltaByTag(client, repository, from.image.imageId, to.image.imageId);
   const common = { fromImageId: from.image.imageId, toImageId: to.image.imageId, layerPullBytes };
   if (existing) {
@@ -55,4 +56,3 @@ export async function publishDelta(
   const pushed = await pushDeltaArtifact(client, repository, from.ends, endsOf(to.pushed), Buffer.concat(delta.chunks));
   return { ...common, ...pushed, reused: false, seconds: (performance.now() - started) / 1000 };
 }
-

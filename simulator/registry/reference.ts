@@ -32,7 +32,8 @@ export function parseImageRef(ref: string): ImageRef {
   const digest = at >= 0 ? ref.slice(at + 1) : undefined;
   const rest = at >= 0 ? ref.slice(0, at) : ref;
   const slash = rest.indexOf('/');
-  if (slash <= 0 || !isHostComponent(rest.slice(0, slash))) throw invalidInput(`'${ref}' is not a registry reference (expected HOST[:PORT]/REPOSITORY[:TAG])`);
+  if (slash <= 0 || !isHostComponent(rest.slice(0, slash)))
+    throw invalidInput(`'${ref}' is not a registry reference (expected HOST[:PORT]/REPOSITORY[:TAG])`);
   const registry = rest.slice(0, slash).toLowerCase();
   let path = rest.slice(slash + 1);
   let tag: string | undefined;
@@ -41,7 +42,8 @@ export function parseImageRef(ref: string): ImageRef {
     tag = path.slice(colon + 1);
     path = path.slice(0, colon);
   }
-  if (!path.split('/').every((c) => pathComponent.test(c))) throw invalidInput(`'${ref}': invalid repository name '${path}' (lower case letters, digits and . _ - /)`);
+  if (!path.split('/').every((c) => pathComponent.test(c)))
+    throw invalidInput(`'${ref}': invalid repository name '${path}' (lower case letters, digits and . _ - /)`);
   if (tag !== undefined && !tagRe.test(tag)) throw invalidInput(`'${ref}': invalid tag '${tag}'`);
   if (digest !== undefined && !digestRe.test(digest)) throw invalidInput(`'${ref}': invalid digest '${digest}' (expected sha256:<64 hex>)`);
   return { registry, repository: path, tag: tag ?? (digest ? undefined : 'latest'), digest };

@@ -42,7 +42,9 @@ export async function answerChallenge(a: RegistryAddress, challenge: Challenge, 
   }
   if (!res.ok) {
     await res.body?.cancel();
-    throw unavailable(`registry token service refused (HTTP ${res.status})${basic ? '' : ': the registry needs credentials (http://USER:PASS@HOST)'}`);
+    throw unavailable(
+      `registry token service refused (HTTP ${res.status})${basic ? '' : ': the registry needs credentials (http://USER:PASS@HOST)'}`,
+    );
   }
   const body = (await res.json()) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;

@@ -77,7 +77,11 @@ export class RegistryClient {
   }
 
   /** One request, answering an auth challenge once. Network failures become `unavailable`. */
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer; signal?: AbortSignal; noTimeout?: boolean } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: Buffer; signal?: AbortSignal; noTimeout?: boolean } = {},
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.address.baseUrl}${path}`;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { ...init.headers };
@@ -90,13 +94,17 @@ export class RegistryClient {
       } catch (err) {
         if (init.signal?.aborted) throw new EdgePushError('cancelled', 'cancelled');
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        throw unavailable(`registry ${this.address.host} does not answer (${cause?.code ?? cause?.message ?? (err as Error).message})`, err);
+        throw unavailable(
+          `registry ${this.address.host} does not answer (${cause?.code ?? cause?.message ?? (err as Error).message})`,
+          err,
+        );
       }
       if (res.status === 401 && attempt === 0) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'));
         await res.body?.cancel();
         const answer = challenge ? await answerChallenge(this.address, challenge, init.signal) : undefined;
-        if (!answer) throw conflict(`registry ${this.address.host} refused: authentication required (give credentials as http://USER:PASS@HOST)`);
+        if (!answer)
+          throw conflict(`registry ${this.address.host} refused: authentication required (give credentials as http://USER:PASS@HOST)`);
         this.auth = answer;
         continue;
       }
@@ -171,8 +179,18 @@ export class RegistryClient {
 
   /** Pushes a manifest under a tag or its digest; returns its digest and whether the registry took the
    *  subject itself (`OCI-Subject`: it has the referrers API, no tag fallback needed). */
-  async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string, signal?: AbortSignal): Promise<{ digest: string; subjectHandled: boolean }> {
-    const res = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes, signal });
+  async putManifest(
+    repo: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; subjectHandled: boolean }> {
+    const res = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, {
+      headers: { 'Content-Type': mediaType },
+      body: bytes,
+      signal,
+    });
     if (!res.ok) return this.fail(res, `pushing manifest ${repo}:${reference}`);
     await res.body?.cancel();
     const digest = sha256Digest(bytes);
@@ -197,8 +215,17 @@ export class RegistryClient {
 
   /** A blob's bytes from `offset` on (a ranged GET when offset > 0), as a counted stream. The caller checks
    *  the digest of the whole. Resolves with the offset the registry actually honoured (0 if it ignored Range). */
-  async blobStream(repo: string, digest: string, offset = 0, signal?: AbortSignal): Promise<{ offset: number; total: number | null; body: AsyncIterable<Uint8Array> }> {
-    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal, noTimeout: true });
+  async blobStream(
+    repo: string,
+    digest: string,
+    offset = 0,
+    signal?: AbortSignal,
+  ): Promise<{ offset: number; total: number | null; body: AsyncIterable<Uint8Array> }> {
+    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, {
+      headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+      signal,
+      noTimeout: true,
+    });
     if (!res.ok) return this.fail(res, `blob ${repo}@${digest}`);
     const from = res.status === 206 ? offset : 0;
     const len = res.headers.get('content-length');
@@ -234,7 +261,12 @@ export class RegistryClient {
     if (!location) throw unavailable(`registry ${this.address.host} gave no upload location`);
     const url = new URL(location, this.address.baseUrl);
     url.searchParams.set('digest', digest);
-    const put = await this.request('PUT', url.toString(), { headers: { 'Content-Type': 'application/octet-stream' }, body: data, signal, noTimeout: true });
+    const put = await this.request('PUT', url.toString(), {
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: data,
+      signal,
+      noTimeout: true,
+    });
     if (put.status !== 201) return this.fail(put, `uploading blob ${digest.slice(0, 19)} to ${repo}`);
     await put.body?.cancel();
     return 'pushed';
@@ -243,7 +275,10 @@ export class RegistryClient {
   /** `GET /v2/<repo>/referrers/<digest>`: the referrers, or null when the registry has no referrers API. */
   async referrers(repo: string, digest: string, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[] | null> {
     const q = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
-    const res = await this.request('GET', `/v2/${repo}/referrers/${digest}${q}`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' }, signal });
+    const res = await this.request('GET', `/v2/${repo}/referrers/${digest}${q}`, {
+      headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+      signal,
+    });
     if (res.status === 404 || res.status === 405 || res.status === 400) {
       await res.body?.cancel();
       return null;

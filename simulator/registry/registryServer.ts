@@ -18,7 +18,15 @@ export interface RegistryServerOptions {
   timeoutMs?: number;
 }
 
-const stateSchema = z.object({ pid: z.number().int(), address: z.string(), port: z.number().int(), dataDir: z.string(), logPath: z.string(), url: z.string(), startedAt: z.string() });
+const stateSchema = z.object({
+  pid: z.number().int(),
+  address: z.string(),
+  port: z.number().int(),
+  dataDir: z.string(),
+  logPath: z.string(),
+  url: z.string(),
+  startedAt: z.string(),
+});
 export type RunningRegistry = z.infer<typeof stateSchema>;
 
 export const DEFAULT_REGISTRY_ADDRESS = '127.0.0.20';
@@ -57,7 +65,9 @@ function findBinary(explicit?: string): string {
     if (spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0) return c;
   }
   throw unavailable(
-    explicit ? `registry binary '${explicit}' does not run` : "no registry binary: install Debian's docker-registry (apt-get install docker-registry; scripts/setup.sh does it)",
+    explicit
+      ? `registry binary '${explicit}' does not run`
+      : "no registry binary: install Debian's docker-registry (apt-get install docker-registry; scripts/setup.sh does it)",
   );
 }
 
@@ -95,7 +105,10 @@ async function answers(url: string, timeoutMs = 1000): Promise<boolean> {
   }
 }
 
-export async function registryStatus(address = DEFAULT_REGISTRY_ADDRESS, port = DEFAULT_REGISTRY_PORT): Promise<(RunningRegistry & { answering: boolean }) | undefined> {
+export async function registryStatus(
+  address = DEFAULT_REGISTRY_ADDRESS,
+  port = DEFAULT_REGISTRY_PORT,
+): Promise<(RunningRegistry & { answering: boolean }) | undefined> {
   const p = statePath(address, port);
   if (!existsSync(p)) return undefined;
   const parsed = stateSchema.safeParse(JSON.parse(readFileSync(p, 'utf8')));
@@ -169,7 +182,10 @@ export async function stopRegistry(address = DEFAULT_REGISTRY_ADDRESS, port = DE
  * HEADs),
  * from byte `fromOffset` of the log on; returns the total and the log's new end (to count one run only).
  */
-export function registryEgress(logPath: string, fromOffset = 0): { bytes: number; requests: number; offset: number; byKind: Record<string, { bytes: number; requests: number }> } {
+export function registryEgress(
+  logPath: string,
+  fromOffset = 0,
+): { bytes: number; requests: number; offset: number; byKind: Record<string, { bytes: number; requests: number }> } {
   const text = existsSync(logPath) ? readFileSync(logPath) : Buffer.alloc(0);
   let bytes = 0;
   let requests = 0;

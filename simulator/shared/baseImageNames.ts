@@ -32,10 +32,13 @@ export function archBaseNames(dockerfile: string, arch: string): string {
   return dockerfile
     .split('\n')
     .map((line) =>
-      line.replace(/^(\s*FROM\s+(?:--platform=\S+\s+)?)((?:docker\.io\/)?edgepush-base\/(?:busybox|node)(?::latest)?)(?=\s|$)/i, (_all, head: string, ref: string) => {
-        const base = parseBaseImage(ref, arch);
-        return `${head}${base ? base.name : ref}`;
-      }),
+      line.replace(
+        /^(\s*FROM\s+(?:--platform=\S+\s+)?)((?:docker\.io\/)?edgepush-base\/(?:busybox|node)(?::latest)?)(?=\s|$)/i,
+        (_all, head: string, ref: string) => {
+          const base = parseBaseImage(ref, arch);
+          return `${head}${base ? base.name : ref}`;
+        },
+      ),
     )
     .join('\n');
 }

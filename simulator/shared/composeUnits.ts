@@ -13,7 +13,7 @@ export function parseBytes(v: string | number): number | undefined {
   return Math.floor(Number(m[1]) * 1024 ** POW[m[2]!.toLowerCase()]!);
 }
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
 
 /** Nanoseconds, or undefined when the value is not a duration. A bare number counts as seconds. */

@@ -36,8 +36,15 @@ async function apt(tool: 'apt-get' | 'apt-cache', dir: string, debianArch: strin
     return stdout;
   } catch (err) {
     const e = err as { code?: string; stderr?: string; message: string };
-    if (e.code === 'ENOENT') throw new EdgePushError('unavailable', `${tool} is not installed: base images of other architectures are made from Debian packages (Debian or Ubuntu needed)`);
-    throw new EdgePushError('unavailable', `${tool} ${args.join(' ')} (${debianArch}) failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}`);
+    if (e.code === 'ENOENT')
+      throw new EdgePushError(
+        'unavailable',
+        `${tool} is not installed: base images of other architectures are made from Debian packages (Debian or Ubuntu needed)`,
+      );
+    throw new EdgePushError(
+      'unavailable',
+      `${tool} ${args.join(' ')} (${debianArch}) failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
 }
 
@@ -74,7 +81,17 @@ export function parseDependsClosure(out: string): string[] {
 /** The package and everything it depends on (no recommends). */
 export async function dependencyClosure(debianArch: string, pkgs: string[]): Promise<string[]> {
   const dir = debCacheDir(debianArch);
-  const out = await apt('apt-cache', dir, debianArch, ['depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...pkgs]);
+  const out = await apt('apt-cache', dir, debianArch, [
+    'depends',
+    '--recurse',
+    '--no-recommends',
+    '--no-suggests',
+    '--no-conflicts',
+    '--no-breaks',
+    '--no-replaces',
+    '--no-enhances',
+    ...pkgs,
+  ]);
   return parseDependsClosure(out);
 }
 

@@ -80,12 +80,20 @@ export function hostArch(): Arch {
  * The device type and arch a simulated device reports: the arch follows from a known type; `--arch` overrides
  * it; an unknown type needs `--arch`. No type: the generic type of this machine's arch. Throws invalid-input naming the known types and arches.
  */
-export function resolveDeviceType(deviceType: string | undefined, arch: string | undefined, host: Arch = hostArch()): { deviceType: string; arch: Arch } {
+export function resolveDeviceType(
+  deviceType: string | undefined,
+  arch: string | undefined,
+  host: Arch = hostArch(),
+): { deviceType: string; arch: Arch } {
   // Without a type, the generic one of this machine's arch (an agent inside an aarch64 board is generic-aarch64).
   const slug = deviceType ?? (host === 'aarch64' ? 'generic-aarch64' : DEFAULT_DEVICE_TYPE);
-  if (arch !== undefined && !isArch(arch)) throw new EdgePushError('invalid-input', `unknown architecture '${arch}' (known: ${ARCHES.join(', ')})`);
+  if (arch !== undefined && !isArch(arch))
+    throw new EdgePushError('invalid-input', `unknown architecture '${arch}' (known: ${ARCHES.join(', ')})`);
   const known = deviceTypeOf(slug);
   if (known) return { deviceType: slug, arch: arch ?? known.arch };
   if (arch !== undefined) return { deviceType: slug, arch };
-  throw new EdgePushError('invalid-input', `unknown device type '${slug}': give its --arch, or one of ${DEVICE_TYPES.map((t) => t.slug).join(', ')}`);
+  throw new EdgePushError(
+    'invalid-input',
+    `unknown device type '${slug}': give its --arch, or one of ${DEVICE_TYPES.map((t) => t.slug).join(', ')}`,
+  );
 }

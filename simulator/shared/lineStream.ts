@@ -38,7 +38,8 @@ export class SseParser {
     const out: SseMessage[] = [];
     for (const line of this.lines.push(chunk)) {
       if (line === '') {
-        if (this.data.length > 0) out.push({ event: this.event || 'message', data: this.data.join('\n'), ...(this.id ? { id: this.id } : {}) });
+        if (this.data.length > 0)
+          out.push({ event: this.event || 'message', data: this.data.join('\n'), ...(this.id ? { id: this.id } : {}) });
         this.event = '';
         this.data = [];
         continue;

@@ -21,7 +21,10 @@ let browser: Browser | undefined;
 
 before(async () => {
   if (skip) return;
-  const base = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'base-images', '--arch', 'aarch64', '--no-node'], { encoding: 'utf8', timeout: 300_000 });
+  const base = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'base-images', '--arch', 'aarch64', '--no-node'], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   assert.equal(base.status, 0, `edgepush base-images failed: ${base.stderr}`);
   await cleanUpDevice(DEVICE_NAME);
   const project = join(repoRoot, 'examples', 'arch');
@@ -49,7 +52,11 @@ test('start a simulated Raspberry Pi 4 from the quick pick and push the template
 
     await runCommand(page, 'EdgePush: Start Simulated Device of Type');
     // The setting's type is offered first, by its friendly name.
-    await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: 'Raspberry Pi 4 (using 64bit OS)' }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row')
+      .first()
+      .filter({ hasText: 'Raspberry Pi 4 (using 64bit OS)' })
+      .waitFor({ timeout: 15_000 });
     await acceptQuickInput(page, 'Raspberry Pi 4 (using 64bit OS)');
     await notification(page, `runs at ${DEVICE}`).waitFor({ timeout: 90_000 });
     const deviceRow = view.locator('.monaco-list-row', { hasText: DEVICE_NAME });
@@ -61,7 +68,10 @@ test('start a simulated Raspberry Pi 4 from the quick pick and push the template
 
     await runCommand(page, 'EdgePush: Show Logs');
     const logs = await webviewFrame(page, `Logs: ${DEVICE_NAME}`);
-    await logs.locator('.line[data-service="main"]', { hasText: 'balena arch aarch64, built on aarch64, running on aarch64' }).first().waitFor({ timeout: 60_000 });
+    await logs
+      .locator('.line[data-service="main"]', { hasText: 'balena arch aarch64, built on aarch64, running on aarch64' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await screenshot(page, 'arm-device.png');
 
     await runCommand(page, 'EdgePush: Stop Simulated Device');

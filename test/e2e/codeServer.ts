@@ -35,22 +35,49 @@ export interface CodeServer {
 }
 
 export async function startCodeServer(workspace: string, settings: Record<string, unknown>): Promise<CodeServer> {
-  if (!existsSync(codeServerBin)) throw new Error(`code-server is not installed: run 'bash scripts/setup-e2e.sh' (expected ${codeServerBin})`);
+  if (!existsSync(codeServerBin))
+    throw new Error(`code-server is not installed: run 'bash scripts/setup-e2e.sh' (expected ${codeServerBin})`);
   const vsix = vsixPath();
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run 'npm run package' (npm run test:e2e does)`);
   const root = mkdtempSync(join(tmpdir(), 'edgepush-e2e-'));
-  const dirs = { config: join(root, 'config'), data: join(root, 'data'), tmp: join(root, 'tmp'), user: join(root, 'user'), ext: join(root, 'extensions') };
+  const dirs = {
+    config: join(root, 'config'),
+    data: join(root, 'data'),
+    tmp: join(root, 'tmp'),
+    user: join(root, 'user'),
+    ext: join(root, 'extensions'),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.user, 'User'), { recursive: true });
-  writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...settings }, null, 2));
+  writeFileSync(
+    join(dirs.user, 'User', 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...settings }, null, 2),
+  );
   const env = { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
-  const inst = spawnSync(codeServerBin, ['--user-data-dir', dirs.user, '--extensions-dir', dirs.ext, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+  const inst = spawnSync(codeServerBin, ['--user-data-dir', dirs.user, '--extensions-dir', dirs.ext, '--install-extension', vsix], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (inst.status !== 0) throw new Error(`installing ${vsix} failed: ${inst.stdout}\n${inst.stderr}`);
   const port = await freePort();
   let out = '';
   const child: ChildProcess = spawn(
     codeServerBin,
-    ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', dirs.user, '--extensions-dir', dirs.ext, workspace],
+    [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      dirs.user,
+      '--extensions-dir',
+      dirs.ext,
+      workspace,
+    ],
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));

@@ -11,7 +11,17 @@ import { after, before, test } from 'node:test';
 import { repoRoot, startCodeServer, type CodeServer } from './codeServer.js';
 import { cleanUpDevice } from './devices.js';
 import { floodLogPanel } from './logFlood.js';
-import { acceptQuickInput, artifactsDir, notification, openWorkbench, runCommand, screenshot, webviewFrame, webviewFrameHandle, type Browser } from './workbench.js';
+import {
+  acceptQuickInput,
+  artifactsDir,
+  notification,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  webviewFrame,
+  webviewFrameHandle,
+  type Browser,
+} from './workbench.js';
 import { testAddress } from '../testNet.js';
 
 const DEVICE = testAddress(30, 10);
@@ -33,7 +43,10 @@ function prepareProject(): void {
   }
   // examples/hello not there yet: a one-service project on the local busybox base image.
   tempProject = mkdtempSync(join(tmpdir(), 'edgepush-e2e-project-'));
-  writeFileSync(join(tempProject, 'Dockerfile'), 'FROM edgepush-base/busybox\nCMD ["sh", "-c", "while true; do echo Hello from the e2e app; sleep 1; done"]\n');
+  writeFileSync(
+    join(tempProject, 'Dockerfile'),
+    'FROM edgepush-base/busybox\nCMD ["sh", "-c", "while true; do echo Hello from the e2e app; sleep 1; done"]\n',
+  );
   project = tempProject;
   expectedOutput = 'Hello from the e2e app';
 }
@@ -44,7 +57,13 @@ before(async () => {
   assert.equal(base.status, 0, `edgepush base-images failed: ${base.stderr}`);
   await cleanUpDevice(DEVICE_NAME);
   prepareProject();
-  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.simulator.linkRate': '4mbit', 'edgepush.livepush': false, 'git.openRepositoryInParentFolders': 'never', 'workbench.colorTheme': process.env.EDGEPUSH_E2E_THEME ?? 'Default Dark Modern' });
+  server = await startCodeServer(project, {
+    'edgepush.simulator.firstAddress': DEVICE,
+    'edgepush.simulator.linkRate': '4mbit',
+    'edgepush.livepush': false,
+    'git.openRepositoryInParentFolders': 'never',
+    'workbench.colorTheme': process.env.EDGEPUSH_E2E_THEME ?? 'Default Dark Modern',
+  });
   browser = await openWorkbench(server.url, project);
 });
 
@@ -84,9 +103,15 @@ async function scenario(): Promise<void> {
   await notification(page, `runs on ${DEVICE}`).waitFor({ timeout: 180_000 });
 
   // The tree: the service under the device, running.
-  const serviceRow = view.locator('.monaco-list-row', { hasText: 'main' }).filter({ has: page.locator('.label-description', { hasText: 'Running' }) });
+  const serviceRow = view
+    .locator('.monaco-list-row', { hasText: 'main' })
+    .filter({ has: page.locator('.label-description', { hasText: 'Running' }) });
   await serviceRow.waitFor({ timeout: 30_000 });
-  await page.locator('.notifications-toasts .codicon-notifications-clear, .notification-toast .codicon-notifications-clear').first().click().catch(() => undefined);
+  await page
+    .locator('.notifications-toasts .codicon-notifications-clear, .notification-toast .codicon-notifications-clear')
+    .first()
+    .click()
+    .catch(() => undefined);
 
   // The dashboard (opened by the push): every service running, a delta report with non-zero figures.
   await runCommand(page, 'EdgePush: Open Dashboard');
@@ -95,7 +120,9 @@ async function scenario(): Promise<void> {
   const phases = await dash.locator('.service-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.phase));
   assert.ok(phases.length > 0 && phases.every((p) => p === 'running'), `service phases: ${phases.join(', ')}`);
   await dash.locator('.phase-done', { hasText: 'Running' }).first().waitFor();
-  const figures = await dash.locator('.bar-row').evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.bar, Number((r as HTMLElement).dataset.bytes)] as const));
+  const figures = await dash
+    .locator('.bar-row')
+    .evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.bar, Number((r as HTMLElement).dataset.bytes)] as const));
   for (const key of ['image', 'layers', 'librsync', 'delta']) {
     const f = figures.find(([k]) => k === key);
     assert.ok(f && f[1] > 0, `delta report figure '${key}' is ${f?.[1]}`);
@@ -110,7 +137,9 @@ async function scenario(): Promise<void> {
   // Stop and start the service from the palette: the tree follows.
   await runCommand(page, 'EdgePush: Stop Service');
   await acceptQuickInput(page, 'main');
-  const stoppedRow = view.locator('.monaco-list-row', { hasText: 'main' }).filter({ hasNot: page.locator('.label-description', { hasText: /^Running/ }) });
+  const stoppedRow = view
+    .locator('.monaco-list-row', { hasText: 'main' })
+    .filter({ hasNot: page.locator('.label-description', { hasText: /^Running/ }) });
   await stoppedRow.waitFor({ timeout: 30_000 });
   await runCommand(page, 'EdgePush: Start Service');
   await acceptQuickInput(page, 'main');
@@ -122,9 +151,13 @@ async function scenario(): Promise<void> {
   await logs.locator('.line[data-service="main"]', { hasText: expectedOutput }).first().waitFor({ timeout: 60_000 });
   // The panel followed the service across its restart: output before the stop, the stop, and output after it.
   await logs.locator('.line.system', { hasText: 'Stopped service' }).waitFor({ timeout: 30_000 });
-  const order = await logs.locator('.line').evaluateAll((rows) =>
-    rows.map((r) => ((r as HTMLElement).dataset.service ? 'app' : (r.textContent ?? '').includes('Stopped service') ? 'stopped' : 'other')),
-  );
+  const order = await logs
+    .locator('.line')
+    .evaluateAll((rows) =>
+      rows.map((r) =>
+        (r as HTMLElement).dataset.service ? 'app' : (r.textContent ?? '').includes('Stopped service') ? 'stopped' : 'other',
+      ),
+    );
   const stoppedAt = order.indexOf('stopped');
   assert.ok(order.slice(0, stoppedAt).includes('app') && order.slice(stoppedAt).includes('app'), `log order: ${order.join(' ')}`);
   await screenshot(page, 'logs.png');
@@ -141,7 +174,9 @@ async function scenario(): Promise<void> {
   assert.equal(flood.kept, 5000, 'the panel keeps its buffer of 5,000 lines');
   assert.ok(flood.rowElements < 200, `only rows in view are drawn (${flood.rowElements})`);
   assert.equal(flood.reconnectMarkers, 1);
-  console.log(`log panel at 10,000 lines/s for 3 s: ${flood.fps.toFixed(0)} frames/s while drawing, ${flood.kept} lines kept, ${flood.rowElements} rows drawn, ${flood.lagMs.toFixed(0)} ms from the last batch to its line on screen`);
+  console.log(
+    `log panel at 10,000 lines/s for 3 s: ${flood.fps.toFixed(0)} frames/s while drawing, ${flood.kept} lines kept, ${flood.rowElements} rows drawn, ${flood.lagMs.toFixed(0)} ms from the last batch to its line on screen`,
+  );
   await screenshot(page, 'logs-flood.png');
 
   // An address where nothing answers: listed, marked offline, and the tree keeps working; then removed.

@@ -29,7 +29,11 @@ before(async () => {
   await cleanUpDevice(DEVICE_NAME);
   project = mkdtempSync(join(tmpdir(), 'edgepush-e2e-output-'));
   writeFileSync(join(project, 'Dockerfile'), `FROM edgepush-base/busybox\nRUN echo "${marker} ok"\n${LOOP}\n`);
-  server = await startCodeServer(project, { 'edgepush.simulator.firstAddress': DEVICE, 'edgepush.livepush': false, 'git.openRepositoryInParentFolders': 'never' });
+  server = await startCodeServer(project, {
+    'edgepush.simulator.firstAddress': DEVICE,
+    'edgepush.livepush': false,
+    'git.openRepositoryInParentFolders': 'never',
+  });
   browser = await openWorkbench(server.url, project);
 });
 
@@ -57,44 +61,52 @@ async function outputText(page: Page): Promise<string> {
   return [...seen].sort().join('\n');
 }
 
-test('the EdgePush output channel holds the build lines of a push; Show Build Log opens it on a failed build', { timeout: 300_000 }, async () => {
-  const page = browser!.page;
-  try {
-    await runCommand(page, 'EdgePush: Start Simulated Device'); // one click: the configured first address
-    await notification(page, `runs at ${DEVICE}`).waitFor({ timeout: 90_000 });
+test(
+  'the EdgePush output channel holds the build lines of a push; Show Build Log opens it on a failed build',
+  { timeout: 300_000 },
+  async () => {
+    const page = browser!.page;
+    try {
+      await runCommand(page, 'EdgePush: Start Simulated Device'); // one click: the configured first address
+      await notification(page, `runs at ${DEVICE}`).waitFor({ timeout: 90_000 });
 
-    await runCommand(page, 'EdgePush: Push to Device');
-    await acceptQuickInput(page, DEVICE_NAME);
-    await notification(page, `runs on ${DEVICE}`).waitFor({ timeout: 180_000 });
-    await runCommand(page, 'Output: Show Output Channels...');
-    await acceptQuickInput(page, 'EdgePush');
-    const log = await outputText(page);
-    assert.match(log, new RegExp(`push .* to ${DEVICE.replace(/\./g, '\\.')}`), log);
-    assert.match(log, /\[main\] Step 2\/\d+ : RUN echo/, 'the engine\'s build steps');
-    assert.match(log, new RegExp(`\\[main\\] ${marker} ok`), 'the RUN\'s own output');
-    await screenshot(page, 'output-channel.png');
+      await runCommand(page, 'EdgePush: Push to Device');
+      await acceptQuickInput(page, DEVICE_NAME);
+      await notification(page, `runs on ${DEVICE}`).waitFor({ timeout: 180_000 });
+      await runCommand(page, 'Output: Show Output Channels...');
+      await acceptQuickInput(page, 'EdgePush');
+      const log = await outputText(page);
+      assert.match(log, new RegExp(`push .* to ${DEVICE.replace(/\./g, '\\.')}`), log);
+      assert.match(log, /\[main\] Step 2\/\d+ : RUN echo/, "the engine's build steps");
+      assert.match(log, new RegExp(`\\[main\\] ${marker} ok`), "the RUN's own output");
+      await screenshot(page, 'output-channel.png');
 
-    // A build that fails: the notification offers the build log, which shows why.
-    writeFileSync(join(project, 'Dockerfile'), `FROM edgepush-base/busybox\nRUN echo "${marker} failing" && exit 3\n${LOOP}\n`);
-    await page.locator('.notifications-toasts .codicon-notifications-clear, .notification-toast .codicon-notifications-clear').first().click().catch(() => undefined);
-    await runCommand(page, 'Output: Show Output Channels...');
-    await acceptQuickInput(page, 'Tasks').catch(() => page.keyboard.press('Escape')); // another channel in view, so "Show Build Log" has to switch back
-    await runCommand(page, 'EdgePush: Push to Device');
-    await acceptQuickInput(page, DEVICE_NAME);
-    const failed = notification(page, /push to .* failed/);
-    await failed.waitFor({ timeout: 180_000 });
-    await failed.locator('.monaco-button', { hasText: 'Show Build Log' }).click();
-    // The view switches channel and draws the new lines a moment after the click: read until the failure is there.
-    let after = await outputText(page);
-    for (const deadline = Date.now() + 20_000; !new RegExp(`${marker} failing`).test(after) && Date.now() < deadline; ) {
-      await page.waitForTimeout(500);
-      after = await outputText(page);
+      // A build that fails: the notification offers the build log, which shows why.
+      writeFileSync(join(project, 'Dockerfile'), `FROM edgepush-base/busybox\nRUN echo "${marker} failing" && exit 3\n${LOOP}\n`);
+      await page
+        .locator('.notifications-toasts .codicon-notifications-clear, .notification-toast .codicon-notifications-clear')
+        .first()
+        .click()
+        .catch(() => undefined);
+      await runCommand(page, 'Output: Show Output Channels...');
+      await acceptQuickInput(page, 'Tasks').catch(() => page.keyboard.press('Escape')); // another channel in view, so "Show Build Log" has to switch back
+      await runCommand(page, 'EdgePush: Push to Device');
+      await acceptQuickInput(page, DEVICE_NAME);
+      const failed = notification(page, /push to .* failed/);
+      await failed.waitFor({ timeout: 180_000 });
+      await failed.locator('.monaco-button', { hasText: 'Show Build Log' }).click();
+      // The view switches channel and draws the new lines a moment after the click: read until the failure is there.
+      let after = await outputText(page);
+      for (const deadline = Date.now() + 20_000; !new RegExp(`${marker} failing`).test(after) && Date.now() < deadline;) {
+        await page.waitForTimeout(500);
+        after = await outputText(page);
+      }
+      assert.match(after, new RegExp(`\\[main\\] ${marker} failing`), after);
+      assert.match(after, /returned a non-zero code: 3/, "the engine's error");
+      await screenshot(page, 'output-channel-failed.png');
+    } catch (err) {
+      await screenshot(page, 'output-channel-failure.png').catch(() => undefined);
+      throw err;
     }
-    assert.match(after, new RegExp(`\\[main\\] ${marker} failing`), after);
-    assert.match(after, /returned a non-zero code: 3/, 'the engine\'s error');
-    await screenshot(page, 'output-channel-failed.png');
-  } catch (err) {
-    await screenshot(page, 'output-channel-failure.png').catch(() => undefined);
-    throw err;
-  }
-});
+  },
+);

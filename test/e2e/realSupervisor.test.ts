@@ -21,7 +21,11 @@ let project: Awaited<ReturnType<typeof projectCopy>> | undefined;
 before(async () => {
   if (why) return;
   [target, project] = await Promise.all([startRealTarget(DEVICE), projectCopy('examples/hello')]);
-  server = await startCodeServer(project.dir, { 'edgepush.buildOn': 'local', 'edgepush.livepush': false, 'git.openRepositoryInParentFolders': 'never' });
+  server = await startCodeServer(project.dir, {
+    'edgepush.buildOn': 'local',
+    'edgepush.livepush': false,
+    'git.openRepositoryInParentFolders': 'never',
+  });
   browser = await openWorkbench(server.url, project.dir);
 });
 
@@ -33,33 +37,40 @@ after(async () => {
   await project?.cleanup();
 });
 
-test('push from VS Code to the real balena-supervisor: the dashboard shows the update and the delta via the helper', { timeout: 300_000, skip: why }, async () => {
-  const page = browser!.page;
-  try {
-    await page.locator('.activitybar .action-item a[aria-label^="EdgePush"]').click();
-    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Devices' }) });
-    await runCommand(page, 'EdgePush: Add Device by Address');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(DEVICE);
-    await input.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'API key' }).waitFor({ timeout: 15_000 });
-    await input.press('Enter'); // local mode: no key
-    await view.locator('.monaco-list-row', { hasText: DEVICE }).locator('.label-description', { hasText: 'online' }).waitFor({ timeout: 30_000 });
+test(
+  'push from VS Code to the real balena-supervisor: the dashboard shows the update and the delta via the helper',
+  { timeout: 300_000, skip: why },
+  async () => {
+    const page = browser!.page;
+    try {
+      await page.locator('.activitybar .action-item a[aria-label^="EdgePush"]').click();
+      const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Devices' }) });
+      await runCommand(page, 'EdgePush: Add Device by Address');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(DEVICE);
+      await input.press('Enter');
+      await page.locator('.quick-input-widget', { hasText: 'API key' }).waitFor({ timeout: 15_000 });
+      await input.press('Enter'); // local mode: no key
+      await view
+        .locator('.monaco-list-row', { hasText: DEVICE })
+        .locator('.label-description', { hasText: 'online' })
+        .waitFor({ timeout: 30_000 });
 
-    await runCommand(page, 'EdgePush: Push to Device');
-    await acceptQuickInput(page, DEVICE);
-    await notification(page, `runs on ${DEVICE}`).waitFor({ timeout: 240_000 });
+      await runCommand(page, 'EdgePush: Push to Device');
+      await acceptQuickInput(page, DEVICE);
+      await notification(page, `runs on ${DEVICE}`).waitFor({ timeout: 240_000 });
 
-    await runCommand(page, 'EdgePush: Open Dashboard');
-    const dash = await webviewFrame(page, 'EdgePush Dashboard');
-    await dash.locator('.service-row[data-phase="running"]').first().waitFor({ timeout: 30_000 });
-    await dash.locator('[data-method="delta via helper container"]').first().waitFor({ timeout: 30_000 });
-    const helper = await dash.locator('[data-helper-bytes]').first().getAttribute('data-helper-bytes');
-    assert.ok(Number(helper) > 0, `the helper's one-off cost is shown (${helper})`);
-    await screenshot(page, 'real-supervisor-dashboard.png');
-  } catch (err) {
-    await screenshot(page, 'real-supervisor-failure.png').catch(() => undefined);
-    throw err;
-  }
-});
+      await runCommand(page, 'EdgePush: Open Dashboard');
+      const dash = await webviewFrame(page, 'EdgePush Dashboard');
+      await dash.locator('.service-row[data-phase="running"]').first().waitFor({ timeout: 30_000 });
+      await dash.locator('[data-method="delta via helper container"]').first().waitFor({ timeout: 30_000 });
+      const helper = await dash.locator('[data-helper-bytes]').first().getAttribute('data-helper-bytes');
+      assert.ok(Number(helper) > 0, `the helper's one-off cost is shown (${helper})`);
+      await screenshot(page, 'real-supervisor-dashboard.png');
+    } catch (err) {
+      await screenshot(page, 'real-supervisor-failure.png').catch(() => undefined);
+      throw err;
+    }
+  },
+);

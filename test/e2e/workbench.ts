@@ -19,7 +19,15 @@ export async function openWorkbench(url: string, folder: string): Promise<Browse
     executablePath: process.env.EDGEPUSH_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1440, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
@@ -76,7 +84,10 @@ export async function webviewFrame(page: Page, title: string, timeoutMs = 30_000
     const n = await frames.count();
     for (let i = 0; i < n; i++) {
       const inner = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      const t = await inner.locator('title').textContent({ timeout: 1000 }).catch(() => null);
+      const t = await inner
+        .locator('title')
+        .textContent({ timeout: 1000 })
+        .catch(() => null);
       if (t === title) return inner;
     }
     await page.waitForTimeout(250);

@@ -39,7 +39,10 @@ const concat = (chunks: Uint8Array[]) => Buffer.concat(chunks.map((c) => Buffer.
 async function archiveSha(img: ImageArchive): Promise<string> {
   const h = createHash('sha256');
   const layers = img.layers.map((l) => ({ diffId: l.diffId, size: l.data.length, data: l.data }));
-  await pipeline(writeImageArchive({ imageId: img.imageId, config: img.config, repoTags: CHECK_TAGS, layers }), new Writable({ write: (c: Buffer, _e, cb) => (h.update(c), cb()) }));
+  await pipeline(
+    writeImageArchive({ imageId: img.imageId, config: img.config, repoTags: CHECK_TAGS, layers }),
+    new Writable({ write: (c: Buffer, _e, cb) => (h.update(c), cb()) }),
+  );
   return h.digest('hex');
 }
 
@@ -48,8 +51,14 @@ export async function byteSeeds(): Promise<ByteSeed[]> {
   const edited = Buffer.concat([text.subarray(0, 7000), Buffer.from('an inserted line\n'), text.subarray(7000, 15_000), textBytes(900, 2)]);
   const bin = randomBytes(12_000, 3);
   const binNext = Buffer.concat([bin.subarray(2000), randomBytes(700, 4), bin.subarray(0, 1500)]);
-  const tarOld = await makeTar([{ name: 'app/a.js', data: textBytes(6000, 5) }, { name: 'app/b.js', data: textBytes(3000, 6) }]);
-  const tarNew = await makeTar([{ name: 'app/a.js', data: Buffer.concat([textBytes(6000, 5), Buffer.from('// v2\n')]) }, { name: 'app/c.js', data: textBytes(2000, 7) }]);
+  const tarOld = await makeTar([
+    { name: 'app/a.js', data: textBytes(6000, 5) },
+    { name: 'app/b.js', data: textBytes(3000, 6) },
+  ]);
+  const tarNew = await makeTar([
+    { name: 'app/a.js', data: Buffer.concat([textBytes(6000, 5), Buffer.from('// v2\n')]) },
+    { name: 'app/c.js', data: textBytes(2000, 7) },
+  ]);
   const pairs: [string, Buffer, Buffer][] = [
     ['text edit', text, edited],
     ['binary shuffle', bin, binNext],
@@ -70,9 +79,16 @@ export async function byteSeeds(): Promise<ByteSeed[]> {
 }
 
 export async function imageSeeds(): Promise<ImageSeed[]> {
-  const base = await makeTar([{ name: 'bin', type: 'directory' }, { name: 'bin/sh', data: randomBytes(6000, 11) }, { name: 'bin/ls', type: 'symlink', linkname: 'sh' }]);
+  const base = await makeTar([
+    { name: 'bin', type: 'directory' },
+    { name: 'bin/sh', data: randomBytes(6000, 11) },
+    { name: 'bin/ls', type: 'symlink', linkname: 'sh' },
+  ]);
   const app1 = await makeTar([{ name: 'app/main.js', data: textBytes(8000, 12) }]);
-  const app2 = await makeTar([{ name: 'app/main.js', data: Buffer.concat([textBytes(8000, 12), Buffer.from('// v2\n')]) }, { name: 'app/new.txt', data: 'new' }]);
+  const app2 = await makeTar([
+    { name: 'app/main.js', data: Buffer.concat([textBytes(8000, 12), Buffer.from('// v2\n')]) },
+    { name: 'app/new.txt', data: 'new' },
+  ]);
   const basis = makeImage([base, app1], 'local_fuzz:1');
   const target = makeImage([base, app2], 'local_fuzz:2');
   const repeated = makeImage([base, app2, base], 'local_fuzz:3');

@@ -28,7 +28,11 @@ const { values } = parseArgs({
 
 const seed = Number(values.seed);
 const total = values.deltas ? Number(values.deltas) : values.replay ? 1 : Number.MAX_SAFE_INTEGER;
-const deadline = values.seconds ? Date.now() + Number(values.seconds) * 1000 : values.deltas || values.replay ? Infinity : Date.now() + 60_000;
+const deadline = values.seconds
+  ? Date.now() + Number(values.seconds) * 1000
+  : values.deltas || values.replay
+    ? Infinity
+    : Date.now() + 60_000;
 const workers = values.replay ? 1 : Math.max(1, Number(values.workers));
 const HANG_MS = 120_000;
 
@@ -66,7 +70,10 @@ async function runRange(from: number, to: number): Promise<void> {
   let next = from;
   while (next < to && Date.now() < deadline) {
     const job: WorkerJob = { seed, from: next, to, imageEvery: Math.max(1, Number(values['image-every'])), findings: values.findings! };
-    const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(resolve(__dirname, 'fuzzWorker.ts'))});`, { eval: true, workerData: job });
+    const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(resolve(__dirname, 'fuzzWorker.ts'))});`, {
+      eval: true,
+      workerData: job,
+    });
     const mine = { byte: zero(), image: zero() };
     let lastIndex = next - 1;
     let lastAt = Date.now();
@@ -111,7 +118,8 @@ async function runRange(from: number, to: number): Promise<void> {
     if (outcome === 'finished' || outcome === 'deadline') return;
     // The case after the last reported one took the worker down or never finished: count it, go on after it.
     // (Progress is reported every half second, so cases between are counted again: a few, for a crash only.)
-    if (outcome === 'hang') findings.push({ kind: 'byte', outcome: 'crashed', index: lastIndex + 1, note: `no progress for ${HANG_MS / 1000} s` });
+    if (outcome === 'hang')
+      findings.push({ kind: 'byte', outcome: 'crashed', index: lastIndex + 1, note: `no progress for ${HANG_MS / 1000} s` });
     totals.byte.crashed++;
     next = lastIndex + 2;
   }
@@ -119,7 +127,9 @@ async function runRange(from: number, to: number): Promise<void> {
 
 async function main(): Promise<void> {
   const from = values.replay ? Number(values.replay) : 0;
-  console.log(`fuzzing with seed ${seed}: ${values.deltas ? `${total} deltas` : values.replay ? `case ${from}` : `${values.seconds ?? 60} s`} on ${workers} worker(s)${values.requests ? ', plus crafted requests to a real agent' : ''}; findings in ${values.findings}\n`);
+  console.log(
+    `fuzzing with seed ${seed}: ${values.deltas ? `${total} deltas` : values.replay ? `case ${from}` : `${values.seconds ?? 60} s`} on ${workers} worker(s)${values.requests ? ', plus crafted requests to a real agent' : ''}; findings in ${values.findings}\n`,
+  );
   const ticker = setInterval(() => console.log(`${table()}\n`), 30_000);
   const requests = values.requests ? new RequestFuzzer(testAddress(51, 200), seed) : undefined;
   let deltasDone = false;

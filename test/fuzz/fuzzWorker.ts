@@ -60,10 +60,14 @@ async function byteCase(seeds: ByteSeed[], index: number): Promise<Report> {
   try {
     for await (const c of applyByteDelta(s.old, once(delta))) parts.push(c);
   } catch (err) {
-    return clear(err) ? { kind: 'byte', outcome: 'rejected', index } : { kind: 'byte', outcome: 'crashed', index, note: `${s.name}: ${describe(err)}`, ...save(index, delta) };
+    return clear(err)
+      ? { kind: 'byte', outcome: 'rejected', index }
+      : { kind: 'byte', outcome: 'crashed', index, note: `${s.name}: ${describe(err)}`, ...save(index, delta) };
   }
   const out = Buffer.concat(parts);
-  return s.next && out.equals(s.next) ? { kind: 'byte', outcome: 'accepted-correct', index } : { kind: 'byte', outcome: 'wrong', index, note: `${s.name}: ${out.length} bytes that are not the target`, ...save(index, delta) };
+  return s.next && out.equals(s.next)
+    ? { kind: 'byte', outcome: 'accepted-correct', index }
+    : { kind: 'byte', outcome: 'wrong', index, note: `${s.name}: ${out.length} bytes that are not the target`, ...save(index, delta) };
 }
 
 async function imageCase(seeds: ImageSeed[], index: number): Promise<Report> {
@@ -78,12 +82,15 @@ async function imageCase(seeds: ImageSeed[], index: number): Promise<Report> {
     rmSync(scratch, { recursive: true, force: true });
     mkdirScratch();
     if (!clear(err)) return { kind: 'image', outcome: 'crashed', index, note: `${s.name}: ${describe(err)}`, ...save(index, delta) };
-    if (left.length > 0) return { kind: 'image', outcome: 'wrong', index, note: `${s.name}: refused but left ${left.join(', ')}`, ...save(index, delta) };
+    if (left.length > 0)
+      return { kind: 'image', outcome: 'wrong', index, note: `${s.name}: refused but left ${left.join(', ')}`, ...save(index, delta) };
     return { kind: 'image', outcome: 'rejected', index };
   }
   const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
   rmSync(out, { force: true });
-  return s.archiveSha === sha ? { kind: 'image', outcome: 'accepted-correct', index } : { kind: 'image', outcome: 'wrong', index, note: `${s.name}: an archive that is not the target's`, ...save(index, delta) };
+  return s.archiveSha === sha
+    ? { kind: 'image', outcome: 'accepted-correct', index }
+    : { kind: 'image', outcome: 'wrong', index, note: `${s.name}: an archive that is not the target's`, ...save(index, delta) };
 }
 
 function mkdirScratch(): void {
@@ -112,7 +119,10 @@ export interface Progress {
 
 const zero = (): Record<Outcome, number> => ({ rejected: 0, 'accepted-correct': 0, wrong: 0, crashed: 0 });
 let current = -1;
-const escaped = (what: string) => (err: unknown) => parentPort!.postMessage({ finding: { kind: 'byte', outcome: 'crashed', index: current, note: `${what}: ${describe(err)}` } satisfies Report });
+const escaped = (what: string) => (err: unknown) =>
+  parentPort!.postMessage({
+    finding: { kind: 'byte', outcome: 'crashed', index: current, note: `${what}: ${describe(err)}` } satisfies Report,
+  });
 process.on('uncaughtException', escaped('uncaught exception'));
 process.on('unhandledRejection', escaped('unhandled rejection'));
 

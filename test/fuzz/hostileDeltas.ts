@@ -120,9 +120,19 @@ export function literalImageDelta(layers: Buffer[], blockSize = 64 << 20, tag = 
       imageId: img.imageId,
       repoTags: img.repoTags,
       config: img.config.toString('utf8'),
-      archiveSize: imageArchiveSize({ imageId: img.imageId, configSize: img.config.length, repoTags: img.repoTags, layers: img.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) }),
+      archiveSize: imageArchiveSize({
+        imageId: img.imageId,
+        configSize: img.config.length,
+        repoTags: img.repoTags,
+        layers: img.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })),
+      }),
       imageBytes: img.config.length + layers.reduce((n, l) => n + l.length, 0),
-      layers: img.layers.map((l, i) => ({ diffId: l.diffId, size: l.data.length, source: 'delta' as const, deltaBytes: payloads[i]!.length })),
+      layers: img.layers.map((l, i) => ({
+        diffId: l.diffId,
+        size: l.data.length,
+        source: 'delta' as const,
+        deltaBytes: payloads[i]!.length,
+      })),
     },
   };
   return imageDelta(header, Buffer.concat(payloads));

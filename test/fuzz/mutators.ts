@@ -117,7 +117,8 @@ export function mutateImageDelta(d: Buffer, r: Rng): Buffer {
   const target = header.target as { layers: Record<string, unknown>[]; [k: string]: unknown };
   const basis = header.basis as { oldLayers: string[]; reusedLayers: string[] } | null;
   const layer = target.layers.length ? target.layers[r() % target.layers.length]! : undefined;
-  const number = () => pick(r, [0, 1, -1, 512, 1e6, 2 ** 31, 2 ** 53, 1.5, Number(target.archiveSize) + 1, Number(target.archiveSize) - 512]);
+  const number = () =>
+    pick(r, [0, 1, -1, 512, 1e6, 2 ** 31, 2 ** 53, 1.5, Number(target.archiveSize) + 1, Number(target.archiveSize) - 512]);
   switch (r() % 10) {
     case 0:
       target.archiveSize = number();

@@ -37,7 +37,14 @@ const supervisorPaths = [
   '/v2/state/status',
   '/{}',
 ];
-const enginePaths = ['/images/{}/json', '/v1.41/images/{}/json', '/images/{}/history', '/containers/json?filters={}', '/images/json?filters={}', '/_ping'];
+const enginePaths = [
+  '/images/{}/json',
+  '/v1.41/images/{}/json',
+  '/images/{}/history',
+  '/containers/json?filters={}',
+  '/images/json?filters={}',
+  '/_ping',
+];
 const hostile = [
   { HostConfig: { Privileged: true } },
   { HostConfig: { Binds: ['/:/host'] } },
@@ -62,7 +69,12 @@ function body(r: Rng): string | Buffer {
     case 1:
       return Buffer.from(Array.from({ length: r() % 2000 }, () => r() & 0xff));
     case 2:
-      return JSON.stringify({ local: { name: 'x', apps: { [String(r() % 3)]: { services: { '1': { serviceName: pick(r, segments), image: pick(r, segments) } } } } } });
+      return JSON.stringify({
+        local: {
+          name: 'x',
+          apps: { [String(r() % 3)]: { services: { '1': { serviceName: pick(r, segments), image: pick(r, segments) } } } },
+        },
+      });
     case 3:
       return JSON.stringify({ serviceName: pick(r, segments), imageId: pick(r, [1, -1, 1.5, 'x']) });
     case 4:
@@ -96,17 +108,34 @@ function request(r: Rng, address: string): { port: number; head: string; payload
   const engine = r() % 3 === 0;
   if (engine && r() % 3 === 0) {
     const b = JSON.stringify({ Image: 'edgepush-base/busybox:latest', Cmd: ['true'], ...pick(r, hostile) });
-    return { port: 2375, head: `POST /v1.41/containers/create HTTP/1.1\r\nHost: ${address}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\nConnection: close\r\n\r\n`, payload: b, hostileCreate: true };
+    return {
+      port: 2375,
+      head: `POST /v1.41/containers/create HTTP/1.1\r\nHost: ${address}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\nConnection: close\r\n\r\n`,
+      payload: b,
+      hostileCreate: true,
+    };
   }
   const template = pick(r, engine ? enginePaths : supervisorPaths);
   let path = template.replace('{}', pick(r, segments));
   if (r() % 10 === 0) path = pick(r, ['http://[::1/', '//', '/%', '*', 'http://x:99999/']);
   const method = engine ? pick(r, ['GET', 'HEAD']) : pick(r, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']);
   const payload = method === 'GET' || method === 'HEAD' ? '' : body(r);
-  const headers = [`Host: ${address}`, 'Connection: close', `Content-Length: ${r() % 8 === 0 ? pick(r, ['-1', '99999999999', 'x']) : Buffer.byteLength(payload)}`];
-  if (r() % 4 === 0) headers.push(`Content-Range: ${pick(r, ['bytes 0-1/2', 'bytes 5-1/3', 'bytes */*', 'bytes 0-0/1e15', 'junk', `bytes ${r()}-${r()}/${r()}`])}`);
+  const headers = [
+    `Host: ${address}`,
+    'Connection: close',
+    `Content-Length: ${r() % 8 === 0 ? pick(r, ['-1', '99999999999', 'x']) : Buffer.byteLength(payload)}`,
+  ];
+  if (r() % 4 === 0)
+    headers.push(
+      `Content-Range: ${pick(r, ['bytes 0-1/2', 'bytes 5-1/3', 'bytes */*', 'bytes 0-0/1e15', 'junk', `bytes ${r()}-${r()}/${r()}`])}`,
+    );
   if (r() % 6 === 0) headers.push(`Content-Type: ${pick(r, ['application/json', 'text/plain', '\u00ff'])}`);
-  return { port: engine ? 2375 : 48484, head: `${method} ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`, payload, hostileCreate: false };
+  return {
+    port: engine ? 2375 : 48484,
+    head: `${method} ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`,
+    payload,
+    hostileCreate: false,
+  };
 }
 
 export class RequestFuzzer {
@@ -120,7 +149,11 @@ export class RequestFuzzer {
   ) {}
 
   private async start(): Promise<void> {
-    this.agent = spawn(process.execPath, [resolve('dist/cli.js'), 'device', '--address', this.address, '--name', 'ep-fuzz', '--data', this.data], { stdio: 'ignore' });
+    this.agent = spawn(
+      process.execPath,
+      [resolve('dist/cli.js'), 'device', '--address', this.address, '--name', 'ep-fuzz', '--data', this.data],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 150 && !(await pingDevice(this.address, 500)); i++) await new Promise((r) => setTimeout(r, 200));
   }
 

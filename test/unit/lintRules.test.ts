@@ -22,14 +22,37 @@ test('a folder importing one its README forbids fails lint; an allowed import pa
 });
 
 test('simulator/ never imports the editor; the webview imports simulator/shared only and no Node modules', async () => {
-  assert.match((await ruleIds('simulator/cli/newFile.ts', "import { x } from '../../extension/settings.js';\nexport const y = x;\n")).join('\n'), /never imports the editor/);
-  assert.match((await ruleIds('simulator/device/newFile.ts', "import * as vscode from 'vscode';\nexport const y = vscode;\n")).join('\n'), /Only extension\/ may import vscode/);
-  assert.match((await ruleIds('webview/dashboard/newFile.ts', "import { x } from '../../simulator/push/report.js';\nexport const y = x;\n")).join('\n'), /simulator\/shared only/);
-  assert.match((await ruleIds('webview/newFile.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n")).join('\n'), /no Node modules/);
-  assert.deepEqual(await ruleIds('webview/dashboard/newFile.ts', "import { formatBytes } from '../../simulator/shared/units.js';\nexport const y = formatBytes;\n"), []);
+  assert.match(
+    (await ruleIds('simulator/cli/newFile.ts', "import { x } from '../../extension/settings.js';\nexport const y = x;\n")).join('\n'),
+    /never imports the editor/,
+  );
+  assert.match(
+    (await ruleIds('simulator/device/newFile.ts', "import * as vscode from 'vscode';\nexport const y = vscode;\n")).join('\n'),
+    /Only extension\/ may import vscode/,
+  );
+  assert.match(
+    (await ruleIds('webview/dashboard/newFile.ts', "import { x } from '../../simulator/push/report.js';\nexport const y = x;\n")).join(
+      '\n',
+    ),
+    /simulator\/shared only/,
+  );
+  assert.match(
+    (await ruleIds('webview/newFile.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n")).join('\n'),
+    /no Node modules/,
+  );
+  assert.deepEqual(
+    await ruleIds(
+      'webview/dashboard/newFile.ts',
+      "import { formatBytes } from '../../simulator/shared/units.js';\nexport const y = formatBytes;\n",
+    ),
+    [],
+  );
 });
 
-test("zod is imported as a namespace everywhere (the named `z` drags every locale into a bundle)", async () => {
-  assert.match((await ruleIds('extension/newFile.ts', "import { z } from 'zod';\nexport const s = z.string();\n")).join('\n'), /^no-restricted-syntax: Use `import \* as z from 'zod'`/);
+test('zod is imported as a namespace everywhere (the named `z` drags every locale into a bundle)', async () => {
+  assert.match(
+    (await ruleIds('extension/newFile.ts', "import { z } from 'zod';\nexport const s = z.string();\n")).join('\n'),
+    /^no-restricted-syntax: Use `import \* as z from 'zod'`/,
+  );
   assert.deepEqual(await ruleIds('extension/newFile.ts', "import * as z from 'zod';\nexport const s = z.string();\n"), []);
 });

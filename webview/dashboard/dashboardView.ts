@@ -14,7 +14,13 @@ import { renderHistory } from './historyView.js';
 import { timelineSteps, type PhaseStep } from './timeline.js';
 
 export function renderDashboard(root: HTMLElement, state: DashboardState, host: HostChannel, rollout?: RolloutView): void {
-  const children = [renderRollout(rollout), renderTarget(state, host), renderCurrent(state.current), renderReport(state.current ?? state.history[0]), renderHistory(state.history)];
+  const children = [
+    renderRollout(rollout),
+    renderTarget(state, host),
+    renderCurrent(state.current),
+    renderReport(state.current ?? state.history[0]),
+    renderHistory(state.history),
+  ];
   root.replaceChildren(...children.filter((c): c is HTMLElement => c !== undefined));
 }
 
@@ -45,7 +51,11 @@ function renderTarget(state: DashboardState, host: HostChannel): HTMLElement {
     { class: 'actions' },
     button('Push', 'cloud-upload', () => void host.request({ method: 'push' }), false),
     button('Logs', 'output', () => void host.request({ method: 'showLogs' })),
-    button(state.livepush ? 'Livepush on' : 'Livepush off', state.livepush ? 'sync' : 'sync-ignored', () => void host.request({ method: 'toggleLivepush' })),
+    button(
+      state.livepush ? 'Livepush on' : 'Livepush off',
+      state.livepush ? 'sync' : 'sync-ignored',
+      () => void host.request({ method: 'toggleLivepush' }),
+    ),
   );
   if (!d) {
     return section('Device', 'vm', h('p', { class: 'muted' }, 'No target yet. Push to a device, or start a simulated one.'), actions);
@@ -78,7 +88,12 @@ function renderCurrent(p: PushView | undefined): HTMLElement | undefined {
   const head = h(
     'div',
     { class: 'push-head' },
-    h('span', { class: `pill pill-${p.status}` }, icon(statusIcon[p.status], p.status === 'running' ? 'codicon-modifier-spin' : ''), p.status),
+    h(
+      'span',
+      { class: `pill pill-${p.status}` },
+      icon(statusIcon[p.status], p.status === 'running' ? 'codicon-modifier-spin' : ''),
+      p.status,
+    ),
     h('span', { class: 'muted' }, `${p.project} → ${p.device}`),
     p.release ? h('span', { class: 'muted' }, `release ${p.release.slice(0, 12)}`) : undefined,
     h('span', { class: 'muted' }, formatSeconds(elapsed)),
@@ -93,15 +108,33 @@ function renderCurrent(p: PushView | undefined): HTMLElement | undefined {
       ...steps.map((st) =>
         h(
           'li',
-          { class: `phase phase-${st.state}`, title: st.atMs !== undefined ? `${st.label} at +${formatSeconds(st.atMs / 1000)}` : st.label },
-          icon(st.state === 'done' ? 'pass-filled' : st.state === 'current' ? 'loading' : st.state === 'bad' ? 'error' : 'circle-large-outline', st.state === 'current' ? 'codicon-modifier-spin' : ''),
+          {
+            class: `phase phase-${st.state}`,
+            title: st.atMs !== undefined ? `${st.label} at +${formatSeconds(st.atMs / 1000)}` : st.label,
+          },
+          icon(
+            st.state === 'done'
+              ? 'pass-filled'
+              : st.state === 'current'
+                ? 'loading'
+                : st.state === 'bad'
+                  ? 'error'
+                  : 'circle-large-outline',
+            st.state === 'current' ? 'codicon-modifier-spin' : '',
+          ),
           h('span', {}, stepLabel(st)),
         ),
       ),
     );
     const current = steps.find((st) => st.state === 'current');
     const bar = current?.percent !== undefined ? h('vscode-progress-bar', { value: String(current.percent), max: '100' }) : undefined;
-    return h('div', { class: 'service-row', 'data-service': s.name, 'data-phase': s.phase }, h('div', { class: 'service-name' }, icon('package'), s.name), track, bar);
+    return h(
+      'div',
+      { class: 'service-row', 'data-service': s.name, 'data-phase': s.phase },
+      h('div', { class: 'service-name' }, icon('package'), s.name),
+      track,
+      bar,
+    );
   });
   const empty = rows.length === 0 ? h('p', { class: 'muted' }, 'Preparing…') : undefined;
   return section('Update', 'pulse', head, step, error, empty, ...rows);
@@ -125,10 +158,14 @@ function renderReport(p: PushView | undefined): HTMLElement | undefined {
         'div',
         { class: 'report-head' },
         h('span', { class: 'service-name' }, icon('package'), sb.service),
-        sb.savingFactor ? h('vscode-badge', { variant: 'counter', title: 'EdgePush delta vs. layer pull' }, savingText(sb.savingFactor)) : undefined,
+        sb.savingFactor
+          ? h('vscode-badge', { variant: 'counter', title: 'EdgePush delta vs. layer pull' }, savingText(sb.savingFactor))
+          : undefined,
         h('span', { class: 'muted' }, `sent ${formatBytes(sb.sentBytes)} in ${formatSeconds(sb.transferSeconds)}`),
         sb.method ? h('span', { class: 'muted', 'data-method': sb.method }, sb.method) : undefined,
-        sb.helperBytes > 0 ? h('span', { class: 'muted', 'data-helper-bytes': String(sb.helperBytes) }, `+ ${formatBytes(sb.helperBytes)} helper (once)`) : undefined,
+        sb.helperBytes > 0
+          ? h('span', { class: 'muted', 'data-helper-bytes': String(sb.helperBytes) }, `+ ${formatBytes(sb.helperBytes)} helper (once)`)
+          : undefined,
       ),
       ...sb.bars.map((b) =>
         h(
@@ -142,7 +179,14 @@ function renderReport(p: PushView | undefined): HTMLElement | undefined {
       ),
     ),
   );
-  const note = h('p', { class: 'muted small' }, rate ? `Times at the device's link rate, ${formatRate(rate)}.` : 'The link to this device is not rate-limited, so no times per figure (a simulated device takes edgepush.simulator.linkRate).', ` Report of ${formatClock(p.startedAt).slice(0, 8)}.`);
+  const note = h(
+    'p',
+    { class: 'muted small' },
+    rate
+      ? `Times at the device's link rate, ${formatRate(rate)}.`
+      : 'The link to this device is not rate-limited, so no times per figure (a simulated device takes edgepush.simulator.linkRate).',
+    ` Report of ${formatClock(p.startedAt).slice(0, 8)}.`,
+  );
   return section('Delta report', 'graph', ...services, note);
 }
 
@@ -151,4 +195,3 @@ function barFill(widthPercent: number): HTMLElement {
   fill.style.width = `${widthPercent}%`;
   return fill;
 }
-

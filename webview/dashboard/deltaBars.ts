@@ -28,7 +28,11 @@ export interface ServiceBars {
   helperBytes: number;
 }
 
-const METHOD_TEXT = { 'delta-agent': 'delta to the EdgePush agent', 'delta-helper': 'delta via helper container', load: 'full image (docker load)' } as const;
+const METHOD_TEXT = {
+  'delta-agent': 'delta to the EdgePush agent',
+  'delta-helper': 'delta via helper container',
+  load: 'full image (docker load)',
+} as const;
 
 /**
  * Times are shown only at a known link rate (a device that says it, e.g. a simulated device with `--link`):

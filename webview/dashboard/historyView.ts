@@ -12,7 +12,12 @@ export function renderHistory(history: readonly PushView[]): HTMLElement | undef
   const rows = history.map((p) => {
     const sent = p.report?.reduce((n, s) => n + s.sentBytes, 0);
     const took = p.finishedAt ? formatSeconds((p.finishedAt - p.startedAt) / 1000) : '…';
-    const result = h('span', { class: `result result-${p.status}` }, icon(p.status === 'succeeded' ? 'pass-filled' : p.status === 'running' ? 'loading' : 'error'), p.status);
+    const result = h(
+      'span',
+      { class: `result result-${p.status}` },
+      icon(p.status === 'succeeded' ? 'pass-filled' : p.status === 'running' ? 'loading' : 'error'),
+      p.status,
+    );
     return h(
       'tr',
       {},
@@ -26,5 +31,10 @@ export function renderHistory(history: readonly PushView[]): HTMLElement | undef
     );
   });
   const table = h('table', { class: 'history' }, head, h('tbody', {}, ...rows));
-  return h('section', { class: 'card' }, h('h2', {}, icon('history'), h('span', {}, 'Recent pushes')), h('div', { class: 'table-scroll' }, table));
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, icon('history'), h('span', {}, 'Recent pushes')),
+    h('div', { class: 'table-scroll' }, table),
+  );
 }

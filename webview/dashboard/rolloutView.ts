@@ -17,12 +17,26 @@ const LABEL: Record<DeviceState, string> = {
   'rolling-back': 'rolling back',
   'rolled-back': 'rolled back',
 };
-const WAVE_ICON: Record<RolloutView['waves'][number]['state'], string> = { pending: 'circle-large-outline', updating: 'loading', gate: 'shield', passed: 'pass-filled', failed: 'error' };
-const STATUS_ICON: Record<RolloutView['status'], string> = { running: 'loading', succeeded: 'pass-filled', 'rolled-back': 'discard', failed: 'error', cancelled: 'circle-slash' };
+const WAVE_ICON: Record<RolloutView['waves'][number]['state'], string> = {
+  pending: 'circle-large-outline',
+  updating: 'loading',
+  gate: 'shield',
+  passed: 'pass-filled',
+  failed: 'error',
+};
+const STATUS_ICON: Record<RolloutView['status'], string> = {
+  running: 'loading',
+  succeeded: 'pass-filled',
+  'rolled-back': 'discard',
+  failed: 'error',
+  cancelled: 'circle-slash',
+};
 
 /** Devices per state, in display order, zero counts left out. */
 export function rolloutCounts(r: RolloutView): { state: DeviceState; label: string; count: number }[] {
-  return ORDER.map((state) => ({ state, label: LABEL[state], count: r.devices.filter((d) => d.state === state).length })).filter((c) => c.count > 0);
+  return ORDER.map((state) => ({ state, label: LABEL[state], count: r.devices.filter((d) => d.state === state).length })).filter(
+    (c) => c.count > 0,
+  );
 }
 
 export function renderRollout(r: RolloutView | undefined): HTMLElement | undefined {
@@ -31,29 +45,59 @@ export function renderRollout(r: RolloutView | undefined): HTMLElement | undefin
   const head = h(
     'div',
     { class: 'push-head' },
-    h('span', { class: `pill pill-${r.status === 'succeeded' ? 'succeeded' : r.status === 'running' ? 'running' : 'failed'}` }, icon(STATUS_ICON[r.status], r.status === 'running' ? 'codicon-modifier-spin' : ''), r.status),
+    h(
+      'span',
+      { class: `pill pill-${r.status === 'succeeded' ? 'succeeded' : r.status === 'running' ? 'running' : 'failed'}` },
+      icon(STATUS_ICON[r.status], r.status === 'running' ? 'codicon-modifier-spin' : ''),
+      r.status,
+    ),
     h('span', { class: 'muted' }, `fleet ${r.fleet}${r.release ? ` → release ${r.release.slice(0, 12)}` : ''}`),
     h('span', { class: 'muted' }, formatSeconds(elapsed)),
   );
   const step = r.status === 'running' && r.step ? h('div', { class: 'step' }, r.step) : undefined;
   const error = r.error ? h('div', { class: 'error' }, icon('error'), h('span', {}, r.error)) : undefined;
-  const gate = r.gateTimeoutSeconds !== undefined ? h('p', { class: 'muted small' }, `Health gate: every device of a wave runs the release, Running and healthy, within ${r.gateTimeoutSeconds} s`) : undefined;
+  const gate =
+    r.gateTimeoutSeconds !== undefined
+      ? h(
+          'p',
+          { class: 'muted small' },
+          `Health gate: every device of a wave runs the release, Running and healthy, within ${r.gateTimeoutSeconds} s`,
+        )
+      : undefined;
   const waves = h(
     'ol',
     { class: 'track rollout-waves', 'data-role': 'waves' },
     ...r.waves.map((w, i) =>
       h(
         'li',
-        { class: `phase phase-${w.state === 'passed' ? 'done' : w.state === 'failed' ? 'bad' : w.state === 'pending' ? 'pending' : 'current'}`, 'data-wave-state': w.state },
+        {
+          class: `phase phase-${w.state === 'passed' ? 'done' : w.state === 'failed' ? 'bad' : w.state === 'pending' ? 'pending' : 'current'}`,
+          'data-wave-state': w.state,
+        },
         icon(WAVE_ICON[w.state], w.state === 'updating' ? 'codicon-modifier-spin' : ''),
         h('span', {}, `wave ${i + 1}: ${w.devices} device${w.devices === 1 ? '' : 's'}${w.state === 'gate' ? ' · gate' : ''}`),
       ),
     ),
   );
-  const counts = h('div', { class: 'actions rollout-counts', 'data-role': 'counts' }, ...rolloutCounts(r).map((c) => h('span', { class: `pill rollout-${c.state}` }, `${c.count} ${c.label}`)));
-  const grid = h('div', { class: 'rollout-grid' }, ...r.devices.map((d) => h('span', { class: `rollout-cell rollout-${d.state}`, title: `${d.address}: ${LABEL[d.state]}${d.detail ? ` (${d.detail})` : ''}` })));
+  const counts = h(
+    'div',
+    { class: 'actions rollout-counts', 'data-role': 'counts' },
+    ...rolloutCounts(r).map((c) => h('span', { class: `pill rollout-${c.state}` }, `${c.count} ${c.label}`)),
+  );
+  const grid = h(
+    'div',
+    { class: 'rollout-grid' },
+    ...r.devices.map((d) =>
+      h('span', { class: `rollout-cell rollout-${d.state}`, title: `${d.address}: ${LABEL[d.state]}${d.detail ? ` (${d.detail})` : ''}` }),
+    ),
+  );
   const rollback = r.rollback
-    ? h('div', { class: 'error', 'data-role': 'rollback' }, icon('discard'), h('span', {}, `Rolled back ${r.rollback.devices} device${r.rollback.devices === 1 ? '' : 's'}: ${r.rollback.reason}`))
+    ? h(
+        'div',
+        { class: 'error', 'data-role': 'rollback' },
+        icon('discard'),
+        h('span', {}, `Rolled back ${r.rollback.devices} device${r.rollback.devices === 1 ? '' : 's'}: ${r.rollback.reason}`),
+      )
     : undefined;
   const bytes =
     r.registryEgressBytes !== undefined && r.layerPullBytes !== undefined
@@ -64,7 +108,20 @@ export function renderRollout(r: RolloutView | undefined): HTMLElement | undefin
             (r.layerPullBytes > 0 ? ` (${((r.registryEgressBytes / r.layerPullBytes) * 100).toFixed(1)}%)` : ''),
         )
       : undefined;
-  return h('section', { class: 'card', 'data-card': 'rollout' }, h('h2', {}, icon('layers'), h('span', {}, 'Fleet rollout')), head, step, error, rollback, gate, waves, counts, grid, bytes);
+  return h(
+    'section',
+    { class: 'card', 'data-card': 'rollout' },
+    h('h2', {}, icon('layers'), h('span', {}, 'Fleet rollout')),
+    head,
+    step,
+    error,
+    rollback,
+    gate,
+    waves,
+    counts,
+    grid,
+    bytes,
+  );
 }
 
 export const rolloutCss = `

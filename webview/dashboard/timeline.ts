@@ -39,12 +39,22 @@ export function timelineSteps(s: ServiceTimeline, pushRunning: boolean): PhaseSt
     else if (i === furthest && !bad) state = phase === 'running' || !pushRunning ? 'done' : 'current';
     else if (i === furthest) state = 'done';
     else state = 'pending';
-    return { phase, label: labels[phase], state, atMs: reached.get(phase), percent: state === 'current' ? s.percent : undefined, bytes: state === 'current' ? s.bytes : undefined };
+    return {
+      phase,
+      label: labels[phase],
+      state,
+      atMs: reached.get(phase),
+      percent: state === 'current' ? s.percent : undefined,
+      bytes: state === 'current' ? s.bytes : undefined,
+    };
   });
   if (bad) {
     const at = reached.get(s.phase);
     // A bad end replaces the steps that were never reached.
-    return [...steps.filter((st) => st.state === 'done'), { phase: s.phase as 'exited' | 'failed', label: labels[s.phase], state: 'bad', atMs: at }];
+    return [
+      ...steps.filter((st) => st.state === 'done'),
+      { phase: s.phase as 'exited' | 'failed', label: labels[s.phase], state: 'bad', atMs: at },
+    ];
   }
   return steps;
 }

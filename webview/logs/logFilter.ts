@@ -21,7 +21,9 @@ export function matches(e: LogEntry, f: LogFilter): boolean {
     if (e.service !== undefined && f.hiddenServices.has(e.service)) return false;
     if (f.stderrOnly && !e.stderr) return false;
   }
-  return f.text === '' || e.message.toLowerCase().includes(f.text.toLowerCase()) || (e.service ?? '').toLowerCase() === f.text.toLowerCase();
+  return (
+    f.text === '' || e.message.toLowerCase().includes(f.text.toLowerCase()) || (e.service ?? '').toLowerCase() === f.text.toLowerCase()
+  );
 }
 
 /** Service names seen in the entries, sorted. */

@@ -64,11 +64,21 @@ export class LogView {
     prev.addEventListener('click', () => this.step(-1));
     const next = h('vscode-toolbar-button', { icon: 'arrow-down', label: 'Next match', title: 'Next match (Enter)' });
     next.addEventListener('click', () => this.step(1));
-    const copy = h('vscode-toolbar-button', { icon: 'copy', label: 'Copy', title: 'Copy the selected lines (all shown lines when none is selected)' });
+    const copy = h('vscode-toolbar-button', {
+      icon: 'copy',
+      label: 'Copy',
+      title: 'Copy the selected lines (all shown lines when none is selected)',
+    });
     copy.addEventListener('click', () => this.copy());
     const save = h('vscode-toolbar-button', { icon: 'save', label: 'Save', title: 'Save the shown lines to a file' });
     save.addEventListener('click', () => void this.host.request({ method: 'saveLogs', text: linesText(this.shown) }));
-    this.followButton = h('vscode-toolbar-button', { icon: 'pin', label: 'Follow', title: 'Follow new lines', toggleable: true, checked: true });
+    this.followButton = h('vscode-toolbar-button', {
+      icon: 'pin',
+      label: 'Follow',
+      title: 'Follow new lines',
+      toggleable: true,
+      checked: true,
+    });
     this.followButton.addEventListener('click', () => this.setFollow(!this.follow));
     const toolbar = h(
       'div',
@@ -183,7 +193,14 @@ export class LogView {
   private rematch(): void {
     const before = this.current >= 0 ? this.shown[this.matches[this.current]!] : undefined;
     this.matches = findMatches(this.shown, this.query);
-    this.current = before ? Math.max(0, this.matches.findIndex((i) => this.shown[i] === before)) : this.matches.length ? 0 : -1;
+    this.current = before
+      ? Math.max(
+          0,
+          this.matches.findIndex((i) => this.shown[i] === before),
+        )
+      : this.matches.length
+        ? 0
+        : -1;
     if (this.matches.length === 0) this.current = -1;
   }
 
@@ -233,7 +250,11 @@ export class LogView {
     }
     this.rows.replaceChildren(frag);
     this.count.textContent = total === this.entries.length ? `${total} lines` : `${total} of ${this.entries.length} lines`;
-    this.findCount.textContent = this.query.trim() ? (this.matches.length ? `${this.current + 1} of ${this.matches.length}` : 'No results') : '';
+    this.findCount.textContent = this.query.trim()
+      ? this.matches.length
+        ? `${this.current + 1} of ${this.matches.length}`
+        : 'No results'
+      : '';
   }
 
   private renderChips(): void {
@@ -268,23 +289,50 @@ export class LogView {
           serviceColor(s),
         ),
       ),
-      chip('system', this.filter.showSystem, () => (this.filter = { ...this.filter, showSystem: !this.filter.showSystem }), undefined, 'gear'),
-      chip('stderr only', this.filter.stderrOnly, () => (this.filter = { ...this.filter, stderrOnly: !this.filter.stderrOnly }), undefined, 'warning'),
+      chip(
+        'system',
+        this.filter.showSystem,
+        () => (this.filter = { ...this.filter, showSystem: !this.filter.showSystem }),
+        undefined,
+        'gear',
+      ),
+      chip(
+        'stderr only',
+        this.filter.stderrOnly,
+        () => (this.filter = { ...this.filter, stderrOnly: !this.filter.stderrOnly }),
+        undefined,
+        'warning',
+      ),
     );
   }
 
   private row(e: LogEntry): HTMLElement {
     if (e.kind === 'reconnect') {
-      return h('div', { class: 'line reconnect', 'data-seq': String(e.seq), title: e.message }, icon('debug-disconnect'), h('span', { class: 'msg' }, `Reconnected at ${formatClock(e.timestamp)} (${e.message})`));
+      return h(
+        'div',
+        { class: 'line reconnect', 'data-seq': String(e.seq), title: e.message },
+        icon('debug-disconnect'),
+        h('span', { class: 'msg' }, `Reconnected at ${formatClock(e.timestamp)} (${e.message})`),
+      );
     }
     if (e.kind === 'gap') {
-      return h('div', { class: 'line reconnect gap', 'data-seq': String(e.seq), 'data-service': e.service, title: e.message }, icon('warning'), h('span', { class: 'msg' }, `${formatClock(e.timestamp)}${e.service ? ` [${e.service}]` : ''} ${e.message}`));
+      return h(
+        'div',
+        { class: 'line reconnect gap', 'data-seq': String(e.seq), 'data-service': e.service, title: e.message },
+        icon('warning'),
+        h('span', { class: 'msg' }, `${formatClock(e.timestamp)}${e.service ? ` [${e.service}]` : ''} ${e.message}`),
+      );
     }
     const tag = h('span', { class: 'svc' }, e.kind === 'system' ? 'system' : (e.service ?? ''));
     if (e.service) tag.style.color = serviceColor(e.service);
     return h(
       'div',
-      { class: `line ${e.kind}${e.stderr ? ' stderr' : ''}`, 'data-seq': String(e.seq), 'data-service': e.service, title: e.message.length > 120 ? e.message : undefined },
+      {
+        class: `line ${e.kind}${e.stderr ? ' stderr' : ''}`,
+        'data-seq': String(e.seq),
+        'data-service': e.service,
+        title: e.message.length > 120 ? e.message : undefined,
+      },
       h('span', { class: 'ts' }, formatClock(e.timestamp)),
       tag,
       e.stderr ? h('span', { class: 'err-mark', title: 'stderr' }, 'err') : undefined,

@@ -13,4 +13,3 @@ export function visibleWindow(total: number, rowHeight: number, scrollTop: numbe
   const end = Math.min(total, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
   return { first: Math.min(first, end), end };
 }
-

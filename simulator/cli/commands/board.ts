@@ -35,19 +35,24 @@ function boardType(args: ParsedArgs): { board: BoardArch; deviceType?: string } 
   if (type && !arch) throw new UsageError(`unknown device type '${type}': give --arch aarch64 or amd64 too`);
   const fromArch: Record<string, BoardArch> = { amd64: 'x86_64', x86_64: 'x86_64', aarch64: 'aarch64', arm64: 'aarch64' };
   const board = stringOpt(args, 'board') ?? (arch ? fromArch[arch] : 'x86_64');
-  if (board !== 'x86_64' && board !== 'aarch64') throw new UsageError(`no ${stringOpt(args, 'board') ? `--board ${board}` : `board for ${arch}`}: boards are x86_64 (amd64) or aarch64`);
+  if (board !== 'x86_64' && board !== 'aarch64')
+    throw new UsageError(`no ${stringOpt(args, 'board') ? `--board ${board}` : `board for ${arch}`}: boards are x86_64 (amd64) or aarch64`);
   return { board, deviceType: type };
 }
 
 async function build(args: ParsedArgs): Promise<number> {
   const { board } = boardType(args);
   const image = await ensureImage({ recipe: recipeFor(board), progress: progressLine(), force: flag(args, 'force') });
-  process.stdout.write(`board image ${image.info.hash} (kernel ${image.info.kernelRelease}, built ${image.info.builtAt})\n${image.rootfs}\n`);
+  process.stdout.write(
+    `board image ${image.info.hash} (kernel ${image.info.kernelRelease}, built ${image.info.builtAt})\n${image.rootfs}\n`,
+  );
   return 0;
 }
 
 function printPhase(e: PhaseEvent): void {
-  process.stderr.write(`  ${e.at.toFixed(1).padStart(5)} s  ${e.phase}${e.guestUptime !== undefined ? ` (guest ${e.guestUptime.toFixed(1)} s)` : ''}\n`);
+  process.stderr.write(
+    `  ${e.at.toFixed(1).padStart(5)} s  ${e.phase}${e.guestUptime !== undefined ? ` (guest ${e.guestUptime.toFixed(1)} s)` : ''}\n`,
+  );
 }
 
 async function start(args: ParsedArgs): Promise<number> {
@@ -78,7 +83,9 @@ async function start(args: ParsedArgs): Promise<number> {
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(handle)}\n`);
     else {
       const how = handle.restored ? 'restored from its saved state' : 'booted';
-      const saved = handle.saved ? `; state saved for warm starts (${(handle.saved.stateBytes / 2 ** 20).toFixed(0)} MiB, guest paused ${handle.saved.pausedSeconds} s)` : '';
+      const saved = handle.saved
+        ? `; state saved for warm starts (${(handle.saved.stateBytes / 2 ** 20).toFixed(0)} MiB, guest paused ${handle.saved.pausedSeconds} s)`
+        : '';
       process.stdout.write(
         `board ${handle.name} online in ${handle.bootSeconds} s (${handle.accel}, ${how}${saved}): supervisor ${handle.supervisorUrl}, engine ${handle.engineUrl}\n` +
           `console log: ${handle.consoleLog}\n`,
@@ -121,7 +128,9 @@ function list(args: ParsedArgs): number {
     return 0;
   }
   for (const b of boards) {
-    const state = b.running ? `running (pid ${b.pid}, ${b.accel}, ${b.restored ? 'restored from its saved state' : 'booted'})` : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
+    const state = b.running
+      ? `running (pid ${b.pid}, ${b.accel}, ${b.restored ? 'restored from its saved state' : 'booted'})`
+      : `stopped${b.lastExit ? ` (${b.lastExit})` : ''}`;
     process.stdout.write(`${b.name.padEnd(22)} ${b.address.padEnd(15)} ${b.kind.padEnd(7)} ${state}\n`);
   }
   return 0;

@@ -38,7 +38,9 @@ async function run(args: ParsedArgs): Promise<number> {
       noExtraPositionals(args, 3);
       const [oldPath, newPath, out] = [positional(args, 1, 'OLD'), positional(args, 2, 'NEW'), requiredOpt(args, 'output')];
       progress.update('creating delta');
-      const r = await removingTempsOnSignal(() => createDeltaFile(oldPath, newPath, out, { onProgress: (done, total) => progress.update('creating delta', done, total) }));
+      const r = await removingTempsOnSignal(() =>
+        createDeltaFile(oldPath, newPath, out, { onProgress: (done, total) => progress.update('creating delta', done, total) }),
+      );
       progress.done(`${out}: ${formatBytes(r.bytes)} delta for ${formatBytes(r.header.newSize)}`);
       return 0;
     }
@@ -46,7 +48,9 @@ async function run(args: ParsedArgs): Promise<number> {
       noExtraPositionals(args, 3);
       const [oldPath, deltaPath, out] = [positional(args, 1, 'OLD'), positional(args, 2, 'DELTA'), requiredOpt(args, 'output')];
       progress.update('applying delta');
-      const r = await removingTempsOnSignal(() => applyDeltaFile(oldPath, deltaPath, out, (done, total) => progress.update('applying delta', done, total)));
+      const r = await removingTempsOnSignal(() =>
+        applyDeltaFile(oldPath, deltaPath, out, (done, total) => progress.update('applying delta', done, total)),
+      );
       progress.done(`${out}: ${formatBytes(r.bytes)} written and verified`);
       return 0;
     }

@@ -94,7 +94,13 @@ export const demoCommand: CliCommand = {
 
       say(`3/6 pushing examples/hello (build on ${buildOn})`);
       const firstAt = Date.now();
-      const first = await pushProject({ projectDir: project, device: address, buildOn, signal: stop.signal, onEvent: quiet(pushEventPrinter(progress)) });
+      const first = await pushProject({
+        projectDir: project,
+        device: address,
+        buildOn,
+        signal: stop.signal,
+        onEvent: quiet(pushEventPrinter(progress)),
+      });
       progress.done();
       process.stdout.write(`\n${formatReport(first)}\n\nLogs:\n`);
       await showLogs(address, firstAt, 6000, (l) => /Hello from EdgePush.*#2\)/.test(l.message));
@@ -102,7 +108,13 @@ export const demoCommand: CliCommand = {
       say('\n4/6 editing message.txt and pushing again');
       await writeFile(join(project, 'message.txt'), 'second version, pushed as a small delta\n');
       const secondAt = Date.now();
-      const second = await pushProject({ projectDir: project, device: address, buildOn, signal: stop.signal, onEvent: quiet(pushEventPrinter(progress)) });
+      const second = await pushProject({
+        projectDir: project,
+        device: address,
+        buildOn,
+        signal: stop.signal,
+        onEvent: quiet(pushEventPrinter(progress)),
+      });
       progress.done();
       process.stdout.write(`\n${formatReport(second)}\n\nLogs:\n`);
       await showLogs(address, secondAt, 6000, (l) => /second version/.test(l.message));
@@ -111,7 +123,9 @@ export const demoCommand: CliCommand = {
       const b = second.services[0]!;
       say(`\n5/6 release ${first.release.slice(0, 12)} → ${second.release.slice(0, 12)}; ${b.name} is ${b.state}`);
       say(`  the edit cost ${formatBytes(b.deltaBytes)} as an EdgePush delta instead of the ${formatBytes(b.imageBytes)} image`);
-      say(`  (layer pull ${formatBytes(b.layerPullBytes)}, librsync ${formatBytes(b.librsyncBytes)}; sent this push: ${formatBytes(b.sentBytes)} in ${b.transferSeconds} s at ${link}; first push sent ${formatBytes(a.sentBytes)})`);
+      say(
+        `  (layer pull ${formatBytes(b.layerPullBytes)}, librsync ${formatBytes(b.librsyncBytes)}; sent this push: ${formatBytes(b.sentBytes)} in ${b.transferSeconds} s at ${link}; first push sent ${formatBytes(a.sentBytes)})`,
+      );
       if (keep) {
         say(`6/6 leaving the device running on ${address} (pid ${device.pid}); stop it with: kill ${device.pid}`);
         device = undefined;

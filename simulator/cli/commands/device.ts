@@ -58,7 +58,9 @@ export const deviceCommand: CliCommand = {
       diskFreeBytes: diskFreeOpt(stringOpt(args, 'disk-free')),
     });
     const engine = device.enginePort ? `, engine ${device.address}:${device.enginePort}` : '';
-    process.stderr.write(`device '${device.name}' (${device.uuid.slice(0, 7)}) ready: supervisor ${device.address}:${device.supervisorPort}${engine}, data ${device.dataDir}\n`);
+    process.stderr.write(
+      `device '${device.name}' (${device.uuid.slice(0, 7)}) ready: supervisor ${device.address}:${device.supervisorPort}${engine}, data ${device.dataDir}\n`,
+    );
     const unguard = installLastResortGuard((line) => device.hub.system(line));
     const off = device.hub.onLine((l) => {
       if (l.isSystem) process.stderr.write(`[system] ${l.message}\n`);

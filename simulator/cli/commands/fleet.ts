@@ -66,7 +66,11 @@ async function run(args: ParsedArgs): Promise<number> {
       const all = listFleets();
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(all)}\n`);
       else if (all.length === 0) process.stdout.write('no fleets (edgepush fleet start --name F --size N)\n');
-      else for (const f of all) process.stdout.write(`${f.name}  ${f.devices.length} devices  ${f.devices[0]?.address ?? ''}..${f.devices.at(-1)?.address ?? ''}\n`);
+      else
+        for (const f of all)
+          process.stdout.write(
+            `${f.name}  ${f.devices.length} devices  ${f.devices[0]?.address ?? ''}..${f.devices.at(-1)?.address ?? ''}\n`,
+          );
       return 0;
     }
     case 'status': {
@@ -77,9 +81,14 @@ async function run(args: ParsedArgs): Promise<number> {
       const s = await fleetStatus(f);
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(s)}\n`);
       else {
-        const rel = Object.entries(s.summary.releases).map(([r, n]) => `${n}× ${r === 'none' ? 'no release' : r.slice(0, 8)}`).join(', ');
+        const rel = Object.entries(s.summary.releases)
+          .map(([r, n]) => `${n}× ${r === 'none' ? 'no release' : r.slice(0, 8)}`)
+          .join(', ');
         process.stdout.write(`fleet '${name}': ${s.summary.online}/${s.summary.size} online; ${rel}\n`);
-        for (const d of s.devices) process.stdout.write(`  ${d.address.padEnd(15)} ${d.online ? (d.appState ?? '') : 'offline'}  ${d.release?.slice(0, 8) ?? '-'}  ${d.services.map((x) => `${x.name}: ${x.status}`).join(', ')}\n`);
+        for (const d of s.devices)
+          process.stdout.write(
+            `  ${d.address.padEnd(15)} ${d.online ? (d.appState ?? '') : 'offline'}  ${d.release?.slice(0, 8) ?? '-'}  ${d.services.map((x) => `${x.name}: ${x.status}`).join(', ')}\n`,
+          );
       }
       return s.summary.online === s.summary.size ? 0 : 3;
     }

@@ -30,7 +30,8 @@ export function repoAndTag(image: string): { repository: string; tag: string } {
   }
   const [name, tag] = splitTag(image);
   const repository = name.toLowerCase();
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) throw invalidInput(`'${image}' cannot name a repository; give --repository`);
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository))
+    throw invalidInput(`'${image}' cannot name a repository; give --repository`);
   return { repository, tag };
 }
 
@@ -53,7 +54,10 @@ async function run(args: ParsedArgs): Promise<number> {
       const ref = `${client.address.host}/${repository}:${tag}`;
       progress.done();
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify({ ref, ...r })}\n`);
-      else process.stdout.write(`${ref}@${r.manifestDigest}: ${r.blobsPushed} blob(s) pushed, ${r.blobsSkipped} already there (${formatBytes(r.bytesUploaded)} sent)\n`);
+      else
+        process.stdout.write(
+          `${ref}@${r.manifestDigest}: ${r.blobsPushed} blob(s) pushed, ${r.blobsSkipped} already there (${formatBytes(r.bytesUploaded)} sent)\n`,
+        );
       return 0;
     }
     case 'delta': {
@@ -66,13 +70,23 @@ async function run(args: ParsedArgs): Promise<number> {
       progress.update('exporting images');
       const [from, to] = await Promise.all([readImageArchive({ docker, ref: fromName }), readImageArchive({ docker, ref: toName })]);
       progress.update(`pushing ${fromName}`);
-      const fromPushed = await pushImageArchive(client, repository, fromNamed.tag === toNamed.tag ? `${fromNamed.tag}-base` : fromNamed.tag, from);
+      const fromPushed = await pushImageArchive(
+        client,
+        repository,
+        fromNamed.tag === toNamed.tag ? `${fromNamed.tag}-base` : fromNamed.tag,
+        from,
+      );
       progress.update(`pushing ${toName}`);
       const toPushed = await pushImageArchive(client, repository, toNamed.tag, to);
       progress.update('computing the delta');
       const d = await publishDelta(client, repository, { image: from, ends: endsOf(fromPushed) }, { image: to, pushed: toPushed });
       progress.done();
-      const out = { repository: `${client.address.host}/${repository}`, from: fromPushed.manifestDigest, to: toPushed.manifestDigest, ...d };
+      const out = {
+        repository: `${client.address.host}/${repository}`,
+        from: fromPushed.manifestDigest,
+        to: toPushed.manifestDigest,
+        ...d,
+      };
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(out)}\n`);
       else
         process.stdout.write(

@@ -38,7 +38,12 @@ export function describeLivepushEvent(e: LivepushEvent): string | undefined {
     case 'sync':
       return `livepush: [${e.service}] syncing ${[...e.changed, ...e.deleted.map((d) => `-${d}`)].join(', ')}`;
     case 'synced': {
-      const what = [`${e.copied} copied`, `${e.deleted} deleted`, ...(e.commands.length ? [`${e.commands.length} RUN re-run`] : []), e.restarted ? 'restarted' : 'not restarted'];
+      const what = [
+        `${e.copied} copied`,
+        `${e.deleted} deleted`,
+        ...(e.commands.length ? [`${e.commands.length} RUN re-run`] : []),
+        e.restarted ? 'restarted' : 'not restarted',
+      ];
       return `livepush: [${e.service}] ${what.join(', ')} in ${e.seconds.toFixed(2)} s${e.unmatched.length ? ` (not in the image: ${e.unmatched.join(', ')})` : ''}`;
     }
     case 'command-output':
@@ -149,7 +154,8 @@ Exit codes: 0 ok, 2 bad project or usage, 3 device unreachable or not in local m
       if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${formatReport(report)}\n`);
       const notRunning = report.services.filter((s) => !serviceIsUp(s.state));
-      if (notRunning.length > 0) process.stderr.write(`edgepush push: not running: ${notRunning.map((s) => `${s.name} (${s.state})`).join(', ')}\n`);
+      if (notRunning.length > 0)
+        process.stderr.write(`edgepush push: not running: ${notRunning.map((s) => `${s.name} (${s.state})`).join(', ')}\n`);
       if (detached) return notRunning.length > 0 ? 5 : 0;
 
       const out = json ? process.stderr : process.stdout;

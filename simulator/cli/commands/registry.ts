@@ -1,7 +1,14 @@
 // `edgepush registry start|stop|status`: a real OCI registry (Debian's docker-registry, CNCF distribution 2.8)
 // on a loopback address, for `image push`, `image delta` and fleet rollouts.
 import { UsageError, flag, intOpt, noExtraPositionals, stringOpt, type CliCommand, type ParsedArgs } from '../command.js';
-import { DEFAULT_REGISTRY_ADDRESS, DEFAULT_REGISTRY_PORT, listRegistries, registryStatus, startRegistry, stopRegistry } from '../../registry/registryServer.js';
+import {
+  DEFAULT_REGISTRY_ADDRESS,
+  DEFAULT_REGISTRY_PORT,
+  listRegistries,
+  registryStatus,
+  startRegistry,
+  stopRegistry,
+} from '../../registry/registryServer.js';
 
 const usage = `edgepush registry start [--address A] [--port P] [--data DIR] | registry stop [--address A] [--port P] | registry status [--json]
 
@@ -20,7 +27,9 @@ async function run(args: ParsedArgs): Promise<number> {
       const r = await startRegistry({ address, port, dataDir: stringOpt(args, 'data') });
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(r)}\n`);
       else process.stdout.write(`${r.url}\n`);
-      process.stderr.write(`${r.alreadyRunning ? 'registry already running' : 'registry started'} on ${r.url} (pid ${r.pid}, data ${r.dataDir})\n`);
+      process.stderr.write(
+        `${r.alreadyRunning ? 'registry already running' : 'registry started'} on ${r.url} (pid ${r.pid}, data ${r.dataDir})\n`,
+      );
       return 0;
     }
     case 'stop': {
@@ -29,10 +38,14 @@ async function run(args: ParsedArgs): Promise<number> {
       return stopped ? 0 : 1;
     }
     case 'status': {
-      const all = stringOpt(args, 'address') ? [await registryStatus(address, port)].filter((r) => r !== undefined) : await listRegistries();
+      const all = stringOpt(args, 'address')
+        ? [await registryStatus(address, port)].filter((r) => r !== undefined)
+        : await listRegistries();
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(all)}\n`);
       else if (all.length === 0) process.stdout.write('no registry running (edgepush registry start)\n');
-      else for (const r of all) process.stdout.write(`${r.url}  ${r.answering ? 'answering' : 'NOT answering'}  pid ${r.pid}  data ${r.dataDir}\n`);
+      else
+        for (const r of all)
+          process.stdout.write(`${r.url}  ${r.answering ? 'answering' : 'NOT answering'}  pid ${r.pid}  data ${r.dataDir}\n`);
       return all.length > 0 && all.every((r) => r.answering) ? 0 : 1;
     }
     case undefined:

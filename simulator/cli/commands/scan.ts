@@ -17,7 +17,14 @@ export function formatDevices(devices: DiscoveredDevice[]): string {
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const scanCommand: CliCommand = {
@@ -30,17 +37,29 @@ export const scanCommand: CliCommand = {
   --json           print a JSON array of {address, name, source, interface?, localMode, development,
                    supervisorVersion?, deviceType?, arch?} on stdout
 Browses _ssh._tcp (subtype resin-device) on every non-internal IPv4 interface, then probes 48484 and 2375.`,
-  options: { timeout: { type: 'string' }, json: { type: 'boolean' }, address: { type: 'string', multiple: true }, interface: { type: 'string', multiple: true }, 'no-simulated': { type: 'boolean' } },
+  options: {
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    address: { type: 'string', multiple: true },
+    interface: { type: 'string', multiple: true },
+    'no-simulated': { type: 'boolean' },
+  },
   run: async (args) => {
     noExtraPositionals(args, 0);
     const seconds = intOpt(args, 'timeout', 4);
     const addresses = listOpt(args, 'address');
     const interfaces = listOpt(args, 'interface');
     const known = browseInterfaces(interfaces.length ? interfaces : undefined);
-    for (const i of interfaces) if (!known.some((k) => k.name === i)) throw new UsageError(`--interface ${i}: no such interface with an IPv4 address`);
+    for (const i of interfaces)
+      if (!known.some((k) => k.name === i)) throw new UsageError(`--interface ${i}: no such interface with an IPv4 address`);
     if (seconds > 0) process.stderr.write(`scanning ${known.map((k) => k.name).join(', ') || 'no interface'} for ${seconds} s...\n`);
     const simulated = flag(args, 'no-simulated') ? [] : runningSimulatedDevices();
-    const devices = await discoverDevices({ timeoutMs: seconds * 1000, addresses, simulated, interfaces: interfaces.length ? interfaces : undefined });
+    const devices = await discoverDevices({
+      timeoutMs: seconds * 1000,
+      addresses,
+      simulated,
+      interfaces: interfaces.length ? interfaces : undefined,
+    });
     process.stdout.write(flag(args, 'json') ? `${JSON.stringify(devices)}\n` : `${formatDevices(devices)}\n`);
     return 0;
   },

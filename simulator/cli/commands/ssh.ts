@@ -59,11 +59,21 @@ async function hostShell(client: DeviceClient, address: string, command: string 
     return 3;
   }
   if (spawnSync('ssh', ['-V'], { stdio: 'ignore' }).error) {
-    process.stderr.write(`edgepush ssh: the device's host OS is on SSH port ${HOST_SSH_PORT}, but no ssh client is installed here (apt-get install openssh-client)\n`);
+    process.stderr.write(
+      `edgepush ssh: the device's host OS is on SSH port ${HOST_SSH_PORT}, but no ssh client is installed here (apt-get install openssh-client)\n`,
+    );
     return 2;
   }
   // balenaOS development images take root without a password on 22222.
-  const args = ['-p', String(HOST_SSH_PORT), '-o', 'StrictHostKeyChecking=accept-new', ...(command === undefined ? ['-t'] : []), `root@${client.host}`, ...(command !== undefined ? [command] : [])];
+  const args = [
+    '-p',
+    String(HOST_SSH_PORT),
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    ...(command === undefined ? ['-t'] : []),
+    `root@${client.host}`,
+    ...(command !== undefined ? [command] : []),
+  ];
   const child = spawn('ssh', args, { stdio: 'inherit' });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }

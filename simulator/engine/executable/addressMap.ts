@@ -193,14 +193,21 @@ export function buildAddressMap(oldElf: ElfImage, newElf: ElfImage, runs: readon
       const oSeg = oldElf.segments.find((s) => r.oldOffset + done >= s.fileOffset && r.oldOffset + done < s.fileOffset + s.fileSize);
       const nSeg = newElf.segments.find((s) => r.newOffset + done >= s.fileOffset && r.newOffset + done < s.fileOffset + s.fileSize);
       if (oa < 0 || na < 0 || !oSeg || !nSeg) break;
-      const len = Math.min(r.length - done, oSeg.fileOffset + oSeg.fileSize - (r.oldOffset + done), nSeg.fileOffset + nSeg.fileSize - (r.newOffset + done));
+      const len = Math.min(
+        r.length - done,
+        oSeg.fileOffset + oSeg.fileSize - (r.oldOffset + done),
+        nSeg.fileOffset + nSeg.fileSize - (r.newOffset + done),
+      );
       if (len >= MIN_RUN) pieces.push({ start: oa, length: len, shift: na - oa });
       done += len;
     }
   }
   const flat = flatten(pieces);
   // islands: a short piece between two that move together
-  const runPieces = flat.filter((p, i) => !(p.length < ISLAND && i > 0 && i < flat.length - 1 && flat[i - 1]!.shift === flat[i + 1]!.shift && p.shift !== flat[i - 1]!.shift));
+  const runPieces = flat.filter(
+    (p, i) =>
+      !(p.length < ISLAND && i > 0 && i < flat.length - 1 && flat[i - 1]!.shift === flat[i + 1]!.shift && p.shift !== flat[i - 1]!.shift),
+  );
   // Sections move as wholes when a program is linked again: where no run covers the start of a section (its
   // first bytes changed, or it has none in the file, as .bss), the section's own move holds from its start
   // until the first run inside it, instead of the move of whatever came before it leaking in.

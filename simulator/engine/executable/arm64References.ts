@@ -57,7 +57,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
   for (const seg of elf.segments) {
     if (!seg.executable) continue;
     const toVa = seg.vaddr - seg.fileOffset;
-    const first = seg.fileOffset + ((4 - ((seg.vaddr % 4) + 4) % 4) % 4);
+    const first = seg.fileOffset + ((4 - (((seg.vaddr % 4) + 4) % 4)) % 4);
     const end = seg.fileOffset + seg.fileSize - 3;
     for (let p = first; p < end; p += 4) {
       const w = view.getUint32(p, true);
@@ -79,7 +79,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
         if (target < lo || target >= hi) continue;
         const imm = map.map(target) - map.map(pc);
         if (Number.isInteger(imm) && imm >= -(2 ** 20) && imm < 2 ** 20) put(p, withAdrImm(w, imm));
-      } else if ((op >>> 0) === 0x90000000) {
+      } else if (op >>> 0 === 0x90000000) {
         // ADRP: find the instruction that adds the low bits to the same register
         const rd = w & 31;
         for (let k = 1; k <= PAIR_WINDOW && p + 4 * k < end; k++) {

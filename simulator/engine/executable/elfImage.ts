@@ -107,7 +107,8 @@ export function readElfImage(b: Uint8Array): ElfImage | null {
       const vaddr = word(s + (is64 ? 16 : 12));
       const fileOffset = word(s + (is64 ? 24 : 16));
       const size = word(s + (is64 ? 32 : 20));
-      if (vaddr !== 0 && Number.isSafeInteger(vaddr + size)) sections.push({ index: i, name, vaddr, fileOffset, size, noBits: type === SHT_NOBITS });
+      if (vaddr !== 0 && Number.isSafeInteger(vaddr + size))
+        sections.push({ index: i, name, vaddr, fileOffset, size, noBits: type === SHT_NOBITS });
     }
   }
   return { machine, is64, entry, segments, sections };

@@ -74,8 +74,18 @@ function elfPairs(old: Uint8Array, next: Uint8Array): FilePair[] {
   const oldEntries = readTarLayout(old);
   const newEntries = readTarLayout(next);
   if (!oldEntries || !newEntries) return [];
-  const entries = pairProgramEntries(oldEntries, newEntries, (e) => looksLikeElf(old, e.dataStart), (e) => looksLikeElf(next, e.dataStart));
-  return entries.map(([o, e]) => ({ old: old.subarray(o.dataStart, o.dataStart + o.size), oldStart: o.dataStart, next: next.subarray(e.dataStart, e.dataStart + e.size), newStart: e.dataStart }));
+  const entries = pairProgramEntries(
+    oldEntries,
+    newEntries,
+    (e) => looksLikeElf(old, e.dataStart),
+    (e) => looksLikeElf(next, e.dataStart),
+  );
+  return entries.map(([o, e]) => ({
+    old: old.subarray(o.dataStart, o.dataStart + o.size),
+    oldStart: o.dataStart,
+    next: next.subarray(e.dataStart, e.dataStart + e.size),
+    newStart: e.dataStart,
+  }));
 }
 
 /** The transform of one program pair from the runs that align them (file offsets), or undefined when the
@@ -96,9 +106,15 @@ export function planExecutableTransforms(old: Uint8Array, next: Uint8Array): Exe
   for (const p of elfPairs(old, next)) {
     if (p.old[18] !== p.next[18] || p.old[19] !== p.next[19] || p.old[4] !== p.next[4]) continue; // machine, class
     const runs: AlignedRun[] = [];
-    findMatches(p.old, p.next, [], (addLen, _extra, newStart, oldStart) => {
-      if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
-    }, { sparse: ALIGN_SPARSE });
+    findMatches(
+      p.old,
+      p.next,
+      [],
+      (addLen, _extra, newStart, oldStart) => {
+        if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
+      },
+      { sparse: ALIGN_SPARSE },
+    );
     const t = planProgram(p, runs);
     if (t) out.push(t);
   }
@@ -120,7 +136,9 @@ export function runsInside(aligned: readonly AlignedRun[], p: FilePair): Aligned
 /** The old data sections where predicting aligned words as pointers brings them closer to the new file. */
 function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, map: AddressMap): number[] {
   const exec = oldElf.segments.filter((s) => s.executable);
-  const candidates = oldElf.sections.filter((s) => !s.noBits && !exec.some((e) => s.fileOffset >= e.fileOffset && s.fileOffset < e.fileOffset + e.fileSize));
+  const candidates = oldElf.sections.filter(
+    (s) => !s.noBits && !exec.some((e) => s.fileOffset >= e.fileOffset && s.fileOffset < e.fileOffset + e.fileSize),
+  );
   const scratch = Buffer.allocUnsafeSlow(p.old.length);
   scratch.set(p.old);
   // gain per section index (the callback comes once per rewritten word: a plain array, no map lookups)
@@ -170,7 +188,12 @@ export function predictNew(old: Uint8Array, transforms: readonly ExecutableTrans
   const out = Buffer.allocUnsafeSlow(old.length);
   out.set(old);
   for (const t of transforms) {
-    rewriteFile(old.subarray(t.oldStart, t.oldStart + t.oldLength), out.subarray(t.oldStart, t.oldStart + t.oldLength), t.map, t.pointerSections);
+    rewriteFile(
+      old.subarray(t.oldStart, t.oldStart + t.oldLength),
+      out.subarray(t.oldStart, t.oldStart + t.oldLength),
+      t.map,
+      t.pointerSections,
+    );
   }
   return out;
 }

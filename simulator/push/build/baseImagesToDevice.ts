@@ -15,7 +15,6 @@ import { withTag } from '../../shared/imageRef.js';
 
 export const basePrefix = 'edgepush-base/';
 
-
 /** Every image the Dockerfile's stages start FROM (not earlier stages), with global ARGs expanded. */
 export function fromImagesOf(text: string, buildArgs: Readonly<Record<string, string>> = {}): string[] {
   const parsed = parseDockerfile(text);
@@ -42,9 +41,7 @@ export function baseImagesNamed(services: readonly Pick<ProjectService, 'dockerf
 }
 
 export type BaseImageStep =
-  | { kind: 'present'; image: string }
-  | { kind: 'copy'; image: string }
-  | { kind: 'build-here-then-copy'; image: string };
+  { kind: 'present'; image: string } | { kind: 'copy'; image: string } | { kind: 'build-here-then-copy'; image: string };
 
 /** What to do for each named image, from what the device and this machine have. */
 export function planBaseImages(named: readonly string[], onDevice: ReadonlySet<string>, here: ReadonlySet<string>): BaseImageStep[] {
@@ -93,15 +90,24 @@ export async function shipMissingBaseImages(o: {
   for (const step of steps) {
     if (step.kind === 'present') continue;
     if (step.kind === 'build-here-then-copy') {
-      if (!o.makeBaseImage) throw new EdgePushError('unavailable', `the device has no ${step.image}, nor has this machine: run \`edgepush base-images\` first`);
-      o.onEvent({ type: 'step', message: `${step.image} is on neither the device nor this machine: building it here (edgepush base-images)` });
+      if (!o.makeBaseImage)
+        throw new EdgePushError('unavailable', `the device has no ${step.image}, nor has this machine: run \`edgepush base-images\` first`);
+      o.onEvent({
+        type: 'step',
+        message: `${step.image} is on neither the device nor this machine: building it here (edgepush base-images)`,
+      });
       try {
         await o.makeBaseImage(o.local, step.image);
       } catch (err) {
-        throw new EdgePushError('unavailable', `the device has no ${step.image} and it could not be built here: ${messageOf(err)}`, { cause: err });
+        throw new EdgePushError('unavailable', `the device has no ${step.image} and it could not be built here: ${messageOf(err)}`, {
+          cause: err,
+        });
       }
       if (!(await has(o.local, step.image))) {
-        throw new EdgePushError('unavailable', `the device has no ${step.image}, and this machine cannot make it (edgepush base-images makes ${named.join(', ')}?)`);
+        throw new EdgePushError(
+          'unavailable',
+          `the device has no ${step.image}, and this machine cannot make it (edgepush base-images makes ${named.join(', ')}?)`,
+        );
       }
     }
     const size = (await o.local.getImage(step.image).inspect()).Size;

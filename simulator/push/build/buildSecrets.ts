@@ -18,7 +18,9 @@ import { SECRETS_DIR } from './engineDockerfile.js';
 export const SECRETS_REPO = 'edgepush-build-secrets';
 
 async function secretsTar(secrets: readonly BuildSecret[]): Promise<Buffer> {
-  const files = await Promise.all(secrets.map(async (s) => ({ name: posix.join(SECRETS_DIR, s.dest).slice(1), body: await readFile(s.file) })));
+  const files = await Promise.all(
+    secrets.map(async (s) => ({ name: posix.join(SECRETS_DIR, s.dest).slice(1), body: await readFile(s.file) })),
+  );
   return tarToBuffer(async (p) => {
     const dirs = new Set<string>();
     for (const f of files) {
@@ -57,7 +59,13 @@ export function secretsImageName(service: string): string {
  * Runs `build` with `image` (from secretsImageName) holding `secrets` under /run/secrets on `docker`, and removes
  * that image afterwards, whether the build succeeded or not.
  */
-export async function withSecretsImage<T>(docker: Docker, image: string, service: string, secrets: readonly BuildSecret[], build: () => Promise<T>): Promise<T> {
+export async function withSecretsImage<T>(
+  docker: Docker,
+  image: string,
+  service: string,
+  secrets: readonly BuildSecret[],
+  build: () => Promise<T>,
+): Promise<T> {
   const tag = image.slice(SECRETS_REPO.length + 1);
   try {
     await importImage(docker, await secretsTar(secrets), SECRETS_REPO, tag);

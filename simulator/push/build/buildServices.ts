@@ -84,7 +84,11 @@ async function contextOf(s: ProjectService, dockerfileText: string): Promise<Con
  */
 export function localBuildTag(project: Pick<Project, 'dir' | 'name'>, service: string): string {
   const key = createHash('sha256').update(project.dir).digest('hex').slice(0, 8);
-  const folder = project.name.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
+  const folder =
+    project.name
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'app';
   return `edgepush-local/${folder}-${key}/${service.toLowerCase()}:latest`;
 }
 
@@ -126,7 +130,15 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       });
       const id = (await imageIdOf(deviceEngine, tag))!;
       // Nothing is sent for an image the device already has; its size is shown for scale.
-      out.push({ name: s.name, imageId: id, basisImageId: undefined, sentBytes: 0, transferSeconds: 0, figures: noFiguresWithSize(deviceEngine, id), reportInputsRead: Promise.resolve() });
+      out.push({
+        name: s.name,
+        imageId: id,
+        basisImageId: undefined,
+        sentBytes: 0,
+        transferSeconds: 0,
+        figures: noFiguresWithSize(deviceEngine, id),
+        reportInputsRead: Promise.resolve(),
+      });
       continue;
     }
     const basis = (await imageIdOf(deviceEngine, tag)) ?? (await baseImageOnDevice(deviceEngine, s));
@@ -135,53 +147,77 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
     if (o.buildOn === 'device') {
       const before = await receivedBytes(o.client, o.signal);
       const cacheFrom = cacheSources(await deviceEngine.listImages().catch(() => []), basis);
-      const { imageId, uploadSeconds, contextBytes } = await buildWithSecrets(deviceEngine, s, ({ context, buildkit }) => buildOnEngine(deviceEngine, {
-        service: s.name,
-        context: context.stream,
-        contextBytes: context.approxBytes,
-        buildkit,
-        tag,
-        dockerfile: s.dockerfile!,
-        ...composeBuildOptions(s),
-        labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
-        buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
-        nocache: o.flags?.nocache,
-        pull: o.flags?.pull,
-        cacheFrom: [...(s.compose.build?.cacheFrom ?? []), ...cacheFrom],
-        // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
-        signal: o.signal,
+      const { imageId, uploadSeconds, contextBytes } = await buildWithSecrets(
+        deviceEngine,
+        s,
+        ({ context, buildkit }) =>
+          buildOnEngine(deviceEngine, {
+            service: s.name,
+            context: context.stream,
+            contextBytes: context.approxBytes,
+            buildkit,
+            tag,
+            dockerfile: s.dockerfile!,
+            ...composeBuildOptions(s),
+            labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
+            buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
+            nocache: o.flags?.nocache,
+            pull: o.flags?.pull,
+            cacheFrom: [...(s.compose.build?.cacheFrom ?? []), ...cacheFrom],
+            // no `platform`: the device's engine builds for itself (balena sends it only for multi-arch bases)
+            signal: o.signal,
+            onLine,
+            onUpload: percentEmitter((percent, bytes) =>
+              o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes }),
+            ),
+          }),
         onLine,
-        onUpload: percentEmitter((percent, bytes) => o.onEvent({ type: 'service', service: s.name, phase: 'building', percent, bytes })),
-      }), onLine).catch((err: unknown) => {
+      ).catch((err: unknown) => {
         throw failedIn('build', err);
       });
       const after = await receivedBytes(o.client, o.signal);
       const sentBytes = before !== undefined && after !== undefined && after >= before ? after - before : contextBytes;
       o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
-      const pending = o.skipDeltaReport ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) } : figuresFor(deviceEngine, basis, imageId, o.signal);
+      const pending = o.skipDeltaReport
+        ? { read: Promise.resolve(), figures: noFiguresWithSize(deviceEngine, imageId) }
+        : figuresFor(deviceEngine, basis, imageId, o.signal);
       const figures = pending.figures.catch((err: unknown) => ({ ...noFigures(), reportError: messageOf(err) }));
-      out.push({ name: s.name, imageId, basisImageId: basis, sentBytes, transferSeconds: uploadSeconds, figures, reportInputsRead: pending.read });
+      out.push({
+        name: s.name,
+        imageId,
+        basisImageId: basis,
+        sentBytes,
+        transferSeconds: uploadSeconds,
+        figures,
+        reportInputsRead: pending.read,
+      });
       continue;
     }
     const local = o.localEngine ?? new Docker();
     const localTag = localBuildTag(o.project, s.name);
-    const { imageId } = await buildWithSecrets(local, s, ({ context, buildkit }) => buildOnEngine(local, {
-      service: s.name,
-      context: context.stream,
-      contextBytes: context.approxBytes,
-      buildkit,
-      tag: localTag,
-      dockerfile: s.dockerfile!,
-      ...composeBuildOptions(s),
-      labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
-      buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
-      nocache: o.flags?.nocache,
-      pull: o.flags?.pull,
-      cacheFrom: s.compose.build?.cacheFrom,
-      platform,
-      signal: o.signal,
+    const { imageId } = await buildWithSecrets(
+      local,
+      s,
+      ({ context, buildkit }) =>
+        buildOnEngine(local, {
+          service: s.name,
+          context: context.stream,
+          contextBytes: context.approxBytes,
+          buildkit,
+          tag: localTag,
+          dockerfile: s.dockerfile!,
+          ...composeBuildOptions(s),
+          labels: { ...s.compose.build?.labels, ...localImageLabels(s.name) },
+          buildArgs: { ...s.buildArgs, ...o.flags?.buildArgs },
+          nocache: o.flags?.nocache,
+          pull: o.flags?.pull,
+          cacheFrom: s.compose.build?.cacheFrom,
+          platform,
+          signal: o.signal,
+          onLine,
+        }),
       onLine,
-    }), onLine).catch((err: unknown) => {
+    ).catch((err: unknown) => {
       throw failedIn('build', err);
     });
     const shipped = await shipToDevice({
@@ -201,7 +237,17 @@ export async function buildServices(o: BuildServicesOptions): Promise<BuiltServi
       throw failedIn('ship', err);
     });
     o.onEvent({ type: 'service', service: s.name, phase: 'downloaded' });
-    out.push({ name: s.name, imageId, basisImageId: basis, sentBytes: shipped.sentBytes, transferSeconds: shipped.seconds, method: shipped.method, helperBytes: shipped.helperBytes, figures: Promise.resolve(shipped.figures), reportInputsRead: Promise.resolve() });
+    out.push({
+      name: s.name,
+      imageId,
+      basisImageId: basis,
+      sentBytes: shipped.sentBytes,
+      transferSeconds: shipped.seconds,
+      method: shipped.method,
+      helperBytes: shipped.helperBytes,
+      figures: Promise.resolve(shipped.figures),
+      reportInputsRead: Promise.resolve(),
+    });
   }
   return out;
 }
@@ -232,6 +278,12 @@ async function baseImageOnDevice(docker: Docker, s: ProjectService): Promise<str
 }
 
 async function noFiguresWithSize(docker: Docker, imageId: string): Promise<ImageFigures> {
-  const size = (await docker.getImage(imageId).inspect().catch(() => undefined))?.Size ?? 0;
+  const size =
+    (
+      await docker
+        .getImage(imageId)
+        .inspect()
+        .catch(() => undefined)
+    )?.Size ?? 0;
   return { ...noFigures(), imageBytes: size };
 }

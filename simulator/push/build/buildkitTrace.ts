@@ -19,7 +19,9 @@ const root = protobuf.Root.fromJSON({
       },
     },
     VertexLog: { fields: { vertex: { type: 'string', id: 1 }, stream: { type: 'int64', id: 3 }, msg: { type: 'bytes', id: 4 } } },
-    StatusResponse: { fields: { vertexes: { rule: 'repeated', type: 'Vertex', id: 1 }, logs: { rule: 'repeated', type: 'VertexLog', id: 3 } } },
+    StatusResponse: {
+      fields: { vertexes: { rule: 'repeated', type: 'Vertex', id: 1 }, logs: { rule: 'repeated', type: 'VertexLog', id: 3 } },
+    },
   },
 });
 const StatusResponse = root.lookupType('StatusResponse');
@@ -68,7 +70,9 @@ export class BuildkitTrace {
         this.done.add(v.digest);
       } else if (v.completed) {
         out.push(...this.flush(v.digest, n));
-        out.push(v.error ? `#${n} ERROR: ${v.error}` : `#${n} DONE ${v.started ? (seconds(v.completed) - seconds(v.started)).toFixed(1) : '0.0'}s`);
+        out.push(
+          v.error ? `#${n} ERROR: ${v.error}` : `#${n} DONE ${v.started ? (seconds(v.completed) - seconds(v.started)).toFixed(1) : '0.0'}s`,
+        );
         this.done.add(v.digest);
       }
     }

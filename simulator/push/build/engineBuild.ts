@@ -85,21 +85,26 @@ export async function buildOnEngine(docker: Docker, o: EngineBuildOptions): Prom
   o.context.once('error', (err) => ctx.destroy(err));
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await postBuild(docker, ctx, {
-      t: o.tag,
-      dockerfile: o.dockerfile,
-      labels: o.labels,
-      buildargs: o.buildArgs,
-      forcerm: true,
-      pull: o.pull ?? false,
-      nocache: o.nocache ?? false,
-      ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: JSON.stringify(o.cacheFrom) } : {}),
-      ...(o.platform ? { platform: o.platform } : {}),
-      ...(o.target ? { target: o.target } : {}),
-      ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
-      ...(o.shmSize ? { shmsize: o.shmSize } : {}),
-      ...(o.buildkit ? { version: '2' } : {}),
-    }, o.signal);
+    stream = await postBuild(
+      docker,
+      ctx,
+      {
+        t: o.tag,
+        dockerfile: o.dockerfile,
+        labels: o.labels,
+        buildargs: o.buildArgs,
+        forcerm: true,
+        pull: o.pull ?? false,
+        nocache: o.nocache ?? false,
+        ...(o.cacheFrom && o.cacheFrom.length > 0 ? { cachefrom: JSON.stringify(o.cacheFrom) } : {}),
+        ...(o.platform ? { platform: o.platform } : {}),
+        ...(o.target ? { target: o.target } : {}),
+        ...(o.extraHosts && o.extraHosts.length > 0 ? { extrahosts: o.extraHosts } : {}),
+        ...(o.shmSize ? { shmsize: o.shmSize } : {}),
+        ...(o.buildkit ? { version: '2' } : {}),
+      },
+      o.signal,
+    );
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     if (contextError) throw contextError;
@@ -178,8 +183,17 @@ function engineError(service: string, err: unknown): EdgePushError {
 function postBuild(docker: Docker, body: Readable, options: Record<string, unknown>, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => {
     docker.modem.dial(
-      { path: '/build?', method: 'POST', file: body, options, isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } } as never,
-      (err: unknown, stream: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(stream as NodeJS.ReadableStream)),
+      {
+        path: '/build?',
+        method: 'POST',
+        file: body,
+        options,
+        isStream: true,
+        abortSignal: signal,
+        statusCodes: { 200: true, 500: 'server error' },
+      } as never,
+      (err: unknown, stream: unknown) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(stream as NodeJS.ReadableStream),
     );
   });
 }

@@ -41,7 +41,9 @@ export function engineDockerfile(text: string, o: EngineDockerfileOptions = {}):
   const runs = parsed.stages.flatMap((s) => s.instructions).filter((i): i is Run => i.kind === 'RUN');
   const copyHeredoc = parsed.stages.flatMap((s) => s.instructions).find((i) => i.kind === 'COPY' && i.heredoc);
   if (copyHeredoc) {
-    throw invalidInput(`Dockerfile line ${copyHeredoc.line}: ${copyHeredoc.kind === 'COPY' ? copyHeredoc.keyword : 'COPY'} <<EOF (a heredoc file) needs BuildKit's Dockerfile 1.4 syntax, which balena's builder and Docker 20.10 do not have; put the content in a file of the build context`);
+    throw invalidInput(
+      `Dockerfile line ${copyHeredoc.line}: ${copyHeredoc.kind === 'COPY' ? copyHeredoc.keyword : 'COPY'} <<EOF (a heredoc file) needs BuildKit's Dockerfile 1.4 syntax, which balena's builder and Docker 20.10 do not have; put the content in a file of the build context`,
+    );
   }
   // Bottom up, so the line numbers of the instructions still to do stay valid.
   for (const run of [...runs].sort((a, b) => b.line - a.line)) {
@@ -56,7 +58,8 @@ export function engineDockerfile(text: string, o: EngineDockerfileOptions = {}):
       const first = lines[run.line - 1]!;
       const at = /^\s*RUN\b/i.exec(first);
       if (!at) throw invalidInput(`Dockerfile line ${run.line}: RUN not where the parser put it`);
-      lines[run.line - 1] = `${first.slice(0, at[0].length)} --mount=type=bind,from=${o.secretsImage},source=${SECRETS_DIR},target=${SECRETS_DIR}${first.slice(at[0].length)}`;
+      lines[run.line - 1] =
+        `${first.slice(0, at[0].length)} --mount=type=bind,from=${o.secretsImage},source=${SECRETS_DIR},target=${SECRETS_DIR}${first.slice(at[0].length)}`;
     }
   }
   let out = lines.join('\n');

@@ -114,7 +114,9 @@ export async function shipWithHelper(o: HelperShipOptions): Promise<HelperShippe
     const ship = await shippableHelper(o.local, o.deviceArch);
     if ('reason' in ship) throw fallback(ship.reason);
     // A one-off: every later push to this device finds it there (it pays back over a session of pushes).
-    step(`no image on the device holds node: shipping the delta helper image ${SHIPPED_HELPER_IMAGE} (${formatBytes(ship.size)} before compression) once`);
+    step(
+      `no image on the device holds node: shipping the delta helper image ${SHIPPED_HELPER_IMAGE} (${formatBytes(ship.size)} before compression) once`,
+    );
     helperBytes += await shipHelperImage(o.local, engine, o.signal);
     candidates = [{ id: ship.id, name: SHIPPED_HELPER_IMAGE }];
   }
@@ -155,9 +157,15 @@ export async function shipWithHelper(o: HelperShipOptions): Promise<HelperShippe
   const dir = `/edgepush/jobs/${deltaIdOf(digest)}`;
   const parts = partsOf(o.delta);
   const partBytes = await uploadParts(o, found.id, dir, parts);
-  const applied = await runHelperJob(o.client, found.id, { mode: 'apply', engines, engineId, apiKey, dir, parts: parts.length, digest, target: o.imageId }, o.signal);
+  const applied = await runHelperJob(
+    o.client,
+    found.id,
+    { mode: 'apply', engines, engineId, apiKey, dir, parts: parts.length, digest, target: o.imageId },
+    o.signal,
+  );
   jobBytes += applied.jobBytes;
-  if (!applied.ok || applied.imageId !== o.imageId) throw fallback(`the helper could not rebuild the image: ${applied.error ?? `it made ${applied.imageId}`}`);
+  if (!applied.ok || applied.imageId !== o.imageId)
+    throw fallback(`the helper could not rebuild the image: ${applied.error ?? `it made ${applied.imageId}`}`);
   const [repo, tagName] = splitTag(o.tag);
   await engine.getImage(o.imageId).tag({ repo, tag: tagName });
   return { sentBytes: partBytes + jobBytes, helperBytes, seconds: (Date.now() - started) / 1000 };

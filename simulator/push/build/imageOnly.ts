@@ -9,7 +9,9 @@ export async function tagImageOnly(device: Docker, image: string, tag: string): 
   if (!(await imageIdOf(device, image))) {
     try {
       const stream = await device.pull(image);
-      await new Promise<void>((resolve, reject) => device.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        device.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
     } catch (err) {
       throw invalidInput(`image ${image} is not on the device and could not be pulled: ${messageOf(err)}`, err);
     }

@@ -63,7 +63,11 @@ function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
 }
 
 async function heldOffset(client: DeviceClient, id: string, signal?: AbortSignal): Promise<number> {
-  const r = await httpRequest(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`, { headers: client.authHeaders() }, { signal, timeoutMs: 5000 }).catch(() => undefined);
+  const r = await httpRequest(
+    `${client.supervisorUrl}/v2/edgepush/deltas/${id}`,
+    { headers: client.authHeaders() },
+    { signal, timeoutMs: 5000 },
+  ).catch(() => undefined);
   if (!r || r.status !== 200) return 0;
   try {
     const h = heldSchema.parse(JSON.parse(r.text));
@@ -82,7 +86,11 @@ function putOnce(
   o: { signal?: AbortSignal; onBytes: (n: number) => void; idleTimeoutMs?: number },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(total - offset), ...client.authHeaders() };
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(total - offset),
+      ...client.authHeaders(),
+    };
     if (offset > 0) headers['content-range'] = `bytes ${offset}-${total - 1}/${total}`;
     const req = request(url, { method: 'PUT', headers, signal: o.signal }, (res) => {
       const parts: Buffer[] = [];
@@ -92,15 +100,21 @@ function putOnce(
         const code = res.statusCode ?? 0;
         if (code === 200) resolve();
         // no such route: a plain 404/405 (the real supervisor's is express's page "Cannot PUT /path", which names the path)
-        else if ((code === 404 || code === 405 || code === 501) && (/Cannot PUT /.test(text) || !/delta/i.test(text))) reject(new DeltaUnsupported(code));
-        else if (code === 416 || code === 423) reject(new RetryableAnswer(code, `device ${client.host} answered ${code}: ${text.slice(0, 200)}`));
+        else if ((code === 404 || code === 405 || code === 501) && (/Cannot PUT /.test(text) || !/delta/i.test(text)))
+          reject(new DeltaUnsupported(code));
+        else if (code === 416 || code === 423)
+          reject(new RetryableAnswer(code, `device ${client.host} answered ${code}: ${text.slice(0, 200)}`));
         else reject(unavailable(`device ${client.host} refused the delta (${code}): ${text.slice(0, 200)}`));
       });
       res.on('error', reject);
     });
     // The device answers once it has verified and loaded the image; a silent socket this long means it is stuck.
-    req.setTimeout(o.idleTimeoutMs ?? 300_000, () => req.destroy(new Error(`no answer from the device for ${Math.round((o.idleTimeoutMs ?? 300_000) / 1000)} s`)));
-    req.on('error', (err) => reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} broke: ${err.message}`, err)));
+    req.setTimeout(o.idleTimeoutMs ?? 300_000, () =>
+      req.destroy(new Error(`no answer from the device for ${Math.round((o.idleTimeoutMs ?? 300_000) / 1000)} s`)),
+    );
+    req.on('error', (err) =>
+      reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} broke: ${err.message}`, err)),
+    );
     const body = bytesFrom(chunks, offset);
     body.on('data', (c: Buffer) => o.onBytes(c.length));
     body.pipe(req);
@@ -142,7 +156,7 @@ export async function sendImageDelta(
   url.searchParams.set('size', String(total));
   let sent = 0;
   let resumes = 0;
-  for (let attempt = 1; ; ) {
+  for (let attempt = 1; ;) {
     const offset = await heldOffset(client, id, o.signal);
     let position = offset;
     try {

@@ -47,4 +47,3 @@ export async function shipImageFull(
   await device.getImage(imageId).tag({ repo, tag: tagName });
   return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
 }
-

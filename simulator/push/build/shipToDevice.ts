@@ -41,7 +41,13 @@ export interface Shipped {
 
 export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   const progress = (sent: number, total: number) =>
-    o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: total > 0 ? Math.min(100, Math.floor((sent / total) * 100)) : 0, bytes: sent });
+    o.onEvent({
+      type: 'service',
+      service: o.service,
+      phase: 'shipping',
+      percent: total > 0 ? Math.min(100, Math.floor((sent / total) * 100)) : 0,
+      bytes: sent,
+    });
   // The basis must be readable here too; image ids are content addresses, so the same id is the same image.
   const here = async (id: string | undefined) => (id && (await imageIdOf(o.local, id)) ? id : undefined);
   const basisHere = (await here(o.basisImageId)) ?? (await here(o.alternateBasisImageId));
@@ -64,7 +70,13 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   } else {
     try {
       const sent = await shipWithHelper({ ...o, delta, deviceArch: o.deviceArch ?? 'amd64', onProgress: progress });
-      return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta-helper', helperBytes: sent.helperBytes };
+      return {
+        sentBytes: sent.sentBytes,
+        seconds: sent.seconds,
+        figures: figuresOfDelta(delta),
+        method: 'delta-helper',
+        helperBytes: sent.helperBytes,
+      };
     } catch (err) {
       if (!(err instanceof HelperFallback)) throw err;
       o.onEvent({ type: 'step', message: `${o.service}: no delta to ${o.client.host} (${err.message}); shipping the full image` });
@@ -73,6 +85,8 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
     }
   }
   const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
-  const figures = o.wantFigures ? await figuresFor(o.local, basisHere, o.imageId, o.signal).figures : { imageBytes: shipped.sentBytes, layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 };
+  const figures = o.wantFigures
+    ? await figuresFor(o.local, basisHere, o.imageId, o.signal).figures
+    : { imageBytes: shipped.sentBytes, layerPullBytes: 0, librsyncBytes: 0, deltaBytes: 0 };
   return { ...shipped, figures, method: 'load', helperBytes: 0 };
 }

@@ -15,7 +15,13 @@ export function tarOfFile(name: string, data: Uint8Array, mode = 0o644): Buffer 
   header.write('0000000\0', 108, 'ascii');
   header.write('0000000\0', 116, 'ascii');
   header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 'ascii');
+  header.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    'ascii',
+  );
   header.write('        ', 148, 'ascii');
   header.write('0', 156, 'ascii');
   header.write('ustar\0', 257, 'ascii');
@@ -41,15 +47,24 @@ export function putArchive(client: DeviceClient, containerId: string, tar: Buffe
   const url = new URL(`${engineBase(client)}/containers/${encodeURIComponent(containerId)}/archive`);
   url.searchParams.set('path', '/');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', signal, headers: { 'content-type': 'application/x-tar', 'content-length': String(tar.length), ...client.authHeaders() } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => {
-        if (res.statusCode === 200) resolve(tar.length);
-        else reject(new Error(`the engine refused the archive (${res.statusCode}): ${Buffer.concat(parts).toString('utf8').slice(0, 200)}`));
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'PUT',
+        signal,
+        headers: { 'content-type': 'application/x-tar', 'content-length': String(tar.length), ...client.authHeaders() },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => {
+          if (res.statusCode === 200) resolve(tar.length);
+          else
+            reject(new Error(`the engine refused the archive (${res.statusCode}): ${Buffer.concat(parts).toString('utf8').slice(0, 200)}`));
+        });
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(120_000, () => req.destroy(new Error('no answer from the engine for 120 s')));
     req.on('error', (err) => reject(new Error(`sending to the device's engine broke: ${err.message}`)));
     req.end(tar);

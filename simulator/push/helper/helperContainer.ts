@@ -57,20 +57,41 @@ export async function helperContainer(client: DeviceClient, image: HelperImage, 
 }
 
 /** Runs one job in the helper container and returns its result line. */
-export async function runHelperJob(client: DeviceClient, containerId: string, job: Omit<HelperJob, 'nonce'>, signal?: AbortSignal): Promise<HelperResult & { jobBytes: number }> {
+export async function runHelperJob(
+  client: DeviceClient,
+  containerId: string,
+  job: Omit<HelperJob, 'nonce'>,
+  signal?: AbortSignal,
+): Promise<HelperResult & { jobBytes: number }> {
   const nonce = randomBytes(8).toString('hex');
-  const jobBytes = await putArchive(client, containerId, gzipTarOfFile('edgepush/job.json', Buffer.from(JSON.stringify({ ...job, nonce }))), signal);
+  const jobBytes = await putArchive(
+    client,
+    containerId,
+    gzipTarOfFile('edgepush/job.json', Buffer.from(JSON.stringify({ ...job, nonce }))),
+    signal,
+  );
   const c = client.engine().getContainer(containerId);
   await (c.wait({ condition: 'not-running' }) as Promise<unknown>).catch(() => undefined); // a job still running from a killed push
   await c.start();
   const waited = (await c.wait()) as { StatusCode?: number };
   const logs = (await c.logs({ stdout: true, stderr: true, tail: 200 } as never)) as unknown as Buffer;
   const text = Buffer.isBuffer(logs) ? logs.toString('utf8') : String(logs);
-  const mine = [...text.matchAll(new RegExp(`${RESULT_PREFIX}(\\{[^\\n]*\\})`, 'g'))].map((m) => JSON.parse(m[1]!) as HelperResult & { nonce?: string }).filter((r) => r.nonce === nonce);
+  const mine = [...text.matchAll(new RegExp(`${RESULT_PREFIX}(\\{[^\\n]*\\})`, 'g'))]
+    .map((m) => JSON.parse(m[1]!) as HelperResult & { nonce?: string })
+    .filter((r) => r.nonce === nonce);
   const result = mine.pop();
   if (!result) {
-    const tail = text.replace(/[^\t\n\x20-\x7e]/g, '').split('\n').filter(Boolean).slice(-3).join(' | ');
-    return { ok: false, error: `the helper exited with code ${waited.StatusCode ?? '?'} and no result${tail ? `: ${tail.slice(0, 300)}` : ''}`, jobBytes };
+    const tail = text
+      .replace(/[^\t\n\x20-\x7e]/g, '')
+      .split('\n')
+      .filter(Boolean)
+      .slice(-3)
+      .join(' | ');
+    return {
+      ok: false,
+      error: `the helper exited with code ${waited.StatusCode ?? '?'} and no result${tail ? `: ${tail.slice(0, 300)}` : ''}`,
+      jobBytes,
+    };
   }
   return { ...result, jobBytes };
 }

@@ -27,24 +27,46 @@ export async function helperCandidates(engine: Docker): Promise<HelperImage[]> {
     else if (tags.some((t) => t.startsWith('edgepush-base/node:'))) ranked.push({ id: img.Id, name, rank: 1 });
     else if (tags.some((t) => /(^|\/)node:|-node[:-]/.test(t))) ranked.push({ id: img.Id, name, rank: 2 });
   }
-  return ranked.sort((a, b) => a.rank - b.rank).slice(0, 4).map(({ id, name }) => ({ id, name }));
+  return ranked
+    .sort((a, b) => a.rank - b.rank)
+    .slice(0, 4)
+    .map(({ id, name }) => ({ id, name }));
 }
 
 /** Docker's name for this machine's architecture, and a device's (balena arch names). */
 export function dockerArchOf(arch: string): string {
-  return ({ x64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7hf: 'arm', rpi: 'arm', arm: 'arm', i386: '386', ia32: '386' } as Record<string, string>)[arch] ?? arch;
+  return (
+    (
+      {
+        x64: 'amd64',
+        amd64: 'amd64',
+        aarch64: 'arm64',
+        arm64: 'arm64',
+        armv7hf: 'arm',
+        rpi: 'arm',
+        arm: 'arm',
+        i386: '386',
+        ia32: '386',
+      } as Record<string, string>
+    )[arch] ?? arch
+  );
 }
 
 /** The size of the helper image this machine would ship, or why it cannot. */
 export async function shippableHelper(local: Docker, deviceArch: string): Promise<{ id: string; size: number } | { reason: string }> {
   if (dockerArchOf(deviceArch) !== dockerArchOf(process.arch)) {
-    return { reason: `no image on the device holds node, and this machine's edgepush-base/node is for ${dockerArchOf(process.arch)}, not ${dockerArchOf(deviceArch)}` };
+    return {
+      reason: `no image on the device holds node, and this machine's edgepush-base/node is for ${dockerArchOf(process.arch)}, not ${dockerArchOf(deviceArch)}`,
+    };
   }
   const info = await local
     .getImage(SHIPPED_HELPER_IMAGE)
     .inspect()
     .catch(() => undefined);
-  if (!info) return { reason: `no image on the device holds node, and this machine has no ${SHIPPED_HELPER_IMAGE} to ship (run \`edgepush base-images\`)` };
+  if (!info)
+    return {
+      reason: `no image on the device holds node, and this machine has no ${SHIPPED_HELPER_IMAGE} to ship (run \`edgepush base-images\`)`,
+    };
   return { id: info.Id, size: info.Size };
 }
 

@@ -66,7 +66,10 @@ async function engineFor(job: HelperJob): Promise<{ docker: Docker; address: str
       headers: job.apiKey ? { authorization: `Bearer ${job.apiKey}` } : {},
     } as Docker.DockerOptions);
     try {
-      const info = (await Promise.race([docker.info(), new Promise((_r, rej) => setTimeout(() => rej(new Error('no answer in 5 s')), 5000))])) as { ID?: string };
+      const info = (await Promise.race([
+        docker.info(),
+        new Promise((_r, rej) => setTimeout(() => rej(new Error('no answer in 5 s')), 5000)),
+      ])) as { ID?: string };
       if (info.ID === job.engineId) return { docker, address };
       tried.push(`${address}: another engine (${String(info.ID).slice(0, 12)})`);
     } catch (err) {
@@ -88,7 +91,8 @@ async function joinParts(job: HelperJob, out: string): Promise<void> {
   }
   await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const got = `sha256:${hash.digest('hex')}`;
-  if (got !== job.digest) throw new Error(`the uploaded delta is damaged (sha256 ${got.slice(7, 19)}, expected ${String(job.digest).slice(7, 19)})`);
+  if (got !== job.digest)
+    throw new Error(`the uploaded delta is damaged (sha256 ${got.slice(7, 19)}, expected ${String(job.digest).slice(7, 19)})`);
 }
 
 export async function runHelper(jobPath = join(HELPER_ROOT, 'job.json')): Promise<HelperResult> {
@@ -99,7 +103,13 @@ export async function runHelper(jobPath = join(HELPER_ROOT, 'job.json')): Promis
 async function runJob(job: HelperJob): Promise<HelperResult> {
   const engine = await engineFor(job);
   if (job.mode === 'probe') {
-    return { ok: !('error' in engine), error: 'error' in engine ? engine.error : undefined, freeBytes: freeBytes(), engine: 'address' in engine ? engine.address : undefined, node: process.version };
+    return {
+      ok: !('error' in engine),
+      error: 'error' in engine ? engine.error : undefined,
+      freeBytes: freeBytes(),
+      engine: 'address' in engine ? engine.address : undefined,
+      node: process.version,
+    };
   }
   if ('error' in engine) return { ok: false, error: engine.error };
   const work = join(HELPER_ROOT, 'work');

@@ -28,4 +28,3 @@ export function liveDockerfile(text: string): string {
   if (liveCmd !== undefined) lines.push(`CMD ${liveCmd}`);
   return lines.join('\n');
 }
-

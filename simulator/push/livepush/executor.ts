@@ -23,7 +23,17 @@ function tarFiles(contextDir: string, files: readonly CopiedFile[]): Promise<Buf
       const abs = join(contextDir, f.from);
       const [body, st] = await Promise.all([readFile(abs), stat(abs)]);
       // Owner and mode as the COPY gave them (`--chown`, `--chmod`); root and the file's own mode otherwise.
-      p.entry({ name: f.to.replace(/^\/+/, ''), mode: f.mode ?? st.mode & 0o7777, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: st.mtime, size: body.length }, body);
+      p.entry(
+        {
+          name: f.to.replace(/^\/+/, ''),
+          mode: f.mode ?? st.mode & 0o7777,
+          uid: f.uid ?? 0,
+          gid: f.gid ?? 0,
+          mtime: st.mtime,
+          size: body.length,
+        },
+        body,
+      );
     }
   });
 }
@@ -93,7 +103,12 @@ export async function executeSteps(
         break;
       }
       case 'run': {
-        const code = await execIn(docker, containerId, step.argv, { workdir: step.workdir, env: step.env, user: step.user, onLine: o.onLine });
+        const code = await execIn(docker, containerId, step.argv, {
+          workdir: step.workdir,
+          env: step.env,
+          user: step.user,
+          onLine: o.onLine,
+        });
         result.commands.push(step.command);
         if (code !== 0) throw unavailable(`RUN ${step.command} failed in the container (exit ${code})`);
         break;

@@ -45,11 +45,19 @@ const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz)$/i;
 
 /** The stages the target stage is made from: its FROM chain, `COPY --from` and `RUN --mount from=` sources. */
 function stagesFeeding(parsed: ParsedDockerfile, target: Stage): Stage[] {
-  const byRef = (ref: string) => parsed.stages.find((s) => s.name === ref.toLowerCase()) ?? (/^\d+$/.test(ref) ? parsed.stages[Number(ref)] : undefined);
+  const byRef = (ref: string) =>
+    parsed.stages.find((s) => s.name === ref.toLowerCase()) ?? (/^\d+$/.test(ref) ? parsed.stages[Number(ref)] : undefined);
   const seen = new Set<Stage>();
   const visit = (s: Stage) => {
     for (const ins of s.instructions) {
-      const refs = ins.kind === 'FROM' ? [ins.image] : ins.kind === 'COPY' && ins.from ? [ins.from] : ins.kind === 'RUN' ? ins.mounts.map((m) => /(?:^|,)from=([^,]+)/.exec(m)?.[1]).filter((x): x is string => !!x) : [];
+      const refs =
+        ins.kind === 'FROM'
+          ? [ins.image]
+          : ins.kind === 'COPY' && ins.from
+            ? [ins.from]
+            : ins.kind === 'RUN'
+              ? ins.mounts.map((m) => /(?:^|,)from=([^,]+)/.exec(m)?.[1]).filter((x): x is string => !!x)
+              : [];
       for (const ref of refs) {
         const dep = byRef(ref);
         if (dep && dep !== s && dep.index < s.index && !seen.has(dep)) {
@@ -87,7 +95,12 @@ class StageVars {
   }
 }
 
-function matchesIn(stage: Stage, parsed: ParsedDockerfile, buildArgs: Readonly<Record<string, string>>, files: readonly string[]): { file: string; line: number } | undefined {
+function matchesIn(
+  stage: Stage,
+  parsed: ParsedDockerfile,
+  buildArgs: Readonly<Record<string, string>>,
+  files: readonly string[],
+): { file: string; line: number } | undefined {
   const v = new StageVars(parsed, buildArgs);
   let workdir = '/';
   for (const ins of stage.instructions) {
@@ -95,7 +108,15 @@ function matchesIn(stage: Stage, parsed: ParsedDockerfile, buildArgs: Readonly<R
     if (ins.kind === 'WORKDIR') workdir = posix.resolve(workdir, expandVars(ins.dir, v.vars));
     if (ins.kind !== 'COPY' || ins.from || ins.heredoc) continue;
     for (const f of files) {
-      if (containerPathOf(f, ins.sources.map((x) => expandVars(x, v.vars)), expandVars(ins.dest, v.vars), workdir)) return { file: f, line: ins.line };
+      if (
+        containerPathOf(
+          f,
+          ins.sources.map((x) => expandVars(x, v.vars)),
+          expandVars(ins.dest, v.vars),
+          workdir,
+        )
+      )
+        return { file: f, line: ins.line };
     }
   }
   return undefined;
@@ -112,10 +133,20 @@ export function planSync(parsed: ParsedDockerfile, changed: readonly string[], d
   const buildArgs = o.buildArgs ?? {};
   const stage = targetStage(parsed, o.target);
   const all = [...changed, ...deleted];
-  if (!stage) return { steps: [], unmatched: all, rebuild: o.target ? `the build target '${o.target}' is not a stage of the Dockerfile` : 'the Dockerfile has no FROM' };
+  if (!stage)
+    return {
+      steps: [],
+      unmatched: all,
+      rebuild: o.target ? `the build target '${o.target}' is not a stage of the Dockerfile` : 'the Dockerfile has no FROM',
+    };
   for (const earlier of stagesFeeding(parsed, stage)) {
     const hit = matchesIn(earlier, parsed, buildArgs, all);
-    if (hit) return { steps: [], unmatched: [], rebuild: `${hit.file} goes into stage '${earlier.name ?? earlier.index}' (Dockerfile line ${hit.line}), which livepush cannot update in place` };
+    if (hit)
+      return {
+        steps: [],
+        unmatched: [],
+        rebuild: `${hit.file} goes into stage '${earlier.name ?? earlier.index}' (Dockerfile line ${hit.line}), which livepush cannot update in place`,
+      };
   }
 
   const v = new StageVars(parsed, buildArgs);
@@ -130,18 +161,32 @@ export function planSync(parsed: ParsedDockerfile, changed: readonly string[], d
     v.apply(ins);
     if (ins.kind === 'WORKDIR') workdir = posix.resolve(workdir, expandVars(ins.dir, v.vars));
     else if (ins.kind === 'USER') user = expandVars(ins.user, v.vars);
-    else if (ins.kind === 'RUN') runs.push({ index, ins, step: { kind: 'run', argv: runArgv(ins), command: ins.command.trim(), workdir, env: v.env, ...(user ? { user } : {}) } });
+    else if (ins.kind === 'RUN')
+      runs.push({
+        index,
+        ins,
+        step: { kind: 'run', argv: runArgv(ins), command: ins.command.trim(), workdir, env: v.env, ...(user ? { user } : {}) },
+      });
     else if (ins.kind === 'COPY' && !ins.from && !ins.heredoc) {
       const sources = ins.sources.map((x) => expandVars(x, v.vars));
       const dest = expandVars(ins.dest, v.vars);
       // A later COPY of the same file wins, as in the image.
-      for (const [files, isDelete] of [[changed, false], [deleted, true]] as const) {
+      for (const [files, isDelete] of [
+        [changed, false],
+        [deleted, true],
+      ] as const) {
         for (const f of files) {
           const to = containerPathOf(f, sources, dest, workdir);
           if (!to) continue;
-          if (ins.keyword === 'ADD' && ARCHIVE.test(f)) return { steps: [], unmatched: [], rebuild: `${f} is an archive that ADD (Dockerfile line ${ins.line}) extracts` };
+          if (ins.keyword === 'ADD' && ARCHIVE.test(f))
+            return { steps: [], unmatched: [], rebuild: `${f} is an archive that ADD (Dockerfile line ${ins.line}) extracts` };
           const owner = ownerOf(ins.chown && expandVars(ins.chown, v.vars));
-          if (owner === 'named') return { steps: [], unmatched: [], rebuild: `${f} is copied with --chown=${ins.chown} (Dockerfile line ${ins.line}), a name livepush cannot resolve` };
+          if (owner === 'named')
+            return {
+              steps: [],
+              unmatched: [],
+              rebuild: `${f} is copied with --chown=${ins.chown} (Dockerfile line ${ins.line}), a name livepush cannot resolve`,
+            };
           const mode = ins.chmod && /^[0-7]{3,4}$/.test(ins.chmod) ? parseInt(ins.chmod, 8) : undefined;
           if (isDelete) deletions.set(f, to);
           else copies.set(f, { from: f, to, ...owner, ...(mode !== undefined ? { mode } : {}) });
@@ -156,8 +201,18 @@ export function planSync(parsed: ParsedDockerfile, changed: readonly string[], d
   if (copies.size > 0) steps.push({ kind: 'copy', files: [...copies.values()].sort((a, b) => a.to.localeCompare(b.to)) });
   for (const r of runs) {
     if (r.index <= firstTouched) continue;
-    if (r.ins.mounts.length > 0) return { steps: [], unmatched: [], rebuild: `RUN at Dockerfile line ${r.ins.line} needs its build mounts (--mount), which exist only during a build` };
-    if (o.buildSecrets) return { steps: [], unmatched: [], rebuild: `RUN at Dockerfile line ${r.ins.line} may read the build secrets, which exist only during a build` };
+    if (r.ins.mounts.length > 0)
+      return {
+        steps: [],
+        unmatched: [],
+        rebuild: `RUN at Dockerfile line ${r.ins.line} needs its build mounts (--mount), which exist only during a build`,
+      };
+    if (o.buildSecrets)
+      return {
+        steps: [],
+        unmatched: [],
+        rebuild: `RUN at Dockerfile line ${r.ins.line} may read the build secrets, which exist only during a build`,
+      };
     steps.push(r.step);
   }
   if (steps.length > 0) steps.push({ kind: 'restart' });

@@ -23,7 +23,16 @@ export type LivepushEvent =
   /** A sync of a batch of files started. */
   | { type: 'sync'; service: string; changed: string[]; deleted: string[] }
   /** The batch is in the container (and the container restarted if needed). */
-  | { type: 'synced'; service: string; copied: number; deleted: number; commands: string[]; restarted: boolean; seconds: number; unmatched: string[] }
+  | {
+      type: 'synced';
+      service: string;
+      copied: number;
+      deleted: number;
+      commands: string[];
+      restarted: boolean;
+      seconds: number;
+      unmatched: string[];
+    }
   /** Output of a re-run RUN step. */
   | { type: 'command-output'; service: string; line: string }
   /** A Dockerfile, `.dockerignore` or compose change: the project is rebuilt and pushed again. */

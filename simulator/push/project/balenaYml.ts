@@ -27,13 +27,17 @@ export interface BalenaYml {
 const VAR = /^([^\s=]+?)=(.+)$/s;
 const varList = z.union([
   z.record(z.string(), z.string()),
-  z.array(z.string().regex(VAR, 'expected NAME=value')).transform((items) => Object.fromEntries(items.map((s) => VAR.exec(s)!.slice(1, 3) as [string, string]))),
+  z
+    .array(z.string().regex(VAR, 'expected NAME=value'))
+    .transform((items) => Object.fromEntries(items.map((s) => VAR.exec(s)!.slice(1, 3) as [string, string]))),
 ]);
 const secret = z.object({ source: z.string().min(1), dest: z.string().min(1) });
 const schema = z
   .looseObject({
     'build-variables': z.object({ global: varList.optional(), services: z.record(z.string(), varList).optional() }).optional(),
-    'build-secrets': z.object({ global: z.array(secret).optional(), services: z.record(z.string(), z.array(secret)).optional() }).optional(),
+    'build-secrets': z
+      .object({ global: z.array(secret).optional(), services: z.record(z.string(), z.array(secret)).optional() })
+      .optional(),
   })
   .nullable();
 
@@ -48,7 +52,8 @@ async function exists(p: string): Promise<boolean> {
 
 function safeRelative(p: string, what: string, where: string): string {
   const n = posix.normalize(p.replace(/\\/g, '/'));
-  if (posix.isAbsolute(n) || n === '..' || n.startsWith('../') || n === '.') throw invalidInput(`${where}: ${what} '${p}' must be a path inside its folder`);
+  if (posix.isAbsolute(n) || n === '..' || n.startsWith('../') || n === '.')
+    throw invalidInput(`${where}: ${what} '${p}' must be a path inside its folder`);
   return n;
 }
 
@@ -70,7 +75,10 @@ export async function loadBalenaYml(projectDir: string, serviceNames: readonly s
     doc = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     const line = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw invalidInput(`${source}${line ? `:${line}` : ''}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, err);
+    throw invalidInput(
+      `${source}${line ? `:${line}` : ''}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      err,
+    );
   }
   const r = schema.safeParse(doc);
   if (!r.success) {
@@ -79,9 +87,15 @@ export async function loadBalenaYml(projectDir: string, serviceNames: readonly s
   }
   const vars = r.data?.['build-variables'];
   const secrets = r.data?.['build-secrets'];
-  for (const [kind, map] of [['build-variables', vars?.services], ['build-secrets', secrets?.services]] as const) {
+  for (const [kind, map] of [
+    ['build-variables', vars?.services],
+    ['build-secrets', secrets?.services],
+  ] as const) {
     for (const name of Object.keys(map ?? {})) {
-      if (!serviceNames.includes(name)) throw invalidInput(`${source}: ${kind}.services names '${name}', which is not a service of this project (${serviceNames.join(', ')})`);
+      if (!serviceNames.includes(name))
+        throw invalidInput(
+          `${source}: ${kind}.services names '${name}', which is not a service of this project (${serviceNames.join(', ')})`,
+        );
     }
   }
   const resolved = new Map<string, BuildSecret[]>();
@@ -91,7 +105,12 @@ export async function loadBalenaYml(projectDir: string, serviceNames: readonly s
     for (const s of list) {
       const src = safeRelative(s.source, 'build secret source', source);
       const file = join(projectDir, metadataDir, 'secrets', src);
-      if (!(await stat(file).then((st) => st.isFile(), () => false))) {
+      if (
+        !(await stat(file).then(
+          (st) => st.isFile(),
+          () => false,
+        ))
+      ) {
         throw invalidInput(`${source}: build secret file ${metadataDir}/secrets/${src} (for service '${name}') is missing`);
       }
       out.push({ dest: safeRelative(s.dest, 'build secret dest', source), file });

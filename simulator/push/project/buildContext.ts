@@ -20,7 +20,9 @@ export interface ContextFilter {
 export async function loadContextFilter(contextDir: string, alwaysKeep: string[] = [], excluded: string[] = []): Promise<ContextFilter> {
   let patterns: string[] = [];
   try {
-    patterns = (await readFile(join(contextDir, '.dockerignore'), 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
+    patterns = (await readFile(join(contextDir, '.dockerignore'), 'utf8'))
+      .split(/\r?\n/)
+      .filter((l) => l.trim() && !l.trim().startsWith('#'));
   } catch {
     /* no .dockerignore */
   }
@@ -71,12 +73,17 @@ export interface ContextArchive {
 const padded = (n: number) => Math.ceil(n / 512) * 512;
 
 /** Streams the context as a tar; `replace` maps relative paths to new contents (the resolved Dockerfile). */
-export async function contextArchive(contextDir: string, filter: ContextFilter, replace: Record<string, string> = {}): Promise<ContextArchive> {
+export async function contextArchive(
+  contextDir: string,
+  filter: ContextFilter,
+  replace: Record<string, string> = {},
+): Promise<ContextArchive> {
   const entries = await listContext(contextDir, filter);
   const seen = new Set(entries.map((e) => e.relPath));
   const extra = Object.entries(replace).filter(([relPath]) => !seen.has(relPath));
   const sizeOf = (e: ContextEntry) => (e.relPath in replace ? Buffer.byteLength(replace[e.relPath]!) : e.kind === 'file' ? e.size : 0);
-  const approxBytes = entries.reduce((n, e) => n + 512 + padded(sizeOf(e)), 0) + extra.reduce((n, [, t]) => n + 512 + padded(Buffer.byteLength(t)), 0) + 1024;
+  const approxBytes =
+    entries.reduce((n, e) => n + 512 + padded(sizeOf(e)), 0) + extra.reduce((n, [, t]) => n + 512 + padded(Buffer.byteLength(t)), 0) + 1024;
   const p = pack();
   let current = '';
   const add = async (e: ContextEntry) => {

@@ -49,10 +49,21 @@ function lineOf(doc: Document, lines: LineCounter, path: Array<string | number>)
 }
 
 const volumeConfig = z
-  .looseObject({ driver: z.string().optional(), external: z.unknown().optional(), driver_opts: z.record(z.string(), z.unknown()).optional(), labels: z.unknown().optional() })
+  .looseObject({
+    driver: z.string().optional(),
+    external: z.unknown().optional(),
+    driver_opts: z.record(z.string(), z.unknown()).optional(),
+    labels: z.unknown().optional(),
+  })
   .nullable();
 const networkConfig = z
-  .looseObject({ driver: z.string().optional(), external: z.unknown().optional(), attachable: z.unknown().optional(), enable_ipv6: z.unknown().optional(), enable_ipv4: z.unknown().optional() })
+  .looseObject({
+    driver: z.string().optional(),
+    external: z.unknown().optional(),
+    attachable: z.unknown().optional(),
+    enable_ipv6: z.unknown().optional(),
+    enable_ipv4: z.unknown().optional(),
+  })
   .nullable();
 
 export function parseCompose(text: string, fileName: string, opts: ComposeOptions = {}): ParsedCompose {
@@ -83,10 +94,13 @@ export function parseCompose(text: string, fileName: string, opts: ComposeOption
     if (isExtension(key) || (TOP_LEVEL_KEYS as readonly string[]).includes(key)) continue;
     if (key in REFUSED_TOP_LEVEL_KEYS) throw invalidInput(`${at([key])}: ${REFUSED_TOP_LEVEL_KEYS[key]}`);
     const near = closestKey(key, TOP_LEVEL_KEYS);
-    throw invalidInput(`${at([key])}: unknown top-level key '${key}'${near ? ` (did you mean '${near}'?)` : ''}; balena refuses compose files with unknown keys`);
+    throw invalidInput(
+      `${at([key])}: unknown top-level key '${key}'${near ? ` (did you mean '${near}'?)` : ''}; balena refuses compose files with unknown keys`,
+    );
   }
   const rawServices = top.services;
-  if (!rawServices || typeof rawServices !== 'object' || Array.isArray(rawServices)) throw invalidInput(`${at(['services'])}: services must be a map of service names`);
+  if (!rawServices || typeof rawServices !== 'object' || Array.isArray(rawServices))
+    throw invalidInput(`${at(['services'])}: services must be a map of service names`);
 
   const active = new Set(opts.profiles ?? []);
   const services: ParsedCompose['services'] = [];
@@ -94,15 +108,20 @@ export function parseCompose(text: string, fileName: string, opts: ComposeOption
     if (!SERVICE_NAME.test(name)) throw invalidInput(`${at(['services', name])}: service name '${name}' is not valid`);
     let normalized: ComposeService;
     try {
-      normalized = normalizeService(spec, (path, message) => warnings.push(`${at(['services', name, ...path])}: service '${name}': ${message}`));
+      normalized = normalizeService(spec, (path, message) =>
+        warnings.push(`${at(['services', name, ...path])}: service '${name}': ${message}`),
+      );
     } catch (err) {
       if (!(err instanceof ServiceProblem)) throw err;
       const where = err.path.length > 0 ? ` ${err.path.join('.')}:` : '';
       throw invalidInput(`${at(['services', name, ...err.path])}: service '${name}':${where} ${err.message}`);
     }
-    if (normalized.build === undefined && normalized.image === undefined) throw invalidInput(`${at(['services', name])}: service '${name}' has neither build nor image`);
+    if (normalized.build === undefined && normalized.image === undefined)
+      throw invalidInput(`${at(['services', name])}: service '${name}' has neither build nor image`);
     if (normalized.profiles.length > 0 && !normalized.profiles.some((p) => active.has(p))) {
-      warnings.push(`${at(['services', name, 'profiles'])}: service '${name}' is left out: none of its profiles (${normalized.profiles.join(', ')}) is active (COMPOSE_PROFILES)`);
+      warnings.push(
+        `${at(['services', name, 'profiles'])}: service '${name}' is left out: none of its profiles (${normalized.profiles.join(', ')}) is active (COMPOSE_PROFILES)`,
+      );
       continue;
     }
     services.push({ name, spec: normalized });
@@ -112,31 +131,44 @@ export function parseCompose(text: string, fileName: string, opts: ComposeOption
   const needs = new Map<string, string[]>();
   for (const s of services) {
     for (const d of s.spec.dependsOn) {
-      if (!names.has(d)) throw invalidInput(`${at(['services', s.name, 'depends_on'])}: service '${s.name}' depends on unknown service '${d}'`);
+      if (!names.has(d))
+        throw invalidInput(`${at(['services', s.name, 'depends_on'])}: service '${s.name}' depends on unknown service '${d}'`);
     }
     const mode = s.spec.keys.network_mode;
     const net = typeof mode === 'string' ? /^service:\s*(.+)$/.exec(mode)?.[1]?.trim() : undefined;
-    if (net !== undefined && !names.has(net)) throw invalidInput(`${at(['services', s.name, 'network_mode'])}: service '${s.name}': network_mode service:${net} names no service of this project`);
+    if (net !== undefined && !names.has(net))
+      throw invalidInput(
+        `${at(['services', s.name, 'network_mode'])}: service '${s.name}': network_mode service:${net} names no service of this project`,
+      );
     needs.set(s.name, [...s.spec.dependsOn, ...(net ? [net] : [])]);
   }
   // The device creates a service after those it needs: a cycle would never start.
   const cycle = findCycle(needs);
-  if (cycle) throw invalidInput(`${at(['services', cycle[0]!])}: services depend on each other in a cycle (${cycle.join(' -> ')}), through depends_on or network_mode: service:`);
+  if (cycle)
+    throw invalidInput(
+      `${at(['services', cycle[0]!])}: services depend on each other in a cycle (${cycle.join(' -> ')}), through depends_on or network_mode: service:`,
+    );
   const volumes = topLevel(top.volumes, 'volumes', volumeConfig, at, (v) => {
-    if (v.driver && !['local', 'default'].includes(v.driver)) return `only "local" and "default" are supported for volume.driver on balena, got "${v.driver}"`;
+    if (v.driver && !['local', 'default'].includes(v.driver))
+      return `only "local" and "default" are supported for volume.driver on balena, got "${v.driver}"`;
     if (v.external !== undefined) return 'volume.external is not allowed by balena';
     return undefined;
   });
   const networks = topLevel(top.networks, 'networks', networkConfig, at, (n) => {
-    if (n.driver && !['bridge', 'default'].includes(n.driver)) return `only "bridge" and "default" are supported for network.driver on balena, got "${n.driver}"`;
-    for (const k of ['external', 'attachable', 'enable_ipv4'] as const) if (n[k] !== undefined) return `network.${k} is not allowed by balena`;
+    if (n.driver && !['bridge', 'default'].includes(n.driver))
+      return `only "bridge" and "default" are supported for network.driver on balena, got "${n.driver}"`;
+    for (const k of ['external', 'attachable', 'enable_ipv4'] as const)
+      if (n[k] !== undefined) return `network.${k} is not allowed by balena`;
     if (n.enable_ipv6) return 'network.enable_ipv6 is not supported by balena';
     return undefined;
   });
   for (const s of services) {
     const nets = s.spec.keys.networks;
     for (const n of Array.isArray(nets) ? nets : Object.keys((nets as Record<string, unknown> | undefined) ?? {})) {
-      if (n !== 'default' && !(n in networks)) throw invalidInput(`${at(['services', s.name, 'networks'])}: service '${s.name}' uses network '${n}', which is not declared under networks`);
+      if (n !== 'default' && !(n in networks))
+        throw invalidInput(
+          `${at(['services', s.name, 'networks'])}: service '${s.name}' uses network '${n}', which is not declared under networks`,
+        );
     }
   }
   return { services, volumes, networks, warnings };

@@ -69,7 +69,8 @@ export const SERVICE_KEYS = [
 /** Keys balena removes from the composition with a warning (the push goes on). */
 export const STRIPPED_SERVICE_KEYS: Record<string, string> = {
   expose: 'service.expose is informational only; removed from the composition (as balena does)',
-  container_name: 'service.container_name is not supported (the device names its containers); removed from the composition (as balena does)',
+  container_name:
+    'service.container_name is not supported (the device names its containers); removed from the composition (as balena does)',
 };
 
 /** Keys balena refuses: the project does not load. */

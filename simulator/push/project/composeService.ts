@@ -4,7 +4,15 @@
 // line and service.
 import * as z from 'zod';
 import { parseBytes, parseDurationNs } from '../../shared/composeUnits.js';
-import { BUILD_KEYS, closestKey, isExtension, REFUSED_BUILD_KEYS, REFUSED_SERVICE_KEYS, SERVICE_KEYS, STRIPPED_SERVICE_KEYS } from './composeKeys.js';
+import {
+  BUILD_KEYS,
+  closestKey,
+  isExtension,
+  REFUSED_BUILD_KEYS,
+  REFUSED_SERVICE_KEYS,
+  SERVICE_KEYS,
+  STRIPPED_SERVICE_KEYS,
+} from './composeKeys.js';
 
 /** A problem at a path inside the service (`['healthcheck', 'interval']`). */
 export class ServiceProblem extends Error {
@@ -45,7 +53,9 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const stringMap = z.union([z.record(z.string(), scalar), z.array(z.string())]);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
 const size = z.union([z.number(), z.string()]).refine((v) => parseBytes(v) !== undefined, 'expected a size such as 512m or 1g');
-const duration = z.union([z.number(), z.string()]).refine((v) => parseDurationNs(v) !== undefined, 'expected a duration such as 30s or 1m30s');
+const duration = z
+  .union([z.number(), z.string()])
+  .refine((v) => parseDurationNs(v) !== undefined, 'expected a duration such as 30s or 1m30s');
 const int = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform(Number);
 
 export function toStringMap(v: z.infer<typeof stringMap> | undefined): Record<string, string> {
@@ -112,7 +122,10 @@ function parse<T extends z.ZodType>(schema: T, v: unknown, path: Array<string | 
 
 function normalizeVolumes(raw: unknown, labels: Record<string, string>, tmpfs: string[]): string[] {
   const items = parse(z.array(z.union([z.string(), volumeLong])), raw, ['volumes']);
-  const long = items.map((v, i) => ({ i, v: typeof v === 'string' ? shortVolume(v) : { ...v, readOnly: v.read_only ?? false, raw: undefined } }));
+  const long = items.map((v, i) => ({
+    i,
+    v: typeof v === 'string' ? shortVolume(v) : { ...v, readOnly: v.read_only ?? false, raw: undefined },
+  }));
   for (const [label, paths] of FEATURE_BINDS) {
     if (paths.every((p) => long.some(({ v }) => v.source === p))) labels[label] = '1';
   }
@@ -120,14 +133,19 @@ function normalizeVolumes(raw: unknown, labels: Record<string, string>, tmpfs: s
   for (const { i, v } of long) {
     if (v.source && FEATURE_PATHS.has(v.source)) continue;
     if (v.type === 'tmpfs') {
-      if (v.tmpfs && Object.keys(v.tmpfs).length > 0) throw new ServiceProblem(['volumes', i], 'long syntax service.volumes options are not supported by balena');
+      if (v.tmpfs && Object.keys(v.tmpfs).length > 0)
+        throw new ServiceProblem(['volumes', i], 'long syntax service.volumes options are not supported by balena');
       tmpfs.push(v.target);
       continue;
     }
     if (v.type !== 'volume') {
-      throw new ServiceProblem(['volumes', i], `service.volumes cannot be of type "${v.type}" on balena (bind mounts are refused; use a named volume, or an io.balena.features.* label for the host paths it allows)`);
+      throw new ServiceProblem(
+        ['volumes', i],
+        `service.volumes cannot be of type "${v.type}" on balena (bind mounts are refused; use a named volume, or an io.balena.features.* label for the host paths it allows)`,
+      );
     }
-    if ('volume' in v && v.volume && Object.keys(v.volume).length > 0) throw new ServiceProblem(['volumes', i], 'long syntax service.volumes options are not supported by balena');
+    if ('volume' in v && v.volume && Object.keys(v.volume).length > 0)
+      throw new ServiceProblem(['volumes', i], 'long syntax service.volumes options are not supported by balena');
     if (v.raw !== undefined) out.push(v.raw);
     else if (!v.source) throw new ServiceProblem(['volumes', i], 'service.volumes must specify source and target');
     else out.push(`${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`);
@@ -139,18 +157,29 @@ function normalizePorts(raw: unknown, warn: (path: Array<string | number>, m: st
   const items = parse(z.array(z.union([z.string(), z.number(), portLong])), raw, ['ports']);
   return items.map((p, i) => {
     if (typeof p !== 'object') return String(p);
-    for (const f of ['name', 'app_protocol', 'mode']) if (f in p) warn(['ports', i, f], `service.ports.${f} is not supported; removed from the composition (as balena does)`);
+    for (const f of ['name', 'app_protocol', 'mode'])
+      if (f in p) warn(['ports', i, f], `service.ports.${f} is not supported; removed from the composition (as balena does)`);
     const proto = p.protocol && p.protocol !== 'tcp' ? `/${p.protocol}` : '';
     return `${p.host_ip ? `${p.host_ip}:` : ''}${p.published !== undefined ? `${p.published}:` : ''}${p.target}${proto}`;
   });
 }
 
 function normalizeDependsOn(raw: unknown): string[] {
-  const v = parse(z.union([z.array(z.string()), z.record(z.string(), z.looseObject({ condition: z.string().optional(), required: z.boolean().optional() }).nullable())]), raw, ['depends_on']);
+  const v = parse(
+    z.union([
+      z.array(z.string()),
+      z.record(z.string(), z.looseObject({ condition: z.string().optional(), required: z.boolean().optional() }).nullable()),
+    ]),
+    raw,
+    ['depends_on'],
+  );
   if (Array.isArray(v)) return v;
   return Object.entries(v).flatMap(([dep, cfg]) => {
     if (cfg?.condition !== undefined && cfg.condition !== 'service_started') {
-      throw new ServiceProblem(['depends_on', dep, 'condition'], `depends_on condition '${cfg.condition}' is not supported by balena (only service_started)`);
+      throw new ServiceProblem(
+        ['depends_on', dep, 'condition'],
+        `depends_on condition '${cfg.condition}' is not supported by balena (only service_started)`,
+      );
     }
     return cfg?.required === false ? [] : [dep];
   });
@@ -209,22 +238,41 @@ const SIMPLE: Record<string, { schema: z.ZodType; to?: (v: never) => unknown }> 
   oom_score_adj: { schema: int.refine((n) => n >= -1000 && n <= 1000, 'expected a number from -1000 to 1000') },
   pids_limit: { schema: int.refine((n) => n >= 0, 'negative service.pids_limit is not supported by balena') },
   sysctls: { schema: stringMap, to: toStringMap },
-  ulimits: { schema: ulimitsSchema, to: (v: z.output<typeof ulimitsSchema>) => Object.fromEntries(Object.entries(v).map(([k, l]) => [k, typeof l === 'number' ? { soft: l, hard: l } : l])) },
+  ulimits: {
+    schema: ulimitsSchema,
+    to: (v: z.output<typeof ulimitsSchema>) =>
+      Object.fromEntries(Object.entries(v).map(([k, l]) => [k, typeof l === 'number' ? { soft: l, hard: l } : l])),
+  },
   extra_hosts: {
     schema: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.array(z.string())]))]),
-    to: (v: string[] | Record<string, string | string[]>) => (Array.isArray(v) ? v.map((e) => e.replace('=', ':')) : Object.entries(v).flatMap(([h, ips]) => list(ips).map((ip) => `${h}:${ip}`))),
+    to: (v: string[] | Record<string, string | string[]>) =>
+      Array.isArray(v) ? v.map((e) => e.replace('=', ':')) : Object.entries(v).flatMap(([h, ips]) => list(ips).map((ip) => `${h}:${ip}`)),
   },
   network_mode: { schema: z.string().refine((m) => !m.startsWith('container:'), 'network_mode container:<id> is not allowed by balena') },
   networks: {
     schema: z.union([
       z.array(z.string()),
-      z.record(z.string(), z.looseObject({ aliases: z.array(z.string()).optional(), ipv4_address: z.string().optional(), ipv6_address: z.string().optional() }).nullable()),
+      z.record(
+        z.string(),
+        z
+          .looseObject({
+            aliases: z.array(z.string()).optional(),
+            ipv4_address: z.string().optional(),
+            ipv6_address: z.string().optional(),
+          })
+          .nullable(),
+      ),
     ]),
   },
   ipc: { schema: z.string().refine((m) => !m.startsWith('service:'), 'ipc service:<name> is not supported by balena') },
   pid: { schema: z.string().refine((m) => !m.startsWith('container:'), 'pid container:<id> is not allowed by balena') },
   security_opt: {
-    schema: z.array(z.string()).refine((opts) => opts.every((o) => SECURITY_OPTS.some((re) => re.test(o))), 'only no-new-privileges and unconfined apparmor and seccomp are allowed by balena'),
+    schema: z
+      .array(z.string())
+      .refine(
+        (opts) => opts.every((o) => SECURITY_OPTS.some((re) => re.test(o))),
+        'only no-new-privileges and unconfined apparmor and seccomp are allowed by balena',
+      ),
     to: (v: string[]) => v.map((o) => o.replace(':', '=')),
   },
   healthcheck: { schema: healthcheckSchema },
@@ -237,7 +285,10 @@ function normalizeBuild(raw: unknown): BuildSpec {
     if (isExtension(k) || (BUILD_KEYS as readonly string[]).includes(k)) continue;
     if (k in REFUSED_BUILD_KEYS) throw new ServiceProblem(['build', k], `service.build.${k} is ${REFUSED_BUILD_KEYS[k]}`);
     const near = closestKey(k, BUILD_KEYS);
-    throw new ServiceProblem(['build', k], `unknown key build.${k}${near ? ` (did you mean build.${near}?)` : ''}; balena refuses compose files with unknown keys`);
+    throw new ServiceProblem(
+      ['build', k],
+      `unknown key build.${k}${near ? ` (did you mean build.${near}?)` : ''}; balena refuses compose files with unknown keys`,
+    );
   }
   const o = parse(
     z.object({
@@ -254,14 +305,20 @@ function normalizeBuild(raw: unknown): BuildSpec {
     ['build'],
   );
   const context = o.context ?? '.';
-  if (/^(https?:\/\/|git@|github\.com\/)|\.git(#.*)?$/.test(context)) throw new ServiceProblem(['build', 'context'], 'service.build.context cannot be a remote context on balena');
+  if (/^(https?:\/\/|git@|github\.com\/)|\.git(#.*)?$/.test(context))
+    throw new ServiceProblem(['build', 'context'], 'service.build.context cannot be a remote context on balena');
   return {
     context,
     dockerfile: o.dockerfile,
     args: toStringMap(o.args),
     target: o.target,
     cacheFrom: o.cache_from,
-    extraHosts: o.extra_hosts === undefined ? undefined : Array.isArray(o.extra_hosts) ? o.extra_hosts.map((e) => e.replace('=', ':')) : Object.entries(o.extra_hosts).map(([h, ip]) => `${h}:${ip}`),
+    extraHosts:
+      o.extra_hosts === undefined
+        ? undefined
+        : Array.isArray(o.extra_hosts)
+          ? o.extra_hosts.map((e) => e.replace('=', ':'))
+          : Object.entries(o.extra_hosts).map(([h, ip]) => `${h}:${ip}`),
     labels: o.labels === undefined ? undefined : toStringMap(o.labels),
     shmSize: o.shm_size === undefined ? undefined : parseBytes(o.shm_size),
   };
@@ -269,7 +326,9 @@ function normalizeBuild(raw: unknown): BuildSpec {
 
 const fileList = (raw: unknown, key: string) => {
   const v = parse(z.union([fileRef, z.array(fileRef)]), raw, [key]);
-  return (Array.isArray(v) ? v : [v]).map((f) => (typeof f === 'string' ? { path: f, required: true } : { path: f.path, required: f.required ?? true }));
+  return (Array.isArray(v) ? v : [v]).map((f) =>
+    typeof f === 'string' ? { path: f, required: true } : { path: f.path, required: f.required ?? true },
+  );
 };
 
 /** Checks and normalises one service; `warn` collects balena's warnings (stripped keys). */
@@ -286,7 +345,10 @@ export function normalizeService(raw: unknown, warn: (path: Array<string | numbe
     if (key in REFUSED_SERVICE_KEYS) throw new ServiceProblem([key], `service.${key} is ${REFUSED_SERVICE_KEYS[key]}`);
     if (!(SERVICE_KEYS as readonly string[]).includes(key)) {
       const near = closestKey(key);
-      throw new ServiceProblem([key], `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}; balena refuses compose files with unknown keys`);
+      throw new ServiceProblem(
+        [key],
+        `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}; balena refuses compose files with unknown keys`,
+      );
     }
     switch (key) {
       case 'build':
@@ -340,12 +402,17 @@ export function normalizeService(raw: unknown, warn: (path: Array<string | numbe
   if (tmpfs.length > 0) out.keys.tmpfs = [...((out.keys.tmpfs as string[] | undefined) ?? []), ...tmpfs];
   const restart = out.keys.restart as string | undefined;
   if (restart !== undefined && !/^(no|always|unless-stopped|on-failure(:\d+)?)$/.test(restart)) {
-    warn(['restart'], `restart policy '${restart}' is not one the engine knows (no, always, on-failure, unless-stopped): balena takes the file, but the container will not be created`);
+    warn(
+      ['restart'],
+      `restart policy '${restart}' is not one the engine knows (no, always, on-failure, unless-stopped): balena takes the file, but the container will not be created`,
+    );
   }
   const adj = out.keys.oom_score_adj as number | undefined;
-  if (adj !== undefined && adj <= -900) warn(['oom_score_adj'], 'service.oom_score_adj values under -900 may break device functionality (balena warns the same)');
+  if (adj !== undefined && adj <= -900)
+    warn(['oom_score_adj'], 'service.oom_score_adj values under -900 may break device functionality (balena warns the same)');
   for (const name of Object.keys(out.labels)) {
-    if (name.startsWith('io.balena.private')) warn(['labels', name], 'the "io.balena.private" namespace is reserved for balena system labels');
+    if (name.startsWith('io.balena.private'))
+      warn(['labels', name], 'the "io.balena.private" namespace is reserved for balena system labels');
   }
   return out;
 }

@@ -31,14 +31,22 @@ export function dockerfileCandidates(deviceType: string, arch: string, specified
 }
 
 function normalize(p: string): string {
-  return posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\/+/, '').replace(/\/+$/, '');
+  return posix
+    .normalize(p.replace(/\\/g, '/'))
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 /**
  * Picks the Dockerfile from the files of a build context (relative paths; only those in D's folder matter);
  * undefined when none fits.
  */
-export function selectDockerfile(present: Iterable<string>, deviceType: string, arch: string, specified?: string): DockerfileChoice | undefined {
+export function selectDockerfile(
+  present: Iterable<string>,
+  deviceType: string,
+  arch: string,
+  specified?: string,
+): DockerfileChoice | undefined {
   const d = normalize(specified ?? 'Dockerfile');
   const files = [...present].map(normalize);
   const minusExt = (f: string) => {
@@ -80,7 +88,12 @@ export function resolveTemplate(text: string, v: TemplateVars): string {
         ? line
         : line.replace(/%%([A-Z][A-Z_]+)%%/g, (_whole, name: string) => {
             const value = values[name];
-            if (value === undefined) throw new TemplateError(`line ${i + 1}: unknown template variable %%${name}%% (balena knows ${Object.keys(values).filter((k) => k.startsWith('BALENA_')).join(', ')})`);
+            if (value === undefined)
+              throw new TemplateError(
+                `line ${i + 1}: unknown template variable %%${name}%% (balena knows ${Object.keys(values)
+                  .filter((k) => k.startsWith('BALENA_'))
+                  .join(', ')})`,
+              );
             return value;
           }),
     )

@@ -89,7 +89,9 @@ function jsonArray(s: string | null): string[] | undefined {
 }
 
 function flagsOf(ins: AstInstruction): Array<{ name: string; value: string | null; text: string }> {
-  const withFlags = ins as AstInstruction & { getFlags?: () => Array<{ getName(): string; getValue(): string | null; toString(): string }> };
+  const withFlags = ins as AstInstruction & {
+    getFlags?: () => Array<{ getName(): string; getValue(): string | null; toString(): string }>;
+  };
   return (withFlags.getFlags?.() ?? []).map((f) => ({ name: f.getName().toLowerCase(), value: f.getValue(), text: f.toString() }));
 }
 
@@ -97,8 +99,22 @@ const HEREDOC_ONLY = /^\s*(<<-?\s*(["']?)[A-Za-z0-9_.-]+\2\s*)+$/;
 
 function runOf(ins: AstInstruction, at: At, shell: string[], text: string): Instruction {
   const flags = flagsOf(ins);
-  const base = { kind: 'RUN' as const, ...at, shell, mounts: flags.filter((f) => f.name === 'mount').map((f) => f.value ?? ''), flagsText: flags.map((f) => f.text).join(' ') };
-  const heredocs = (ins as AstInstruction & { getHeredocs(): Array<{ getName(): string; getContentRange(): { start: { line: number; character: number }; end: { line: number; character: number } } | null; getStartRange(): { start: { line: number; character: number } } }> }).getHeredocs();
+  const base = {
+    kind: 'RUN' as const,
+    ...at,
+    shell,
+    mounts: flags.filter((f) => f.name === 'mount').map((f) => f.value ?? ''),
+    flagsText: flags.map((f) => f.text).join(' '),
+  };
+  const heredocs = (
+    ins as AstInstruction & {
+      getHeredocs(): Array<{
+        getName(): string;
+        getContentRange(): { start: { line: number; character: number }; end: { line: number; character: number } } | null;
+        getStartRange(): { start: { line: number; character: number } };
+      }>;
+    }
+  ).getHeredocs();
   const raw = ins.getRawArgumentsContent() ?? '';
   if (heredocs.length > 0) {
     const firstLine = raw.split('\n')[0] ?? '';
@@ -156,8 +172,18 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     let parsed: Instruction;
     switch (keyword) {
       case 'FROM': {
-        const from = ins as AstInstruction & { getImage(): string | null; getBuildStage(): string | null; getPlatformFlag(): { getValue(): string | null } | null };
-        parsed = { kind: 'FROM', ...at, image: from.getImage() ?? '', stageName: from.getBuildStage()?.toLowerCase() ?? undefined, platform: from.getPlatformFlag()?.getValue() ?? undefined };
+        const from = ins as AstInstruction & {
+          getImage(): string | null;
+          getBuildStage(): string | null;
+          getPlatformFlag(): { getValue(): string | null } | null;
+        };
+        parsed = {
+          kind: 'FROM',
+          ...at,
+          image: from.getImage() ?? '',
+          stageName: from.getBuildStage()?.toLowerCase() ?? undefined,
+          platform: from.getPlatformFlag()?.getValue() ?? undefined,
+        };
         shell = [...DEFAULT_SHELL];
         stages.push({ name: parsed.stageName, index: stages.length, instructions: [] });
         break;
@@ -183,7 +209,8 @@ export function parseDockerfile(text: string): ParsedDockerfile {
         break;
       case 'SHELL': {
         const argv = jsonArray(content);
-        if (!argv || argv.length === 0) throw invalidInput(`Dockerfile:${at.line}: SHELL needs a JSON array, e.g. SHELL ["/bin/bash", "-c"]`);
+        if (!argv || argv.length === 0)
+          throw invalidInput(`Dockerfile:${at.line}: SHELL needs a JSON array, e.g. SHELL ["/bin/bash", "-c"]`);
         parsed = { kind: 'SHELL', ...at, argv };
         shell = argv;
         break;
@@ -213,12 +240,15 @@ export function targetStage(parsed: ParsedDockerfile, target?: string): Stage | 
  * Dockerfile reference documents for ENV, ADD, COPY, WORKDIR, FROM, USER, ...), from ARG and ENV values so far.
  */
 export function expandVars(s: string, vars: Readonly<Record<string, string>>): string {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const v = vars[(name ?? bare)!];
-    if (op === '-') return v ? v : (word ?? '');
-    if (op === '+') return v ? (word ?? '') : '';
-    return v ?? '';
-  });
+  return s.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, name: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+      const v = vars[(name ?? bare)!];
+      if (op === '-') return v ? v : (word ?? '');
+      if (op === '+') return v ? (word ?? '') : '';
+      return v ?? '';
+    },
+  );
 }
 
 /**
@@ -228,7 +258,10 @@ export function expandVars(s: string, vars: Readonly<Record<string, string>>): s
 export function runArgv(run: Extract<Instruction, { kind: 'RUN' }>): string[] {
   if (run.form === 'exec') return run.argv!;
   if (run.form === 'heredoc-script' && run.command.startsWith('#!')) {
-    const script = 'f=$(mktemp) && cat > "$f" <<\'EDGEPUSH_HEREDOC\'\n' + run.command + 'EDGEPUSH_HEREDOC\nchmod +x "$f" && "$f"; rc=$?; rm -f "$f"; exit $rc';
+    const script =
+      'f=$(mktemp) && cat > "$f" <<\'EDGEPUSH_HEREDOC\'\n' +
+      run.command +
+      'EDGEPUSH_HEREDOC\nchmod +x "$f" && "$f"; rc=$?; rm -f "$f"; exit $rc';
     return ['/bin/sh', '-c', script];
   }
   return [...run.shell, run.command];

@@ -131,7 +131,10 @@ async function filesNear(contextDir: string, specified: string | undefined): Pro
 export async function loadProject(projectDir: string, opts: LoadOptions): Promise<Project> {
   const dir = resolve(projectDir);
   if (!(await isDir(dir))) throw invalidInput(`project folder ${projectDir} does not exist`);
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9_.-]/g, '-') || 'localapp';
+  const name =
+    basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]/g, '-') || 'localapp';
   const composeFile = await findComposeFile(dir);
   let specs: Array<{ name: string; spec: ComposeService }>;
   let volumes: Project['volumes'];
@@ -141,7 +144,10 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     const dotEnv = parseDotEnv((await readOptional(join(dir, '.env'))) ?? '');
     const environment = opts.environment ?? process.env;
     const variables = { ...dotEnv, ...environment };
-    const profiles = (variables.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const profiles = (variables.COMPOSE_PROFILES ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const parsed = parseCompose(await readFile(composeFile, 'utf8'), basename(composeFile), { variables, profiles });
     ({ volumes, networks } = parsed);
     warnings.push(...parsed.warnings);
@@ -152,7 +158,10 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     volumes = { 'resin-data': {} };
     networks = {};
   }
-  const balena = await loadBalenaYml(dir, specs.map((s) => s.name));
+  const balena = await loadBalenaYml(
+    dir,
+    specs.map((s) => s.name),
+  );
   const services: ProjectService[] = [];
   for (const { name: svc, spec } of specs) {
     if (spec.build === undefined) {
@@ -162,7 +171,8 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     const ctx = spec.build.context;
     const contextDir = isAbsolute(ctx) ? ctx : join(dir, ctx);
     const rel = relative(dir, contextDir);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw invalidInput(`service '${svc}': build context ${ctx} is outside the project folder (balena needs it to be a subfolder)`);
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw invalidInput(`service '${svc}': build context ${ctx} is outside the project folder (balena needs it to be a subfolder)`);
     if (!(await isDir(contextDir))) throw invalidInput(`service '${svc}': build context ${ctx} does not exist`);
     const specified = spec.build.dockerfile ?? opts.dockerfile;
     const choice = selectDockerfile(await filesNear(contextDir, specified), opts.deviceType, opts.arch, specified);
@@ -174,9 +184,16 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     let resolved = text;
     if (choice.kind !== 'plain') {
       try {
-        resolved = resolveTemplate(text, { arch: opts.arch, deviceType: opts.deviceType, serviceName: svc, appName: name, releaseHash: opts.releaseHash });
+        resolved = resolveTemplate(text, {
+          arch: opts.arch,
+          deviceType: opts.deviceType,
+          serviceName: svc,
+          appName: name,
+          releaseHash: opts.releaseHash,
+        });
       } catch (err) {
-        if (err instanceof TemplateError) throw invalidInput(`service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err.message}`);
+        if (err instanceof TemplateError)
+          throw invalidInput(`service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err.message}`);
         throw err;
       }
     }
@@ -185,7 +202,10 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
     try {
       engineDockerfile(dockerfileText); // what no engine of a balena device can build is refused now, not mid-push
     } catch (err) {
-      throw invalidInput(`service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err instanceof Error ? err.message.replace(/^Dockerfile /, '') : String(err)}`, err);
+      throw invalidInput(
+        `service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err instanceof Error ? err.message.replace(/^Dockerfile /, '') : String(err)}`,
+        err,
+      );
     }
     services.push({
       name: svc,

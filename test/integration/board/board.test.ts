@@ -9,7 +9,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceStatus, getJson, serviceOutput, sleep, targetCommit, waitApplied, waitServiceLog, type DeviceStatus } from './supervisorClient.js';
+import {
+  deviceStatus,
+  getJson,
+  serviceOutput,
+  sleep,
+  targetCommit,
+  waitApplied,
+  waitServiceLog,
+  type DeviceStatus,
+} from './supervisorClient.js';
 import { testAddress } from '../../testNet.js';
 import { qmpCommand } from '../../../simulator/board/qmp.js';
 import { boardPaths } from '../../../simulator/board/paths.js';
@@ -111,7 +120,10 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.equal(await engine.text(), 'OK');
     const list = await cli(['board', 'list', '--json'], 30_000);
     const boards = JSON.parse(list.stdout) as { name: string; running: boolean }[];
-    assert.ok(boards.some((b) => b.name === name && b.running), list.stdout);
+    assert.ok(
+      boards.some((b) => b.name === name && b.running),
+      list.stdout,
+    );
   });
 
   test('edgepush push examples/hello on a fresh board, as the README says (no base image loaded by hand), puts its base image there and runs the app', async (t) => {
@@ -150,7 +162,10 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
       const r = await run.done;
       const seconds = (Date.now() - frozenAt) / 1000;
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /board boardtest stopped answering \(no answer from its supervisor for [\d.]+ s while QEMU runs: the guest is hung\)/);
+      assert.match(
+        r.stderr,
+        /board boardtest stopped answering \(no answer from its supervisor for [\d.]+ s while QEMU runs: the guest is hung\)/,
+      );
       assert.match(r.stderr, /edgepush board cycle boardtest/);
       // The watchdog's own figure (6 s without an answer, probed every second) is about 7 s on a quiet machine; the
       // bound here only tells the watchdog's report from the push's own 120 s time limit on a loaded CI machine.
@@ -204,7 +219,10 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.ok(existsSync(balena), `balena CLI not found at ${balena}: run bash scripts/setup-balena-cli.sh`);
     const previous = (await deviceStatus(address)).release;
     const r = await new Promise<{ code: number; out: string }>((resolve, reject) => {
-      const child = spawn(balena, ['push', address, '--nolive', '--detached'], { cwd: 'examples/hello', stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(balena, ['push', address, '--nolive', '--detached'], {
+        cwd: 'examples/hello',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -218,7 +236,10 @@ describe('QEMU board', { timeout: 14 * 60_000 }, () => {
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /Successfully built/);
     const s = await waitApplied(address, 3 * 60_000, (r) => r !== previous);
-    assert.ok(s.containers.some((c) => c.serviceName === 'main' && /running/i.test(c.status)), JSON.stringify(s.containers));
+    assert.ok(
+      s.containers.some((c) => c.serviceName === 'main' && /running/i.test(c.status)),
+      JSON.stringify(s.containers),
+    );
   });
 
   test('powers off cleanly through QMP', async () => {

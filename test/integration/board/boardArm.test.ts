@@ -25,7 +25,10 @@ const skip =
       ? 'no qemu-user binfmt handler (bash scripts/setup.sh arm)'
       : false;
 
-function cliStart(args: string[], timeoutMs: number): { child: ChildProcess; done: Promise<{ code: number; stdout: string; stderr: string }> } {
+function cliStart(
+  args: string[],
+  timeoutMs: number,
+): { child: ChildProcess; done: Promise<{ code: number; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, ['dist/cli.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -82,14 +85,20 @@ describe('aarch64 QEMU board', { skip, timeout: 90 * 60_000 }, () => {
   });
 
   test('reports a raspberrypi4-64 (aarch64) on the forwarded ports', async () => {
-    assert.deepEqual(await getJson(`http://${address}:48484/v2/local/device-info`), { status: 'success', info: { arch: 'aarch64', deviceType: 'raspberrypi4-64' } });
+    assert.deepEqual(await getJson(`http://${address}:48484/v2/local/device-info`), {
+      status: 'success',
+      info: { arch: 'aarch64', deviceType: 'raspberrypi4-64' },
+    });
   });
 
   test('edgepush push examples/arch runs it as aarch64 (base image made for the board on the way)', async () => {
     const r = await push('examples/arch').done;
     assert.equal(r.code, 0, `push failed:\n${r.stderr}`);
     // the app prints its line once, maybe before a log stream could connect: read what the container printed
-    assert.match(await outputMatching(/running on \S+/, 5 * 60_000), /device type raspberrypi4-64, balena arch aarch64, built on aarch64, running on aarch64/);
+    assert.match(
+      await outputMatching(/running on \S+/, 5 * 60_000),
+      /device type raspberrypi4-64, balena arch aarch64, built on aarch64, running on aarch64/,
+    );
     const s: DeviceStatus = await waitApplied(address, 5 * 60_000, () => true);
     releaseA = s.release ?? '';
     assert.ok(releaseA);

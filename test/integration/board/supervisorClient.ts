@@ -11,7 +11,11 @@ export type DeviceStatus = z.infer<typeof statusSchema>;
 
 const targetSchema = z.object({
   state: z.object({
-    local: z.object({ name: z.string().optional(), config: z.record(z.string(), z.unknown()).optional(), apps: z.record(z.string(), z.unknown()).default({}) }),
+    local: z.object({
+      name: z.string().optional(),
+      config: z.record(z.string(), z.unknown()).optional(),
+      apps: z.record(z.string(), z.unknown()).default({}),
+    }),
   }),
 });
 

@@ -14,7 +14,11 @@ const name = 'warmtest';
 const work = mkdtempSync(join(tmpdir(), 'edgepush-warm-test-'));
 const env = { ...process.env, EDGEPUSH_BOARD_STATE: join(work, 'state') };
 
-function cli(args: string[], timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  timeoutMs: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -57,9 +61,20 @@ describe('QEMU board warm start', { timeout: 15 * 60_000 }, () => {
     assert.match(warm.stderr, /restored/);
     assert.doesNotMatch(warm.stderr, /\bkernel\b|\binit\b/, 'no boot phases');
     t.diagnostic(`warm start: online in ${warm.seconds} s`);
-    const list = JSON.parse((await cli(['board', 'list', '--json'], 30_000)).stdout) as { name: string; running: boolean; restored?: boolean; address: string }[];
-    assert.ok(list.some((b) => b.name === name && b.running && b.restored === true && b.address === address), JSON.stringify(list));
-    assert.deepEqual(await getJson(`http://${address}:48484/v2/local/device-info`), { status: 'success', info: { arch: 'amd64', deviceType: 'genericx86-64-ext' } });
+    const list = JSON.parse((await cli(['board', 'list', '--json'], 30_000)).stdout) as {
+      name: string;
+      running: boolean;
+      restored?: boolean;
+      address: string;
+    }[];
+    assert.ok(
+      list.some((b) => b.name === name && b.running && b.restored === true && b.address === address),
+      JSON.stringify(list),
+    );
+    assert.deepEqual(await getJson(`http://${address}:48484/v2/local/device-info`), {
+      status: 'success',
+      info: { arch: 'amd64', deviceType: 'genericx86-64-ext' },
+    });
 
     // the guest's clock was that of the moment the state was saved; it follows the RTC within a few seconds
     const until = Date.now() + 20_000;

@@ -26,19 +26,36 @@ describe('npm pack and npm install -g', () => {
   });
 
   test('the package holds the bundles only, installs offline and runs', async () => {
-    const npmEnv = { ...process.env, npm_config_cache: join(root, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: repo, env: npmEnv, encoding: 'utf8' });
+    const npmEnv = {
+      ...process.env,
+      npm_config_cache: join(root, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    };
+    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
+      cwd: repo,
+      env: npmEnv,
+      encoding: 'utf8',
+    });
     assert.equal(pack.status, 0, pack.stderr);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path).sort();
-    for (const f of ['dist/cli.js', 'dist/cliHeavy.js', 'dist/deltaWorker.js', 'package.json']) assert.ok(files.includes(f), `${f} in the package`);
-    const stray = files.filter((f) => !/^(dist\/[^/]+\.js|dist\/codicons\/|media\/|README\.md|CHANGELOG\.md|LICENSE|package\.json|package\.nls\.json)/.test(f));
+    for (const f of ['dist/cli.js', 'dist/cliHeavy.js', 'dist/deltaWorker.js', 'package.json'])
+      assert.ok(files.includes(f), `${f} in the package`);
+    const stray = files.filter(
+      (f) => !/^(dist\/[^/]+\.js|dist\/codicons\/|media\/|README\.md|CHANGELOG\.md|LICENSE|package\.json|package\.nls\.json)/.test(f),
+    );
     assert.deepEqual(stray, [], 'only bundles, media and docs');
     const manifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { dependencies?: object; version: string };
     assert.equal(manifest.dependencies, undefined, 'the bundles carry their libraries: nothing to install beside them');
 
     const prefix = join(root, 'prefix');
-    const install = spawnSync('npm', ['install', '-g', '--offline', '--prefix', prefix, join(root, info!.filename)], { cwd: root, env: npmEnv, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '-g', '--offline', '--prefix', prefix, join(root, info!.filename)], {
+      cwd: root,
+      env: npmEnv,
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const bin = join(prefix, 'bin', 'edgepush');
     const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };

@@ -58,12 +58,24 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
     });
 
     test('push (build on the device): a compose project with a Dockerfile.template and --env, followed until applied', async () => {
-      const r = await runCli(['push', project.dir, '--device', t.address, '--detached', '--json', '--env', 'frontend:GREETING=Conformance']);
+      const r = await runCli([
+        'push',
+        project.dir,
+        '--device',
+        t.address,
+        '--detached',
+        '--json',
+        '--env',
+        'frontend:GREETING=Conformance',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       first = PushReportSchema.parse(JSON.parse(r.stdout));
       assert.deepEqual(first.services.map((s) => s.name).sort(), ['counter', 'frontend']);
       for (const s of first.services) assert.match(s.state, /^Running/, `${s.name}: ${s.state}`);
-      assert.ok(first.services.every((s) => s.sentBytes > 0 && s.method === undefined), 'a device build sends the context and names no method');
+      assert.ok(
+        first.services.every((s) => s.sentBytes > 0 && s.method === undefined),
+        'a device build sends the context and names no method',
+      );
     });
 
     test('status: the release just pushed, both services running', async () => {
@@ -79,7 +91,11 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
     test('logs -f: template values and --env in the output, counter lines in order, none twice', async () => {
       const logs = new CliSession(['logs', '-f', t.address]);
       try {
-        await logs.waitFor('a frontend line and three counter lines', (s) => /Conformance from frontend on genericx86-64-ext \(amd64\)/.test(s.stdout) && counters(s.stdout).length >= 3, 45_000);
+        await logs.waitFor(
+          'a frontend line and three counter lines',
+          (s) => /Conformance from frontend on genericx86-64-ext \(amd64\)/.test(s.stdout) && counters(s.stdout).length >= 3,
+          45_000,
+        );
       } finally {
         await logs.stop();
       }
@@ -109,13 +125,26 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
         return c && c.status !== 'Running' ? c : undefined;
       });
       await client.startService('counter');
-      await until('counter running again', async () => ((await status(t.address)).services.find((x) => x.name === 'counter')?.status === 'Running' ? true : undefined));
+      await until('counter running again', async () =>
+        (await status(t.address)).services.find((x) => x.name === 'counter')?.status === 'Running' ? true : undefined,
+      );
       await assert.rejects(client.restartService('nope'), /Service not found, a container must exist/);
     });
 
     test('push --build-on local after a one-line change: the device runs the image built here, sent as a delta', async () => {
       await appendFile(join(project.dir, 'frontend', 'show.sh'), '# one more line\n');
-      const r = await runCli(['push', project.dir, '--device', t.address, '--detached', '--json', '--build-on', 'local', '--env', 'frontend:GREETING=Conformance']);
+      const r = await runCli([
+        'push',
+        project.dir,
+        '--device',
+        t.address,
+        '--detached',
+        '--json',
+        '--build-on',
+        'local',
+        '--env',
+        'frontend:GREETING=Conformance',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const report = PushReportSchema.parse(JSON.parse(r.stdout));
       // the device built what it runs (not on this machine): the basis is the FROM image both sides hold
@@ -140,14 +169,32 @@ export function conformanceSuite(name: string, start: () => Promise<ConformanceT
       await appendFile(join(project.dir, 'frontend', 'Dockerfile.template'), 'COPY noise.bin /app/noise.bin\n');
       const relay = await cuttingRelay(t.address, 23751, { host: t.address, port: 2375 });
       try {
-        const r = await runCli(['push', project.dir, '--device', t.address, '--engine-port', '23751', '--detached', '--json', '--build-on', 'local', '--service', 'frontend', '--env', 'frontend:GREETING=Conformance']);
+        const r = await runCli([
+          'push',
+          project.dir,
+          '--device',
+          t.address,
+          '--engine-port',
+          '23751',
+          '--detached',
+          '--json',
+          '--build-on',
+          'local',
+          '--service',
+          'frontend',
+          '--env',
+          'frontend:GREETING=Conformance',
+        ]);
         assert.equal(r.code, 0, r.stderr);
         const frontend = PushReportSchema.parse(JSON.parse(r.stdout)).services.find((s) => s.name === 'frontend')!;
         assert.equal(frontend.method, 'delta-helper', r.stderr);
         assert.equal(frontend.helperBytes, 0, 'the helper is there from the last push');
         assert.equal(relay.cuts(), 1, 'the relay cut one upload');
         assert.match(r.stderr, /resuming/);
-        assert.ok(frontend.sentBytes < frontend.deltaBytes + 1_200_000, `resumed, not restarted (${frontend.sentBytes} for ${frontend.deltaBytes})`);
+        assert.ok(
+          frontend.sentBytes < frontend.deltaBytes + 1_200_000,
+          `resumed, not restarted (${frontend.sentBytes} for ${frontend.deltaBytes})`,
+        );
         const local = (await docker.getImage(localBuildTag({ dir: project.dir, name: 'app' }, 'frontend')).inspect()).Id;
         const id = await new DeviceClient(t.address).containerId('frontend');
         assert.equal((await t.engine.getContainer(id!).inspect()).Image, local);

@@ -23,23 +23,40 @@ export interface ConformanceTarget {
 
 export async function startEdgePushTarget(address: string): Promise<ConformanceTarget> {
   const dev = await startDevice(address, 'conform');
-  return { kind: 'edgepush', address, engine: new Docker({ host: address, port: 2375 }), localMethod: 'delta-agent', stop: () => dev.cleanup() };
+  return {
+    kind: 'edgepush',
+    address,
+    engine: new Docker({ host: address, port: 2375 }),
+    localMethod: 'delta-agent',
+    stop: () => dev.cleanup(),
+  };
 }
 
 /** `edgepush device --stock`: only what a stock balenaOS device offers (the helper path without the real supervisor). */
 export async function startEdgePushStockTarget(address: string): Promise<ConformanceTarget> {
   const dev = await startDevice(address, 'conform-stock', { stock: true });
-  return { kind: 'edgepush', address, engine: new Docker({ host: address, port: 2375 }), localMethod: 'delta-helper', stop: () => dev.cleanup() };
+  return {
+    kind: 'edgepush',
+    address,
+    engine: new Docker({ host: address, port: 2375 }),
+    localMethod: 'delta-helper',
+    stop: () => dev.cleanup(),
+  };
 }
 
 const SCRIPT = resolve('scripts/real-supervisor/real-supervisor.sh');
 
 function run(args: string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
   return new Promise((res, rej) => {
-    execFile('bash', [SCRIPT, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      if (err) rej(new Error(`real-supervisor.sh ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
-      else res(stdout);
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 8 << 20 },
+      (err, stdout, stderr) => {
+        if (err) rej(new Error(`real-supervisor.sh ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        else res(stdout);
+      },
+    );
   });
 }
 

@@ -2,7 +2,19 @@
 // creating containers from a posted target, logs, service actions, bad input, and per-device scoping.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestDevice, api, status, waitFor, buildThroughDevice, postTarget, serviceContainers, followLogs, targetState, docker, type TestDevice } from './helpers.js';
+import {
+  startTestDevice,
+  api,
+  status,
+  waitFor,
+  buildThroughDevice,
+  postTarget,
+  serviceContainers,
+  followLogs,
+  targetState,
+  docker,
+  type TestDevice,
+} from './helpers.js';
 import { testAddress } from '../../testNet.js';
 
 let a: TestDevice;
@@ -23,8 +35,14 @@ test('answers the calls balena push makes, with the real supervisor shapes', asy
   const v = (await api(a.address, 'GET', '/v2/version')).json as { status: string; version: string };
   assert.equal(v.status, 'success');
   assert.match(v.version, /^\d+\.\d+\.\d+$/);
-  assert.deepEqual((await api(a.address, 'GET', '/v2/local/device-info')).json, { status: 'success', info: { arch: 'amd64', deviceType: 'genericx86-64-ext' } });
-  const ts = (await api(a.address, 'GET', '/v2/local/target-state')).json as { status: string; state: { local: { name: string; config: Record<string, string>; apps: object } } };
+  assert.deepEqual((await api(a.address, 'GET', '/v2/local/device-info')).json, {
+    status: 'success',
+    info: { arch: 'amd64', deviceType: 'genericx86-64-ext' },
+  });
+  const ts = (await api(a.address, 'GET', '/v2/local/target-state')).json as {
+    status: string;
+    state: { local: { name: string; config: Record<string, string>; apps: object } };
+  };
   assert.equal(ts.status, 'success');
   assert.equal(ts.state.local.name, a.name);
   assert.equal(ts.state.local.config.SUPERVISOR_LOCAL_MODE, '1');
@@ -36,7 +54,9 @@ test('a posted target state runs its containers, logs their output and reports a
   const logs = followLogs(a.address);
   try {
     await buildThroughDevice(a, 'local_main', 'trap "exit 0" TERM\necho "hello $GREETING"\nwhile true; do sleep 1; done\n');
-    const body = targetState(a.name, [{ serviceName: 'main', image: 'local_main', environment: { GREETING: 'from-main' }, volumes: ['resin-data:/data'] }]);
+    const body = targetState(a.name, [
+      { serviceName: 'main', image: 'local_main', environment: { GREETING: 'from-main' }, volumes: ['resin-data:/data'] },
+    ]);
     (body as { local: { apps: { '1': { volumes: object } } } }).local.apps['1'].volumes = { 'resin-data': {} };
     assert.deepEqual((await api(a.address, 'POST', '/v2/local/target-state', body)).json, { status: 'success', message: 'OK' });
     const st = await waitFor('applied', async () => {
@@ -47,14 +67,19 @@ test('a posted target state runs its containers, logs their output and reports a
     assert.equal(st.containers[0]!.serviceName, 'main');
     assert.equal(st.release, 'c0ffee01');
     assert.ok(st.images[0]!.dockerImageId?.startsWith('sha256:'));
-    await waitFor('service output in the log stream', async () => logs.lines.some((l) => l.serviceName === 'main' && l.message === 'hello from-main'));
+    await waitFor('service output in the log stream', async () =>
+      logs.lines.some((l) => l.serviceName === 'main' && l.message === 'hello from-main'),
+    );
     assert.deepEqual(logs.lines[0], { message: 'Streaming logs', isSystem: true });
     assert.ok(logs.lines.some((l) => l.isSystem && /^Installing service 'main sha256:/.test(l.message)));
     // echoed back unchanged, and a named volume scoped to the device
     const echoed = (await api(a.address, 'GET', '/v2/local/target-state')).json as { state: unknown };
     assert.deepEqual(echoed.state, body);
     const vols = await docker.listVolumes({ filters: JSON.stringify({ label: [`io.edgepush.device=${a.id}`] }) });
-    assert.deepEqual(vols.Volumes?.map((x) => x.Name), [`ep-${a.id}_1_resin-data`]);
+    assert.deepEqual(
+      vols.Volumes?.map((x) => x.Name),
+      [`ep-${a.id}_1_resin-data`],
+    );
     const ids = (await api(a.address, 'GET', '/v2/containerId?serviceName=main')).json as { status: string; containerId: string };
     assert.equal(ids.containerId, st.containers[0]!.containerId);
     assert.equal((await api(a.address, 'GET', '/v2/containerId?serviceName=nope')).status, 503);
@@ -96,7 +121,9 @@ test('bad input: malformed JSON, wrong shapes and oversized bodies are refused, 
   const malformed = await api(a.address, 'POST', '/v2/local/target-state', undefined, '{"local": {');
   assert.equal(malformed.status, 400);
   assert.equal((malformed.json as { status: string }).status, 'failed');
-  const wrong = await api(a.address, 'POST', '/v2/local/target-state', { local: { apps: { '1': { services: { '1': { serviceName: 'x' } } } } } });
+  const wrong = await api(a.address, 'POST', '/v2/local/target-state', {
+    local: { apps: { '1': { services: { '1': { serviceName: 'x' } } } } },
+  });
   assert.equal(wrong.status, 400);
   assert.match((wrong.json as { message: string }).message, /image/);
   const huge = await api(a.address, 'POST', '/v2/local/target-state', undefined, JSON.stringify({ local: { name: 'x'.repeat(2 << 20) } }));
@@ -110,7 +137,9 @@ test('an image that is not there: a clear log line and the old release keeps run
   try {
     const [old] = await serviceContainers(a, 'main');
     await postTarget(a, [{ serviceName: 'main', image: 'local_missing' }], 'c0ffee02');
-    await waitFor('missing-image log line', async () => logs.lines.some((l) => l.isSystem && /Failed to download image 'local_missing'.*not found/.test(l.message)));
+    await waitFor('missing-image log line', async () =>
+      logs.lines.some((l) => l.isSystem && /Failed to download image 'local_missing'.*not found/.test(l.message)),
+    );
     assert.equal((await status(a.address)).appState, 'applying');
     assert.equal((await serviceContainers(a, 'main'))[0]!.Id, old!.Id);
   } finally {
@@ -122,7 +151,9 @@ test('a build that fails through the engine endpoint: the client gets the error 
   const logs = followLogs(a.address);
   try {
     await assert.rejects(buildThroughDevice(a, 'local_broken', 'echo never\n', 'RUN exit 3\n'), /returned a non-zero code: 3/);
-    await waitFor('build failure log line', async () => logs.lines.some((l) => l.isSystem && /Image build failed for local_broken: .*non-zero code: 3/.test(l.message)));
+    await waitFor('build failure log line', async () =>
+      logs.lines.some((l) => l.isSystem && /Image build failed for local_broken: .*non-zero code: 3/.test(l.message)),
+    );
   } finally {
     logs.close();
   }

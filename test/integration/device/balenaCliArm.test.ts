@@ -73,15 +73,24 @@ test('balena push to a simulated raspberrypi4-64: the template resolves for aarc
 test('balena push of a project on plain edgepush-base/busybox: the device builds it on its own arch', { skip }, async () => {
   const plain = mkdtempSync(join(tmpdir(), 'ep-balena-arm-plain-'));
   try {
-    writeFileSync(join(plain, 'Dockerfile'), 'FROM edgepush-base/busybox\nCMD ["sh", "-c", "echo plain base on $(uname -m); trap \'exit 0\' TERM; while true; do sleep 1; done"]\n');
+    writeFileSync(
+      join(plain, 'Dockerfile'),
+      'FROM edgepush-base/busybox\nCMD ["sh", "-c", "echo plain base on $(uname -m); trap \'exit 0\' TERM; while true; do sleep 1; done"]\n',
+    );
     // balena push may reuse its release value: the new container is what tells the update apart
     const previous = (await status(dev.address)).containers[0]?.containerId;
     const r = await balena(['push', dev.address, '--nolive', '--detached'], 180_000, plain);
     assert.equal(r.code, 0, r.out.slice(-3000));
-    await waitFor('applied', async () => {
-      const s = await status(dev.address);
-      return s.appState === 'applied' && s.containers[0]?.containerId !== previous && s.containers[0]?.status === 'Running' ? s : undefined;
-    }, 120_000).catch(async (err: unknown) => {
+    await waitFor(
+      'applied',
+      async () => {
+        const s = await status(dev.address);
+        return s.appState === 'applied' && s.containers[0]?.containerId !== previous && s.containers[0]?.status === 'Running'
+          ? s
+          : undefined;
+      },
+      120_000,
+    ).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\n${JSON.stringify(await status(dev.address))}\n${r.out.slice(-1500)}\n${dev.stderr().slice(-1500)}`);
     });
     const [c] = await serviceContainers(dev, 'main');

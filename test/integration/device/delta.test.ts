@@ -20,10 +20,16 @@ before(async () => {
   const payload = randomBytes(200_000);
   payloadSha = createHash('sha256').update(payload).digest('hex');
   const pack = tarPack();
-  pack.entry({ name: 'Dockerfile' }, 'FROM edgepush-base/busybox:latest\nCOPY payload /payload\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sha256sum /payload; while true; do sleep 1; done"]\n');
+  pack.entry(
+    { name: 'Dockerfile' },
+    'FROM edgepush-base/busybox:latest\nCOPY payload /payload\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sha256sum /payload; while true; do sleep 1; done"]\n',
+  );
   pack.entry({ name: 'payload' }, payload);
   pack.finalize();
-  const stream = (await docker.buildImage(pack as unknown as Readable, { t: TARGET, labels: { 'io.edgepush.test': 'device-delta' } })) as unknown as Readable;
+  const stream = (await docker.buildImage(pack as unknown as Readable, {
+    t: TARGET,
+    labels: { 'io.edgepush.test': 'device-delta' },
+  })) as unknown as Readable;
   await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
   targetId = (await docker.getImage(TARGET).inspect()).Id;
   const d = await createImageDelta({ basis: { docker, ref: 'edgepush-base/busybox:latest' }, target: { docker, ref: TARGET } });
@@ -33,7 +39,10 @@ before(async () => {
 });
 after(async () => {
   await dev?.cleanup();
-  await docker.getImage(TARGET).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(TARGET)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 const put = (id: string, body: Buffer, start: number, query = '') =>
@@ -78,7 +87,9 @@ test('a delta sent in two pieces resumes, loads verified, and runs from the targ
   try {
     await postTarget(dev, [{ serviceName: 'main', image: 'local_main' }]);
     await waitFor('applied', async () => (await status(dev.address)).appState === 'applied');
-    await waitFor('payload checksum from the container', async () => logs.lines.some((l) => l.serviceName === 'main' && l.message.startsWith(payloadSha)));
+    await waitFor('payload checksum from the container', async () =>
+      logs.lines.some((l) => l.serviceName === 'main' && l.message.startsWith(payloadSha)),
+    );
   } finally {
     logs.close();
   }

@@ -83,7 +83,13 @@ export async function startTestDevice(address: string, opts: TestDeviceOptions =
   return dev;
 }
 
-export async function api(address: string, method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: unknown; text: string }> {
+export async function api(
+  address: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  raw?: string,
+): Promise<{ status: number; json: unknown; text: string }> {
   const res = await fetch(`http://${address}:48484${path}`, {
     method,
     headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
@@ -132,7 +138,11 @@ export async function buildThroughDevice(dev: TestDevice, tag: string, script: s
   pack.entry({ name: 'run.sh' }, script);
   pack.finalize();
   const stream = (await dev.engine.buildImage(pack as unknown as Readable, { t: tag, forcerm: true })) as unknown as Readable;
-  await new Promise<void>((res, rej) => dev.engine.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? rej(err) : out.find((o) => o.error) ? rej(new Error(out.find((o) => o.error)!.error)) : res())));
+  await new Promise<void>((res, rej) =>
+    dev.engine.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
+      err ? rej(err) : out.find((o) => o.error) ? rej(new Error(out.find((o) => o.error)!.error)) : res(),
+    ),
+  );
   const info = await dev.engine.getImage(tag).inspect();
   return info.Id;
 }
@@ -157,7 +167,12 @@ export function targetState(name: string, services: ServiceSpec[], commit = 'c0f
           name: 'localapp',
           commit,
           releaseId: '1',
-          services: Object.fromEntries(services.map((s, i) => [String(i + 1), { imageId: i + 1, serviceId: i + 1, restart: 'always', running: true, environment: {}, labels: {}, ...s }])),
+          services: Object.fromEntries(
+            services.map((s, i) => [
+              String(i + 1),
+              { imageId: i + 1, serviceId: i + 1, restart: 'always', running: true, environment: {}, labels: {}, ...s },
+            ]),
+          ),
           volumes: {},
           networks: {},
         },
@@ -173,11 +188,18 @@ export async function postTarget(dev: TestDevice, services: ServiceSpec[], commi
 
 /** Running containers of one service on the engine (by the device's labels). */
 export async function serviceContainers(dev: TestDevice, service: string): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: JSON.stringify({ label: [`io.edgepush.device=${dev.id}`, `io.balena.service-name=${service}`] }) });
+  return docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`io.edgepush.device=${dev.id}`, `io.balena.service-name=${service}`] }),
+  });
 }
 
 /** Reads SSE update events until `until` returns true for one; resolves with all seen. */
-export function collectEvents(address: string, until: (e: UpdateEvent) => boolean, timeoutMs = 30000): { done: Promise<UpdateEvent[]>; close(): void } {
+export function collectEvents(
+  address: string,
+  until: (e: UpdateEvent) => boolean,
+  timeoutMs = 30000,
+): { done: Promise<UpdateEvent[]>; close(): void } {
   const seen: UpdateEvent[] = [];
   let req: http.ClientRequest | undefined;
   const done = new Promise<UpdateEvent[]>((resolve, reject) => {
@@ -195,7 +217,11 @@ export function collectEvents(address: string, until: (e: UpdateEvent) => boolea
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
           i = buf.indexOf('\n\n');
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (!data) continue;
           const e = parseUpdateEvent(data);
           seen.push(e);
@@ -213,7 +239,10 @@ export function collectEvents(address: string, until: (e: UpdateEvent) => boolea
 }
 
 /** Follows /v2/local/logs, collecting parsed lines. */
-export function followLogs(address: string, query = ''): { lines: { message: string; serviceName?: string; isSystem?: boolean }[]; close(): void } {
+export function followLogs(
+  address: string,
+  query = '',
+): { lines: { message: string; serviceName?: string; isSystem?: boolean }[]; close(): void } {
   const lines: { message: string; serviceName?: string; isSystem?: boolean }[] = [];
   const req = http.get({ host: address, port: 48484, path: `/v2/local/logs${query}` }, (res) => {
     let buf = '';

@@ -13,7 +13,15 @@ import { Readable } from 'node:stream';
 import { startTestDevice, docker, type TestDevice } from './helpers.js';
 import { pingDevice } from '../../../simulator/device/spawnDevice.js';
 import { testAddress, runTag } from '../../testNet.js';
-import { chainedSymlinkTar, deltaOfLayer, duplicatePathTar, imageDelta, literalImageDelta, truncatedTar, zeroPaddedTar } from '../../fuzz/hostileDeltas.js';
+import {
+  chainedSymlinkTar,
+  deltaOfLayer,
+  duplicatePathTar,
+  imageDelta,
+  literalImageDelta,
+  truncatedTar,
+  zeroPaddedTar,
+} from '../../fuzz/hostileDeltas.js';
 import { makeTar } from '../../unit/engine/fixtures.js';
 
 const BUSYBOX = 'edgepush-base/busybox:latest';
@@ -32,21 +40,31 @@ before(async () => {
 });
 after(async () => {
   await dev?.cleanup();
-  await docker.getImage(VICTIM).remove({ noprune: true }).catch(() => undefined);
+  await docker
+    .getImage(VICTIM)
+    .remove({ noprune: true })
+    .catch(() => undefined);
 });
 
 const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** PUTs a whole delta on a connection of its own (the device's keep-alive timeout may close an idle one). */
-function send(id: string, delta: Buffer, query = `tag=local_${id}`): Promise<{ status: number; body: { message?: string; imageId?: string } }> {
+function send(
+  id: string,
+  delta: Buffer,
+  query = `tag=local_${id}`,
+): Promise<{ status: number; body: { message?: string; imageId?: string } }> {
   return new Promise((resolve, reject) => {
     const path = `/v2/edgepush/deltas/${id}?${query}&digest=${digestOf(delta)}&size=${delta.length}`;
-    const req = http.request({ host: dev.address, port: 48484, method: 'PUT', path, agent: false, headers: { 'content-length': delta.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { message?: string } }));
-    });
+    const req = http.request(
+      { host: dev.address, port: 48484, method: 'PUT', path, agent: false, headers: { 'content-length': delta.length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { message?: string } }));
+      },
+    );
     req.on('error', reject);
     req.end(delta);
   });
@@ -55,7 +73,8 @@ function send(id: string, delta: Buffer, query = `tag=local_${id}`): Promise<{ s
 /** Nothing of a refused delta stays in the device's data dir (ingests, blobs, work dirs, archives). */
 function leftovers(): string[] {
   const dir = join(dev.dataDir, 'deltas');
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
   return existsSync(dir) ? walk(dir) : [];
 }
 
@@ -107,7 +126,11 @@ test('sizes no disk holds are refused (413); a missing basis is a conflict (409)
 });
 
 test("a delta never touches images that are not the device's: foreign tags refused, header tags ignored", async () => {
-  const foreign = await send('foreign', (await deltaOfLayer(await makeTar([{ name: 'c', data: 'c' }]))).delta, `tag=${encodeURIComponent(VICTIM)}`);
+  const foreign = await send(
+    'foreign',
+    (await deltaOfLayer(await makeTar([{ name: 'c', data: 'c' }]))).delta,
+    `tag=${encodeURIComponent(VICTIM)}`,
+  );
   assert.equal(foreign.status, 400, JSON.stringify(foreign.body));
   // A valid delta whose header names the victim tag: applied, tagged only as local_mine in the device's scope.
   const { delta, target } = await deltaOfLayer(await makeTar([{ name: 'd', data: 'd' }]), VICTIM);
@@ -116,7 +139,10 @@ test("a delta never touches images that are not the device's: foreign tags refus
   assert.equal(r.body.imageId, target.imageId);
   assert.equal((await docker.getImage(VICTIM).inspect()).Id, busyboxId, 'the victim tag still names its own image');
   assert.equal((await dev.engine.getImage('local_mine').inspect()).Id, target.imageId);
-  await docker.getImage(target.imageId).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(target.imageId)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 test('work that outlasts the budget is ended (422) while the device keeps answering, and leaves nothing', async () => {
@@ -137,7 +163,7 @@ test('work that outlasts the budget is ended (422) while the device keeps answer
   assert.deepEqual(leftovers(), []);
 });
 
-test("what a crash during an apply leaves is removed at the next start", async () => {
+test('what a crash during an apply leaves is removed at the next start', async () => {
   const deltas = join(dev.dataDir, 'deltas');
   mkdirSync(join(deltas, 'work', 'crashed'), { recursive: true });
   writeFileSync(join(deltas, 'work', 'crashed', 'image.tar'), 'partial');

@@ -57,7 +57,10 @@ test('a request line no URL parser accepts answers 400 on both ports', async () 
     assert.equal(await raw(dev.address, port, 'GET http://[::1/ HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 400 Bad Request', `port ${port}`);
   }
   // a hijacked request (attach, exec) with a malformed name
-  assert.equal(await raw(dev.address, 2375, 'GET /v1.41/images/%ZZ/json HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
+  assert.equal(
+    await raw(dev.address, 2375, 'GET /v1.41/images/%ZZ/json HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n'),
+    'HTTP/1.1 400 Bad Request',
+  );
   assert.ok(await pingDevice(dev.address), 'the device still answers');
   assert.equal((await engineGet(dev.address, '/_ping')).status, 200, 'the engine port still answers');
 });
@@ -67,7 +70,11 @@ test('deeply nested JSON is refused with 400, not a stack overflow', async () =>
   const r = await api(dev.address, 'POST', '/v2/local/target-state', undefined, deep);
   assert.equal(r.status, 400, r.text.slice(0, 200));
   assert.match(r.text, /nested deeper/);
-  const create = await fetch(`http://${dev.address}:2375/containers/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"Image":${'['.repeat(100_000)}${']'.repeat(100_000)}}` });
+  const create = await fetch(`http://${dev.address}:2375/containers/create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"Image":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+  });
   assert.ok(create.status >= 400 && create.status < 500, `engine port: ${create.status}`);
   // the target state is unchanged
   const ts = (await api(dev.address, 'GET', '/v2/local/target-state')).json as { state: { local: { apps: object } } };
@@ -80,7 +87,10 @@ test('with --api-key the engine port needs the key too', async () => {
   assert.equal((await engineGet(keyed.address, '/_ping')).status, 401);
   assert.equal((await engineGet(keyed.address, '/_ping', { authorization: `Bearer ${KEY}` })).status, 200);
   assert.equal((await engineGet(keyed.address, '/_ping', { authorization: 'Bearer wrong' })).status, 401);
-  assert.match(await raw(keyed.address, 2375, 'POST /v1.41/containers/x/attach HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n'), / 401 /);
+  assert.match(
+    await raw(keyed.address, 2375, 'POST /v1.41/containers/x/attach HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n'),
+    / 401 /,
+  );
   // and the supervisor port, as before
   assert.equal((await api(keyed.address, 'GET', '/v2/version')).status, 401);
   const r = await fetch(`http://${keyed.address}:48484/v2/version`, { headers: { authorization: `Bearer ${KEY}` } });

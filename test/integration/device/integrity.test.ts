@@ -6,7 +6,18 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
-import { startTestDevice, api, status, waitFor, buildThroughDevice, postTarget, serviceContainers, followLogs, docker, type TestDevice } from './helpers.js';
+import {
+  startTestDevice,
+  api,
+  status,
+  waitFor,
+  buildThroughDevice,
+  postTarget,
+  serviceContainers,
+  followLogs,
+  docker,
+  type TestDevice,
+} from './helpers.js';
 import { testAddress, runTag } from '../../testNet.js';
 
 const FOREIGN = `edgepush-it-foreign/${runTag()}:1`;
@@ -17,7 +28,10 @@ before(async () => {
 });
 after(async () => {
   await dev?.cleanup();
-  await docker.getImage(FOREIGN).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(FOREIGN)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 const SCRIPT = (v: string) => `trap "exit 0" TERM\necho "running ${v}"\nwhile true; do sleep 1; done\n`;
@@ -51,7 +65,10 @@ test('after a kill -9, the release runs the image it was pinned to, even though 
 
 test('delete-then-download removes only images the device made', async () => {
   const pack = tarPack();
-  pack.entry({ name: 'Dockerfile' }, 'FROM edgepush-base/busybox:latest\nLABEL io.edgepush.test=foreign\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; while true; do sleep 1; done"]\n');
+  pack.entry(
+    { name: 'Dockerfile' },
+    'FROM edgepush-base/busybox:latest\nLABEL io.edgepush.test=foreign\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; while true; do sleep 1; done"]\n',
+  );
   pack.finalize();
   const stream = (await docker.buildImage(pack as unknown as Readable, { t: FOREIGN })) as unknown as Readable;
   await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
@@ -79,7 +96,17 @@ test('a service that asks for host root runs without it, each refusal in the dev
   try {
     await postTarget(
       dev,
-      [{ serviceName: 'main', image: 'local_root', volumes: ['/:/hostroot'], cap_add: ['SYS_ADMIN', 'NET_BIND_SERVICE'], devices: ['/dev/mem:/dev/mem'], network_mode: 'host', privileged: true }],
+      [
+        {
+          serviceName: 'main',
+          image: 'local_root',
+          volumes: ['/:/hostroot'],
+          cap_add: ['SYS_ADMIN', 'NET_BIND_SERVICE'],
+          devices: ['/dev/mem:/dev/mem'],
+          network_mode: 'host',
+          privileged: true,
+        },
+      ],
       'release4',
     );
     await applied();
@@ -90,8 +117,16 @@ test('a service that asks for host root runs without it, each refusal in the dev
     assert.deepEqual(hc.Devices ?? [], []);
     assert.notEqual(hc.NetworkMode, 'host');
     assert.equal(hc.Privileged, false);
-    for (const what of ['privileged mode', "bind mount of host path '/'", 'capabilities SYS_ADMIN', 'host devices', "the host's network namespace"]) {
-      await waitFor(`a log line about ${what}`, async () => logs.lines.some((l) => l.isSystem && l.message.includes(`asks for ${what}`) && l.message.includes('not granted')));
+    for (const what of [
+      'privileged mode',
+      "bind mount of host path '/'",
+      'capabilities SYS_ADMIN',
+      'host devices',
+      "the host's network namespace",
+    ]) {
+      await waitFor(`a log line about ${what}`, async () =>
+        logs.lines.some((l) => l.isSystem && l.message.includes(`asks for ${what}`) && l.message.includes('not granted')),
+      );
     }
     // the engine endpoint refuses the same, with 403
     const create = await fetch(`http://${dev.address}:2375/v1.41/containers/create`, {

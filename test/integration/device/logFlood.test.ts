@@ -54,7 +54,10 @@ test('a reader that stalls during a flood is told how many lines it lost, throug
   try {
     f.pause();
     // 4,000 lines of 10 kB: far more than the socket and the device's 1 MiB queue for one reader hold.
-    await flood('sleep 1; x=$(head -c 10000 /dev/zero | tr "\\0" x); i=0; while [ $i -lt 4000 ]; do echo "$i $x"; i=$((i+1)); done; while true; do echo END; sleep 1; done', 'flood1');
+    await flood(
+      'sleep 1; x=$(head -c 10000 /dev/zero | tr "\\0" x); i=0; while [ $i -lt 4000 ]; do echo "$i $x"; i=$((i+1)); done; while true; do echo END; sleep 1; done',
+      'flood1',
+    );
     // The reader stays stalled until the service has printed it all (as the engine tells). END comes again every
     // second: the first may itself be among the lines dropped (or skipped by an agent running behind on a busy
     // machine), and the reader must still see the flood end.

@@ -63,13 +63,17 @@ test('--announce: balena device detect finds the device and calls it a developme
   }
   await start('10.254.10.1', { localModeOpen: true, announce: 'ep3v0' });
   const out = await new Promise<string>((resolve) => {
-    const child = spawn(BALENA, ['device', 'detect', '--timeout', '4', '--json'], { env: { ...process.env, BALENARC_NO_ANALYTICS: '1', BALENARC_NO_SENTRY: '1' } });
+    const child = spawn(BALENA, ['device', 'detect', '--timeout', '4', '--json'], {
+      env: { ...process.env, BALENARC_NO_ANALYTICS: '1', BALENARC_NO_SENTRY: '1' },
+    });
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString()));
     const t = setTimeout(() => child.kill('SIGKILL'), 60000);
     child.on('exit', () => (clearTimeout(t), resolve(text)));
   });
-  const found = (JSON.parse(out.slice(out.indexOf('['))) as { address: string; osVariant: string }[]).find((d) => d.address === '10.254.10.1');
+  const found = (JSON.parse(out.slice(out.indexOf('['))) as { address: string; osVariant: string }[]).find(
+    (d) => d.address === '10.254.10.1',
+  );
   assert.ok(found, out);
   assert.equal(found.osVariant, 'development');
 });

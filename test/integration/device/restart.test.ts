@@ -3,7 +3,19 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startTestDevice, api, status, waitFor, buildThroughDevice, postTarget, serviceContainers, collectEvents, followLogs, docker, type TestDevice } from './helpers.js';
+import {
+  startTestDevice,
+  api,
+  status,
+  waitFor,
+  buildThroughDevice,
+  postTarget,
+  serviceContainers,
+  collectEvents,
+  followLogs,
+  docker,
+  type TestDevice,
+} from './helpers.js';
 import { testAddress } from '../../testNet.js';
 
 const RUN = 'trap "exit 0" TERM\necho "release $REL"\nwhile true; do sleep 1; done\n';

@@ -3,7 +3,18 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDevice, status, waitFor, buildThroughDevice, postTarget, serviceContainers, followLogs, collectEvents, docker, type TestDevice } from './helpers.js';
+import {
+  startTestDevice,
+  status,
+  waitFor,
+  buildThroughDevice,
+  postTarget,
+  serviceContainers,
+  followLogs,
+  collectEvents,
+  docker,
+  type TestDevice,
+} from './helpers.js';
 import { testAddress } from '../../testNet.js';
 
 let dev: TestDevice;
@@ -18,7 +29,11 @@ after(async () => {
 });
 
 async function runRelease(strategy: string, rel: string, image = 'local_main', extraLabels: Record<string, string> = {}): Promise<void> {
-  await postTarget(dev, [{ serviceName: 'main', image, environment: { REL: rel }, labels: { 'io.balena.update.strategy': strategy, ...extraLabels } }], `c-${rel}`);
+  await postTarget(
+    dev,
+    [{ serviceName: 'main', image, environment: { REL: rel }, labels: { 'io.balena.update.strategy': strategy, ...extraLabels } }],
+    `c-${rel}`,
+  );
 }
 
 async function applied(): Promise<void> {
@@ -37,7 +52,10 @@ test('download-then-kill: the old release keeps running while the new image is m
   try {
     await runRelease('download-then-kill', 'r2', 'local_notyet');
     await waitFor('missing image reported', async () => logs.lines.some((l) => /Failed to download image 'local_notyet'/.test(l.message)));
-    assert.deepEqual((await running()).map((c) => c.Id), [old!.Id]);
+    assert.deepEqual(
+      (await running()).map((c) => c.Id),
+      [old!.Id],
+    );
     // the image arrives (built through the engine endpoint): the update completes by itself
     await buildThroughDevice(dev, 'local_notyet', RUN);
     await applied();
@@ -96,10 +114,16 @@ test('updates.lock holds an update back; removing it lets the device converge', 
     const events = collectEvents(dev.address, (e) => e.type === 'service' && e.phase === 'waiting' && e.message === 'updates locked');
     await runRelease('download-then-kill', 'r10');
     await events.done;
-    assert.deepEqual((await running()).map((c) => c.Id), [old!.Id], 'the locked service was not touched');
+    assert.deepEqual(
+      (await running()).map((c) => c.Id),
+      [old!.Id],
+      'the locked service was not touched',
+    );
     assert.equal((await status(dev.address)).appState, 'applying');
     // the lock is visible inside the container where BALENA_APP_LOCK_PATH says
-    const exec = await docker.getContainer(old!.Id).exec({ Cmd: ['sh', '-c', 'test -f "$BALENA_APP_LOCK_PATH" && echo held'], AttachStdout: true });
+    const exec = await docker
+      .getContainer(old!.Id)
+      .exec({ Cmd: ['sh', '-c', 'test -f "$BALENA_APP_LOCK_PATH" && echo held'], AttachStdout: true });
     const out = await new Promise<string>((resolve) => {
       void exec.start({}).then((s) => {
         let text = '';

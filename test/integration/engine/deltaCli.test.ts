@@ -78,7 +78,10 @@ test('delta report --json on two image archives', () =>
     const r = cli('report', '--from', join(dir, 'a.tar'), '--to', join(dir, 'b.tar'), '--json');
     assert.equal(r.status, 0, r.stderr);
     const report = imageDeltaReportSchema.parse(JSON.parse(r.stdout));
-    assert.deepEqual(report.layers.map((l) => l.status), ['shared', 'changed']);
+    assert.deepEqual(
+      report.layers.map((l) => l.status),
+      ['shared', 'changed'],
+    );
     assert.ok(report.deltaBytes < report.layerPullBytes);
     const table = cli('report', '--from', join(dir, 'a.tar'), '--to', join(dir, 'b.tar'));
     assert.match(table.stdout, /EdgePush delta/);

@@ -24,7 +24,11 @@ async function withDir(fn: (dir: string) => Promise<void>) {
 const temps = async (dir: string) => (await readdir(dir)).filter((f) => f.startsWith('.') && f.endsWith('.tmp'));
 
 /** Runs `delta apply` in the background; `onTemp` is called once the output's temp file appears. */
-function applyInBackground(args: string[], outDir: string, onTemp: (pid: number) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function applyInBackground(
+  args: string[],
+  outDir: string,
+  onTemp: (pid: number) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, ['dist/cli.js', 'delta', 'apply', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

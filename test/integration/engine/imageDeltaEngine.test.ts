@@ -19,17 +19,29 @@ const docker = new Docker();
 const REPO = 'edgepush-test-engine/app';
 
 async function load(img: ImageArchive): Promise<void> {
-  const res = await docker.loadImage(writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }) as unknown as NodeJS.ReadableStream);
+  const res = await docker.loadImage(
+    writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }) as unknown as NodeJS.ReadableStream,
+  );
   await new Promise((resolve, reject) => docker.modem.followProgress(res, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
 }
 
 async function removeTestImages(): Promise<void> {
   for (const img of await docker.listImages({ filters: { reference: [`${REPO}`] } })) {
-    await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(img.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }
 
-const exists = (ref: string) => docker.getImage(ref).inspect().then(() => true, () => false);
+const exists = (ref: string) =>
+  docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 
 after(removeTestImages);
 
@@ -45,7 +57,10 @@ test('rebuild an image from a delta and load it into the engine', async () => {
 
   const d = await createImageDelta({ basis: { docker, ref: `${REPO}:1` }, target: { docker, ref: `${REPO}:2` } });
   assert.equal(d.report.targetImageId, target.imageId);
-  assert.deepEqual(d.report.layers.map((l) => l.status), ['shared', 'changed']);
+  assert.deepEqual(
+    d.report.layers.map((l) => l.status),
+    ['shared', 'changed'],
+  );
   await docker.getImage(`${REPO}:2`).remove({ force: true });
   assert.equal(await exists(`${REPO}:2`), false);
 
@@ -59,7 +74,10 @@ test('rebuild an image from a delta and load it into the engine', async () => {
   assert.equal(res.loaded, true);
   const inspected = await docker.getImage(`${REPO}:2`).inspect();
   assert.equal(inspected.Id, target.imageId);
-  assert.deepEqual(inspected.RootFS.Layers, target.layers.map((l) => l.diffId));
+  assert.deepEqual(
+    inspected.RootFS.Layers,
+    target.layers.map((l) => l.diffId),
+  );
 
   // A device without the basis refuses the delta as a conflict, naming the image it needs.
   await docker.getImage(`${REPO}:1`).remove({ force: true });
@@ -89,7 +107,10 @@ test('a thin archive (for the engine that holds the basis) writes only what the 
     assert.ok(thin.archiveBytes < full.archiveBytes - 390_000, `thin ${thin.archiveBytes} vs full ${full.archiveBytes}`);
     assert.equal((await stat(join(dir, 'thin.tar'))).size, thin.archiveBytes);
     const inspected = await docker.getImage(target.imageId).inspect();
-    assert.deepEqual(inspected.RootFS.Layers, target.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      inspected.RootFS.Layers,
+      target.layers.map((l) => l.diffId),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -20,13 +20,18 @@ const docker = new Docker();
 const REPO = `edgepush-test-ondemand-${runTag()}/app`;
 
 async function load(img: ImageArchive): Promise<void> {
-  const res = await docker.loadImage(writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }) as unknown as NodeJS.ReadableStream);
+  const res = await docker.loadImage(
+    writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }) as unknown as NodeJS.ReadableStream,
+  );
   await new Promise((resolve, reject) => docker.modem.followProgress(res, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
 }
 
 async function removeTestImages(): Promise<void> {
   for (const img of await docker.listImages({ filters: { reference: [REPO] } })) {
-    await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(img.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }
 
@@ -49,14 +54,26 @@ test('a windowed image delta made from engine exports and applied with the basis
     await load(basis);
     await load(target);
     const budget = 4 << 20;
-    const d = await createImageDeltaFile({ basis: { docker, ref: `${REPO}:1` }, target: { docker, ref: `${REPO}:2` }, outputPath: join(dir, 'd'), memoryBudget: budget, workDir: dir });
-    assert.deepEqual(d.report.layers.map((l) => l.status), ['shared', 'changed']);
+    const d = await createImageDeltaFile({
+      basis: { docker, ref: `${REPO}:1` },
+      target: { docker, ref: `${REPO}:2` },
+      outputPath: join(dir, 'd'),
+      memoryBudget: budget,
+      workDir: dir,
+    });
+    assert.deepEqual(
+      d.report.layers.map((l) => l.status),
+      ['shared', 'changed'],
+    );
     const payload = (await readFile(join(dir, 'd'))).length;
     assert.ok(payload < 150_000, `delta ${payload} bytes`);
     // the engine's export is indexed (not held), and a layer read from it is the layer
     const onDemand = await engineImageLayers(docker, `${REPO}:1`);
     assert.ok(onDemand, 'the export of this engine is read on demand (uncompressed layers)');
-    assert.deepEqual(onDemand.layers.map((l) => l.diffId), basis.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      onDemand.layers.map((l) => l.diffId),
+      basis.layers.map((l) => l.diffId),
+    );
     const parts: Uint8Array[] = [];
     for await (const c of onDemand.open(basis.layers[1]!.diffId)) parts.push(c);
     assert.ok(Buffer.concat(parts).equals(basis.layers[1]!.data));
@@ -66,7 +83,10 @@ test('a windowed image delta made from engine exports and applied with the basis
     assert.equal(res.loaded, true);
     const inspected = await docker.getImage(`${REPO}:2`).inspect();
     assert.equal(inspected.Id, target.imageId);
-    assert.deepEqual(inspected.RootFS.Layers, target.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      inspected.RootFS.Layers,
+      target.layers.map((l) => l.diffId),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -48,10 +48,19 @@ test('an image delta between two ~190 MB generated images, made and applied with
     // Node itself takes ~140 MB here, so the line is drawn where holding the images would cross it: an engine that
     // kept basis and target in memory needs more than both archives (2 x ~186 MB); issue 16's goal for 2 GB images
     // is 300 MB (bench:memory measures that case).
-    for (const [what, f] of [['create', created], ['apply', applied]] as const) {
-      assert.ok(f.peakMB < 300 && f.peakMB < 2 * imageMB, `${what}: peak RSS ${f.peakMB.toFixed(0)} MB for images of ${imageMB.toFixed(0)} MB`);
+    for (const [what, f] of [
+      ['create', created],
+      ['apply', applied],
+    ] as const) {
+      assert.ok(
+        f.peakMB < 300 && f.peakMB < 2 * imageMB,
+        `${what}: peak RSS ${f.peakMB.toFixed(0)} MB for images of ${imageMB.toFixed(0)} MB`,
+      );
     }
-    assert.ok(applied.writeBytes <= 1.1 * statSync(target).size, `apply wrote ${applied.writeBytes} bytes for an archive of ${statSync(target).size}`);
+    assert.ok(
+      applied.writeBytes <= 1.1 * statSync(target).size,
+      `apply wrote ${applied.writeBytes} bytes for an archive of ${statSync(target).size}`,
+    );
     console.log(`images ${imageMB.toFixed(0)} MB: create peak ${created.peakMB.toFixed(0)} MB, apply peak ${applied.peakMB.toFixed(0)} MB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -43,14 +43,24 @@ test('power cuts and a dropped link mid-wave: every device ends Running on v2 or
   assert.equal(faulted.length, 2, JSON.stringify(report.devices));
   assert.equal(report.devices.filter((d) => d.fault === 'link').length, 1);
   for (const d of report.devices) {
-    assert.ok((d.state === 'running' && d.to === report.release) || (d.state === 'rolled-back' && d.to === v1.report.release) || d.state === 'not-updated', JSON.stringify(d));
+    assert.ok(
+      (d.state === 'running' && d.to === report.release) ||
+        (d.state === 'rolled-back' && d.to === v1.report.release) ||
+        d.state === 'not-updated',
+      JSON.stringify(d),
+    );
   }
   assert.equal(status, report.devices.every((d) => d.state === 'running') ? 0 : 5);
   // What the devices themselves say, after the rollout: each runs one of the two releases, Running.
-  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as { devices: { release: string; online: boolean; services: { status: string }[] }[] };
+  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as {
+    devices: { release: string; online: boolean; services: { status: string }[] }[];
+  };
   for (const d of s.devices) {
     assert.ok(d.online);
     assert.ok([report.release, v1.report.release].includes(d.release), d.release);
-    assert.deepEqual(d.services.map((x) => x.status), ['Running']);
+    assert.deepEqual(
+      d.services.map((x) => x.status),
+      ['Running'],
+    );
   }
 });

@@ -51,14 +51,29 @@ test('a one-line change v2 goes out in waves as one delta per device, far below 
   const { status, report } = await push(dir, '--waves', '1,10%,50%,100%', '--health-timeout', '90');
   v2 = report;
   assert.equal(status, 0, JSON.stringify(report));
-  assert.deepEqual(report.waves.map((w) => [w.devices.length, w.passed]), [[1, true], [4, true], [5, true]]);
-  assert.ok(report.devices.every((d) => d.state === 'running' && d.method === 'delta' && d.to === report.release), JSON.stringify(report.devices));
+  assert.deepEqual(
+    report.waves.map((w) => [w.devices.length, w.passed]),
+    [
+      [1, true],
+      [4, true],
+      [5, true],
+    ],
+  );
+  assert.ok(
+    report.devices.every((d) => d.state === 'running' && d.method === 'delta' && d.to === report.release),
+    JSON.stringify(report.devices),
+  );
   assert.equal(report.deltas.length, 1, 'one base: one delta');
   assert.equal(report.deltas[0]!.devices, 10);
   const perDevice = report.deltas[0]!.deltaBytes;
-  assert.ok(report.registryEgressBytes < report.layerPullBytes / 5, `egress ${report.registryEgressBytes} B against ${report.layerPullBytes} B of layer pulls`);
+  assert.ok(
+    report.registryEgressBytes < report.layerPullBytes / 5,
+    `egress ${report.registryEgressBytes} B against ${report.layerPullBytes} B of layer pulls`,
+  );
   assert.ok(report.registryEgressBytes >= 10 * perDevice, 'every device fetched its delta');
-  const status2 = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as { summary: { releases: Record<string, number> } };
+  const status2 = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as {
+    summary: { releases: Record<string, number> };
+  };
   assert.deepEqual(status2.summary.releases, { [report.release]: 10 });
 });
 
@@ -68,7 +83,9 @@ test('a registry that does not answer stops the rollout before any device is tou
   const r = await cli('fleet', 'push', dir, '--fleet', FLEET, '--registry', `${testAddress(81, 29)}:5000`, '--json');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /registry .* does not answer/);
-  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as { summary: { releases: Record<string, number> } };
+  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as {
+    summary: { releases: Record<string, number> };
+  };
   assert.deepEqual(s.summary.releases, { [v2.release]: 10 });
 });
 
@@ -78,11 +95,17 @@ test('a release whose service exits at start fails the first wave, which is roll
   const { status, report } = await push(dir, '--waves', '1,50%,100%', '--health-timeout', '15');
   assert.equal(status, 5);
   assert.equal(report.rolledBack, true);
-  assert.deepEqual(report.waves.map((w) => [w.devices.length, w.passed]), [[1, false]]);
+  assert.deepEqual(
+    report.waves.map((w) => [w.devices.length, w.passed]),
+    [[1, false]],
+  );
   const [first, ...rest] = report.devices;
   assert.deepEqual([first!.state, first!.to], ['rolled-back', v2.release]);
   assert.ok(rest.every((d) => d.state === 'not-updated' && d.to === v2.release));
-  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as { summary: { releases: Record<string, number> }; devices: { services: { status: string }[] }[] };
+  const s = JSON.parse((await cli('fleet', 'status', '--name', FLEET, '--json')).stdout) as {
+    summary: { releases: Record<string, number> };
+    devices: { services: { status: string }[] }[];
+  };
   assert.deepEqual(s.summary.releases, { [v2.release]: 10 });
   assert.ok(s.devices.every((d) => d.services.length === 1 && d.services[0]!.status === 'Running'));
 });

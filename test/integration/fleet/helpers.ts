@@ -32,7 +32,10 @@ export function project(line: string, exitCode?: number): string {
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'Dockerfile'), 'FROM edgepush-base/busybox:latest\nCOPY app /app\nCMD ["sh", "/app/app.sh"]\n');
   writeFileSync(join(dir, 'app', 'payload.bin'), payload(11));
-  writeFileSync(join(dir, 'app', 'app.sh'), exitCode !== undefined ? `echo "${line}"\nexit ${exitCode}\n` : `echo "${line}"\ntrap "exit 0" TERM\nwhile true; do sleep 1; done\n`);
+  writeFileSync(
+    join(dir, 'app', 'app.sh'),
+    exitCode !== undefined ? `echo "${line}"\nexit ${exitCode}\n` : `echo "${line}"\ntrap "exit 0" TERM\nwhile true; do sleep 1; done\n`,
+  );
   return dir;
 }
 

@@ -64,7 +64,10 @@ async function writeProject(dir: string, files: Record<string, string>): Promise
 }
 
 async function inspectService(dev: TestDevice, service: string) {
-  const rows = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, `io.balena.service-name=${service}`] }) });
+  const rows = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, `io.balena.service-name=${service}`] }),
+  });
   assert.equal(rows.length, 1, `one container for ${service}`);
   return docker.getContainer(rows[0]!.Id).inspect();
 }
@@ -109,20 +112,39 @@ describe('balena compose keys on a simulated device', () => {
     assert.equal((cfg.Labels as Record<string, string>)['io.balena.features.supervisor-api'], '1', 'labels from the merge key');
     assert.deepEqual(cfg.ExposedPorts ?? {}, {}, 'expose was stripped');
     // Inside the container: the tmpfs is mounted, the ulimit applies, the build variable and template were used.
-    assert.match(await execInService(dev.address, 'web', ['sh', '-c', 'grep " /scratch " /proc/mounts; ulimit -n; cat /greeting; cat /proc/sys/net/ipv4/ip_unprivileged_port_start']), /tmpfs[\s\S]*1024\s+hello from balena.yml on amd64\s+100/);
+    assert.match(
+      await execInService(dev.address, 'web', [
+        'sh',
+        '-c',
+        'grep " /scratch " /proc/mounts; ulimit -n; cat /greeting; cat /proc/sys/net/ipv4/ip_unprivileged_port_start',
+      ]),
+      /tmpfs[\s\S]*1024\s+hello from balena.yml on amd64\s+100/,
+    );
 
     const status = await runCli(['status', dev.address, '--json']);
     const st = JSON.parse(status.stdout) as { services: Array<{ name: string; status: string }> };
-    assert.deepEqual(Object.fromEntries(st.services.map((s) => [s.name, s.status])), { web: 'Running (healthy)', sick: 'Running (unhealthy)' });
+    assert.deepEqual(Object.fromEntries(st.services.map((s) => [s.name, s.status])), {
+      web: 'Running (healthy)',
+      sick: 'Running (unhealthy)',
+    });
   });
 
   test('a project that does not load posts nothing: a typo, a YAML error, a missing build secret', async () => {
     const client = new DeviceClient(dev.address);
     const before = JSON.stringify(await client.getTargetState());
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{ ...FILES, 'docker-compose.yml': COMPOSE.replace('shm_size', 'shm_sise') }, /docker-compose.yml:12: service 'web': shm_sise: unknown key 'shm_sise' \(did you mean 'shm_size'\?\)/],
-      [{ ...FILES, 'docker-compose.yml': COMPOSE.replace('    build: ./sick', '   build: ./sick') }, /docker-compose.yml:\d+: not valid YAML/],
-      [{ ...FILES, '.balena/balena.yml': 'build-secrets:\n  global:\n    - source: token\n      dest: token\n' }, /build secret file .balena\/secrets\/token \(for service 'web'\) is missing/],
+      [
+        { ...FILES, 'docker-compose.yml': COMPOSE.replace('shm_size', 'shm_sise') },
+        /docker-compose.yml:12: service 'web': shm_sise: unknown key 'shm_sise' \(did you mean 'shm_size'\?\)/,
+      ],
+      [
+        { ...FILES, 'docker-compose.yml': COMPOSE.replace('    build: ./sick', '   build: ./sick') },
+        /docker-compose.yml:\d+: not valid YAML/,
+      ],
+      [
+        { ...FILES, '.balena/balena.yml': 'build-secrets:\n  global:\n    - source: token\n      dest: token\n' },
+        /build secret file .balena\/secrets\/token \(for service 'web'\) is missing/,
+      ],
     ];
     for (const [i, [files, re]] of cases.entries()) {
       const dir = join(root, `bad${i}`);

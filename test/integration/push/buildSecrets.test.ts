@@ -23,7 +23,9 @@ const project = (token: string, conf: string): Record<string, string> => ({
   'app/Dockerfile': [
     'FROM edgepush-base/busybox:latest',
     // The Dockerfile names the secret by its hash only: the image's history holds each RUN line.
-    'RUN test "$(sha256sum < /run/secrets/api-token | cut -c1-16)" = "' + sha16(token) + '" && echo "token ok: $(wc -c < /run/secrets/api-token) bytes" && cut -c1-4 /run/secrets/api-token > /token-prefix',
+    'RUN test "$(sha256sum < /run/secrets/api-token | cut -c1-16)" = "' +
+      sha16(token) +
+      '" && echo "token ok: $(wc -c < /run/secrets/api-token) bytes" && cut -c1-4 /run/secrets/api-token > /token-prefix',
     'RUN <<EOF',
     'set -e',
     'test "$(sha256sum < /run/secrets/conf/app.conf | cut -c1-16)" = "' + sha16(`${conf}\n`) + '"',
@@ -32,7 +34,8 @@ const project = (token: string, conf: string): Record<string, string> => ({
     LOOP,
     '',
   ].join('\n'),
-  '.balena/balena.yml': 'build-secrets:\n  global:\n    - source: token.txt\n      dest: api-token\n  services:\n    secretapp:\n      - source: app.conf\n        dest: conf/app.conf\n',
+  '.balena/balena.yml':
+    'build-secrets:\n  global:\n    - source: token.txt\n      dest: api-token\n  services:\n    secretapp:\n      - source: app.conf\n        dest: conf/app.conf\n',
   '.balena/secrets/token.txt': token,
   '.balena/secrets/app.conf': `${conf}\n`,
 });
@@ -53,7 +56,10 @@ async function savedImage(ref: string): Promise<Buffer> {
 }
 
 async function serviceImage(dev: TestDevice): Promise<string> {
-  const rows = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, 'io.balena.service-name=secretapp'] }) });
+  const rows = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, 'io.balena.service-name=secretapp'] }),
+  });
   assert.equal(rows.length, 1, 'one container for the service');
   return (await docker.getContainer(rows[0]!.Id).inspect()).Image;
 }
@@ -87,14 +93,23 @@ describe('build secrets', () => {
       assert.match(r.stderr, /build secrets \(api-token, conf\/app\.conf\) mounted at \/run\/secrets/);
       assert.match(r.stderr, /token ok: 28 bytes/, 'the plain RUN read the global secret');
       assert.match(r.stderr, /per-service secret ok/, 'the heredoc RUN read the service secret');
-      assert.equal((await execInService(dev.address, 'secretapp', ['cat', '/token-prefix'])).trim(), 'tok-', 'the image is the one that was built');
+      assert.equal(
+        (await execInService(dev.address, 'secretapp', ['cat', '/token-prefix'])).trim(),
+        'tok-',
+        'the image is the one that was built',
+      );
       assert.equal(await execInService(dev.address, 'secretapp', ['ls', '-A', '/run/secrets']), '', 'no secret in the running container');
 
       const saved = await savedImage(await serviceImage(dev));
       assert.ok(saved.length > 100_000, `docker save gave the image (${saved.length} bytes)`);
       assert.equal(saved.indexOf(token), -1, 'the global secret is in no layer');
       assert.equal(saved.indexOf(conf), -1, 'the service secret is in no layer');
-      if (buildOn === 'local') assert.equal((await savedImage(localBuildTag({ dir: resolve(dir), name: basename(dir) }, 'secretapp'))).indexOf(token), -1, 'nor in the local build');
+      if (buildOn === 'local')
+        assert.equal(
+          (await savedImage(localBuildTag({ dir: resolve(dir), name: basename(dir) }, 'secretapp'))).indexOf(token),
+          -1,
+          'nor in the local build',
+        );
       assert.deepEqual(await secretsImagesLeft(), [], 'the secrets image was removed');
     });
   }

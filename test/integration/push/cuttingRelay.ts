@@ -2,7 +2,11 @@
 // upload (`PUT .../archive` over 700 kB) after 300 kB of its body: what a flaky link does to a delta in transit.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export function cuttingRelay(host: string, port: number, target: { host: string; port: number }): Promise<{ server: Server; cuts: () => number }> {
+export function cuttingRelay(
+  host: string,
+  port: number,
+  target: { host: string; port: number },
+): Promise<{ server: Server; cuts: () => number }> {
   let cuts = 0;
   const server = createServer((client: Socket) => {
     const upstream = connect(target.port, target.host);
@@ -39,4 +43,3 @@ export function cuttingRelay(host: string, port: number, target: { host: string;
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve({ server, cuts: () => cuts })));
 }
-

@@ -58,7 +58,21 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
     assert.equal(wrong.code, 3);
     assert.match(wrong.stderr, /the API key is wrong/);
 
-    const r = await runCli(['push', project, '--device', dev.address, '--api-key', KEY, '--dockerfile', 'Dockerfile.alt', '--build-arg', 'GREETING=hello-from-build-arg', '--nocache', '--nologs', '--detached']);
+    const r = await runCli([
+      'push',
+      project,
+      '--device',
+      dev.address,
+      '--api-key',
+      KEY,
+      '--dockerfile',
+      'Dockerfile.alt',
+      '--build-arg',
+      'GREETING=hello-from-build-arg',
+      '--nocache',
+      '--nologs',
+      '--detached',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /\[main\] Step \d|RUN echo/, '--nologs hides the build output');
     const status = await cli(['status', dev.address, '--json'], { env: { EDGEPUSH_API_KEY: KEY } });
@@ -69,7 +83,7 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
   test('logs: --tail keeps the last lines the device kept, --since only newer ones, in local time', async () => {
     const env = { EDGEPUSH_API_KEY: KEY };
     let all: CliResult | undefined;
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
       all = await cli(['logs', dev.address, '--service', 'main'], { env });
       if ((all.stdout.match(/hello-from-build-arg \d+/g) ?? []).length >= 5) break;
     }
@@ -80,7 +94,10 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
     assert.equal(lines.length, 2, tail.stdout);
     for (const l of lines) assert.match(l, /^\d\d:\d\d:\d\d\.\d{3} \[main\] hello-from-build-arg \d+$/);
     const hour = String(new Date().getHours()).padStart(2, '0');
-    assert.ok(lines[0]!.startsWith(hour) || lines[0]!.startsWith(String((new Date().getHours() + 23) % 24).padStart(2, '0')), `local time: ${lines[0]}`);
+    assert.ok(
+      lines[0]!.startsWith(hour) || lines[0]!.startsWith(String((new Date().getHours() + 23) % 24).padStart(2, '0')),
+      `local time: ${lines[0]}`,
+    );
     const since = await cli(['logs', dev.address, '--service', 'main', '--since', '1s'], { env });
     const n = (since.stdout.match(/hello-from-build-arg/g) ?? []).length;
     assert.ok(n >= 1 && n <= 6, `--since 1s gave ${n} lines:\n${since.stdout}`);
@@ -121,7 +138,22 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
       const env = { EDGEPUSH_API_KEY: KEY };
       const status = await cli(['status', `${local}:41848`, '--json'], { env });
       assert.equal(status.code, 0, status.stderr);
-      const push = await cli(['push', project, '--device', `${local}:41848`, '--engine-port', '41237', '--dockerfile', 'Dockerfile.alt', '--build-arg', 'GREETING=through-the-tunnel', '--detached'], { env });
+      const push = await cli(
+        [
+          'push',
+          project,
+          '--device',
+          `${local}:41848`,
+          '--engine-port',
+          '41237',
+          '--dockerfile',
+          'Dockerfile.alt',
+          '--build-arg',
+          'GREETING=through-the-tunnel',
+          '--detached',
+        ],
+        { env },
+      );
       assert.equal(push.code, 0, push.stderr);
       const ssh = await cli(['ssh', `${local}:41848`, 'main', '--engine-port', '41237', '-c', 'cat /greeting'], { env });
       assert.equal(ssh.stdout.trim(), 'through-the-tunnel', ssh.stderr);
@@ -147,9 +179,19 @@ describe('a device with an API key, shells, logs windows, build flags, purge and
     assert.equal(after.trim(), 'end', 'the volume is empty after the purge');
     assert.notEqual(await client.containerId('main'), idBefore, 'the service was made again');
 
-    const started = (await client.engine().getContainer(await client.containerId('main')).inspect()).State.StartedAt;
+    const started = (
+      await client
+        .engine()
+        .getContainer(await client.containerId('main'))
+        .inspect()
+    ).State.StartedAt;
     await client.reboot();
-    const restarted = (await client.engine().getContainer(await client.containerId('main')).inspect()).State.StartedAt;
+    const restarted = (
+      await client
+        .engine()
+        .getContainer(await client.containerId('main'))
+        .inspect()
+    ).State.StartedAt;
     assert.ok(Date.parse(restarted) > Date.parse(started), `restarted at ${restarted}, was ${started}`);
     const noKey = await new DeviceClient(dev.address).reboot().then(
       () => 'accepted',

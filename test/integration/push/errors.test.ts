@@ -45,10 +45,18 @@ describe('push errors', () => {
     await removeLocalBuildTags();
   });
 
-  const oneLine = (stderr: string) => stderr.trim().split('\n').filter((l) => l.startsWith('edgepush'));
+  const oneLine = (stderr: string) =>
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('edgepush'));
 
   test('nothing answers at the address: exit 3 for push, status and logs', async () => {
-    for (const args of [['push', 'examples/hello', '--device', SILENT], ['status', SILENT], ['logs', SILENT]]) {
+    for (const args of [
+      ['push', 'examples/hello', '--device', SILENT],
+      ['status', SILENT],
+      ['logs', SILENT],
+    ]) {
       const r = await runCli(args);
       assert.equal(r.code, 3, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, /does not answer on port 48484 \(is it on, reachable, and in local mode\?\)/);
@@ -83,8 +91,16 @@ describe('push errors', () => {
   test('broken projects: exit 2 and a message naming the problem', async () => {
     const cases: Array<[Record<string, string>, string[], RegExp]> = [
       [{ 'docker-compose.yml': 'services: [oops' }, [], /docker-compose\.yml:1: not valid YAML/],
-      [{ 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' }, [], /docker-compose\.yml:4: service 'web': bogus: unknown key 'bogus'; balena refuses compose files with unknown keys/],
-      [{ 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n', 'web/README': 'x' }, [], /service 'web': no Dockerfile in .*web \(looked for Dockerfile\.genericx86-64-ext, Dockerfile\.amd64, Dockerfile\.template, Dockerfile\)/],
+      [
+        { 'docker-compose.yml': 'services:\n  web:\n    build: .\n    bogus: 1\n', Dockerfile: 'FROM x\n' },
+        [],
+        /docker-compose\.yml:4: service 'web': bogus: unknown key 'bogus'; balena refuses compose files with unknown keys/,
+      ],
+      [
+        { 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n', 'web/README': 'x' },
+        [],
+        /service 'web': no Dockerfile in .*web \(looked for Dockerfile\.genericx86-64-ext, Dockerfile\.amd64, Dockerfile\.template, Dockerfile\)/,
+      ],
       [{ 'README.md': 'no Dockerfile here' }, [], /service 'main': no Dockerfile/],
       [{ Dockerfile: 'FROM edgepush-base/busybox:latest\n' }, ['--service', 'api'], /unknown service 'api' \(the project has main\)/],
       [{ Dockerfile: 'FROM edgepush-base/busybox:latest\n' }, ['--env', 'api:X=1'], /--env 'api:X=1': unknown service 'api'/],
@@ -113,7 +129,9 @@ describe('push errors', () => {
   });
 
   test('a failing build: exit 4 with the build error, and the device keeps what it ran', async () => {
-    const good = await project('good', { Dockerfile: 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; echo good; sleep 3600 & wait"]\n' });
+    const good = await project('good', {
+      Dockerfile: 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; echo good; sleep 3600 & wait"]\n',
+    });
     const ok = await runCli(['push', good, '--device', dev.address, '--detached', '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     const release = (JSON.parse(ok.stdout) as { release: string }).release;
@@ -124,7 +142,10 @@ describe('push errors', () => {
       assert.match(r.stderr, /\[main\] about to fail/);
       assert.match(r.stderr, /edgepush push: service 'main': build failed: .*returned a non-zero code: 7/);
     }
-    const status = JSON.parse((await runCli(['status', dev.address, '--json'])).stdout) as { release: string; services: Array<{ status: string }> };
+    const status = JSON.parse((await runCli(['status', dev.address, '--json'])).stdout) as {
+      release: string;
+      services: Array<{ status: string }>;
+    };
     assert.equal(status.release, release);
     assert.equal(status.services[0]?.status, 'Running');
   });

@@ -52,7 +52,10 @@ test('a cut-off delta upload is resumed at once by the next push', async () => {
 test('a device that dies during the build: exit 3, not 4', async () => {
   const dir = join(work, 'slowbuild');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'Dockerfile'), 'FROM edgepush-base/busybox:latest\nRUN echo building && sleep 60\nCMD ["sh", "-c", "sleep 1000"]\n');
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    'FROM edgepush-base/busybox:latest\nRUN echo building && sleep 60\nCMD ["sh", "-c", "sleep 1000"]\n',
+  );
   const push = new CliSession(['push', dir, '--device', dev.address, '--detached']);
   try {
     await push.waitFor('the build under way', (s) => /building/.test(s.stdout + s.stderr));

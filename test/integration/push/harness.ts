@@ -30,7 +30,20 @@ export interface TestDevice {
   cleanup(): Promise<void>;
 }
 
-export async function startDevice(address: string, baseName: string, extra: { link?: string; announce?: string; localModeOpen?: boolean; apiKey?: string; stock?: boolean; deviceType?: string; allowPrivileged?: boolean; diskFree?: string } = {}): Promise<TestDevice> {
+export async function startDevice(
+  address: string,
+  baseName: string,
+  extra: {
+    link?: string;
+    announce?: string;
+    localModeOpen?: boolean;
+    apiKey?: string;
+    stock?: boolean;
+    deviceType?: string;
+    allowPrivileged?: boolean;
+    diskFree?: string;
+  } = {},
+): Promise<TestDevice> {
   await baseImages();
   const name = `${baseName}-${runTag()}`; // unique per run: clean-ups purge by device name
   const dataDir = await mkdtemp(join(tmpdir(), `ep-push-${name}-`));
@@ -112,7 +125,10 @@ export class CliSession {
   async waitFor(what: string, test: (s: CliSession) => boolean, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!test(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stdout ---\n${this.stdout.slice(-3000)}\n--- stderr ---\n${this.stderr.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}\n--- stdout ---\n${this.stdout.slice(-3000)}\n--- stderr ---\n${this.stderr.slice(-3000)}`,
+        );
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 250);
@@ -151,7 +167,13 @@ export async function execInService(address: string, service: string, cmd: strin
  * Runs `cmd` in the service until its output satisfies `ok` (a restart may be under way when a sync just ended),
  * then returns that output; after `timeoutMs` returns the last output for the assertion to show.
  */
-export async function execUntil(address: string, service: string, cmd: string[], ok: (out: string) => boolean, timeoutMs = 10_000): Promise<string> {
+export async function execUntil(
+  address: string,
+  service: string,
+  cmd: string[],
+  ok: (out: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const out = await execInService(address, service, cmd).catch((err: unknown) => `exec failed: ${String(err)}`);
@@ -163,14 +185,27 @@ export async function execUntil(address: string, service: string, cmd: string[],
 /** Untags the local builds of one project folder (`edgepush-local/<folder>-<hash>/<service>`), leaving others' alone. */
 export async function removeProjectBuildTags(dir: string, services: string[]): Promise<void> {
   const { localBuildTag } = await import('../../../simulator/push/build/buildServices.js');
-  const name = dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
-  for (const s of services) await docker.getImage(localBuildTag({ dir, name }, s)).remove({ noprune: true }).catch(() => undefined);
+  const name = dir
+    .split('/')
+    .pop()!
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '-');
+  for (const s of services)
+    await docker
+      .getImage(localBuildTag({ dir, name }, s))
+      .remove({ noprune: true })
+      .catch(() => undefined);
 }
 
 /** `--build-on local` tags its builds `edgepush-local/<project>/<service>:latest` on this machine's engine: untag them. */
 export async function removeLocalBuildTags(): Promise<void> {
   const images = await docker.listImages({ filters: JSON.stringify({ reference: ['edgepush-local/*', 'edgepush-local/*/*'] }) });
   for (const img of images) {
-    for (const tag of img.RepoTags ?? []) if (tag.startsWith('edgepush-local/')) await docker.getImage(tag).remove({ noprune: true }).catch(() => undefined);
+    for (const tag of img.RepoTags ?? [])
+      if (tag.startsWith('edgepush-local/'))
+        await docker
+          .getImage(tag)
+          .remove({ noprune: true })
+          .catch(() => undefined);
   }
 }

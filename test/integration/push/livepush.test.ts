@@ -85,7 +85,10 @@ describe('livepush', () => {
     await unlink(join(dir, 'stale.txt'));
     await push.waitFor('the deletion', (s) => syncs(s) > n, 20_000);
     assert.match(push.stderr, /syncing -stale\.txt/);
-    assert.doesNotMatch(await execUntil(dev.address, 'main', ['ls', '/app'], (o) => !o.includes('stale.txt') && !o.startsWith('exec failed')), /stale\.txt/);
+    assert.doesNotMatch(
+      await execUntil(dev.address, 'main', ['ls', '/app'], (o) => !o.includes('stale.txt') && !o.startsWith('exec failed')),
+      /stale\.txt/,
+    );
   });
 
   test('edits in quick succession are queued, never lost; ignored files are not copied', async () => {

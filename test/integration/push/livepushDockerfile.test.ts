@@ -73,7 +73,11 @@ describe('livepush on a Dockerfile with ARG/ENV paths, a heredoc RUN and a build
     await push.waitFor('the sync', (s) => syncs(s) > n, 30_000);
     assert.match(push.stderr, /livepush: \[main\] 1 copied, 0 deleted, 1 RUN re-run, restarted/);
     assert.match(push.stderr, /livepush: \[main\] heredoc ran in \/srv\/app/, 'the heredoc script ran in the WORKDIR from ENV');
-    assert.equal(await execUntil(dev.address, 'main', ['cat', '/srv/app/code/parts/b.txt'], (o) => o === 'B1\n'), 'B1\n', 'not at a literal $SRC or ${APP_HOME} path');
+    assert.equal(
+      await execUntil(dev.address, 'main', ['cat', '/srv/app/code/parts/b.txt'], (o) => o === 'B1\n'),
+      'B1\n',
+      'not at a literal $SRC or ${APP_HOME} path',
+    );
     await push.waitFor('the re-run RUN to show', (s) => /live: one parts=A1B1 gen=FIRST/.test(s.stdout), 20_000);
     assert.doesNotMatch(push.stderr, /rebuilding/);
   });
@@ -82,7 +86,9 @@ describe('livepush on a Dockerfile with ARG/ENV paths, a heredoc RUN and a build
     await writeFile(join(dir, 'gen', 'input.txt'), 'second\n');
     await push.waitFor('the rebuild', (s) => /livepush: rebuilt, release/.test(s.stderr), 120_000);
     const said = push.stderr.split('\n').filter((l) => l.startsWith('livepush:') && l.includes('gen/input.txt'));
-    assert.deepEqual(said, ["livepush: [main] gen/input.txt goes into stage 'gen' (Dockerfile line 2), which livepush cannot update in place; rebuilding"]);
+    assert.deepEqual(said, [
+      "livepush: [main] gen/input.txt goes into stage 'gen' (Dockerfile line 2), which livepush cannot update in place; rebuilding",
+    ]);
     await push.waitFor('the rebuilt image to run', (s) => /live: one parts=A1B1 gen=SECOND/.test(s.stdout), 30_000);
   });
 });

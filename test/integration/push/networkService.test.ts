@@ -15,7 +15,8 @@ const LOOP = 'CMD ["sh", "-c", "trap \'exit 0\' INT TERM; while true; do sleep 1
 const project = (greeting: string): Record<string, string> => ({
   // sidecar is listed first: the device must still create web before it
   'docker-compose.yml': `version: '2.4'\nservices:\n  sidecar:\n    build: ./sidecar\n    network_mode: service:web\n  web:\n    build: ./web\n    environment:\n      GREETING: ${greeting}\n`,
-  'web/Dockerfile': 'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "mkdir -p /www && echo \\"$GREETING\\" > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"]\n',
+  'web/Dockerfile':
+    'FROM edgepush-base/busybox:latest\nCMD ["sh", "-c", "mkdir -p /www && echo \\"$GREETING\\" > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"]\n',
   'sidecar/Dockerfile': `FROM edgepush-base/busybox:latest\n${LOOP}\n`,
 });
 
@@ -27,7 +28,10 @@ async function writeProject(dir: string, files: Record<string, string>): Promise
 }
 
 async function containerOf(dev: TestDevice, service: string) {
-  const rows = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, `io.balena.service-name=${service}`] }) });
+  const rows = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`, `io.balena.service-name=${service}`] }),
+  });
   assert.equal(rows.length, 1, `one container for ${service}`);
   return docker.getContainer(rows[0]!.Id).inspect();
 }
@@ -44,7 +48,7 @@ describe('network_mode: service:x', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  test('the sidecar joins the network of web\'s container, and follows it when web is replaced', async () => {
+  test("the sidecar joins the network of web's container, and follows it when web is replaced", async () => {
     const dir = join(root, 'app');
     for (const greeting of ['hello-1', 'hello-2']) {
       await writeProject(dir, project(greeting));

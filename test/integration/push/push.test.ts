@@ -51,7 +51,10 @@ describe('push', () => {
     const st = JSON.parse(status.stdout) as { release: string; appState: string; services: Array<{ name: string; status: string }> };
     assert.equal(st.release, report.release);
     assert.equal(st.appState, 'applied');
-    assert.deepEqual(st.services.map((x) => [x.name, x.status]), [['main', 'Running']]);
+    assert.deepEqual(
+      st.services.map((x) => [x.name, x.status]),
+      [['main', 'Running']],
+    );
     assert.match(await execInService(dev.address, 'main', ['cat', '/app/message.txt']), /edited by the integration test/);
     const text = await runCli(['status', dev.address]);
     assert.match(text.stdout, /main\s+Running/);
@@ -64,7 +67,10 @@ describe('push', () => {
     const report = PushReportSchema.parse(JSON.parse(r.stdout));
     const s = report.services[0]!;
     assert.equal(s.state, 'Running');
-    assert.ok(s.sentBytes > 0 && s.sentBytes < s.imageBytes / 10, `a delta was shipped, not the image: sent ${s.sentBytes} of ${s.imageBytes}`);
+    assert.ok(
+      s.sentBytes > 0 && s.sentBytes < s.imageBytes / 10,
+      `a delta was shipped, not the image: sent ${s.sentBytes} of ${s.imageBytes}`,
+    );
     assert.match(r.stderr, /\[main\] shipping/);
     assert.match(await execInService(dev.address, 'main', ['cat', '/app/message.txt']), /built on the workstation/);
   });
@@ -72,7 +78,10 @@ describe('push', () => {
   test('an image-only compose service runs from an image the device has; a missing one is a clear error', async () => {
     const dir = join(hello.dir, '..', 'image-only');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  plain:\n    image: edgepush-base/busybox:latest\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while :; do echo image-only up; sleep 1 & wait $!; done"]\n');
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      'services:\n  plain:\n    image: edgepush-base/busybox:latest\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while :; do echo image-only up; sleep 1 & wait $!; done"]\n',
+    );
     const r = await runCli(['push', dir, '--device', dev.address, '--detached', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = PushReportSchema.parse(JSON.parse(r.stdout)).services[0]!;
@@ -84,13 +93,27 @@ describe('push', () => {
   });
 
   test('a compose project: two services, a shared volume, the template resolved, --env for all and for one', async () => {
-    const r = await runCli(['push', 'examples/multi', '--device', dev.address, '--detached', '--json', '--env', 'ALL=1', '--env', 'frontend:GREETING=Hi']);
+    const r = await runCli([
+      'push',
+      'examples/multi',
+      '--device',
+      dev.address,
+      '--detached',
+      '--json',
+      '--env',
+      'ALL=1',
+      '--env',
+      'frontend:GREETING=Hi',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const report = PushReportSchema.parse(JSON.parse(r.stdout));
-    assert.deepEqual(report.services.map((s) => [s.name, s.state]), [
-      ['counter', 'Running'],
-      ['frontend', 'Running'],
-    ]);
+    assert.deepEqual(
+      report.services.map((s) => [s.name, s.state]),
+      [
+        ['counter', 'Running'],
+        ['frontend', 'Running'],
+      ],
+    );
     const env = await execInService(dev.address, 'frontend', ['env']);
     assert.match(env, /^GREETING=Hi$/m);
     assert.match(env, /^ALL=1$/m);

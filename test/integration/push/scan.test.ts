@@ -55,7 +55,15 @@ describe('scan', () => {
     if (skip) return t.skip(skip);
     const r = await runCli(['scan', '--timeout', '3', '--interface', IFACE, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const found = JSON.parse(r.stdout) as Array<{ name: string; address: string; localMode: boolean; development: boolean; source: string; interface?: string; deviceType?: string }>;
+    const found = JSON.parse(r.stdout) as Array<{
+      name: string;
+      address: string;
+      localMode: boolean;
+      development: boolean;
+      source: string;
+      interface?: string;
+      deviceType?: string;
+    }>;
     const d = found.find((x) => x.name === NAME);
     assert.ok(d, `not found in ${r.stdout}`);
     assert.equal(d.address, ADDRESS);
@@ -76,7 +84,10 @@ describe('scan', () => {
     const ok = await runCli(['scan', '--timeout', '0', '--address', MANUAL, '--json', '--interface', IFACE]);
     assert.equal(ok.code, 0, ok.stderr);
     const found = JSON.parse(ok.stdout) as Array<{ address: string; localMode: boolean; source: string }>;
-    assert.deepEqual(found.find((x) => x.address === MANUAL), { address: MANUAL, name: MANUAL, source: 'manual', localMode: false, development: false });
+    assert.deepEqual(
+      found.find((x) => x.address === MANUAL),
+      { address: MANUAL, name: MANUAL, source: 'manual', localMode: false, development: false },
+    );
   });
 
   test('simulated devices running on this machine are listed without mDNS', async (t) => {

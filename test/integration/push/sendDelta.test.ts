@@ -23,7 +23,10 @@ test('an interrupted delta upload resumes at the offset the device holds', async
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     assert.equal(url.pathname, `/v2/edgepush/deltas/${deltaIdOf(digest)}`);
-    if (req.method === 'GET') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', complete: false, offset: held.length }));
+    if (req.method === 'GET')
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', complete: false, offset: held.length }));
     puts++;
     ranges.push(String(req.headers['content-range'] ?? ''));
     assert.equal(url.searchParams.get('digest'), digest);

@@ -33,7 +33,10 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
   let full: TestDevice;
   let project: Awaited<ReturnType<typeof projectCopy>>;
   before(async () => {
-    [dev, full] = await Promise.all([startDevice(STOCK, 'stock', { stock: true }), startDevice(FULL, 'stockfull', { stock: true, diskFree: '1MB' })]);
+    [dev, full] = await Promise.all([
+      startDevice(STOCK, 'stock', { stock: true }),
+      startDevice(FULL, 'stockfull', { stock: true, diskFree: '1MB' }),
+    ]);
     project = await projectCopy('examples/hello');
   });
   after(async () => {
@@ -50,7 +53,17 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
 
   test('pushes go as deltas via the helper, the image is the one built here, and a cut resumes', async () => {
     const push = async (enginePort?: number) => {
-      const r = await runCli(['push', project.dir, '--device', STOCK, '--detached', '--json', '--build-on', 'local', ...(enginePort ? ['--engine-port', String(enginePort)] : [])]);
+      const r = await runCli([
+        'push',
+        project.dir,
+        '--device',
+        STOCK,
+        '--detached',
+        '--json',
+        '--build-on',
+        'local',
+        ...(enginePort ? ['--engine-port', String(enginePort)] : []),
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const report = PushReportSchema.parse(JSON.parse(r.stdout));
       const local = String((await docker.getImage(localBuildTag({ dir: project.dir, name: 'app' }, 'main')).inspect()).Id);
@@ -59,7 +72,10 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
     };
     const first = await push();
     assert.equal(first.s.method, 'delta-helper', first.stderr);
-    assert.ok(first.s.helperBytes! > 0 && first.s.helperBytes! < 1_000_000, `the helper program was put in once (${first.s.helperBytes} bytes; its image was on the device)`);
+    assert.ok(
+      first.s.helperBytes! > 0 && first.s.helperBytes! < 1_000_000,
+      `the helper program was put in once (${first.s.helperBytes} bytes; its image was on the device)`,
+    );
 
     await appendFile(join(project.dir, 'message.txt'), 'one more line\n');
     const second = await push();
@@ -75,7 +91,10 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
       assert.equal(third.s.method, 'delta-helper', third.stderr);
       assert.equal(relay.cuts(), 1, 'the relay cut one upload');
       assert.match(third.stderr, /resuming/);
-      assert.ok(third.s.sentBytes < third.s.deltaBytes + 1_200_000, `resumed, not restarted (${third.s.sentBytes} for ${third.s.deltaBytes})`);
+      assert.ok(
+        third.s.sentBytes < third.s.deltaBytes + 1_200_000,
+        `resumed, not restarted (${third.s.sentBytes} for ${third.s.deltaBytes})`,
+      );
     } finally {
       relay.server.close();
     }
@@ -86,6 +105,9 @@ describe('delta to a stock device through a helper container', { timeout: 300_00
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /disk free; this update of main needs about .*Nothing was sent/);
     const images = await new DeviceClient(FULL).engine().listImages();
-    assert.ok(!images.some((i) => (i.RepoTags ?? []).some((t) => t.startsWith('local_image_main'))), 'no image for the service reached the device');
+    assert.ok(
+      !images.some((i) => (i.RepoTags ?? []).some((t) => t.startsWith('local_image_main'))),
+      'no image for the service reached the device',
+    );
   });
 });

@@ -38,7 +38,9 @@ const pullOf = async (v: string) => (await pulls()).find((p) => p.ref === refOf(
 /** `docker pull` through the device's engine endpoint; resolves with the engine-format progress lines. */
 async function dockerPull(v: string): Promise<{ status?: string; error?: string }[]> {
   const stream = (await dev.engine.pull(refOf(v))) as Readable;
-  return new Promise((res, rej) => dev.engine.modem.followProgress(stream, (err: Error | null, out: { status?: string; error?: string }[]) => (err ? rej(err) : res(out))));
+  return new Promise((res, rej) =>
+    dev.engine.modem.followProgress(stream, (err: Error | null, out: { status?: string; error?: string }[]) => (err ? rej(err) : res(out))),
+  );
 }
 
 before(async () => {
@@ -51,8 +53,18 @@ before(async () => {
     archives[v] = await readImageArchive({ docker, ref: local(v) });
     pushed[v] = await pushImageArchive(client, repo, v, archives[v]);
   }
-  const d2 = await publishDelta(client, repo, { image: archives.v1!, ends: endsOf(pushed.v1!) }, { image: archives.v2!, pushed: pushed.v2! });
-  const d3 = await publishDelta(client, repo, { image: archives.v1!, ends: endsOf(pushed.v1!) }, { image: archives.v3!, pushed: pushed.v3! });
+  const d2 = await publishDelta(
+    client,
+    repo,
+    { image: archives.v1!, ends: endsOf(pushed.v1!) },
+    { image: archives.v2!, pushed: pushed.v2! },
+  );
+  const d3 = await publishDelta(
+    client,
+    repo,
+    { image: archives.v1!, ends: endsOf(pushed.v1!) },
+    { image: archives.v3!, pushed: pushed.v3! },
+  );
   layerPull = { v2: d2.layerPullBytes, v3: d3.layerPullBytes };
   // Damage v3's delta blob where the registry stores it: the registry still serves it under its digest.
   const hex = d3.deltaDigest.slice(7);
@@ -71,7 +83,10 @@ after(async () => {
 test('docker pull through the device: a first pull fetches layers and yields the exact image id', async () => {
   const out = await dockerPull('v1');
   assert.equal(out.find((o) => o.error)?.error, undefined);
-  assert.ok(out.some((o) => o.status === `Status: Downloaded newer image for ${refOf('v1')}`), JSON.stringify(out));
+  assert.ok(
+    out.some((o) => o.status === `Status: Downloaded newer image for ${refOf('v1')}`),
+    JSON.stringify(out),
+  );
   assert.equal((await dev.engine.getImage(refOf('v1')).inspect()).Id, ids.v1);
   const p = await pullOf('v1');
   assert.equal(p?.method, 'layers');
@@ -87,7 +102,10 @@ test('the next release comes as a delta from the image the device has, and a sec
   assert.equal(p?.method, 'delta');
   assert.ok(p!.bytesFetched < layerPull.v2! / 5, `delta pull ${p!.bytesFetched} B against a ${layerPull.v2} B layer pull`);
   const again = await dockerPull('v2');
-  assert.ok(again.some((o) => o.status === `Status: Image is up to date for ${refOf('v2')}`), JSON.stringify(again));
+  assert.ok(
+    again.some((o) => o.status === `Status: Image is up to date for ${refOf('v2')}`),
+    JSON.stringify(again),
+  );
   const second = await pullOf('v2');
   assert.equal(second?.method, 'none');
   assert.equal(second?.bytesFetched, 0);
@@ -97,8 +115,16 @@ test('a corrupt delta blob is refused by its digest; the device pulls layers and
   const logs = followLogs(dev.address);
   try {
     await postTarget(dev, [{ serviceName: 'main', image: refOf('v3') }], 'release-v3');
-    await waitFor('v3 running', async () => (await status(dev.address)).containers.some((c) => c.serviceName === 'main' && c.status === 'Running'), 60000);
-    await waitFor('the app line', async () => logs.lines.some((l) => l.serviceName === 'main' && l.message.includes('hello from v3')), 20000);
+    await waitFor(
+      'v3 running',
+      async () => (await status(dev.address)).containers.some((c) => c.serviceName === 'main' && c.status === 'Running'),
+      60000,
+    );
+    await waitFor(
+      'the app line',
+      async () => logs.lines.some((l) => l.serviceName === 'main' && l.message.includes('hello from v3')),
+      20000,
+    );
   } finally {
     logs.close();
   }

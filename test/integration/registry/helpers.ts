@@ -51,20 +51,32 @@ export function payload(seed: number): Buffer {
  */
 export async function buildTestImage(tag: string, line: string, opts: { exitCode?: number; label?: string } = {}): Promise<string> {
   await ensureBaseImages(docker, { node: false });
-  const script = opts.exitCode !== undefined ? `echo "${line}"\nexit ${opts.exitCode}\n` : `echo "${line}"\ntrap "exit 0" TERM\nwhile true; do sleep 1; done\n`;
+  const script =
+    opts.exitCode !== undefined
+      ? `echo "${line}"\nexit ${opts.exitCode}\n`
+      : `echo "${line}"\ntrap "exit 0" TERM\nwhile true; do sleep 1; done\n`;
   const pack = tarPack();
   // One COPY of the whole app, as most projects do: the one-line change lands in a 300 KB layer.
   pack.entry({ name: 'Dockerfile' }, 'FROM edgepush-base/busybox:latest\nCOPY app /app\nCMD ["sh", "/app/app.sh"]\n');
   pack.entry({ name: 'app/payload.bin' }, payload(7));
   pack.entry({ name: 'app/app.sh' }, script);
   pack.finalize();
-  const stream = (await docker.buildImage(pack as unknown as Readable, { t: tag, labels: { 'io.edgepush.test': opts.label ?? 'registry' } })) as unknown as Readable;
+  const stream = (await docker.buildImage(pack as unknown as Readable, {
+    t: tag,
+    labels: { 'io.edgepush.test': opts.label ?? 'registry' },
+  })) as unknown as Readable;
   await new Promise<void>((res, rej) =>
-    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? rej(err) : out.find((o) => o.error) ? rej(new Error(out.find((o) => o.error)!.error)) : res())),
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
+      err ? rej(err) : out.find((o) => o.error) ? rej(new Error(out.find((o) => o.error)!.error)) : res(),
+    ),
   );
   return (await docker.getImage(tag).inspect()).Id;
 }
 
 export async function removeImages(...refs: string[]): Promise<void> {
-  for (const r of refs) await docker.getImage(r).remove({ force: true }).catch(() => undefined);
+  for (const r of refs)
+    await docker
+      .getImage(r)
+      .remove({ force: true })
+      .catch(() => undefined);
 }

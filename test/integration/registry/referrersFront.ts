@@ -36,20 +36,33 @@ export async function startReferrersFront(address: string, upstream: string): Pr
           front.referrersAsked++;
           const want = url.searchParams.get('artifactType');
           const list = (bySubject.get(ref[2]!) ?? []).filter((r) => !want || r.artifactType === want);
-          res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.index.v1+json', ...(want ? { 'OCI-Filters-Applied': 'artifactType' } : {}) });
+          res.writeHead(200, {
+            'Content-Type': 'application/vnd.oci.image.index.v1+json',
+            ...(want ? { 'OCI-Filters-Applied': 'artifactType' } : {}),
+          });
           res.end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: list }));
           return;
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host') headers[k] = v;
-        const up = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: body.length ? body : undefined, redirect: 'manual' });
+        const up = await fetch(`${upstream}${req.url}`, {
+          method: req.method,
+          headers,
+          body: body.length ? body : undefined,
+          redirect: 'manual',
+        });
         const out: Record<string, string> = {};
         up.headers.forEach((v, k) => {
           out[k] = k === 'location' ? v.replace(upstream, front.url) : v;
         });
         const isManifestPut = req.method === 'PUT' && /\/manifests\//.test(url.pathname);
         if (isManifestPut && up.status === 201) {
-          const m = JSON.parse(body.toString('utf8')) as { subject?: { digest: string }; artifactType?: string; annotations?: Record<string, string>; mediaType: string };
+          const m = JSON.parse(body.toString('utf8')) as {
+            subject?: { digest: string };
+            artifactType?: string;
+            annotations?: Record<string, string>;
+            mediaType: string;
+          };
           if (m.subject) {
             const digest = out['docker-content-digest']!;
             const list = (bySubject.get(m.subject.digest) ?? []).filter((r) => r.digest !== digest);

@@ -41,11 +41,22 @@ after(async () => {
 test('registry status shows the running registry', () => {
   const r = cli('registry', 'status', '--address', reg.address, '--port', String(reg.port), '--json');
   const list = json<{ url: string; answering: boolean }[]>(r);
-  assert.deepEqual(list.map((x) => [x.url, x.answering]), [[reg.url, true]]);
+  assert.deepEqual(
+    list.map((x) => [x.url, x.answering]),
+    [[reg.url, true]],
+  );
 });
 
 test('image push sends every blob once; a second push skips them all and the engine pulls the same image id', async () => {
-  type Pushed = { ref: string; manifestDigest: string; imageId: string; blobsPushed: number; blobsSkipped: number; bytesUploaded: number; manifestSize: number };
+  type Pushed = {
+    ref: string;
+    manifestDigest: string;
+    imageId: string;
+    blobsPushed: number;
+    blobsSkipped: number;
+    bytesUploaded: number;
+    manifestSize: number;
+  };
   const first = json<Pushed>(cli('image', 'push', V1, '--registry', reg.url, '--json'));
   assert.equal(first.imageId, v1Id);
   assert.ok(first.blobsPushed >= 3, `config + 3 layers expected, pushed ${first.blobsPushed}`);
@@ -61,12 +72,24 @@ test('image push sends every blob once; a second push skips them all and the eng
     await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
     assert.equal((await docker.getImage(pulled).inspect()).Id, v1Id);
   } finally {
-    await docker.getImage(pulled).remove({ force: false, noprune: true }).catch(() => undefined);
+    await docker
+      .getImage(pulled)
+      .remove({ force: false, noprune: true })
+      .catch(() => undefined);
   }
 });
 
 test('image delta pushes an artifact with TO as subject, found by the tag schema fallback and by its tag', async () => {
-  type Delta = { to: string; from: string; manifestDigest: string; deltaBytes: number; layerPullBytes: number; discovery: string; tag: string; reused: boolean };
+  type Delta = {
+    to: string;
+    from: string;
+    manifestDigest: string;
+    deltaBytes: number;
+    layerPullBytes: number;
+    discovery: string;
+    tag: string;
+    reused: boolean;
+  };
   const d = json<Delta>(cli('image', 'delta', V1, V2, '--registry', reg.url, '--json'));
   assert.equal(d.discovery, 'tag-schema', 'distribution 2.8 has no referrers API');
   assert.ok(d.deltaBytes < d.layerPullBytes / 10, `delta ${d.deltaBytes} B against a ${d.layerPullBytes} B layer pull`);
@@ -82,9 +105,15 @@ test('image delta pushes an artifact with TO as subject, found by the tag schema
   assert.equal(m.annotations?.['io.edgepush.delta.base.image-id'], v1Id);
   // The fallback index under sha256-<hex of TO>.
   const index = imageIndexSchema.parse(JSON.parse((await client.getManifest(repo, referrersTag(d.to))).bytes.toString('utf8')));
-  assert.deepEqual(index.manifests.map((x) => [x.digest, x.artifactType]), [[d.manifestDigest, DELTA_ARTIFACT_TYPE]]);
+  assert.deepEqual(
+    index.manifests.map((x) => [x.digest, x.artifactType]),
+    [[d.manifestDigest, DELTA_ARTIFACT_TYPE]],
+  );
   const found = await findDeltas(client, repo, d.to, (base) => base === v1Id);
-  assert.deepEqual(found.map((f) => [f.manifestDigest, f.foundBy, f.baseImageId, f.targetImageId]), [[d.manifestDigest, 'tag-schema', v1Id, v2Id]]);
+  assert.deepEqual(
+    found.map((f) => [f.manifestDigest, f.foundBy, f.baseImageId, f.targetImageId]),
+    [[d.manifestDigest, 'tag-schema', v1Id, v2Id]],
+  );
   assert.deepEqual(await findDeltas(client, repo, d.to, (base) => base === 'sha256:' + '0'.repeat(64)), []);
   assert.equal((await findDeltaByTag(client, repo, v1Id, v2Id))?.manifestDigest, d.manifestDigest);
   // Asked again: found, not recomputed.
@@ -105,7 +134,10 @@ test('on a registry with the referrers API the delta is found by referrers and n
     assert.equal(d.discovery, 'referrers');
     assert.equal(await client.headManifest(repo, referrersTag(pb.manifestDigest)), null, 'no tag schema index on a 1.1 registry');
     const found = await findDeltas(client, repo, pb.manifestDigest);
-    assert.deepEqual(found.map((f) => [f.manifestDigest, f.foundBy]), [[d.manifestDigest, 'referrers']]);
+    assert.deepEqual(
+      found.map((f) => [f.manifestDigest, f.foundBy]),
+      [[d.manifestDigest, 'referrers']],
+    );
     assert.ok(front.referrersAsked >= 1);
   } finally {
     await front.close();
@@ -119,8 +151,18 @@ test('a registry that is down or refuses: clear errors, exit code 1', async () =
   assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
   // A manifest naming a blob the registry does not have is refused, with the registry's own reason.
   const client = new RegistryClient(parseRegistryAddress(reg.url));
-  const bogus = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, digest: `sha256:${'1'.repeat(64)}`, size: 2 }, layers: [] }));
-  await assert.rejects(client.putManifest(`edgepush-it/${runTag()}-bogus`, 'x', bogus, MediaType.ociManifest), /refused \(HTTP 400: MANIFEST_BLOB_UNKNOWN/);
+  const bogus = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: `sha256:${'1'.repeat(64)}`, size: 2 },
+      layers: [],
+    }),
+  );
+  await assert.rejects(
+    client.putManifest(`edgepush-it/${runTag()}-bogus`, 'x', bogus, MediaType.ociManifest),
+    /refused \(HTTP 400: MANIFEST_BLOB_UNKNOWN/,
+  );
   const bad = cli('image', 'push', V1, '--registry', 'ftp://nowhere');
   assert.equal(bad.status, 2);
 });

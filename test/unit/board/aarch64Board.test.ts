@@ -37,7 +37,11 @@ test('the aarch64 board: virt machine, the CPU asked for, PL011 console, root on
   assert.ok(append.endsWith('-- /sbin/edgeinit'));
   assert.ok(after(argv, '-device').includes('nvme,drive=root,serial=edgeroot'));
   const devices = after(argv, '-device');
-  assert.ok(devices.indexOf('virtio-blk-pci,drive=pad') >= 0 && devices.indexOf('virtio-blk-pci,drive=pad') < devices.indexOf('virtio-blk-pci,drive=agent'), 'the agent disk is the second virtio disk (/dev/vdb), as the init mounts it');
+  assert.ok(
+    devices.indexOf('virtio-blk-pci,drive=pad') >= 0 &&
+      devices.indexOf('virtio-blk-pci,drive=pad') < devices.indexOf('virtio-blk-pci,drive=agent'),
+    'the agent disk is the second virtio disk (/dev/vdb), as the init mounts it',
+  );
   assert.ok(argv.includes('-no-reboot'));
   assert.ok(!argv.includes('-initrd'), 'no initramfs: root on NVMe, built into the kernel');
 });
@@ -53,7 +57,10 @@ test('the aarch64 recipe is the x86 one for arm64: own kernel, own hash; the x86
 });
 
 test("the board's device type reaches the agent through board.env, exported", () => {
-  assert.equal(boardEnv({ name: 'pi', engineTcp: false, deviceType: 'raspberrypi4-64' }), 'NAME=pi\nENGINE_TCP=0\nexport EDGEPUSH_DEVICE_TYPE=raspberrypi4-64\n');
+  assert.equal(
+    boardEnv({ name: 'pi', engineTcp: false, deviceType: 'raspberrypi4-64' }),
+    'NAME=pi\nENGINE_TCP=0\nexport EDGEPUSH_DEVICE_TYPE=raspberrypi4-64\n',
+  );
   assert.equal(boardEnv({ name: 'pi', engineTcp: false }), 'NAME=pi\nENGINE_TCP=0\n');
   assert.throws(() => boardEnv({ name: 'pi', engineTcp: false, deviceType: 'x; reboot' }), /device type/);
 });

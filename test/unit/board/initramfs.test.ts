@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { cpioNewc, initramfsInit, initramfsModules } from '../../../simulator/board/initramfs.js';
 
 test('newc cpio: 110-byte headers, names and data padded to 4 bytes, a trailer', () => {
-  const out = cpioNewc([{ name: 'init', mode: 0o100755, data: Buffer.from('#!/bin/sh\n') }, { name: 'dev/console', mode: 0o020600, rdev: [5, 1] }]);
+  const out = cpioNewc([
+    { name: 'init', mode: 0o100755, data: Buffer.from('#!/bin/sh\n') },
+    { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
+  ]);
   const text = out.toString('latin1');
   assert.equal(text.slice(0, 6), '070701');
   assert.equal(parseInt(text.slice(6 + 8 * 6, 6 + 8 * 7), 16), 10, 'file size of init');
@@ -18,7 +21,10 @@ test('newc cpio: 110-byte headers, names and data padded to 4 bytes, a trailer',
 });
 
 test('the init loads the virtio modules in dependency order, mounts /dev/vda and hands over to tini', () => {
-  assert.deepEqual(initramfsModules.map((m) => m.split('/').pop()), ['virtio_ring.ko', 'virtio.ko', 'virtio_pci_legacy_dev.ko', 'virtio_pci_modern_dev.ko', 'virtio_pci.ko', 'virtio_blk.ko']);
+  assert.deepEqual(
+    initramfsModules.map((m) => m.split('/').pop()),
+    ['virtio_ring.ko', 'virtio.ko', 'virtio_pci_legacy_dev.ko', 'virtio_pci_modern_dev.ko', 'virtio_pci.ko', 'virtio_blk.ko'],
+  );
   assert.match(initramfsInit, /mount -t ext4 -o rw \/dev\/vda \/root/);
   assert.match(initramfsInit, /exec \$B switch_root \/root \/usr\/bin\/tini "\$@"/);
 });

@@ -37,7 +37,10 @@ test('a Debian board boots its kernel directly under TCG with the console in a f
   assert.deepEqual(valueAfter(argv, '-kernel'), ['/c/vmlinux']);
   assert.deepEqual(valueAfter(argv, '-initrd'), ['/c/initrd.img']);
   // both disks are virtio (a migratable device), the root disk first: /dev/vda in the guest, the agent /dev/vdb
-  assert.deepEqual(valueAfter(argv, '-device').filter((d) => d.startsWith('virtio-blk')), ['virtio-blk-pci,drive=root,id=rootdisk', 'virtio-blk-pci,drive=agent,id=agentdisk']);
+  assert.deepEqual(
+    valueAfter(argv, '-device').filter((d) => d.startsWith('virtio-blk')),
+    ['virtio-blk-pci,drive=root,id=rootdisk', 'virtio-blk-pci,drive=agent,id=agentdisk'],
+  );
   assert.deepEqual(valueAfter(argv, '-append'), ['console=ttyS0 quiet tsc_early_khz=2600000 -- /sbin/edgeinit']);
   assert.deepEqual(valueAfter(argv, '-qmp'), ['unix:/s/b1/qmp.sock,server=on,wait=off']);
   assert.ok(valueAfter(argv, '-chardev')[0]?.includes('path=/s/b1/console.log'));

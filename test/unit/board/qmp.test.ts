@@ -47,7 +47,9 @@ test('QMP: negotiates capabilities, runs the command and skips events', async ()
 test('QMP: an error reply and a silent monitor both fail with a reason, never hang', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qmp-'));
   const sock = join(dir, 'qmp.sock');
-  const server = await fakeQmp(sock, (c) => (c.execute === 'bad' ? { error: { class: 'GenericError', desc: 'no such thing' } } : undefined));
+  const server = await fakeQmp(sock, (c) =>
+    c.execute === 'bad' ? { error: { class: 'GenericError', desc: 'no such thing' } } : undefined,
+  );
   try {
     await assert.rejects(qmpCommand(sock, 'bad'), /no such thing/);
     await assert.rejects(qmpCommand(sock, 'system_powerdown', undefined, 300), /no answer within/);

@@ -17,7 +17,10 @@ test('the image hash changes with the package list, the init script or the kerne
 
 test('the init script starts the agent with the agreed invocation', () => {
   const init = x86Recipe.files['sbin/edgeinit']?.text ?? '';
-  assert.match(init, /node \/opt\/edgepush\/boot\.js \/opt\/edgepush\/cli\.js \S+ \\\s+device --address 0\.0\.0\.0 --local-mode-open --engine unix:\/\/\/run\/docker\.sock/);
+  assert.match(
+    init,
+    /node \/opt\/edgepush\/boot\.js \/opt\/edgepush\/cli\.js \S+ \\\s+device --address 0\.0\.0\.0 --local-mode-open --engine unix:\/\/\/run\/docker\.sock/,
+  );
   assert.match(init, /--tls=false/);
 });
 

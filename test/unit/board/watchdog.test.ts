@@ -19,7 +19,11 @@ test('judge: hung only after the grace period without an answer; a gone QEMU at 
 });
 
 test('the console line that explains a hang is quoted', () => {
-  const lines = ['[   40.1] docker0: port 1(veth1) entered forwarding state', '[   71.9] watchdog: BUG: soft lockup - CPU#0 stuck for 71s! [runc:[2:INIT]:411]', 'edgepush-phase: engine 9.1'];
+  const lines = [
+    '[   40.1] docker0: port 1(veth1) entered forwarding state',
+    '[   71.9] watchdog: BUG: soft lockup - CPU#0 stuck for 71s! [runc:[2:INIT]:411]',
+    'edgepush-phase: engine 9.1',
+  ];
   assert.equal(consoleComplaint(lines), 'watchdog: BUG: soft lockup - CPU#0 stuck for 71s! [runc:[2:INIT]:411]');
   assert.equal(consoleComplaint(['all quiet']), undefined);
 });
@@ -35,7 +39,16 @@ test('a supervisor that stops answering is reported, with a power cycle offered'
   const url = `http://${host}:${(server.address() as AddressInfo).port}/ping`;
   const controller = new AbortController();
   try {
-    const watching = watchBoard({ board: 'b1', address: host, pid: null, pingUrl: url, alive: () => true, graceMs: 2000, intervalMs: 200, signal: controller.signal });
+    const watching = watchBoard({
+      board: 'b1',
+      address: host,
+      pid: null,
+      pingUrl: url,
+      alive: () => true,
+      graceMs: 2000,
+      intervalMs: 200,
+      signal: controller.signal,
+    });
     await new Promise((r) => setTimeout(r, 600)); // answered a few times
     const hungAt = Date.now();
     hang = true;
@@ -54,7 +67,16 @@ test('a supervisor that stops answering is reported, with a power cycle offered'
 
 test('watching stops quietly when its signal aborts', async () => {
   const controller = new AbortController();
-  const watching = watchBoard({ board: 'b1', address: host, pid: null, pingUrl: `http://${host}:9/ping`, alive: () => true, graceMs: 60_000, intervalMs: 100, signal: controller.signal });
+  const watching = watchBoard({
+    board: 'b1',
+    address: host,
+    pid: null,
+    pingUrl: `http://${host}:9/ping`,
+    alive: () => true,
+    graceMs: 60_000,
+    intervalMs: 100,
+    signal: controller.signal,
+  });
   setTimeout(() => controller.abort(), 300);
   assert.equal(await watching, undefined);
 });

@@ -93,6 +93,8 @@ test('completion scripts name every command and its flags; bash parses the scrip
   assert.match(zsh, /^#compdef edgepush/);
   assert.match(zsh, /'push:build\\: and run'/);
   // Completing `edgepush logs --f` in a real bash gives --follow.
-  const r = spawnSync('bash', ['-c', `${bash}\nCOMP_WORDS=(edgepush logs --f); COMP_CWORD=2; _edgepush; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `${bash}\nCOMP_WORDS=(edgepush logs --f); COMP_CWORD=2; _edgepush; echo "\${COMPREPLY[*]}"`], {
+    encoding: 'utf8',
+  });
   assert.equal(r.stdout.trim(), '--follow');
 });

@@ -36,13 +36,21 @@ async function through(input: Buffer, dockerfile: string, seen: string[]): Promi
   // small chunks, as a socket delivers them
   const parts = Array.from({ length: Math.ceil(input.length / 700) }, (_v, i) => input.subarray(i * 700, (i + 1) * 700));
   const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
-  await pipeline(Readable.from(parts), rewriteBuildContext(dockerfile, async (t) => (seen.push(t), archBaseNames(t, 'aarch64'))), sink);
+  await pipeline(
+    Readable.from(parts),
+    rewriteBuildContext(dockerfile, async (t) => (seen.push(t), archBaseNames(t, 'aarch64'))),
+    sink,
+  );
   return Buffer.concat(chunks);
 }
 
 test('a build context on its way: the named Dockerfile edited, every other file as sent', async () => {
   const big = 'x'.repeat(5000);
-  const tar = await tarOf({ 'app/Dockerfile': 'FROM edgepush-base/busybox\nCMD ["sh"]\n', Dockerfile: 'FROM edgepush-base/node\n', 'big.txt': big });
+  const tar = await tarOf({
+    'app/Dockerfile': 'FROM edgepush-base/busybox\nCMD ["sh"]\n',
+    Dockerfile: 'FROM edgepush-base/node\n',
+    'big.txt': big,
+  });
   const seen: string[] = [];
   const out = await filesOf(await through(tar, './app/Dockerfile', seen));
   assert.equal(out['app/Dockerfile'], 'FROM edgepush-base/aarch64-busybox:latest\nCMD ["sh"]\n');

@@ -17,7 +17,19 @@ const hostile: [string, Record<string, unknown>][] = [
   ['docker socket', { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }],
   ['relative host path', { Binds: ['./x:/x'] }],
   ['bind mount', { Mounts: [{ Type: 'bind', Source: '/etc', Target: '/etc2' }] }],
-  ['volume bound to /', { Mounts: [{ Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } } }] }],
+  [
+    'volume bound to /',
+    {
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: 'v',
+          Target: '/v',
+          VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } },
+        },
+      ],
+    },
+  ],
   ['device', { Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }],
   ['gpu', { DeviceRequests: [{ Count: -1, Capabilities: [['gpu']] }] }],
   ['sys_admin', { CapAdd: ['SYS_ADMIN'] }],
@@ -50,7 +62,10 @@ test('each way to host root is refused, named, and taken out of the body', () =>
 test('ordinary settings pass unchanged', () => {
   const hc = {
     Binds: ['ep-dev_1_data:/data', `${data}/locks/1/main:/tmp/balena`],
-    Mounts: [{ Type: 'tmpfs', Target: '/run' }, { Type: 'volume', Source: 'v', Target: '/v' }],
+    Mounts: [
+      { Type: 'tmpfs', Target: '/run' },
+      { Type: 'volume', Source: 'v', Target: '/v' },
+    ],
     CapAdd: ['NET_BIND_SERVICE', 'SYS_NICE'],
     CapDrop: ['ALL'],
     NetworkMode: 'ep-dev_1_default',
@@ -79,7 +94,10 @@ test('--allow-privileged passes everything; volumes bound to host paths are refu
 });
 
 test('keys in other cases (the engine matches them case-insensitively) are vetted the same, ambiguity refused', () => {
-  const { body, refused } = vetContainerBody({ Image: 'x', hostconfig: { privileged: true, binds: ['/:/h'], MOUNTS: [{ type: 'bind', source: '/etc', target: '/e' }] } }, policy);
+  const { body, refused } = vetContainerBody(
+    { Image: 'x', hostconfig: { privileged: true, binds: ['/:/h'], MOUNTS: [{ type: 'bind', source: '/etc', target: '/e' }] } },
+    policy,
+  );
   assert.equal(refused.length, 3, JSON.stringify(refused));
   assert.deepEqual(Object.keys(body).sort(), ['HostConfig', 'Image']);
   assert.throws(() => vetContainerBody({ HostConfig: {}, hostConfig: { Privileged: true } }, policy), /ambiguous/);

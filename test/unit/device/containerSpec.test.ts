@@ -16,7 +16,9 @@ const env: DeviceEnv = {
 const scope = makeScope('dev');
 
 function service(extra: Record<string, unknown>) {
-  const st = localStateSchema.parse({ local: { apps: { '1': { commit: 'c1', services: { '1': { serviceName: 'web', image: 'local_web', ...extra } } } } } });
+  const st = localStateSchema.parse({
+    local: { apps: { '1': { commit: 'c1', services: { '1': { serviceName: 'web', image: 'local_web', ...extra } } } } },
+  });
   return normalizeApps(st)[0]!.services[0]!;
 }
 
@@ -37,7 +39,10 @@ test('compose keys become the create body: env, command, ports, volumes, lock di
   assert.ok((body.Env as string[]).includes('FOO=bar'));
   assert.ok((body.Env as string[]).includes('BALENA_APP_LOCK_PATH=/tmp/balena/updates.lock'));
   assert.ok((body.Env as string[]).includes('BALENA_SUPERVISOR_ADDRESS=http://127.0.10.5:48484'));
-  assert.deepEqual(hc.PortBindings, { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '9000/udp': [{ HostIp: '127.0.0.1', HostPort: '9000' }] });
+  assert.deepEqual(hc.PortBindings, {
+    '80/tcp': [{ HostIp: '', HostPort: '8080' }],
+    '9000/udp': [{ HostIp: '127.0.0.1', HostPort: '9000' }],
+  });
   // a host path outside the device's data is refused on a simulated device (containerPolicy.ts), and said
   assert.deepEqual(hc.Binds, ['ep-dev_1_data:/data', '/data/locks/1/web:/tmp/balena', '/data/locks/1/web:/tmp/resin']);
   assert.deepEqual(refused, ['privileged mode', "bind mount of host path '/srv'"]);
@@ -59,7 +64,10 @@ test('the config hash changes with the config and the image, not otherwise', () 
 });
 
 test('host networking drops port bindings; privileged is honoured when allowed', () => {
-  const { body } = containerSpec(service({ network_mode: 'host', ports: ['80:80'], privileged: true }), 'sha256:1', scope, { ...env, allowPrivileged: true });
+  const { body } = containerSpec(service({ network_mode: 'host', ports: ['80:80'], privileged: true }), 'sha256:1', scope, {
+    ...env,
+    allowPrivileged: true,
+  });
   const hc = body.HostConfig as Record<string, unknown>;
   assert.equal(hc.NetworkMode, 'host');
   assert.deepEqual(hc.PortBindings, {});
@@ -101,7 +109,11 @@ test('balena-supported compose keys reach the create body as the supervisor maps
   // (containerPolicy.ts), which would say nothing about the mapping.
   const { body, refused } = containerSpec(s, 'sha256:abc', scope, { ...env, allowPrivileged: true });
   assert.deepEqual(refused, []);
-  assert.deepEqual(containerSpec(s, 'sha256:abc', scope, env).refused, ["the host's pid namespace (pid: host)", "the host's userns_mode namespace (userns_mode: host)", "cgroup parent 'edge'"]);
+  assert.deepEqual(containerSpec(s, 'sha256:abc', scope, env).refused, [
+    "the host's pid namespace (pid: host)",
+    "the host's userns_mode namespace (userns_mode: host)",
+    "cgroup parent 'edge'",
+  ]);
   const hc = body.HostConfig as Record<string, unknown>;
   assert.deepEqual(hc.Tmpfs, { '/run': '', '/cache': 'size=1m' });
   assert.equal(hc.ShmSize, 268435456);
@@ -114,7 +126,10 @@ test('balena-supported compose keys reach the create body as the supervisor maps
   assert.deepEqual(hc.Dns, ['9.9.9.9']);
   assert.deepEqual(hc.DnsSearch, ['example.com']);
   assert.deepEqual(hc.DnsOptions, ['use-vc']);
-  assert.deepEqual(hc.Ulimits, [{ Name: 'nofile', Soft: 1024, Hard: 2048 }, { Name: 'nproc', Soft: 64, Hard: 64 }]);
+  assert.deepEqual(hc.Ulimits, [
+    { Name: 'nofile', Soft: 1024, Hard: 2048 },
+    { Name: 'nproc', Soft: 64, Hard: 64 },
+  ]);
   assert.deepEqual(hc.Sysctls, { 'net.core.somaxconn': '1024' });
   assert.deepEqual(hc.SecurityOpt, ['no-new-privileges=true']);
   assert.equal(hc.PidMode, 'host');
@@ -129,7 +144,13 @@ test('balena-supported compose keys reach the create body as the supervisor maps
   assert.equal(body.Domainname, 'example.com');
   assert.equal(body.StopSignal, 'SIGINT');
   assert.equal(body.StopTimeout, 90);
-  assert.deepEqual(body.Healthcheck, { Test: ['CMD-SHELL', 'wget -q -O- localhost'], Interval: 5e9, Timeout: 2e9, StartPeriod: 1e9, Retries: 2 });
+  assert.deepEqual(body.Healthcheck, {
+    Test: ['CMD-SHELL', 'wget -q -O- localhost'],
+    Interval: 5e9,
+    Timeout: 2e9,
+    StartPeriod: 1e9,
+    Retries: 2,
+  });
 });
 
 test('defaults as the supervisor: 64 MiB shm, 10 s stop timeout; healthcheck disable means NONE', () => {

@@ -16,11 +16,19 @@ const ev = (serviceName: string, phase: 'downloading' | 'downloaded' | 'running'
 });
 
 test('only services of the release being applied that are still downloading count, with their progress', () => {
-  const latest = [ev('a', 'downloading', 'r2', 40), ev('b', 'downloading', 'r2'), ev('c', 'downloaded', 'r2'), ev('d', 'downloading', 'r1', 90)];
+  const latest = [
+    ev('a', 'downloading', 'r2', 40),
+    ev('b', 'downloading', 'r2'),
+    ev('c', 'downloaded', 'r2'),
+    ev('d', 'downloading', 'r1', 90),
+  ];
   const d = downloadsInProgress(latest, () => 'r2');
-  assert.deepEqual([...d.entries()], [
-    ['1/a', 40],
-    ['1/b', 0],
-  ]);
+  assert.deepEqual(
+    [...d.entries()],
+    [
+      ['1/a', 40],
+      ['1/b', 0],
+    ],
+  );
   assert.equal(downloadsInProgress([ev('a', 'running', 'r2')], () => 'r2').size, 0);
 });

@@ -26,7 +26,10 @@ test('image paths and tag targets named local_* are scoped; others untouched', (
 });
 
 test('container listings are filtered to the device; create bodies get its label', () => {
-  const u = new URL(rewriteRequest('GET', `/containers/json?all=1&filters=${encodeURIComponent('{"status":["running"]}')}`, scope).path, 'http://x');
+  const u = new URL(
+    rewriteRequest('GET', `/containers/json?all=1&filters=${encodeURIComponent('{"status":["running"]}')}`, scope).path,
+    'http://x',
+  );
   assert.deepEqual(JSON.parse(u.searchParams.get('filters')!), { status: ['running'], label: ['io.edgepush.device=dev-a'] });
   const body = JSON.parse(labelCreateBody(Buffer.from('{"Image":"local_main","Labels":{"a":"b"}}'), scope).toString());
   assert.deepEqual(body.Labels, { a: 'b', 'io.edgepush.device': 'dev-a' });
@@ -40,10 +43,13 @@ test('image lists hide other devices and show ours under the plain name', () => 
     { Id: '3', RepoTags: ['edgepush-base/busybox:latest'], Labels: null },
   ];
   const out = rewriteImageList(rows, scope) as { Id: string; RepoTags: string[] }[];
-  assert.deepEqual(out.map((r) => [r.Id, r.RepoTags]), [
-    ['1', ['local_main:latest']],
-    ['3', ['edgepush-base/busybox:latest']],
-  ]);
+  assert.deepEqual(
+    out.map((r) => [r.Id, r.RepoTags]),
+    [
+      ['1', ['local_main:latest']],
+      ['3', ['edgepush-base/busybox:latest']],
+    ],
+  );
 });
 
 test('device ids are docker-safe', () => {

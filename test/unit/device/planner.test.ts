@@ -8,19 +8,47 @@ function target(labels: Record<string, string> = {}, running = true): LocalState
     local: {
       name: 'd',
       config: {},
-      apps: { '1': { name: 'app', commit: 'c2', releaseId: 2, services: { '1': { serviceName: 'main', image: 'local_main', labels, running } }, volumes: {}, networks: {} } },
+      apps: {
+        '1': {
+          name: 'app',
+          commit: 'c2',
+          releaseId: 2,
+          services: { '1': { serviceName: 'main', image: 'local_main', labels, running } },
+          volumes: {},
+          networks: {},
+        },
+      },
     },
   };
 }
 
 function container(over: Partial<CurrentContainer> = {}): CurrentContainer {
-  return { id: 'old', name: 'x', appId: 1, serviceName: 'main', serviceId: 1, imageId: 1, commit: 'c1', hash: 'h-old', dockerImageId: 'sha256:old', state: 'running', startable: false, createdAt: '', ...over };
+  return {
+    id: 'old',
+    name: 'x',
+    appId: 1,
+    serviceName: 'main',
+    serviceId: 1,
+    imageId: 1,
+    commit: 'c1',
+    hash: 'h-old',
+    dockerImageId: 'sha256:old',
+    state: 'running',
+    startable: false,
+    createdAt: '',
+    ...over,
+  };
 }
 
-function input(state: LocalState, opts: { image?: string | null; containers?: CurrentContainer[]; locked?: string[]; hash?: string } = {}): PlanInput {
+function input(
+  state: LocalState,
+  opts: { image?: string | null; containers?: CurrentContainer[]; locked?: string[]; hash?: string } = {},
+): PlanInput {
   const apps = normalizeApps(state);
   const image = opts.image === undefined ? 'sha256:new' : opts.image;
-  const services: PlannedService[] = apps.flatMap((a) => a.services.map((s) => ({ target: s, dockerImageId: image, hash: image ? (opts.hash ?? 'h-new') : null })));
+  const services: PlannedService[] = apps.flatMap((a) =>
+    a.services.map((s) => ({ target: s, dockerImageId: image, hash: image ? (opts.hash ?? 'h-new') : null })),
+  );
   return {
     apps,
     services,
@@ -73,7 +101,9 @@ test('hand-over starts the new one beside the old one (one step carrying both)',
 });
 
 test('an unknown strategy falls back to download-then-kill', () => {
-  assert.deepEqual(actions(plan(input(target({ 'io.balena.update.strategy': 'bogus' }), { image: null, containers: [container()] }))), ['fetch']);
+  assert.deepEqual(actions(plan(input(target({ 'io.balena.update.strategy': 'bogus' }), { image: null, containers: [container()] }))), [
+    'fetch',
+  ]);
 });
 
 test('a held updates.lock holds the update back for every strategy', () => {
@@ -86,7 +116,9 @@ test('a held updates.lock holds the update back for every strategy', () => {
 test('the matching container is left alone; a stopped one is started only when startable', () => {
   assert.deepEqual(plan(input(target(), { containers: [container({ hash: 'h-new' })] })), []);
   assert.deepEqual(plan(input(target(), { containers: [container({ hash: 'h-new', state: 'exited' })] })), []);
-  assert.deepEqual(actions(plan(input(target(), { containers: [container({ hash: 'h-new', state: 'exited', startable: true })] }))), ['startExisting']);
+  assert.deepEqual(actions(plan(input(target(), { containers: [container({ hash: 'h-new', state: 'exited', startable: true })] }))), [
+    'startExisting',
+  ]);
   assert.deepEqual(actions(plan(input(target({}, false), { containers: [container({ hash: 'h-new' })] }))), ['stop']);
 });
 

@@ -17,7 +17,12 @@ test('link rates use tc units', () => {
   assert.equal(parseRate('256kbit'), 32000);
   assert.equal(parseRate('500kbps'), 500000);
   assert.equal(parseRate('100'), 100);
-  for (const bad of ['', 'fast', '-1mbit', '0', '1 furlong']) assert.throws(() => parseRate(bad), (e) => EdgePushError.is(e, 'invalid-input'), bad);
+  for (const bad of ['', 'fast', '-1mbit', '0', '1 furlong'])
+    assert.throws(
+      () => parseRate(bad),
+      (e) => EdgePushError.is(e, 'invalid-input'),
+      bad,
+    );
 });
 
 test('the link counts what passes through it', async () => {
@@ -58,7 +63,10 @@ test('update events: the bus stamps time, keeps the latest per service; the sche
   bus.emit({ type: 'device', state: 'applied', release: 'c1', bytesReceived: 10 });
   assert.equal(seen.length, 2);
   const snap = bus.snapshot();
-  assert.deepEqual(snap.map((e) => (e.type === 'service' ? e.phase : e.type === 'device' ? e.state : e.kind)), ['running', 'applied']);
+  assert.deepEqual(
+    snap.map((e) => (e.type === 'service' ? e.phase : e.type === 'device' ? e.state : e.kind)),
+    ['running', 'applied'],
+  );
   const parsed = parseUpdateEvent(JSON.stringify(snap[0]));
   assert.equal(parsed.type, 'service');
   assert.throws(() => parseUpdateEvent('{"type":"service","phase":"dancing"}'));

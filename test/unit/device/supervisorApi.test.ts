@@ -17,7 +17,13 @@ interface Reply {
 }
 
 /** One request through the handler; resolves with what a client would read. */
-function call(handler: (req: IncomingMessage, res: ServerResponse) => void, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+function call(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   const req = Object.assign(Readable.from(text ? [Buffer.from(text)] : []), {
     method,
@@ -52,7 +58,12 @@ function call(handler: (req: IncomingMessage, res: ServerResponse) => void, meth
 }
 
 function fakeBackend() {
-  const calls: Array<{ action: ServiceAction | 'purge' | 'reboot' | 'setTarget'; appId?: number; select?: ServiceSelector; force?: boolean }> = [];
+  const calls: Array<{
+    action: ServiceAction | 'purge' | 'reboot' | 'setTarget';
+    appId?: number;
+    select?: ServiceSelector;
+    force?: boolean;
+  }> = [];
   let target: LocalState | undefined;
   const backend: DeviceBackend = {
     info: { arch: 'aarch64', deviceType: 'raspberrypi4-64', uuid: 'u1' },
@@ -62,7 +73,14 @@ function fakeBackend() {
       target = s;
       calls.push({ action: 'setTarget' });
     },
-    status: async () => ({ status: 'success', appState: 'applied', overallDownloadProgress: null, containers: [], images: [], release: null }),
+    status: async () => ({
+      status: 'success',
+      appState: 'applied',
+      overallDownloadProgress: null,
+      containers: [],
+      images: [],
+      release: null,
+    }),
     containerIds: async () => ({ main: 'c1' }),
     serviceAction: async (action, appId, select, force) => {
       if (appId !== 1) throw notFound(`Application with ID ${appId} not found`);
@@ -79,21 +97,33 @@ function fakeBackend() {
   return { backend, calls };
 }
 
-const target = { local: { name: 'pi', config: {}, apps: { '1': { name: 'app', commit: 'r1', releaseId: 1, services: {}, volumes: {}, networks: {} } } }, dependent: { apps: [], devices: [] } };
+const target = {
+  local: { name: 'pi', config: {}, apps: { '1': { name: 'app', commit: 'r1', releaseId: 1, services: {}, volumes: {}, networks: {} } } },
+  dependent: { apps: [], devices: [] },
+};
 
 test('reads are answered from the backend in the supervisor shapes', async () => {
   const { backend } = fakeBackend();
   const h = supervisorHandler(backend);
-  assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/local/device-info')).body), { status: 'success', info: { arch: 'aarch64', deviceType: 'raspberrypi4-64' } });
+  assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/local/device-info')).body), {
+    status: 'success',
+    info: { arch: 'aarch64', deviceType: 'raspberrypi4-64' },
+  });
   assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/device/name')).body), { status: 'success', deviceName: 'pi' });
   assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/containerId?serviceName=main')).body), { status: 'success', containerId: 'c1' });
   const missing = await call(h, 'GET', '/v2/containerId?serviceName=toString');
   assert.equal(missing.status, 503, 'a name that is only an Object.prototype key is not a service');
   assert.equal((await call(h, 'GET', '/v2/state/status')).status, 200);
-  assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/edgepush/stats')).body), { status: 'success', receivedBytes: 5, linkBytesPerSecond: null, linkBitsPerSecond: null, uuid: 'u1' });
+  assert.deepEqual(JSON.parse((await call(h, 'GET', '/v2/edgepush/stats')).body), {
+    status: 'success',
+    receivedBytes: 5,
+    linkBytesPerSecond: null,
+    linkBitsPerSecond: null,
+    uuid: 'u1',
+  });
 });
 
-test('unknown paths and wrong methods are 404 with express\'s page, as the real supervisor answers (docs/real-supervisor.md)', async () => {
+test("unknown paths and wrong methods are 404 with express's page, as the real supervisor answers (docs/real-supervisor.md)", async () => {
   const h = supervisorHandler(fakeBackend().backend);
   const unknown = await call(h, 'GET', '/v2/nothing');
   assert.equal(unknown.status, 404);

@@ -14,7 +14,11 @@ const cliBody = {
         services: {
           '1': {
             environment: { FOO: 'bar' },
-            labels: { 'io.resin.features.dbus': '1', 'io.balena.update.strategy': 'hand-over', 'io.balena.update.handover-timeout': '5000' },
+            labels: {
+              'io.resin.features.dbus': '1',
+              'io.balena.update.strategy': 'hand-over',
+              'io.balena.update.handover-timeout': '5000',
+            },
             privileged: true,
             tty: true,
             restart: 'always',
@@ -52,12 +56,20 @@ test('wrong shapes are refused', () => {
   assert.equal(localStateSchema.safeParse({}).success, false);
   assert.equal(localStateSchema.safeParse({ local: { apps: { abc: {} } } }).success, false);
   assert.equal(localStateSchema.safeParse({ local: { apps: { '1': { services: { '1': { serviceName: 'x' } } } } } }).success, false);
-  assert.equal(localStateSchema.safeParse({ local: { apps: { '1': { services: { '1': { serviceName: 'x', image: 'i', restart: 'sometimes' } } } } } }).success, false);
+  assert.equal(
+    localStateSchema.safeParse({ local: { apps: { '1': { services: { '1': { serviceName: 'x', image: 'i', restart: 'sometimes' } } } } } })
+      .success,
+    false,
+  );
 });
 
 test('environment as a list and duplicate service names', () => {
   const st = localStateSchema.parse({
-    local: { apps: { '1': { services: { '1': { serviceName: 'a', image: 'i', environment: ['A=1', 'B=x=y'] }, '2': { serviceName: 'a', image: 'j' } } } } },
+    local: {
+      apps: {
+        '1': { services: { '1': { serviceName: 'a', image: 'i', environment: ['A=1', 'B=x=y'] }, '2': { serviceName: 'a', image: 'j' } } },
+      },
+    },
   });
   const apps = normalizeApps(st);
   assert.deepEqual(apps[0]!.services[0]!.environment, { A: '1', B: 'x=y' });

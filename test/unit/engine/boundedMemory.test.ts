@@ -27,7 +27,12 @@ test('deltas of generated layer pairs of 64 MB and 256 MB, made and applied with
   try {
     const peaks: { create: number; apply: number; inputsMB: number }[] = [];
     for (const mb of [32, 128]) {
-      const [oldP, newP, delta, out] = ['old.tar', 'new.tar', 'delta', 'out.tar'].map((n) => join(dir, `${mb}-${n}`)) as [string, string, string, string];
+      const [oldP, newP, delta, out] = ['old.tar', 'new.tar', 'delta', 'out.tar'].map((n) => join(dir, `${mb}-${n}`)) as [
+        string,
+        string,
+        string,
+        string,
+      ];
       const { oldBytes, newBytes } = writeLargePair(oldP, newP, mb << 20, 2 << 20);
       const created = run(['create', oldP, newP, delta, String(16 << 20)]);
       const applied = run(['apply', oldP, delta, out, String(16 << 20)]);
@@ -43,7 +48,10 @@ test('deltas of generated layer pairs of 64 MB and 256 MB, made and applied with
     const [small, large] = peaks as [(typeof peaks)[0], (typeof peaks)[0]];
     for (const k of ['create', 'apply'] as const) {
       // four times the input, the same memory (within the noise of the garbage collector's timing)
-      assert.ok(large[k] < small[k] + 32, `${k}: peak RSS ${small[k].toFixed(0)} MB for ${small.inputsMB.toFixed(0)} MB of inputs, ${large[k].toFixed(0)} MB for ${large.inputsMB.toFixed(0)} MB`);
+      assert.ok(
+        large[k] < small[k] + 32,
+        `${k}: peak RSS ${small[k].toFixed(0)} MB for ${small.inputsMB.toFixed(0)} MB of inputs, ${large[k].toFixed(0)} MB for ${large.inputsMB.toFixed(0)} MB`,
+      );
       assert.ok(large[k] < large.inputsMB / 1.5, `${k}: peak RSS ${large[k].toFixed(0)} MB, inputs ${large.inputsMB.toFixed(0)} MB`);
     }
   } finally {

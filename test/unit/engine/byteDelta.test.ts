@@ -9,7 +9,13 @@ import { makeTar, randomBytes, textBytes } from './fixtures.js';
 async function roundTrip(old: Buffer, next: Buffer, opts?: Parameters<typeof createByteDelta>[2]) {
   const d = createByteDelta(old, next, opts);
   const parts: Buffer[] = [];
-  for await (const c of applyByteDelta(old, (async function* () { yield* d.chunks; })())) parts.push(c);
+  for await (const c of applyByteDelta(
+    old,
+    (async function* () {
+      yield* d.chunks;
+    })(),
+  ))
+    parts.push(c);
   assert.ok(Buffer.concat(parts).equals(next), 'apply must rebuild new exactly');
   return d.bytes;
 }
@@ -48,7 +54,9 @@ test('multi-block deltas round trip (small block size)', async () => {
 test('tar-aware: a changed file is diffed against its old version, moved entries cost little', async () => {
   const files = Array.from({ length: 40 }, (_, i) => ({ name: `app/f${i}.bin`, data: randomBytes(20_000, 100 + i) }));
   const old = await makeTar(files);
-  const changed = files.map((f, i) => (i === 7 ? { ...f, data: Buffer.concat([f.data.subarray(0, 10_000), Buffer.from('patched'), f.data.subarray(10_000)]) } : f));
+  const changed = files.map((f, i) =>
+    i === 7 ? { ...f, data: Buffer.concat([f.data.subarray(0, 10_000), Buffer.from('patched'), f.data.subarray(10_000)]) } : f,
+  );
   const next = await makeTar([{ name: 'app/new.txt', data: 'hello' }, ...changed.reverse()]);
   const bytes = await roundTrip(old, next);
   assert.ok(bytes < 6000, `delta ${bytes} bytes for one changed file among 40 (800 KB)`);
@@ -59,12 +67,22 @@ test('a wrong basis is refused before any output, with a conflict error', async 
   const d = createByteDelta(old, randomBytes(10_000, 8));
   const other = Buffer.from(old);
   other[5] = other[5]! ^ 1;
-  const it = applyByteDelta(other, (async function* () { yield* d.chunks; })());
+  const it = applyByteDelta(
+    other,
+    (async function* () {
+      yield* d.chunks;
+    })(),
+  );
   await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
 });
 
 test('bytes that are not a delta are refused as invalid input', async () => {
-  const it = applyByteDelta(Buffer.alloc(0), (async function* () { yield Buffer.alloc(200, 1); })());
+  const it = applyByteDelta(
+    Buffer.alloc(0),
+    (async function* () {
+      yield Buffer.alloc(200, 1);
+    })(),
+  );
   await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'invalid-input'));
 });
 
@@ -87,11 +105,21 @@ test('create and apply report progress through new, ending at its size', async (
   const seen: [number, number][] = [];
   const d = await createByteDeltaAsync(old, next, { blockSize: 1 << 20, onProgress: (done, total) => seen.push([done, total]) });
   assert.ok(seen.length >= 3, `${seen.length} reports for 3.5 MB`);
-  assert.ok(seen.every(([done, total], i) => total === next.length && done <= total && (i === 0 || done >= seen[i - 1]![0])), 'monotonic, within the total');
+  assert.ok(
+    seen.every(([done, total], i) => total === next.length && done <= total && (i === 0 || done >= seen[i - 1]![0])),
+    'monotonic, within the total',
+  );
   assert.deepEqual(seen.at(-1), [next.length, next.length]);
   const applied: number[] = [];
   let bytes = 0;
-  for await (const c of applyByteDelta(old, (async function* () { yield* d.chunks; })(), (done) => applied.push(done))) bytes += c.length;
+  for await (const c of applyByteDelta(
+    old,
+    (async function* () {
+      yield* d.chunks;
+    })(),
+    (done) => applied.push(done),
+  ))
+    bytes += c.length;
   assert.equal(bytes, next.length);
   assert.deepEqual(applied, [1 << 20, 2 << 20, 3 << 20, next.length], 'once per 1 MiB block');
 });

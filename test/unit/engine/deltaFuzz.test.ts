@@ -40,7 +40,13 @@ function mutate(d: Buffer, r: () => number): Buffer {
 async function outcome(old: Buffer, delta: Buffer): Promise<Buffer | 'error'> {
   const parts: Buffer[] = [];
   try {
-    for await (const c of applyByteDelta(old, (async function* () { yield delta; })())) parts.push(c);
+    for await (const c of applyByteDelta(
+      old,
+      (async function* () {
+        yield delta;
+      })(),
+    ))
+      parts.push(c);
   } catch (err) {
     assert.ok(clearError(err), `not a clear error: ${(err as Error).stack}`);
     return 'error';
@@ -103,7 +109,13 @@ test('image decoder: mutated image deltas give the exact image or a clear error,
     for (let i = 0; i < 80; i++) {
       const out = join(dir, 'image.tar');
       try {
-        const res = await applyImageDelta({ delta: (async function* () { yield mutate(d, r); })(), basis, outputPath: out });
+        const res = await applyImageDelta({
+          delta: (async function* () {
+            yield mutate(d, r);
+          })(),
+          basis,
+          outputPath: out,
+        });
         assert.equal(res.imageId, target.imageId);
         await rm(out);
       } catch (err) {
@@ -130,7 +142,13 @@ test('image decoder: corrupt bytes in a layer larger than the tar parser buffer 
       const bad = Buffer.from(d);
       bad[bad.length - back]! ^= 0xff;
       await assert.rejects(
-        applyImageDelta({ delta: (async function* () { yield bad; })(), basis, outputPath: join(dir, 'image.tar') }),
+        applyImageDelta({
+          delta: (async function* () {
+            yield bad;
+          })(),
+          basis,
+          outputPath: join(dir, 'image.tar'),
+        }),
         (err: unknown) => clearError(err),
       );
       assert.deepEqual(await readdir(dir), []);

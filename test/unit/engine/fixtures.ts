@@ -45,7 +45,14 @@ export async function makeTar(entries: TarSpec): Promise<Buffer> {
     const data = typeof e.data === 'string' ? Buffer.from(e.data) : e.data;
     await new Promise<void>((resolve, reject) =>
       p.entry(
-        { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.type === 'directory' ? 0o755 : 0o644, mtime: new Date(0), size: data?.length ?? 0 },
+        {
+          name: e.name,
+          type: e.type ?? 'file',
+          linkname: e.linkname,
+          mode: e.type === 'directory' ? 0o755 : 0o644,
+          mtime: new Date(0),
+          size: data?.length ?? 0,
+        },
         data ?? Buffer.alloc(0),
         (err) => (err ? reject(err) : resolve()),
       ),

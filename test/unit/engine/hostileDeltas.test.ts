@@ -26,7 +26,10 @@ test('a tar entry that claims 8 GiB and ends after 1 KiB fails the apply; the pr
   const out = join(dir, 'trunc.tar');
   await assert.rejects(applyImageDelta({ delta: Readable.from([delta]), outputPath: out }), (e: unknown) => EdgePushError.is(e, 'corrupt'));
   await new Promise((r) => setImmediate(r)); // a stray error event would surface here and fail the run
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('trunc')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('trunc')),
+    [],
+  );
 });
 
 test('an archive size the layers cannot make is refused before anything is written', async () => {
@@ -34,7 +37,9 @@ test('an archive size the layers cannot make is refused before anything is writt
   const { header, payload } = await split(delta);
   header.target.archiveSize += 512;
   const out = join(dir, 'size.tar');
-  await assert.rejects(applyImageDelta({ delta: Readable.from([imageDelta(header, payload)]), outputPath: out }), (e: unknown) => EdgePushError.is(e, 'corrupt'));
+  await assert.rejects(applyImageDelta({ delta: Readable.from([imageDelta(header, payload)]), outputPath: out }), (e: unknown) =>
+    EdgePushError.is(e, 'corrupt'),
+  );
   assert.equal(existsSync(out), false, 'no output committed');
 });
 
@@ -44,7 +49,11 @@ test('declarations that disagree with the basis or with themselves are refused b
   const { delta } = await deltaOfLayer(await makeTar([{ name: 'b', data: 'b' }]));
   const { header, payload } = await split(delta);
   const cases: [string, (h: typeof header) => void, string][] = [
-    ['basis layer listed many times', (h) => (h.basis = { imageId: basis.imageId, oldLayers: Array(1000).fill(basis.layers[0]!.diffId), reusedLayers: [] }), 'more than once'],
+    [
+      'basis layer listed many times',
+      (h) => (h.basis = { imageId: basis.imageId, oldLayers: Array(1000).fill(basis.layers[0]!.diffId), reusedLayers: [] }),
+      'more than once',
+    ],
     ['layers the config does not list', (h) => h.target.layers.push({ ...h.target.layers[0]!, source: 'repeat' }), 'config lists'],
     ['payload bytes that do not add up', (h) => (h.target.layers[0]!.deltaBytes += 1), 'payload'],
     ['image bytes that do not add up', (h) => (h.target.imageBytes += 1), 'image bytes'],
@@ -65,5 +74,8 @@ test('declarations that disagree with the basis or with themselves are refused b
 
 test('links that climb out of the root only when followed are refused', async () => {
   const { delta } = await deltaOfLayer(await chainedSymlinkTar());
-  await assert.rejects(applyImageDelta({ delta: Readable.from([delta]) }), (e: unknown) => EdgePushError.is(e, 'corrupt') && /escapes the root/.test((e as Error).message));
+  await assert.rejects(
+    applyImageDelta({ delta: Readable.from([delta]) }),
+    (e: unknown) => EdgePushError.is(e, 'corrupt') && /escapes the root/.test((e as Error).message),
+  );
 });

@@ -13,12 +13,21 @@ import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { makeImage, makeTar, randomBytes, textBytes } from './fixtures.js';
 
 async function images() {
-  const base = await makeTar([{ name: 'bin/', type: 'directory' }, { name: 'bin/busybox', data: randomBytes(300_000, 1) }]);
+  const base = await makeTar([
+    { name: 'bin/', type: 'directory' },
+    { name: 'bin/busybox', data: randomBytes(300_000, 1) },
+  ]);
   const deps = await makeTar([{ name: 'app/node_modules/lib.js', data: textBytes(200_000, 2) }]);
-  const app1 = await makeTar([{ name: 'app/main.js', data: textBytes(50_000, 3) }, { name: 'app/bin', data: randomBytes(80_000, 4) }]);
+  const app1 = await makeTar([
+    { name: 'app/main.js', data: textBytes(50_000, 3) },
+    { name: 'app/bin', data: randomBytes(80_000, 4) },
+  ]);
   const bin2 = Buffer.from(randomBytes(80_000, 4));
   for (let i = 0; i < bin2.length; i += 4001) bin2[i] = 0;
-  const app2 = await makeTar([{ name: 'app/main.js', data: Buffer.concat([textBytes(50_000, 3), Buffer.from('\nconsole.log("v2")\n')]) }, { name: 'app/bin', data: bin2 }]);
+  const app2 = await makeTar([
+    { name: 'app/main.js', data: Buffer.concat([textBytes(50_000, 3), Buffer.from('\nconsole.log("v2")\n')]) },
+    { name: 'app/bin', data: bin2 },
+  ]);
   return { basis: makeImage([base, deps, app1], 'demo/app:1'), target: makeImage([base, deps, app2], 'demo/app:2', ['V=2']) };
 }
 
@@ -26,7 +35,10 @@ test('a rebuilt top layer: shared layers cost nothing and the delta is far below
   const { basis, target } = await images();
   const d = await createImageDelta({ basis, target });
   const r = imageDeltaReportSchema.parse(d.report);
-  assert.deepEqual(r.layers.map((l) => l.status), ['shared', 'shared', 'changed']);
+  assert.deepEqual(
+    r.layers.map((l) => l.status),
+    ['shared', 'shared', 'changed'],
+  );
   assert.equal(r.basisImageId, basis.imageId);
   assert.equal(r.deltaBytes, d.bytes);
   assert.ok(r.imageBytes > 600_000);
@@ -49,7 +61,10 @@ test('apply rebuilds exactly the target image, and the header says what it needs
     const rebuilt = await readImageArchive({ archivePath: join(dir, 'out.tar') });
     assert.equal(rebuilt.imageId, target.imageId);
     assert.deepEqual(rebuilt.repoTags, ['demo/app:2']);
-    assert.deepEqual(rebuilt.layers.map((l) => l.diffId), target.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      rebuilt.layers.map((l) => l.diffId),
+      target.layers.map((l) => l.diffId),
+    );
     assert.equal(d.deltaPath, join(dir, 'delta'));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,8 @@ import type { ImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { makeImage, makeTar, randomBytes } from './fixtures.js';
 
-const archive = (img: ImageArchive, path: string) => pipeline(writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }), createWriteStream(path));
+const archive = (img: ImageArchive, path: string) =>
+  pipeline(writeImageArchive({ ...img, layers: img.layers.map((l) => ({ ...l, size: l.data.length })) }), createWriteStream(path));
 
 async function images() {
   const base = await makeTar([{ name: 'lib/base.bin', data: randomBytes(600_000, 11) }]);
@@ -38,26 +39,61 @@ test('a delta made from archive files through the window rebuilds the target arc
     await archive(basis, join(dir, 'basis.tar'));
     await archive(target, join(dir, 'target.tar'));
     const budget = 4 << 20; // old + new > 2 MiB: the changed layer is windowed
-    const d = await createImageDeltaFile({ basis: { archivePath: join(dir, 'basis.tar') }, target: { archivePath: join(dir, 'target.tar') }, outputPath: join(dir, 'd'), memoryBudget: budget });
-    assert.deepEqual(d.report.layers.map((l) => l.status), ['shared', 'changed']);
+    const d = await createImageDeltaFile({
+      basis: { archivePath: join(dir, 'basis.tar') },
+      target: { archivePath: join(dir, 'target.tar') },
+      outputPath: join(dir, 'd'),
+      memoryBudget: budget,
+    });
+    assert.deepEqual(
+      d.report.layers.map((l) => l.status),
+      ['shared', 'changed'],
+    );
     assert.ok(d.bytes < 200_000, `delta ${d.bytes} bytes for a 2.4 MB layer with a third of its files touched`);
     const h = await readImageDeltaHeader(join(dir, 'd'));
     assert.equal(h.target.imageId, target.imageId);
     const want = await readFile(join(dir, 'target.tar'));
-    const onDemand = await applyImageDelta({ delta: join(dir, 'd'), basis: { archivePath: join(dir, 'basis.tar') }, outputPath: join(dir, 'a.tar'), memoryBudget: budget });
+    const onDemand = await applyImageDelta({
+      delta: join(dir, 'd'),
+      basis: { archivePath: join(dir, 'basis.tar') },
+      outputPath: join(dir, 'a.tar'),
+      memoryBudget: budget,
+    });
     assert.equal(onDemand.imageId, target.imageId);
     assert.ok((await readFile(join(dir, 'a.tar'))).equals(want), 'the rebuilt archive is the target archive');
     await applyImageDelta({ delta: join(dir, 'd'), basis, outputPath: join(dir, 'b.tar') });
     assert.ok((await readFile(join(dir, 'b.tar'))).equals(want), 'the same delta applies with the basis in memory');
-    const thin = await applyImageDelta({ delta: join(dir, 'd'), basis: { archivePath: join(dir, 'basis.tar') }, outputPath: join(dir, 't.tar'), memoryBudget: budget, thin: true });
+    const thin = await applyImageDelta({
+      delta: join(dir, 'd'),
+      basis: { archivePath: join(dir, 'basis.tar') },
+      outputPath: join(dir, 't.tar'),
+      memoryBudget: budget,
+      thin: true,
+    });
     assert.ok(thin.archiveBytes < want.length - 600_000, 'a thin archive leaves the shared base out');
 
     // a wrong basis (the target itself) and a damaged payload: refused, nothing committed
-    await assert.rejects(applyImageDelta({ delta: join(dir, 'd'), basis: { archivePath: join(dir, 'target.tar') }, outputPath: join(dir, 'x.tar'), memoryBudget: budget }), (e) => EdgePushError.is(e, 'conflict'));
+    await assert.rejects(
+      applyImageDelta({
+        delta: join(dir, 'd'),
+        basis: { archivePath: join(dir, 'target.tar') },
+        outputPath: join(dir, 'x.tar'),
+        memoryBudget: budget,
+      }),
+      (e) => EdgePushError.is(e, 'conflict'),
+    );
     const bad = await readFile(join(dir, 'd'));
     bad[bad.length - 100] = bad[bad.length - 100]! ^ 0xff;
     await writeFile(join(dir, 'bad'), bad);
-    await assert.rejects(applyImageDelta({ delta: join(dir, 'bad'), basis: { archivePath: join(dir, 'basis.tar') }, outputPath: join(dir, 'y.tar'), memoryBudget: budget }), (e) => EdgePushError.is(e, 'corrupt'));
+    await assert.rejects(
+      applyImageDelta({
+        delta: join(dir, 'bad'),
+        basis: { archivePath: join(dir, 'basis.tar') },
+        outputPath: join(dir, 'y.tar'),
+        memoryBudget: budget,
+      }),
+      (e) => EdgePushError.is(e, 'corrupt'),
+    );
     const left = (await readdir(dir)).filter((n) => n.startsWith('x.tar') || n.startsWith('y.tar') || n.includes('.tmp'));
     assert.deepEqual(left, []);
   } finally {

@@ -19,13 +19,22 @@ async function main(): Promise<void> {
   const memoryBudget = Number(budget);
   let imageId: string;
   if (mode === 'create') {
-    const d = await createImageDeltaFile({ basis: { archivePath: basis }, target: { archivePath: input }, outputPath: out, memoryBudget, estimates: false });
+    const d = await createImageDeltaFile({
+      basis: { archivePath: basis },
+      target: { archivePath: input },
+      outputPath: out,
+      memoryBudget,
+      estimates: false,
+    });
     imageId = d.header.target.imageId;
   } else {
-    imageId = (await applyImageDelta({ delta: input, basis: { archivePath: basis }, outputPath: out, memoryBudget, thin: thin === 'thin' })).imageId;
+    imageId = (await applyImageDelta({ delta: input, basis: { archivePath: basis }, outputPath: out, memoryBudget, thin: thin === 'thin' }))
+      .imageId;
   }
   const c = process.cpuUsage(c0);
-  process.stdout.write(`${JSON.stringify({ ...procFigures(), imageId, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...procFigures(), imageId, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 })}\n`,
+  );
 }
 
 void main();

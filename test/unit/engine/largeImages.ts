@@ -17,17 +17,32 @@ async function fileSha(path: string): Promise<string> {
 
 async function writeArchive(path: string, tag: string, layerPaths: string[]): Promise<string> {
   const diffIds = await Promise.all(layerPaths.map(fileSha));
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }),
+  );
   const imageId = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  const layers = layerPaths.map((p, i) => ({ diffId: diffIds[i]!, size: statSync(p).size, data: createReadStream(p, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array> }));
+  const layers = layerPaths.map((p, i) => ({
+    diffId: diffIds[i]!,
+    size: statSync(p).size,
+    data: createReadStream(p, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
+  }));
   await pipeline(writeImageArchive({ imageId, config, repoTags: [tag], layers }), createWriteStream(path));
   return imageId;
 }
 
 /** Writes basis.tar and target.tar in `dir`: a shared base of `baseBytes`, an app layer of about `appBytes`
  *  changed as in largePair.ts. Returns their paths and the target's image id. */
-export async function writeLargeImagePair(dir: string, baseBytes: number, appBytes: number): Promise<{ basis: string; target: string; targetId: string; newLayerBytes: number }> {
-  const [base, spare, app1, app2] = ['base.tar', 'spare.tar', 'app1.tar', 'app2.tar'].map((n) => join(dir, n)) as [string, string, string, string];
+export async function writeLargeImagePair(
+  dir: string,
+  baseBytes: number,
+  appBytes: number,
+): Promise<{ basis: string; target: string; targetId: string; newLayerBytes: number }> {
+  const [base, spare, app1, app2] = ['base.tar', 'spare.tar', 'app1.tar', 'app2.tar'].map((n) => join(dir, n)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   writeLargePair(base, spare, baseBytes, 4 << 20);
   rmSync(spare);
   const { newBytes } = writeLargePair(app1, app2, appBytes, 2 << 20);

@@ -54,7 +54,12 @@ class TarFile {
 }
 
 /** Writes old.tar and new.tar of about `totalBytes` each; returns their sizes. */
-export function writeLargePair(oldPath: string, newPath: string, totalBytes: number, fileBytes = 4 << 20): { oldBytes: number; newBytes: number } {
+export function writeLargePair(
+  oldPath: string,
+  newPath: string,
+  totalBytes: number,
+  fileBytes = 4 << 20,
+): { oldBytes: number; newBytes: number } {
   const oldTar = new TarFile(oldPath);
   const newTar = new TarFile(newPath);
   const files = Math.max(4, Math.round(totalBytes / fileBytes));

@@ -15,7 +15,13 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'formats', name))
 
 async function applied(old: Buffer, delta: Buffer): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of applyByteDelta(old, (async function* () { yield delta; })())) parts.push(c);
+  for await (const c of applyByteDelta(
+    old,
+    (async function* () {
+      yield delta;
+    })(),
+  ))
+    parts.push(c);
   return Buffer.concat(parts);
 }
 
@@ -35,7 +41,10 @@ test('a version 1 image delta still rebuilds its target image', async () => {
     const res = await applyImageDelta({ delta: join(__dirname, 'formats', 'image-v1.delta'), basis, outputPath: join(dir, 'out.tar') });
     assert.equal(res.imageId, target.imageId);
     const rebuilt = await readImageArchive({ archivePath: join(dir, 'out.tar') });
-    assert.deepEqual(rebuilt.layers.map((l) => l.diffId), target.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      rebuilt.layers.map((l) => l.diffId),
+      target.layers.map((l) => l.diffId),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

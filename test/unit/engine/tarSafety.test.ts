@@ -23,7 +23,11 @@ const hostile: [string, TarSpec[number]][] = [
 
 test('each hostile entry kind is refused, ordinary entries pass', () => {
   for (const [what, e] of hostile) {
-    assert.throws(() => assertSafeTarEntry({ path: e.name, type: e.type ?? 'file', linkname: e.linkname }), (err: unknown) => EdgePushError.is(err, 'invalid-input'), what);
+    assert.throws(
+      () => assertSafeTarEntry({ path: e.name, type: e.type ?? 'file', linkname: e.linkname }),
+      (err: unknown) => EdgePushError.is(err, 'invalid-input'),
+      what,
+    );
   }
   for (const e of [
     { path: 'app/main.js', type: 'file' },
@@ -40,7 +44,11 @@ test('each hostile entry kind is refused, ordinary entries pass', () => {
 test('an image archive with a hostile entry is refused', async () => {
   for (const [what, e] of hostile.slice(0, 5)) {
     const archive = await makeTar([{ name: 'manifest.json', data: '[]' }, e]);
-    await assert.rejects(readImageArchive({ stream: Readable.from([archive]) }), (err: unknown) => EdgePushError.is(err, 'invalid-input'), what);
+    await assert.rejects(
+      readImageArchive({ stream: Readable.from([archive]) }),
+      (err: unknown) => EdgePushError.is(err, 'invalid-input'),
+      what,
+    );
   }
 });
 
@@ -57,7 +65,11 @@ test('a delta that rebuilds a layer with a hostile entry is refused and writes n
 test('links are resolved as extraction would: a chain that climbs out only when followed is refused', () => {
   const refuse = (entries: TarSpec, why: string) => {
     const m = new TarRootModel();
-    assert.throws(() => entries.forEach((e) => m.check({ path: e.name, type: e.type ?? 'file', linkname: e.linkname })), (err: unknown) => EdgePushError.is(err, 'invalid-input'), why);
+    assert.throws(
+      () => entries.forEach((e) => m.check({ path: e.name, type: e.type ?? 'file', linkname: e.linkname })),
+      (err: unknown) => EdgePushError.is(err, 'invalid-input'),
+      why,
+    );
   };
   const accept = (entries: TarSpec, why: string) => {
     const m = new TarRootModel();
@@ -71,10 +83,36 @@ test('links are resolved as extraction would: a chain that climbs out only when 
     ],
     'x/y -> .. then x/y/z -> ../..',
   );
-  refuse([{ name: 'a', type: 'symlink', linkname: '/' }, { name: 'a/b', type: 'symlink', linkname: '../x' }], 'relative climb from a link to the root');
-  refuse([{ name: 'l', type: 'symlink', linkname: 'd/..' }, { name: 'd', type: 'symlink', linkname: '..' }, { name: 'l/x', data: 'x' }], 'entry written through a later link');
-  refuse([{ name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: 'a' }, { name: 'a/x', data: 'x' }], 'a link loop');
-  refuse([{ name: 'etc/passwd', data: 'a' }, { name: 'etc/passwd', data: 'b' }], 'the same path twice in a layer');
+  refuse(
+    [
+      { name: 'a', type: 'symlink', linkname: '/' },
+      { name: 'a/b', type: 'symlink', linkname: '../x' },
+    ],
+    'relative climb from a link to the root',
+  );
+  refuse(
+    [
+      { name: 'l', type: 'symlink', linkname: 'd/..' },
+      { name: 'd', type: 'symlink', linkname: '..' },
+      { name: 'l/x', data: 'x' },
+    ],
+    'entry written through a later link',
+  );
+  refuse(
+    [
+      { name: 'a', type: 'symlink', linkname: 'b' },
+      { name: 'b', type: 'symlink', linkname: 'a' },
+      { name: 'a/x', data: 'x' },
+    ],
+    'a link loop',
+  );
+  refuse(
+    [
+      { name: 'etc/passwd', data: 'a' },
+      { name: 'etc/passwd', data: 'b' },
+    ],
+    'the same path twice in a layer',
+  );
   accept(
     [
       { name: 'usr/lib', type: 'directory' },

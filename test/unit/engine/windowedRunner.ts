@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   if (mode === 'create') await createDeltaFile(a, b, out, { memoryBudget: Number(budget) });
   else await applyDeltaFile(a, b, out); // the window is the one the delta was made with
   const c = process.cpuUsage(c0);
-  process.stdout.write(`${JSON.stringify({ ...procFigures(), seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...procFigures(), seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 })}\n`,
+  );
 }
 
 void main();

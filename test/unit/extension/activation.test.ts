@@ -17,10 +17,15 @@ test('activate registers every declared command and the device view, and dispose
     const ext = (await import('../../../extension/extension.js')) as { activate(c: unknown): unknown };
     const ctx = fakeContext(root, storage);
     ext.activate(ctx);
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+    };
     const declared = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual([...record.commands.keys()].sort(), declared);
-    assert.deepEqual(record.treeViews, manifest.contributes.views.edgepush!.map((v) => v.id));
+    assert.deepEqual(
+      record.treeViews,
+      manifest.contributes.views.edgepush!.map((v) => v.id),
+    );
     assert.equal(record.statusItems.length, 1);
     assert.equal(record.statusItems[0]?.command, 'edgepush.openDashboard');
     assert.match(record.statusItems[0]?.text ?? '', /no target/);

@@ -37,10 +37,16 @@ test("the terminal's edgepush launcher quotes its paths", () => {
 
 test('published ports become URLs on the device address (0.0.0.0) or the bound address', () => {
   const urls = publishedUrls('10.0.0.2', {
-    '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }],
+    '80/tcp': [
+      { HostIp: '0.0.0.0', HostPort: '8080' },
+      { HostIp: '::', HostPort: '8080' },
+    ],
     '53/udp': [{ HostIp: '0.0.0.0', HostPort: '53' }],
     '443/tcp': [{ HostIp: '127.0.0.5', HostPort: '443' }],
     '9000/tcp': null,
   });
-  assert.deepEqual(urls.map((u) => u.url), ['http://10.0.0.2:8080/', 'https://127.0.0.5/']);
+  assert.deepEqual(
+    urls.map((u) => u.url),
+    ['http://10.0.0.2:8080/', 'https://127.0.0.5/'],
+  );
 });

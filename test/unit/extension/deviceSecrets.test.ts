@@ -14,7 +14,11 @@ function fakes() {
       onDidChange: () => ({ dispose: () => undefined }),
       keys: async () => [...secrets.keys()],
     },
-    state: { get: <T>(k: string, d: T) => (state.has(k) ? (state.get(k) as T) : d), update: async (k: string, v: unknown) => void state.set(k, v), keys: () => [...state.keys()] },
+    state: {
+      get: <T>(k: string, d: T) => (state.has(k) ? (state.get(k) as T) : d),
+      update: async (k: string, v: unknown) => void state.set(k, v),
+      keys: () => [...state.keys()],
+    },
     stored: secrets,
   };
 }

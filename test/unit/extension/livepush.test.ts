@@ -48,7 +48,10 @@ test('a new push replaces the running session; disposing stops it', async () => 
 
 test('a failing start is reported, not thrown', async () => {
   const errors: string[] = [];
-  const lp = new Livepush(async () => Promise.reject(new Error('no container for main')), (m) => errors.push(m));
+  const lp = new Livepush(
+    async () => Promise.reject(new Error('no container for main')),
+    (m) => errors.push(m),
+  );
   lp.afterPush('/a', 'd', report, true);
   await settle();
   assert.deepEqual(errors, ['no container for main']);

@@ -37,19 +37,27 @@ test('commands that act on a tree item have a palette when clause; menus only na
     if (onTitle.has(id)) continue; // works from the view's title bar: it asks for what it needs
     assert.ok(palette.get(id), `${id} acts on a device or service: it needs a when clause in commandPalette`);
   }
-  for (const [name, entries] of Object.entries(menus)) for (const e of entries) assert.ok(ids.has(e.command), `${name} names unknown ${e.command}`);
+  for (const [name, entries] of Object.entries(menus))
+    for (const e of entries) assert.ok(ids.has(e.command), `${name} names unknown ${e.command}`);
   for (const when of palette.values()) assert.match(when ?? '', /^edgepush\.has[A-Z]\w+$/);
 });
 
 test("the view's overflow menu starts devices, adds and scans", () => {
   const overflow = menus['view/title']!.filter((e) => !e.group?.startsWith('navigation')).map((e) => e.command);
-  for (const id of ['edgepush.startSimulator', 'edgepush.startSimulatorAt', 'edgepush.startBoard', 'edgepush.addDevice', 'edgepush.scan']) assert.ok(overflow.includes(id), id);
+  for (const id of ['edgepush.startSimulator', 'edgepush.startSimulatorAt', 'edgepush.startBoard', 'edgepush.addDevice', 'edgepush.scan'])
+    assert.ok(overflow.includes(id), id);
 });
 
 test('activation: on project files, the views, the commands and restored panels, never on start-up', () => {
   const events = manifest.activationEvents as string[];
   assert.ok(!events.includes('onStartupFinished') && !events.includes('*'));
-  for (const e of ['workspaceContains:**/Dockerfile*', 'workspaceContains:**/docker-compose.y*ml', 'workspaceContains:**/balena.yml', 'onWebviewPanel:edgepush.dashboard', 'onWebviewPanel:edgepush.logs']) {
+  for (const e of [
+    'workspaceContains:**/Dockerfile*',
+    'workspaceContains:**/docker-compose.y*ml',
+    'workspaceContains:**/balena.yml',
+    'onWebviewPanel:edgepush.dashboard',
+    'onWebviewPanel:edgepush.logs',
+  ]) {
     assert.ok(events.includes(e), e);
   }
 });

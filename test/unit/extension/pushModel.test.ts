@@ -8,7 +8,18 @@ import type { PushReport } from '../../../simulator/push/types.js';
 const report: PushReport = {
   device: '127.0.30.5',
   release: 'r1',
-  services: [{ name: 'main', imageBytes: 2_000_000, layerPullBytes: 1_000_000, librsyncBytes: 900_000, deltaBytes: 20_000, sentBytes: 21_000, transferSeconds: 0.2, state: 'Running' }],
+  services: [
+    {
+      name: 'main',
+      imageBytes: 2_000_000,
+      layerPullBytes: 1_000_000,
+      librsyncBytes: 900_000,
+      deltaBytes: 20_000,
+      sentBytes: 21_000,
+      transferSeconds: 0.2,
+      state: 'Running',
+    },
+  ],
 };
 
 test('service events build a timeline per service with the time each phase was entered', () => {

@@ -22,13 +22,38 @@ test('the dashboard rollout follows waves, the gate, faults and a rollback, and 
   ];
   let v = startRollout('f', devices, 1000);
   for (const e of events) v = reduceRollout(v, e, 2000);
-  assert.deepEqual(v.waves, [{ devices: 1, state: 'failed' }, { devices: 2, state: 'pending' }]);
+  assert.deepEqual(v.waves, [
+    { devices: 1, state: 'failed' },
+    { devices: 2, state: 'pending' },
+  ]);
   assert.deepEqual(v.rollback, { devices: 1, reason: 'wave 1: 1 of 1 device(s) not Running' });
-  assert.deepEqual(rolloutCounts(v).map((c) => [c.state, c.count]), [['waiting', 2], ['rolled-back', 1]]);
+  assert.deepEqual(
+    rolloutCounts(v).map((c) => [c.state, c.count]),
+    [
+      ['waiting', 2],
+      ['rolled-back', 1],
+    ],
+  );
   const report: RolloutReport = {
-    fleet: 'f', release: 'abcdef1234567890', waves: [{ devices: ['127.0.1.1'], passed: false }], rolledBack: true, seconds: 12,
-    devices: devices.map((address, i) => ({ address, from: 'r1', to: 'r1', state: i === 0 ? 'rolled-back' : 'not-updated', bytesFetched: 0, method: 'none', seconds: 0 })),
-    registryEgressBytes: 1200, registryEgressSource: 'registry-log', layerPullBytes: 90000, deltas: [], stoppedReason: 'wave 1 failed',
+    fleet: 'f',
+    release: 'abcdef1234567890',
+    waves: [{ devices: ['127.0.1.1'], passed: false }],
+    rolledBack: true,
+    seconds: 12,
+    devices: devices.map((address, i) => ({
+      address,
+      from: 'r1',
+      to: 'r1',
+      state: i === 0 ? 'rolled-back' : 'not-updated',
+      bytesFetched: 0,
+      method: 'none',
+      seconds: 0,
+    })),
+    registryEgressBytes: 1200,
+    registryEgressSource: 'registry-log',
+    layerPullBytes: 90000,
+    deltas: [],
+    stoppedReason: 'wave 1 failed',
   };
   v = reduceRollout(v, { type: 'report', report }, 3000);
   assert.equal(v.status, 'rolled-back');
@@ -45,7 +70,14 @@ test('a fleet group shows its summary; its devices show release and state', () =
     name: 'f',
     summary: { name: 'f', size: 3, online: 3, releases: { abcdef1234: 2, none: 1 }, states: { applied: 3 } },
     devices: [
-      { address: '127.0.1.1', name: 'f-1', online: true, release: 'abcdef1234', appState: 'applied', services: [{ name: 'main', status: 'Running' }] },
+      {
+        address: '127.0.1.1',
+        name: 'f-1',
+        online: true,
+        release: 'abcdef1234',
+        appState: 'applied',
+        services: [{ name: 'main', status: 'Running' }],
+      },
       { address: '127.0.1.2', name: 'f-2', online: false, release: null, appState: null, services: [] },
     ],
   };

@@ -18,7 +18,14 @@ const sim: DeviceRecord = {
     { name: 'worker', status: 'exited' },
   ],
 };
-const lan: DeviceRecord = { address: '192.168.1.9', name: 'balena-pi', source: 'mdns', online: false, error: 'no answer in time', services: [{ name: 'main', status: 'Running' }] };
+const lan: DeviceRecord = {
+  address: '192.168.1.9',
+  name: 'balena-pi',
+  source: 'mdns',
+  online: false,
+  error: 'no answer in time',
+  services: [{ name: 'main', status: 'Running' }],
+};
 
 test('no devices: no groups, so the welcome view shows', () => {
   assert.deepEqual(rootNodes([]), []);
@@ -90,7 +97,14 @@ test('commands take a tree node, an address, or nothing', () => {
 });
 
 test('a booting board shows its boot phase rather than offline', () => {
-  const board: DeviceRecord = { address: '127.0.30.31', name: 'board-127-0-30-31', source: 'board', online: false, bootPhase: 'kernel', services: [] };
+  const board: DeviceRecord = {
+    address: '127.0.30.31',
+    name: 'board-127-0-30-31',
+    source: 'board',
+    online: false,
+    bootPhase: 'kernel',
+    services: [],
+  };
   const n = deviceNode(board);
   assert.match(n.description ?? '', /kernel/);
   assert.equal(n.icon?.id, 'loading~spin');

@@ -60,7 +60,13 @@ export function makeVscodeStub(record: StubRecord, settings: Record<string, unkn
         return { visible: false, onDidChangeVisibility: () => disposable(), dispose: () => undefined };
       },
       createStatusBarItem: () => {
-        const item = { text: '', command: undefined as string | undefined, disposed: false, show: () => undefined, dispose: () => (item.disposed = true) };
+        const item = {
+          text: '',
+          command: undefined as string | undefined,
+          disposed: false,
+          show: () => undefined,
+          dispose: () => (item.disposed = true),
+        };
         record.statusItems.push(item);
         return item;
       },
@@ -103,7 +109,11 @@ export function installVscodeStub(stub: Record<string, unknown>): void {
 export function fakeContext(extensionPath: string, storage: string): Record<string, unknown> {
   const memento = () => {
     const m = new Map<string, unknown>();
-    return { get: <T>(k: string, d?: T) => (m.has(k) ? (m.get(k) as T) : d), update: async (k: string, v: unknown) => void m.set(k, v), keys: () => [...m.keys()] };
+    return {
+      get: <T>(k: string, d?: T) => (m.has(k) ? (m.get(k) as T) : d),
+      update: async (k: string, v: unknown) => void m.set(k, v),
+      keys: () => [...m.keys()],
+    };
   };
   return {
     subscriptions: [] as { dispose(): void }[],

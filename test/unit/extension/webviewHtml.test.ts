@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../../extension/webviews/webviewHtml.js';
 
 test('the webview page allows only its own nonce-tagged script and the extension resources', () => {
-  const html = webviewHtml({ view: 'dashboard', title: 'EdgePush Dashboard', cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/webview.js', codiconsUri: 'https://x/codicon.css', nonce: 'abc123' });
+  const html = webviewHtml({
+    view: 'dashboard',
+    title: 'EdgePush Dashboard',
+    cspSource: 'https://x.vscode-cdn.net',
+    scriptUri: 'https://x/webview.js',
+    codiconsUri: 'https://x/codicon.css',
+    nonce: 'abc123',
+  });
   const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc123'/);

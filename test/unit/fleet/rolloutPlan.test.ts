@@ -1,15 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gateVerdict, isHealthy, parseFaults, parseWaves, planFaults, planRollout, planWaves } from '../../../simulator/fleet/rolloutPlan.js';
+import {
+  gateVerdict,
+  isHealthy,
+  parseFaults,
+  parseWaves,
+  planFaults,
+  planRollout,
+  planWaves,
+} from '../../../simulator/fleet/rolloutPlan.js';
 import { nthAddress } from '../../../simulator/fleet/fleetDevices.js';
 
 const fleet = (n: number) => Array.from({ length: n }, (_, i) => `d${i + 1}`);
 
 test('waves are cumulative, rounded up, never empty, and cover every device once', () => {
   const sizes = parseWaves('1,10%,50%,100%');
-  assert.deepEqual(planWaves(fleet(50), sizes).map((w) => w.length), [1, 4, 20, 25]);
-  assert.deepEqual(planWaves(fleet(10), sizes).map((w) => w.length), [1, 4, 5]);
-  assert.deepEqual(planWaves(fleet(3), parseWaves('2')).map((w) => w.length), [2, 1], 'what the sizes leave out is a last wave');
+  assert.deepEqual(
+    planWaves(fleet(50), sizes).map((w) => w.length),
+    [1, 4, 20, 25],
+  );
+  assert.deepEqual(
+    planWaves(fleet(10), sizes).map((w) => w.length),
+    [1, 4, 5],
+  );
+  assert.deepEqual(
+    planWaves(fleet(3), parseWaves('2')).map((w) => w.length),
+    [2, 1],
+    'what the sizes leave out is a last wave',
+  );
   assert.deepEqual(planWaves(fleet(1), sizes), [['d1']]);
   assert.throws(() => parseWaves('0,100%'), /neither/);
   assert.throws(() => parseWaves('150%'), /between/);
@@ -27,7 +45,12 @@ test('faults pick a share of the fleet spread over it, deterministically, power 
 });
 
 test('the rollout plan: build, push, deltas from the bases devices run, then each wave and its gate', () => {
-  const steps = planRollout({ devices: fleet(4), waves: parseWaves('1,100%'), faults: parseFaults('power=25%'), bases: ['main\nsha256:b', 'main\nsha256:a'] });
+  const steps = planRollout({
+    devices: fleet(4),
+    waves: parseWaves('1,100%'),
+    faults: parseFaults('power=25%'),
+    bases: ['main\nsha256:b', 'main\nsha256:a'],
+  });
   assert.deepEqual(
     steps.map((s) => s.action),
     ['build', 'pushRelease', 'publishDeltas', 'updateWave', 'gate', 'updateWave', 'gate', 'finish'],
@@ -42,17 +65,35 @@ test('the health gate: all healthy passes; a device short of Running fails once 
   const h = { reachable: true as const, release: 'r2', applied: true, services: { main: 'Running' }, images: { main: 'sha256:new' } };
   assert.equal(isHealthy(h, 'r2', ['main']), true);
   assert.equal(isHealthy(h, 'r2', ['main'], new Map([['main', 'sha256:new']])), true);
-  assert.equal(isHealthy({ ...h, images: { main: 'sha256:old' } }, 'r2', ['main'], new Map([['main', 'sha256:new']])), false, 'a container still on the old image');
+  assert.equal(
+    isHealthy({ ...h, images: { main: 'sha256:old' } }, 'r2', ['main'], new Map([['main', 'sha256:new']])),
+    false,
+    'a container still on the old image',
+  );
   assert.equal(isHealthy({ ...h, services: { main: 'Restarting (exit 3, 2 restarts)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, release: 'r1' }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, services: { main: 'Running (healthy)' } }, 'r2', ['main']), true);
   assert.equal(isHealthy({ ...h, services: { main: 'Running (unhealthy)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ ...h, services: { main: 'Running (health: starting)' } }, 'r2', ['main']), false);
   assert.equal(isHealthy({ reachable: false }, 'r2', ['main']), false);
-  const seen = new Map([['a', true], ['b', false]]);
+  const seen = new Map([
+    ['a', true],
+    ['b', false],
+  ]);
   assert.equal(gateVerdict(seen, ['a', 'b'], 1000, 2000), 'wait');
   assert.equal(gateVerdict(seen, ['a', 'b'], 2000, 2000), 'fail');
-  assert.equal(gateVerdict(new Map([['a', true], ['b', true]]), ['a', 'b'], 0, 2000), 'pass');
+  assert.equal(
+    gateVerdict(
+      new Map([
+        ['a', true],
+        ['b', true],
+      ]),
+      ['a', 'b'],
+      0,
+      2000,
+    ),
+    'pass',
+  );
 });
 
 test('fleet addresses follow on from the first, carrying into the next block', () => {

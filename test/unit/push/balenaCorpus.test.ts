@@ -42,10 +42,15 @@ function corpora(): string[] {
 /** The device types a project names in its balena.yml (`data.supportedDeviceTypes`/`defaultDeviceType`). */
 function deviceTypesOf(dir: string): string[] {
   // A corpus may say which device types a project is for (one per line), e.g. when it has only one variant.
-  if (existsSync(join(dir, 'DEVICE-TYPES'))) return readFileSync(join(dir, 'DEVICE-TYPES'), 'utf8').split(/\s+/).filter((t) => t in ARCH_OF);
+  if (existsSync(join(dir, 'DEVICE-TYPES')))
+    return readFileSync(join(dir, 'DEVICE-TYPES'), 'utf8')
+      .split(/\s+/)
+      .filter((t) => t in ARCH_OF);
   for (const f of ['balena.yml', 'balena.yaml']) {
     if (!existsSync(join(dir, f))) continue;
-    const doc = parseYaml(readFileSync(join(dir, f), 'utf8')) as { data?: { supportedDeviceTypes?: string[]; defaultDeviceType?: string } } | null;
+    const doc = parseYaml(readFileSync(join(dir, f), 'utf8')) as {
+      data?: { supportedDeviceTypes?: string[]; defaultDeviceType?: string };
+    } | null;
     const named = [...(doc?.data?.supportedDeviceTypes ?? []), ...(doc?.data?.defaultDeviceType ? [doc.data.defaultDeviceType] : [])];
     const known = [...new Set(named)].filter((t) => t in ARCH_OF);
     if (known.length > 0) return known;

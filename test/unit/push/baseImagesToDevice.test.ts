@@ -33,5 +33,8 @@ test('only edgepush-base images are shipped, each once and tagged', () => {
 test('the plan: present on the device → nothing; here → copy; nowhere → build here, then copy', () => {
   const named = ['edgepush-base/busybox:latest', 'edgepush-base/node:latest', 'edgepush-base/x:latest'];
   const plan = planBaseImages(named, new Set(['edgepush-base/busybox:latest']), new Set(['edgepush-base/node:latest']));
-  assert.deepEqual(plan.map((s) => s.kind), ['present', 'copy', 'build-here-then-copy']);
+  assert.deepEqual(
+    plan.map((s) => s.kind),
+    ['present', 'copy', 'build-here-then-copy'],
+  );
 });

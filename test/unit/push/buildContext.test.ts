@@ -32,7 +32,13 @@ test('a 2.5 GB file streams into the context tar (first entries out before it is
       ex.write(chunk as Buffer);
       if (read > 32 << 20) break; // enough: the big file's header and its first bytes are out
     }
-    assert.deepEqual(seen.map((e) => [e.name, e.size]), [['Dockerfile', 13], ['big.bin', 2.5e9]]);
+    assert.deepEqual(
+      seen.map((e) => [e.name, e.size]),
+      [
+        ['Dockerfile', 13],
+        ['big.bin', 2.5e9],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

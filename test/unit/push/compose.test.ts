@@ -46,7 +46,7 @@ volumes:
   assert.deepEqual(c.volumes, { data: {} });
 });
 
-test('every key of balena\'s supported list is accepted and normalised', () => {
+test("every key of balena's supported list is accepted and normalised", () => {
   const c = parse(`
 services:
   app:
@@ -145,13 +145,31 @@ volumes:
   assert.deepEqual(app.dependsOn, ['db']);
   assert.equal(k.stop_grace_period, '1m');
   assert.deepEqual(k.healthcheck, { test: 'true', interval: '1m30s', timeout: '5s', start_period: '10s', retries: 3 });
-  for (const key of ['cap_drop', 'cgroup_parent', 'cpu_quota', 'cpu_shares', 'cpuset', 'dns_opt', 'domainname', 'hostname', 'ipc', 'mac_address', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'read_only', 'stop_signal', 'userns_mode']) {
+  for (const key of [
+    'cap_drop',
+    'cgroup_parent',
+    'cpu_quota',
+    'cpu_shares',
+    'cpuset',
+    'dns_opt',
+    'domainname',
+    'hostname',
+    'ipc',
+    'mac_address',
+    'oom_kill_disable',
+    'oom_score_adj',
+    'pid',
+    'pids_limit',
+    'read_only',
+    'stop_signal',
+    'userns_mode',
+  ]) {
     assert.ok(k[key] !== undefined, `${key} is kept`);
   }
   assert.ok(c.warnings.some((w) => /docker-compose.yml:\d+: service 'app': service.ports.mode is not supported; removed/.test(w)));
 });
 
-test('expose and container_name are stripped with balena\'s warning, naming the line', () => {
+test("expose and container_name are stripped with balena's warning, naming the line", () => {
   const c = parse('services:\n  web:\n    image: nginx\n    expose: ["80"]\n    container_name: web1\n');
   assert.equal(c.services[0]!.spec.keys.expose, undefined);
   assert.deepEqual(c.warnings, [
@@ -161,19 +179,46 @@ test('expose and container_name are stripped with balena\'s warning, naming the 
 });
 
 test('keys balena refuses, and typos, get balena-style messages with the line', () => {
-  bad('services:\n  web:\n    image: nginx\n    links: [db]\n', /^docker-compose.yml:4: service 'web': links: service.links is not allowed by balena/);
-  bad('services:\n  web:\n    image: nginx\n    healtcheck:\n      test: "true"\n', /^docker-compose.yml:4: service 'web': healtcheck: unknown key 'healtcheck' \(did you mean 'healthcheck'\?\); balena refuses/);
-  bad('services:\n  web:\n    build:\n      context: .\n      dockerfle: D\n', /:5: service 'web': build.dockerfle: unknown key build.dockerfle \(did you mean build.dockerfile\?\)/);
+  bad(
+    'services:\n  web:\n    image: nginx\n    links: [db]\n',
+    /^docker-compose.yml:4: service 'web': links: service.links is not allowed by balena/,
+  );
+  bad(
+    'services:\n  web:\n    image: nginx\n    healtcheck:\n      test: "true"\n',
+    /^docker-compose.yml:4: service 'web': healtcheck: unknown key 'healtcheck' \(did you mean 'healthcheck'\?\); balena refuses/,
+  );
+  bad(
+    'services:\n  web:\n    build:\n      context: .\n      dockerfle: D\n',
+    /:5: service 'web': build.dockerfle: unknown key build.dockerfle \(did you mean build.dockerfile\?\)/,
+  );
   bad('services:\n  web:\n    build:\n      context: .\n      secrets: [x]\n', /service.build.secrets is not allowed by balena/);
-  bad('services:\n  web:\n    image: a\n    volumes: ["./src:/app"]\n', /:4: service 'web': volumes.0: service.volumes cannot be of type "bind"/);
-  bad('services:\n  web:\n    image: a\n    security_opt: [label=disable]\n', /only no-new-privileges and unconfined apparmor and seccomp are allowed by balena/);
+  bad(
+    'services:\n  web:\n    image: a\n    volumes: ["./src:/app"]\n',
+    /:4: service 'web': volumes.0: service.volumes cannot be of type "bind"/,
+  );
+  bad(
+    'services:\n  web:\n    image: a\n    security_opt: [label=disable]\n',
+    /only no-new-privileges and unconfined apparmor and seccomp are allowed by balena/,
+  );
   bad('services:\n  web:\n    image: a\n    network_mode: container:abc\n', /network_mode container:<id> is not allowed by balena/);
-  bad('services:\n  web:\n    image: a\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: b\n', /depends_on condition 'service_healthy' is not supported by balena/);
+  bad(
+    'services:\n  web:\n    image: a\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: b\n',
+    /depends_on condition 'service_healthy' is not supported by balena/,
+  );
   bad('services:\n  web:\n    image: a\n    mem_limit: lots\n', /:4: service 'web': mem_limit: expected a size such as 512m or 1g/);
-  bad('services:\n  web:\n    image: a\n    healthcheck:\n      interval: soon\n', /:5: service 'web': healthcheck.interval: expected a duration/);
-  bad('secrets:\n  s: {file: x}\nservices:\n  web:\n    image: a\n', /^docker-compose.yml:1: top-level secrets are not supported by balena/);
+  bad(
+    'services:\n  web:\n    image: a\n    healthcheck:\n      interval: soon\n',
+    /:5: service 'web': healthcheck.interval: expected a duration/,
+  );
+  bad(
+    'secrets:\n  s: {file: x}\nservices:\n  web:\n    image: a\n',
+    /^docker-compose.yml:1: top-level secrets are not supported by balena/,
+  );
   bad('servics:\n  web:\n    image: a\n', /unknown top-level key 'servics' \(did you mean 'services'\?\)/);
-  bad('services:\n  web:\n    image: a\nnetworks:\n  n:\n    driver: overlay\n', /:5: networks.n: only "bridge" and "default" are supported/);
+  bad(
+    'services:\n  web:\n    image: a\nnetworks:\n  n:\n    driver: overlay\n',
+    /:5: networks.n: only "bridge" and "default" are supported/,
+  );
   bad('services:\n  web:\n    image: a\n    networks: [ghost]\n', /uses network 'ghost', which is not declared/);
 });
 
@@ -183,26 +228,45 @@ test('YAML errors name the line', () => {
 });
 
 test('${VAR} interpolation: defaults, required values, $$, unset variables warned', () => {
-  const c = parse('services:\n  web:\n    image: "nginx:${TAG:-1.25}"\n    environment:\n      A: ${A}\n      B: "$${NOT}"\n      C: ${MISSING}\n      D: ${E:+set}\n', { A: 'x', E: '1' });
+  const c = parse(
+    'services:\n  web:\n    image: "nginx:${TAG:-1.25}"\n    environment:\n      A: ${A}\n      B: "$${NOT}"\n      C: ${MISSING}\n      D: ${E:+set}\n',
+    { A: 'x', E: '1' },
+  );
   const w = c.services[0]!.spec;
   assert.equal(w.image, 'nginx:1.25');
   assert.deepEqual(w.environment, { A: 'x', B: '${NOT}', C: '', D: 'set' });
   assert.deepEqual(c.warnings, ['docker-compose.yml: the MISSING variable is not set; defaulting to a blank string']);
-  bad('services:\n  web:\n    image: "${IMG:?set IMG to the image}"\n', /services.web.image: required variable IMG is missing a value: set IMG to the image/);
+  bad(
+    'services:\n  web:\n    image: "${IMG:?set IMG to the image}"\n',
+    /services.web.image: required variable IMG is missing a value: set IMG to the image/,
+  );
   assert.equal(interpolateString('${A:-${B:-deep}}/$C', { C: 'c' }, new Set(), 'x'), 'deep/c');
   assert.equal(interpolateString('${A-unset}|${A:-empty}', { A: '' }, new Set(), 'x'), '|empty');
 });
 
 test('.env files as compose reads them', () => {
-  assert.deepEqual(parseDotEnv('# c\nA=1\nexport B="two words"\nC=\'x\'\nD=v # note\n\nbad line\n'), { A: '1', B: 'two words', C: 'x', D: 'v' });
+  assert.deepEqual(parseDotEnv('# c\nA=1\nexport B="two words"\nC=\'x\'\nD=v # note\n\nbad line\n'), {
+    A: '1',
+    B: 'two words',
+    C: 'x',
+    D: 'v',
+  });
 });
 
 test('profiles: a service whose profile is not active is left out, with a warning', () => {
   const c = parseCompose('services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [dev]\n', 'docker-compose.yml', {});
-  assert.deepEqual(c.services.map((s) => s.name), ['web']);
+  assert.deepEqual(
+    c.services.map((s) => s.name),
+    ['web'],
+  );
   assert.match(c.warnings[0]!, /service 'debug' is left out/);
-  const d = parseCompose('services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [dev]\n', 'docker-compose.yml', { profiles: ['dev'] });
-  assert.deepEqual(d.services.map((s) => s.name), ['web', 'debug']);
+  const d = parseCompose('services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [dev]\n', 'docker-compose.yml', {
+    profiles: ['dev'],
+  });
+  assert.deepEqual(
+    d.services.map((s) => s.name),
+    ['web', 'debug'],
+  );
 });
 
 test('units: sizes and durations as Docker reads them', () => {
@@ -217,7 +281,10 @@ test('units: sizes and durations as Docker reads them', () => {
 });
 
 test('network_mode: service:x must name a service; dependencies in a cycle are refused with the cycle', () => {
-  assert.throws(() => parse('services:\n  a:\n    image: x\n    network_mode: service:nope\n'), /docker-compose.yml:4: service 'a': network_mode service:nope names no service/);
+  assert.throws(
+    () => parse('services:\n  a:\n    image: x\n    network_mode: service:nope\n'),
+    /docker-compose.yml:4: service 'a': network_mode service:nope names no service/,
+  );
   assert.throws(
     () => parse('services:\n  a:\n    image: x\n    network_mode: "service:b"\n  b:\n    image: x\n    depends_on: [a]\n'),
     /services depend on each other in a cycle \(a -> b -> a\)/,

@@ -36,7 +36,8 @@ test('a heredoc script with #! runs by its own interpreter', () => {
 });
 
 test('with build secrets every RUN of every stage mounts the secrets image at /run/secrets; flags are kept', () => {
-  const text = '# syntax=docker/dockerfile:1\nFROM x AS a\nRUN cat /run/secrets/k\nFROM y\nrun --network=none make \\\n  all\nRUN <<EOF\nmake\nEOF\nCOPY --from=a /o /o\n';
+  const text =
+    '# syntax=docker/dockerfile:1\nFROM x AS a\nRUN cat /run/secrets/k\nFROM y\nrun --network=none make \\\n  all\nRUN <<EOF\nmake\nEOF\nCOPY --from=a /o /o\n';
   const out = engineDockerfile(text, { secretsImage: 'edgepush-build-secrets:s-1' }).text.split('\n');
   const mount = '--mount=type=bind,from=edgepush-build-secrets:s-1,source=/run/secrets,target=/run/secrets';
   assert.equal(out[0], '# edgepush-ignored-syntax=docker/dockerfile:1');
@@ -60,8 +61,17 @@ test('BuildKit trace payloads become docker build --progress=plain lines', () =>
   }
   const run = lines.find((l) => l.endsWith('RUN echo line-one && echo line-two'))!;
   const n = run.split(' ')[0]!;
-  assert.deepEqual(lines.filter((l) => l.startsWith(`${n} `)).slice(0, 4).map((l) => l.replace(/DONE [\d.]+s/, 'DONE')), [run, `${n} line-one`, `${n} line-two`, `${n} DONE`]);
-  assert.ok(lines.some((l) => /^#\d+ ERROR: executor failed running \[\/bin\/sh -c false\]: exit code: 1$/.test(l)), lines.join('\n'));
+  assert.deepEqual(
+    lines
+      .filter((l) => l.startsWith(`${n} `))
+      .slice(0, 4)
+      .map((l) => l.replace(/DONE [\d.]+s/, 'DONE')),
+    [run, `${n} line-one`, `${n} line-two`, `${n} DONE`],
+  );
+  assert.ok(
+    lines.some((l) => /^#\d+ ERROR: executor failed running \[\/bin\/sh -c false\]: exit code: 1$/.test(l)),
+    lines.join('\n'),
+  );
   assert.deepEqual(trace.push('not protobuf!'), []);
 });
 

@@ -70,7 +70,10 @@ test('a changed source file is copied; RUN steps after its COPY re-run with thei
 
 test('a change to an early COPY re-runs every later RUN, in order', () => {
   const plan = planSync(p(liveDockerfile(dockerfile)), ['package.json'], []);
-  assert.deepEqual(runs(plan.steps).map((c) => (c as string).replace(/\s+/g, ' ')), ['npm install --production', 'echo dev only', 'echo built > /built']);
+  assert.deepEqual(
+    runs(plan.steps).map((c) => (c as string).replace(/\s+/g, ' ')),
+    ['npm install --production', 'echo dev only', 'echo built > /built'],
+  );
 });
 
 test('deletions are removed in the container; files outside every COPY change nothing and need no restart', () => {
@@ -82,20 +85,34 @@ test('deletions are removed in the container; files outside every COPY change no
 });
 
 test('ARG defaults and ENV values are expanded in WORKDIR and COPY paths (quoted or not)', () => {
-  const plan = planSync(p('FROM x\nARG SRC=src\nENV APP_HOME=/srv/app\nWORKDIR ${APP_HOME}\nCOPY "$SRC/app" ./code/\nCOPY ${CFG:-conf} /etc/app/\nRUN make\n'), ['src/app/main.js', 'conf/a.yml'], []);
-  assert.deepEqual(plan.steps[0], { kind: 'copy', files: [{ from: 'conf/a.yml', to: '/etc/app/a.yml' }, { from: 'src/app/main.js', to: '/srv/app/code/main.js' }] });
+  const plan = planSync(
+    p('FROM x\nARG SRC=src\nENV APP_HOME=/srv/app\nWORKDIR ${APP_HOME}\nCOPY "$SRC/app" ./code/\nCOPY ${CFG:-conf} /etc/app/\nRUN make\n'),
+    ['src/app/main.js', 'conf/a.yml'],
+    [],
+  );
+  assert.deepEqual(plan.steps[0], {
+    kind: 'copy',
+    files: [
+      { from: 'conf/a.yml', to: '/etc/app/a.yml' },
+      { from: 'src/app/main.js', to: '/srv/app/code/main.js' },
+    ],
+  });
   assert.deepEqual(plan.unmatched, []);
   assert.equal(plan.steps[1]?.kind, 'run');
 });
 
 test('build args win over ARG defaults; global ARGs come in when a stage re-declares them', () => {
   const text = 'ARG ROOT=/opt\nFROM x\nARG ROOT\nARG SRC=src\nWORKDIR $ROOT/app\nCOPY $SRC/ ./\n';
-  assert.deepEqual(planSync(p(text), ['lib/a.js'], [], { buildArgs: { SRC: 'lib' } }).steps[0], { kind: 'copy', files: [{ from: 'lib/a.js', to: '/opt/app/a.js' }] });
+  assert.deepEqual(planSync(p(text), ['lib/a.js'], [], { buildArgs: { SRC: 'lib' } }).steps[0], {
+    kind: 'copy',
+    files: [{ from: 'lib/a.js', to: '/opt/app/a.js' }],
+  });
   assert.deepEqual(planSync(p(text), ['src/a.js'], []).steps[0], { kind: 'copy', files: [{ from: 'src/a.js', to: '/opt/app/a.js' }] });
 });
 
 test('# escape=` with backtick continuations; heredoc RUNs re-run as their script, by the SHELL in effect', () => {
-  const text = '# escape=`\nFROM x\nWORKDIR /w\nCOPY app.sh ./\nRUN echo a `\n  && echo b\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN <<EOF\nset -e\necho "$HOME"\nEOF\nRUN cat <<-EOT > /etc/x\n\tline\n\tEOT\nRUN ["/w/app.sh", "--check"]\n';
+  const text =
+    '# escape=`\nFROM x\nWORKDIR /w\nCOPY app.sh ./\nRUN echo a `\n  && echo b\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN <<EOF\nset -e\necho "$HOME"\nEOF\nRUN cat <<-EOT > /etc/x\n\tline\n\tEOT\nRUN ["/w/app.sh", "--check"]\n';
   const plan = planSync(p(text), ['app.sh'], []);
   const argv = plan.steps.filter((s) => s.kind === 'run').map((s) => s.kind === 'run' && s.argv);
   assert.deepEqual(argv, [
@@ -107,7 +124,8 @@ test('# escape=` with backtick continuations; heredoc RUNs re-run as their scrip
 });
 
 test('USER and numeric --chown/--chmod are kept; COPY --from is never synced from the context', () => {
-  const text = 'FROM node AS build\nRUN make\nFROM x\nUSER 1000\nCOPY --chown=1000:100 --chmod=750 run.sh /app/\nCOPY --from=build /out /app/out\nRUN ./check\n';
+  const text =
+    'FROM node AS build\nRUN make\nFROM x\nUSER 1000\nCOPY --chown=1000:100 --chmod=750 run.sh /app/\nCOPY --from=build /out /app/out\nRUN ./check\n';
   const plan = planSync(p(text), ['run.sh', 'out/x'], []);
   assert.deepEqual(plan.steps[0], { kind: 'copy', files: [{ from: 'run.sh', to: '/app/run.sh', uid: 1000, gid: 100, mode: 0o750 }] });
   assert.equal(plan.steps[1]?.kind === 'run' && plan.steps[1].user, '1000');
@@ -115,7 +133,8 @@ test('USER and numeric --chown/--chmod are kept; COPY --from is never synced fro
 });
 
 test('what cannot be done in the running container falls back to a rebuild, said in one line', () => {
-  const multi = 'FROM node AS build\nWORKDIR /src\nCOPY src/ ./\nRUN npm run build\nFROM --platform=$TARGETPLATFORM x\nCOPY --from=build /src/dist /app\n';
+  const multi =
+    'FROM node AS build\nWORKDIR /src\nCOPY src/ ./\nRUN npm run build\nFROM --platform=$TARGETPLATFORM x\nCOPY --from=build /src/dist /app\n';
   const built = planSync(p(multi), ['src/main.ts'], []);
   assert.deepEqual(built.steps, []);
   assert.match(built.rebuild!, /^src\/main\.ts goes into stage 'build' \(Dockerfile line 3\)/);

@@ -5,16 +5,28 @@ import { LogDeduper } from '../../../simulator/push/logDedup.js';
 import { followLogStream, parseLogLine, wantedLine } from '../../../simulator/push/logFollow.js';
 import type { DeviceLogLine } from '../../../simulator/push/types.js';
 
-const line = (ts: number, message: string, serviceName = 'main'): DeviceLogLine => ({ timestamp: ts, message, serviceName, serviceId: 1, isStdErr: false });
+const line = (ts: number, message: string, serviceName = 'main'): DeviceLogLine => ({
+  timestamp: ts,
+  message,
+  serviceName,
+  serviceId: 1,
+  isStdErr: false,
+});
 
 test('a replayed backlog after a reconnect is not delivered again; new lines are', () => {
   const d = new LogDeduper();
   d.newConnection();
   const first = [line(1, 'a'), line(2, 'b'), line(3, 'c')];
-  assert.deepEqual(first.map((l) => d.accept(l)), [true, true, true]);
+  assert.deepEqual(
+    first.map((l) => d.accept(l)),
+    [true, true, true],
+  );
   d.newConnection();
   const replay = [line(2, 'b'), line(3, 'c'), line(4, 'd')];
-  assert.deepEqual(replay.map((l) => d.accept(l)), [false, false, true]);
+  assert.deepEqual(
+    replay.map((l) => d.accept(l)),
+    [false, false, true],
+  );
 });
 
 test('the same text twice in one millisecond is two lines, also across a reconnect', () => {
@@ -95,7 +107,10 @@ test('follower: drops and replays are invisible; every line arrives exactly once
     },
     onReconnect: () => reconnects++,
   });
-  assert.deepEqual(got, all.map((l) => l.message));
+  assert.deepEqual(
+    got,
+    all.map((l) => l.message),
+  );
   assert.ok(reconnects >= 2, `expected reconnects, got ${reconnects}`);
   assert.equal(dev.sinces[0], undefined);
   assert.equal(dev.sinces[1], 1006, 'reconnects ask for lines since the last one seen');

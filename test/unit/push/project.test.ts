@@ -54,16 +54,28 @@ test('Dockerfile choice: device type > arch > template > plain, as balena resolv
   assert.equal(pick(all, 'Dockerfile'), 'Dockerfile.raspberrypi4-64');
   assert.equal(pick(['Dockerfile', 'Dockerfile.aarch64'], './Dockerfile'), 'Dockerfile.aarch64');
   // a named variant of another architecture is used as a plain Dockerfile; of this one, as a variant
-  assert.deepEqual(selectDockerfile(['Dockerfile.amd64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.amd64'), { file: 'Dockerfile.amd64', kind: 'plain' });
-  assert.deepEqual(selectDockerfile(['Dockerfile.aarch64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.aarch64'), { file: 'Dockerfile.aarch64', kind: 'variant' });
+  assert.deepEqual(selectDockerfile(['Dockerfile.amd64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.amd64'), {
+    file: 'Dockerfile.amd64',
+    kind: 'plain',
+  });
+  assert.deepEqual(selectDockerfile(['Dockerfile.aarch64'], 'raspberrypi4-64', 'aarch64', 'Dockerfile.aarch64'), {
+    file: 'Dockerfile.aarch64',
+    kind: 'variant',
+  });
   // a custom name and its template, in a sub-folder
-  assert.deepEqual(selectDockerfile(['docker/App.template', 'docker/App'], 'x', 'amd64', 'docker/App'), { file: 'docker/App.template', kind: 'template' });
+  assert.deepEqual(selectDockerfile(['docker/App.template', 'docker/App'], 'x', 'amd64', 'docker/App'), {
+    file: 'docker/App.template',
+    kind: 'template',
+  });
   assert.equal(pick(['Dockerfile.template'], 'Dockerfile.template'), 'Dockerfile.template');
 });
 
 test('template variables, with RESIN_ aliases; comments untouched; an unknown variable is an error', () => {
   const vars = { arch: 'aarch64', deviceType: 'rpi4', serviceName: 'web', appName: 'app', releaseHash: 'r1' };
-  const out = resolveTemplate('FROM x-%%BALENA_ARCH%%\n# %%BALENA_NOPE%% in a comment\nENV T=%%RESIN_MACHINE_NAME%% S=%%BALENA_SERVICE_NAME%% A=%%BALENA_APP_NAME%% R=%%BALENA_RELEASE_HASH%%', vars);
+  const out = resolveTemplate(
+    'FROM x-%%BALENA_ARCH%%\n# %%BALENA_NOPE%% in a comment\nENV T=%%RESIN_MACHINE_NAME%% S=%%BALENA_SERVICE_NAME%% A=%%BALENA_APP_NAME%% R=%%BALENA_RELEASE_HASH%%',
+    vars,
+  );
   assert.equal(out, 'FROM x-aarch64\n# %%BALENA_NOPE%% in a comment\nENV T=rpi4 S=web A=app R=r1');
   assert.throws(() => resolveTemplate('FROM a\nRUN echo %%BALENA_NOPE%%', vars), /line 2: unknown template variable %%BALENA_NOPE%%/);
 });
@@ -86,7 +98,10 @@ test('a single Dockerfile project is service main with balena push defaults', as
 
 test('examples/multi loads: two services, a volume, the template resolved for the device', async () => {
   const p = await loadProject('examples/multi', opts);
-  assert.deepEqual(p.services.map((s) => s.name), ['counter', 'frontend']);
+  assert.deepEqual(
+    p.services.map((s) => s.name),
+    ['counter', 'frontend'],
+  );
   assert.deepEqual(Object.keys(p.volumes), ['shared-data']);
   const fe = p.services.find((s) => s.name === 'frontend')!;
   assert.equal(fe.dockerfile, 'Dockerfile.template');
@@ -95,9 +110,16 @@ test('examples/multi loads: two services, a volume, the template resolved for th
 });
 
 test('missing Dockerfile, missing context and missing folder are clear errors', async () => {
-  const dir = await tempProject({ 'docker-compose.yml': 'services:\n  web:\n    build: ./web\n  api:\n    build: ./api\n', 'web/Dockerfile': 'FROM x\n', 'api/README': 'no dockerfile' });
+  const dir = await tempProject({
+    'docker-compose.yml': 'services:\n  web:\n    build: ./web\n  api:\n    build: ./api\n',
+    'web/Dockerfile': 'FROM x\n',
+    'api/README': 'no dockerfile',
+  });
   try {
-    await assert.rejects(loadProject(dir, opts), /service 'api': no Dockerfile in .* \(looked for Dockerfile.raspberrypi4-64, Dockerfile.aarch64, Dockerfile.template, Dockerfile\)/);
+    await assert.rejects(
+      loadProject(dir, opts),
+      /service 'api': no Dockerfile in .* \(looked for Dockerfile.raspberrypi4-64, Dockerfile.aarch64, Dockerfile.template, Dockerfile\)/,
+    );
     await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  web:\n    build: ./nowhere\n');
     await assert.rejects(loadProject(dir, opts), /service 'web': build context \.\/nowhere does not exist/);
     await assert.rejects(loadProject(join(dir, 'absent'), opts), /does not exist/);

@@ -22,14 +22,39 @@ const status = (over: Partial<StateStatus> = {}): StateStatus => ({
   ...over,
 });
 
-const built = [{ name: 'main', imageId: 'sha256:b', basisImageId: 'sha256:a', sentBytes: 125_000, transferSeconds: 0.2, figures: { imageBytes: 2_000_000, layerPullBytes: 60_000, librsyncBytes: 40_000, deltaBytes: 3_000 } }];
+const built = [
+  {
+    name: 'main',
+    imageId: 'sha256:b',
+    basisImageId: 'sha256:a',
+    sentBytes: 125_000,
+    transferSeconds: 0.2,
+    figures: { imageBytes: 2_000_000, layerPullBytes: 60_000, librsyncBytes: 40_000, deltaBytes: 3_000 },
+  },
+];
 
 test('the --json report has exactly the documented keys', () => {
   const r = assembleReport('127.0.0.2', 'r2', built, status(), 1_000_000);
   assert.deepEqual(Object.keys(r), ['device', 'release', 'services']);
-  assert.deepEqual(Object.keys(r.services[0]!).sort(), ['deltaBytes', 'helperBytes', 'imageBytes', 'layerPullBytes', 'librsyncBytes', 'name', 'sentBytes', 'state', 'transferSeconds']);
+  assert.deepEqual(Object.keys(r.services[0]!).sort(), [
+    'deltaBytes',
+    'helperBytes',
+    'imageBytes',
+    'layerPullBytes',
+    'librsyncBytes',
+    'name',
+    'sentBytes',
+    'state',
+    'transferSeconds',
+  ]);
   assert.equal(r.services[0]!.helperBytes, 0);
-  const shipped = assembleReport('127.0.0.2', 'r2', [{ ...built[0]!, method: 'delta-helper' as const, helperBytes: 400_000 }], status(), undefined);
+  const shipped = assembleReport(
+    '127.0.0.2',
+    'r2',
+    [{ ...built[0]!, method: 'delta-helper' as const, helperBytes: 400_000 }],
+    status(),
+    undefined,
+  );
   assert.equal(shipped.services[0]!.method, 'delta-helper', 'a local build says how it got there');
   assert.equal(shipped.services[0]!.helperBytes, 400_000);
   assert.equal(r.services[0]!.transferSeconds, 1, '125 kB at 1 Mbit/s is one second');
@@ -47,10 +72,20 @@ test('the report table shows every figure and compares the delta honestly', () =
   assert.match(text, /Delta report for dev, release r2abcdef1234/);
   assert.match(text, /main\s+2\.00 MB\s+60\.0 KB\s+40\.0 KB\s+3\.00 KB\s+125\.0 KB/);
   assert.match(text, /20x smaller than a layer pull, 13x smaller than librsync/);
-  const helper = formatReport(assembleReport('dev', 'r2', [{ ...built[0]!, method: 'delta-helper' as const, helperBytes: 400_000 }], status(), undefined));
+  const helper = formatReport(
+    assembleReport('dev', 'r2', [{ ...built[0]!, method: 'delta-helper' as const, helperBytes: 400_000 }], status(), undefined),
+  );
   assert.match(helper, /method\s+helper/);
   assert.match(helper, /125\.0 KB\s+delta-helper\s+400\.0 KB/);
-  const bigger = formatReport(assembleReport('dev', 'r', [{ ...built[0]!, figures: { imageBytes: 10, layerPullBytes: 500, librsyncBytes: 500, deltaBytes: 1000 } }], status(), undefined));
+  const bigger = formatReport(
+    assembleReport(
+      'dev',
+      'r',
+      [{ ...built[0]!, figures: { imageBytes: 10, layerPullBytes: 500, librsyncBytes: 500, deltaBytes: 1000 } }],
+      status(),
+      undefined,
+    ),
+  );
   assert.match(bigger, /2\.0x the size of a layer pull/);
 });
 
@@ -113,12 +148,15 @@ test('SSE and line framing survive arbitrary chunk boundaries', () => {
 });
 
 test('push events as terminal lines', () => {
-  assert.deepEqual(describePushEvent({ type: 'service', service: 'main', phase: 'shipping', percent: 40, bytes: 2000 }), { text: '[main] shipping 40% 2.00 KB', transient: true });
+  assert.deepEqual(describePushEvent({ type: 'service', service: 'main', phase: 'shipping', percent: 40, bytes: 2000 }), {
+    text: '[main] shipping 40% 2.00 KB',
+    transient: true,
+  });
   assert.deepEqual(describePushEvent({ type: 'service', service: 'main', phase: 'running' }), { text: '[main] running', transient: false });
   assert.equal(describePushEvent({ type: 'report', report: { device: 'd', release: 'r', services: [] } }), undefined);
 });
 
-test('a crash-looping or stopped container is reported as such, not as the supervisor\'s Running', () => {
+test("a crash-looping or stopped container is reported as such, not as the supervisor's Running", () => {
   const up = { running: true, restarting: false, restartCount: 0, exitCode: 0, startedAt: 0 };
   assert.equal(healthState('Running', up), 'Running');
   assert.equal(healthState('Running', { ...up, restarting: true, restartCount: 2, exitCode: 3 }), 'Restarting (exit 3, 2 restarts)');

@@ -13,7 +13,9 @@ test('name and config are echoed unchanged; apps replaced; services numbered in 
   const t = buildTargetState(current, p, 'rel123', parseEnvArgs(['A=1', 'frontend:B=2', 'frontend:A=3'], ['counter', 'frontend']));
   assert.equal(t.local.name, 'my-device');
   assert.deepEqual(t.local.config, current.local.config);
-  const app = (t.local.apps as Record<string, { commit: string; services: Record<string, Record<string, unknown>>; volumes: object }>)['1']!;
+  const app = (t.local.apps as Record<string, { commit: string; services: Record<string, Record<string, unknown>>; volumes: object }>)[
+    '1'
+  ]!;
   assert.equal(app.commit, 'rel123');
   assert.deepEqual(app.volumes, { 'shared-data': {} });
   assert.equal(app.services['1']!.serviceName, 'counter');

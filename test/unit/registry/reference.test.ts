@@ -11,8 +11,18 @@ test('registry references are told from engine-local names', () => {
   assert.equal(isRegistryRef('registry.example.com/a/b'), true);
   assert.equal(isRegistryRef('edgepush-base/busybox:latest'), false);
   assert.equal(isRegistryRef('local_main'), false);
-  assert.deepEqual(parseImageRef('127.0.0.20:5000/fleet/app:v2'), { registry: '127.0.0.20:5000', repository: 'fleet/app', tag: 'v2', digest: undefined });
-  assert.deepEqual(parseImageRef('localhost:5000/app'), { registry: 'localhost:5000', repository: 'app', tag: 'latest', digest: undefined });
+  assert.deepEqual(parseImageRef('127.0.0.20:5000/fleet/app:v2'), {
+    registry: '127.0.0.20:5000',
+    repository: 'fleet/app',
+    tag: 'v2',
+    digest: undefined,
+  });
+  assert.deepEqual(parseImageRef('localhost:5000/app'), {
+    registry: 'localhost:5000',
+    repository: 'app',
+    tag: 'latest',
+    digest: undefined,
+  });
   assert.throws(() => parseImageRef('127.0.0.20:5000/Fleet/App'), /invalid repository/);
   assert.throws(() => parseImageRef('127.0.0.20:5000/app@sha256:12'), /invalid digest/);
 });
@@ -41,12 +51,15 @@ test('a device scopes pulled images reversibly; engine-local names stay as they 
 
 test('docker pull requests the device answers itself', () => {
   assert.equal(pullReferenceOf('POST', '/v1.43/images/create?fromImage=127.0.0.20%3A5000%2Fapp&tag=v2'), '127.0.0.20:5000/app:v2');
-  assert.equal(pullReferenceOf('POST', `/images/create?fromImage=127.0.0.20:5000/app&tag=sha256:${'a'.repeat(64)}`), `127.0.0.20:5000/app@sha256:${'a'.repeat(64)}`);
+  assert.equal(
+    pullReferenceOf('POST', `/images/create?fromImage=127.0.0.20:5000/app&tag=sha256:${'a'.repeat(64)}`),
+    `127.0.0.20:5000/app@sha256:${'a'.repeat(64)}`,
+  );
   assert.equal(pullReferenceOf('POST', '/images/create?fromImage=busybox&tag=latest'), undefined);
   assert.equal(pullReferenceOf('GET', '/images/create?fromImage=127.0.0.20:5000/app'), undefined);
 });
 
-test('delta tags fit the 128-character tag limit; the fallback tag is the spec\'s', () => {
+test("delta tags fit the 128-character tag limit; the fallback tag is the spec's", () => {
   const t = deltaTag(`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`);
   assert.equal(t, `delta-${'a'.repeat(32)}-${'b'.repeat(32)}`);
   assert.equal(referrersTag(`sha256:${'c'.repeat(64)}`), `sha256-${'c'.repeat(64)}`);

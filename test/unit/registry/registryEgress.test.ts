@@ -14,7 +14,16 @@ test('registry egress sums what responses wrote, by kind, from an offset on; HEA
   try {
     const log = join(dir, 'registry.log');
     const first = `${line('GET', '/v2/a/blobs/sha256:1', 1000)}\n`;
-    writeFileSync(log, first + [line('HEAD', '/v2/a/manifests/v2', 562), line('GET', '/v2/a/manifests/v2', 562), line('GET', '/v2/a/blobs/sha256:2', 1300), 'level=info msg="something else"'].join('\n'));
+    writeFileSync(
+      log,
+      first +
+        [
+          line('HEAD', '/v2/a/manifests/v2', 562),
+          line('GET', '/v2/a/manifests/v2', 562),
+          line('GET', '/v2/a/blobs/sha256:2', 1300),
+          'level=info msg="something else"',
+        ].join('\n'),
+    );
     const all = registryEgress(log);
     assert.equal(all.bytes, 1000 + 562 + 1300);
     const later = registryEgress(log, Buffer.byteLength(first));

@@ -5,7 +5,16 @@ import { timelineSteps } from '../../../webview/dashboard/timeline.js';
 import { formatRate, formatSeconds } from '../../../webview/format.js';
 import { formatBytes } from '../../../simulator/shared/units.js';
 
-const service = { name: 'main', imageBytes: 4_000_000, layerPullBytes: 2_000_000, librsyncBytes: 1_000_000, deltaBytes: 10_000, sentBytes: 10_500, transferSeconds: 0.1, state: 'Running' };
+const service = {
+  name: 'main',
+  imageBytes: 4_000_000,
+  layerPullBytes: 2_000_000,
+  librsyncBytes: 1_000_000,
+  deltaBytes: 10_000,
+  sentBytes: 10_500,
+  transferSeconds: 0.1,
+  state: 'Running',
+};
 
 test('bars are relative to the largest figure, and a tiny non-zero figure stays visible', () => {
   const [sb] = deltaBars([service]);
@@ -73,7 +82,17 @@ test('the timeline marks phases done, current (with percent and bytes) and pendi
 });
 
 test('a service that ends badly shows the phases it reached and then the failure', () => {
-  const steps = timelineSteps({ name: 'main', phase: 'failed', history: [{ phase: 'building', atMs: 1 }, { phase: 'failed', atMs: 5 }] }, false);
+  const steps = timelineSteps(
+    {
+      name: 'main',
+      phase: 'failed',
+      history: [
+        { phase: 'building', atMs: 1 },
+        { phase: 'failed', atMs: 5 },
+      ],
+    },
+    false,
+  );
   assert.deepEqual(
     steps.map((s) => [s.phase, s.state]),
     [

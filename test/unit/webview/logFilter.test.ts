@@ -4,7 +4,14 @@ import { defaultFilter, matches, servicesIn } from '../../../webview/logs/logFil
 import { serviceColor, serviceColorIndex, SERVICE_COLORS } from '../../../webview/logs/serviceColors.js';
 import type { LogEntry } from '../../../webview/protocol.js';
 
-const line = (service: string, message: string, stderr = false): LogEntry => ({ seq: 1, timestamp: 0, kind: 'line', service, message, stderr: stderr || undefined });
+const line = (service: string, message: string, stderr = false): LogEntry => ({
+  seq: 1,
+  timestamp: 0,
+  kind: 'line',
+  service,
+  message,
+  stderr: stderr || undefined,
+});
 const system: LogEntry = { seq: 2, timestamp: 0, kind: 'system', message: "Installing service 'main'" };
 const reconnect: LogEntry = { seq: 3, timestamp: 0, kind: 'reconnect', message: 'device stopped answering' };
 

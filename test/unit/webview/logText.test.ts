@@ -28,11 +28,20 @@ test('selection: click, shift-click range, ctrl-click toggle, all', () => {
   const s = new LineSelection();
   s.click(entries, 2, 'one');
   s.click(entries, 4, 'range');
-  assert.deepEqual(s.of(entries).map((e) => e.seq), [2, 3, 4]);
+  assert.deepEqual(
+    s.of(entries).map((e) => e.seq),
+    [2, 3, 4],
+  );
   s.click(entries, 3, 'toggle');
-  assert.deepEqual(s.of(entries).map((e) => e.seq), [2, 4]);
+  assert.deepEqual(
+    s.of(entries).map((e) => e.seq),
+    [2, 4],
+  );
   s.click(entries, 1, 'one');
-  assert.deepEqual(s.of(entries).map((e) => e.seq), [1]);
+  assert.deepEqual(
+    s.of(entries).map((e) => e.seq),
+    [1],
+  );
   s.all(entries);
   assert.equal(s.size, 4);
   s.clear();

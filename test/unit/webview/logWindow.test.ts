@@ -8,4 +8,3 @@ test('only the rows in view and a margin are drawn, whatever the number of lines
   assert.deepEqual(visibleWindow(0, 20, 0, 400), { first: 0, end: 0 });
   assert.deepEqual(visibleWindow(3, 20, 0, 400), { first: 0, end: 3 });
 });
-

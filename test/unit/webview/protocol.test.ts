@@ -11,13 +11,22 @@ test('the view may say ready and send requests with ids; anything else is droppe
   });
   assert.equal(parseViewToHost({ kind: 'request', id: 3, body: { method: 'rm -rf' } }), undefined);
   assert.equal(parseViewToHost({ kind: 'request', id: 1.5, body: { method: 'push' } }), undefined);
-  assert.equal(parseViewToHost({ kind: 'request', id: 2, body: { method: 'restartService' } }), undefined, 'restartService needs a service');
+  assert.equal(
+    parseViewToHost({ kind: 'request', id: 2, body: { method: 'restartService' } }),
+    undefined,
+    'restartService needs a service',
+  );
   assert.equal(parseViewToHost({ kind: 'ready', view: 'other' }), undefined);
   assert.equal(parseViewToHost('ready'), undefined);
 });
 
 test('the host sends responses matched by id and typed notifications', () => {
-  assert.deepEqual(parseHostToView({ kind: 'response', id: 3, ok: false, error: 'no device' }), { kind: 'response', id: 3, ok: false, error: 'no device' });
+  assert.deepEqual(parseHostToView({ kind: 'response', id: 3, ok: false, error: 'no device' }), {
+    kind: 'response',
+    id: 3,
+    ok: false,
+    error: 'no device',
+  });
   const append = parseHostToView({
     kind: 'notify',
     body: { type: 'logs/append', entries: [{ seq: 1, timestamp: 5, kind: 'line', service: 'main', message: 'hi', stderr: true }] },

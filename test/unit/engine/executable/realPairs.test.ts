@@ -21,7 +21,7 @@ for (const [name, machine] of Object.entries(pairs)) {
     const old = readFileSync(join(at, 'old.tar'));
     const next = readFileSync(join(at, 'new.tar'));
     const transforms = planExecutableTransforms(old, next);
-    assert.ok(transforms.length >= 1, "the changed library is paired with its old version");
+    assert.ok(transforms.length >= 1, 'the changed library is paired with its old version');
     for (const t of transforms) assert.equal(readElfImage(old.subarray(t.oldStart, t.oldStart + t.oldLength))?.machine, machine);
 
     const v2 = createByteDelta(old, next);
@@ -29,7 +29,13 @@ for (const [name, machine] of Object.entries(pairs)) {
     assert.equal(v2.header.version, 2);
     assert.ok(v2.bytes < 0.95 * v1.bytes, `executable-aware ${v2.bytes} bytes vs ${v1.bytes} without`);
     const parts: Buffer[] = [];
-    for await (const c of applyByteDelta(old, (async function* () { yield* v2.chunks; })())) parts.push(c);
+    for await (const c of applyByteDelta(
+      old,
+      (async function* () {
+        yield* v2.chunks;
+      })(),
+    ))
+      parts.push(c);
     assert.ok(Buffer.concat(parts).equals(next), 'apply rebuilds new exactly');
   });
 }

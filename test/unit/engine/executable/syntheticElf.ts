@@ -42,9 +42,26 @@ export function makeElf(arch: Arch, code: Uint8Array, data: Uint8Array, opts: { 
     b.writeUInt32LE(1, p);
     if (is64) {
       b.writeUInt32LE(s.flags, p + 4);
-      for (const [k, v] of [[8, s.off], [16, s.va], [24, s.va], [32, s.size], [40, s.size], [48, 0x1000]] as const) b.writeBigUInt64LE(BigInt(v), p + k);
+      for (const [k, v] of [
+        [8, s.off],
+        [16, s.va],
+        [24, s.va],
+        [32, s.size],
+        [40, s.size],
+        [48, 0x1000],
+      ] as const)
+        b.writeBigUInt64LE(BigInt(v), p + k);
     } else {
-      for (const [k, v] of [[4, s.off], [8, s.va], [12, s.va], [16, s.size], [20, s.size], [24, s.flags], [28, 0x1000]] as const) b.writeUInt32LE(v, p + k);
+      for (const [k, v] of [
+        [4, s.off],
+        [8, s.va],
+        [12, s.va],
+        [16, s.size],
+        [20, s.size],
+        [24, s.flags],
+        [28, 0x1000],
+      ] as const)
+        b.writeUInt32LE(v, p + k);
     }
   });
   Buffer.from(code).copy(b, codeOff);
@@ -60,9 +77,21 @@ export function makeElf(arch: Arch, code: Uint8Array, data: Uint8Array, opts: { 
     b.writeUInt32LE(s.name, p);
     b.writeUInt32LE(s.type, p + 4);
     if (is64) {
-      for (const [k, v] of [[8, s.flags], [16, s.va], [24, s.off], [32, s.size]] as const) b.writeBigUInt64LE(BigInt(v), p + k);
+      for (const [k, v] of [
+        [8, s.flags],
+        [16, s.va],
+        [24, s.off],
+        [32, s.size],
+      ] as const)
+        b.writeBigUInt64LE(BigInt(v), p + k);
     } else {
-      for (const [k, v] of [[8, s.flags], [12, s.va], [16, s.off], [20, s.size]] as const) b.writeUInt32LE(v, p + k);
+      for (const [k, v] of [
+        [8, s.flags],
+        [12, s.va],
+        [16, s.off],
+        [20, s.size],
+      ] as const)
+        b.writeUInt32LE(v, p + k);
     }
   });
   return b;

@@ -60,7 +60,10 @@ function codeWithRefs(arch: Arch, r: () => number): { code: Buffer; refs: Ref[] 
         const pages = Math.floor(target / 4096) - Math.floor(pc / 4096);
         code.writeUInt32LE((0x90000000 | ((pages & 3) << 29) | (((pages >> 2) & 0x7ffff) << 5) | 5) >>> 0, at);
         const lo = target % 4096;
-        code.writeUInt32LE(kind === 2 ? (0x91000000 | (lo << 10) | (5 << 5) | 5) >>> 0 : (0xf9400000 | ((lo / 8) << 10) | (5 << 5) | 7) >>> 0, at + 4);
+        code.writeUInt32LE(
+          kind === 2 ? (0x91000000 | (lo << 10) | (5 << 5) | 5) >>> 0 : (0xf9400000 | ((lo / 8) << 10) | (5 << 5) | 7) >>> 0,
+          at + 4,
+        );
         refs.push({
           at,
           target,
@@ -116,13 +119,19 @@ for (const arch of ['x86_64', 'aarch64', 'arm'] as const) {
       const step = arch === 'x86_64' ? 1 : 8; // an LDR of 8 bytes can only reach 8-aligned addresses
       const codeShift = ((r() % 2000) - 1000) * step;
       const dataShift = ((r() % 200000) - 100000) * step;
-      const out = Buffer.from(predictNew(elf, [{ oldStart: 0, oldLength: elf.length, map: moves(codeShift, dataShift), pointerSections: [] }]));
+      const out = Buffer.from(
+        predictNew(elf, [{ oldStart: 0, oldLength: elf.length, map: moves(codeShift, dataShift), pointerSections: [] }]),
+      );
       assert.equal(out.length, elf.length);
       const newCode = out.subarray(codeOffset, codeOffset + CODE);
       for (const ref of refs) {
         const pc = CODE_VA + ref.at;
         assert.equal(ref.decode(code, pc), ref.target, 'the test wrote the reference it meant to');
-        assert.equal(ref.decode(newCode, pc + codeShift), ref.target + (ref.inCode ? codeShift : dataShift), `${arch} reference at ${ref.at} (round ${round})`);
+        assert.equal(
+          ref.decode(newCode, pc + codeShift),
+          ref.target + (ref.inCode ? codeShift : dataShift),
+          `${arch} reference at ${ref.at} (round ${round})`,
+        );
       }
     }
   });
@@ -142,9 +151,12 @@ test('pointers in the named data sections follow their targets; other sections k
     }
     const elf = makeElf(arch, Buffer.alloc(CODE), data);
     const dataOff = elf.indexOf(data.subarray(0, 64));
-    const move = (sections: number[]) => Buffer.from(predictNew(elf, [{ oldStart: 0, oldLength: elf.length, map: moves(4096, 0), pointerSections: sections }]));
+    const move = (sections: number[]) =>
+      Buffer.from(predictNew(elf, [{ oldStart: 0, oldLength: elf.length, map: moves(4096, 0), pointerSections: sections }]));
     const on = move([2]);
-    targets.forEach((t, i) => assert.equal(w === 8 ? Number(on.readBigUInt64LE(dataOff + i * w)) : on.readUInt32LE(dataOff + i * w), t + 4096));
+    targets.forEach((t, i) =>
+      assert.equal(w === 8 ? Number(on.readBigUInt64LE(dataOff + i * w)) : on.readUInt32LE(dataOff + i * w), t + 4096),
+    );
     assert.ok(move([]).equals(elf), 'no pointer sections named: the data is left as it is');
   }
 });
@@ -156,7 +168,9 @@ test('random code, random maps, damaged headers: never an exception, never a byt
     const elf = makeElf(arch, randomBytes(8192, r()), randomBytes(4096, r()), { thumb: round % 2 === 0 });
     if (round % 4 === 3) for (let k = 0; k < 8; k++) elf[r() % 64] = r() & 0xff; // damage the header
     const n = 1 + (r() % 50);
-    const starts = Array.from({ length: n }, () => r() % 0x500000).sort((a, b) => a - b).filter((v, i, a) => i === 0 || v !== a[i - 1]);
+    const starts = Array.from({ length: n }, () => r() % 0x500000)
+      .sort((a, b) => a - b)
+      .filter((v, i, a) => i === 0 || v !== a[i - 1]);
     const map = new AddressMap(Float64Array.from(starts), Float64Array.from(starts.map(() => (r() % 20001) - 10000)), 0x500000);
     const t = { oldStart: 0, oldLength: elf.length, map, pointerSections: [1, 2, 3, 77] };
     const out = predictNew(elf, [t]);
