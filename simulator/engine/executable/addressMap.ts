@@ -41,8 +41,14 @@ export class AddressMap {
 
   /** The new address of old address `a`, or NaN when the map says nothing about it. */
   map(a: number): number {
+    const i = this.indexOf(a);
+    return i < 0 ? NaN : a + this.shifts[i]!;
+  }
+
+  /** The breakpoint that holds at `a`, or -1 outside the map. */
+  private indexOf(a: number): number {
     const s = this.starts;
-    if (s.length === 0 || !(a >= s[0]! && a < this.end)) return NaN;
+    if (s.length === 0 || !(a >= s[0]! && a < this.end)) return -1;
     const pages = this.pages ?? this.buildPages();
     const k = Math.floor((a - s[0]!) / this.pageSize);
     // the answer lies between this page's first breakpoint and the next page's: a binary search there (a
@@ -54,7 +60,28 @@ export class AddressMap {
       if (s[mid]! <= a) lo = mid;
       else hi = mid - 1;
     }
-    return a + this.shifts[lo]!;
+    return lo;
+  }
+
+  // The stretch [from, to) of one breakpoint and its shift, remembered between calls of `moved`: a scan asks
+  // about positions in increasing order, most of them (and many targets) in the stretch of the one before.
+  private from = 0;
+  private to = 0;
+  private shift = 0;
+
+  /** map(target) - map(pc), NaN when either is unmapped: how far a reference from pc to target must reach in
+   *  the new program. The same value as the two lookups, with pc's stretch remembered across calls. */
+  moved(pc: number, target: number): number {
+    if (!(pc >= this.from && pc < this.to)) {
+      const i = this.indexOf(pc);
+      if (i < 0) return NaN;
+      this.from = this.starts[i]!;
+      this.to = i + 1 < this.starts.length ? this.starts[i + 1]! : this.end;
+      this.shift = this.shifts[i]!;
+    }
+    const s = this.shift;
+    if (target >= this.from && target < this.to) return target + s - (pc + s);
+    return this.map(target) - (pc + s);
   }
 
   /** The shift that holds at `a` (NaN outside the map), for callers that only need to compare shifts. */

@@ -66,7 +66,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
       if (f) {
         const target = pc + signed((w >>> f.shift) & ((1 << f.bits) - 1), f.bits) * 4;
         if (target < lo || target >= hi) continue;
-        const imm = (map.map(target) - map.map(pc)) / 4;
+        const imm = map.moved(pc, target) / 4;
         if (!Number.isInteger(imm) || imm < -(2 ** (f.bits - 1)) || imm >= 2 ** (f.bits - 1)) continue;
         const mask = ((1 << f.bits) - 1) << f.shift;
         put(p, (w & ~mask) | ((imm << f.shift) & mask));
@@ -77,7 +77,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
         // ADR
         const target = pc + adrImm(w);
         if (target < lo || target >= hi) continue;
-        const imm = map.map(target) - map.map(pc);
+        const imm = map.moved(pc, target);
         if (Number.isInteger(imm) && imm >= -(2 ** 20) && imm < 2 ** 20) put(p, withAdrImm(w, imm));
       } else if (op >>> 0 === 0x90000000) {
         // ADRP: find the instruction that adds the low bits to the same register
