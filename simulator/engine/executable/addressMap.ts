@@ -46,7 +46,7 @@ export class AddressMap {
   }
 
   /** The breakpoint that holds at `a`, or -1 outside the map. */
-  private indexOf(a: number): number {
+  indexOf(a: number): number {
     const s = this.starts;
     if (s.length === 0 || !(a >= s[0]! && a < this.end)) return -1;
     const pages = this.pages ?? this.buildPages();
@@ -61,27 +61,6 @@ export class AddressMap {
       else hi = mid - 1;
     }
     return lo;
-  }
-
-  // The stretch [from, to) of one breakpoint and its shift, remembered between calls of `moved`: a scan asks
-  // about positions in increasing order, most of them (and many targets) in the stretch of the one before.
-  private from = 0;
-  private to = 0;
-  private shift = 0;
-
-  /** map(target) - map(pc), NaN when either is unmapped: how far a reference from pc to target must reach in
-   *  the new program. The same value as the two lookups, with pc's stretch remembered across calls. */
-  moved(pc: number, target: number): number {
-    if (!(pc >= this.from && pc < this.to)) {
-      const i = this.indexOf(pc);
-      if (i < 0) return NaN;
-      this.from = this.starts[i]!;
-      this.to = i + 1 < this.starts.length ? this.starts[i + 1]! : this.end;
-      this.shift = this.shifts[i]!;
-    }
-    const s = this.shift;
-    if (target >= this.from && target < this.to) return target + s - (pc + s);
-    return this.map(target) - (pc + s);
   }
 
   /** The shift that holds at `a` (NaN outside the map), for callers that only need to compare shifts. */
@@ -120,6 +99,33 @@ export class AddressMap {
     const end = n > 0 ? start + r.uint() : 0;
     if (!Number.isSafeInteger(end)) throw corrupt('delta address map out of range');
     return new AddressMap(starts, shifts, end);
+  }
+}
+
+/** map(target) - map(pc), NaN when either is unmapped: how far a reference from pc to target must reach in the
+ *  new program. The same value as the two lookups, with pc's stretch (one breakpoint's span) remembered between
+ *  calls: a scan asks about positions in increasing order, most of them, and many targets, in the stretch of
+ *  the one before. One per scan (not fields of the map, not a closure: either made the first, cold apply of a
+ *  layer with hundreds of programs slower). */
+export class MoveLookup {
+  private from = 0;
+  private to = 0;
+  private shift = 0;
+
+  constructor(private readonly map: AddressMap) {}
+
+  moved(pc: number, target: number): number {
+    if (!(pc >= this.from && pc < this.to)) {
+      const m = this.map;
+      const i = m.indexOf(pc);
+      if (i < 0) return NaN;
+      this.from = m.starts[i]!;
+      this.to = i + 1 < m.starts.length ? m.starts[i + 1]! : m.end;
+      this.shift = m.shifts[i]!;
+    }
+    const s = this.shift;
+    if (target >= this.from && target < this.to) return target + s - (pc + s);
+    return this.map.map(target) - (pc + s);
   }
 }
 

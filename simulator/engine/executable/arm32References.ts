@@ -61,7 +61,7 @@ export function rewriteArm32(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
         const pc = p + toVa + 8;
         const target = pc + signed(w & 0xffffff, 24) * 4;
         if (target < lo || target >= hi) continue;
-        const imm = map.moved(pc, target) / 4;
+        const imm = (map.map(target) - map.map(pc)) / 4;
         if (!Number.isInteger(imm) || imm < -(2 ** 23) || imm >= 2 ** 23 || imm * 4 === target - pc) continue;
         out.setUint32(p, ((w & 0xff000000) | (imm & 0xffffff)) >>> 0, true);
         count++;

@@ -70,14 +70,14 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
     const first = seg.fileOffset + ((4 - (((seg.vaddr % 4) + 4) % 4)) % 4);
     const end = seg.fileOffset + seg.fileSize - 3;
     for (let p = first; p < end; p += 4) {
-      if (MAYBE[src[p + 3]!] === 0) continue;
       const w = view.getUint32(p, true);
+      if (MAYBE[w >>> 24] === 0) continue;
       const pc = p + toVa;
       const f = branchField(w);
       if (f) {
         const target = pc + signed((w >>> f.shift) & ((1 << f.bits) - 1), f.bits) * 4;
         if (target < lo || target >= hi) continue;
-        const imm = map.moved(pc, target) / 4;
+        const imm = (map.map(target) - map.map(pc)) / 4;
         if (!Number.isInteger(imm) || imm < -(2 ** (f.bits - 1)) || imm >= 2 ** (f.bits - 1)) continue;
         const mask = ((1 << f.bits) - 1) << f.shift;
         put(p, (w & ~mask) | ((imm << f.shift) & mask));
@@ -88,7 +88,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
         // ADR
         const target = pc + adrImm(w);
         if (target < lo || target >= hi) continue;
-        const imm = map.moved(pc, target);
+        const imm = map.map(target) - map.map(pc);
         if (Number.isInteger(imm) && imm >= -(2 ** 20) && imm < 2 ** 20) put(p, withAdrImm(w, imm));
       } else if (op >>> 0 === 0x90000000) {
         // ADRP: find the instruction that adds the low bits to the same register

@@ -4,7 +4,7 @@
 // rewritten only when it falls inside the program, and then only by the difference between where its own
 // position and its target moved, which for a stray pattern inside one moved block is nothing.
 import { addressSpan, type ElfImage } from './elfImage.js';
-import type { AddressMap } from './addressMap.js';
+import { MoveLookup, type AddressMap } from './addressMap.js';
 
 // One-byte opcodes whose ModRM can address [rip+disp32], by the bytes of immediate that follow the disp32.
 const ONE_BYTE_IMM = new Int8Array(256).fill(-1);
@@ -51,13 +51,13 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
   const view = new DataView(src.buffer, src.byteOffset, src.length);
   const out = new DataView(dst.buffer, dst.byteOffset, dst.length);
   let count = 0;
+  const lookup = new MoveLookup(map);
   // the rel32 at `field`, relative to the address `pcAt` bytes further on, in a segment starting at `base`
   const rel = (field: number, next: number, toVa: number): boolean => {
     const pc = next + toVa;
     const target = pc + view.getInt32(field, true);
     if (target < lo || target >= hi) return false;
-    const moved = map.moved(pc, target);
-    const value = Math.round(moved);
+    const value = Math.round(lookup.moved(pc, target));
     if (value !== value || value < -0x80000000 || value > 0x7fffffff) return true; // NaN: unmapped, leave it
     if (value !== target - pc) {
       out.setInt32(field, value, true);
