@@ -71,8 +71,17 @@ export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> 
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--interrupt-budget=5000000'];
 export const AGENT_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
 
+/** Node's arguments and environment for `edgepush device ARGS...`: every way EdgePush starts an agent goes here. */
+export function agentProcess(
+  cliPath: string,
+  deviceArgs: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): { argv: string[]; env: NodeJS.ProcessEnv } {
+  return { argv: [...AGENT_NODE_FLAGS, cliPath, 'device', ...deviceArgs], env: { ...AGENT_ENV, ...process.env, ...env } };
+}
+
 export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<SpawnedDevice> {
-  const argv = [...AGENT_NODE_FLAGS, opts.cliPath, 'device', '--address', opts.address];
+  const argv = ['--address', opts.address];
   const add = (flagName: string, v: string | undefined) => v !== undefined && argv.push(flagName, v);
   add('--name', opts.name);
   add('--data', opts.dataDir);
@@ -86,10 +95,8 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   if (opts.allowPrivileged) argv.push('--allow-privileged');
   if (opts.stock) argv.push('--stock');
   add('--disk-free', opts.diskFree);
-  const child = spawn(opts.nodePath ?? process.execPath, argv, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...AGENT_ENV, ...process.env, ...opts.env },
-  });
+  const agent = agentProcess(opts.cliPath, argv, opts.env);
+  const child = spawn(opts.nodePath ?? process.execPath, agent.argv, { stdio: ['ignore', 'ignore', 'pipe'], env: agent.env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c: string) => {

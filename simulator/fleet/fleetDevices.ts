@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { pingDevice } from '../device/spawnDevice.js';
+import { agentProcess, pingDevice } from '../device/spawnDevice.js';
 import { purgeDevice, deviceIdFrom } from '../device/scope.js';
 import { invalidInput, unavailable } from '../shared/errors.js';
 import { checkFleetName, fleetDir, readFleet, writeFleet, type FleetDevice, type FleetRecord } from './fleetStore.js';
@@ -69,11 +69,12 @@ interface SpawnArgs {
 /** Starts one device in the background (its own process group, outliving this command); waits for /ping. */
 export async function spawnFleetDevice(d: Omit<FleetDevice, 'pid'>, a: SpawnArgs, timeoutMs = 30000): Promise<FleetDevice> {
   mkdirSync(d.dataDir, { recursive: true });
-  const argv = [a.cliPath, 'device', '--address', d.address, '--name', d.name, '--data', d.dataDir, '--device-type', a.deviceType];
-  if (a.link) argv.push('--link', a.link);
-  if (a.engine) argv.push('--engine', a.engine);
+  const args = ['--address', d.address, '--name', d.name, '--data', d.dataDir, '--device-type', a.deviceType];
+  if (a.link) args.push('--link', a.link);
+  if (a.engine) args.push('--engine', a.engine);
+  const agent = agentProcess(a.cliPath, args);
   const log = openSync(d.logPath, 'a');
-  const child = spawn(a.nodePath ?? process.execPath, argv, { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(a.nodePath ?? process.execPath, agent.argv, { detached: true, stdio: ['ignore', log, log], env: agent.env });
   closeSync(log);
   child.unref();
   let exited = false;
