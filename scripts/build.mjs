@@ -137,6 +137,8 @@ const bundles = [
     // only its own code; run as a program it is what a QEMU board runs (simulator/board/agentDisk.ts), compiled once
     // by the board's loader into a V8 code cache. The base the heavy bundles are layered on.
     name: 'agent',
+    // Sharing never adds code to it: a module whose sharing would is copied into the bundles layered on it instead.
+    lean: true,
     options: { ...cli, banner: undefined, entryPoints: ['simulator/cli/deviceCommands.ts'], outfile: 'dist/agent.js' },
   },
   {

@@ -29,13 +29,13 @@ function jsOutput(metafile) {
 function holdings(metafile) {
   const output = jsOutput(metafile);
   // (the stand-ins for a base's modules and a base's entry are not modules of the bundle)
-  const held = new Set(
+  const bytes = new Map(
     Object.entries(output.inputs)
       .filter(([k, v]) => v.bytesInOutput > 0 && !/^layer-(shared|entry):/.test(k))
-      .map(([k]) => k),
+      .map(([k, v]) => [k, v.bytesInOutput]),
   );
   const imports = new Map(Object.entries(metafile.inputs).map(([k, v]) => [k, v.imports.filter((i) => !i.external).map((i) => i.path)]));
-  return { entry: output.entryPoint, held, imports };
+  return { entry: output.entryPoint, held: new Set(bytes.keys()), bytes, imports };
 }
 
 /**
@@ -45,6 +45,7 @@ function holdings(metafile) {
  * `held` (optional): what each bundle holds in a real build, in place of what the standalone graphs say.
  */
 export function planLayers(bundles, graphs, held = new Map(), keepOwn = []) {
+  const kept = typeof keepOwn === 'function' ? keepOwn : (k) => keepOwn.some((re) => re.test(k));
   const plan = new Map();
   const own = new Map();
   const holds = (name) => held.get(name) ?? own.get(name) ?? graphs.get(name).held;
@@ -60,7 +61,7 @@ export function planLayers(bundles, graphs, held = new Map(), keepOwn = []) {
       const key = queue.pop();
       if (graph.held.has(key)) mine.add(key);
       for (const dep of graph.imports.get(key) ?? []) {
-        const base = keepOwn.some((re) => re.test(dep)) ? undefined : bases.find((x) => x.held.has(dep));
+        const base = kept(dep) ? undefined : bases.find((x) => x.held.has(dep));
         if (base) frontier.get(base.name).add(dep);
         else if (!seen.has(dep)) {
           seen.add(dep);
@@ -181,17 +182,31 @@ function overlaps(bundles, metafiles, keepOwn) {
   for (const b of bundles)
     for (const base of b.layeredOn ?? []) {
       const mine = holdings(metafiles.get(b.name)).held;
-      for (const k of holdings(metafiles.get(base)).held)
-        if (mine.has(k) && !keepOwn.some((re) => re.test(k))) found.push(`${b.name} and ${base}: ${k}`);
+      for (const k of holdings(metafiles.get(base)).held) if (mine.has(k) && !keepOwn(k)) found.push(`${b.name} and ${base}: ${k}`);
     }
   return found;
 }
 
 /**
- * Builds every bundle, the layered ones on their bases. `bundles`: { name, options (esbuild), layeredOn?: names }.
+ * Builds every bundle, the layered ones on their bases. `bundles`: { name, options (esbuild), layeredOn?: names,
+ * lean?: true for a base that must hold no more code than on its own }.
  * Returns the metafiles of the real build by bundle name, and the plan (layered bundle -> base -> module keys).
  */
-export async function buildLayered(bundles, keepOwn = []) {
+/** Modules a base holds more of in the layered build than on its own (minified names shift a few bytes). */
+function grownIn(base, alone, metafile) {
+  const before = alone.bytes;
+  return [...holdings(metafile).bytes].filter(([k, n]) => n > (before.get(k) ?? 0) + 200).map(([k]) => k);
+}
+
+/** The modules of `graph` that `from` reaches (itself included). */
+function reach(graph, from) {
+  const seen = new Set([from]);
+  const queue = [from];
+  while (queue.length > 0) for (const dep of graph.imports.get(queue.pop()) ?? []) if (!seen.has(dep) && seen.add(dep)) queue.push(dep);
+  return seen;
+}
+
+export async function buildLayered(bundles, keepOwnCopy = []) {
   const involved = new Set(bundles.flatMap((b) => (b.layeredOn?.length ? [b.name, ...b.layeredOn] : [])));
   const alone = await Promise.all(
     bundles
@@ -202,6 +217,9 @@ export async function buildLayered(bundles, keepOwn = []) {
       }),
   );
   const graphs = new Map(alone);
+  // Modules each layered bundle keeps a copy of: by pattern, and those whose sharing made a base hold more code.
+  const ownCopies = new Set();
+  const keepOwn = (k) => ownCopies.has(k) || keepOwnCopy.some((re) => re.test(k));
   let held;
   for (let round = 1; ; round++) {
     const plan = planLayers(bundles, graphs, held, keepOwn);
@@ -209,9 +227,22 @@ export async function buildLayered(bundles, keepOwn = []) {
     const results = await Promise.all(bundles.map((b) => esbuild.build(layeredOptions(b, bundles, plan, shared))));
     const metafiles = new Map(bundles.map((b, i) => [b.name, results[i].metafile]));
     const missed = overlaps(bundles, metafiles, keepOwn);
-    if (missed.length === 0) return { metafiles, plan };
-    if (round === 3) throw new Error(`layered bundles still hold the same modules after ${round} plans:\n${missed.join('\n')}`);
+    // A shared module keeps all its exports: where that brought a lean base (the device agent) more code than it
+    // holds on its own, its layers keep their own copy of the shared modules that reach that code.
+    let more = 0;
+    for (const [base, keys] of shared) {
+      if (!bundles.find((b) => b.name === base).lean) continue;
+      const grown = new Set(grownIn(base, graphs.get(base), metafiles.get(base)));
+      if (grown.size === 0) continue;
+      for (const k of keys)
+        if (!ownCopies.has(k) && [...reach(graphs.get(base), k)].some((m) => grown.has(m))) {
+          ownCopies.add(k);
+          more++;
+        }
+    }
+    if (missed.length === 0 && more === 0) return { metafiles, plan };
+    if (round === 8) throw new Error(`layered bundles still hold the same modules after ${round} plans:\n${missed.join('\n')}`);
     // Plan again with what each bundle really holds.
-    held = new Map([...metafiles].map(([name, m]) => [name, holdings(m).held]));
+    if (missed.length > 0) held = new Map([...metafiles].map(([name, m]) => [name, holdings(m).held]));
   }
 }
