@@ -8,10 +8,12 @@
 // A layered bundle's own modules are those its entry reaches without going through a module a base holds; the
 // base modules they import (the frontier) become, in the layered bundle, `require('./base.js').sharedModule(key)`.
 // A base's entry exports `sharedModule(key)`, a switch of `require()`s of exactly the modules its layers ask for,
-// so a base keeps its own modules and evaluates a shared one only when a layer first asks for it. A module a base
-// shares keeps all its exports (a layer may use one the base does not): the only code a base gains.
-// The plan is checked on the real build: if a base ended up holding a module its layer also holds (code its shared
-// exports pulled in), the plan is made again from the real builds.
+// so a base keeps its own modules and evaluates a shared one only when a layer first asks for it.
+// A module a base shares keeps all its exports (a layer may use one the base does not). For a lean base (the device
+// agent, which every simulated device runs) that must not mean more code: after a build, a shared module that
+// reaches code the base did not hold on its own is copied into the layers instead, and the build is planned again.
+// Modules matching `keepOwnCopy` are never shared (zod: its root namespace reaches every locale). The plan is
+// checked on the real build: a module held by both a layered bundle and its base makes it plan again too.
 import * as esbuild from 'esbuild';
 import { relative, resolve, sep } from 'node:path';
 
