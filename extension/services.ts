@@ -1,4 +1,5 @@
-// Everything the commands reach, made once in activate(). Commands get this object and nothing else.
+// Everything the commands reach. The core is made in activate(); the rest (panels, push runner, simulated devices)
+// on first use, in the bundle of commands (onDemand.ts). Commands get this object and nothing else.
 import type * as vscode from 'vscode';
 import type { DashboardModel } from './dashboard/dashboardModel.js';
 import type { DashboardPanel } from './dashboard/dashboardPanel.js';
@@ -13,18 +14,28 @@ import type { PushRunner } from './push/pushRunner.js';
 import type { SimulatorManager } from './simulators/simulatorManager.js';
 import type { Targets } from './targets.js';
 
-export interface Services {
+/** Made at activation: the device records and their probes, the targets, fleets, secrets and context keys. */
+export interface CoreServices {
   context: vscode.ExtensionContext;
   store: DeviceStore;
   monitor: DeviceMonitor;
-  logs: LogPanels;
-  dashboard: DashboardPanel;
   model: DashboardModel;
-  simulators: SimulatorManager;
-  push: PushRunner;
   targets: Targets;
   fleets: FleetTracker;
   secrets: DeviceSecrets;
   env: DeviceEnv;
   contextKeys: ContextKeys;
 }
+
+/** Made when a command first runs or a panel is restored (onDemand.ts). */
+export interface OnDemandServices {
+  logs: LogPanels;
+  dashboard: DashboardPanel;
+  simulators: SimulatorManager;
+  push: PushRunner;
+}
+
+export type Services = CoreServices & OnDemandServices;
+
+/** Registers a disposable with the extension's subscriptions and returns it. */
+export type AddDisposable = <T extends { dispose(): void }>(d: T) => T;

@@ -1,21 +1,13 @@
-// Loads dist/extensionWork.js (the bundle of extension/work.ts) the first time something needs it. The require
-// is built at run time so that esbuild leaves it alone instead of inlining the module into dist/extension.js.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// Loads dist/extensionWork.js (the bundle of extension/work.ts) the first time something needs it.
 import type * as Work from './work.js';
+import { requireBundle } from './lazyBundle.js';
 
 export type WorkModule = typeof Work;
 
 let work: WorkModule | undefined;
 
 export function loadWork(): WorkModule {
-  if (!work) {
-    // Bundled: dist/extensionWork.js beside dist/extension.js. From source (unit tests under tsx): work.ts.
-    const bundled = join(__dirname, 'extensionWork.js');
-    const file = existsSync(bundled) ? bundled : join(__dirname, 'work');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    work = require(file) as WorkModule;
-  }
+  work ??= requireBundle<WorkModule>('extensionWork', 'work');
   return work;
 }
 

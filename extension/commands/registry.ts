@@ -1,7 +1,4 @@
-// Every command, registered in this one place.
-import * as vscode from 'vscode';
-import type { IDisposable } from '../lifecycle.js';
-import type { Services } from '../services.js';
+// Every command's implementation, in this one place (their ids are registered at activation: commandIds.ts).
 import { addDeviceCommand } from './addDevice.js';
 import type { Command } from './command.js';
 import { copyContainerIdCommand } from './copyContainerId.js';
@@ -63,6 +60,10 @@ export const commands: Command[] = [
   pushToFleetCommand,
 ];
 
-export function registerCommands(services: Services): IDisposable[] {
-  return commands.map((c) => vscode.commands.registerCommand(c.id, (...args: unknown[]) => c.run(services, ...args)));
+const byId = new Map(commands.map((c) => [c.id, c]));
+
+export function commandById(id: string): Command {
+  const c = byId.get(id);
+  if (!c) throw new Error(`EdgePush has no command ${id}`);
+  return c;
 }

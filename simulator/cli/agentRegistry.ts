@@ -1,6 +1,6 @@
-// The commands of the board agent (dist/agent.js, simulator/board/agentDisk.ts): the build puts this list in place
-// of registry.ts, so the one file a board's loader compiles into its code cache holds the device agent alone and
-// nothing is loaded later. Everything else runs on the host.
+// The commands of the device agent run as a program of its own (deviceCommands.ts: dist/agent.js, the file a QEMU
+// board runs, simulator/board/agentDisk.ts): `device` alone, so the one file a board's loader compiles into its
+// code cache holds the device agent alone and nothing is loaded later. Everything else runs on the host.
 import type { CommandEntry } from './registry.js';
 import { deviceCommand } from './commands/device.js';
 

@@ -58,7 +58,7 @@ export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> 
  * How an agent is run so that many fit on one machine (measured by `npm run bench -- agent`): a 1 MB young
  * generation (the default grows to 16 MB semi-spaces an idle agent never needs) and one malloc arena (glibc
  * gives every thread its own, 30 MB of mostly idle memory for libuv's pool and V8's helpers). The rest is the
- * bundle: `edgepush device` loads dist/cliDevice.js (the device code alone) with require(), which neither compiles
+ * bundle: `edgepush device` loads dist/agent.js (the device code alone) with require(), which neither compiles
  * push, board and fleet code nor runs Node's export lexer over a megabyte of source. An idle agent is about 53 MB
  * resident, 40 of them the node binary's own pages (shared by every agent), 15 MB private.
  * After an update the agent stays there: code that ran once (a push, a pull) is not worth V8's optimizing compiler,

@@ -41,7 +41,7 @@ describe('npm pack and npm install -g', () => {
     assert.equal(pack.status, 0, pack.stderr);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path).sort();
-    for (const f of ['dist/cli.js', 'dist/cliHeavy.js', 'dist/deltaWorker.js', 'package.json'])
+    for (const f of ['dist/cli.js', 'dist/cliHeavy.js', 'dist/agent.js', 'dist/deltaWorker.js', 'package.json'])
       assert.ok(files.includes(f), `${f} in the package`);
     const stray = files.filter(
       (f) => !/^(dist\/[^/]+\.js|dist\/codicons\/|media\/|README\.md|CHANGELOG\.md|LICENSE|package\.json|package\.nls\.json)/.test(f),

@@ -1,5 +1,6 @@
 // Activation from source with a stand-in `vscode`: every command the manifest declares is registered once,
-// the device view and status bar item are created, and disposing the subscriptions unregisters everything.
+// the device view and status bar item are created, and disposing the subscriptions unregisters everything; every
+// registered id has its implementation in the bundle of commands loaded on first use.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,4 +36,10 @@ test('activate registers every declared command and the device view, and dispose
   } finally {
     rmSync(storage, { recursive: true, force: true });
   }
+});
+
+test('every command registered at activation has its implementation in the bundle of commands', async () => {
+  const { commandIds } = await import('../../../extension/commands/commandIds.js');
+  const { commands } = await import('../../../extension/commands/registry.js');
+  assert.deepEqual(commands.map((c) => c.id).sort(), [...commandIds].sort());
 });
