@@ -18,11 +18,10 @@ import type Docker from 'dockerode';
 import * as z from 'zod';
 import { ContentStore } from '../engine/contentStore.js';
 import { applyImageDelta, readImageDeltaHeader } from '../engine/imageDeltaApply.js';
-import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import { RegistryClient } from '../registry/registryClient.js';
 import { formatImageRef, parseImageRef, registryOf } from '../registry/reference.js';
-import { fetchImage, resolveImage, type ResolvedImage } from '../registry/imageFetch.js';
+import { chainIds, imageSources, resolveImage, type ResolvedImage } from '../registry/imageFetch.js';
 import { findDeltas, type DeltaArtifact } from '../registry/deltaArtifact.js';
 import { corrupt, messageOf } from '../shared/errors.js';
 import type { DeviceScope } from './scope.js';
@@ -228,22 +227,25 @@ export class RegistryPuller {
     have: Map<string, string>,
     onProgress: PullProgress,
   ): Promise<void> {
-    const owners = new Map<string, string>();
+    // Layers in a chain one of this device's images holds stay out of the archive: the engine has them.
+    const held = new Set<string>();
     for (const [id] of have) {
       const info = (await this.deps.docker.getImage(id).inspect()) as { RootFS?: { Layers?: string[] } };
-      for (const l of info.RootFS?.Layers ?? []) if (!owners.has(l)) owners.set(l, id);
+      for (const c of chainIds(info.RootFS?.Layers ?? [])) held.add(c);
     }
-    const archives = new Map<string, Promise<ImageArchive>>();
-    const localLayer = async (diffId: string): Promise<Buffer | undefined> => {
-      const owner = owners.get(diffId);
-      if (!owner) return undefined;
-      if (!archives.has(owner)) archives.set(owner, readImageArchive({ docker: this.deps.docker, ref: owner }));
-      return (await archives.get(owner)!).layers.find((l) => l.diffId === diffId)?.data;
-    };
-    const { archive } = await fetchImage(client, image, { localLayer, onLayer: (i, n, bytes) => onProgress('layers', bytes, null) });
-    onProgress('loading', client.bytesReceived, null);
-    const tar = writeImageArchive({ ...archive, repoTags: [scoped], layers: archive.layers.map((l) => ({ ...l, size: l.data.length })) });
-    await loadArchive(this.deps.docker, tar);
+    const { config, layers } = await imageSources(client, image, {
+      held: (chainId) => held.has(chainId),
+      onLayer: (i, n, bytes) => onProgress(i < n ? 'layers' : 'loading', bytes, null),
+    });
+    const tar = writeImageArchive({ imageId: image.imageId, config, repoTags: [scoped], layers });
+    let failed: unknown;
+    tar.on('error', (err) => (failed ??= err));
+    try {
+      await loadArchive(this.deps.docker, tar);
+    } catch (err) {
+      throw failed ?? err; // a layer's failed check, rather than the engine's view of the cut archive
+    }
+    if (failed) throw failed;
     const loaded = await this.imageIdOf(scoped);
     if (loaded !== image.imageId) {
       await this.deps.docker

@@ -1,12 +1,13 @@
 // Reading an image out of a registry: resolve a reference to its manifest (choosing the platform from an
 // index), fetch the config and the layers (gzip or plain), and check every digest on the way: the manifest
 // against its digest, the config against the image id, each blob against its descriptor, each uncompressed
-// layer against the config's diff id. What comes out is exactly the image the manifest names, or an error.
+// layer against the config's diff id. What comes out is exactly the image the manifest names, or an error;
+// layers stream through (imageSources), never held whole.
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
-import type { ImageArchive, ImageLayer } from '../engine/imageArchive.js';
-import { corrupt, invalidInput, notFound } from '../shared/errors.js';
+import { finished } from 'node:stream/promises';
+import type { ArchiveLayerSource } from '../engine/imageArchiveWriter.js';
+import { corrupt, invalidInput, messageOf, notFound } from '../shared/errors.js';
 import { MediaType, imageConfigSchema, imageIndexSchema, imageManifestSchema, isIndexType, type ImageManifest } from './ociSchemas.js';
 import type { ManifestHead, RegistryClient } from './registryClient.js';
 import { manifestReference, type ImageRef } from './reference.js';
@@ -59,77 +60,98 @@ export async function resolveImage(
   };
 }
 
-export interface FetchImageOptions {
-  /** A layer this side already has (by diff id), so it is not fetched. */
-  localLayer?(diffId: string): Promise<Buffer | undefined>;
+export interface ImageSourcesOptions {
+  /** True when the loading engine already holds this chain of layers: the layer is left out of the archive. */
+  held?(chainId: string): boolean;
+  /** After each layer: its index (1-based), the count, and the client's bytes received so far. */
   onLayer?(index: number, total: number, bytes: number): void;
   signal?: AbortSignal;
 }
 
-export interface FetchedImage {
-  archive: ImageArchive;
+export interface ImageSources {
+  config: Buffer;
+  /** In the image's order; a fetched layer's data is its blob, fetched when the archive writer reads it. */
+  layers: ArchiveLayerSource[];
   layersFetched: number;
-  layersLocal: number;
+  layersHeld: number;
 }
 
-/** Fetches one layer blob, checks its digest, decompresses it and checks its diff id. */
-async function fetchLayer(
-  client: RegistryClient,
-  repository: string,
-  desc: { digest: string; mediaType: string },
-  diffId: string,
-  signal?: AbortSignal,
-): Promise<Buffer> {
-  const { body } = await client.blobStream(repository, desc.digest, 0, signal);
-  const blobHash = createHash('sha256');
-  const hashed = async function* (): AsyncGenerator<Uint8Array> {
-    for await (const c of body) {
-      blobHash.update(c);
-      yield c;
-    }
-  };
-  const gz = desc.mediaType.endsWith('gzip');
-  const source = Readable.from(hashed());
-  const out = gz ? source.pipe(createGunzip()) : source;
-  const chunks: Buffer[] = [];
-  const diffHash = createHash('sha256');
-  try {
-    for await (const c of out) {
-      diffHash.update(c as Buffer);
-      chunks.push(c as Buffer);
-    }
-  } catch (err) {
-    throw corrupt(`layer ${desc.digest.slice(0, 19)}: ${(err as Error).message}`);
+/** The engine's identity of each layer in its place: the first layer's diff id, then sha256("<parent chain> <diff id>"). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const parent = out[out.length - 1];
+    out.push(parent === undefined ? d : `sha256:${createHash('sha256').update(`${parent} ${d}`).digest('hex')}`);
   }
-  if (`sha256:${blobHash.digest('hex')}` !== desc.digest) throw corrupt(`layer blob ${desc.digest} does not match its digest`);
-  if (`sha256:${diffHash.digest('hex')}` !== diffId) throw corrupt(`layer ${desc.digest.slice(0, 19)} does not match diff id ${diffId}`);
-  return Buffer.concat(chunks);
+  return out;
 }
 
-export async function fetchImage(client: RegistryClient, image: ResolvedImage, opts: FetchImageOptions = {}): Promise<FetchedImage> {
+/**
+ * The image as the sources of a `docker load` archive (engine/imageArchiveWriter.ts), streamed: memory stays at a
+ * few chunks whatever the image's size. A layer whose chain the engine holds is left out (a thin archive); each
+ * other layer is its registry blob, fetched when the archive writer comes to it and passed on as it is (gzip or
+ * plain: `docker load` inflates it), checked on the way against its digest, its size and, inflated, its diff id.
+ * A failed check errors the archive before its manifest.json, so the engine loads nothing.
+ */
+export async function imageSources(client: RegistryClient, image: ResolvedImage, opts: ImageSourcesOptions = {}): Promise<ImageSources> {
   const config = await client.getBlob(image.repository, image.imageId, CONFIG_LIMIT, opts.signal);
   const parsedConfig = imageConfigSchema.safeParse(JSON.parse(config.toString('utf8')));
   if (!parsedConfig.success) throw corrupt(`config ${image.imageId} has no rootfs`);
   const diffIds = parsedConfig.data.rootfs.diff_ids;
   if (diffIds.length !== image.manifest.layers.length)
     throw corrupt(`manifest lists ${image.manifest.layers.length} layers, config ${diffIds.length}`);
-  const layers: ImageLayer[] = [];
+  const chains = chainIds(diffIds);
+  const layers: ArchiveLayerSource[] = [];
   let fetched = 0;
-  let local = 0;
-  for (let i = 0; i < diffIds.length; i++) {
+  diffIds.forEach((diffId, i) => {
     const desc = image.manifest.layers[i]!;
-    const diffId = diffIds[i]!;
     if (!LAYER_TYPES.has(desc.mediaType))
       throw invalidInput(`layer ${i + 1} has media type ${desc.mediaType}, which EdgePush cannot unpack`);
-    const have = await opts.localLayer?.(diffId);
-    if (have) {
-      layers.push({ diffId, data: have });
-      local++;
-    } else {
-      layers.push({ diffId, data: await fetchLayer(client, image.repository, desc, diffId, opts.signal) });
-      fetched++;
+    const done = () => opts.onLayer?.(i + 1, diffIds.length, client.bytesReceived);
+    if (opts.held?.(chains[i]!)) {
+      layers.push({ diffId, size: 0, data: new Uint8Array(0), omitted: true });
+      return;
     }
-    opts.onLayer?.(i + 1, diffIds.length, client.bytesReceived);
+    fetched++;
+    layers.push({ diffId, size: desc.size, data: checkedBlob(client, image.repository, desc, diffId, done, opts.signal) });
+  });
+  return { config, layers, layersFetched: fetched, layersHeld: diffIds.length - fetched };
+}
+
+/** One layer blob as it arrives, checked against its digest, its declared size and (inflated) its diff id. */
+async function* checkedBlob(
+  client: RegistryClient,
+  repository: string,
+  desc: { digest: string; mediaType: string; size: number },
+  diffId: string,
+  done: () => void,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  const name = `layer ${desc.digest.slice(0, 19)}`;
+  const { body } = await client.blobStream(repository, desc.digest, 0, signal);
+  const blobHash = createHash('sha256');
+  const diffHash = createHash('sha256');
+  const inflate = desc.mediaType.endsWith('gzip') ? createGunzip() : undefined;
+  inflate?.on('data', (c: Buffer) => diffHash.update(c));
+  const inflated = inflate ? finished(inflate) : Promise.resolve();
+  inflated.catch(() => undefined); // awaited below
+  let bytes = 0;
+  for await (const c of body) {
+    bytes += c.length;
+    if (bytes > desc.size) throw corrupt(`${name} is larger than the ${desc.size} bytes its descriptor declares`);
+    blobHash.update(c);
+    if (!inflate) diffHash.update(c);
+    else if (!inflate.write(c)) await new Promise<void>((r) => inflate.once('drain', () => r()));
+    yield c;
   }
-  return { archive: { imageId: image.imageId, config, repoTags: [], layers }, layersFetched: fetched, layersLocal: local };
+  inflate?.end();
+  try {
+    await inflated;
+  } catch (err) {
+    throw corrupt(`${name}: ${messageOf(err)}`);
+  }
+  if (bytes !== desc.size) throw corrupt(`${name} ended after ${bytes} of ${desc.size} bytes`);
+  if (`sha256:${blobHash.digest('hex')}` !== desc.digest) throw corrupt(`layer blob ${desc.digest} does not match its digest`);
+  if (`sha256:${diffHash.digest('hex')}` !== diffId) throw corrupt(`${name} does not match diff id ${diffId}`);
+  done();
 }
