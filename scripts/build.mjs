@@ -112,10 +112,10 @@ const builds = [
     banner: undefined,
   },
   {
-    // The agent a QEMU board runs (simulator/board/agentDisk.ts): the whole CLI in one file, which the board's
-    // loader compiles once into a V8 code cache.
+    // The agent a QEMU board runs (simulator/board/agentDisk.ts): `edgepush device` only, in one file, which the
+    // board's loader compiles once into a V8 code cache.
     ...cli,
-    entryPoints: ['simulator/cli/main.ts'],
+    entryPoints: ['simulator/cli/agentMain.ts'],
     outfile: 'dist/agent.js',
   },
   {
