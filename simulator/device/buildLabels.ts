@@ -7,7 +7,8 @@
 // to the last stage), plain values (no quote, backslash, `$` or control character), and a plain tar context
 // (the proxy looks at its first bytes). Anything else is left as sent.
 
-const plain = /^[^"\\$`\u0000-\u001f\u007f]*$/;
+/** No quote, backslash, `$` (expanded in LABEL), backtick (an escape character) or control character. */
+const plain = (s: string) => !/["\\$`]/.test(s) && [...s].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
 /** The labels of a build query to fold into its Dockerfile, or undefined when the build goes as sent. */
 export function labelsToFold(q: URLSearchParams): Record<string, string> | undefined {
@@ -21,7 +22,7 @@ export function labelsToFold(q: URLSearchParams): Record<string, string> | undef
   if (!labels || typeof labels !== 'object' || Array.isArray(labels)) return undefined;
   const entries = Object.entries(labels as Record<string, unknown>);
   if (entries.length < 2) return undefined; // one label is one step either way
-  for (const [k, v] of entries) if (typeof v !== 'string' || k === '' || !plain.test(k) || !plain.test(v)) return undefined;
+  for (const [k, v] of entries) if (typeof v !== 'string' || k === '' || !plain(k) || !plain(v)) return undefined;
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
