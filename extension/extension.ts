@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   const simulators = add(
     new SimulatorManager(join(context.extensionPath, 'dist', 'cli.js'), context.globalStorageUri.fsPath, (address, code, output) => {
       if (!store.get(address)) return;
-      store.update(address, { online: false, error: `agent exited (${code ?? 'signal'})` });
+      store.update(address, { online: false, error: `agent exited (${code})` });
       void vscode.window.showWarningMessage(
         vscode.l10n.t('EdgePush: the simulated device at {0} stopped: {1}', address, output.trim().split('\n').slice(-1)[0] ?? ''),
       );

@@ -69,11 +69,25 @@ const cli = {
   define: { EDGEPUSH_VERSION: JSON.stringify(version) },
 };
 
-/** Leaves simulator/cli/heavyCommands.ts out of the bundle: it is required at run time as ./cliHeavy.js. */
-const heavyCommandsApart = {
-  name: 'heavy-commands-apart',
+/** Leaves simulator/cli/heavyCommands.ts and deviceCommands.ts out of the bundle: they are required at run time
+ *  as ./cliHeavy.js and ./cliDevice.js. */
+const commandBundlesApart = {
+  name: 'command-bundles-apart',
   setup(build) {
     build.onResolve({ filter: /heavyCommands\.js$/ }, () => ({ path: './cliHeavy.js', external: true }));
+    build.onResolve({ filter: /deviceCommands\.js$/ }, () => ({ path: './cliDevice.js', external: true }));
+  },
+};
+
+/** The board agent's command list (simulator/cli/agentRegistry.ts) in place of the CLI's (registry.ts). */
+const agentCommandsOnly = {
+  name: 'agent-commands-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/registry\.js$/ }, (args) =>
+      /[\\/]cli[\\/]main\.ts$/.test(args.importer)
+        ? { path: new URL('../simulator/cli/agentRegistry.ts', import.meta.url).pathname }
+        : undefined,
+    );
   },
 };
 
@@ -103,7 +117,11 @@ const builds = [
     ...cli,
     entryPoints: ['simulator/cli/main.ts'],
     outfile: 'dist/cli.js',
-    plugins: [unusedEngineTransports, latin1Only, heavyCommandsApart],
+    plugins: [unusedEngineTransports, latin1Only, commandBundlesApart],
+    // `import()` of those bundles becomes `require()`: a CommonJS file loaded through import() is first scanned by
+    // Node's export lexer, which on 0.6-1 MB of bundle costs each agent 5 MB of resident memory and each command
+    // tens of milliseconds.
+    supported: { 'dynamic-import': false },
   },
   {
     ...cli,
@@ -112,11 +130,19 @@ const builds = [
     banner: undefined,
   },
   {
-    // The agent a QEMU board runs (simulator/board/agentDisk.ts): `edgepush device` only, in one file, which the
-    // board's loader compiles once into a V8 code cache.
+    // The device agent (`edgepush device`), apart from the rest so that each simulated device holds only its own code.
     ...cli,
-    entryPoints: ['simulator/cli/agentMain.ts'],
+    entryPoints: ['simulator/cli/deviceCommands.ts'],
+    outfile: 'dist/cliDevice.js',
+    banner: undefined,
+  },
+  {
+    // The agent a QEMU board runs (simulator/board/agentDisk.ts): the CLI with `edgepush device` only, in one file,
+    // which the board's loader compiles once into a V8 code cache.
+    ...cli,
+    entryPoints: ['simulator/cli/main.ts'],
     outfile: 'dist/agent.js',
+    plugins: [unusedEngineTransports, latin1Only, agentCommandsOnly],
   },
   {
     // The delta codec's worker thread (simulator/engine/imageDeltaOffThread.ts), beside the bundles that use it.

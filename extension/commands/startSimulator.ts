@@ -16,7 +16,7 @@ export interface SimulatorChoice {
 
 /** The next loopback address that no known device and no running simulated device uses. */
 export function freeSimulatorAddress(s: Services): string | undefined {
-  const used = new Set([...s.store.all().map((d) => d.address), ...s.simulators.list().map((h) => h.address)]);
+  const used = new Set([...s.store.all().map((d) => d.address), ...s.simulators.addresses()]);
   return nextFreeAddress(readSettings().simulatorFirstAddress, used);
 }
 

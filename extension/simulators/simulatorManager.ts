@@ -1,11 +1,10 @@
 // Simulated devices started from the editor: each is `edgepush device --address A` (dist/cli.js) in a child
-// process on its own loopback address, with its state under the extension's storage folder. They are stopped
-// with the extension. No `vscode` import.
-import { spawn, type ChildProcess } from 'node:child_process';
+// process on its own loopback address, with its state under the extension's storage folder, started by the same
+// code as the CLI's and the tests' devices (simulator/device/spawnDevice.ts: the agent's memory flags). They are
+// stopped with the extension. No `vscode` import.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientFor } from '../devices/deviceAccess.js';
-import { unavailable } from '../../simulator/shared/errors.js';
+import { spawnSimulatedDevice } from '../../simulator/device/spawnDevice.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 
 export interface SimulatorHandle {
@@ -13,10 +12,12 @@ export interface SimulatorHandle {
   name: string;
   linkRate?: string;
   dataDir: string;
+  pid: number;
   /** The last lines the agent printed, for error messages. */
   output: () => string;
   stop(): Promise<void>;
-  exited: Promise<number | null>;
+  /** Exit code (or 128+signal) once the agent ends. */
+  exited: Promise<number>;
 }
 
 export interface StartOptions {
@@ -27,13 +28,18 @@ export interface StartOptions {
   deviceType?: string;
 }
 
+/** How long a starting device gets to answer /ping (a first start on a busy machine loads the whole CLI). */
+const START_TIMEOUT_MS = 60_000;
+
 export class SimulatorManager extends Disposable {
   private readonly running = new Map<string, SimulatorHandle>();
+  /** Devices between spawn and their first /ping answer: stopping one cancels its start. */
+  private readonly starting = new Map<string, { abort: AbortController; settled: Promise<unknown> }>();
 
   constructor(
     private readonly cliPath: string,
     private readonly storageDir: string,
-    private readonly onExit: (address: string, code: number | null, output: string) => void,
+    private readonly onExit: (address: string, code: number, output: string) => void,
   ) {
     super();
     this._register(toDisposable(() => void this.stopAll()));
@@ -43,8 +49,13 @@ export class SimulatorManager extends Disposable {
     return [...this.running.values()];
   }
 
+  /** Addresses taken by running and starting devices. */
+  addresses(): string[] {
+    return [...this.running.keys(), ...this.starting.keys()];
+  }
+
   has(address: string): boolean {
-    return this.running.has(address);
+    return this.running.has(address) || this.starting.has(address);
   }
 
   /** Starts a device and resolves once its supervisor answers /ping (or rejects with what it printed). */
@@ -53,68 +64,58 @@ export class SimulatorManager extends Disposable {
     mkdirSync(dataDir, { recursive: true });
     // The name is also the device's id for its Docker objects: keep it unique per address.
     const name = o.name ?? `sim-${o.address}`;
-    const args = [this.cliPath, 'device', '--address', o.address, '--name', name, '--data', dataDir];
-    if (o.linkRate) args.push('--link', o.linkRate);
-    if (o.deviceType) args.push('--device-type', o.deviceType);
-    // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
-    const child: ChildProcess = spawn(process.execPath, args, {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let output = '';
-    const keep = (b: Buffer) => (output = (output + b.toString()).slice(-4000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const exited = new Promise<number | null>((resolve) => {
-      child.on('exit', (code) => resolve(code));
-      child.on('error', (err) => {
-        output += `\n${err.message}`;
-        resolve(null);
-      });
-    });
-    const handle: SimulatorHandle = {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    if (signal?.aborted) abort.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const spawning = spawnSimulatedDevice({
+      cliPath: this.cliPath,
       address: o.address,
       name,
-      linkRate: o.linkRate,
       dataDir,
-      output: () => output,
-      exited,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        const killTimer = setTimeout(() => child.kill('SIGKILL'), 8000);
-        await exited;
-        clearTimeout(killTimer);
-      },
-    };
-    this.running.set(o.address, handle);
-    void exited.then((code) => {
-      if (this.running.get(o.address) === handle) {
+      link: o.linkRate,
+      deviceType: o.deviceType,
+      // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+      onStderr: (chunk) => (output = (output + chunk).slice(-4000)),
+      timeoutMs: START_TIMEOUT_MS,
+      signal: abort.signal,
+    });
+    const entry = { abort, settled: spawning.catch(() => undefined) };
+    this.starting.set(o.address, entry);
+    try {
+      const device = await spawning;
+      const handle: SimulatorHandle = {
+        address: o.address,
+        name,
+        linkRate: o.linkRate,
+        dataDir,
+        pid: device.pid,
+        output: () => output,
+        exited: device.exited,
+        stop: () => device.stop(),
+      };
+      this.running.set(o.address, handle);
+      void device.exited.then((code) => {
+        if (this.running.get(o.address) !== handle) return;
         this.running.delete(o.address);
         this.onExit(o.address, code, output);
-      }
-    });
-    const client = await clientFor(o.address, 1000);
-    const deadline = Date.now() + 60_000;
-    let gone = false;
-    void exited.then(() => (gone = true));
-    while (Date.now() < deadline && !gone && !signal?.aborted) {
-      try {
-        await client.ping({ timeoutMs: 1000 });
-        return handle;
-      } catch {
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      });
+      return handle;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (this.starting.get(o.address) === entry) this.starting.delete(o.address);
     }
-    await handle.stop();
-    const tail = output.trim().split('\n').slice(-3).join(' | ');
-    throw unavailable(
-      gone
-        ? `the simulated device stopped: ${tail || 'no output'}`
-        : `the simulated device at ${o.address} did not answer within 60 s${tail ? `: ${tail}` : ''}`,
-    );
   }
 
   async stop(address: string): Promise<boolean> {
+    const starting = this.starting.get(address);
+    if (starting) {
+      starting.abort.abort();
+      await starting.settled;
+      return true;
+    }
     const h = this.running.get(address);
     if (!h) return false;
     this.running.delete(address);
@@ -123,6 +124,7 @@ export class SimulatorManager extends Disposable {
   }
 
   async stopAll(): Promise<void> {
+    for (const s of this.starting.values()) s.abort.abort();
     const all = [...this.running.values()];
     this.running.clear();
     await Promise.all(all.map((h) => h.stop()));

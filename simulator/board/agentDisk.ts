@@ -1,5 +1,5 @@
 // The agent reaches the board on a small second disk made at every start (`mke2fs -d`, no loop mount): the
-// whole CLI in one file (`dist/agent.js`, copied as cli.js, which runs `edgepush device` inside the guest), its
+// device agent in one file (`dist/agent.js`, copied as cli.js, which runs `edgepush device` inside the guest), its
 // loader (agentLoader.ts) and a few settings read by the init script. A new agent build therefore never forces an image rebuild. The disk is
 // writable only so that the agent can leave its code cache there (codeCache.ts).
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ export interface AgentDiskOptions {
 
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-/** Where the agent bundle (dist/agent.js: the whole CLI in one file) is: explicit path, EDGEPUSH_AGENT_BUNDLE,
+/** Where the agent bundle (dist/agent.js: the device agent in one file) is: explicit path, EDGEPUSH_AGENT_BUNDLE,
  *  next to the running CLI or this bundle, or ./dist/agent.js. */
 export function findAgentBundle(explicit?: string, env = process.env): string {
   const script = process.argv[1];

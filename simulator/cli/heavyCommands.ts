@@ -7,7 +7,6 @@ export { logsCommand } from './commands/logs.js';
 export { sshCommand } from './commands/ssh.js';
 export { statusCommand } from './commands/status.js';
 export { scanCommand } from './commands/scan.js';
-export { deviceCommand } from './commands/device.js';
 export { boardCommand } from './commands/board.js';
 export { baseImagesCommand } from './commands/base-images.js';
 export { registryCommand } from './commands/registry.js';

@@ -1,5 +1,6 @@
 // Every subcommand of `edgepush`, in the order `--help` lists them. A command's module is loaded only when that
-// command runs; the heavy ones come from heavyCommands.ts (a bundle of its own), so a light command never
+// command runs; the heavy ones come from heavyCommands.ts (a bundle of its own) and the device agent from
+// deviceCommands.ts (another), so a light command never
 // evaluates, nor even compiles, the Docker client, the device or the board code.
 import type { CliCommand } from './command.js';
 
@@ -10,6 +11,7 @@ export interface CommandEntry {
 }
 
 const heavy = () => import('./heavyCommands.js');
+const device = () => import('./deviceCommands.js');
 
 export const commands: readonly CommandEntry[] = [
   {
@@ -22,7 +24,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'ssh', summary: 'open a shell in a service (or the host OS) of a device', load: async () => (await heavy()).sshCommand },
   { name: 'status', summary: 'show the state of a device and its services', load: async () => (await heavy()).statusCommand },
   { name: 'scan', summary: 'find local-mode devices on the network', load: async () => (await heavy()).scanCommand },
-  { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await heavy()).deviceCommand },
+  { name: 'device', summary: 'run a simulated local-mode device in the foreground', load: async () => (await device()).deviceCommand },
   { name: 'board', summary: 'build, start and stop emulated QEMU boards', load: async () => (await heavy()).boardCommand },
   {
     name: 'delta',

@@ -2,7 +2,7 @@
 // extension, `edgepush demo` and tests run a simulated device.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { EdgePushError } from '../shared/errors.js';
+import { cancelled, EdgePushError } from '../shared/errors.js';
 
 export interface SpawnDeviceOptions {
   cliPath: string;
@@ -26,6 +26,8 @@ export interface SpawnDeviceOptions {
   /** Where the child's stderr goes (default: ignored). */
   onStderr?(chunk: string): void;
   timeoutMs?: number;
+  /** Stops waiting for /ping: the child is stopped and the call rejects with a `cancelled` error. */
+  signal?: AbortSignal;
   nodePath?: string;
 }
 
@@ -55,8 +57,10 @@ export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> 
 /**
  * How an agent is run so that many fit on one machine (measured by `npm run bench -- agent`): a 1 MB young
  * generation (the default grows to 16 MB semi-spaces an idle agent never needs) and one malloc arena (glibc
- * gives every thread its own, 30 MB of mostly idle memory for libuv's pool and V8's helpers). Together they
- * take an idle agent from about 110 MB to under 80 MB resident, 35 MB of it private.
+ * gives every thread its own, 30 MB of mostly idle memory for libuv's pool and V8's helpers). The rest is the
+ * bundle: `edgepush device` loads dist/cliDevice.js (the device code alone) with require(), which neither compiles
+ * push, board and fleet code nor runs Node's export lexer over a megabyte of source. An idle agent is about 53 MB
+ * resident, 40 of them the node binary's own pages (shared by every agent), 15 MB private.
  */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1'];
 export const AGENT_ENV = { MALLOC_ARENA_MAX: '1' };
@@ -88,12 +92,27 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
   });
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1)));
-    child.on('error', () => resolve(1));
+    child.on('error', (err) => {
+      stderr += `\n${err.message}`;
+      resolve(1);
+    });
   });
   let done = false;
   void exited.then(() => (done = true));
-  const deadline = Date.now() + (opts.timeoutMs ?? 20000);
+  const stop = async () => {
+    if (done) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+    await exited;
+    clearTimeout(t);
+  };
+  const timeoutMs = opts.timeoutMs ?? 20000;
+  const deadline = Date.now() + timeoutMs;
   while (!(await pingDevice(opts.address, 500))) {
+    if (opts.signal?.aborted) {
+      await stop();
+      throw cancelled(`starting the simulated device at ${opts.address} was cancelled`);
+    }
     if (done)
       throw new EdgePushError(
         'unavailable',
@@ -101,7 +120,7 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
       );
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new EdgePushError('unavailable', `simulated device at ${opts.address} did not answer /ping in time`);
+      throw new EdgePushError('unavailable', `simulated device at ${opts.address} did not answer /ping within ${timeoutMs / 1000} s`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -109,12 +128,6 @@ export async function spawnSimulatedDevice(opts: SpawnDeviceOptions): Promise<Sp
     address: opts.address,
     pid: child.pid ?? -1,
     exited,
-    async stop() {
-      if (done) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop,
   };
 }

@@ -250,9 +250,15 @@ export class DeviceClient {
 
   /**
    * Subscribes to the EdgePush device's update events (SSE). Resolves `false` at once when the device has no event
-   * stream (a real balenaOS device), else `true` when the stream ends or the signal aborts.
+   * stream (a real balenaOS device), else `true` when the stream ends or the signal aborts. `onOpen` is called once
+   * the stream is there (events from then on reach `onEvent`).
    */
-  async subscribeEvents(opts: { onEvent: (e: UpdateEvent) => void; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<boolean> {
+  async subscribeEvents(opts: {
+    onEvent: (e: UpdateEvent) => void;
+    onOpen?: () => void;
+    signal?: AbortSignal;
+    connectTimeoutMs?: number;
+  }): Promise<boolean> {
     const url = `${this.supervisorUrl}/v2/edgepush/events`;
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(), opts.connectTimeoutMs ?? this.timeoutMs);
@@ -271,6 +277,7 @@ export class DeviceClient {
       return false;
     }
     const parser = new SseParser();
+    opts.onOpen?.();
     try {
       await readBody(
         res.body,

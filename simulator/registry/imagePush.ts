@@ -3,9 +3,8 @@
 // own, so the config digest in the registry is the image id every engine will show after a pull.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type Docker from 'dockerode';
-import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';
-import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, MediaType, type ImageManifest } from './ociSchemas.js';
+import type { ImageArchive } from '../engine/imageArchive.js';
+import { MediaType, type ImageManifest } from './ociSchemas.js';
 import { sha256Digest, type RegistryClient } from './registryClient.js';
 
 const gzipAsync = promisify(gzip);
@@ -84,23 +83,4 @@ export async function pushImageArchive(
     layerBytes: layers.reduce((s, l) => s + l.size, 0),
     layers: layers.map((l, i) => ({ diffId: image.layers[i]!.diffId, ...l })),
   };
-}
-
-/** Pushes an image of the local engine (by name or id). */
-export async function pushEngineImage(
-  docker: Docker,
-  image: string,
-  client: RegistryClient,
-  repository: string,
-  tag: string,
-  onProgress?: PushProgress,
-): Promise<PushedImage> {
-  onProgress?.(`exporting ${image}`, 0, 1);
-  const archive = await readImageArchive({ docker, ref: image });
-  return pushImageArchive(client, repository, tag, archive, onProgress);
-}
-
-/** Makes sure the OCI empty config blob (`{}`) is in the repository (artifacts use it as their config). */
-export async function ensureEmptyConfig(client: RegistryClient, repository: string): Promise<void> {
-  await client.pushBlob(repository, EMPTY_CONFIG_DIGEST, EMPTY_CONFIG);
 }

@@ -9,6 +9,7 @@ import { cancelled, unavailable } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { httpRequest } from '../http.js';
 import type { ImageDelta } from '../../engine/imageDelta.js';
+import { followDeltaReceipt } from './deltaReceipt.js';
 
 export async function deviceTakesDeltas(client: DeviceClient, signal?: AbortSignal): Promise<boolean> {
   return (await client.edgepushStats({ signal }).catch(() => undefined)) !== undefined;
@@ -48,14 +49,22 @@ export function deltaIdOf(digest: string): string {
   return `d-${digest.slice('sha256:'.length, 'sha256:'.length + 40)}`;
 }
 
-/** The bytes from `offset` on, as a stream over the delta's chunks. */
-function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
+/** The most the body hands the socket at a time: progress counts what the socket took, in steps this size. */
+export const SEND_PIECE_BYTES = 64 * 1024;
+
+/**
+ * The bytes from `offset` on, as a stream over the delta's chunks, in pieces of at most SEND_PIECE_BYTES (views,
+ * not copies). A delta of new content is one large chunk; handed over whole, its progress would read 100% while
+ * a slow link still carries it.
+ */
+export function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
   return Readable.from(
     (function* () {
       let pos = 0;
       for (const c of chunks) {
         const end = pos + c.length;
-        if (end > offset) yield Buffer.from(c.buffer, c.byteOffset + Math.max(0, offset - pos), end - Math.max(pos, offset));
+        for (let from = Math.max(pos, offset); from < end; from += SEND_PIECE_BYTES)
+          yield Buffer.from(c.buffer, c.byteOffset + (from - pos), Math.min(SEND_PIECE_BYTES, end - from));
         pos = end;
       }
     })(),
@@ -156,26 +165,39 @@ export async function sendImageDelta(
   url.searchParams.set('size', String(total));
   let sent = 0;
   let resumes = 0;
-  for (let attempt = 1; ;) {
-    const offset = await heldOffset(client, id, o.signal);
-    let position = offset;
-    try {
-      await putOnce(client, url, delta.chunks, offset, total, {
-        signal: o.signal,
-        onBytes: (n) => {
-          sent += n;
-          position += n;
-          o.onProgress?.(position, total);
-        },
-      });
-      return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
-    } catch (err) {
-      if (err instanceof DeltaUnsupported || o.signal?.aborted) throw err;
-      if (err instanceof RetryableAnswer && err.status === 416 && ++resumes <= MAX_ATTEMPTS) continue; // resume where it says
-      const retryable = err instanceof RetryableAnswer || /broke/.test(err instanceof Error ? err.message : '');
-      if (!retryable || attempt >= MAX_ATTEMPTS) throw err instanceof RetryableAnswer ? unavailable(err.message) : err;
-      await pause(backoffMs(attempt++), o.signal);
-      if (o.signal?.aborted) throw cancelled();
+  // Progress never goes back: the device's receipt where it sends one, else the bytes written.
+  let shown = -1;
+  const progress = (bytes: number) => {
+    if (bytes <= shown) return;
+    shown = bytes;
+    o.onProgress?.(bytes, total);
+  };
+  const receipt = o.onProgress ? await followDeltaReceipt(client, id, progress, o.signal) : undefined;
+  try {
+    for (let attempt = 1; ;) {
+      const offset = await heldOffset(client, id, o.signal);
+      let position = offset;
+      try {
+        await putOnce(client, url, delta.chunks, offset, total, {
+          signal: o.signal,
+          onBytes: (n) => {
+            sent += n;
+            position += n;
+            if (!receipt?.following) progress(position);
+          },
+        });
+        progress(total);
+        return { sentBytes: sent, seconds: (Date.now() - started) / 1000 };
+      } catch (err) {
+        if (err instanceof DeltaUnsupported || o.signal?.aborted) throw err;
+        if (err instanceof RetryableAnswer && err.status === 416 && ++resumes <= MAX_ATTEMPTS) continue; // resume where it says
+        const retryable = err instanceof RetryableAnswer || /broke/.test(err instanceof Error ? err.message : '');
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw err instanceof RetryableAnswer ? unavailable(err.message) : err;
+        await pause(backoffMs(attempt++), o.signal);
+        if (o.signal?.aborted) throw cancelled();
+      }
     }
+  } finally {
+    receipt?.stop();
   }
 }

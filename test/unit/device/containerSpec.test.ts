@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerSpec, type DeviceEnv } from '../../../simulator/device/containerSpec.js';
+import { containerSpec, splitCommand, type DeviceEnv } from '../../../simulator/device/containerSpec.js';
 import { makeScope } from '../../../simulator/device/scope.js';
 import { normalizeApps, localStateSchema } from '../../../simulator/device/targetState.js';
 
@@ -158,4 +158,8 @@ test('defaults as the supervisor: 64 MiB shm, 10 s stop timeout; healthcheck dis
   assert.equal((body.HostConfig as Record<string, unknown>).ShmSize, 64 * 1024 * 1024);
   assert.equal(body.StopTimeout, 10);
   assert.deepEqual(body.Healthcheck, { Test: ['NONE'] });
+});
+
+test('compose command strings split like a shell word list', () => {
+  assert.deepEqual(splitCommand(`sh -c 'echo hi there' "x y"`), ['sh', '-c', 'echo hi there', 'x y']);
 });

@@ -15,7 +15,8 @@ function fakeStarter() {
   return { starter, started, disposed };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 10));
+/** Lets the starter's promise and the session's hand-over settle (one turn of the event loop, no clock). */
+const settle = () => new Promise((r) => setImmediate(r));
 
 test('livepush starts after a push only when on, and Toggle Livepush resumes it for the last push', async () => {
   const f = fakeStarter();
