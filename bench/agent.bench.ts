@@ -1,7 +1,8 @@
 // `npm run bench -- agent`: what one simulated device costs when idle, and how many log lines a second it
 // forwards without losing any. Figures are printed beside anchors measured in the same run, never asserted.
 //   idle memory: a bare `node` process (the floor), the agent started plainly (`node dist/cli.js device`), and the
-//     agent as EdgePush starts it (spawnSimulatedDevice: small young generation, one malloc arena). RSS counts
+//     agent as EdgePush starts it (spawnSimulatedDevice: AGENT_NODE_FLAGS and AGENT_ENV), then the same agent idle
+//     again after it applied a one-service release. RSS counts
 //     the node binary's pages (shared by every agent on the machine); "private" is what each agent adds.
 //     Goal (issue 18): idle agent ≤ 60 MB.
 //   log throughput: a service prints numbered lines at a ladder of rates for a few seconds each; one reader
@@ -159,6 +160,50 @@ async function logStep(address: string, name: string, rate: number, n: number): 
   return { rate, produced: total, delivered, gaps, engineRate: delivered / span, readerRate: delivered / readSpan, lagMs: lastAt - last };
 }
 
+/** Posts a one-service release and waits until the device reports it applied. */
+async function updateOnce(address: string, name: string): Promise<void> {
+  const state = {
+    local: {
+      name,
+      config: { SUPERVISOR_LOCAL_MODE: '1' },
+      apps: {
+        '1': {
+          name: 'bench',
+          commit: 'idle1',
+          releaseId: 100,
+          services: {
+            '1': {
+              imageId: 1,
+              serviceId: 1,
+              serviceName: 'idle',
+              image: 'edgepush-base/busybox:latest',
+              restart: 'no',
+              running: true,
+              command: ['sh', '-c', 'echo up; sleep 100000'],
+              environment: {},
+              labels: {},
+            },
+          },
+          volumes: {},
+          networks: {},
+        },
+      },
+    },
+  };
+  const base = `http://${address}:48484`;
+  const posted = await fetch(`${base}/v2/local/target-state`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(state),
+  });
+  if (!posted.ok) throw new Error(`target state refused: ${posted.status} ${await posted.text()}`);
+  for (const until = Date.now() + 120_000; Date.now() < until; await sleep(250)) {
+    const status = (await (await fetch(`${base}/v2/state/status`)).json()) as { appState?: string; containers?: { status?: string }[] };
+    if (status.appState === 'applied' && status.containers?.some((c) => c.status === 'Running')) return;
+  }
+  throw new Error('the update was not applied within 2 minutes');
+}
+
 async function main(): Promise<void> {
   const docker = new Docker();
   await ensureBaseImages(docker, { node: false });
@@ -178,6 +223,10 @@ async function main(): Promise<void> {
       await sleep(IDLE_MS);
       const tuned = await memoryOf(device.pid);
       line('idle agent, as EdgePush starts it: RSS / private', `${mb(tuned.rssKB)} / ${mb(tuned.privateKB)}`, 'goal ≤ 60 MB');
+      await updateOnce(address, name);
+      await sleep(IDLE_MS);
+      const updated = await memoryOf(device.pid);
+      line('the same, idle after an update: RSS / private', `${mb(updated.rssKB)} / ${mb(updated.privateKB)}`, 'goal ≤ 60 MB');
       console.log('');
       let best = 0;
       for (const [i, rate] of RATES.entries()) {

@@ -1,8 +1,9 @@
 // Applying a received image delta on the device, in the order that keeps a hostile or oversized delta cheap:
 // the header's declarations are checked against themselves, the basis on the engine, free memory and free
 // disk before any work; the rebuild runs on a worker thread (the agent keeps answering) under a deadline that
-// ends it wherever it is; the image is loaded untagged and then tagged `local_*` in the device's own
-// namespace, never under the names the delta's header carries, so no image that is not the device's changes.
+// ends it wherever it is, a large basis read from the engine on demand (memory bounded by the budget); the
+// image is loaded untagged and then tagged `local_*` in the device's own namespace, never under the names the
+// delta's header carries, so no image that is not the device's changes.
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ContentStore } from '../engine/contentStore.js';
 import { readImageDeltaHead } from '../engine/imageDeltaApply.js';
-import { applyImageDeltaOffThread } from '../engine/imageDeltaApplyOffThread.js';
+import { applyImageDeltaOffThread, basisReadOnDemand } from '../engine/imageDeltaApplyOffThread.js';
 import { applyNeeds, checkHeaderConsistency } from '../engine/imageDeltaChecks.js';
 import { checkFreeResources } from '../engine/freeResources.js';
 import type { DeltaReceiveDeps } from './deltaReceive.js';
@@ -51,8 +52,11 @@ export async function applyReceivedDelta(
     const payloadBytes = (await stat(deltaPath)).size - headerBytes;
     checkHeaderConsistency(header, { payloadBytes });
     const basisBytes = header.basis ? await basisSize(deps.docker, header.basis.imageId) : 0;
-    // The basis is held in memory while applying, and the old input is at most as large again.
-    const needs = applyNeeds(header, 2 * basisBytes);
+    // A basis up to half the memory budget is held while applying, and the old input is at most as large
+    // again; a larger one is read on demand (bounded memory), where only a whole-input layer delta holds its
+    // old input, checked when it is read.
+    const onDemand = basisReadOnDemand(basisBytes, deps.applyMemoryBudget);
+    const needs = onDemand ? applyNeeds(header, 0, undefined, true) : applyNeeds(header, 2 * basisBytes);
     await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: needs.archiveBytes + needs.imageBytes }, deps.dataDir);
     await mkdir(work, { recursive: true });
     const archive = join(work, 'image.tar');
@@ -65,6 +69,8 @@ export async function applyReceivedDelta(
       // layers reach the disk on our side; docker load copies what it gets once more, into its temp folder)
       thin: true,
       basis: basisId ? async () => (await deps.docker.getImage(basisId).get()) as NodeJS.ReadableStream : undefined,
+      basisBytes,
+      memoryBudget: deps.applyMemoryBudget,
       deadlineMs: (deps.applyBudgetMs ?? defaultApplyBudgetMs)(header.target.archiveSize),
     });
     await loadArchive(deps.docker, archive);

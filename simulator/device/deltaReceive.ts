@@ -33,6 +33,8 @@ export interface DeltaReceiveDeps {
   onImage(): void;
   /** How long applying may take, by the size of the archive it rebuilds (default 60 s + 1 s per MB). */
   applyBudgetMs?: (archiveBytes: number) => number;
+  /** Memory an apply stays within (default 256 MiB): a basis over half of it is read on demand. */
+  applyMemoryBudget?: number;
 }
 
 const idRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;

@@ -49,6 +49,9 @@ export interface DeviceOptions {
   /** How long applying a received delta may take (default 60 s + 1 s per MB of the rebuilt archive;
    *  $EDGEPUSH_DELTA_APPLY_BUDGET_MS sets it for `edgepush device`). */
   deltaApplyBudgetMs?: number;
+  /** Memory a delta's apply stays within: a basis image larger than half of it is read from the engine on
+   *  demand (default 256 MiB; $EDGEPUSH_DELTA_MEMORY_BUDGET sets it for `edgepush device`). */
+  deltaMemoryBudget?: number;
   /** Ports (tests may use 0 for ephemeral). */
   supervisorPort?: number;
   enginePort?: number;
@@ -130,6 +133,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     hub,
     onImage: () => reconciler.trigger(),
     applyBudgetMs: budget ? () => budget : undefined,
+    applyMemoryBudget: opts.deltaMemoryBudget ?? (Number(process.env.EDGEPUSH_DELTA_MEMORY_BUDGET) || undefined),
   });
   const api = http.createServer(
     supervisorHandler(

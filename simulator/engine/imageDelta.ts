@@ -72,7 +72,37 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
       deltaBytes: d.bytes,
     });
   }
-  const header: ImageDeltaHeader = {
+  const outline: DeltaOutline = {
+    basis,
+    oldLayers,
+    target: { ...target, layers: target.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) },
+    layers,
+  };
+  const header = imageDeltaHeaderOf(outline);
+  const chunks = [encodeImageDeltaHeader(header), ...payloads];
+  const bytes = chunks.reduce((s, c) => s + c.length, 0);
+  let deltaPath: string | undefined;
+  if (opts.outputPath) {
+    const out = opts.outputPath;
+    await commitFileAtomically(out, (w) => pipeline(Readable.from(chunks), w));
+    deltaPath = out;
+  }
+  const report = imageDeltaReportOf(outline, header, reports, bytes, started);
+  return { header, chunks, bytes, report, deltaPath, stream: () => Readable.from(chunks) };
+}
+
+/** What either creator (in memory here, from archive files in imageDeltaFiles.ts) knows once every layer is
+ *  done: the header and the report are made from it. */
+export interface DeltaOutline {
+  basis: { imageId: string } | undefined;
+  /** The basis layers the target dropped, concatenated as the old input of every byte delta. */
+  oldLayers: readonly { diffId: string }[];
+  target: { imageId: string; repoTags: string[]; config: Buffer; layers: readonly { diffId: string; size: number }[] };
+  layers: ImageDeltaHeader['target']['layers'];
+}
+
+export function imageDeltaHeaderOf({ basis, oldLayers, target, layers }: DeltaOutline): ImageDeltaHeader {
+  return {
     format: 'edgepush-image-delta',
     version: 1,
     basis: basis
@@ -87,33 +117,29 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
       repoTags: target.repoTags,
       config: configText(target.config),
       archiveSize: imageArchiveSize({ imageId: target.imageId, configSize: target.config.length, repoTags: target.repoTags, layers }),
-      imageBytes: target.config.length + target.layers.reduce((s, l) => s + l.data.length, 0),
+      imageBytes: target.config.length + target.layers.reduce((s, l) => s + l.size, 0),
       layers,
     },
   };
-  const chunks = [encodeImageDeltaHeader(header), ...payloads];
-  const bytes = chunks.reduce((s, c) => s + c.length, 0);
-  let deltaPath: string | undefined;
-  if (opts.outputPath) {
-    const out = opts.outputPath;
-    await commitFileAtomically(out, (w) => pipeline(Readable.from(chunks), w));
-    deltaPath = out;
-  }
-  // Every method also moves the image's metadata when anything changed: a pull fetches the registry manifest
-  // and the config blob, a balenaEngine delta image carries the target config. EdgePush's header holds it too,
-  // so the comparison stays like for like.
+}
+
+/** The report of a delta of `bytes` bytes. Every method also moves the image's metadata when anything changed:
+ *  a pull fetches the registry manifest and the config blob, a balenaEngine delta image carries the target
+ *  config. EdgePush's header holds it too, so the comparison stays like for like. */
+export function imageDeltaReportOf(
+  { basis, target }: DeltaOutline,
+  header: ImageDeltaHeader,
+  reports: LayerDeltaReport[],
+  bytes: number,
+  started: number,
+): ImageDeltaReport {
   const changed = !basis || basis.imageId !== target.imageId;
   const meta = changed
-    ? {
-        pull:
-          target.config.length +
-          registryManifestBytes({ ...target, layers: target.layers.map((l) => ({ diffId: l.diffId, size: l.data.length })) }),
-        rsync: target.config.length,
-      }
+    ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length }
     : { pull: 0, rsync: 0 };
   const sum = (k: 'layerPullBytes' | 'librsyncBytes') =>
     reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
-  const report: ImageDeltaReport = {
+  return {
     targetImageId: target.imageId,
     basisImageId: basis?.imageId ?? null,
     imageBytes: header.target.imageBytes,
@@ -123,7 +149,6 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
     layers: reports,
     seconds: (performance.now() - started) / 1000,
   };
-  return { header, chunks, bytes, report, deltaPath, stream: () => Readable.from(chunks) };
 }
 
 /** The report alone (the delta is computed to measure it, then dropped). Works without a basis. */
@@ -135,7 +160,11 @@ export async function imageDeltaReport(opts: {
 }
 
 /** Size of the registry (schema 2) manifest a pull of this image fetches first. */
-export function registryManifestBytes(img: { imageId: string; config: Uint8Array; layers: { diffId: string; size: number }[] }): number {
+export function registryManifestBytes(img: {
+  imageId: string;
+  config: Uint8Array;
+  layers: readonly { diffId: string; size: number }[];
+}): number {
   const desc = (mediaType: string, size: number, digest: string) => ({ mediaType, size, digest });
   const manifest = {
     schemaVersion: 2,

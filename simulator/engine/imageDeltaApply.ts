@@ -48,8 +48,9 @@ export async function readImageDeltaHead(delta: DeltaInput): Promise<{ header: I
 
 export interface ApplyImageDeltaOptions {
   delta: DeltaInput;
-  /** The basis image; with `docker` and no basis, the engine's image `header.basis.imageId` is used. */
-  basis?: ImageSource | ImageArchive;
+  /** The basis image; with `docker` and no basis, the engine's image `header.basis.imageId` is used. Layers
+   *  read on demand (imageLayers.ts) are used as they are. */
+  basis?: ImageSource | ImageArchive | ImageLayers;
   /** Load the rebuilt image into this engine. */
   docker?: Docker;
   /** Write the rebuilt `docker save` archive here (atomically). Without it and without docker: verify only. */
@@ -211,7 +212,7 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
     const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
     if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
     try {
-      basis = (await onDemandBasis(src, opts.memoryBudget)) ?? (await loadImage(src));
+      basis = 'open' in src ? src : ((await onDemandBasis(src, opts.memoryBudget)) ?? (await loadImage(src)));
     } catch (err) {
       if (EdgePushError.is(err, 'not-found')) throw conflict(`the delta needs basis image ${header.basis.imageId}, which is not here`);
       throw err;

@@ -2,20 +2,29 @@
 // CPU (brotli, sha256, copies), so a timer on the calling thread cannot interrupt it, and a device agent would
 // stop answering while a large delta applies. The worker reads the delta from its file and writes the
 // rebuilt archive to `outputPath`; the basis archive (e.g. the engine's `docker save` stream) is read on the
-// calling thread (async I/O) and passed in over a MessagePort, so the worker needs no engine client. At the
-// deadline the worker is terminated wherever it is; its partial output is the caller's to remove.
+// calling thread (async I/O) and passed in over a MessagePort, so the worker needs no engine client. A large
+// basis is read on demand, as applyImageDelta reads an engine image: the worker asks for the export once to
+// index it and check every layer's digest, then once more per layer it reads (each over a port of its own),
+// so memory stays bounded whatever the image's size. At the deadline the worker is terminated wherever it is;
+// its partial output is the caller's to remove.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { Readable } from 'node:stream';
 import { applyImageDelta, type ApplyImageDeltaResult } from './imageDeltaApply.js';
 import { workerScript } from './imageDeltaOffThread.js';
+import { exportedImageLayers, type ImageLayers } from './imageLayers.js';
+import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
 import { corrupt, EdgePushError, type ErrorKind, messageOf } from '../shared/errors.js';
 
 export interface ApplyOffThreadOptions {
   deltaPath: string;
   outputPath: string;
   repoTags?: string[];
-  /** Opens the basis image archive, when the delta has a basis. */
+  /** Opens the basis image archive, when the delta has a basis (called again for each read on demand). */
   basis?: () => Promise<NodeJS.ReadableStream>;
+  /** The basis image's size (the engine's figure): above half the memory budget it is read on demand. */
+  basisBytes?: number;
+  /** Memory to stay within (default 256 MiB); given, the basis is read on demand whatever its size. */
+  memoryBudget?: number;
   /** The worker is ended after this long, and the apply fails as `corrupt` (the delta stalled). */
   deadlineMs: number;
   /** A thin archive: the basis layers listed, not written (for the engine that holds the basis). */
@@ -28,44 +37,109 @@ export interface ApplyJob {
   outputPath: string;
   repoTags?: string[];
   thin?: boolean;
-  /** Basis archive bytes arrive here: Uint8Array chunks, then `{ end: true }` or `{ error }`. */
-  basisPort?: MessagePort;
+  /** Asks for the basis archive: the worker posts `{ port }` here for each read of it, and the archive's
+   *  bytes arrive on that port: Uint8Array chunks, then `{ end: true }` or `{ error }`. */
+  basisOpener?: MessagePort;
+  /** Read the basis on demand (ImageLayers) rather than hold it. */
+  basisOnDemand?: boolean;
+  memoryBudget?: number;
 }
 
 export type ApplyJobResult = { ok: true; result: ApplyImageDeltaResult } | { ok: false; kind: ErrorKind; message: string };
 
-/** The worker side: runs one apply job (called from deltaWorker.ts). */
-export function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
-  let basis: { stream: NodeJS.ReadableStream } | undefined;
-  if (job.basisPort) {
-    const port = job.basisPort;
-    const stream = new Readable({ read() {} });
-    port.on('message', (m: Uint8Array | { end: true } | { error: string }) => {
-      if (m instanceof Uint8Array) stream.push(Buffer.from(m.buffer, m.byteOffset, m.byteLength));
-      else {
-        if ('error' in m) stream.destroy(new EdgePushError('unavailable', m.error));
-        else stream.push(null);
-        port.close();
-      }
-    });
-    basis = { stream };
-  }
-  return applyImageDelta({ delta: job.deltaPath, basis, outputPath: job.outputPath, repoTags: job.repoTags, thin: job.thin }).then(
-    (result) => ({ ok: true, result }),
-    (err: unknown) => ({ ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err) }),
-  );
+/** Whether a basis of this size is read on demand (the rule applyImageDelta follows for an engine image). */
+export function basisReadOnDemand(basisBytes: number | undefined, memoryBudget?: number): boolean {
+  return memoryBudget !== undefined || (basisBytes ?? 0) > DEFAULT_MEMORY_BUDGET / 2;
 }
 
+/** The basis for applyImageDelta from something that opens its archive: layers read on demand, or the archive
+ *  as one stream (held; also when its layers are gzip-compressed, which are not indexed on demand). */
+async function basisOf(
+  open: () => Promise<NodeJS.ReadableStream>,
+  onDemand: boolean,
+): Promise<ImageLayers | { stream: NodeJS.ReadableStream }> {
+  const layers = onDemand ? await exportedImageLayers('the basis image', open) : null;
+  return layers ?? { stream: await open() };
+}
+
+/** A stream of the archive bytes that arrive on `port`, asking for each chunk beyond the first few as it is
+ *  read (see feedBasis). */
+function portStream(port: MessagePort): Readable {
+  const stream = new Readable({ read: () => port.postMessage('more') });
+  port.on('message', (m: Uint8Array | { end: true } | { error: string }) => {
+    if (m instanceof Uint8Array) stream.push(Buffer.from(m.buffer, m.byteOffset, m.byteLength));
+    else {
+      if ('error' in m) stream.destroy(new EdgePushError('unavailable', m.error));
+      else stream.push(null);
+      port.close();
+    }
+  });
+  // a read on demand stops once it has its layer: the rest of the archive is not wanted
+  stream.on('close', () => port.close());
+  return stream;
+}
+
+/** The worker side: runs one apply job (called from deltaWorker.ts). */
+export async function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
+  const opener = job.basisOpener;
+  try {
+    const open = async (): Promise<NodeJS.ReadableStream> => {
+      const { port1, port2 } = new MessageChannel();
+      opener!.postMessage({ port: port2 }, [port2]);
+      return portStream(port1);
+    };
+    const basis = opener ? await basisOf(open, job.basisOnDemand === true) : undefined;
+    const result = await applyImageDelta({
+      delta: job.deltaPath,
+      basis,
+      outputPath: job.outputPath,
+      repoTags: job.repoTags,
+      thin: job.thin,
+      memoryBudget: job.memoryBudget,
+    });
+    return { ok: true, result };
+  } catch (err) {
+    return { ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err) };
+  } finally {
+    opener?.close();
+  }
+}
+
+// Chunks sent ahead of the reader's requests: the worker's stream asks for each further chunk as it is read,
+// so a basis read slower than the engine exports it is never queued whole in the worker.
+const CHUNKS_AHEAD = 4;
+
+/** Sends the archive `open` gives over `port` as the worker's stream asks for it (see portStream); stops when
+ *  the worker closes the port (a read on demand that has its layer) or the apply has ended. */
 async function feedBasis(open: () => Promise<NodeJS.ReadableStream>, port: MessagePort, stopped: () => boolean): Promise<void> {
+  let credit = CHUNKS_AHEAD;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    wake?.();
+    wake = undefined;
+  };
+  port.on('message', () => {
+    credit++;
+    poke();
+  });
+  port.once('close', () => {
+    closed = true;
+    poke();
+  });
   try {
     for await (const chunk of await open()) {
-      if (stopped()) return;
+      while (credit === 0 && !closed && !stopped()) await new Promise<void>((resolve) => (wake = resolve));
+      if (stopped() || closed) return;
+      credit--;
       const copy = new Uint8Array(chunk as Uint8Array); // pooled or shared buffers cannot be transferred
       port.postMessage(copy, [copy.buffer]);
     }
     port.postMessage({ end: true });
   } catch (err) {
-    if (!stopped()) port.postMessage({ error: `cannot read the basis image: ${messageOf(err)}` });
+    if (!stopped() && !closed) port.postMessage({ error: `cannot read the basis image: ${messageOf(err)}` });
+  } finally {
+    port.close();
   }
 }
 
@@ -84,9 +158,17 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   const script = workerScript();
   if (!script) {
     // An unusual bundle without the worker entry: inline, where the deadline can only fire between blocks.
-    const basis = o.basis ? { stream: await o.basis() } : undefined;
+    const onDemand = basisReadOnDemand(o.basisBytes, o.memoryBudget);
+    const basis = o.basis ? await basisOf(o.basis, onDemand) : undefined;
     return withDeadline(
-      applyImageDelta({ delta: o.deltaPath, basis, outputPath: o.outputPath, repoTags: o.repoTags, thin: o.thin }),
+      applyImageDelta({
+        delta: o.deltaPath,
+        basis,
+        outputPath: o.outputPath,
+        repoTags: o.repoTags,
+        thin: o.thin,
+        memoryBudget: o.memoryBudget,
+      }),
       o.deadlineMs,
       () => undefined,
     );
@@ -97,15 +179,17 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
     ended = true;
     void worker.terminate();
   };
+  const channel = o.basis ? new MessageChannel() : undefined;
   try {
-    const channel = o.basis ? new MessageChannel() : undefined;
     const job: ApplyJob = {
       kind: 'apply',
       deltaPath: o.deltaPath,
       outputPath: o.outputPath,
       repoTags: o.repoTags,
       thin: o.thin,
-      basisPort: channel?.port2,
+      basisOpener: channel?.port2,
+      basisOnDemand: basisReadOnDemand(o.basisBytes, o.memoryBudget),
+      memoryBudget: o.memoryBudget,
     };
     const answer = new Promise<ApplyJobResult>((resolve, reject) => {
       worker.once('message', resolve);
@@ -113,11 +197,13 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
       worker.once('exit', (code) => reject(new EdgePushError('internal', `the delta worker stopped (exit code ${code})`)));
     });
     worker.postMessage(job, channel ? [channel.port2] : []);
-    if (channel && o.basis) void feedBasis(o.basis, channel.port1, () => ended);
+    const open = o.basis;
+    if (channel && open) channel.port1.on('message', (m: { port: MessagePort }) => void feedBasis(open, m.port, () => ended));
     const r = await withDeadline(answer, o.deadlineMs, end);
     if (!r.ok) throw new EdgePushError(r.kind, r.message);
     return r.result;
   } finally {
+    channel?.port1.close();
     end();
   }
 }

@@ -13,9 +13,8 @@ import { createGzip } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { DEFAULT_MEMORY_BUDGET, createWindowedDeltaOf } from './windowedDelta.js';
-import { configText, createImageDelta, dedupe, registryManifestBytes } from './imageDelta.js';
+import { createImageDelta, dedupe, imageDeltaHeaderOf, imageDeltaReportOf, type DeltaOutline } from './imageDelta.js';
 import { indexImageArchiveFile, type IndexedImageFile } from './imageLayers.js';
-import { imageArchiveSize } from './imageArchiveWriter.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
 import { archiveStreamOf, type ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
@@ -132,47 +131,15 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
     } finally {
       await new Promise<void>((resolve, reject) => payload.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
-    const header: ImageDeltaHeader = {
-      format: 'edgepush-image-delta',
-      version: 1,
-      basis: basis
-        ? {
-            imageId: basis.imageId,
-            oldLayers: oldLayers.map((l) => l.diffId),
-            reusedLayers: [...new Set(layers.filter((l) => l.source === 'basis').map((l) => l.diffId))],
-          }
-        : null,
-      target: {
-        imageId: target.imageId,
-        repoTags: target.repoTags,
-        config: configText(target.config),
-        archiveSize: imageArchiveSize({ imageId: target.imageId, configSize: target.config.length, repoTags: target.repoTags, layers }),
-        imageBytes: target.config.length + target.layers.reduce((s, l) => s + l.size, 0),
-        layers,
-      },
-    };
+    const outline: DeltaOutline = { basis, oldLayers, target, layers };
+    const header = imageDeltaHeaderOf(outline);
     const head = encodeImageDeltaHeader(header);
     await commitFileAtomically(opts.outputPath, async (out) => {
       await new Promise<void>((resolve, reject) => out.write(head, (err) => (err ? reject(err) : resolve())));
       await pipeline(createReadStream(payloadPath), out);
     });
     const bytes = (await stat(opts.outputPath)).size;
-    const changed = !basis || basis.imageId !== target.imageId;
-    const meta = changed
-      ? { pull: target.config.length + registryManifestBytes(target), rsync: target.config.length }
-      : { pull: 0, rsync: 0 };
-    const sum = (k: 'layerPullBytes' | 'librsyncBytes') =>
-      reports.reduce((s, r) => s + r[k], k === 'layerPullBytes' ? meta.pull : meta.rsync);
-    const report: ImageDeltaReport = {
-      targetImageId: target.imageId,
-      basisImageId: basis?.imageId ?? null,
-      imageBytes: header.target.imageBytes,
-      layerPullBytes: sum('layerPullBytes'),
-      librsyncBytes: sum('librsyncBytes'),
-      deltaBytes: bytes,
-      layers: reports,
-      seconds: (performance.now() - started) / 1000,
-    };
+    const report = imageDeltaReportOf(outline, header, reports, bytes, started);
     return { header, bytes, report, deltaPath: opts.outputPath };
   } finally {
     for (const o of opened) o.close();

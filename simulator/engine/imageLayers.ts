@@ -224,11 +224,17 @@ async function* tarEntries(src: NodeJS.ReadableStream): AsyncGenerator<StreamEnt
 
 /** An image in an engine, read through its export: once now (manifest, config, each entry's digest), then
  *  once more per layer opened, stopping after that layer. Null when a layer is gzip-compressed. */
-export async function engineImageLayers(docker: Docker, ref: string): Promise<ImageLayers | null> {
+export function engineImageLayers(docker: Docker, ref: string): Promise<ImageLayers | null> {
+  return exportedImageLayers(ref, () => exportStream(docker, ref));
+}
+
+/** The same from any source of the export that can be opened again (`exportArchive` gives a fresh stream over
+ *  the whole archive each call, e.g. an engine export requested by another thread); `ref` names it in errors. */
+export async function exportedImageLayers(ref: string, exportArchive: () => Promise<NodeJS.ReadableStream>): Promise<ImageLayers | null> {
   const small = new Map<string, Buffer>();
   const digests = new Map<string, { sha: string; size: number; gzip: boolean }>();
   const links: [string, string][] = [];
-  for await (const e of tarEntries(await exportStream(docker, ref))) {
+  for await (const e of tarEntries(await exportArchive())) {
     let path: string;
     try {
       path = safeEntryPath(e.path);
@@ -284,7 +290,7 @@ export async function engineImageLayers(docker: Docker, ref: string): Promise<Im
   async function* open(diffId: string): AsyncGenerator<Uint8Array> {
     const want = pathOf.get(diffId);
     if (!want) throw corrupt(`${ref}: no layer ${diffId}`);
-    for await (const e of tarEntries(await exportStream(docker, ref))) {
+    for await (const e of tarEntries(await exportArchive())) {
       let path: string | undefined;
       try {
         path = safeEntryPath(e.path);

@@ -27,6 +27,16 @@ function branchField(w: number): Field | undefined {
   return undefined;
 }
 
+// Whether an instruction's top byte may belong to one of the above or ADR/ADRP (every mask below and in
+// branchField lies in the top byte, but for B.cond's bit 4): most words (loads, stores, arithmetic) are
+// passed over with one table lookup, exactly those the full checks would pass over.
+const MAYBE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const maybe =
+    (b & 0x7c) === 0x14 || b === 0x54 || (b & 0x7e) === 0x34 || (b & 0x3b) === 0x18 || (b & 0x7e) === 0x36 || (b & 0x1f) === 0x10;
+  MAYBE[b] = maybe ? 1 : 0;
+}
+
 const adrImm = (w: number) => signed((((w >>> 5) & 0x7ffff) << 2) | ((w >>> 29) & 3), 21);
 const withAdrImm = (w: number, imm: number) => ((w & 0x9f00001f) | ((imm & 3) << 29) | (((imm >> 2) & 0x7ffff) << 5)) >>> 0;
 
@@ -61,6 +71,7 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
     const end = seg.fileOffset + seg.fileSize - 3;
     for (let p = first; p < end; p += 4) {
       const w = view.getUint32(p, true);
+      if (MAYBE[w >>> 24] === 0) continue;
       const pc = p + toVa;
       const f = branchField(w);
       if (f) {

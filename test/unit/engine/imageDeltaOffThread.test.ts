@@ -2,10 +2,16 @@
 // and stops when the caller cancels. (The reason for it, an event loop that keeps answering, is what the
 // extension and push benchmarks observe; no timing is asserted here.)
 import { test } from 'node:test';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
 import { createImageDeltaOffThread } from '../../../simulator/engine/imageDeltaOffThread.js';
 import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
+import { applyImageDeltaOffThread } from '../../../simulator/engine/imageDeltaApplyOffThread.js';
+import { readImageArchive, type ImageArchive } from '../../../simulator/engine/imageArchive.js';
+import { writeImageArchive } from '../../../simulator/engine/imageArchiveWriter.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { makeImage, makeTar, randomBytes, textBytes } from './fixtures.js';
 
@@ -53,4 +59,60 @@ test('off-thread: the worker is kept warm between jobs; a job that finds it busy
   await assert.rejects(job, (e: unknown) => EdgePushError.is(e, 'cancelled'));
   const after = await createImageDeltaOffThread({ basis, target });
   assert.ok(Buffer.concat(after.chunks).equals(Buffer.concat(first.chunks)), 'a fresh worker takes over after a cancel');
+});
+
+/** The device's apply: the delta in a file, the basis archive opened (again, when read on demand) by the caller. */
+async function applyOffThread(made: { basis: ImageArchive; target: ImageArchive }, basisImage: ImageArchive, memoryBudget?: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'ep-apply-off-'));
+  try {
+    const deltaPath = join(dir, 'delta');
+    await createImageDelta({ ...made, outputPath: deltaPath });
+    let opens = 0;
+    const basis = async () => {
+      opens++;
+      return writeImageArchive({ ...basisImage, layers: basisImage.layers.map((l) => ({ ...l, size: l.data.length })) });
+    };
+    const outputPath = join(dir, 'image.tar');
+    const result = await applyImageDeltaOffThread({ deltaPath, outputPath, basis, memoryBudget, deadlineMs: 60_000 }).catch(
+      (e: unknown) => e,
+    );
+    const rebuilt = result instanceof Error ? undefined : await readImageArchive({ archivePath: outputPath });
+    return {
+      result,
+      rebuilt,
+      opens,
+      outputLeft: await stat(outputPath).then(
+        () => true,
+        () => false,
+      ),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('off-thread apply: a basis read on demand (memory budget) rebuilds the same image as one held whole', async () => {
+  const made = await pair();
+  const { basis, target } = made;
+  const held = await applyOffThread(made, basis);
+  const onDemand = await applyOffThread(made, basis, 16 << 20);
+  for (const r of [held, onDemand]) {
+    assert.ok(!(r.result instanceof Error), String(r.result));
+    assert.equal(r.rebuilt?.imageId, target.imageId);
+    assert.deepEqual(
+      r.rebuilt?.layers.map((l) => l.data),
+      target.layers.map((l) => l.data),
+    );
+  }
+  assert.equal(held.opens, 1, 'held: the basis archive is read once');
+  assert.ok(onDemand.opens > 1, 'on demand: the archive is indexed, then read again for the layers needed');
+});
+
+test('off-thread apply on demand: a basis whose layer bytes differ from its diff id fails, and leaves no output', async () => {
+  const made = await pair();
+  const { basis } = made;
+  const forged = { ...basis, layers: basis.layers.map((l, i) => (i === 1 ? { ...l, data: Buffer.from(l.data).fill(0x41, 600, 700) } : l)) };
+  const r = await applyOffThread(made, forged, 16 << 20);
+  assert.ok(EdgePushError.is(r.result, 'corrupt') || EdgePushError.is(r.result, 'conflict'), String(r.result));
+  assert.equal(r.outputLeft, false);
 });
