@@ -8,6 +8,7 @@ const path = require('path');
 const vm = require('vm');
 const Module = require('module');
 const [node, , given, cacheFile, ...rest] = process.argv;
+const t0 = performance.now();
 const file = path.resolve(given);
 const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
 let cachedData;
@@ -23,7 +24,9 @@ mod.paths = Module._nodeModulePaths(path.dirname(file));
 process.argv = [node, file, ...rest];
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 const cacheState = cachedData === undefined ? 'none yet' : script.cachedDataRejected ? 'rejected' : 'used';
-process.stderr.write('edgepush agent loader: code cache ' + cacheState + '\\n');
+// where the agent's start-up goes: Node's own (before this file runs) and the bundle's top-level code
+const took = (ms) => (ms / 1000).toFixed(1) + ' s';
+process.stderr.write('edgepush agent loader: code cache ' + cacheState + ' (node start-up ' + took(t0) + ', bundle ' + took(performance.now() - t0) + ')\\n');
 let written = false;
 function writeCache() {
   if (written) return;

@@ -25,7 +25,6 @@ import { pullRoutes, registryPullHook } from './registryPullRoutes.js';
 import { faultRoutes } from './faultRoutes.js';
 import { resolveDeviceType } from '../shared/deviceTypes.js';
 import { checkEmulation } from './emulation.js';
-import { rewriteBuildContext } from './buildContextRewrite.js';
 import { archDockerfile } from './archBaseImages.js';
 
 export interface DeviceOptions {
@@ -170,13 +169,8 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     log: (line: string) => hub.system(line),
     intercept: registryPullHook(puller, () => reconciler.trigger()),
     // Not amd64: plain edgepush-base names become the device's arch's, made on the way (balena CLI builds too).
-    rewriteBuild:
-      arch === 'amd64'
-        ? undefined
-        : (q: URLSearchParams) =>
-            rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', (text) =>
-              archDockerfile(text, arch, docker, (line) => hub.system(line)),
-            ),
+    editBuildDockerfile:
+      arch === 'amd64' ? undefined : () => (text: string) => archDockerfile(text, arch, docker, (line) => hub.system(line)),
     diskFreeBytes: opts.diskFreeBytes,
   };
   // Docker clients put every cache image id in the build URL (`cachefrom`): allow Go's 1 MiB header limit.

@@ -11,6 +11,8 @@ import type { DeviceScope } from './scope.js';
 import type { EngineTarget } from './engineUrl.js';
 import type { Link } from './link.js';
 import { rewriteRequest, rewriteImageList, labelCreateBody, type Rewritten } from './engineRewrite.js';
+import { rewriteBuildContext } from './buildContextRewrite.js';
+import { isPlainTar, labelsToFold, withLabels } from './buildLabels.js';
 import { vetContainerBody, vetVolumeBody, type ContainerPolicy } from './containerPolicy.js';
 import { carriesKey } from './apiKey.js';
 import { guarded, parseJsonText } from './http.js';
@@ -30,8 +32,8 @@ export interface EngineProxyDeps {
   log(line: string): void;
   /** Requests the device answers itself (registry pulls, registryPullRoutes.ts): true when handled. */
   intercept?(req: IncomingMessage, res: ServerResponse): boolean;
-  /** An edit of a build's context on its way (buildContextRewrite.ts), given the build's query; none: as sent. */
-  rewriteBuild?(query: URLSearchParams): Transform | undefined;
+  /** An edit of a build's Dockerfile on its way (buildContextRewrite.ts), given the build's query; none: as sent. */
+  editBuildDockerfile?(query: URLSearchParams): ((text: string) => Promise<string>) | undefined;
   /** A simulated disk this small (`edgepush device --disk-free`): containers get it as EDGEPUSH_SIMULATED_DISK_FREE. */
   diskFreeBytes?: number;
 }
@@ -66,7 +68,7 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
     const headers = { ...req.headers };
     delete headers['content-length'];
     const isBuild = rw.kind === 'build';
-    const rewriter = isBuild ? deps.rewriteBuild?.(new URL(rw.path, 'http://engine').searchParams) : undefined;
+    let rewriter: Transform | undefined;
     const forward = (body?: Buffer) => {
       if (body) headers['content-length'] = String(body.length);
       else if (req.headers['content-length'] && !rewriter) headers['content-length'] = req.headers['content-length'];
@@ -108,11 +110,56 @@ export function engineProxyHandler(deps: EngineProxyDeps): (req: IncomingMessage
         },
         () => sendEngineError(res, 413, 'request body too large'),
       );
+    } else if (isBuild) {
+      void buildRoute(req, rw, deps).then((route) => {
+        rw.path = route.path;
+        rewriter = route.rewriter;
+        forward();
+      });
     } else forward();
   };
   return guarded(handle, (err, _req, res) => {
     if (!EdgePushError.is(err)) deps.log(`Engine endpoint error: ${messageOf(err)}`);
     sendEngineError(res, httpStatusOf(err), messageOf(err));
+  });
+}
+
+/**
+ * Where a build goes and how its context is edited on the way: the device's own Dockerfile edit, and the build's
+ * labels folded into one LABEL line when the context is a plain tar (buildLabels.ts; its first bytes are looked at
+ * and put back).
+ */
+async function buildRoute(req: IncomingMessage, rw: Rewritten, deps: EngineProxyDeps): Promise<{ path: string; rewriter?: Transform }> {
+  const url = new URL(rw.path, 'http://engine');
+  const q = url.searchParams;
+  const edit = deps.editBuildDockerfile?.(q);
+  const labels = labelsToFold(q);
+  const fold = labels !== undefined && isPlainTar(await firstBytes(req));
+  if (fold) q.delete('labels');
+  const edits = fold ? async (t: string) => withLabels(edit ? await edit(t).catch(() => t) : t, labels) : edit;
+  const search = q.toString();
+  return {
+    path: fold ? `${url.pathname}${search ? `?${search}` : ''}` : rw.path,
+    rewriter: edits ? rewriteBuildContext(q.get('dockerfile') || 'Dockerfile', edits) : undefined,
+  };
+}
+
+/** The first chunk of a request body, put back so the body still reads whole (empty at the end of the body). */
+function firstBytes(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const done = (chunk: Buffer) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onEnd);
+      req.pause();
+      if (chunk.length > 0) req.unshift(chunk);
+      resolve(chunk);
+    };
+    const onData = (c: Buffer) => done(c);
+    const onEnd = () => done(Buffer.alloc(0));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onEnd);
   });
 }
 

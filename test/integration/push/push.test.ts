@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PushReportSchema } from '../../../simulator/push/types.js';
-import { execInService, projectCopy, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
+import { docker, execInService, projectCopy, runCli, startDevice, type TestDevice, removeLocalBuildTags } from './harness.js';
+import { deviceIdFrom } from '../../../simulator/device/scope.js';
 import { testAddress } from '../../testNet.js';
 
 describe('push', () => {
@@ -36,6 +37,13 @@ describe('push', () => {
     const logs = await runCli(['logs', dev.address, '--no-follow', '--service', 'main']);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /\[main\] Hello from EdgePush: first version/);
+    // the image carries the labels of a balena push and the device's own, applied in one LABEL step (buildLabels.ts)
+    const [c] = await docker.listContainers({ filters: { label: [`io.edgepush.device=${deviceIdFrom(dev.name)}`] } });
+    const labels = (await docker.getImage(c!.ImageID).inspect()).Config.Labels ?? {};
+    assert.equal(labels['io.resin.local.image'], '1');
+    assert.equal(labels['io.resin.local.service'], 'main');
+    assert.equal(labels['io.edgepush.device'], deviceIdFrom(dev.name));
+    assert.equal(r.stderr.match(/Step \d+\/\d+ : LABEL /g)?.length, 1, r.stderr);
   });
 
   test('a second push of an edit: new release, small delta, the new text running; status agrees', async () => {
