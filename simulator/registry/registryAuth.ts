@@ -5,6 +5,7 @@
 // one `edgepush registry start` runs) never asks.
 import { unavailable } from '../shared/errors.js';
 import type { RegistryAddress } from './reference.js';
+import { httpRequest, type HttpResponse } from './httpRequest.js';
 
 export interface Challenge {
   scheme: string;
@@ -34,9 +35,9 @@ export async function answerChallenge(a: RegistryAddress, challenge: Challenge, 
   if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
   if (challenge.params.scope) url.searchParams.set('scope', challenge.params.scope);
   const basic = basicHeader(a);
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(url, { headers: basic ? { Authorization: basic } : {}, signal });
+    res = await httpRequest(url.href, { method: 'GET', headers: basic ? { Authorization: basic } : {}, signal });
   } catch (err) {
     throw unavailable(`registry token service ${url.host} does not answer: ${(err as Error).message}`, err);
   }
@@ -46,7 +47,7 @@ export async function answerChallenge(a: RegistryAddress, challenge: Challenge, 
       `registry token service refused (HTTP ${res.status})${basic ? '' : ': the registry needs credentials (http://USER:PASS@HOST)'}`,
     );
   }
-  const body = (await res.json()) as { token?: string; access_token?: string };
+  const body = JSON.parse(await res.text()) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;
   return token ? `Bearer ${token}` : undefined;
 }

@@ -1,4 +1,4 @@
-// A small OCI distribution (spec 1.1) client on Node's fetch: manifests, blobs (monolithic upload, existence
+// A small OCI distribution (spec 1.1) client on node:http (httpRequest.ts): manifests, blobs (monolithic upload, existence
 // checks, ranged reads), tags and the referrers API. Written here rather than taken from npm: the maintained
 // Node clients are read-only and HTTPS-only (@snyk/docker-registry-v2-client) or attach one kind of artifact
 // and need Node 22 (@sigstore/oci); none pushes images or speaks plain HTTP to a loopback registry.
@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { EdgePushError, conflict, corrupt, notFound, unavailable } from '../shared/errors.js';
 import { answerChallenge, basicHeader, parseChallenge } from './registryAuth.js';
 import type { RegistryAddress } from './reference.js';
+import { httpRequest, type HttpBody, type HttpResponse } from './httpRequest.js';
 import { MANIFEST_ACCEPT, imageIndexSchema, tagListSchema, type Descriptor } from './ociSchemas.js';
 
 export interface RegistryClientOptions {
@@ -30,13 +31,12 @@ export interface FetchedManifest extends ManifestHead {
 
 const MAX_MANIFEST = 4 << 20;
 
-/** Node's web streams are async iterable; the DOM typings do not say so. */
-const chunksOf = (body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> => body as unknown as AsyncIterable<Uint8Array>;
+const chunksOf = (body: HttpBody): AsyncIterable<Uint8Array> => body;
 
 export const sha256Digest = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** The message a registry puts in its `{"errors":[{code,message}]}` body, when it does. */
-async function registryError(res: Response): Promise<string> {
+async function registryError(res: HttpResponse): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
@@ -81,23 +81,20 @@ export class RegistryClient {
     method: string,
     path: string,
     init: { headers?: Record<string, string>; body?: Buffer; signal?: AbortSignal; noTimeout?: boolean } = {},
-  ): Promise<Response> {
+  ): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : `${this.address.baseUrl}${path}`;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { ...init.headers };
       if (this.auth) headers.Authorization = this.auth;
       const timeout = init.noTimeout ? undefined : AbortSignal.timeout(this.opts.timeoutMs ?? 30000);
       const signal = timeout && init.signal ? AbortSignal.any([timeout, init.signal]) : (timeout ?? init.signal);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await fetch(url, { method, headers, body: init.body as unknown as BodyInit | undefined, signal, redirect: 'follow' });
+        res = await httpRequest(url, { method, headers, body: init.body, signal });
       } catch (err) {
         if (init.signal?.aborted) throw new EdgePushError('cancelled', 'cancelled');
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        throw unavailable(
-          `registry ${this.address.host} does not answer (${cause?.code ?? cause?.message ?? (err as Error).message})`,
-          err,
-        );
+        const code = (err as NodeJS.ErrnoException).code;
+        throw unavailable(`registry ${this.address.host} does not answer (${code ?? (err as Error).message})`, err);
       }
       if (res.status === 401 && attempt === 0) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'));
@@ -113,7 +110,7 @@ export class RegistryClient {
     }
   }
 
-  private async fail(res: Response, what: string): Promise<never> {
+  private async fail(res: HttpResponse, what: string): Promise<never> {
     const msg = await registryError(res);
     if (res.status === 404) throw notFound(`${what}: not found in registry ${this.address.host} (${msg})`);
     if (res.status >= 500) throw unavailable(`${what}: registry ${this.address.host} failed (HTTP ${res.status}: ${msg})`);
@@ -121,7 +118,7 @@ export class RegistryClient {
   }
 
   /** Reads a body up to `limit` bytes, counting them. */
-  private async readBody(res: Response, limit: number, what: string): Promise<Buffer> {
+  private async readBody(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     if (res.body) {

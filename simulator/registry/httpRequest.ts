@@ -1,0 +1,79 @@
+// HTTP(S) requests on node:http for the registry client: the few parts of fetch's Response it uses (status,
+// headers, a body read once or cancelled, text), redirects followed (Authorization kept only on the same origin).
+// Not Node's fetch: fetch, and even its Response class, load undici and its WebAssembly parser, about 15 MB
+// resident that a device agent kept for the rest of its life after its first registry pull (bench:fleet, agent
+// idle RSS after a release).
+import http from 'node:http';
+import https from 'node:https';
+
+export interface HttpBody extends AsyncIterable<Uint8Array> {
+  /** Drops the rest of the body (and its connection). */
+  cancel(): Promise<void>;
+}
+
+export interface HttpResponse {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null; has(name: string): boolean };
+  body: HttpBody;
+  text(): Promise<string>;
+}
+
+export interface HttpInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal?: AbortSignal;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+export async function httpRequest(url: string, init: HttpInit): Promise<HttpResponse> {
+  let target = new URL(url);
+  let current = init;
+  for (let hops = 0; ; hops++) {
+    const res = await send(target, current);
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.statusCode ?? 0) || !location || hops === MAX_REDIRECTS) return wrap(res);
+    res.resume();
+    const next = new URL(location, target);
+    const headers = { ...current.headers };
+    if (next.origin !== target.origin) for (const k of Object.keys(headers)) if (k.toLowerCase() === 'authorization') delete headers[k];
+    const method = res.statusCode === 303 ? 'GET' : current.method;
+    current = { ...current, method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : current.body };
+    target = next;
+  }
+}
+
+function send(url: URL, init: HttpInit): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const headers = init.body ? { ...init.headers, 'content-length': String(init.body.length) } : init.headers;
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method: init.method, headers, signal: init.signal }, resolve);
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+function wrap(res: http.IncomingMessage): HttpResponse {
+  const status = res.statusCode ?? 0;
+  const header = (name: string) => {
+    const v = res.headers[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  };
+  const body: HttpBody = {
+    [Symbol.asyncIterator]: () => res[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>,
+    cancel: async () => void res.destroy(),
+  };
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    headers: { get: header, has: (name) => header(name) !== null },
+    body,
+    async text() {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}
