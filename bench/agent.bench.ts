@@ -77,6 +77,28 @@ interface Step {
   lagMs: number;
 }
 
+/** A one-app, one-service target state running `script` in busybox (a new release per commit). */
+function oneServiceState(name: string, commit: string, releaseId: number, serviceName: string, script: string) {
+  const service = {
+    imageId: 1,
+    serviceId: 1,
+    serviceName,
+    image: 'edgepush-base/busybox:latest',
+    restart: 'no',
+    running: true,
+    command: ['sh', '-c', script],
+    environment: {},
+    labels: {},
+  };
+  return {
+    local: {
+      name,
+      config: { SUPERVISOR_LOCAL_MODE: '1' },
+      apps: { '1': { name: 'bench', commit, releaseId, services: { '1': service }, volumes: {}, networks: {} } },
+    },
+  };
+}
+
 async function logStep(address: string, name: string, rate: number, n: number): Promise<Step> {
   const total = rate * STEP_SECONDS;
   const batch = Math.max(1, Math.round(rate / 10)); // ten batches a second
@@ -119,34 +141,7 @@ async function logStep(address: string, name: string, rate: number, n: number): 
     });
   });
   req.on('error', () => undefined);
-  const state = {
-    local: {
-      name,
-      config: { SUPERVISOR_LOCAL_MODE: '1' },
-      apps: {
-        '1': {
-          name: 'bench',
-          commit: `flood${n}`,
-          releaseId: n,
-          services: {
-            '1': {
-              imageId: 1,
-              serviceId: 1,
-              serviceName: 'flood',
-              image: 'edgepush-base/busybox:latest',
-              restart: 'no',
-              running: true,
-              command: ['sh', '-c', script],
-              environment: {},
-              labels: {},
-            },
-          },
-          volumes: {},
-          networks: {},
-        },
-      },
-    },
-  };
+  const state = oneServiceState(name, `flood${n}`, n, 'flood', script);
   await fetch(`http://${address}:48484/v2/local/target-state`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -162,34 +157,7 @@ async function logStep(address: string, name: string, rate: number, n: number): 
 
 /** Posts a one-service release and waits until the device reports it applied. */
 async function updateOnce(address: string, name: string): Promise<void> {
-  const state = {
-    local: {
-      name,
-      config: { SUPERVISOR_LOCAL_MODE: '1' },
-      apps: {
-        '1': {
-          name: 'bench',
-          commit: 'idle1',
-          releaseId: 100,
-          services: {
-            '1': {
-              imageId: 1,
-              serviceId: 1,
-              serviceName: 'idle',
-              image: 'edgepush-base/busybox:latest',
-              restart: 'no',
-              running: true,
-              command: ['sh', '-c', 'echo up; sleep 100000'],
-              environment: {},
-              labels: {},
-            },
-          },
-          volumes: {},
-          networks: {},
-        },
-      },
-    },
-  };
+  const state = oneServiceState(name, 'idle1', 100, 'idle', 'echo up; sleep 100000');
   const base = `http://${address}:48484`;
   const posted = await fetch(`${base}/v2/local/target-state`, {
     method: 'POST',
