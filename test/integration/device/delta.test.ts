@@ -3,10 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pack as tarPack } from 'tar-stream';
-import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
-import { startTestDevice, api, status, waitFor, postTarget, followLogs, docker, type TestDevice } from './helpers.js';
+import { startTestDevice, api, status, waitFor, postTarget, followLogs, docker, payloadDelta, type TestDevice } from './helpers.js';
 import { testAddress } from '../../testNet.js';
 
 const TARGET = 'edgepush-it/delta-target:latest';
@@ -19,23 +16,12 @@ before(async () => {
   dev = await startTestDevice(testAddress(10, 51), { link: '4mbit' });
   const payload = randomBytes(200_000);
   payloadSha = createHash('sha256').update(payload).digest('hex');
-  const pack = tarPack();
-  pack.entry(
-    { name: 'Dockerfile' },
-    'FROM edgepush-base/busybox:latest\nCOPY payload /payload\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sha256sum /payload; while true; do sleep 1; done"]\n',
-  );
-  pack.entry({ name: 'payload' }, payload);
-  pack.finalize();
-  const stream = (await docker.buildImage(pack as unknown as Readable, {
-    t: TARGET,
-    labels: { 'io.edgepush.test': 'device-delta' },
-  })) as unknown as Readable;
-  await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
-  targetId = (await docker.getImage(TARGET).inspect()).Id;
-  const d = await createImageDelta({ basis: { docker, ref: 'edgepush-base/busybox:latest' }, target: { docker, ref: TARGET } });
-  delta = Buffer.concat(d.chunks.map((c) => Buffer.from(c)));
-  // The device must rebuild the image from the delta: remove it from the engine first.
-  await docker.getImage(TARGET).remove({ force: true });
+  ({ targetId, delta } = await payloadDelta(
+    TARGET,
+    payload,
+    'device-delta',
+    'CMD ["sh", "-c", "trap \\"exit 0\\" TERM; sha256sum /payload; while true; do sleep 1; done"]\n',
+  ));
 });
 after(async () => {
   await dev?.cleanup();

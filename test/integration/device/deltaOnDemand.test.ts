@@ -4,10 +4,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pack as tarPack } from 'tar-stream';
-import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
-import { startTestDevice, docker, type TestDevice } from './helpers.js';
+import { startTestDevice, docker, payloadDelta, type TestDevice } from './helpers.js';
 import { testAddress } from '../../testNet.js';
 
 const TARGET = 'edgepush-it/delta-on-demand:latest';
@@ -18,19 +15,7 @@ let targetId: string;
 before(async () => {
   // 1 MiB: every basis is over half of it
   dev = await startTestDevice(testAddress(10, 53), { env: { EDGEPUSH_DELTA_MEMORY_BUDGET: String(1 << 20) } });
-  const pack = tarPack();
-  pack.entry({ name: 'Dockerfile' }, 'FROM edgepush-base/busybox:latest\nCOPY payload /payload\n');
-  pack.entry({ name: 'payload' }, randomBytes(300_000));
-  pack.finalize();
-  const stream = (await docker.buildImage(pack as unknown as Readable, {
-    t: TARGET,
-    labels: { 'io.edgepush.test': 'device-delta-on-demand' },
-  })) as unknown as Readable;
-  await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
-  targetId = (await docker.getImage(TARGET).inspect()).Id;
-  const d = await createImageDelta({ basis: { docker, ref: 'edgepush-base/busybox:latest' }, target: { docker, ref: TARGET } });
-  delta = Buffer.concat(d.chunks.map((c) => Buffer.from(c)));
-  await docker.getImage(TARGET).remove({ force: true });
+  ({ targetId, delta } = await payloadDelta(TARGET, randomBytes(300_000), 'device-delta-on-demand'));
 });
 after(async () => {
   await dev?.cleanup();

@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import { spawnSimulatedDevice, type SpawnedDevice } from '../../../simulator/device/spawnDevice.js';
 import { purgeDevice, deviceIdFrom } from '../../../simulator/device/scope.js';
 import { ensureBaseImages } from '../../../simulator/device/baseImages.js';
+import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
 import { parseUpdateEvent, type UpdateEvent } from '../../../simulator/shared/updateEvents.js';
 
 export const CLI = resolve('dist/cli.js');
@@ -259,4 +260,29 @@ export function followLogs(
   });
   req.on('error', () => undefined);
   return { lines, close: () => req.destroy() };
+}
+
+/**
+ * Builds TARGET (busybox plus a `payload` file, with `dockerfileTail` after the COPY) on the host engine, makes
+ * the embedded engine's delta from busybox to it, then removes TARGET: a device must rebuild it from the delta.
+ */
+export async function payloadDelta(
+  target: string,
+  payload: Buffer,
+  label: string,
+  dockerfileTail = '',
+): Promise<{ targetId: string; delta: Buffer }> {
+  const pack = tarPack();
+  pack.entry({ name: 'Dockerfile' }, `FROM edgepush-base/busybox:latest\nCOPY payload /payload\n${dockerfileTail}`);
+  pack.entry({ name: 'payload' }, payload);
+  pack.finalize();
+  const stream = (await docker.buildImage(pack as unknown as Readable, {
+    t: target,
+    labels: { 'io.edgepush.test': label },
+  })) as unknown as Readable;
+  await new Promise((res, rej) => docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res(undefined))));
+  const targetId = (await docker.getImage(target).inspect()).Id;
+  const d = await createImageDelta({ basis: { docker, ref: 'edgepush-base/busybox:latest' }, target: { docker, ref: target } });
+  await docker.getImage(target).remove({ force: true });
+  return { targetId, delta: Buffer.concat(d.chunks.map((c) => Buffer.from(c))) };
 }
