@@ -1,5 +1,5 @@
 // Builds a board image (x86_64, or aarch64 with debootstrap --arch=arm64 under qemu-user) from Debian packages, once per recipe hash: kernel (kernel.ts), a debootstrap
-// minbase root filesystem with the engine and Node, the kernel modules, the init script, then an ext4 image made
+// minbase root filesystem with the engine, an official Node.js (nodeRuntime.ts), the kernel modules, the init script, then an ext4 image made
 // with `mke2fs -d` (no loop mount). Work happens in a temporary folder renamed into place at the end, so an
 // interrupted build never leaves a half image behind. Needs root (debootstrap chroots, files owned by root).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { downloadDebs, resolveMetaPackage } from '../shared/debPackages.js';
 import { cacheRoot, imagePaths, type ImagePaths } from './paths.js';
 import { extractVmlinux, fetchKernelDeb, unpackKernel } from './kernel.js';
 import { writeInitramfs } from './initramfs.js';
+import { installNodeRuntime } from './nodeRuntime.js';
 import { findTool, runTool } from './run.js';
 import { unavailable } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
@@ -47,16 +48,14 @@ export function cachedImage(recipe: BoardRecipe = x86Recipe, cacheDir = cacheRoo
   const paths = imagePaths(recipeHash(recipe), imageCacheDir(cacheDir, recipe.board));
   try {
     const info = imageManifestSchema.parse(JSON.parse(readFileSync(paths.manifest, 'utf8')));
-    // the aarch64 board boots without an initramfs (root on NVMe, built into its kernel)
-    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || (recipe.board === 'x86_64' && !existsSync(paths.initrd)))
-      return undefined;
+    if (!existsSync(paths.kernel) || !existsSync(paths.rootfs) || !existsSync(paths.initrd)) return undefined;
     return { ...paths, info };
   } catch {
     return undefined;
   }
 }
 
-const requiredTools = ['debootstrap', 'mke2fs', 'lz4', 'dpkg-deb', 'apt-get', 'apt-cache', 'chroot'];
+const requiredTools = ['debootstrap', 'mke2fs', 'lz4', 'dpkg-deb', 'apt-get', 'apt-cache', 'chroot', 'npm', 'tar'];
 
 function checkCanBuild(): void {
   if (process.getuid?.() !== 0) {
@@ -124,16 +123,18 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<BoardI
       { timeoutMs: 20 * 60_000, onLine: (l) => debootstrapStep(l, say) },
     );
 
+    say(`Node.js ${recipe.node.version} (${recipe.node.package})`);
+    await installNodeRuntime(recipe.node, join(top, 'node'), rootfs);
+
     say('kernel modules');
     const modDir = join(rootfs, 'lib', 'modules', kernel.release);
     mkdirSync(dirname(modDir), { recursive: true });
     cpSync(kernel.modules, modDir, { recursive: true });
     // the root filesystem's own depmod (kmod is in the recipe), so the host needs no kmod
     await runTool('chroot', [rootfs, '/sbin/depmod', kernel.release], { timeoutMs: 120_000 });
-    if (!foreign) {
-      say('initramfs');
-      writeInitramfs(join(work, 'initrd.img'), kernel.modules);
-    }
+    say('initramfs');
+    // arm64: the static busybox of the root filesystem (busybox-static is in its recipe); x86: this machine's
+    writeInitramfs(join(work, 'initrd.img'), kernel.modules, foreign ? join(rootfs, 'bin', 'busybox') : undefined);
 
     say('init and configuration');
     for (const [rel, f] of Object.entries(recipe.files)) {

