@@ -19,8 +19,7 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-hostname edgepush-board
-modprobe -a virtio_pci virtio_blk virtio_net
+# the virtio disk and network drivers were loaded by the initramfs (initramfs.ts): no modprobe before the agent
 mkdir -p /opt/edgepush /var/lib/edgepush /var/log
 mount /dev/vdb /opt/edgepush
 NAME=edgepush-board
@@ -40,14 +39,17 @@ if [ -f /opt/edgepush/cli.js ]; then
   phase agent-started
 fi
 
-ip link set lo up
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
+# one ip process for the whole set-up (each process start costs under TCG, beside the agent's start-up)
+ip -batch - <<'NET'
+link set lo up
+link set eth0 up
+addr add 10.0.2.15/24 dev eth0
+route add default via 10.0.2.2
+NET
 echo 'nameserver 10.0.2.3' >/etc/resolv.conf
 phase network
 
-modprobe -a overlay veth bridge br_netfilter nf_nat 2>/dev/null
+nice -n 10 modprobe -a overlay veth bridge br_netfilter nf_nat 2>/dev/null
 # The engine starts at a lower priority so the agent's start-up (the /ping users wait for) is not starved; it gets
 # its normal priority back once its socket is up, before any container starts.
 nice -n 10 containerd --config /etc/containerd/edgepush.toml >/var/log/containerd.log 2>&1 &
@@ -83,8 +85,8 @@ trap stop_board TERM INT
 
 # The ACPI power button (QMP system_powerdown) arrives as an input event (24 bytes): any event means "power off".
 (
-  modprobe -a button evdev 2>/dev/null
   sleep 1
+  nice -n 10 modprobe -a button evdev 2>/dev/null
   for d in /sys/class/input/event*; do
     [ "$(cat "$d/device/name" 2>/dev/null)" = "Power Button" ] || continue
     dd if="/dev/input/\${d##*/}" of=/dev/null bs=24 count=1 2>/dev/null && kill -TERM $$
@@ -94,7 +96,9 @@ trap stop_board TERM INT
 # virtio-serial port ${powerPort.name} (qemuArgs.ts), written by the host through its socket (power.ts). Read
 # returns at once while the host side is not connected, hence the loop.
 (
-  modprobe virtio_console 2>/dev/null
+  sleep 1
+  grep -qx 0x0003 /sys/bus/virtio/devices/*/device 2>/dev/null || exit 0 # no virtio console device: not this board
+  nice -n 10 modprobe virtio_console 2>/dev/null
   sleep 1
   for p in /sys/class/virtio-ports/vport*; do
     [ "$(cat "$p/name" 2>/dev/null)" = ${powerPort.name} ] || continue

@@ -1,6 +1,6 @@
 // A tiny initramfs for the Debian board: Debian's cloud kernel has virtio-blk as a module, and the root disk must
 // be virtio (QEMU 7.2's NVMe device cannot be migrated, and migration is how a board's running state is saved for
-// warm starts, snapshot.ts). It holds a static busybox, the six virtio modules, and an /init that loads them,
+// warm starts, snapshot.ts). It holds a static busybox, the virtio modules (disk and network), and an /init that loads them,
 // mounts /dev/vda and switches to it, running tini and the board's init as before. Written as a newc cpio by
 // hand (a few lines; no cpio tool needed on the host), uncompressed (the kernel reads it at memory speed).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,10 @@ export const initramfsModules = [
   'kernel/drivers/virtio/virtio_pci_modern_dev.ko',
   'kernel/drivers/virtio/virtio_pci.ko',
   'kernel/drivers/block/virtio_blk.ko',
+  // the network's driver too: insmod here is cheaper than the init's modprobe (kmod parsing modules.dep under TCG)
+  'kernel/net/core/failover.ko',
+  'kernel/drivers/net/net_failover.ko',
+  'kernel/drivers/net/virtio_net.ko',
 ];
 
 export const initramfsInit = `#!/bin/busybox sh

@@ -54,10 +54,16 @@ export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<
   const qmp = paths.qmp;
   const button = existsSync(paths.powerButton) ? await pressPortButton(paths.powerButton) : undefined;
   try {
-    await qmpCommand(qmp, 'system_powerdown');
-    if (await waitGone(state.pid, name, opts.timeoutMs ?? 30_000)) {
-      finish(state, root, 'poweroff');
-      return { name, how: 'poweroff', seconds: secs() };
+    // pressed again every few seconds, as a person would: a guest whose init is not watching the button yet (moments
+    // after it came online; its watcher starts at low priority) misses a single press
+    const until = Date.now() + (opts.timeoutMs ?? 30_000);
+    for (;;) {
+      await qmpCommand(qmp, 'system_powerdown');
+      if (await waitGone(state.pid, name, Math.min(3000, until - Date.now()))) {
+        finish(state, root, 'poweroff');
+        return { name, how: 'poweroff', seconds: secs() };
+      }
+      if (Date.now() >= until) break;
     }
   } catch {
     // QMP not answering: fall through to harder means

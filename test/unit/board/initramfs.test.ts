@@ -23,7 +23,17 @@ test('newc cpio: 110-byte headers, names and data padded to 4 bytes, a trailer',
 test('the init loads the virtio modules in dependency order, mounts /dev/vda and hands over to tini', () => {
   assert.deepEqual(
     initramfsModules.map((m) => m.split('/').pop()),
-    ['virtio_ring.ko', 'virtio.ko', 'virtio_pci_legacy_dev.ko', 'virtio_pci_modern_dev.ko', 'virtio_pci.ko', 'virtio_blk.ko'],
+    [
+      'virtio_ring.ko',
+      'virtio.ko',
+      'virtio_pci_legacy_dev.ko',
+      'virtio_pci_modern_dev.ko',
+      'virtio_pci.ko',
+      'virtio_blk.ko',
+      'failover.ko',
+      'net_failover.ko',
+      'virtio_net.ko',
+    ],
   );
   assert.match(initramfsInit, /mount -t ext4 -o rw \/dev\/vda \/root/);
   assert.match(initramfsInit, /exec \$B switch_root \/root \/usr\/bin\/tini "\$@"/);
