@@ -1,4 +1,4 @@
-// `npm run bench:board` (x86_64) or `npm run bench:board:arm` (`-- --board aarch64`): the QEMU board's start phases: cold (a fresh overlay, booted with --cold), restored (a fresh
+// `npm run bench:board` (x86_64) or `npm run bench:board:arm` (`-- --board aarch64`, no soak): the QEMU board's start phases: cold (a fresh overlay, booted with --cold), restored (a fresh
 // overlay woken from the state saved after a first boot) and warm (the same overlay after a clean power-off,
 // booted), the clean power-off itself and QEMU's memory, printed beside the goals of issues 7 and 14: cold boot to
 // the supervisor answering ≤ 10 s under TCG, a restore ≤ 3 s, first image build ≤ 5 min; then issue 14's soak (EDGEPUSH_SOAK_CYCLES, default 50; 0 skips it): fresh board → first push →
@@ -88,12 +88,12 @@ async function main(): Promise<void> {
     ? `cached (it was built in ${image.info.buildSeconds} s on ${image.info.builtAt.slice(0, 16)})`
     : `built now in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   console.log(`${board} board image ${image.info.hash}: ${buildNote}   goal: first build ≤ 300 s${arm ? ' (x86_64)' : ''}`);
-  if (arm) return armBoots();
   const cold: Run[] = [];
   const restored: Run[] = [];
   const warm: Run[] = [];
   try {
-    // a first start saves the state the restored starts wake from (or finds one saved before)
+    // a first start saves the state the restored starts wake from (or finds one saved before), and leaves the
+    // agent's code cache for the later boots (codeCache.ts), as any user's first start does
     await boot('restored');
     for (let i = 0; i < RUNS; i++) {
       cold.push(await boot('cold'));
@@ -104,35 +104,20 @@ async function main(): Promise<void> {
     await killBoard(name, { stateDir }).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
   }
+  const c = median(cold.map((r) => r.phases.online ?? NaN));
+  const r = median(restored.map((x) => x.phases.online ?? NaN));
+  if (arm) {
+    table('aarch64 cold boot (fresh overlay, --cold)', cold, '≤ 45 s under TCG (issue 12)');
+    table('aarch64 warm start (fresh overlay, restored from the saved state)', restored, 'faster than the cold boot (issue 12)');
+    table('aarch64 warm restart (same overlay after a clean power-off: boots, keeping the apps)', warm, '-');
+    console.log(`aarch64 restored vs cold boot to online: ${r.toFixed(1)} s vs ${c.toFixed(1)} s`);
+    return;
+  }
   table('cold boot (fresh overlay, --cold)', cold, '≤ 10 s under TCG (issue 14)');
   table('warm start (fresh overlay, restored from the saved state)', restored, '≤ 3 s (issue 14)');
   table('warm restart (same overlay after a clean power-off: boots, keeping the apps)', warm, '≤ 30 s under TCG (issue 7)');
-  const c = median(cold.map((r) => r.phases.online ?? NaN));
-  const r = median(restored.map((x) => x.phases.online ?? NaN));
   console.log(`restored vs cold boot to online: ${r.toFixed(1)} s vs ${c.toFixed(1)} s`);
   if (SOAK > 0) await runSoak();
-}
-
-/** The aarch64 board: cold boots (fresh overlay) and warm restarts (same overlay: boots with the agent's code cache). */
-async function armBoots(): Promise<void> {
-  const cold: Run[] = [];
-  const warm: Run[] = [];
-  try {
-    // a first boot leaves the agent's code cache for the later ones (codeCache.ts), as any user's first start does
-    await boot('cold');
-    for (let i = 0; i < RUNS; i++) {
-      cold.push(await boot('cold'));
-      warm.push(await boot('warm'));
-    }
-  } finally {
-    await killBoard(name, { stateDir }).catch(() => undefined);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  table('aarch64 cold boot (fresh overlay)', cold, '≤ 45 s under TCG (issue 12)');
-  table('aarch64 warm restart (same overlay after a clean power-off)', warm, 'faster than the cold boot (issue 12)');
-  const c = median(cold.map((r) => r.phases.online ?? NaN));
-  const w = median(warm.map((x) => x.phases.online ?? NaN));
-  console.log(`aarch64 warm vs cold boot to online: ${w.toFixed(1)} s vs ${c.toFixed(1)} s (no saved-state restore: NVMe root)`);
 }
 
 async function runSoak(): Promise<void> {
