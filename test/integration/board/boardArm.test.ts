@@ -136,6 +136,10 @@ describe('aarch64 QEMU board', { skip, timeout: 90 * 60_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /powered off in/, 'the guest powered itself off (not QEMU told to quit)');
     const consoleLog = readFileSync(join(stateDir, name, 'console.log'), 'utf8');
-    assert.match(consoleLog, /edgepush-phase: poweroff [\d.]+[\s\S]*edgepush-phase: halted/, 'the init stopped the engine and synced first');
+    assert.match(
+      consoleLog,
+      /edgepush-phase: poweroff [\d.]+[\s\S]*edgepush-phase: halted/,
+      'the init stopped the engine and synced first',
+    );
   });
 });
