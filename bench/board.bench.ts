@@ -15,6 +15,7 @@ import { enginePing, httpOk } from '../simulator/board/bootWatch.js';
 import type { BootPhase } from '../simulator/board/consolePhases.js';
 import { testAddress } from '../test/testNet.js';
 import { soak, type SoakCycle } from './lib/boardSoak.js';
+import { boardBaseImages } from '../simulator/cli/boardBaseImages.js';
 
 const boardFlag = process.argv.indexOf('--board');
 const board: BoardArch = boardFlag > 0 && process.argv[boardFlag + 1] === 'aarch64' ? 'aarch64' : 'x86_64';
@@ -132,6 +133,8 @@ async function runSoak(): Promise<void> {
       name: 'board-soak',
       stateDir: dir,
       keepDir,
+      // as `edgepush board start` does: the busybox base image is in the saved state the fresh boards wake from
+      start: { beforeSave: boardBaseImages() },
       onCycle: (i, c) =>
         console.log(
           `  cycle ${String(i).padStart(3)}: ${c.outcome.padEnd(6)} online ${c.onlineSeconds?.toFixed(1) ?? '-'} s${c.restored ? ' (restored)' : ''}, push ${c.pushSeconds?.toFixed(1) ?? '-'} s${c.detail ? `  ${c.detail}` : ''}`,

@@ -34,8 +34,14 @@ export const startLivepush: typeof StartLivepush = async (opts) =>
   (await import('../simulator/push/livepush/startLivepush.js')).startLivepush(opts);
 export const discoverDevices: typeof DiscoverDevices = async (opts) =>
   (await import('../simulator/push/discovery.js')).discoverDevices(opts);
-export const startBoard: typeof StartBoard = async (opts, hooks) =>
-  (await import('../simulator/board/launcher.js')).startBoard(opts, hooks);
+// Boards get the edgepush-base busybox image before their state is saved, as from the CLI.
+export const startBoard: typeof StartBoard = async (opts, hooks) => {
+  const [{ startBoard: start }, { boardBaseImages }] = await Promise.all([
+    import('../simulator/board/launcher.js'),
+    import('../simulator/cli/boardBaseImages.js'),
+  ]);
+  return start({ beforeSave: boardBaseImages(opts?.progress), ...opts }, hooks);
+};
 export const stopBoard: typeof StopBoard = async (name, opts) => (await import('../simulator/board/power.js')).stopBoard(name, opts);
 export const watchBoardAt: typeof WatchBoardAt = async (device, signal, root) =>
   (await import('../simulator/board/watchdog.js')).watchBoardAt(device, signal, root);

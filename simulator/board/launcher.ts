@@ -55,6 +55,12 @@ export interface StartBoardOptions {
   agentBundle?: string;
   /** Serve the guest engine on 2375 directly (only for boards without an agent that proxies it). */
   engineTcp?: boolean;
+  /**
+   * Runs once the first boot of a fresh overlay has its engine up, just before its state is saved: what it puts on
+   * the board (the CLI: the edgepush-base busybox image, issue 14) is then on every board restored from that state.
+   * A failure is reported through `progress` and the state is saved without it.
+   */
+  beforeSave?: (board: { address: string; engineUrl: string; board: BoardArch }) => Promise<void>;
   /** Wait until the supervisor answers (default) or only the engine. */
   until?: 'online' | 'engine';
   bootTimeoutMs?: number;
@@ -282,6 +288,11 @@ async function launch(
         timeoutMs: 120_000,
         signal: hooks.signal,
       });
+      if (opts.beforeSave) {
+        await opts
+          .beforeSave({ address, engineUrl: `tcp://${address}:2375`, board: state.board })
+          .catch((err: unknown) => opts.progress?.update(`board ${name}: ${messageOf(err).split('\n')[0]}; saving its state without it`));
+      }
       opts.progress?.update(`saving board ${name}'s state for warm starts`);
       const meta = await saveSnapshot({
         qmp: paths.qmp,

@@ -55,18 +55,22 @@ export async function stopBoard(name: string, opts: PowerOptions = {}): Promise<
   const button = existsSync(paths.powerButton) ? await pressPortButton(paths.powerButton) : undefined;
   try {
     // pressed again every few seconds, as a person would: a guest whose init is not watching the button yet (moments
-    // after it came online; its watcher starts at low priority) misses a single press
+    // after it came online; its watcher starts at low priority) misses a single press. A press that fails once one
+    // went through is QEMU closing its monitor as the guest powers off, not a reason to pull the plug.
     const until = Date.now() + (opts.timeoutMs ?? 30_000);
-    for (;;) {
-      await qmpCommand(qmp, 'system_powerdown');
-      if (await waitGone(state.pid, name, Math.min(3000, until - Date.now()))) {
+    let pressed = false;
+    while (Date.now() < until) {
+      const ok = await qmpCommand(qmp, 'system_powerdown').then(
+        () => true,
+        () => false,
+      );
+      if (!ok && !pressed) break; // QMP not answering: harder means
+      pressed ||= ok;
+      if (await waitGone(state.pid, name, Math.max(0, Math.min(3000, until - Date.now())))) {
         finish(state, root, 'poweroff');
         return { name, how: 'poweroff', seconds: secs() };
       }
-      if (Date.now() >= until) break;
     }
-  } catch {
-    // QMP not answering: fall through to harder means
   } finally {
     button?.destroy();
   }

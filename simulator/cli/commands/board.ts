@@ -12,6 +12,7 @@ import { followBoardLog, readBoardLog } from '../../board/boardLog.js';
 import { progressLine } from '../../shared/progress.js';
 import { notFound } from '../../shared/errors.js';
 import type { PhaseEvent } from '../../board/consolePhases.js';
+import { boardBaseImages } from '../boardBaseImages.js';
 
 const actions = ['build', 'start', 'stop', 'kill', 'cycle', 'list', 'logs'] as const;
 type Action = (typeof actions)[number];
@@ -74,6 +75,7 @@ async function start(args: ParsedArgs): Promise<number> {
         deviceType,
         cold: flag(args, 'cold'),
         progress,
+        beforeSave: boardBaseImages(progress),
       },
       {
         signal: controller.signal,
