@@ -1,6 +1,6 @@
 // `boot.js` on the agent disk: runs the CLI bundle through a V8 code cache kept on the agent disk (/opt/edgepush,
 // shared across boards by codeCache.ts), so a start skips most of compiling the 3 MB bundle, the slowest part of
-// the agent's start-up under TCG (the guest's Node 18 has no built-in compile cache). The cache is written once
+// the agent's start-up under TCG (Node compiles user code afresh at every start unless told otherwise). The cache is written once
 // start-up is over (or when the agent exits), atomically; V8 rejects a cache that does not match the bundle.
 export const agentLoaderSource = `'use strict';
 const fs = require('fs');
