@@ -183,21 +183,25 @@ function debootstrapStep(line: string, say: (phase: string) => void): void {
   if (m?.[1]) say(`debootstrap: ${m[1].toLowerCase()}`);
 }
 
-/** Images of older recipes of the same board: boards on them get a new overlay at their next start anyway, so
- *  they are only disk. Another board's (x86_64 beside aarch64) image stays. */
-function pruneOtherImages(root: string, keep: string, board: string): void {
+/** Images of other recipes of the same board: boards on them get a new overlay at their next start anyway, so
+ *  they are only disk, except the most recently built one, kept (two checkouts of EdgePush on one machine, with
+ *  two recipes, would otherwise rebuild each other's image at every start). Another board's (x86_64 beside
+ *  aarch64) images stay. */
+export function pruneOtherImages(root: string, keep: string, board: string): void {
+  const others: { dir: string; builtAt: string }[] = [];
   for (const d of readdirSync(root)) {
     if (d === keep || !/^[0-9a-f]{16}$/.test(d)) continue;
-    let other: string | undefined;
+    let info: Pick<ImageManifest, 'board' | 'builtAt'> | undefined;
     try {
-      other = imageManifestSchema.shape.board.parse(
-        (JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')) as { board?: unknown }).board,
-      );
+      info = imageManifestSchema.pick({ board: true, builtAt: true }).parse(JSON.parse(readFileSync(join(root, d, 'image.json'), 'utf8')));
     } catch {
-      other = undefined; // a broken or unfinished image: not worth keeping
+      info = undefined; // a broken or unfinished image: not worth keeping
     }
-    if (other === undefined || other === board) rmSync(join(root, d), { recursive: true, force: true });
+    if (info === undefined) rmSync(join(root, d), { recursive: true, force: true });
+    else if (info.board === board) others.push({ dir: d, builtAt: info.builtAt });
   }
+  others.sort((a, b) => b.builtAt.localeCompare(a.builtAt));
+  for (const o of others.slice(1)) rmSync(join(root, o.dir), { recursive: true, force: true });
 }
 
 function imageSize(file: string): string {
