@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import type { Step, CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
+import type { DeviceStateWriter } from './deviceState.js';
 import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { DEVICE_LABEL } from './scope.js';
@@ -18,7 +18,8 @@ export interface ExecContext {
   scope: DeviceScope;
   env: DeviceEnv;
   hub: LogHub;
-  events: UpdateEventBus;
+  /** Update events go to the read model (and from there to /v2/edgepush/events). */
+  events: Pick<DeviceStateWriter, 'emit'>;
   /** Transient per-service status shown by /v2/state/status (Installing, Stopping, Handing over...). */
   setTransient(appId: number, service: string, status: string | undefined): void;
   follow(containerId: string): void;
