@@ -12,6 +12,7 @@ import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { DEVICE_LABEL } from './scope.js';
 import { isNotFound } from './currentState.js';
 import { isRegistryRef } from '../registry/reference.js';
+import { EdgePushError, messageOf } from '../shared/errors.js';
 
 export interface ExecContext {
   docker: Docker;
@@ -93,7 +94,7 @@ async function removeOwnImage(ctx: ExecContext, imageId: string): Promise<void> 
         : `Deleted this device's tags of image '${short(imageId)}' (others still name it)`,
     );
   } catch (err) {
-    ctx.hub.system(`Could not delete image '${short(imageId)}': ${(err as Error).message}`);
+    ctx.hub.system(`Could not delete image '${short(imageId)}': ${messageOf(err)}`);
   }
 }
 
@@ -128,8 +129,8 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, 
     try {
       await container.start();
     } catch (err) {
-      ctx.events.emit({ ...ev, phase: 'failed', containerId: container.id, message: (err as Error).message });
-      throw new Error(`Failed to start service '${s.serviceName}': ${(err as Error).message}`, { cause: err });
+      ctx.events.emit({ ...ev, phase: 'failed', containerId: container.id, message: messageOf(err) });
+      throw new EdgePushError('conflict', `Failed to start service '${s.serviceName}': ${messageOf(err)}`, { cause: err });
     }
     ctx.hub.system(`Started service ${label(s.serviceName, dockerImageId)}`);
     ctx.events.emit({ ...ev, phase: 'running', containerId: container.id });
@@ -185,7 +186,7 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
     ctx.events.emit({ ...ev, phase: 'downloaded' });
     return true;
   } catch (err) {
-    const message = (err as Error).message;
+    const message = messageOf(err);
     ctx.hub.system(`Failed to download image '${s.image}': ${message}`);
     ctx.events.emit({ ...ev, phase: 'failed', message });
     return false;
