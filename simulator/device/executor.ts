@@ -3,7 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { Step, CurrentContainer } from './planner.js';
+import type { Step, StepAction, CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
 import type { DeviceStateWriter } from './deviceState.js';
@@ -195,11 +195,12 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
   }
 }
 
-type StepOf<A extends Step['action']> = Extract<Step, { action: A }>;
+type StepOf<A extends StepAction> = Extract<Step, { action: A }>;
 /** Carries out one kind of step; false when it could not make progress (image missing, updates locked). */
-type Executor<A extends Step['action']> = (ctx: ExecContext, step: StepOf<A>) => Promise<boolean>;
+type Executor<A extends StepAction> = (ctx: ExecContext, step: StepOf<A>) => Promise<boolean>;
 
-const executors: { [A in Step['action']]: Executor<A> } = {
+/** One executor per step action: updates and service actions alike run through this map. */
+const executors: { [A in StepAction]: Executor<A> } = {
   async createNetwork(ctx, step) {
     await ctx.docker.createNetwork({
       Name: step.dockerName,
@@ -283,5 +284,5 @@ const executors: { [A in Step['action']]: Executor<A> } = {
 
 /** Runs one step with its executor; returns false when the step could not make progress (image missing). */
 export function execute(ctx: ExecContext, step: Step): Promise<boolean> {
-  return (executors[step.action] as Executor<Step['action']>)(ctx, step);
+  return (executors[step.action] as Executor<StepAction>)(ctx, step);
 }
