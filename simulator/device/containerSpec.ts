@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { DeviceScope } from './scope.js';
 import type { TargetService } from './targetState.js';
-import { toStringMap } from './targetState.js';
+import { toStringMap } from '../shared/stringMap.js';
 import { vetContainerBody, type ContainerPolicy } from './containerPolicy.js';
 import { healthcheckOf, resourceHostConfig, stopTimeoutOf } from './composeHostConfig.js';
 import { conflict } from '../shared/errors.js';

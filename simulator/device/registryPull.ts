@@ -26,7 +26,7 @@ import { findDeltas, type DeltaArtifact } from '../registry/deltaArtifact.js';
 import { corrupt, messageOf } from '../shared/errors.js';
 import type { DeviceScope } from './scope.js';
 import type { Link } from './link.js';
-import { writeFileAtomic } from './stateStore.js';
+import { writeFileAtomic } from '../shared/atomicWrite.js';
 import { splitTag } from '../shared/imageRef.js';
 
 export type PullMethod = 'none' | 'delta' | 'layers';
