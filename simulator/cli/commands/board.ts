@@ -69,7 +69,8 @@ async function start(args: ParsedArgs): Promise<number> {
         name: args.positionals[1],
         image: stringOpt(args, 'image'),
         memoryMiB: intOpt(args, 'memory', 1024),
-        cpus: intOpt(args, 'cpus', 2),
+        // unset: the launcher's choice (one vCPU under TCG, the issue 14 lock-up; two under KVM), not a fixed 2
+        cpus: stringOpt(args, 'cpus') === undefined ? undefined : intOpt(args, 'cpus', 1),
         reset: flag(args, 'reset'),
         board,
         deviceType,
