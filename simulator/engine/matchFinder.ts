@@ -23,7 +23,7 @@ const DIRECT_BITS = 20;
 // Programs are indexed at twice the stride: after the prediction most of a program's code is where the new
 // program has it (reached through the tar hint and the current alignment), so the index is needed less there.
 // Measured on the five public pairs (load 6-8): creation CPU 9 % lower, deltas of the four ELF pairs 0.3-8 %
-// larger (0.55x -> 0.57x bsdiff), typescript's unchanged; 4 times was no faster and up to 20 % larger.
+// larger (0.55x -> 0.56x bsdiff), typescript's unchanged; 4 times was no faster and up to 20 % larger.
 const COARSE_STRIDE = 2;
 // Positions whose buckets are read ahead together while the index is filled (measured 1, 8, 16, 32: the fill
 // of a 13 MB basis took 15-25 % less CPU with 8-16 than one at a time; noisy, the machine was shared).
