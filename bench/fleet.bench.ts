@@ -126,19 +126,21 @@ async function main(): Promise<void> {
     const v1 = await push('v1 (first release: layer pulls)', '--waves', '100%');
     line('  registry egress', formatBytes(v1.registryEgressBytes), `(${v1.registryEgressSource})`);
 
-    // Idle RSS of every agent, after a release, once they have settled.
-    await new Promise((r) => setTimeout(r, 5000));
-    const pids = readFleet(FLEET)!.devices.map((d) => d.pid);
-    const rss = stats(pids.map(rssMB));
-    const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
-    await new Promise((r) => setTimeout(r, 1500));
-    const bareRss = rssMB(bare.pid!);
-    bare.kill();
-    line(
-      'agent idle RSS after a release (min/med/max)',
-      `${rss.min.toFixed(0)} / ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} MB`,
-      `goal ≤ 60 MB each; anchor: bare node ${bareRss.toFixed(0)} MB`,
-    );
+    // Idle RSS of every agent, after a release, once they have settled; anchor: a bare node process, now.
+    const idleRss = async (label: string): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 5000));
+      const rss = stats(readFleet(FLEET)!.devices.map((d) => rssMB(d.pid)));
+      const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const bareRss = rssMB(bare.pid!);
+      bare.kill();
+      line(
+        `agent idle RSS ${label} (min/med/max)`,
+        `${rss.min.toFixed(0)} / ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} MB`,
+        `goal ≤ 60 MB each; anchor: bare node ${bareRss.toFixed(0)} MB`,
+      );
+    };
+    await idleRss('after v1');
 
     await writeFile(join(dir, 'message.txt'), `${(await readFile(join(dir, 'message.txt'), 'utf8')).trim()} (v2)\n`);
     const logFrom = registryEgress(reg.logPath).offset;
@@ -177,6 +179,8 @@ async function main(): Promise<void> {
         .join(', '),
     );
 
+    await idleRss('after v2 (a delta release)');
+
     await writeFile(join(dir, 'message.txt'), `${(await readFile(join(dir, 'message.txt'), 'utf8')).trim()} (v3)\n`);
     const v3 = await push('v3 (one-line change, --faults power=10%)', '--waves', '1,10%,50%,100%', '--faults', 'power=10%');
     line(
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
       `${v2.seconds.toFixed(1)} s`,
       `with faults ${(v3.seconds / v2.seconds).toFixed(2)}×`,
     );
+    await idleRss('after v3 (power-cut agents restarted)');
     console.log(
       `load at the end ${loadavg()
         .map((l) => l.toFixed(2))

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ContentStore } from '../engine/contentStore.js';
 import { readImageDeltaHead } from '../engine/imageDeltaApply.js';
+import type { ImageDeltaHeader } from '../engine/imageDeltaFormat.js';
 import { applyImageDeltaOffThread, basisReadOnDemand } from '../engine/imageDeltaApplyOffThread.js';
 import { applyNeeds, checkHeaderConsistency } from '../engine/imageDeltaChecks.js';
 import { checkFreeResources } from '../engine/freeResources.js';
@@ -37,28 +38,39 @@ async function basisSize(docker: Docker, imageId: string): Promise<number> {
   }
 }
 
-export async function applyReceivedDelta(
-  deps: DeltaReceiveDeps,
-  s: ContentStore,
-  id: string,
-  digest: string,
-  tag: string | null,
-): Promise<AppliedDelta> {
-  deps.hub.system(`Applying delta '${id}'${tag ? ` for '${tag}'` : ''}`);
-  const deltaPath = s.blobPath(digest);
-  const work = join(deps.dataDir, 'work', id);
+/** What applying a delta on the device needs: its engine, its data dir (free disk), and its budgets. */
+export interface DeltaApplyDeps {
+  docker: Docker;
+  dataDir: string;
+  /** How long applying may take, by the size of the archive it rebuilds (default 60 s + 1 s per MB). */
+  applyBudgetMs?: (archiveBytes: number) => number;
+  /** Memory an apply stays within (default 256 MiB): a basis over half of it is read on demand. */
+  applyMemoryBudget?: number;
+}
+
+/** Checks the delta at `deltaPath`, rebuilds its image on a worker thread into `work` and loads it (untagged);
+ *  returns the loaded image's id, which is the header's target or an error. `expect` sees the header before any
+ *  work (a caller's own checks: the image a registry manifest names). The local-mode receive and registry pulls
+ *  both apply through here, so a delta costs the agent the same, however it arrived. */
+export async function applyDeltaFile(
+  deps: DeltaApplyDeps,
+  deltaPath: string,
+  work: string,
+  expect: (header: ImageDeltaHeader) => void = () => undefined,
+): Promise<string> {
+  const { header, headerBytes } = await readImageDeltaHead(deltaPath);
+  const payloadBytes = (await stat(deltaPath)).size - headerBytes;
+  checkHeaderConsistency(header, { payloadBytes });
+  expect(header);
+  const basisBytes = header.basis ? await basisSize(deps.docker, header.basis.imageId) : 0;
+  // A basis up to half the memory budget is held while applying, and the old input is at most as large
+  // again; a larger one is read on demand (bounded memory), where only a whole-input layer delta holds its
+  // old input, checked when it is read.
+  const onDemand = basisReadOnDemand(basisBytes, deps.applyMemoryBudget);
+  const needs = onDemand ? applyNeeds(header, 0, undefined, true) : applyNeeds(header, 2 * basisBytes);
+  await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: needs.archiveBytes + needs.imageBytes }, deps.dataDir);
+  await mkdir(work, { recursive: true });
   try {
-    const { header, headerBytes } = await readImageDeltaHead(deltaPath);
-    const payloadBytes = (await stat(deltaPath)).size - headerBytes;
-    checkHeaderConsistency(header, { payloadBytes });
-    const basisBytes = header.basis ? await basisSize(deps.docker, header.basis.imageId) : 0;
-    // A basis up to half the memory budget is held while applying, and the old input is at most as large
-    // again; a larger one is read on demand (bounded memory), where only a whole-input layer delta holds its
-    // old input, checked when it is read.
-    const onDemand = basisReadOnDemand(basisBytes, deps.applyMemoryBudget);
-    const needs = onDemand ? applyNeeds(header, 0, undefined, true) : applyNeeds(header, 2 * basisBytes);
-    await checkFreeResources({ memoryBytes: needs.memoryBytes, diskBytes: needs.archiveBytes + needs.imageBytes }, deps.dataDir);
-    await mkdir(work, { recursive: true });
     const archive = join(work, 'image.tar');
     const basisId = header.basis?.imageId;
     const r = await applyImageDeltaOffThread({
@@ -76,22 +88,37 @@ export async function applyReceivedDelta(
     await loadArchive(deps.docker, archive);
     const info = (await deps.docker.getImage(r.imageId).inspect()) as { Id: string };
     if (info.Id !== header.target.imageId) throw corrupt(`loaded image ${info.Id} is not the delta target ${header.target.imageId}`);
+    return info.Id;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function applyReceivedDelta(
+  deps: DeltaReceiveDeps,
+  s: ContentStore,
+  id: string,
+  digest: string,
+  tag: string | null,
+): Promise<AppliedDelta> {
+  deps.hub.system(`Applying delta '${id}'${tag ? ` for '${tag}'` : ''}`);
+  try {
+    const imageId = await applyDeltaFile(deps, s.blobPath(digest), join(deps.dataDir, 'work', id));
     const repoTags: string[] = [];
     if (tag) {
       const scoped = deps.scope.scopedImage(withTag(tag));
       const [repo, tagName] = splitTag(scoped);
-      await deps.docker.getImage(info.Id).tag({ repo, tag: tagName });
+      await deps.docker.getImage(imageId).tag({ repo, tag: tagName });
       repoTags.push(deps.scope.unscopedImage(scoped) ?? scoped);
     }
-    deps.hub.system(`Applied delta '${id}': image ${info.Id.slice(0, 19)}`);
+    deps.hub.system(`Applied delta '${id}': image ${imageId.slice(0, 19)}`);
     deps.onImage();
-    return { imageId: info.Id, repoTags };
+    return { imageId, repoTags };
   } catch (err) {
     deps.hub.system(`Delta '${id}' failed: ${messageOf(err)}`);
     throw err;
   } finally {
     await s.delete(digest);
-    await rm(work, { recursive: true, force: true });
   }
 }
 

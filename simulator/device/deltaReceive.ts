@@ -10,7 +10,6 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import type Docker from 'dockerode';
 import { ContentStore, type ContentWriter } from '../engine/contentStore.js';
 import { freeDiskBytes } from '../engine/freeResources.js';
 import type { DeviceScope } from './scope.js';
@@ -19,22 +18,16 @@ import type { Link } from './link.js';
 import type { UpdateEventBus } from './updateEventBus.js';
 import type { LogHub } from './logHub.js';
 import { sendJson, sendFailed, type Route } from './http.js';
-import { applyReceivedDelta, type AppliedDelta } from './deltaApply.js';
+import { applyReceivedDelta, type AppliedDelta, type DeltaApplyDeps } from './deltaApply.js';
 import { invalidInput, locked, tooLarge } from '../shared/errors.js';
 import { formatBytes } from '../shared/units.js';
 
-export interface DeltaReceiveDeps {
-  docker: Docker;
+export interface DeltaReceiveDeps extends DeltaApplyDeps {
   scope: DeviceScope;
   link: Link;
-  dataDir: string;
   events: UpdateEventBus;
   hub: LogHub;
   onImage(): void;
-  /** How long applying may take, by the size of the archive it rebuilds (default 60 s + 1 s per MB). */
-  applyBudgetMs?: (archiveBytes: number) => number;
-  /** Memory an apply stays within (default 256 MiB): a basis over half of it is read on demand. */
-  applyMemoryBudget?: number;
 }
 
 const idRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;

@@ -117,13 +117,17 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     lockDir: (appId: number, service: string) => store.lockDir(appId, service),
   };
   const receivedBytes = () => link.receivedBytes;
-  const puller = new RegistryPuller({ docker, scope, link, dataDir, arch, log: (line) => hub.system(line) });
+  const budget = opts.deltaApplyBudgetMs ?? (Number(process.env.EDGEPUSH_DELTA_APPLY_BUDGET_MS) || undefined);
+  const applyBudgets = {
+    applyBudgetMs: budget ? () => budget : undefined,
+    applyMemoryBudget: opts.deltaMemoryBudget ?? (Number(process.env.EDGEPUSH_DELTA_MEMORY_BUDGET) || undefined),
+  };
+  const puller = new RegistryPuller({ docker, scope, link, dataDir, arch, log: (line) => hub.system(line), ...applyBudgets });
   const pull = async (image: string, onProgress: (bytes: number, total: number | null) => void) => {
     await puller.pull(image, (_phase, bytes, total) => onProgress(bytes, total));
   };
   const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes, pull }, name);
 
-  const budget = opts.deltaApplyBudgetMs ?? (Number(process.env.EDGEPUSH_DELTA_APPLY_BUDGET_MS) || undefined);
   const deltas = deltaRoutes({
     docker,
     scope,
@@ -132,8 +136,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     events,
     hub,
     onImage: () => reconciler.trigger(),
-    applyBudgetMs: budget ? () => budget : undefined,
-    applyMemoryBudget: opts.deltaMemoryBudget ?? (Number(process.env.EDGEPUSH_DELTA_MEMORY_BUDGET) || undefined),
+    ...applyBudgets,
   });
   const api = http.createServer(
     supervisorHandler(

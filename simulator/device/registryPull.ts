@@ -17,7 +17,6 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import * as z from 'zod';
 import { ContentStore } from '../engine/contentStore.js';
-import { applyImageDelta, readImageDeltaHeader } from '../engine/imageDeltaApply.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import { RegistryClient } from '../registry/registryClient.js';
 import { formatImageRef, parseImageRef, registryOf } from '../registry/reference.js';
@@ -27,6 +26,7 @@ import { corrupt, messageOf } from '../shared/errors.js';
 import type { DeviceScope } from './scope.js';
 import type { Link } from './link.js';
 import { writeFileAtomic } from './stateStore.js';
+import { applyDeltaFile, type DeltaApplyDeps } from './deltaApply.js';
 import { splitTag } from '../shared/imageRef.js';
 
 export type PullMethod = 'none' | 'delta' | 'layers';
@@ -48,8 +48,7 @@ export interface PullProgress {
   (phase: 'resolving' | 'delta' | 'layers' | 'loading', bytes: number, total: number | null): void;
 }
 
-export interface RegistryPullDeps {
-  docker: Docker;
+export interface RegistryPullDeps extends DeltaApplyDeps {
   scope: DeviceScope;
   link: Link;
   /** The device's data dir; pulls keep `pulls.json` and a content store under `pulls/`. */
@@ -203,16 +202,15 @@ export class RegistryPuller {
         await w.close();
       }
     }
-    const path = store.blobPath(digest);
     try {
-      const header = await readImageDeltaHeader(path);
-      if (header.target.imageId !== image.imageId) throw corrupt(`the delta rebuilds ${header.target.imageId}, not ${image.imageId}`);
-      if (!header.basis || header.basis.imageId !== d.baseImageId) throw corrupt('the delta names another basis than its annotation');
       onProgress('loading', d.blob.size, d.blob.size);
-      // repoTags []: the names in a delta's header never tag anything; the device tags the image in its own scope.
-      const r = await applyImageDelta({ delta: path, docker: this.deps.docker, workDir: join(this.deps.dataDir, 'pulls'), repoTags: [] });
-      if (r.imageId !== image.imageId || (await this.imageIdOf(image.imageId)) !== image.imageId)
-        throw corrupt(`the delta loaded ${r.imageId}, not ${image.imageId}`);
+      // Applied as a delta pushed in local mode is (checks, a worker thread, a deadline, a thin archive); the
+      // image is loaded untagged: the names in a delta's header never tag anything, the device tags it here.
+      const work = join(this.deps.dataDir, 'pulls', `work-${digest.slice(7, 19)}`);
+      await applyDeltaFile(this.deps, store.blobPath(digest), work, (header) => {
+        if (header.target.imageId !== image.imageId) throw corrupt(`the delta rebuilds ${header.target.imageId}, not ${image.imageId}`);
+        if (!header.basis || header.basis.imageId !== d.baseImageId) throw corrupt('the delta names another basis than its annotation');
+      });
       await this.tag(image.imageId, scoped);
     } finally {
       await store.delete(digest).catch(() => undefined);

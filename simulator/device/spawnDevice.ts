@@ -64,12 +64,14 @@ export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> 
  * After an update the agent stays there: code that ran once (a push, a pull) is not worth V8's optimizing compiler,
  * whose 3 MB of machine code and its scratch memory would stay resident, so functions are optimized only after
  * about 75 times V8's default amount of work (the delta codec and log floods still are, within milliseconds); and
- * glibc's heap is trimmed and large blocks mapped apart at a fixed 128 KB, not at thresholds that grow with the
- * largest block freed (which left 6 MB of freed memory resident after a push). Measured by `npm run bench:agent`
- * (idle, then after an update) and `npm run bench:fleet`.
+ * glibc's heap is trimmed at a fixed 128 KB, and every block from 4 KB up is mapped apart and unmapped when freed
+ * (not at a threshold that grows with the largest block freed): a delta applied on a worker thread leaves V8's
+ * zone segments and the codec's buffers scattered over the heap, and with glibc's defaults 6-10 MB of freed memory
+ * stayed resident after each release, 53 -> 66 MB over three delta releases; now 53 -> 57. Measured by
+ * `npm run bench:agent` (idle, then after an update) and `npm run bench:fleet` (idle after each release).
  */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--interrupt-budget=5000000'];
-export const AGENT_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
+export const AGENT_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '4096' };
 
 /** Node's arguments and environment for `edgepush device ARGS...`: every way EdgePush starts an agent goes here. */
 export function agentProcess(
