@@ -34,7 +34,12 @@ export function activate(context: vscode.ExtensionContext): Services {
   const model = add(new DashboardModel());
   model.setLivepush(readSettings().livepush);
   const monitor = add(new DeviceMonitor(store));
-  const targets = add(new Targets(context, store, model));
+  const targets = add(new Targets(context, store));
+  // The dashboard shows the target device's record: again when the target or any record changes.
+  const showTarget = () => model.setTarget(targets.current ? store.get(targets.current) : undefined);
+  add(targets.onDidChangeTarget(showTarget));
+  add(store.onDidChange(showTarget));
+  showTarget();
   const fleets = add(new FleetTracker());
   add(fleets.onDidChange(() => contextKeys.set('hasFleets', fleets.all().length > 0)));
   const core: CoreServices = { context, store, monitor, model, targets, fleets, secrets, env, contextKeys };

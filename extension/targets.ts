@@ -1,24 +1,25 @@
-// The current target device and the devices added by address, remembered per workspace / per user.
+// The current target device and the devices added by address, remembered per workspace / per user. Says when the
+// target changes (onDidChangeTarget); whoever shows it (the dashboard) listens, nothing here writes into a view.
 import type * as vscode from 'vscode';
-import type { DashboardModel } from './dashboard/dashboardModel.js';
 import { forgetClients } from './devices/deviceAccess.js';
 import type { DeviceStore } from './devices/deviceStore.js';
-import { Disposable } from './lifecycle.js';
+import { Disposable, Emitter } from './lifecycle.js';
 
 const TARGET_KEY = 'edgepush.target';
 const ADDED_KEY = 'edgepush.addedDevices';
 const PINNED_KEY = 'edgepush.pinnedTarget';
 
 export class Targets extends Disposable {
+  private readonly changed = this._register(new Emitter<string | undefined>());
+  /** The remembered target changed (set, or its device removed): the new address, or undefined. */
+  readonly onDidChangeTarget = this.changed.event;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly store: DeviceStore,
-    private readonly model: DashboardModel,
   ) {
     super();
     for (const a of this.added()) store.add(a, 'manual');
-    this._register(store.onDidChange(() => this.model.setTarget(this.current ? store.get(this.current) : undefined)));
-    this.model.setTarget(this.current ? store.get(this.current) : undefined);
   }
 
   /** The remembered target of this workspace. */
@@ -39,7 +40,7 @@ export class Targets extends Disposable {
 
   async remember(address: string): Promise<void> {
     await this.context.workspaceState.update(TARGET_KEY, address);
-    this.model.setTarget(this.store.get(address));
+    this.changed.fire(address);
   }
 
   added(): string[] {
@@ -61,6 +62,6 @@ export class Targets extends Disposable {
     if (this.context.workspaceState.get<string>(PINNED_KEY) === address) await this.context.workspaceState.update(PINNED_KEY, undefined);
     this.store.remove(address);
     forgetClients(address);
-    this.model.setTarget(this.current ? this.store.get(this.current) : undefined);
+    this.changed.fire(this.current);
   }
 }

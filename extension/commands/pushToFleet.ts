@@ -8,6 +8,7 @@ import type { Command } from './command.js';
 import { loadWorkSoon } from '../workLoader.js';
 import { failRollout, reduceRollout, startRollout } from '../fleets/rolloutModel.js';
 import type { RolloutView } from '../../webview/protocol.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 type RegistryItem = vscode.QuickPickItem & { url?: string; action?: 'start' | 'enter' };
 
@@ -123,10 +124,10 @@ export const pushToFleetCommand: Command = {
             );
           return report;
         } catch (err) {
-          view = failRollout(view, (err as Error).message, ac.signal.aborted);
+          view = failRollout(view, messageOf(err), ac.signal.aborted);
           s.dashboard.showRollout(view);
           void s.fleets.refresh();
-          if (!ac.signal.aborted) void vscode.window.showErrorMessage(`EdgePush: Push to Fleet failed: ${(err as Error).message}`);
+          if (!ac.signal.aborted) void vscode.window.showErrorMessage(`EdgePush: Push to Fleet failed: ${messageOf(err)}`);
           return undefined;
         }
       },

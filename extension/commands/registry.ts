@@ -28,6 +28,7 @@ import { stopBoardCommand } from './stopBoard.js';
 import { stopServiceCommand } from './stopService.js';
 import { stopSimulatorCommand } from './stopSimulator.js';
 import { toggleLivepushCommand } from './toggleLivepush.js';
+import { EdgePushError } from '../../simulator/shared/errors.js';
 
 export const commands: Command[] = [
   pushCommand,
@@ -64,6 +65,6 @@ const byId = new Map(commands.map((c) => [c.id, c]));
 
 export function commandById(id: string): Command {
   const c = byId.get(id);
-  if (!c) throw new Error(`EdgePush has no command ${id}`);
+  if (!c) throw new EdgePushError('internal', `EdgePush has no command ${id}`);
   return c;
 }

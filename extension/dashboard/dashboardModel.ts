@@ -4,7 +4,7 @@ import type { PushEvent } from '../../simulator/push/types.js';
 import type { DashboardState, DeviceView, PushView } from '../../webview/protocol.js';
 import type { DeviceRecord } from '../devices/deviceRecord.js';
 import { Emitter } from '../lifecycle.js';
-import { addToHistory, applyPushEvent, finishPush, startPush } from '../push/pushModel.js';
+import { addToHistory, applyPushEvent, finishPush, startPush } from './pushModel.js';
 
 export function deviceView(d: DeviceRecord): DeviceView {
   return {

@@ -19,21 +19,22 @@ export function accessFor(address: string): Promise<DeviceAccess> {
   return provider(address).catch(() => ({}));
 }
 
-/** One client per device and timeout, made again when the device's access (API key, engine port) changes. */
+/** One client per device (one engine connection), made again when its access (API key, engine port) changes. */
 const clients = new Map<string, { key: string; client: DeviceClient }>();
 
+/** The device's client; with a longer timeout than the probes' 3 s, the same client's `withTimeout` view. */
 export async function clientFor(address: string, timeoutMs = CALL_TIMEOUT_MS): Promise<DeviceClient> {
   const [{ DeviceClient: Client }, access] = await Promise.all([loadWorkSoon(), accessFor(address)]);
-  const slot = `${address}|${timeoutMs}`;
   const key = JSON.stringify(access);
-  const known = clients.get(slot);
-  if (known?.key === key) return known.client;
-  const client = new Client(address, { timeoutMs, ...access });
-  clients.set(slot, { key, client });
-  return client;
+  let known = clients.get(address);
+  if (known?.key !== key) {
+    known = { key, client: new Client(address, { timeoutMs: CALL_TIMEOUT_MS, ...access }) };
+    clients.set(address, known);
+  }
+  return known.client.withTimeout(timeoutMs);
 }
 
-/** Forgets a removed device's clients. */
+/** Forgets a removed device's client. */
 export function forgetClients(address: string): void {
-  for (const slot of [...clients.keys()]) if (slot.startsWith(`${address}|`)) clients.delete(slot);
+  clients.delete(address);
 }

@@ -3,6 +3,7 @@
 import { Emitter } from '../lifecycle.js';
 import type { DeviceRecord, DeviceSource } from './deviceRecord.js';
 import { newRecord } from './deviceRecord.js';
+import { notFound } from '../../simulator/shared/errors.js';
 
 /** Where a device came from, in order of precedence when one address is known several ways. */
 const precedence: DeviceSource[] = ['simulated', 'board', 'manual', 'mdns'];
@@ -38,7 +39,7 @@ export class DeviceStore {
 
   update(address: string, patch: Partial<Omit<DeviceRecord, 'address'>>): DeviceRecord {
     const existing = this.records.get(address);
-    if (!existing) throw new Error(`unknown device ${address}`);
+    if (!existing) throw notFound(`unknown device ${address}`);
     const next = { ...existing, ...patch };
     if (sameRecord(existing, next)) return existing;
     this.records.set(address, next);

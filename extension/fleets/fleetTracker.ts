@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable, Emitter } from '../lifecycle.js';
 import { loadWorkSoon } from '../workLoader.js';
 import type { FleetDeviceStatus, FleetSummary } from '../../simulator/fleet/fleetStatus.js';
+import { messageOf } from '../../simulator/shared/errors.js';
 
 export interface FleetView {
   name: string;
@@ -49,7 +50,7 @@ export class FleetTracker extends Disposable {
       this.fleets = await Promise.all(records.map(async (f) => ({ name: f.name, ...(await work.fleetStatus(f)) })));
       this.changed.fire();
     } catch (err) {
-      void vscode.window.setStatusBarMessage(`EdgePush: cannot read fleets: ${(err as Error).message}`, 5000);
+      void vscode.window.setStatusBarMessage(`EdgePush: cannot read fleets: ${messageOf(err)}`, 5000);
     } finally {
       this.busy = false;
     }

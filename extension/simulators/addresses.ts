@@ -1,5 +1,6 @@
 // Loopback addresses for simulated devices: the next one after the configured first address that no known
 // device uses. Pure.
+import { isLoopback as isLoopbackAddress } from '../../simulator/shared/loopback.js';
 
 export function parseIPv4(a: string): number[] | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a.trim());
@@ -8,8 +9,9 @@ export function parseIPv4(a: string): number[] | undefined {
   return parts.every((p) => p >= 0 && p <= 255) ? parts : undefined;
 }
 
+/** An IPv4 loopback address (simulated devices and boards take one). */
 export function isLoopback(a: string): boolean {
-  return parseIPv4(a)?.[0] === 127;
+  return parseIPv4(a) !== undefined && isLoopbackAddress(a.trim());
 }
 
 /** Candidates from `first` upwards within its /24, skipping .0 and .255. */

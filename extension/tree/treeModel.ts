@@ -1,6 +1,7 @@
 // The device tree as plain data: groups → devices → services, with labels, descriptions, icons and context
 // values. deviceTreeProvider.ts turns these nodes into vscode.TreeItems; this file has no `vscode` import.
 import type { DeviceRecord, DeviceSource, ServiceRecord } from '../devices/deviceRecord.js';
+import { phaseOfServiceState } from '../../simulator/push/serviceState.js';
 
 export interface IconSpec {
   id: string;
@@ -153,15 +154,29 @@ export function isRunning(status: string): boolean {
   return status.toLowerCase().startsWith('running');
 }
 
-/** The icon for a supervisor service status. */
+/**
+ * The icon for a supervisor service status: from its push phase (`phaseOfServiceState`, the one status → phase
+ * mapping the CLI and the dashboard use too), so `Dead` is failed here as there; health decides for running ones.
+ */
 export function serviceIcon(status: string): IconSpec {
   const s = status.toLowerCase();
   if (s === 'running (unhealthy)') return { id: 'warning', color: 'charts.red' };
   if (s === 'running (health: starting)') return { id: 'sync~spin', color: 'charts.blue' };
-  if (s === 'running' || s === 'running (healthy)') return { id: 'pass-filled', color: 'charts.green' };
-  if (['installing', 'installed', 'downloading', 'downloaded', 'starting', 'restarting', 'handing over', 'awaiting handover'].includes(s))
-    return { id: 'sync~spin', color: 'charts.blue' };
-  if (['exited', 'dead', 'stopped', 'stopping', 'paused'].includes(s)) return { id: 'circle-slash', color: 'charts.yellow' };
-  if (['failed', 'aborted', 'removing'].includes(s)) return { id: 'error', color: 'charts.red' };
-  return { id: 'circle-outline' };
+  switch (phaseOfServiceState(status)) {
+    case 'running':
+      return { id: 'pass-filled', color: 'charts.green' };
+    case 'shipping':
+    case 'downloaded':
+    case 'installing':
+      return { id: 'sync~spin', color: 'charts.blue' };
+    case 'exited':
+      return { id: 'circle-slash', color: 'charts.yellow' };
+    case 'failed':
+      return { id: 'error', color: 'charts.red' };
+    default:
+      // States with no push phase: a paused container is stopped for now; one being removed is going away.
+      if (s === 'paused') return { id: 'circle-slash', color: 'charts.yellow' };
+      if (s === 'removing') return { id: 'error', color: 'charts.red' };
+      return { id: 'circle-outline' };
+  }
 }

@@ -5,32 +5,37 @@
 import type Docker from 'dockerode';
 import type { Reconciler } from './reconciler.js';
 import type { LogHub } from './logHub.js';
+import type { DeviceStateReader, DeviceStateWriter } from './deviceState.js';
+import type { DeviceScope } from './scope.js';
 import { EdgePushError } from '../shared/errors.js';
 
 export interface PurgeDeps {
   docker: Docker;
-  reconciler: Reconciler;
+  scope: DeviceScope;
+  reconciler: Pick<Reconciler, 'hold'>;
+  state: Pick<DeviceStateReader, 'apps' | 'containers'> & Pick<DeviceStateWriter, 'markStartable'>;
   hub: LogHub;
+  locked(appId: number, serviceName: string): boolean;
 }
 
 export async function purgeApp(deps: PurgeDeps, appId: number, force: boolean): Promise<void> {
-  const { docker, reconciler, hub } = deps;
-  const app = reconciler.targetApps.find((a) => a.appId === appId);
+  const { docker, reconciler, state, hub } = deps;
+  const app = state.apps().find((a) => a.appId === appId);
   if (!app) throw new EdgePushError('not-found', `Application with ID ${appId} not found`);
   const release = await reconciler.hold();
   try {
-    const containers = (await reconciler.currentContainers()).filter((c) => c.appId === appId);
+    const containers = (await state.containers()).filter((c) => c.appId === appId);
     if (!force) {
-      const locked = containers.find((c) => reconciler.lockHeld(appId, c.serviceName));
+      const locked = containers.find((c) => deps.locked(appId, c.serviceName));
       if (locked) throw new EdgePushError('conflict', `Updates are locked: ${locked.serviceName}`);
     }
     hub.system('Purging data');
     for (const c of containers) {
       hub.system(`Killing service '${c.serviceName} ${c.dockerImageId.slice(0, 19)}'`);
       await docker.getContainer(c.id).remove({ force: true }).catch(ignoreGone);
-      reconciler.markStartable(c.id, false);
+      state.markStartable(c.id, false);
     }
-    const names = app.volumes.map((v) => reconciler.scope.volumeName(appId, v));
+    const names = app.volumes.map((v) => deps.scope.volumeName(appId, v));
     for (const [i, name] of names.entries()) {
       hub.system(`Removing volume '${app.volumes[i]}'`);
       await docker.getVolume(name).remove().catch(ignoreGone);

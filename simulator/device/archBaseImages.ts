@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { ARCH_INFO, ARCHES, hostArch, isArch, type Arch } from '../shared/deviceTypes.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
+import { splitTag } from '../shared/imageRef.js';
 import { writeImageArchive } from '../engine/imageArchiveWriter.js';
 import {
   BUSYBOX_IMAGE,
@@ -112,7 +113,7 @@ async function loadArchImage(
 }
 
 async function tagAs(docker: Docker, from: string, to: string): Promise<void> {
-  const [repo, tag] = [to.slice(0, to.lastIndexOf(':')), to.slice(to.lastIndexOf(':') + 1)];
+  const [repo, tag] = splitTag(to);
   await docker.getImage(from).tag({ repo, tag });
 }
 

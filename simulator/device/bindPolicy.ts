@@ -2,11 +2,7 @@
 // needs either an API key (requests must carry it, as outside local mode) or an explicit --local-mode-open.
 import { isIP } from 'node:net';
 import { EdgePushError } from '../shared/errors.js';
-
-export function isLoopback(address: string): boolean {
-  if (address === '::1' || address === 'localhost') return true;
-  return isIP(address) === 4 && address.startsWith('127.');
-}
+import { isLoopback } from '../shared/loopback.js';
 
 export function checkBindAllowed(address: string, opts: { apiKey?: string; localModeOpen?: boolean }): void {
   if (address !== 'localhost' && isIP(address) === 0)

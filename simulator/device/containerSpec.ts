@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { DeviceScope } from './scope.js';
 import type { TargetService } from './targetState.js';
-import { toStringMap } from './targetState.js';
+import { toStringMap } from '../shared/stringMap.js';
 import { vetContainerBody, type ContainerPolicy } from './containerPolicy.js';
 import { healthcheckOf, resourceHostConfig, stopTimeoutOf } from './composeHostConfig.js';
+import { conflict } from '../shared/errors.js';
 
 export const L = {
   app: 'io.balena.app-id',
@@ -164,7 +165,7 @@ export function containerSpec(
   const netService = networkServiceOf(s);
   if (netService) {
     const peer = peers[netService];
-    if (!peer) throw new Error(`No container for network_mode: 'service: ${netService}'`);
+    if (!peer) throw conflict(`No container for network_mode: 'service: ${netService}'`);
     networkMode = `container:${peer}`;
   }
   const first = nets[0];

@@ -13,11 +13,14 @@ import { UpdateEventBus } from './updateEventBus.js';
 import { StateStore } from './stateStore.js';
 import { ContainerLogs } from './containerLogs.js';
 import { Reconciler } from './reconciler.js';
+import { DeviceState, type DeviceStateReader } from './deviceState.js';
+import { readContainers } from './currentState.js';
 import { supervisorHandler } from './supervisorApi.js';
 import { deviceBackend } from './deviceBackend.js';
 import { engineProxyHandler, engineProxyUpgrade } from './engineProxy.js';
 import { watchEngineEvents } from './engineEvents.js';
-import { checkBindAllowed, isLoopback } from './bindPolicy.js';
+import { checkBindAllowed } from './bindPolicy.js';
+import { isLoopback } from '../shared/loopback.js';
 import { announceDevice } from './announce.js';
 import { deltaRoutes } from './deltaReceive.js';
 import { RegistryPuller } from './registryPull.js';
@@ -66,6 +69,8 @@ export interface RunningDevice {
   enginePort: number;
   dataDir: string;
   reconciler: Reconciler;
+  /** The device's read model (what /v2/state/status and the other reads answer from). */
+  state: DeviceStateReader;
   hub: LogHub;
   events: UpdateEventBus;
   stop(): Promise<void>;
@@ -126,7 +131,14 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
   const pull = async (image: string, onProgress: (bytes: number, total: number | null) => void) => {
     await puller.pull(image, (_phase, bytes, total) => onProgress(bytes, total));
   };
-  const reconciler = new Reconciler({ docker, scope, env, hub, events, store, logs, receivedBytes, pull }, name);
+  const state = new DeviceState({
+    initialTarget: store.target(name),
+    startable: store.poweredOff(),
+    saveStartable: (ids) => store.savePoweredOff(ids),
+    readContainers: (startable) => readContainers(docker, scope, startable),
+    events,
+  });
+  const reconciler = new Reconciler({ docker, scope, env, hub, state, store, logs, receivedBytes, pull }, state.target());
 
   const deltas = deltaRoutes({
     docker,
@@ -142,10 +154,11 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     supervisorHandler(
       deviceBackend({
         docker,
+        scope,
         reconciler,
+        state,
         hub,
-        events,
-        logs,
+        lockDir: env.lockDir,
         info: { arch, deviceType, uuid: identity.uuid },
         stats: () => ({
           receivedBytes: link.receivedBytes,
@@ -217,6 +230,7 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
     enginePort,
     dataDir,
     reconciler,
+    state,
     hub,
     events,
     async stop() {
@@ -225,8 +239,8 @@ export async function startDevice(opts: DeviceOptions): Promise<RunningDevice> {
       await announcement?.stop();
       // Power off: stop this device's running containers, remembered so the next start brings them back.
       try {
-        const running = (await reconciler.currentContainers()).filter((c) => c.state === 'running' || c.state === 'restarting');
-        for (const c of running) reconciler.markStartable(c.id, true);
+        const running = (await state.containers()).filter((c) => c.state === 'running' || c.state === 'restarting');
+        for (const c of running) state.markStartable(c.id, true);
         await Promise.all(
           running.map((c) =>
             docker

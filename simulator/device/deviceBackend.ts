@@ -1,23 +1,22 @@
 // What the supervisor API asks of a device, as moby's routers ask a backend: the HTTP handlers
 // (supervisorApi.ts) only parse, validate and call this interface; `deviceBackend()` implements it over the
-// reconciler, the log hub, the update events and the engine. A test can put a fake behind the same routes.
+// device's read model (deviceState.ts: reads), the reconciler (commands: a new target, planned action steps), the
+// log hub and the engine. A test can put a fake behind the same routes.
 import type { ServerResponse } from 'node:http';
 import type Docker from 'dockerode';
 import type { Reconciler } from './reconciler.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
-import type { ContainerLogs } from './containerLogs.js';
+import type { DeviceStateReader, DeviceStateWriter } from './deviceState.js';
+import type { DeviceScope } from './scope.js';
 import type { LocalState } from './targetState.js';
 import type { UpdateEvent } from '../shared/updateEvents.js';
-import { downloadsInProgress, statusBody, type StatusBody } from './deviceStatus.js';
-import { runServiceAction, type ServiceAction } from './serviceActions.js';
+import { statusBody, type StatusBody } from './deviceStatus.js';
+import { runServiceAction, type ServiceAction, type ServiceSelector } from './serviceActions.js';
 import { purgeApp } from './appPurge.js';
+import { updatesLocked } from './updateLocks.js';
 import { EdgePushError } from '../shared/errors.js';
 
-export type { ServiceAction };
-
-/** Which services of an app an action is for: one by name or image id, or all of them. */
-export type ServiceSelector = { serviceName?: string; imageId?: number } | 'all';
+export type { ServiceAction, ServiceSelector };
 
 export interface DeviceInfo {
   arch: string;
@@ -57,51 +56,47 @@ export interface DeviceBackend {
 
 export interface DeviceBackendDeps {
   docker: Docker;
-  reconciler: Reconciler;
+  scope: DeviceScope;
+  /** Commands only: the backend reads nothing from the reconciler. */
+  reconciler: Pick<Reconciler, 'setTarget' | 'runSteps' | 'hold'>;
+  /** The read model; a purge also drops the containers it removes from the record of those the device stopped. */
+  state: DeviceStateReader & Pick<DeviceStateWriter, 'markStartable'>;
   hub: LogHub;
-  events: UpdateEventBus;
-  logs: ContainerLogs;
+  lockDir(appId: number, service: string): string;
   info: DeviceInfo;
   stats(): DeviceStats;
 }
 
 export function deviceBackend(deps: DeviceBackendDeps): DeviceBackend {
-  const { reconciler, hub, events } = deps;
+  const { reconciler, state, hub } = deps;
+  const locked = (appId: number, service: string) => updatesLocked(deps.lockDir, appId, service);
   const backend: DeviceBackend = {
     info: deps.info,
-    deviceName: () => reconciler.state.local.name ?? '',
-    targetState: () => reconciler.state,
-    setTarget(state) {
+    deviceName: () => state.target().local.name ?? '',
+    targetState: () => state.target(),
+    setTarget(target) {
       hub.system('Applying target state');
-      reconciler.setTarget(state);
+      reconciler.setTarget(target);
     },
     async status() {
-      const containers = await reconciler.currentContainers();
-      const ids = new Map<string, string | null>();
-      for (const a of reconciler.targetApps) for (const s of a.services) ids.set(s.image, await reconciler.imageIdFor(s.image));
-      return statusBody(
-        reconciler,
-        containers,
-        ids,
-        downloadsInProgress(events.snapshot(), (appId) => reconciler.release(appId)),
-      );
+      return statusBody(state, await state.containers());
     },
     async containerIds() {
-      const containers = (await reconciler.currentContainers()).filter((c) => c.state !== 'removing');
+      const containers = (await state.containers()).filter((c) => c.state !== 'removing');
       return Object.fromEntries(containers.map((c) => [c.serviceName, c.id]));
     },
-    serviceAction: (action, appId, select, force) => runServiceAction(deps, action, appId, select, force),
-    purge: (appId, force) => purgeApp(deps, appId, force),
+    serviceAction: (action, appId, select, force) => runServiceAction({ reconciler, state, locked }, action, appId, select, force),
+    purge: (appId, force) => purgeApp({ docker: deps.docker, scope: deps.scope, reconciler, state, hub, locked }, appId, force),
     async reboot(force) {
       hub.system('Rebooting (simulated device: restarting its services)');
-      for (const app of reconciler.targetApps) {
+      for (const app of state.apps()) {
         await backend.serviceAction('restart', app.appId, 'all', force).catch((err: unknown) => {
           if (!EdgePushError.is(err, 'not-found')) throw err;
         });
       }
     },
     followLogs: (res, replayFromMs) => hub.follow(res, replayFromMs !== undefined ? hub.since(replayFromMs) : []),
-    subscribeEvents: (fn) => ({ snapshot: events.snapshot(), unsubscribe: events.subscribe(fn) }),
+    subscribeEvents: (fn) => ({ snapshot: state.latestEvents(), unsubscribe: state.subscribe(fn) }),
     stats: () => deps.stats(),
     systemLog: (line) => hub.system(line),
   };

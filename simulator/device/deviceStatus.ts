@@ -1,6 +1,7 @@
-// The body of `GET /v2/state/status`, built from the target, the engine's containers and transient statuses.
+// The body of `GET /v2/state/status`, built from the device's read model (target, apply state, service statuses,
+// resolved images, latest update events) and the engine's containers.
 import type { CurrentContainer } from './planner.js';
-import type { Reconciler } from './reconciler.js';
+import type { DeviceStateReader } from './deviceState.js';
 import type { UpdateEvent } from '../shared/updateEvents.js';
 
 const dockerStateToStatus: Record<string, string> = {
@@ -53,21 +54,16 @@ export function downloadsInProgress(latest: readonly UpdateEvent[], releaseOf: (
   return out;
 }
 
-export function statusBody(
-  r: Reconciler,
-  containers: CurrentContainer[],
-  imageIds: Map<string, string | null>,
-  downloads: Map<string, number> = new Map(),
-): StatusBody {
-  const apps = r.targetApps;
+export function statusBody(state: DeviceStateReader, containers: readonly CurrentContainer[]): StatusBody {
+  const downloads = downloadsInProgress(state.latestEvents(), (appId) => state.release(appId));
   // As the supervisor: the mean over the images still downloading, null when none is.
   const overall = downloads.size > 0 ? Math.round([...downloads.values()].reduce((a, b) => a + b, 0) / downloads.size) : null;
   return {
     status: 'success',
-    appState: r.applyState,
+    appState: state.applyState(),
     overallDownloadProgress: overall,
     containers: containers.map((c) => ({
-      status: r.transientStatus(c.appId, c.serviceName) ?? dockerStateToStatus[c.state] ?? c.state,
+      status: state.serviceStatus(c.appId, c.serviceName) ?? dockerStateToStatus[c.state] ?? c.state,
       serviceName: c.serviceName,
       appId: c.appId,
       imageId: c.imageId,
@@ -76,9 +72,9 @@ export function statusBody(
       createdAt: c.createdAt,
       ...(c.health && c.state === 'running' ? { health: c.health } : {}),
     })),
-    images: apps.flatMap((a) =>
+    images: state.apps().flatMap((a) =>
       a.services.map((s) => {
-        const id = imageIds.get(s.image) ?? null;
+        const id = state.imageId(s.image) ?? null;
         return {
           name: s.image,
           appId: s.appId,
@@ -90,6 +86,6 @@ export function statusBody(
         };
       }),
     ),
-    release: r.release(),
+    release: state.release(),
   };
 }

@@ -3,22 +3,24 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { Step, CurrentContainer } from './planner.js';
+import type { Step, StepAction, CurrentContainer } from './planner.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
+import type { DeviceStateWriter } from './deviceState.js';
 import type { TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { DEVICE_LABEL } from './scope.js';
 import { isNotFound } from './currentState.js';
 import { isRegistryRef } from '../registry/reference.js';
+import { EdgePushError, messageOf } from '../shared/errors.js';
 
 export interface ExecContext {
   docker: Docker;
   scope: DeviceScope;
   env: DeviceEnv;
   hub: LogHub;
-  events: UpdateEventBus;
+  /** Update events go to the read model (and from there to /v2/edgepush/events). */
+  events: Pick<DeviceStateWriter, 'emit'>;
   /** Transient per-service status shown by /v2/state/status (Installing, Stopping, Handing over...). */
   setTransient(appId: number, service: string, status: string | undefined): void;
   follow(containerId: string): void;
@@ -92,7 +94,7 @@ async function removeOwnImage(ctx: ExecContext, imageId: string): Promise<void> 
         : `Deleted this device's tags of image '${short(imageId)}' (others still name it)`,
     );
   } catch (err) {
-    ctx.hub.system(`Could not delete image '${short(imageId)}': ${(err as Error).message}`);
+    ctx.hub.system(`Could not delete image '${short(imageId)}': ${messageOf(err)}`);
   }
 }
 
@@ -127,8 +129,8 @@ async function start(ctx: ExecContext, s: TargetService, dockerImageId: string, 
     try {
       await container.start();
     } catch (err) {
-      ctx.events.emit({ ...ev, phase: 'failed', containerId: container.id, message: (err as Error).message });
-      throw new Error(`Failed to start service '${s.serviceName}': ${(err as Error).message}`, { cause: err });
+      ctx.events.emit({ ...ev, phase: 'failed', containerId: container.id, message: messageOf(err) });
+      throw new EdgePushError('conflict', `Failed to start service '${s.serviceName}': ${messageOf(err)}`, { cause: err });
     }
     ctx.hub.system(`Started service ${label(s.serviceName, dockerImageId)}`);
     ctx.events.emit({ ...ev, phase: 'running', containerId: container.id });
@@ -184,7 +186,7 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
     ctx.events.emit({ ...ev, phase: 'downloaded' });
     return true;
   } catch (err) {
-    const message = (err as Error).message;
+    const message = messageOf(err);
     ctx.hub.system(`Failed to download image '${s.image}': ${message}`);
     ctx.events.emit({ ...ev, phase: 'failed', message });
     return false;
@@ -193,11 +195,12 @@ async function pullStep(ctx: ExecContext, s: TargetService): Promise<boolean> {
   }
 }
 
-type StepOf<A extends Step['action']> = Extract<Step, { action: A }>;
+type StepOf<A extends StepAction> = Extract<Step, { action: A }>;
 /** Carries out one kind of step; false when it could not make progress (image missing, updates locked). */
-type Executor<A extends Step['action']> = (ctx: ExecContext, step: StepOf<A>) => Promise<boolean>;
+type Executor<A extends StepAction> = (ctx: ExecContext, step: StepOf<A>) => Promise<boolean>;
 
-const executors: { [A in Step['action']]: Executor<A> } = {
+/** One executor per step action: updates and service actions alike run through this map. */
+const executors: { [A in StepAction]: Executor<A> } = {
   async createNetwork(ctx, step) {
     await ctx.docker.createNetwork({
       Name: step.dockerName,
@@ -281,5 +284,5 @@ const executors: { [A in Step['action']]: Executor<A> } = {
 
 /** Runs one step with its executor; returns false when the step could not make progress (image missing). */
 export function execute(ctx: ExecContext, step: Step): Promise<boolean> {
-  return (executors[step.action] as Executor<Step['action']>)(ctx, step);
+  return (executors[step.action] as Executor<StepAction>)(ctx, step);
 }

@@ -150,5 +150,3 @@ export function plan(input: PlanInput): Step[] {
   }
   return steps;
 }
-
-/** Steps that only report (nothing to do on the engine): a plan made of these alone counts as settled. */

@@ -1,20 +1,21 @@
 // Reconcile until converged: read the engine, plan, run the steps, plan again. One pass at a time; a trigger
 // during a pass schedules another. Waits (updates.lock held, image missing, engine down) retry on a timer.
-import { existsSync } from 'node:fs';
+// Convergence only: what the device looks like from outside (target, apply state, service statuses, resolved
+// images, events) is published to the read model (deviceState.ts) through DeviceStateWriter.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { plan, type CurrentContainer, type PlannedService, type Step } from './planner.js';
 import { normalizeApps, type LocalState, type TargetApp, type TargetService } from './targetState.js';
 import { containerSpec, type DeviceEnv } from './containerSpec.js';
 import { resolveDependencies, type ServiceImage } from './dependencies.js';
-import { readContainers, readNetworks, readVolumes, resolveImage, isEngineDown } from './currentState.js';
+import { readNetworks, readVolumes, resolveImage, isEngineDown } from './currentState.js';
 import { execute, type ExecContext } from './executor.js';
 import type { DeviceScope } from './scope.js';
 import type { LogHub } from './logHub.js';
-import type { UpdateEventBus } from './updateEventBus.js';
 import type { StateStore } from './stateStore.js';
 import type { ContainerLogs } from './containerLogs.js';
+import type { ApplyState, DeviceStateWriter } from './deviceState.js';
+import { updatesLocked } from './updateLocks.js';
 import { messageOf } from '../shared/errors.js';
 
 export interface ReconcilerDeps {
@@ -22,8 +23,9 @@ export interface ReconcilerDeps {
   scope: DeviceScope;
   env: DeviceEnv;
   hub: LogHub;
-  events: UpdateEventBus;
-  store: StateStore;
+  /** The read model this reconciler publishes to. */
+  state: DeviceStateWriter;
+  store: Pick<StateStore, 'saveTarget' | 'imagePins' | 'saveImagePins'>;
   logs: ContainerLogs;
   receivedBytes(): number;
   /** Registry pulls for target images named by a registry reference (registryPull.ts). */
@@ -39,10 +41,8 @@ export class Reconciler {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly transient = new Map<string, string>();
   private readonly missingReported = new Set<string>();
-  private readonly startable: Set<string>;
-  private appState: 'applying' | 'applied' = 'applying';
+  private appState: ApplyState = 'applying';
   private engineDown = false;
   private settledWaiters: (() => void)[] = [];
   /**
@@ -58,39 +58,16 @@ export class Reconciler {
 
   constructor(
     private readonly deps: ReconcilerDeps,
-    defaultName: string,
+    initialTarget: LocalState,
   ) {
-    this.target = deps.store.target(defaultName);
+    this.target = initialTarget;
     this.apps = normalizeApps(this.target);
-    this.startable = deps.store.poweredOff();
+    deps.state.setTarget(initialTarget);
+    deps.state.setApplyState(this.appState);
     this.targetHash = hashOf(this.target);
     const saved = deps.store.imagePins(this.targetHash);
     this.pins = new Map(Object.entries(saved ?? {}));
     this.adoptOnce = saved === undefined;
-  }
-
-  get scope(): DeviceScope {
-    return this.deps.scope;
-  }
-
-  get state(): LocalState {
-    return this.target;
-  }
-
-  get targetApps(): TargetApp[] {
-    return this.apps;
-  }
-
-  get applyState(): 'applying' | 'applied' {
-    return this.appState;
-  }
-
-  get engineAvailable(): boolean {
-    return !this.engineDown;
-  }
-
-  transientStatus(appId: number, service: string): string | undefined {
-    return this.transient.get(`${appId}/${service}`);
   }
 
   /** Persists the new target (atomically) and starts converging towards it. */
@@ -98,6 +75,7 @@ export class Reconciler {
     this.deps.store.saveTarget(state);
     this.target = state;
     this.apps = normalizeApps(state);
+    this.deps.state.setTarget(state);
     this.missingReported.clear();
     this.pins = new Map();
     this.adoptOnce = false;
@@ -107,10 +85,6 @@ export class Reconciler {
     this.trigger();
   }
 
-  /**
-   * Keeps the loop from acting until the returned release is called, and resolves once a pass already running
-   * has ended: a purge removes containers and volumes without the loop making them again under it.
-   */
   /** Runs steps planned outside the convergence loop (service actions) with its executors, holding the loop meanwhile. */
   async runSteps(steps: readonly Step[]): Promise<void> {
     const release = await this.hold();
@@ -122,6 +96,10 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Keeps the loop from acting until the returned release is called, and resolves once a pass already running
+   * has ended: a purge removes containers and volumes without the loop making them again under it.
+   */
   async hold(): Promise<() => void> {
     this.holds++;
     while (this.running) await new Promise((r) => setTimeout(r, 50));
@@ -146,12 +124,6 @@ export class Reconciler {
     void this.loop();
   }
 
-  markStartable(containerId: string, startable: boolean): void {
-    if (startable) this.startable.add(containerId);
-    else if (!this.startable.delete(containerId)) return;
-    this.deps.store.savePoweredOff(this.startable);
-  }
-
   /** Resolves when the device is applied (for tests and `stop`). */
   whenSettled(): Promise<void> {
     if (!this.running && this.appState === 'applied') return Promise.resolve();
@@ -163,13 +135,8 @@ export class Reconciler {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
-  async currentContainers(): Promise<CurrentContainer[]> {
-    return readContainers(this.deps.docker, this.deps.scope, this.startable);
-  }
-
-  lockHeld(appId: number, service: string): boolean {
-    const dir = this.deps.env.lockDir(appId, service);
-    return existsSync(join(dir, 'updates.lock')) || existsSync(join(dir, 'resin-updates.lock'));
+  private lockHeld(appId: number, service: string): boolean {
+    return updatesLocked(this.deps.env.lockDir, appId, service);
   }
 
   private failures = 0;
@@ -225,7 +192,7 @@ export class Reconciler {
         if (!this.engineDown) {
           this.engineDown = true;
           this.deps.hub.system(`Engine not reachable (${messageOf(err)}); retrying`);
-          this.deps.events.emit({
+          this.deps.state.emit({
             type: 'device',
             state: 'offline',
             release: this.release(),
@@ -243,7 +210,7 @@ export class Reconciler {
 
   private async planOnce(): Promise<Step[]> {
     const { docker, scope, env } = this.deps;
-    const containers = await readContainers(docker, scope, this.startable);
+    const containers = await this.deps.state.containers();
     if (this.adoptOnce) {
       this.adoptOnce = false;
       this.adoptPins(containers);
@@ -289,7 +256,13 @@ export class Reconciler {
   }
 
   /** The image id the current target uses for `name` (pinned once found), or null while it is missing. */
-  async imageIdFor(name: string): Promise<string | null> {
+  private async imageIdFor(name: string): Promise<string | null> {
+    const id = await this.resolvePinned(name);
+    this.deps.state.setImageId(name, id);
+    return id;
+  }
+
+  private async resolvePinned(name: string): Promise<string | null> {
     const pinned = this.pins.get(name);
     if (pinned) {
       try {
@@ -328,7 +301,7 @@ export class Reconciler {
     if (this.missingReported.has(key)) return;
     this.missingReported.add(key);
     this.deps.hub.system(`Updates are locked for '${step.serviceName}', retrying`);
-    this.deps.events.emit({
+    this.deps.state.emit({
       type: 'service',
       appId: step.appId,
       serviceName: step.serviceName,
@@ -338,18 +311,19 @@ export class Reconciler {
     });
   }
 
-  release(appId?: number): string | null {
+  private release(appId?: number): string | null {
     const app = appId === undefined ? this.apps[0] : this.apps.find((a) => a.appId === appId);
     return app ? app.commit : null;
   }
 
-  private setAppState(s: 'applying' | 'applied'): void {
+  private setAppState(s: ApplyState): void {
     if (s === 'applied') {
       for (const k of [...this.missingReported]) if (k.startsWith('lock:')) this.missingReported.delete(k);
     }
     if (s !== this.appState) {
       this.appState = s;
-      this.deps.events.emit({ type: 'device', state: s, release: this.release(), bytesReceived: this.deps.receivedBytes() });
+      this.deps.state.setApplyState(s);
+      this.deps.state.emit({ type: 'device', state: s, release: this.release(), bytesReceived: this.deps.receivedBytes() });
     }
     if (s === 'applied') {
       const w = this.settledWaiters;
@@ -359,14 +333,17 @@ export class Reconciler {
   }
 
   private execContext(): ExecContext {
+    const { docker, scope, env, hub, state, pull } = this.deps;
     return {
-      ...this.deps,
-      setTransient: (appId, service, status) => {
-        if (status) this.transient.set(`${appId}/${service}`, status);
-        else this.transient.delete(`${appId}/${service}`);
-      },
+      docker,
+      scope,
+      env,
+      hub,
+      events: state,
+      pull,
+      setTransient: (appId, service, status) => state.setServiceStatus(appId, service, status),
       follow: (id) => void this.deps.logs.follow(id),
-      markStartable: (id, s) => this.markStartable(id, s),
+      markStartable: (id, s) => state.markStartable(id, s),
       reportMissing: (s: TargetService) => {
         const key = `${s.appId}/${s.serviceName}/${s.image}`;
         if (this.missingReported.has(key)) return false;

@@ -25,7 +25,7 @@ import { findDeltas, type DeltaArtifact } from '../registry/deltaArtifact.js';
 import { corrupt, messageOf } from '../shared/errors.js';
 import type { DeviceScope } from './scope.js';
 import type { Link } from './link.js';
-import { writeFileAtomic } from './stateStore.js';
+import { writeFileAtomic } from '../shared/atomicWrite.js';
 import { applyDeltaFile, type DeltaApplyDeps } from './deltaApply.js';
 import { splitTag } from '../shared/imageRef.js';
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRegistryRef } from '../registry/reference.js';
 import { messageOf } from '../shared/errors.js';
+import { hasTagOrDigest } from '../shared/imageRef.js';
 import { sendJson, type Route } from './http.js';
 import type { RegistryPuller } from './registryPull.js';
 
@@ -21,8 +22,7 @@ export function pullReferenceOf(method: string, rawUrl: string): string | undefi
   const from = url.searchParams.get('fromImage');
   if (!from || !isRegistryRef(from)) return undefined;
   const tag = url.searchParams.get('tag');
-  const hasTag = from.includes('@') || from.lastIndexOf(':') > from.lastIndexOf('/');
-  if (!tag || hasTag) return from;
+  if (!tag || hasTagOrDigest(from)) return from;
   return tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
 }
 

@@ -1,35 +1,11 @@
-// What a device keeps on disk under its data dir, each file written atomically (temp file in the same dir,
-// fsync, rename, fsync dir), so a kill -9 at any point leaves either the old or the new content.
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// What a device keeps on disk under its data dir, each file written atomically (shared/atomicWrite.ts), so a
+// kill -9 at any point leaves either the old or the new content.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../shared/atomicWrite.js';
 import * as z from 'zod';
 import { localStateSchema, type LocalState } from './targetState.js';
-
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  const dfd = openSync(dir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
-}
 
 /** A state file's content, or undefined when it is missing, malformed or of the wrong shape (never a throw:
  *  a damaged file must not keep the device from starting). */

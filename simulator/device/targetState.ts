@@ -2,6 +2,7 @@
 // Services keep every compose key they carry (passthrough) so nothing the CLI sends is lost, but the keys the
 // reconciler acts on are typed here. `normalizeApps` turns the wire shape into the planner's input.
 import * as z from 'zod';
+import { toStringMap } from '../shared/stringMap.js';
 
 const stringMap = z.record(z.string(), z.string());
 const envSchema = z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.array(z.string())]);
@@ -199,18 +200,6 @@ export interface TargetApp {
   services: TargetService[];
   volumes: string[];
   networks: string[];
-}
-
-export function toStringMap(v: Record<string, string> | string[] | undefined): Record<string, string> {
-  if (v === undefined) return {};
-  if (!Array.isArray(v)) return { ...v };
-  const out: Record<string, string> = {};
-  for (const item of v) {
-    const i = item.indexOf('=');
-    if (i < 0) out[item] = '';
-    else out[item.slice(0, i)] = item.slice(i + 1);
-  }
-  return out;
 }
 
 export function envToMap(env: ServiceWire['environment']): Record<string, string> {

@@ -1,10 +1,11 @@
 // Where a fleet is remembered between commands: `<state>/edgepush/fleets/<name>/fleet.json` (its devices, their
 // addresses, process ids and data dirs), written atomically. Device data and logs live beside it.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { invalidInput } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/atomicWrite.js';
 
 export const fleetDeviceSchema = z.object({
   address: z.string(),
@@ -46,11 +47,7 @@ export function readFleet(name: string): FleetRecord | undefined {
 }
 
 export function writeFleet(f: FleetRecord): void {
-  const dir = fleetDir(f.name);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.fleet.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(f, null, 1));
-  renameSync(tmp, join(dir, 'fleet.json'));
+  writeFileAtomic(join(fleetDir(f.name), 'fleet.json'), JSON.stringify(f, null, 1));
 }
 
 export function listFleets(): FleetRecord[] {

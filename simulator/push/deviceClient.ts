@@ -52,10 +52,17 @@ export class DeviceClient {
   /** Host name or IP address (without the port). */
   readonly host: string;
   private readonly apiKey: string | undefined;
-  private engineClient: Docker | undefined;
+  /** The engine connection, shared with the clients `withTimeout` makes of this one. */
+  private readonly shared: { engine?: Docker };
 
   /** `address`: `host`, `host:port` or `[v6]:port` (the supervisor's port; 48484 when not given). */
-  constructor(address: string, opts: DeviceClientOptions = {}) {
+  constructor(
+    private readonly address: string,
+    private readonly options: DeviceClientOptions = {},
+    shared: { engine?: Docker } = {},
+  ) {
+    const opts = options;
+    this.shared = shared;
     if (!address || /[/\s]/.test(address)) throw invalidInput(`'${address}' is not a device address or host name`);
     const parsed = parseDeviceAddress(address);
     this.host = parsed.host;
@@ -228,14 +235,19 @@ export class DeviceClient {
   /** The device's engine (Docker Engine API on :2375; development images only), with the API key where there is one. */
   engine(): Docker {
     // An idle-socket timeout: long enough for a silent RUN step of a slow board's build.
-    this.engineClient ??= new Docker({
+    this.shared.engine ??= new Docker({
       host: this.host,
       port: this.enginePort,
       protocol: 'http',
       timeout: 600_000,
       headers: this.authHeaders(),
     } as Docker.DockerOptions);
-    return this.engineClient;
+    return this.shared.engine;
+  }
+
+  /** The same device with another default call timeout: same API key and ports, the same engine connection. */
+  withTimeout(timeoutMs: number): DeviceClient {
+    return timeoutMs === this.timeoutMs ? this : new DeviceClient(this.address, { ...this.options, timeoutMs }, this.shared);
   }
 
   /** True when the engine answers on :2375 (a development image). */

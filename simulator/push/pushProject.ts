@@ -8,7 +8,7 @@ import { buildServices, type BuiltService } from './build/buildServices.js';
 import { shipMissingBaseImages } from './build/baseImagesToDevice.js';
 import { connectDevice } from './connect.js';
 import { followUpdate } from './followUpdate.js';
-import { checkServices } from './serviceHealth.js';
+import { checkServiceStates } from './serviceHealth.js';
 import { checkServiceNames, loadProject } from './project/loadProject.js';
 import { failedIn, PushFailure } from './pushFailure.js';
 import { buildTargetState, parseEnvArgs } from './targetState.js';
@@ -160,7 +160,7 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
     timeoutMs: opts.applyTimeoutMs ?? 120_000,
     onEvent: emit,
   });
-  const checked = await checkServices(
+  const checks = await checkServiceStates(
     client.engine(),
     status,
     project.services.map((s) => s.name),
@@ -169,9 +169,10 @@ export async function pushProject(opts: PushOptions): Promise<PushReport> {
       onWaiting: (service) => emit({ type: 'step', message: `waiting for the health check of ${service}` }),
     },
   );
-  for (const [service, state] of Object.entries(checked)) {
-    if (/^(Restarting|exited)/.test(state) || /unhealthy/.test(state))
-      emit({ type: 'service', service, phase: state.startsWith('exited') ? 'exited' : 'failed', message: state });
+  const checked: Record<string, string> = {};
+  for (const [service, { state, trouble }] of Object.entries(checks)) {
+    checked[service] = state;
+    if (trouble) emit({ type: 'service', service, phase: trouble === 'exited' ? 'exited' : 'failed', message: state });
   }
   const figured: ReportInput[] = [];
   for (const b of built) {

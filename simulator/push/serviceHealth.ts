@@ -21,17 +21,32 @@ export interface ContainerFacts {
   healthWindowMs?: number;
 }
 
-/** The state to report for a service, from the supervisor's status and the engine's view of its container. */
-export function healthState(supervisorState: string, c: ContainerFacts | undefined): string {
-  if (!c) return supervisorState;
+/** A service as checked: the state to report, and what is wrong with it as a value (never read back from the text). */
+export interface ServiceCheck {
+  /** `Running`, `Running (healthy)`, `Restarting (exit 3, 2 restarts)`, `exited (code 1)`, or the supervisor's status. */
+  state: string;
+  /** It exited, it keeps being restarted (crash loop), or its healthcheck says unhealthy. */
+  trouble?: 'exited' | 'restarting' | 'unhealthy';
+}
+
+/** The check of a service, from the supervisor's status and the engine's view of its container. */
+export function serviceCheck(supervisorState: string, c: ContainerFacts | undefined): ServiceCheck {
+  // Without the engine's view the supervisor's status stands (`exited`: the container status of a stopped container).
+  if (!c) return supervisorState === 'exited' ? { state: supervisorState, trouble: 'exited' } : { state: supervisorState };
   // The engine resets the exit code when it restarts a container, so a crash-looping container caught while briefly
   // up says exit 0: its restart count is what gives it away.
   if (c.restarting || c.restartCount > 0) {
     const exit = c.exitCode !== 0 ? `exit ${c.exitCode}, ` : '';
-    return `Restarting (${exit}${c.restartCount} restart${c.restartCount === 1 ? '' : 's'})`;
+    return { state: `Restarting (${exit}${c.restartCount} restart${c.restartCount === 1 ? '' : 's'})`, trouble: 'restarting' };
   }
-  if (!c.running) return c.exitCode === 0 ? 'exited' : `exited (code ${c.exitCode})`;
-  return statusWithHealth(supervisorState, c.health);
+  if (!c.running) return { state: c.exitCode === 0 ? 'exited' : `exited (code ${c.exitCode})`, trouble: 'exited' };
+  const state = statusWithHealth(supervisorState, c.health);
+  return c.health === 'unhealthy' ? { state, trouble: 'unhealthy' } : { state };
+}
+
+/** The state to report for a service (serviceCheck's text). */
+export function healthState(supervisorState: string, c: ContainerFacts | undefined): string {
+  return serviceCheck(supervisorState, c).state;
 }
 
 async function facts(docker: Docker, id: string): Promise<ContainerFacts | undefined> {
@@ -80,13 +95,24 @@ export async function checkServices(
   services: readonly string[],
   o: { minUptimeMs?: number; maxHealthWaitMs?: number; pollMs?: number; signal?: AbortSignal; onWaiting?: (service: string) => void } = {},
 ): Promise<Record<string, string>> {
+  const checks = await checkServiceStates(docker, status, services, o);
+  return Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, c.state]));
+}
+
+/** Service name → its check (state and trouble). Never throws: without an engine the supervisor's states stand. */
+export async function checkServiceStates(
+  docker: Docker,
+  status: StateStatus,
+  services: readonly string[],
+  o: { minUptimeMs?: number; maxHealthWaitMs?: number; pollMs?: number; signal?: AbortSignal; onWaiting?: (service: string) => void } = {},
+): Promise<Record<string, ServiceCheck>> {
   const minUptimeMs = o.minUptimeMs ?? 700;
-  const out: Record<string, string> = {};
+  const out: Record<string, ServiceCheck> = {};
   await Promise.all(
     services.map(async (name) => {
       const c = status.containers.find((x) => x.serviceName === name);
       const supervisorState = c?.status ?? 'unknown';
-      if (!c?.containerId) return void (out[name] = supervisorState);
+      if (!c?.containerId) return void (out[name] = serviceCheck(supervisorState, undefined));
       let f = await facts(docker, c.containerId);
       const age = f ? Date.now() - f.startedAt : Infinity;
       if (f?.running && Number.isFinite(age) && age >= 0 && age < minUptimeMs) {
@@ -107,7 +133,7 @@ export async function checkServices(
           f = await facts(docker, c.containerId);
         }
       }
-      out[name] = healthState(supervisorState, f);
+      out[name] = serviceCheck(supervisorState, f);
     }),
   );
   return out;

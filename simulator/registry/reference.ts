@@ -3,6 +3,7 @@
 // names a host (has a dot or a port, or is `localhost`): `edgepush-base/busybox` is an engine-local name,
 // `127.0.0.20:5000/fleet/app:v2` is pulled from 127.0.0.20:5000.
 import { invalidInput } from '../shared/errors.js';
+import { isLoopback } from '../shared/loopback.js';
 
 export interface ImageRef {
   /** host[:port], lower case. */
@@ -67,10 +68,8 @@ export interface RegistryAddress {
   password?: string;
 }
 
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+/** `host`, `host:port` or `[v6]:port` on this machine. */
+const isLoopbackHost = (host: string) => isLoopback(host.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
 
 /**
  * `--registry URL`: `http://HOST:PORT`, `https://HOST`, or a bare `HOST[:PORT]` (plain HTTP on loopback, as

@@ -8,8 +8,12 @@ export function splitTag(ref: string): [string, string] {
   return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
 }
 
+/** A reference that names a tag or a digest (`app:1`, `app@sha256:…`; `host:5000/app` names neither). */
+export function hasTagOrDigest(ref: string): boolean {
+  return ref.lastIndexOf(':') > ref.lastIndexOf('/') || ref.includes('@');
+}
+
 /** `edgepush-base/busybox` → `edgepush-base/busybox:latest`; a reference with a tag or a digest is kept. */
 export function withTag(ref: string): string {
-  const slash = ref.lastIndexOf('/');
-  return ref.lastIndexOf(':') > slash || ref.includes('@') ? ref : `${ref}:latest`;
+  return hasTagOrDigest(ref) ? ref : `${ref}:latest`;
 }

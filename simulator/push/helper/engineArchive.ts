@@ -5,10 +5,11 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { hostForUrl } from '../deviceAddress.js';
 import type { DeviceClient } from '../deviceClient.js';
+import { invalidInput } from '../../shared/errors.js';
 
 /** A tar archive holding one regular file (`name` relative to `/`), ustar, in memory. */
 export function tarOfFile(name: string, data: Uint8Array, mode = 0o644): Buffer {
-  if (Buffer.byteLength(name) > 99) throw new Error(`tar name too long: ${name}`);
+  if (Buffer.byteLength(name) > 99) throw invalidInput(`tar name too long: ${name}`);
   const header = Buffer.alloc(512);
   header.write(name, 0, 'utf8');
   header.write(`${mode.toString(8).padStart(7, '0')}\0`, 100, 'ascii');

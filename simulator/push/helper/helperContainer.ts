@@ -8,6 +8,7 @@ import type { DeviceClient } from '../deviceClient.js';
 import { gzipTarOfFile, putArchive } from './engineArchive.js';
 import { RESULT_PREFIX, type HelperJob, type HelperResult } from './helperMain.js';
 import type { HelperImage } from './helperImage.js';
+import { EdgePushError } from '../../shared/errors.js';
 
 export const HELPER_LABEL = 'io.edgepush.helper';
 
@@ -16,7 +17,7 @@ export function helperProgram(): Buffer {
   for (const p of [join(__dirname, 'pushHelper.js'), join(__dirname, '..', '..', '..', 'dist', 'pushHelper.js')]) {
     if (existsSync(p)) return readFileSync(p);
   }
-  throw new Error('dist/pushHelper.js is missing (npm run build)');
+  throw new EdgePushError('internal', 'dist/pushHelper.js is missing (npm run build)');
 }
 
 export interface HelperContainer {

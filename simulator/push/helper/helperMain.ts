@@ -13,6 +13,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { applyImageDelta } from '../../engine/imageDeltaApply.js';
+import { corrupt } from '../../shared/errors.js';
 
 export const HELPER_ROOT = '/edgepush';
 export const RESULT_PREFIX = 'EDGEPUSH-HELPER ';
@@ -92,7 +93,7 @@ async function joinParts(job: HelperJob, out: string): Promise<void> {
   await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const got = `sha256:${hash.digest('hex')}`;
   if (got !== job.digest)
-    throw new Error(`the uploaded delta is damaged (sha256 ${got.slice(7, 19)}, expected ${String(job.digest).slice(7, 19)})`);
+    throw corrupt(`the uploaded delta is damaged (sha256 ${got.slice(7, 19)}, expected ${String(job.digest).slice(7, 19)})`);
 }
 
 export async function runHelper(jobPath = join(HELPER_ROOT, 'job.json')): Promise<HelperResult> {

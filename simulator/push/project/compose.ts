@@ -7,9 +7,10 @@ import * as z from 'zod';
 import { invalidInput, messageOf } from '../../shared/errors.js';
 import { closestKey, isExtension, REFUSED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS } from './composeKeys.js';
 import { interpolate } from './composeInterpolate.js';
-import { normalizeService, ServiceProblem, toStringMap, type ComposeService } from './composeService.js';
+import { normalizeService, ServiceProblem, type ComposeService } from './composeService.js';
+import { toStringMap } from '../../shared/stringMap.js';
 
-export { toStringMap, type ComposeService } from './composeService.js';
+export { type ComposeService } from './composeService.js';
 
 export interface ParsedCompose {
   /** In file order; services whose profiles are not active are left out (as compose does). */

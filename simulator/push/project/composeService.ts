@@ -4,6 +4,7 @@
 // line and service.
 import * as z from 'zod';
 import { parseBytes, parseDurationNs } from '../../shared/composeUnits.js';
+import { toStringMap } from '../../shared/stringMap.js';
 import {
   BUILD_KEYS,
   closestKey,
@@ -57,20 +58,6 @@ const duration = z
   .union([z.number(), z.string()])
   .refine((v) => parseDurationNs(v) !== undefined, 'expected a duration such as 30s or 1m30s');
 const int = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform(Number);
-
-export function toStringMap(v: z.infer<typeof stringMap> | undefined): Record<string, string> {
-  if (!v) return {};
-  if (Array.isArray(v)) {
-    const out: Record<string, string> = {};
-    for (const item of v) {
-      const eq = item.indexOf('=');
-      if (eq < 0) out[item] = '';
-      else out[item.slice(0, eq)] = item.slice(eq + 1);
-    }
-    return out;
-  }
-  return Object.fromEntries(Object.entries(v).map(([k, val]) => [k, val === null ? '' : String(val)]));
-}
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 

@@ -8,6 +8,7 @@
 // an unknown variable is an error (balena fails the build the same way).
 import { posix } from 'node:path';
 import { archInfo } from '../../shared/deviceTypes.js';
+import { invalidInput } from '../../shared/errors.js';
 
 export interface TemplateVars {
   arch: string;
@@ -64,9 +65,7 @@ export function selectDockerfile(
   return undefined;
 }
 
-export class TemplateError extends Error {}
-
-/** Replaces balena's `%%VAR%%` template variables; throws TemplateError on an unknown one, naming its line. */
+/** Replaces balena's `%%VAR%%` template variables; throws invalid-input on an unknown one, naming its line. */
 export function resolveTemplate(text: string, v: TemplateVars): string {
   const values: Record<string, string> = {};
   const base: Record<string, string> = {
@@ -89,7 +88,7 @@ export function resolveTemplate(text: string, v: TemplateVars): string {
         : line.replace(/%%([A-Z][A-Z_]+)%%/g, (_whole, name: string) => {
             const value = values[name];
             if (value === undefined)
-              throw new TemplateError(
+              throw invalidInput(
                 `line ${i + 1}: unknown template variable %%${name}%% (balena knows ${Object.keys(values)
                   .filter((k) => k.startsWith('BALENA_'))
                   .join(', ')})`,

@@ -4,13 +4,13 @@
 // built or sent for a project that does not load.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { invalidInput } from '../../shared/errors.js';
+import { EdgePushError, invalidInput } from '../../shared/errors.js';
 import { archBaseNames } from '../../shared/baseImageNames.js';
 import { loadBalenaYml, type BuildSecret } from './balenaYml.js';
 import { parseCompose, type ComposeService } from './compose.js';
 import { parseDotEnv } from './composeInterpolate.js';
 import { normalizeService } from './composeService.js';
-import { dockerfileCandidates, resolveTemplate, selectDockerfile, TemplateError, type DockerfileKind } from './dockerfile.js';
+import { dockerfileCandidates, resolveTemplate, selectDockerfile, type DockerfileKind } from './dockerfile.js';
 import { liveDockerfile } from '../livepush/dockerfileSteps.js';
 import { engineDockerfile } from '../build/engineDockerfile.js';
 
@@ -192,7 +192,7 @@ export async function loadProject(projectDir: string, opts: LoadOptions): Promis
           releaseHash: opts.releaseHash,
         });
       } catch (err) {
-        if (err instanceof TemplateError)
+        if (EdgePushError.is(err, 'invalid-input'))
           throw invalidInput(`service '${svc}': ${posix.join(rel.split('\\').join('/'), choice.file)}: ${err.message}`);
         throw err;
       }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan, type CurrentContainer, type PlanInput, type PlannedService } from '../../../simulator/device/planner.js';
 import { normalizeApps, type LocalState } from '../../../simulator/device/targetState.js';
+import { container } from './fixtures.js';
 
 function target(labels: Record<string, string> = {}, running = true): LocalState {
   return {
@@ -19,24 +20,6 @@ function target(labels: Record<string, string> = {}, running = true): LocalState
         },
       },
     },
-  };
-}
-
-function container(over: Partial<CurrentContainer> = {}): CurrentContainer {
-  return {
-    id: 'old',
-    name: 'x',
-    appId: 1,
-    serviceName: 'main',
-    serviceId: 1,
-    imageId: 1,
-    commit: 'c1',
-    hash: 'h-old',
-    dockerImageId: 'sha256:old',
-    state: 'running',
-    startable: false,
-    createdAt: '',
-    ...over,
   };
 }
 
@@ -133,14 +116,4 @@ test('an empty target removes everything, then the unused networks', () => {
   const empty: LocalState = { local: { name: 'd', config: {}, apps: {} } };
   assert.deepEqual(actions(plan(input(empty, { containers: [container()] }))), ['kill']);
   assert.deepEqual(actions(plan(input(empty))), ['removeNetwork']);
-});
-
-test('service actions are planned steps: stop, start (of the existing container), restart = stop then start, per container', async () => {
-  const { planServiceAction } = await import('../../../simulator/device/serviceActions.js');
-  const a = container({ id: 'a', serviceName: 'main' });
-  const b = container({ id: 'b', serviceName: 'side' });
-  const ids = (steps: ReturnType<typeof planServiceAction>) => steps.map((s) => `${s.action}:${'container' in s ? s.container.id : ''}`);
-  assert.deepEqual(ids(planServiceAction('stop', [a])), ['stop:a']);
-  assert.deepEqual(ids(planServiceAction('start', [a])), ['startExisting:a']);
-  assert.deepEqual(ids(planServiceAction('restart', [a, b])), ['stop:a', 'startExisting:a', 'stop:b', 'startExisting:b']);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DashboardModel } from '../../../extension/dashboard/dashboardModel.js';
 import { phaseOfServiceState } from '../../../simulator/push/serviceState.js';
-import { addToHistory, applyPushEvent, finishPush, HISTORY_LIMIT, startPush } from '../../../extension/push/pushModel.js';
+import { addToHistory, applyPushEvent, finishPush, HISTORY_LIMIT, startPush } from '../../../extension/dashboard/pushModel.js';
 import type { PushReport } from '../../../simulator/push/types.js';
 
 const report: PushReport = {

@@ -76,6 +76,10 @@ test('services carry state icons and running/stopped context values', () => {
   assert.equal(serviceIcon('Downloading').id, 'sync~spin');
   assert.equal(serviceIcon('exited').id, 'circle-slash');
   assert.equal(serviceIcon('Aborted').id, 'error');
+  assert.equal(serviceIcon('Dead').id, 'error', 'dead is failed, as phaseOfServiceState says for the CLI and the dashboard');
+  assert.equal(serviceIcon('Restarting (exit 3, 2 restarts)').id, 'circle-slash', 'its process ended: exited, as the push report says');
+  assert.equal(serviceIcon('Running (unhealthy)').id, 'warning');
+  assert.equal(serviceIcon('Handing over').id, 'sync~spin');
 });
 
 test('a device without services says what to do instead of showing nothing', () => {

@@ -6,7 +6,7 @@ import { describePushEvent, formatReport } from '../../../simulator/push/format.
 import { phaseOfDeviceEvent, updateSettled } from '../../../simulator/push/followUpdate.js';
 import { exitCodeOf, PushFailure } from '../../../simulator/push/pushFailure.js';
 import { versionAtLeast } from '../../../simulator/push/connect.js';
-import { healthState } from '../../../simulator/push/serviceHealth.js';
+import { healthState, serviceCheck } from '../../../simulator/push/serviceHealth.js';
 import { SseParser, LineSplitter } from '../../../simulator/shared/lineStream.js';
 import { PushReportSchema } from '../../../simulator/push/types.js';
 import { cancelled, invalidInput, unavailable } from '../../../simulator/shared/errors.js';
@@ -165,6 +165,17 @@ test("a crash-looping or stopped container is reported as such, not as the super
   assert.equal(healthState('Running', { ...up, running: false, exitCode: 1 }), 'exited (code 1)');
   assert.equal(healthState('exited', { ...up, running: false, exitCode: 0 }), 'exited');
   assert.equal(healthState('Running', undefined), 'Running');
+});
+
+test('what is wrong with a service is a value beside its state, not read back from the text', () => {
+  const up = { running: true, restarting: false, restartCount: 0, exitCode: 0, startedAt: 0 };
+  assert.deepEqual(serviceCheck('Running', up), { state: 'Running' });
+  assert.deepEqual(serviceCheck('Running', { ...up, health: 'healthy' }), { state: 'Running (healthy)' });
+  assert.deepEqual(serviceCheck('Running', { ...up, health: 'unhealthy' }), { state: 'Running (unhealthy)', trouble: 'unhealthy' });
+  assert.deepEqual(serviceCheck('Running', { ...up, restartCount: 1 }), { state: 'Restarting (1 restart)', trouble: 'restarting' });
+  assert.deepEqual(serviceCheck('Running', { ...up, running: false, exitCode: 2 }), { state: 'exited (code 2)', trouble: 'exited' });
+  assert.deepEqual(serviceCheck('exited', undefined), { state: 'exited', trouble: 'exited' }, 'no engine: the supervisor says it');
+  assert.deepEqual(serviceCheck('Installing', undefined), { state: 'Installing' });
 });
 
 test('service states with health: only running and healthy count as up', async () => {
