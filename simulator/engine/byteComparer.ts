@@ -8,10 +8,14 @@ export class ByteComparer {
   private readonly oldView: DataView;
   private readonly nextView: DataView;
 
-  constructor(
-    readonly old: Uint8Array,
-    readonly next: Uint8Array,
-  ) {
+  readonly old: Uint8Array;
+  readonly next: Uint8Array;
+
+  constructor(old: Uint8Array, next: Uint8Array) {
+    // plain Uint8Arrays whatever the caller holds (Buffers have another hidden class): matchLen stays
+    // monomorphic, compiled once
+    this.old = new Uint8Array(old.buffer, old.byteOffset, old.length);
+    this.next = new Uint8Array(next.buffer, next.byteOffset, next.length);
     this.oldView = new DataView(old.buffer, old.byteOffset, old.length);
     this.nextView = new DataView(next.buffer, next.byteOffset, next.length);
   }

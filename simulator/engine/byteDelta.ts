@@ -65,7 +65,6 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!(blockSize >= 1 && blockSize <= MAX_BLOCK_SIZE)) throw invalidInput(`block size ${blockSize} out of range`);
   const pairing = opts.tarAware === false ? { hints: [], unchangedOld: [] } : pairTarEntries(old, next);
-  const matchOpts = { skipOld: pairing.unchangedOld, progress: opts.onProgress };
   let transforms: ExecutableTransform[] | undefined;
   let basis = old;
   if (opts.executables !== false) {
@@ -76,6 +75,8 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
     transforms = planExecutableTransforms(old, next);
     basis = predictNew(old, transforms);
   }
+  const coarseOld = (transforms ?? []).map((t): [number, number] => [t.oldStart, t.oldStart + t.oldLength]).sort((a, b) => a[0] - b[0]);
+  const matchOpts = { skipOld: pairing.unchangedOld, coarseOld, progress: opts.onProgress };
   const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
   findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), matchOpts);
   writer.flush();

@@ -3,7 +3,8 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { createImageDelta } from './imageDelta.js';
 import type { ImageArchive } from './imageArchive.js';
-import type { DeltaJob, DeltaJobResult } from './imageDeltaOffThread.js';
+import type { DeltaJob, DeltaJobResult, FileDeltaJob } from './imageDeltaOffThread.js';
+import { createImageDeltaBetweenFiles } from './imageDeltaFiles.js';
 import { runApplyJob, type ApplyJob } from './imageDeltaApplyOffThread.js';
 import { EdgePushError, messageOf } from '../shared/errors.js';
 
@@ -16,9 +17,31 @@ const revive = (a: ImageArchive): ImageArchive => ({
 });
 
 // Jobs come one at a time (imageDeltaOffThread.ts keeps this worker between them); each gets one answer.
-parentPort!.on('message', (job: DeltaJob | ApplyJob) => {
+const failed = (err: unknown): DeltaJobResult => ({
+  ok: false,
+  kind: EdgePushError.is(err) ? err.kind : 'internal',
+  message: messageOf(err),
+  threadId,
+});
+
+parentPort!.on('message', (job: DeltaJob | ApplyJob | FileDeltaJob) => {
   if ((job as ApplyJob).kind === 'apply') {
     void runApplyJob(job as ApplyJob).then((r) => parentPort!.postMessage(r));
+    return;
+  }
+  if ((job as FileDeltaJob).kind === 'file') {
+    createImageDeltaBetweenFiles(job as FileDeltaJob).then(
+      (d) =>
+        parentPort!.postMessage({
+          ok: true,
+          header: d.header,
+          chunks: [],
+          bytes: d.bytes,
+          report: d.report,
+          threadId,
+        } satisfies DeltaJobResult),
+      (err: unknown) => parentPort!.postMessage(failed(err)),
+    );
     return;
   }
   job = job as DeltaJob;
@@ -27,9 +50,6 @@ parentPort!.on('message', (job: DeltaJob | ApplyJob) => {
       const result: DeltaJobResult = { ok: true, header: d.header, chunks: d.chunks, bytes: d.bytes, report: d.report, threadId };
       parentPort!.postMessage(result); // copied: deltas are small, and pooled Buffers cannot be transferred
     },
-    (err: unknown) => {
-      const result: DeltaJobResult = { ok: false, kind: EdgePushError.is(err) ? err.kind : 'internal', message: messageOf(err), threadId };
-      parentPort!.postMessage(result);
-    },
+    (err: unknown) => parentPort!.postMessage(failed(err)),
   );
 });

@@ -57,6 +57,28 @@ async function archiveFile(src: ImageSource, dir: string, name: string): Promise
   return path;
 }
 
+/** A delta between archive files named by path (what a worker job carries: imageDeltaFileOffThread.ts). */
+export interface ArchiveFilesDelta {
+  basisPath?: string;
+  targetPath: string;
+  outputPath: string;
+  memoryBudget?: number;
+  estimates?: boolean;
+  codec?: CreateByteDeltaOptions;
+  workDir?: string;
+}
+
+export const createImageDeltaBetweenFiles = (j: ArchiveFilesDelta): Promise<ImageDeltaFile> =>
+  createImageDeltaFile({
+    basis: j.basisPath === undefined ? undefined : { archivePath: j.basisPath },
+    target: { archivePath: j.targetPath },
+    outputPath: j.outputPath,
+    memoryBudget: j.memoryBudget,
+    estimates: j.estimates,
+    codec: j.codec,
+    workDir: j.workDir,
+  });
+
 export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): Promise<ImageDeltaFile> {
   const started = performance.now();
   await checkOutputPath(opts.outputPath);

@@ -16,6 +16,7 @@ import type { ImageArchive } from './imageArchive.js';
 import type { ImageDeltaHeader } from './imageDeltaFormat.js';
 import type { ImageDeltaReport } from './deltaReport.js';
 import type { CreateByteDeltaOptions } from './byteDelta.js';
+import type { ArchiveFilesDelta } from './imageDeltaFiles.js';
 import { EdgePushError, cancelled, type ErrorKind } from '../shared/errors.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { pipeline } from 'node:stream/promises';
@@ -26,6 +27,9 @@ export interface DeltaJob {
   estimates?: boolean;
   codec?: CreateByteDeltaOptions;
 }
+
+/** A delta between archive files, made within a memory budget into `outputPath` (imageDeltaFileOffThread.ts). */
+export type FileDeltaJob = { kind: 'file' } & ArchiveFilesDelta;
 
 export type DeltaJobResult = (
   | { ok: true; header: ImageDeltaHeader; chunks: Uint8Array[]; bytes: number; report: ImageDeltaReport }
@@ -40,8 +44,10 @@ const IDLE_MS = 60_000;
 // it next collects garbage, and warmth matters little next to that much work.
 const KEEP_AFTER_MAX_BYTES = 64 << 20;
 
-const jobBytes = (job: DeltaJob) =>
-  [job.basis, job.target].reduce((n, img) => n + (img ? img.config.length + img.layers.reduce((m, l) => m + l.data.length, 0) : 0), 0);
+const jobBytes = (job: DeltaJob | FileDeltaJob) =>
+  'kind' in job
+    ? Infinity // archive files: as large as they come
+    : [job.basis, job.target].reduce((n, img) => n + (img ? img.config.length + img.layers.reduce((m, l) => m + l.data.length, 0) : 0), 0);
 
 /** The worker entry next to this bundle (dist/deltaWorker.js), or the TypeScript source when run from source. */
 export function workerScript(): { code: string; eval: boolean } | undefined {
@@ -64,7 +70,7 @@ class DeltaWorker {
     this.worker.on('error', () => (this.dead = true)); // also reported to the job in progress, if any
   }
 
-  run(job: DeltaJob, signal: AbortSignal | undefined): Promise<DeltaJobResult> {
+  run(job: DeltaJob | FileDeltaJob, signal: AbortSignal | undefined): Promise<DeltaJobResult> {
     this.busy = true;
     clearTimeout(this.idleTimer);
     this.worker.ref();
@@ -108,7 +114,12 @@ class DeltaWorker {
 
 let kept: DeltaWorker | undefined;
 
-async function runJob(script: { code: string; eval: boolean }, job: DeltaJob, signal: AbortSignal | undefined): Promise<DeltaJobResult> {
+/** Runs a job on the kept worker, or on one of its own when that one is busy. */
+export async function runDeltaJob(
+  script: { code: string; eval: boolean },
+  job: DeltaJob | FileDeltaJob,
+  signal: AbortSignal | undefined,
+): Promise<DeltaJobResult> {
   if (kept === undefined || kept.dead) kept = new DeltaWorker(script);
   if (!kept.busy) {
     const worker = kept;
@@ -135,7 +146,7 @@ export async function createImageDeltaOffThread(
   const script = workerScript();
   if (!script) return createImageDelta({ ...opts, basis, target });
   const job: DeltaJob = { basis, target, estimates: opts.estimates, codec: opts.codec };
-  const result = await runJob(script, job, opts.signal);
+  const result = await runDeltaJob(script, job, opts.signal);
   if (!result.ok) throw new EdgePushError(result.kind, result.message);
   const chunks = result.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
   if (opts.outputPath) {

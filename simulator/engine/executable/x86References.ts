@@ -44,6 +44,20 @@ for (let b0 = 0; b0 < 256; b0++) {
   }
 }
 
+/** The rel32 at `field` of `view`, relative to the address `pc`: 0 when its target lies outside the program
+ *  [lo, hi) (not taken for a reference), 1 when it is a reference left as it is, 2 when it was rewritten in
+ *  `out`. A function of its own, not a closure per call of rewriteX86: V8 threw the optimised scan away each
+ *  time it met a new closure there ("wrong call target"), on the device's first apply too. */
+function rewriteRel(view: DataView, out: DataView, field: number, pc: number, lo: number, hi: number, lookup: MoveLookup): number {
+  const target = pc + view.getInt32(field, true);
+  if (target < lo || target >= hi) return 0;
+  const value = Math.round(lookup.moved(pc, target));
+  if (value !== value || value < -0x80000000 || value > 0x7fffffff) return 1; // NaN: unmapped, leave it
+  if (value === target - pc) return 1;
+  out.setInt32(field, value, true);
+  return 2;
+}
+
 /** Rewrites, in `dst`, every rel32 of `src`'s code whose position and target the map moves apart. Returns the
  *  number of references rewritten. `src` and `dst` are the same file (dst a copy being changed). */
 export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map: AddressMap): number {
@@ -52,19 +66,6 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
   const out = new DataView(dst.buffer, dst.byteOffset, dst.length);
   let count = 0;
   const lookup = new MoveLookup(map);
-  // the rel32 at `field`, relative to the address `pcAt` bytes further on, in a segment starting at `base`
-  const rel = (field: number, next: number, toVa: number): boolean => {
-    const pc = next + toVa;
-    const target = pc + view.getInt32(field, true);
-    if (target < lo || target >= hi) return false;
-    const value = Math.round(lookup.moved(pc, target));
-    if (value !== value || value < -0x80000000 || value > 0x7fffffff) return true; // NaN: unmapped, leave it
-    if (value !== target - pc) {
-      out.setInt32(field, value, true);
-      count++;
-    }
-    return true;
-  };
   for (const seg of elf.segments) {
     if (!seg.executable) continue;
     const toVa = seg.vaddr - seg.fileOffset;
@@ -76,19 +77,25 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
       const b = src[p]!;
       const kind = START[b]!;
       if (kind === 1) {
-        if (rel(p + 1, p + 5, toVa)) {
+        const r = rewriteRel(view, out, p + 1, p + 5 + toVa, lo, hi, lookup);
+        if (r !== 0) {
+          count += r >> 1;
           p += 5;
           continue;
         }
       } else if (kind === 2) {
         const b1 = src[p + 1]!;
         if ((b1 & 0xf0) === 0x80) {
-          if (rel(p + 2, p + 6, toVa)) {
+          const r = rewriteRel(view, out, p + 2, p + 6 + toVa, lo, hi, lookup);
+          if (r !== 0) {
+            count += r >> 1;
             p += 6;
             continue;
           }
         } else if (TWO_BYTE[b1] === 1 && p + 7 <= end && (src[p + 2]! & 0xc7) === 0x05) {
-          if (rel(p + 3, p + 7, toVa)) {
+          const r = rewriteRel(view, out, p + 3, p + 7 + toVa, lo, hi, lookup);
+          if (r !== 0) {
+            count += r >> 1;
             p += 7;
             continue;
           }
@@ -96,7 +103,9 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
       } else {
         const imm = ONE_BYTE_IMM[b]!;
         if (imm >= 0 && (src[p + 1]! & 0xc7) === 0x05 && p + 6 + imm <= end) {
-          if (rel(p + 2, p + 6 + imm, toVa)) {
+          const r = rewriteRel(view, out, p + 2, p + 6 + imm + toVa, lo, hi, lookup);
+          if (r !== 0) {
+            count += r >> 1;
             p += 6 + imm;
             continue;
           }

@@ -9,6 +9,8 @@ import { imageIdOf } from './engineBuild.js';
 import { figuresFor, figuresOfDelta, type ImageFigures } from './imageFigures.js';
 import { shipImageFull } from './shipImage.js';
 import { createImageDeltaOffThread } from '../../engine/imageDeltaOffThread.js';
+import { createImageDeltaFileOffThread } from '../../engine/imageDeltaFileOffThread.js';
+import { DEFAULT_MEMORY_BUDGET } from '../../engine/windowedDelta.js';
 import { DeltaUnsupported, sendImageDelta, deviceTakesDeltas } from './sendDelta.js';
 import { HelperFallback, shipWithHelper } from './helperDelta.js';
 import type { ShipMethod } from '../types.js';
@@ -39,6 +41,12 @@ export interface Shipped {
   helperBytes: number;
 }
 
+/** The engine's size of an image (0 when it does not say). */
+async function imageSizeOf(docker: Docker, id: string): Promise<number> {
+  const info = (await docker.getImage(id).inspect()) as { Size?: number };
+  return info.Size ?? 0;
+}
+
 export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   const progress = (sent: number, total: number) =>
     o.onEvent({
@@ -53,12 +61,19 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   const basisHere = (await here(o.basisImageId)) ?? (await here(o.alternateBasisImageId));
   const agentTakesDeltas = await deviceTakesDeltas(o.client, o.signal);
   o.onEvent({ type: 'service', service: o.service, phase: 'shipping', percent: 0, bytes: 0 });
-  const delta = await createImageDeltaOffThread({
+  const sources = {
     basis: basisHere ? { docker: o.local, ref: basisHere } : undefined,
     target: { docker: o.local, ref: o.imageId },
     estimates: o.wantFigures,
     signal: o.signal,
-  });
+  };
+  // Images that together take more than half the engine's memory budget are streamed to files and diffed
+  // within the budget (windowed); smaller ones are read into memory, which is quicker.
+  const sizes = await Promise.all([basisHere, o.imageId].map((id) => (id ? imageSizeOf(o.local, id) : 0)));
+  const delta =
+    sizes[0]! + sizes[1]! > DEFAULT_MEMORY_BUDGET / 2
+      ? await createImageDeltaFileOffThread(sources)
+      : await createImageDeltaOffThread(sources);
   if (agentTakesDeltas) {
     try {
       const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
