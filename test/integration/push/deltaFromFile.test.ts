@@ -39,6 +39,7 @@ interface ChildResult {
   shippingBytes: number;
   baseline: number;
   peak: number;
+  peakMaking: number;
 }
 
 function ship(dev: TestDevice, mode: 'ship' | 'cancel', tmp: string): ChildResult {
@@ -93,15 +94,18 @@ test(
     assert.deepEqual(await ours(tmp), [], 'nothing of ours is left in the temp folder');
     const delta = r.deltaBytes ?? 0;
     assert.ok(delta > 0.9 * LAYERS * LAYER_BYTES, `the delta of incompressible layers is about the image (${delta} bytes)`);
-    const grew = r.peak - r.baseline;
-    // Read back whole, the delta alone would be `delta` bytes of growth; streamed, a few pieces are in flight.
-    assert.ok(
-      grew < delta / 8,
-      `ArrayBuffer memory grew by ${(grew / 2 ** 20).toFixed(1)} MiB for a ${(delta / 2 ** 20).toFixed(0)} MiB delta`,
-    );
+    const making = r.peakMaking - r.baseline;
+    const sending = r.peak - r.baseline;
+    // Read back whole, the delta alone would be `delta` bytes held through the send (the old way: 144 MiB and
+    // more). Streamed, a few pieces are in flight; what else shows is garbage not yet collected (V8 collects once
+    // external memory has grown by some tens of MiB, whatever the delta's size): 36 MiB at most while the export
+    // was spooled and 15 MiB while sending, measured here. Half the delta tells one from the other.
+    const grew = Math.max(making, sending);
+    const mib = (n: number) => (n / 2 ** 20).toFixed(1);
     console.log(
-      `# delta ${(delta / 2 ** 20).toFixed(1)} MiB, sent ${((r.sentBytes ?? 0) / 2 ** 20).toFixed(1)} MiB; ArrayBuffer high-water ${(grew / 2 ** 20).toFixed(1)} MiB over ${(r.baseline / 2 ** 20).toFixed(1)} MiB`,
+      `# delta ${mib(delta)} MiB, sent ${mib(r.sentBytes ?? 0)} MiB; ArrayBuffer high-water over ${mib(r.baseline)} MiB: +${mib(making)} MiB while the delta was made, +${mib(sending)} MiB while it was sent`,
     );
+    assert.ok(grew < delta / 2, `ArrayBuffer memory grew by ${mib(grew)} MiB for a ${mib(delta)} MiB delta`);
   },
 );
 

@@ -1,6 +1,7 @@
 // Child process for deltaFromFile.test.ts: ships an image of this machine's engine to a device with
 // shipToDevice, as a push does, and prints one JSON line: what was shipped (or that it was cancelled) and the
-// high-water of this thread's ArrayBuffer memory (external memory: where Buffers live) while it ran.
+// high-water of this thread's ArrayBuffer memory (external memory: where Buffers live) while the delta was made
+// and while it was sent (from the first progress of the send on).
 // Arguments: device address, image id, tag, `ship` or `cancel` (abort once the device has some of the delta).
 // The parent sets TMPDIR, where the delta is spooled.
 import Docker from 'dockerode';
@@ -14,7 +15,13 @@ async function main(): Promise<void> {
   // Sampled on a timer and at every event: a delta held whole would be held for the whole send, seconds.
   const baseline = process.memoryUsage().arrayBuffers;
   let peak = baseline;
-  const sample = () => (peak = Math.max(peak, process.memoryUsage().arrayBuffers));
+  let sending = false;
+  let peakMaking = baseline; // while the delta is made (spooling the export; the worker)
+  const sample = () => {
+    const now = process.memoryUsage().arrayBuffers;
+    if (sending) peak = Math.max(peak, now);
+    else peakMaking = Math.max(peakMaking, now);
+  };
   const timer = setInterval(sample, 5);
   let shippingBytes = 0;
   const out: Record<string, unknown> = {};
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
       onEvent: (e) => {
         sample();
         if (e.type === 'service' && e.phase === 'shipping' && (e.bytes ?? 0) > 0) {
+          sending = true;
           shippingBytes = Math.max(shippingBytes, e.bytes ?? 0);
           if (mode === 'cancel') ac.abort();
         }
@@ -44,7 +52,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
   }
   sample();
-  console.log(JSON.stringify({ ...out, shippingBytes, baseline, peak }));
+  console.log(JSON.stringify({ ...out, shippingBytes, baseline, peak, peakMaking }));
 }
 
 main().catch((err: unknown) => {
