@@ -52,6 +52,7 @@ function engineInProcess(oldPath: string, newPath: string, newSize: number): Row
     bytes: number;
     exact: boolean;
     create: Omit<Timed, 'rssMB'>;
+    createWarm: Omit<Timed, 'rssMB'>;
     apply: Omit<Timed, 'rssMB'>;
     applyWarm: Omit<Timed, 'rssMB'>;
   };
@@ -65,6 +66,7 @@ function engineInProcess(oldPath: string, newPath: string, newSize: number): Row
   });
   return [
     row('EdgePush create (in-process)', o.create, o.bytes),
+    row('EdgePush create (in-process, warm)', o.createWarm, o.bytes),
     row('EdgePush apply (in-process)', o.apply, newSize),
     row('EdgePush apply (in-process, warm)', o.applyWarm, newSize),
   ];
@@ -114,8 +116,8 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, apply, warm] = engineInProcess(oldT, newT, newSize);
-  rows.push(create!);
+  const [create, createWarm, apply, warm] = engineInProcess(oldT, newT, newSize);
+  rows.push(create!, createWarm!);
   return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
 }
 
@@ -175,10 +177,11 @@ async function main(): Promise<void> {
   }
 }
 
-/** The speed goals of issue 16, from the figures above: creation CPU against zstd -12, apply throughput in
- *  process (new bytes per wall second, and per CPU second, which a loaded machine disturbs less). */
+/** The speed goals of issue 16, from the figures above: creation against zstd -12 (a fresh process, and warm: a
+ *  kept worker's next push), apply throughput in process (new bytes per wall second, and per CPU second, which a
+ *  loaded machine disturbs less). zstd is one native thread; our CPU seconds also count V8 compiling the codec on
+ *  a second core, which is most of the difference between the cold and warm rows. */
 function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
-  const ours = all['EdgePush create (in-process)'];
   const zstd = all['zstd --patch-from -12 --long=27'];
   const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map(
     (m) => [m.includes('warm') ? 'warm' : 'cold', all[m]] as const,
@@ -187,10 +190,17 @@ function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; byte
     .stdout.trim()
     .replace(/.*load/, 'load');
   console.log(`\ngoals (geometric means; ${load})`);
-  if (ours && zstd) {
-    const r = geo(ours.cpu) / geo(zstd.cpu);
+  for (const [kind, method] of [
+    ['cold', 'EdgePush create (in-process)'],
+    ['warm', 'EdgePush create (in-process, warm)'],
+  ] as const) {
+    const ours = all[method];
+    if (!ours || !zstd) continue;
+    const cpu = geo(ours.cpu) / geo(zstd.cpu);
+    const wall = geo(ours.seconds) / geo(zstd.seconds);
+    const verdict = (r: number) => (r <= 1 ? 'met' : 'not met');
     console.log(
-      `  creation CPU s, in-process vs zstd --patch-from -12 --long=27: ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${r.toFixed(2)}x (goal <= 1.00x: ${r <= 1 ? 'met' : 'not met'})`,
+      `  creation in-process, ${kind}, vs zstd --patch-from -12 --long=27: CPU s ${geo(ours.cpu).toFixed(2)} vs ${geo(zstd.cpu).toFixed(2)} = ${cpu.toFixed(2)}x (goal <= 1.00x: ${verdict(cpu)}); wall s ${geo(ours.seconds).toFixed(2)} vs ${geo(zstd.seconds).toFixed(2)} = ${wall.toFixed(2)}x (${verdict(wall)})`,
     );
   }
   for (const [kind, apply] of applies) {
