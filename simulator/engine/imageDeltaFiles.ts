@@ -13,6 +13,7 @@ import { createGzip } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { DEFAULT_MEMORY_BUDGET, createWindowedDeltaOf } from './windowedDelta.js';
+import { blockSizeFor, createDeltaFromNothingOf } from './deltaFromNothing.js';
 import { createImageDelta, dedupe, imageDeltaHeaderOf, imageDeltaReportOf, type DeltaOutline } from './imageDelta.js';
 import { indexImageArchiveFile, type IndexedImageFile } from './imageLayers.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
@@ -135,8 +136,13 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
           const d = await createWindowedDeltaOf(old!, next, write, { ...opts.codec, memoryBudget: budget });
           deltaBytes = d.bytes;
           if (estimates) pull = await streamedGzipBytes(next.stream());
+        } else if (oldSize === 0 && size > budget / 2) {
+          // nothing to diff against (a first push, or only new layers): new's bytes compressed a block at a time
+          const d = await createDeltaFromNothingOf(next, write, { ...opts.codec, blockSize: blockSizeFor(budget) });
+          deltaBytes = d.bytes;
+          if (estimates) rsync = pull = await streamedGzipBytes(next.stream());
         } else {
-          // small enough to hold (a first push of a large image too: the codec has no window without an old)
+          // small enough to hold
           const newBytes = next.read(0, size);
           const oldBytes = old ? old.read(0, oldSize) : new Uint8Array(0);
           const d = await createByteDeltaAsync(oldBytes, newBytes, opts.codec);

@@ -1,7 +1,8 @@
 // Image deltas made from archive files and applied with the basis read on demand (imageDeltaFiles.ts,
 // imageLayers.ts): with a budget small enough that the changed layer goes through the windowed codec, the
 // rebuilt archive is the target's archive byte for byte, the same delta applies with the basis held in memory,
-// and a wrong or corrupt input is refused with nothing written.
+// and a wrong or corrupt input is refused with nothing written. A first push over half the budget is made a
+// block at a time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createImageDeltaFile } from '../../../simulator/engine/imageDeltaFiles.js';
+import { createByteDeltaAsync } from '../../../simulator/engine/byteDelta.js';
+import { blockSizeFor } from '../../../simulator/engine/deltaFromNothing.js';
 import { applyImageDelta, readImageDeltaHeader } from '../../../simulator/engine/imageDeltaApply.js';
 import { writeImageArchive } from '../../../simulator/engine/imageArchiveWriter.js';
 import type { ImageArchive } from '../../../simulator/engine/imageArchive.js';
@@ -96,6 +99,35 @@ test('a delta made from archive files through the window rebuilds the target arc
     );
     const left = (await readdir(dir)).filter((n) => n.startsWith('x.tar') || n.startsWith('y.tar') || n.includes('.tmp'));
     assert.deepEqual(left, []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a first push of an image over half the budget is made a block at a time: the bytes the in-memory path makes for that block size, and it rebuilds the target', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ep-imgfirst-'));
+  try {
+    const { target } = await images();
+    await archive(target, join(dir, 'target.tar'));
+    const budget = 4 << 20; // the 2.4 MB app layer is over half of it: made in 1 MiB blocks, never read whole
+    const d = await createImageDeltaFile({
+      target: { archivePath: join(dir, 'target.tar') },
+      outputPath: join(dir, 'd'),
+      memoryBudget: budget,
+    });
+    assert.deepEqual(
+      d.report.layers.map((l) => l.status),
+      ['changed', 'changed'],
+    );
+    const app = target.layers[1]!.data;
+    const held = await createByteDeltaAsync(new Uint8Array(0), app, { blockSize: blockSizeFor(budget) });
+    const want = await readFile(join(dir, 'target.tar'));
+    const delta = await readFile(join(dir, 'd'));
+    assert.ok(delta.includes(Buffer.concat(held.chunks)), 'the app layer is the delta the in-memory codec makes from nothing');
+    assert.ok(d.report.layers[1]!.layerPullBytes > 0, 'the layer pull estimate was made, streamed');
+    const out = await applyImageDelta({ delta: join(dir, 'd'), outputPath: join(dir, 'a.tar'), memoryBudget: budget });
+    assert.equal(out.imageId, target.imageId);
+    assert.ok((await readFile(join(dir, 'a.tar'))).equals(want), 'the rebuilt archive is the target archive');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
