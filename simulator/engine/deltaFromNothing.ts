@@ -4,7 +4,7 @@
 // new) writes for the same block size (one triple per block, an empty transforms section in version 2), so
 // the applier is the ordinary one and needs one block of memory.
 import { createHash } from 'node:crypto';
-import { FileSpans } from './fileSpans.js';
+import type { FileSpans } from './fileSpans.js';
 import { BlockWriter } from './blockWriter.js';
 import { sha256Hex, transformsSection, type CreateByteDeltaOptions } from './byteDelta.js';
 import { BYTE_DELTA_VERSION, DEFAULT_BLOCK_SIZE, encodeByteDeltaHeader, type ByteDeltaHeader } from './byteDeltaFormat.js';
