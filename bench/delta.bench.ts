@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 import { timed, type Timed } from './lib/timed.js';
 import { BalenaEngine } from './lib/balenaEngine.js';
 
@@ -44,9 +45,11 @@ function ensureCorpus(): string[] {
 }
 
 /** The engine as the push pipeline and the device use it, inputs in memory, no fsync: one cold run in a fresh
- *  process (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before. */
-function engineInProcess(oldPath: string, newPath: string, newSize: number): Row[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('bench/lib/engineOnce.ts'), oldPath, newPath], { encoding: 'utf8' });
+ *  process (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before. The process
+ *  runs a bundle, as the CLI, the agent and the delta worker do (dist/), not TypeScript through tsx: tsx's loader
+ *  leaves V8 compiling its own hot functions on another core while the engine runs, which CPU seconds count. */
+function engineInProcess(bundle: string, oldPath: string, newPath: string, newSize: number): Row[] {
+  const r = spawnSync(process.execPath, [bundle, oldPath, newPath], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`engineOnce failed: ${r.stderr.slice(0, 500)}`);
   const o = JSON.parse(r.stdout) as {
     bytes: number;
@@ -72,7 +75,12 @@ function engineInProcess(oldPath: string, newPath: string, newSize: number): Row
   ];
 }
 
-async function benchPair(dir: string, work: string, engine?: BalenaEngine): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
+async function benchPair(
+  dir: string,
+  work: string,
+  engineOnce: string,
+  engine?: BalenaEngine,
+): Promise<{ newSize: number; rows: Row[]; apply: Row[] }> {
   const oldT = join(dir, 'old.tar');
   const newT = join(dir, 'new.tar');
   const newSize = size(newT);
@@ -116,7 +124,7 @@ async function benchPair(dir: string, work: string, engine?: BalenaEngine): Prom
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, createWarm, apply, warm] = engineInProcess(oldT, newT, newSize);
+  const [create, createWarm, apply, warm] = engineInProcess(engineOnce, oldT, newT, newSize);
   rows.push(create!, createWarm!);
   return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
 }
@@ -133,6 +141,16 @@ const fmt = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w);
 async function main(): Promise<void> {
   const pairs = ensureCorpus();
   const work = mkdtempSync(join(tmpdir(), 'ep-delta-bench-'));
+  const engineOnce = join(work, 'engineOnce.cjs');
+  buildSync({
+    entryPoints: [resolve('bench/lib/engineOnce.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: engineOnce,
+    logLevel: 'warning',
+  });
   // EDGEPUSH_BENCH_BALENA=0 leaves out the real balenaEngine (its daemon takes a few seconds to start)
   const engine = process.env.EDGEPUSH_BENCH_BALENA === '0' ? undefined : await BalenaEngine.start();
   const all: Record<string, { ratio: number[]; seconds: number[]; cpu: number[]; bytes: number[] }> = {};
@@ -140,7 +158,7 @@ async function main(): Promise<void> {
   const byArch: Record<string, number[]> = {};
   try {
     for (const name of pairs) {
-      const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work, engine);
+      const { newSize, rows, apply } = await benchPair(join(cacheDir, name), work, engineOnce, engine);
       const bsd = rows.find((r) => r.method === 'bsdiff')!;
       console.log(`\n${name}: new ${newSize} bytes`);
       console.log(
