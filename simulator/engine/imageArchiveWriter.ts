@@ -50,7 +50,8 @@ export function imageArchiveSize(img: {
   return total + 1024;
 }
 
-async function writeEntry(
+/** One regular file into a tar pack, its data whole or streamed (with the pack's back-pressure). */
+export async function writeEntry(
   p: ReturnType<typeof pack>,
   name: string,
   size: number,

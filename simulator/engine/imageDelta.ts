@@ -9,6 +9,7 @@ import { imageArchiveSize } from './imageArchiveWriter.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
 import { gzipBytes, librsyncEstimate } from './wireEstimates.js';
 import { commitFileAtomically } from './atomicFile.js';
+import { deltaBytesInMemory, type DeltaBytes } from './deltaBytes.js';
 import type { ImageDeltaReport, LayerDeltaReport } from './deltaReport.js';
 import { invalidInput } from '../shared/errors.js';
 
@@ -23,21 +24,45 @@ export interface CreateImageDeltaOptions {
   codec?: CreateByteDeltaOptions;
 }
 
+/** A delta as the push sends it: its bytes are in memory (ImageDeltaInMemory) or in a file it owns
+ *  (imageDeltaFileOffThread.ts). */
 export interface ImageDelta {
   header: ImageDeltaHeader;
-  /** The delta bytes, header first. */
-  chunks: Uint8Array[];
   bytes: number;
   report: ImageDeltaReport;
+  /** The delta bytes, header first: size, digest, reads from an offset. */
+  content: DeltaBytes;
   deltaPath?: string;
   /** A fresh stream over the delta bytes. */
   stream(): Readable;
+  /** Removes the file that holds the bytes, if the delta owns one (call it once the delta is sent). */
+  dispose(): Promise<void>;
+}
+
+export interface ImageDeltaInMemory extends ImageDelta {
+  /** The delta bytes, header first. */
+  chunks: Uint8Array[];
+}
+
+export function imageDeltaInMemory(
+  d: { header: ImageDeltaHeader; report: ImageDeltaReport; deltaPath?: string },
+  chunks: Uint8Array[],
+): ImageDeltaInMemory {
+  const content = deltaBytesInMemory(chunks);
+  return {
+    ...d,
+    chunks,
+    bytes: content.size,
+    content,
+    stream: () => Readable.from(chunks),
+    dispose: () => Promise.resolve(),
+  };
 }
 
 const isArchive = (x: ImageSource | ImageArchive): x is ImageArchive => 'layers' in x && 'imageId' in x;
 export const loadImage = async (x: ImageSource | ImageArchive): Promise<ImageArchive> => (isArchive(x) ? x : readImageArchive(x));
 
-export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<ImageDelta> {
+export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<ImageDeltaInMemory> {
   const started = performance.now();
   const [basis, target] = await Promise.all([opts.basis ? loadImage(opts.basis) : undefined, loadImage(opts.target)]);
   const basisIds = new Set(basis?.layers.map((l) => l.diffId) ?? []);
@@ -88,7 +113,7 @@ export async function createImageDelta(opts: CreateImageDeltaOptions): Promise<I
     deltaPath = out;
   }
   const report = imageDeltaReportOf(outline, header, reports, bytes, started);
-  return { header, chunks, bytes, report, deltaPath, stream: () => Readable.from(chunks) };
+  return imageDeltaInMemory({ header, report, deltaPath }, chunks);
 }
 
 /** What either creator (in memory here, from archive files in imageDeltaFiles.ts) knows once every layer is

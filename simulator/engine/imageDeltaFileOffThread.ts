@@ -1,18 +1,19 @@
 // Image deltas of large images for push: both images are streamed to archive files (an engine's export goes
 // to disk as it arrives, never whole in memory), then createImageDeltaFile diffs them on the delta worker
 // within a memory budget (windowed where old and new together exceed half of it) and writes the delta to a
-// file. The delta is read back for sending (it is what goes over the wire: small next to the images, except
-// on a first push, where it is the compressed image). See imageDeltaOffThread.ts for the worker.
+// file. The archives are removed at once; the delta stays in its file, which the sender hashes and streams
+// from (on a first push it is the compressed image, hundreds of MB for a large one), until the caller
+// disposes of it. See imageDeltaOffThread.ts for the worker.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { archiveStreamOf, type ImageSource } from './imageArchive.js';
 import { createImageDeltaBetweenFiles } from './imageDeltaFiles.js';
 import { runDeltaJob, workerScript, type FileDeltaJob } from './imageDeltaOffThread.js';
 import type { ImageDelta } from './imageDelta.js';
+import { deltaBytesInFile } from './deltaBytes.js';
 import type { CreateByteDeltaOptions } from './byteDelta.js';
 import { EdgePushError, cancelled } from '../shared/errors.js';
 
@@ -23,7 +24,8 @@ export interface CreateImageDeltaFileOffThreadOptions {
   memoryBudget?: number;
   estimates?: boolean;
   codec?: CreateByteDeltaOptions;
-  /** Where the archives and the delta are spooled (default: the OS temp dir); removed before returning. */
+  /** Where the archives and the delta are spooled (default: the OS temp dir): a folder of its own in it, which
+   *  holds only the delta once this returns and is removed by the delta's dispose() (at once on a failure). */
   workDir?: string;
   signal?: AbortSignal;
 }
@@ -34,19 +36,25 @@ async function spool(src: ImageSource, path: string): Promise<string> {
   return path;
 }
 
-/** The delta (same format as createImageDelta) and the worker thread that made it (none when it ran inline). */
-export async function createImageDeltaFileOffThread(o: CreateImageDeltaFileOffThreadOptions): Promise<ImageDelta & { threadId?: number }> {
+/**
+ * The delta (same format as createImageDelta) in a file of its own, and the worker thread that made it (none when
+ * it ran inline). The caller must call dispose() when done with it (sent, failed or cancelled): it removes the file.
+ */
+export async function createImageDeltaFileOffThread(
+  o: CreateImageDeltaFileOffThreadOptions,
+): Promise<ImageDelta & { deltaPath: string; threadId?: number }> {
   const work = await mkdtemp(join(o.workDir ?? tmpdir(), 'edgepush-push-delta-'));
+  const dispose = () => rm(work, { recursive: true, force: true, maxRetries: 3 });
   try {
     const basisPath = o.basis ? await spool(o.basis, join(work, 'basis.tar')) : undefined;
     const targetPath = await spool(o.target, join(work, 'target.tar'));
     if (o.signal?.aborted) throw cancelled();
-    const outputPath = join(work, 'delta');
+    const deltaPath = join(work, 'delta');
     const job: FileDeltaJob = {
       kind: 'file',
       basisPath,
       targetPath,
-      outputPath,
+      outputPath: deltaPath,
       memoryBudget: o.memoryBudget,
       estimates: o.estimates,
       codec: o.codec,
@@ -59,16 +67,21 @@ export async function createImageDeltaFileOffThread(o: CreateImageDeltaFileOffTh
       if (!result.ok) throw new EdgePushError(result.kind, result.message);
       made = result;
     } else made = await createImageDeltaBetweenFiles(job);
-    const chunks = [await readFile(outputPath)];
+    // The spooled archives are as large as the images: gone before the (possibly long) send.
+    await Promise.all([basisPath, targetPath].map((p) => p?.startsWith(work) && rm(p, { force: true })));
+    const content = deltaBytesInFile(deltaPath, made.bytes);
     return {
       header: made.header,
-      chunks,
       bytes: made.bytes,
       report: made.report,
-      stream: () => Readable.from(chunks),
+      content,
+      deltaPath,
+      stream: () => content.stream(0, 1 << 20),
+      dispose,
       threadId: made.threadId,
     };
-  } finally {
-    await rm(work, { recursive: true, force: true });
+  } catch (err) {
+    await dispose();
+    throw err;
   }
 }

@@ -13,8 +13,11 @@ import { createGzip } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.js';
 import { DEFAULT_MEMORY_BUDGET, createWindowedDeltaOf } from './windowedDelta.js';
-import { createImageDelta, dedupe, imageDeltaHeaderOf, imageDeltaReportOf, type DeltaOutline } from './imageDelta.js';
+import { blockSizeFor, createDeltaFromNothingOf } from './deltaFromNothing.js';
+import { dedupe, imageDeltaHeaderOf, imageDeltaReportOf, type DeltaOutline } from './imageDelta.js';
 import { indexImageArchiveFile, type IndexedImageFile } from './imageLayers.js';
+import { inflateArchiveFile } from './inflateArchive.js';
+import { invalidInput } from '../shared/errors.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
 import { archiveStreamOf, type ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
@@ -86,25 +89,21 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
   const work = await mkdtemp(join(opts.workDir ?? tmpdir(), 'edgepush-delta-'));
   const opened: IndexedImageFile[] = [];
   try {
-    const index = async (src: ImageSource, name: string) => {
-      const img = await indexImageArchiveFile(await archiveFile(src, work, name), { verify: true });
-      if (img) opened.push(img);
+    const index = async (src: ImageSource, name: string): Promise<IndexedImageFile> => {
+      const path = await archiveFile(src, work, name);
+      let img = await indexImageArchiveFile(path, { verify: true });
+      if (!img) {
+        // gzip-compressed layers (a containerd store's export): inflated into the work folder, then indexed
+        await inflateArchiveFile(path, join(work, `inflated-${name}`));
+        if (!('archivePath' in src)) await rm(path); // our own spool: only the inflated copy is needed
+        img = await indexImageArchiveFile(join(work, `inflated-${name}`), { verify: true });
+        if (!img) throw invalidInput(`${path}: its layers are compressed in a way this engine does not read`);
+      }
+      opened.push(img);
       return img;
     };
     const basis = opts.basis ? await index(opts.basis, 'basis.tar') : undefined;
     const target = await index(opts.target, 'target.tar');
-    if (basis === null || target === null) {
-      // gzip-compressed layers (an OCI export from a containerd store): the in-memory path reads them
-      const src = (s: ImageSource | undefined, n: string) => s && ('archivePath' in s ? s : { archivePath: join(work, n) });
-      const d = await createImageDelta({
-        basis: src(opts.basis, 'basis.tar'),
-        target: src(opts.target, 'target.tar')!,
-        outputPath: opts.outputPath,
-        estimates: opts.estimates,
-        codec: opts.codec,
-      });
-      return { header: d.header, bytes: d.bytes, report: d.report, deltaPath: opts.outputPath };
-    }
     const basisIds = new Set(basis?.layers.map((l) => l.diffId) ?? []);
     const targetIds = new Set(target.layers.map((l) => l.diffId));
     const oldLayers = basis ? dedupe(basis.layers.filter((l) => !targetIds.has(l.diffId))) : [];
@@ -135,8 +134,13 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
           const d = await createWindowedDeltaOf(old!, next, write, { ...opts.codec, memoryBudget: budget });
           deltaBytes = d.bytes;
           if (estimates) pull = await streamedGzipBytes(next.stream());
+        } else if (oldSize === 0 && size > budget / 2) {
+          // nothing to diff against (a first push, or only new layers): new's bytes compressed a block at a time
+          const d = await createDeltaFromNothingOf(next, write, { ...opts.codec, blockSize: blockSizeFor(budget) });
+          deltaBytes = d.bytes;
+          if (estimates) rsync = pull = await streamedGzipBytes(next.stream());
         } else {
-          // small enough to hold (a first push of a large image too: the codec has no window without an old)
+          // small enough to hold
           const newBytes = next.read(0, size);
           const oldBytes = old ? old.read(0, oldSize) : new Uint8Array(0);
           const d = await createByteDeltaAsync(oldBytes, newBytes, opts.codec);

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { createImageDelta, loadImage, type CreateImageDeltaOptions, type ImageDelta } from './imageDelta.js';
+import { createImageDelta, imageDeltaInMemory, loadImage, type CreateImageDeltaOptions, type ImageDeltaInMemory } from './imageDelta.js';
 import type { ImageArchive } from './imageArchive.js';
 import type { ImageDeltaHeader } from './imageDeltaFormat.js';
 import type { ImageDeltaReport } from './deltaReport.js';
@@ -83,8 +83,8 @@ class DeltaWorker {
         if (fail === undefined) this.rest();
         else {
           this.dead = true;
-          void w.terminate();
-          reject(fail);
+          // Settled once the thread has stopped: a caller that then removes the job's files races no writes.
+          void w.terminate().finally(() => reject(fail));
         }
       };
       const onMessage = (m: DeltaJobResult) => {
@@ -140,7 +140,7 @@ export async function runDeltaJob(
 /** The delta, and the worker thread that made it (none when it ran inline). */
 export async function createImageDeltaOffThread(
   opts: CreateImageDeltaOptions & { signal?: AbortSignal },
-): Promise<ImageDelta & { threadId?: number }> {
+): Promise<ImageDeltaInMemory & { threadId?: number }> {
   const [basis, target] = await Promise.all([opts.basis ? loadImage(opts.basis) : undefined, loadImage(opts.target)]);
   if (opts.signal?.aborted) throw cancelled();
   const script = workerScript();
@@ -154,12 +154,7 @@ export async function createImageDeltaOffThread(
     await commitFileAtomically(out, (w) => pipeline(Readable.from(chunks), w));
   }
   return {
-    header: result.header,
-    chunks,
-    bytes: result.bytes,
-    report: result.report,
-    deltaPath: opts.outputPath,
-    stream: () => Readable.from(chunks),
+    ...imageDeltaInMemory({ header: result.header, report: result.report, deltaPath: opts.outputPath }, chunks),
     threadId: result.threadId,
   };
 }

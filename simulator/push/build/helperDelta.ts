@@ -14,7 +14,7 @@ import { hostForUrl } from '../deviceAddress.js';
 import { gzipTarOfFile, putArchive, statPath } from '../helper/engineArchive.js';
 import { helperContainer, runHelperJob } from '../helper/helperContainer.js';
 import { helperCandidates, shipHelperImage, shippableHelper, SHIPPED_HELPER_IMAGE, type HelperImage } from '../helper/helperImage.js';
-import { deltaDigestOf, deltaIdOf } from './sendDelta.js';
+import { deltaIdOf } from './sendDelta.js';
 import { splitTag } from '../../shared/imageRef.js';
 
 /** The helper path cannot be used; `helperBytes` were already spent on it. */
@@ -60,31 +60,29 @@ export function diskNeeded(deltaBytes: number, archiveBytes: number): number {
   return deltaBytes + 2 * archiveBytes + DISK_RESERVE;
 }
 
-function partsOf(delta: ImageDelta): Buffer[] {
-  const all = Buffer.concat(delta.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.length)));
-  const parts: Buffer[] = [];
-  for (let i = 0; i < all.length; i += PART_BYTES) parts.push(all.subarray(i, i + PART_BYTES));
-  return parts.length > 0 ? parts : [Buffer.alloc(0)];
-}
+/** How many parts the delta goes in (at least one, so that an empty delta is a part too). */
+const partCount = (bytes: number) => Math.max(1, Math.ceil(bytes / PART_BYTES));
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Sends the parts the helper does not hold yet; after a broken connection, asks again what it holds. */
-async function uploadParts(o: HelperShipOptions, containerId: string, dir: string, parts: Buffer[]): Promise<number> {
-  const total = parts.reduce((n, p) => n + p.length, 0);
+async function uploadParts(o: HelperShipOptions, containerId: string, dir: string): Promise<number> {
+  const content = o.delta.content;
+  const total = content.size;
   let sent = 0;
   for (let attempt = 1; ; attempt++) {
     let position = 0;
     try {
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i]!;
+      for (let i = 0; i < partCount(total); i++) {
+        const length = Math.min(PART_BYTES, total - i * PART_BYTES);
         const path = `${dir}/${String(i).padStart(5, '0')}`;
-        if ((await statPath(o.client, containerId, path, o.signal)) !== part.length) {
-          const tar = gzipTarOfFile(path.slice(1), part);
+        if ((await statPath(o.client, containerId, path, o.signal)) !== length) {
+          // read when sent: a delta in a file is never held whole
+          const tar = gzipTarOfFile(path.slice(1), await content.read(i * PART_BYTES, length));
           sent += tar.length; // counted before the answer: a cut part counts as sent
           await putArchive(o.client, containerId, tar, o.signal);
         }
-        position += part.length;
+        position += length;
         o.onProgress(position, total);
       }
       return sent;
@@ -153,14 +151,13 @@ export async function shipWithHelper(o: HelperShipOptions): Promise<HelperShippe
   }
 
   const started = Date.now(); // the transfer's time: the helper's one-off set-up is not part of it
-  const digest = deltaDigestOf(o.delta.chunks);
+  const digest = await o.delta.content.digest();
   const dir = `/edgepush/jobs/${deltaIdOf(digest)}`;
-  const parts = partsOf(o.delta);
-  const partBytes = await uploadParts(o, found.id, dir, parts);
+  const partBytes = await uploadParts(o, found.id, dir);
   const applied = await runHelperJob(
     o.client,
     found.id,
-    { mode: 'apply', engines, engineId, apiKey, dir, parts: parts.length, digest, target: o.imageId },
+    { mode: 'apply', engines, engineId, apiKey, dir, parts: partCount(o.delta.bytes), digest, target: o.imageId },
     o.signal,
   );
   jobBytes += applied.jobBytes;

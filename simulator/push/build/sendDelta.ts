@@ -1,14 +1,13 @@
 // Sending an image delta to an EdgePush device: `PUT /v2/edgepush/deltas/:id?tag=&digest=&size=` on the
 // supervisor port. The id is derived from the delta's digest, so an interrupted transfer resumes where the device
 // stopped (`GET` tells its offset; the rest goes with `Content-Range`). Counts the bytes that crossed the wire.
-import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { Readable } from 'node:stream';
 import * as z from 'zod';
 import { cancelled, unavailable } from '../../shared/errors.js';
 import type { DeviceClient } from '../deviceClient.js';
 import { httpRequest } from '../http.js';
 import type { ImageDelta } from '../../engine/imageDelta.js';
+import type { DeltaBytes } from '../../engine/deltaBytes.js';
 import { followDeltaReceipt } from './deltaReceipt.js';
 
 export async function deviceTakesDeltas(client: DeviceClient, signal?: AbortSignal): Promise<boolean> {
@@ -39,37 +38,14 @@ export interface SendResult {
 
 const heldSchema = z.looseObject({ complete: z.boolean().optional(), offset: z.number().optional() });
 
-export function deltaDigestOf(chunks: readonly Uint8Array[]): string {
-  const h = createHash('sha256');
-  for (const c of chunks) h.update(c);
-  return `sha256:${h.digest('hex')}`;
-}
-
 export function deltaIdOf(digest: string): string {
   return `d-${digest.slice('sha256:'.length, 'sha256:'.length + 40)}`;
 }
 
-/** The most the body hands the socket at a time: progress counts what the socket took, in steps this size. */
+/** The most the body hands the socket at a time: progress counts what the socket took, in steps this size (a
+ *  delta of new content is one large chunk, or one file; handed over whole, progress would read 100% while a slow
+ *  link still carries it). */
 export const SEND_PIECE_BYTES = 64 * 1024;
-
-/**
- * The bytes from `offset` on, as a stream over the delta's chunks, in pieces of at most SEND_PIECE_BYTES (views,
- * not copies). A delta of new content is one large chunk; handed over whole, its progress would read 100% while
- * a slow link still carries it.
- */
-export function bytesFrom(chunks: readonly Uint8Array[], offset: number): Readable {
-  return Readable.from(
-    (function* () {
-      let pos = 0;
-      for (const c of chunks) {
-        const end = pos + c.length;
-        for (let from = Math.max(pos, offset); from < end; from += SEND_PIECE_BYTES)
-          yield Buffer.from(c.buffer, c.byteOffset + (from - pos), Math.min(SEND_PIECE_BYTES, end - from));
-        pos = end;
-      }
-    })(),
-  );
-}
 
 async function heldOffset(client: DeviceClient, id: string, signal?: AbortSignal): Promise<number> {
   const r = await httpRequest(
@@ -89,12 +65,12 @@ async function heldOffset(client: DeviceClient, id: string, signal?: AbortSignal
 function putOnce(
   client: DeviceClient,
   url: URL,
-  chunks: readonly Uint8Array[],
+  content: DeltaBytes,
   offset: number,
-  total: number,
   o: { signal?: AbortSignal; onBytes: (n: number) => void; idleTimeoutMs?: number },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    const total = content.size;
     const headers: Record<string, string> = {
       'content-type': 'application/octet-stream',
       'content-length': String(total - offset),
@@ -124,8 +100,11 @@ function putOnce(
     req.on('error', (err) =>
       reject(o.signal?.aborted ? cancelled() : unavailable(`sending the delta to ${client.host} broke: ${err.message}`, err)),
     );
-    const body = bytesFrom(chunks, offset);
+    const body = content.stream(offset, SEND_PIECE_BYTES);
     body.on('data', (c: Buffer) => o.onBytes(c.length));
+    // A file's descriptor is closed with the request, however it ends (a cut connection, a cancel).
+    body.on('error', (err) => req.destroy(err));
+    req.on('close', () => body.destroy());
     body.pipe(req);
   });
 }
@@ -156,7 +135,7 @@ export async function sendImageDelta(
   o: { tag: string; signal?: AbortSignal; onProgress?: (sent: number, total: number) => void },
 ): Promise<SendResult> {
   const started = Date.now();
-  const digest = deltaDigestOf(delta.chunks);
+  const digest = await delta.content.digest();
   const id = deltaIdOf(digest);
   const total = delta.bytes;
   const url = new URL(`${client.supervisorUrl}/v2/edgepush/deltas/${id}`);
@@ -178,7 +157,7 @@ export async function sendImageDelta(
       const offset = await heldOffset(client, id, o.signal);
       let position = offset;
       try {
-        await putOnce(client, url, delta.chunks, offset, total, {
+        await putOnce(client, url, delta.content, offset, {
           signal: o.signal,
           onBytes: (n) => {
             sent += n;

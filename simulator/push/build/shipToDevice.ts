@@ -74,30 +74,35 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
     sizes[0]! + sizes[1]! > DEFAULT_MEMORY_BUDGET / 2
       ? await createImageDeltaFileOffThread(sources)
       : await createImageDeltaOffThread(sources);
-  if (agentTakesDeltas) {
-    try {
-      const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
-      return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta-agent', helperBytes: 0 };
-    } catch (err) {
-      if (!(err instanceof DeltaUnsupported)) throw err;
-      o.onEvent({ type: 'step', message: `${o.client.host} takes no deltas; shipping the full image` });
+  // A delta of large images lives in a file of its own: removed however the push ends (sent, failed, cancelled).
+  try {
+    if (agentTakesDeltas) {
+      try {
+        const sent = await sendImageDelta(o.client, delta, { tag: o.tag, signal: o.signal, onProgress: progress });
+        return { sentBytes: sent.sentBytes, seconds: sent.seconds, figures: figuresOfDelta(delta), method: 'delta-agent', helperBytes: 0 };
+      } catch (err) {
+        if (!(err instanceof DeltaUnsupported)) throw err;
+        o.onEvent({ type: 'step', message: `${o.client.host} takes no deltas; shipping the full image` });
+      }
+    } else {
+      try {
+        const sent = await shipWithHelper({ ...o, delta, deviceArch: o.deviceArch ?? 'amd64', onProgress: progress });
+        return {
+          sentBytes: sent.sentBytes,
+          seconds: sent.seconds,
+          figures: figuresOfDelta(delta),
+          method: 'delta-helper',
+          helperBytes: sent.helperBytes,
+        };
+      } catch (err) {
+        if (!(err instanceof HelperFallback)) throw err;
+        o.onEvent({ type: 'step', message: `${o.service}: no delta to ${o.client.host} (${err.message}); shipping the full image` });
+        const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
+        return { ...shipped, figures: figuresOfDelta(delta), method: 'load', helperBytes: err.helperBytes };
+      }
     }
-  } else {
-    try {
-      const sent = await shipWithHelper({ ...o, delta, deviceArch: o.deviceArch ?? 'amd64', onProgress: progress });
-      return {
-        sentBytes: sent.sentBytes,
-        seconds: sent.seconds,
-        figures: figuresOfDelta(delta),
-        method: 'delta-helper',
-        helperBytes: sent.helperBytes,
-      };
-    } catch (err) {
-      if (!(err instanceof HelperFallback)) throw err;
-      o.onEvent({ type: 'step', message: `${o.service}: no delta to ${o.client.host} (${err.message}); shipping the full image` });
-      const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
-      return { ...shipped, figures: figuresOfDelta(delta), method: 'load', helperBytes: err.helperBytes };
-    }
+  } finally {
+    await delta.dispose();
   }
   const shipped = await shipImageFull(o.local, o.client.engine(), o.imageId, o.tag, { signal: o.signal, onProgress: progress });
   const figures = o.wantFigures

@@ -5,7 +5,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
-import { deltaDigestOf, deltaIdOf, SEND_PIECE_BYTES, sendImageDelta } from '../../../simulator/push/build/sendDelta.js';
+import { deltaIdOf, SEND_PIECE_BYTES, sendImageDelta } from '../../../simulator/push/build/sendDelta.js';
 import { startDevice, type TestDevice } from './harness.js';
 import { makeImage, makeTar, randomBytes } from '../../unit/engine/fixtures.js';
 import { testAddress } from '../../testNet.js';
@@ -23,7 +23,7 @@ test('on a slow link the progress of a delta is what the device received', { tim
   const target = makeImage([await makeTar([{ name: 'payload', data: randomBytes(1_000_000, 7) }])], 'local_progress:latest');
   const delta = await createImageDelta({ target, estimates: false });
   const client = new DeviceClient(dev.address);
-  const id = deltaIdOf(deltaDigestOf(delta.chunks));
+  const id = deltaIdOf(await delta.content.digest());
   const reports: number[] = [];
   const checks: Promise<void>[] = [];
   await sendImageDelta(client, delta, {

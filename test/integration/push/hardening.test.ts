@@ -3,12 +3,13 @@
 // mid-build makes `edgepush push` exit 3 (device unreachable), not 4 (build failed).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createImageDelta } from '../../../simulator/engine/imageDelta.js';
+import { createImageDeltaFileOffThread } from '../../../simulator/engine/imageDeltaFileOffThread.js';
+import { writeImageArchive } from '../../../simulator/engine/imageArchiveWriter.js';
 import { DeviceClient } from '../../../simulator/push/deviceClient.js';
-import { deltaDigestOf, deltaIdOf, sendImageDelta } from '../../../simulator/push/build/sendDelta.js';
+import { deltaIdOf, sendImageDelta } from '../../../simulator/push/build/sendDelta.js';
 import { waitFor } from '../device/helpers.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { CliSession, startDevice, type TestDevice } from './harness.js';
@@ -28,11 +29,18 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('a cut-off delta upload is resumed at once by the next push', async () => {
+test('a cut-off delta upload is resumed at once by the next push, from the middle of the delta file', async () => {
   const target = makeImage([await makeTar([{ name: 'payload', data: randomBytes(1_000_000, 18) }])], 'local_resume:latest');
-  const delta = await createImageDelta({ target, estimates: false });
+  // The large-image form (sent from its file), as shipToDevice makes it; the in-memory one is deltaProgress's.
+  const spool = join(work, 'spool');
+  await mkdir(spool);
+  const delta = await createImageDeltaFileOffThread({
+    target: { stream: writeImageArchive({ ...target, layers: target.layers.map((l) => ({ ...l, size: l.data.length })) }) },
+    estimates: false,
+    workDir: spool,
+  });
   const client = new DeviceClient(dev.address);
-  const id = deltaIdOf(deltaDigestOf(delta.chunks));
+  const id = deltaIdOf(await delta.content.digest());
   const first = new AbortController();
   const cut = sendImageDelta(client, delta, { tag: 'local_resume', signal: first.signal });
   // Cut it off (as a killed push) once the device holds a good part of it.
@@ -47,6 +55,8 @@ test('a cut-off delta upload is resumed at once by the next push', async () => {
   await sendImageDelta(client, delta, { tag: 'local_resume', onProgress: (sent) => (resumedFrom ??= sent) });
   assert.ok((resumedFrom ?? 0) > 100_000, `resumed from ${resumedFrom}, not from the start`);
   assert.equal((await client.engine().getImage('local_resume').inspect()).Id, target.imageId);
+  await delta.dispose();
+  assert.deepEqual(await readdir(spool), [], 'disposed: the delta file and its folder are gone');
 });
 
 test('a device that dies during the build: exit 3, not 4', async () => {

@@ -1,6 +1,7 @@
 // Push's path for large images: both images streamed to archive files (an engine export arrives as a stream),
-// diffed on the delta worker within a memory budget. The delta is the one createImageDeltaFile makes inline,
-// it rebuilds the target, and nothing is left in the work folder.
+// diffed on the delta worker within a memory budget. The delta is the one createImageDeltaFile makes inline, in
+// a file of its own (the archives are gone), it rebuilds the target, and once disposed of (or when the job
+// failed or was cancelled) nothing is left in the work folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
@@ -47,18 +48,23 @@ test('large-image push path: streamed sources, windowed on the worker, the same 
       workDir: work,
     });
     assert.ok(off.threadId !== undefined, 'made on the delta worker');
-    assert.deepEqual(await readdir(work), [], 'the spooled archive and the delta file are removed');
+    const [folder, ...more] = await readdir(work);
+    assert.deepEqual(more, [], 'one folder of its own');
+    assert.deepEqual(await readdir(join(work, folder!)), ['delta'], 'the spooled archive is removed; the delta stays in its file');
     const inline = await createImageDeltaFile({
       basis: { archivePath: join(dir, 'basis.tar') },
       target: { archivePath: join(dir, 'target.tar') },
       outputPath: join(dir, 'inline'),
       memoryBudget,
     });
-    assert.ok(Buffer.concat(off.chunks).equals(await readFile(join(dir, 'inline'))), 'the same delta bytes as inline');
+    assert.ok((await readFile(off.deltaPath)).equals(await readFile(join(dir, 'inline'))), 'the same delta bytes as inline');
     assert.equal(off.bytes, inline.bytes);
+    assert.equal(off.content.size, inline.bytes);
     assert.deepEqual({ ...off.report, seconds: 0 }, { ...inline.report, seconds: 0 });
     const applied = await applyImageDelta({ delta: off.stream(), basis });
     assert.equal(applied.imageId, target.imageId);
+    await off.dispose();
+    assert.deepEqual(await readdir(work), [], 'disposed: nothing is left in the work folder');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -70,18 +76,27 @@ test('large-image push path: bytes that are not an archive are refused as invali
     const { basis, target } = await images();
     await pipeline(archiveStream(basis), createWriteStream(join(dir, 'basis.tar')));
     await writeFile(join(dir, 'junk.tar'), randomBytes(100_000, 5));
+    const work = join(dir, 'work');
+    await mkdir(work);
     await assert.rejects(
-      createImageDeltaFileOffThread({ basis: { archivePath: join(dir, 'basis.tar') }, target: { archivePath: join(dir, 'junk.tar') } }),
+      createImageDeltaFileOffThread({
+        basis: { archivePath: join(dir, 'basis.tar') },
+        target: { archivePath: join(dir, 'junk.tar') },
+        workDir: work,
+      }),
       (e: unknown) => EdgePushError.is(e, 'invalid-input'),
     );
+    assert.deepEqual(await readdir(work), [], 'a failed job leaves nothing');
     const ac = new AbortController();
     const job = createImageDeltaFileOffThread({
       basis: { archivePath: join(dir, 'basis.tar') },
       target: { stream: archiveStream(target) },
       signal: ac.signal,
+      workDir: work,
     });
     ac.abort();
     await assert.rejects(job, (e: unknown) => EdgePushError.is(e, 'cancelled'));
+    assert.deepEqual(await readdir(work), [], 'a cancelled job leaves nothing');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // Child process for largeImageDelta.test.ts and bench:memory: creates an image delta from two archive files
 // (createImageDeltaFile) or applies one with the basis archive read on demand (applyImageDelta with a memory
 // budget), then prints its peak RSS (VmHWM), the bytes it wrote to storage (/proc/self/io write_bytes), wall
-// and CPU seconds, and the result's image id, as one JSON line.
+// and CPU seconds, and the result's image id, as one JSON line. A basis of '-' is none (a first push).
 import { readFileSync } from 'node:fs';
 import { createImageDeltaFile } from '../../../simulator/engine/imageDeltaFiles.js';
 import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
@@ -18,9 +18,10 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const memoryBudget = Number(budget);
   let imageId: string;
+  const basisSource = basis === '-' ? undefined : { archivePath: basis };
   if (mode === 'create') {
     const d = await createImageDeltaFile({
-      basis: { archivePath: basis },
+      basis: basisSource,
       target: { archivePath: input },
       outputPath: out,
       memoryBudget,
@@ -28,8 +29,7 @@ async function main(): Promise<void> {
     });
     imageId = d.header.target.imageId;
   } else {
-    imageId = (await applyImageDelta({ delta: input, basis: { archivePath: basis }, outputPath: out, memoryBudget, thin: thin === 'thin' }))
-      .imageId;
+    imageId = (await applyImageDelta({ delta: input, basis: basisSource, outputPath: out, memoryBudget, thin: thin === 'thin' })).imageId;
   }
   const c = process.cpuUsage(c0);
   process.stdout.write(

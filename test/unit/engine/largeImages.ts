@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { writeImageArchive } from '../../../simulator/engine/imageArchiveWriter.js';
+import { indexImageArchiveFile } from '../../../simulator/engine/imageLayers.js';
 import { writeLargePair } from './largePair.js';
 
 async function fileSha(path: string): Promise<string> {
@@ -52,4 +55,38 @@ export async function writeLargeImagePair(
   const targetId = await writeArchive(target, 'large/app:2', [base, app2]);
   for (const p of [base, app1, app2]) rmSync(p);
   return { basis, target, targetId, newLayerBytes: newBytes };
+}
+
+/** Writes `dest`: the image of archive `src` as a containerd image store's `docker save` has it, each layer
+ *  gzip-compressed (-1: the generated layers hardly compress) and named by its compressed digest. Streamed. */
+export async function writeGzipLayerArchive(src: string, dest: string): Promise<void> {
+  const img = await indexImageArchiveFile(src);
+  if (!img) throw new Error(`${src} is not an uncompressed image archive`);
+  const p = pack();
+  const done = pipeline(p, createWriteStream(dest));
+  const names: string[] = [];
+  try {
+    for (const l of img.layers) {
+      const gz = `${dest}.layer.gz`;
+      await pipeline(img.spans([l.diffId]).stream(), createGzip({ level: 1 }), createWriteStream(gz));
+      const name = `blobs/sha256/${(await fileSha(gz)).slice('sha256:'.length)}`;
+      names.push(name);
+      await new Promise<void>((resolve, reject) => {
+        const w = p.entry({ name, size: statSync(gz).size }, (e) => (e ? reject(e) : resolve()));
+        pipeline(createReadStream(gz), w).catch(reject);
+      });
+      rmSync(gz);
+    }
+    const config = `blobs/sha256/${img.imageId.slice('sha256:'.length)}`;
+    const manifest = Buffer.from(JSON.stringify([{ Config: config, RepoTags: img.repoTags, Layers: names }]));
+    for (const [name, data] of [
+      [config, img.config],
+      ['manifest.json', manifest],
+    ] as const)
+      await new Promise<void>((resolve, reject) => p.entry({ name, size: data.length }, data, (e) => (e ? reject(e) : resolve())));
+    p.finalize();
+  } finally {
+    img.close();
+  }
+  await done;
 }
