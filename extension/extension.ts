@@ -68,12 +68,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   );
   add(
     vscode.window.registerWebviewPanelSerializer('edgepush.logs', {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        const address =
-          typeof state === 'object' && state && 'device' in state && typeof state.device === 'string' ? state.device : undefined;
-        if (!address) return panel.dispose();
-        services.logs.adopt(panel, address);
-      },
+      deserializeWebviewPanel: async (panel, state: unknown) => services.logs.restore(panel, state),
     }),
   );
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { toEnvArgs } from './devices/deviceEnv.js';
 import { DashboardPanel } from './dashboard/dashboardPanel.js';
 import { LogPanels } from './logs/logPanels.js';
+import { OpenLogPanels } from './logs/openLogPanels.js';
 import { Livepush } from './push/livepush.js';
 import { makeLivepushStarter } from './push/livepushStarter.js';
 import { BuildLog } from './push/buildLog.js';
@@ -33,7 +34,7 @@ export function createOnDemandServices(core: CoreServices, add: AddDisposable): 
   const onRequest = async (body: RequestBody, ctx: RequestContext): Promise<void> => {
     await dispatchRequest(webviewRequestHandlers, body, { ...ctx, address: ctx.address ?? targets.current });
   };
-  const logs = add(new LogPanels(context.extensionUri, onRequest));
+  const logs = add(new LogPanels(context.extensionUri, onRequest, new OpenLogPanels(context.workspaceState)));
   const dashboard = add(new DashboardPanel(context.extensionUri, model, (body) => onRequest(body, { address: undefined })));
   dashboard.onReportShown = () => contextKeys.set('reportShown', true);
   const livepush = add(

@@ -9,13 +9,18 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** The API as the page's inline loader acquired it (VS Code hands it out once per page). */
+function vsCodeApi(): VsCodeApi {
+  return (window as { edgepushVsCodeApi?: VsCodeApi }).edgepushVsCodeApi ?? acquireVsCodeApi();
+}
+
 export class HostChannel {
   private readonly api: VsCodeApi;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
   constructor(view: ViewKind, onNotify: (body: NotificationBody) => void) {
-    this.api = acquireVsCodeApi();
+    this.api = vsCodeApi();
     window.addEventListener('message', (ev: MessageEvent) => {
       const msg = parseHostToView(ev.data);
       if (!msg) return;

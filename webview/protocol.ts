@@ -1,6 +1,7 @@
 // The typed message protocol between the extension host and its webviews (dashboard and log panel), imported
 // by both sides. Three kinds of message:
-//   - view → host: `ready` (handshake: the host sends nothing before it), `request` (a reply is matched by id);
+//   - view → host: `ready` (handshake: the host sends nothing before it), `loadFailed` (from the page's inline
+//     loader: the bundle could not be fetched), `request` (a reply is matched by id);
 //   - host → view: `response` (to a request), `notify` (state pushed by the host).
 // Every message is validated with these schemas on arrival; anything else is dropped.
 import * as z from 'zod';
@@ -104,6 +105,8 @@ export type LogEntry = z.infer<typeof LogEntrySchema>;
 // ---- view → host ----
 
 export const ReadyMessageSchema = z.object({ kind: z.literal('ready'), view: ViewKindSchema });
+/** Sent by the page's inline loader when the bundle could not be fetched: the host loads the page again. */
+export const LoadFailedMessageSchema = z.object({ kind: z.literal('loadFailed'), view: ViewKindSchema, load: z.number().int() });
 
 export const RequestBodySchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('push') }),
@@ -121,7 +124,7 @@ export type RequestBody = z.infer<typeof RequestBodySchema>;
 export const RequestMessageSchema = z.object({ kind: z.literal('request'), id: z.number().int(), body: RequestBodySchema });
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 
-export const ViewToHostSchema = z.discriminatedUnion('kind', [ReadyMessageSchema, RequestMessageSchema]);
+export const ViewToHostSchema = z.discriminatedUnion('kind', [ReadyMessageSchema, LoadFailedMessageSchema, RequestMessageSchema]);
 export type ViewToHost = z.infer<typeof ViewToHostSchema>;
 
 // ---- host → view ----

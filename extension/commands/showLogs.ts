@@ -9,6 +9,6 @@ export const showLogsCommand: Command = {
   async run(s: Services, arg?: unknown) {
     const address = await pickDevice(s, arg ?? s.targets.current, 'Logs of which device?');
     if (!address) return;
-    s.logs.show(address, s.store.get(address)?.name ?? address, false, serviceFromArg(arg));
+    await s.logs.show(address, s.store.get(address)?.name ?? address, false, serviceFromArg(arg));
   },
 };

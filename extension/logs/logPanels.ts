@@ -7,6 +7,7 @@ import { readSettings } from '../settings.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
 import type { RequestContext } from '../webviews/webviewRequests.js';
 import { LogSession } from './logSession.js';
+import type { OpenLogPanels } from './openLogPanels.js';
 
 class LogPanel extends Disposable {
   readonly host: WebviewHost;
@@ -54,6 +55,8 @@ export class LogPanels extends Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly onRequest: (body: RequestBody, ctx: RequestContext) => Promise<void>,
+    /** Which device each open panel shows, for the panels VS Code restores after a window reload. */
+    private readonly records: OpenLogPanels,
   ) {
     super();
     this._register(
@@ -82,24 +85,38 @@ export class LogPanels extends Disposable {
   }
 
   /** Opens (or reveals) the log panel of a device; with a service, filtered to it. */
-  show(address: string, name = address, preserveFocus = false, service?: string): void {
-    const existing = this.panels.get(address);
-    if (existing) {
-      existing.panel.reveal(undefined, preserveFocus);
-      if (service) existing.focusService(service);
-      return;
-    }
+  async show(address: string, name = address, preserveFocus = false, service?: string): Promise<void> {
+    if (this.reveal(address, preserveFocus, service)) return;
+    const title = vscode.l10n.t('Logs: {0}', name);
+    // The record first: any window state VS Code saves with this panel then has its device too.
+    await this.records.remember(title, address);
+    if (this.reveal(address, preserveFocus, service)) return; // opened meanwhile
     const panel = vscode.window.createWebviewPanel(
       'edgepush.logs',
-      vscode.l10n.t('Logs: {0}', name),
+      title,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
       { enableScripts: true, enableFindWidget: true },
     );
     this.adopt(panel, address, service);
   }
 
-  /** Takes over a panel: a new one, or one VS Code restores after a window reload (its serializer). */
-  adopt(panel: vscode.WebviewPanel, address: string, service?: string): void {
+  private reveal(address: string, preserveFocus: boolean, service: string | undefined): boolean {
+    const existing = this.panels.get(address);
+    if (!existing) return false;
+    existing.panel.reveal(undefined, preserveFocus);
+    if (service) existing.focusService(service);
+    return true;
+  }
+
+  /** A panel VS Code restores after a window reload (its serializer): its device is in its state or its record. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const address = this.records.deviceOf(panel.title, state);
+    if (address) this.adopt(panel, address);
+    else panel.dispose(); // a panel of a version that kept no record, never loaded
+  }
+
+  /** Takes over a panel: a new one, or a restored one. */
+  private adopt(panel: vscode.WebviewPanel, address: string, service?: string): void {
     if (this.panels.has(address)) {
       panel.dispose();
       return;
@@ -110,9 +127,11 @@ export class LogPanels extends Disposable {
     );
     this.panels.set(address, lp);
     if (service) lp.focusService(service);
+    const title = panel.title;
     panel.onDidDispose(() => {
       lp.dispose();
       this.panels.delete(address);
+      void this.records.forget(title, address);
     });
   }
 

@@ -1,19 +1,22 @@
 // The host's end of the webview protocol for one panel: builds the locked-down HTML, validates every message
 // from the view, sends nothing until the view has said `ready` (then its owner sends the full state, so nothing
-// needs queueing), and answers requests by id.
+// needs queueing), loads the page again when it reports that its script failed (viewLoads.ts), and answers
+// requests by id.
 import * as vscode from 'vscode';
 import type { NotificationBody, RequestBody, ViewKind } from '../../webview/protocol.js';
 import { Disposable } from '../lifecycle.js';
 import { webviewHtml } from './webviewHtml.js';
 import { loadWorkSoon } from '../workLoader.js';
 import { messageOf } from '../../simulator/shared/errors.js';
+import { ViewLoads } from './viewLoads.js';
 
 const READY_TIMEOUT_MS = 8000;
 
 export type RequestHandler = (body: RequestBody) => Promise<void> | void;
 
 export class WebviewHost extends Disposable {
-  private ready = false;
+  private readonly loads = new ViewLoads();
+  private readonly load: () => void;
   private readonly readyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time the view (re)loads and says `ready`: send it the full state then. */
   readonly onDidBecomeReady = this.readyEmitter.event;
@@ -28,45 +31,43 @@ export class WebviewHost extends Disposable {
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    let loads = 0;
-    const load = () => {
-      loads++;
+    this.load = () => {
+      const load = this.loads.startLoad();
       webview.html = webviewHtml({
         view,
         title: panel.title,
         cspSource: webview.cspSource,
         // A query that changes per load, so a reload fetches the script again instead of a failed cached copy.
-        scriptUri: `${webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString()}?load=${loads}`,
+        scriptUri: `${webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString()}?load=${load}`,
         codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+        load,
       });
     };
-    load();
+    this.load();
     this._register(webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     // A hidden webview is unloaded and says `ready` again when shown.
     this._register(
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-        else this.watchReady(load);
+        if (!panel.visible) this.loads.onHidden();
+        else this.watchSilence();
       }),
     );
-    this.watchReady(load);
-    this._register({ dispose: () => clearTimeout(this.readyTimer) });
+    this.watchSilence();
+    this._register({ dispose: () => clearTimeout(this.silenceTimer) });
   }
 
-  private readyTimer: ReturnType<typeof setTimeout> | undefined;
-  private reloads = 0;
+  private silenceTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * A visible view that has not said `ready` in time is loaded again (a few times at most): in a browser-hosted
-   * VS Code the webview's first load can lose its script while the service worker starts, leaving a blank panel.
+   * A last resort: a visible page that has said nothing for long (not even that its script failed) is loaded
+   * again. Script failures themselves are reported by the page and answered at once (`loadFailed`).
    */
-  private watchReady(load: () => void): void {
-    clearTimeout(this.readyTimer);
-    this.readyTimer = setTimeout(() => {
-      if (this.ready || !this.panel.visible || this.isDisposed || this.reloads >= 3) return;
-      this.reloads++;
-      load();
-      this.watchReady(load);
+  private watchSilence(): void {
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => {
+      if (this.isDisposed || !this.loads.onSilent(this.panel.visible)) return;
+      this.load();
+      this.watchSilence();
     }, READY_TIMEOUT_MS);
   }
 
@@ -76,8 +77,12 @@ export class WebviewHost extends Disposable {
     const msg = parseViewToHost(raw);
     if (!msg) return;
     if (msg.kind === 'ready') {
-      this.ready = true;
+      this.loads.onReady();
       this.readyEmitter.fire();
+      return;
+    }
+    if (msg.kind === 'loadFailed') {
+      if (!this.isDisposed && this.loads.onLoadFailed(msg.load)) this.load();
       return;
     }
     try {
@@ -89,11 +94,11 @@ export class WebviewHost extends Disposable {
   }
 
   get isReady(): boolean {
-    return this.ready;
+    return this.loads.isReady;
   }
 
   /** Sends a notification once the view is ready; before that it is dropped (the full state follows `ready`). */
   notify(body: NotificationBody): void {
-    if (this.ready) void this.panel.webview.postMessage({ kind: 'notify', body });
+    if (this.loads.isReady) void this.panel.webview.postMessage({ kind: 'notify', body });
   }
 }

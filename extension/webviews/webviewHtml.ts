@@ -1,6 +1,8 @@
 // The HTML shell of both webviews: a strict Content-Security-Policy (scripts only with this page's nonce,
-// styles and fonts only from the extension's dist/ folder, no network), the codicon style sheet, the bundle.
-// No `vscode` import: URIs come in as strings.
+// styles and fonts only from the extension's dist/ folder, no network), the codicon style sheet, and a small
+// inline loader that adds the bundle and, if the bundle cannot be fetched, tells the host at once (`loadFailed`
+// with the load's number; the host then loads the page again, see viewLoads.ts). The loader acquires the VS Code
+// API (once per page, as VS Code allows) and leaves it to the bundle. No `vscode` import: URIs come in as strings.
 import { randomBytes } from 'node:crypto';
 import type { ViewKind } from '../../webview/protocol.js';
 
@@ -11,8 +13,23 @@ export interface WebviewHtmlInput {
   cspSource: string;
   scriptUri: string;
   codiconsUri: string;
+  /** The number of this load of the panel's page (sent back by the loader if the bundle fails). */
+  load?: number;
   nonce?: string;
 }
+
+/** The inline loader (constant text: what varies is in its data attributes). */
+export const LOADER_SCRIPT = `(() => {
+  const boot = document.currentScript;
+  const api = acquireVsCodeApi();
+  window.edgepushVsCodeApi = api;
+  const s = document.createElement('script');
+  s.nonce = boot.nonce;
+  s.src = boot.dataset.src;
+  s.addEventListener('error', () =>
+    api.postMessage({ kind: 'loadFailed', view: document.body.dataset.view, load: Number(boot.dataset.load) }));
+  document.body.appendChild(s);
+})();`;
 
 export function makeNonce(): string {
   return randomBytes(16).toString('base64');
@@ -43,7 +60,7 @@ export function webviewHtml(i: WebviewHtmlInput): string {
 </head>
 <body data-view="${i.view}">
 <div id="root"></div>
-<script nonce="${nonce}" src="${escapeAttr(i.scriptUri)}"></script>
+<script nonce="${nonce}" data-src="${escapeAttr(i.scriptUri)}" data-load="${i.load ?? 1}">${LOADER_SCRIPT}</script>
 </body>
 </html>`;
 }

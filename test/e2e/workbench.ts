@@ -115,3 +115,37 @@ export async function webviewFrameHandle(page: Page, title: string): Promise<Fra
   }
   throw new Error(`no webview frame titled '${title}'`);
 }
+
+/**
+ * Waits until the workbench has saved its editor layout with `text` in it (a panel's view type or title): VS Code
+ * in a browser saves its state every few seconds, and its save when the page unloads may not finish, so a reload
+ * right after opening a panel can lose the panel itself. This waits for that save, not for a time.
+ */
+export async function layoutSaved(page: Page, texts: string[], timeoutMs = 30_000): Promise<void> {
+  await page.waitForFunction(
+    async (wanted: string[]) => {
+      const dbs = (await indexedDB.databases()).filter((d) => d.name?.startsWith('vscode-web-state-db-'));
+      for (const { name } of dbs) {
+        const value = await new Promise<unknown>((resolve) => {
+          const open = indexedDB.open(name!);
+          open.onerror = () => resolve(undefined);
+          open.onsuccess = () => {
+            const db = open.result;
+            try {
+              const get = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').get('memento/workbench.parts.editor');
+              get.onsuccess = () => (db.close(), resolve(get.result));
+              get.onerror = () => (db.close(), resolve(undefined));
+            } catch {
+              db.close();
+              resolve(undefined);
+            }
+          };
+        });
+        if (typeof value === 'string' && wanted.every((t) => value.includes(t))) return true;
+      }
+      return false;
+    },
+    texts,
+    { timeout: timeoutMs, polling: 500 },
+  );
+}

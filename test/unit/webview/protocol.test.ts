@@ -17,6 +17,8 @@ test('the view may say ready and send requests with ids; anything else is droppe
     'restartService needs a service',
   );
   assert.equal(parseViewToHost({ kind: 'ready', view: 'other' }), undefined);
+  assert.deepEqual(parseViewToHost({ kind: 'loadFailed', view: 'dashboard', load: 2 }), { kind: 'loadFailed', view: 'dashboard', load: 2 });
+  assert.equal(parseViewToHost({ kind: 'loadFailed', view: 'dashboard' }), undefined, 'the load it was');
   assert.equal(parseViewToHost('ready'), undefined);
 });
 
