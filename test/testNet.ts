@@ -9,19 +9,11 @@
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../simulator/shared/processAlive.js';
 
 const LOCK_DIR = join(tmpdir(), 'edgepush-test-nets');
 const FIRST = 100;
 const LAST = 254;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryLock(block: number, owner: number): boolean {
   const file = join(LOCK_DIR, String(block));
@@ -34,7 +26,7 @@ function tryLock(block: number, owner: number): boolean {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return false;
       try {
         unlinkSync(file); // a run that ended without releasing its block
       } catch {

@@ -8,6 +8,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import { processAlive } from '../shared/processAlive.js';
 
 export async function fsyncPath(path: string): Promise<void> {
   const fh = await open(path, 'r');
@@ -29,15 +30,6 @@ export function removePendingTempFiles(): void {
   pending.clear();
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Temp files for `path` left by processes that are gone (killed mid-write): removed. */
 export async function removeStaleTempFiles(path: string): Promise<void> {
   const prefix = `.${basename(path)}.`;
@@ -50,7 +42,7 @@ export async function removeStaleTempFiles(path: string): Promise<void> {
   for (const f of names) {
     if (!f.startsWith(prefix) || !f.endsWith('.tmp')) continue;
     const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(f.slice(prefix.length));
-    if (m && !alive(Number(m[1]))) await rm(join(dirname(path), f), { force: true });
+    if (m && !processAlive(Number(m[1]))) await rm(join(dirname(path), f), { force: true });
   }
 }
 

@@ -23,6 +23,7 @@ import { APPLY_WORKING_BYTES, applyNeeds, checkHeaderAgainstBasis, checkHeaderCo
 import { checkFreeResources } from './freeResources.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
+import { processAlive } from '../shared/processAlive.js';
 
 export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
 
@@ -155,21 +156,12 @@ export function sharedChain(header: ImageDeltaHeader, basis: { layers: { diffId:
   return n;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** A temp dir for the archive that is loaded (`edgepush-apply-<pid>-…`); those of processes that are gone (a
  *  crash or kill -9 mid-apply) are removed first. */
 async function workDirFor(parent: string): Promise<string> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const m = /^edgepush-apply-(\d+)-/.exec(name);
-    if (m && !alive(Number(m[1]))) await rm(join(parent, name), { recursive: true, force: true });
+    if (m && !processAlive(Number(m[1]))) await rm(join(parent, name), { recursive: true, force: true });
   }
   return mkdtemp(join(parent, `edgepush-apply-${process.pid}-`));
 }

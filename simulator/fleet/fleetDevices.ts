@@ -9,6 +9,7 @@ import { agentProcess, pingDevice } from '../device/spawnDevice.js';
 import { purgeDevice, deviceIdFrom } from '../device/scope.js';
 import { invalidInput, unavailable } from '../shared/errors.js';
 import { checkFleetName, fleetDir, readFleet, writeFleet, type FleetDevice, type FleetRecord } from './fleetStore.js';
+import { processAlive } from '../shared/processAlive.js';
 
 export interface StartFleetOptions {
   name: string;
@@ -38,18 +39,9 @@ export function nthAddress(first: string, i: number): string {
   return `127.${b}.${c}.${d}`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True when `pid` still runs this device (a pid can be reused). */
 export function isDeviceProcess(d: FleetDevice): boolean {
-  if (!alive(d.pid)) return false;
+  if (!processAlive(d.pid)) return false;
   try {
     const cmd = readFileSync(`/proc/${d.pid}/cmdline`, 'utf8').split('\0');
     return cmd.includes('device') && cmd[cmd.indexOf('--address') + 1] === d.address;
@@ -149,8 +141,8 @@ async function stopDevices(devices: FleetDevice[], timeoutMs = 20000): Promise<v
   const mine = devices.filter(isDeviceProcess);
   for (const d of mine) process.kill(d.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (mine.some((d) => alive(d.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const d of mine) if (alive(d.pid)) process.kill(d.pid, 'SIGKILL');
+  while (mine.some((d) => processAlive(d.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const d of mine) if (processAlive(d.pid)) process.kill(d.pid, 'SIGKILL');
 }
 
 /** Stops every device of the fleet (powered off: the next start brings their containers back). `purge`

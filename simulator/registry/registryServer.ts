@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { invalidInput, unavailable } from '../shared/errors.js';
+import { processAlive } from '../shared/processAlive.js';
 
 export interface RegistryServerOptions {
   address?: string;
@@ -40,18 +41,9 @@ function stateRoot(): string {
 const idOf = (address: string, port: number) => `${address.replace(/[^0-9a-z.]+/gi, '-')}-${port}`;
 const statePath = (address: string, port: number) => join(stateRoot(), `${idOf(address, port)}.json`);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True when `pid` is still the registry we started (a pid can be reused by another program). */
 function isOurs(r: RunningRegistry): boolean {
-  if (!alive(r.pid)) return false;
+  if (!processAlive(r.pid)) return false;
   try {
     return readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').includes(join(r.dataDir, 'config.yml'));
   } catch {
@@ -171,8 +163,8 @@ export async function stopRegistry(address = DEFAULT_REGISTRY_ADDRESS, port = DE
   if (!s) return false;
   process.kill(s.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (alive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(s.pid)) process.kill(s.pid, 'SIGKILL');
+  while (processAlive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
   rmSync(statePath(address, port), { force: true });
   return true;
 }
