@@ -49,7 +49,13 @@ export async function httpRequest(url: string, init: HttpInit): Promise<HttpResp
 function send(url: URL, init: HttpInit): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const headers = init.body ? { ...init.headers, 'content-length': String(init.body.length) } : init.headers;
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method: init.method, headers, signal: init.signal }, resolve);
+    // A HEAD answer has no body, but its connection goes back to the pool only once that empty body has been
+    // read: a caller that looks at the status alone (a 404) left it in use, and an idle CLI then waited for the
+    // registry to close it (30 s after `image delta`).
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method: init.method, headers, signal: init.signal }, (res) => {
+      if (init.method === 'HEAD') res.resume();
+      resolve(res);
+    });
     req.on('error', reject);
     req.end(init.body);
   });
