@@ -78,7 +78,7 @@ function encode(old: Uint8Array, next: Uint8Array, opts: CreateByteDeltaOptions,
   const coarseOld = (transforms ?? []).map((t): [number, number] => [t.oldStart, t.oldStart + t.oldLength]).sort((a, b) => a[0] - b[0]);
   const matchOpts = { skipOld: pairing.unchangedOld, coarseOld, progress: opts.onProgress };
   const writer = new BlockWriter(basis, next, blockSize, { quality: opts.quality ?? 5, background });
-  findMatches(basis, next, pairing.hints, (a, e, ns, os) => writer.triple(a, e, ns, os), matchOpts);
+  findMatches(basis, next, pairing.hints, writer, matchOpts);
   writer.flush();
   opts.onProgress?.(next.length, next.length);
   const header: ByteDeltaHeader = {

@@ -2,12 +2,13 @@
 // old's prediction (executable transforms), and read as aligned runs to derive the address maps.
 import type { BlockWriter } from './blockWriter.js';
 import type { AlignedRun } from './executable/addressMap.js';
+import type { TripleSink } from './matchFinder.js';
 
-export class TripleList {
+export class TripleList implements TripleSink {
   private data = new Float64Array(4 * 1024);
   private n = 0;
 
-  push(addLen: number, extraLen: number, newStart: number, oldStart: number): void {
+  triple(addLen: number, extraLen: number, newStart: number, oldStart: number): void {
     if (this.n + 4 > this.data.length) {
       const grown = new Float64Array(this.data.length * 2);
       grown.set(this.data);

@@ -142,7 +142,7 @@ export async function createWindowedDeltaOf(
           oldStart: h.oldStart + Math.max(0, ns - h.newStart) - start,
         }));
       const triples = new TripleList();
-      findMatches(win, seg, hints, (a, e, s, o) => triples.push(a, e, s, o), {
+      findMatches(win, seg, hints, triples, {
         progress: opts.onProgress && ((d) => opts.onProgress!(ns + d, next.size)),
       });
       // programs whose old version is in the window and new version in this segment, predicted from now on

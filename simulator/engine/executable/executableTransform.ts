@@ -10,6 +10,7 @@
 // Decided per file by content: in a tar layer every new ELF file (x86-64, aarch64, 32-bit arm) whose old
 // counterpart (same path, else same name once version numbers are set aside) is an ELF of the same machine.
 import { findMatches } from '../matchFinder.js';
+import { TripleList } from '../tripleList.js';
 import { readTarLayout, type TarEntryLayout } from '../tarLayout.js';
 import { ByteSink, VarintReader } from '../varint.js';
 import { corrupt } from '../../shared/errors.js';
@@ -105,16 +106,9 @@ export function planExecutableTransforms(old: Uint8Array, next: Uint8Array): Exe
   const out: ExecutableTransform[] = [];
   for (const p of elfPairs(old, next)) {
     if (p.old[18] !== p.next[18] || p.old[19] !== p.next[19] || p.old[4] !== p.next[4]) continue; // machine, class
-    const runs: AlignedRun[] = [];
-    findMatches(
-      p.old,
-      p.next,
-      [],
-      (addLen, _extra, newStart, oldStart) => {
-        if (addLen > 0) runs.push({ oldOffset: oldStart, newOffset: newStart, length: addLen });
-      },
-      { sparse: ALIGN_SPARSE },
-    );
+    const triples = new TripleList();
+    findMatches(p.old, p.next, [], triples, { sparse: ALIGN_SPARSE });
+    const runs = triples.runs();
     const t = planProgram(p, runs);
     if (t) out.push(t);
   }
