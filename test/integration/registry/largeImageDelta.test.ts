@@ -20,7 +20,7 @@ import { RegistryClient } from '../../../simulator/registry/registryClient.js';
 import { parseRegistryAddress } from '../../../simulator/registry/reference.js';
 import { ImageSpool } from '../../../simulator/registry/localImage.js';
 import { endsOf, publishDelta } from '../../../simulator/registry/publishDelta.js';
-import type { PushedImage } from '../../../simulator/registry/imagePush.js';
+import { pushImage, type PushedImage } from '../../../simulator/registry/imagePush.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { startTestRegistry, type TestRegistry } from './helpers.js';
 
@@ -149,7 +149,7 @@ function vanishingRelay(host: string, port: number, target: { host: string; port
   return new Promise((res) => server.listen(port, host, () => res(server)));
 }
 
-test('a registry that goes away while a delta of large images is uploaded: unavailable, naming the upload, and no temp folder left', async () => {
+test('a registry that goes away while a delta or a layer of large images is uploaded: unavailable, naming the upload, and no temp folder left', async () => {
   assert.ok(published, 'the first test published the images');
   const direct = new RegistryClient(parseRegistryAddress(reg.url));
   // so that the delta is made and sent again: its manifest and blob out of the registry
@@ -185,6 +185,21 @@ test('a registry that goes away while a delta of large images is uploaded: unava
       [],
       'the delta and its folder are gone',
     );
+    // the same while a large image's layer is on its way (a repository that has none of its blobs)
+    const relay2Host = testAddress(81, 42);
+    const relay2 = await vanishingRelay(relay2Host, 5000, { host: reg.address, port: reg.port });
+    try {
+      const cut = new RegistryClient(parseRegistryAddress(`http://${relay2Host}:5000`));
+      await assert.rejects(
+        pushImage(cut, `${repo}-cut`, 'v2', to, { workDir: spool.dir }),
+        (e: unknown) =>
+          EdgePushError.is(e, 'unavailable') &&
+          /uploading blob sha256:[0-9a-f]{12}… to .*-cut failed: registry .* does not answer/.test(e.message),
+      );
+      assert.deepEqual(readdirSync(spool.dir), [], 'the compressed layer is removed');
+    } finally {
+      relay2.close();
+    }
   } finally {
     await spool.dispose();
     relay.close();
