@@ -6,13 +6,17 @@
 import { addressSpan, type ElfImage } from './elfImage.js';
 import type { AddressMap } from './addressMap.js';
 
+/** Predicts, in `dst`, the pointers of `src`'s data `sections`. Returns how many words it rewrote; with
+ *  `rewritten`, appends each one's file offset and section index there (the creator weighs the sections with
+ *  them: a list, not a callback, since a closure per program made V8 throw the optimised scan away at each
+ *  program, "wrong call target"). */
 export function rewritePointers(
   src: Uint8Array,
   dst: Uint8Array,
   elf: ElfImage,
   map: AddressMap,
   sections: ReadonlySet<number>,
-  onRewrite?: (at: number, section: number) => void,
+  rewritten?: number[],
 ): number {
   const [lo, hi] = addressSpan(elf);
   const view = new DataView(src.buffer, src.byteOffset, src.length);
@@ -24,8 +28,8 @@ export function rewritePointers(
     const first = s.fileOffset + ((w - (s.vaddr % w)) % w);
     const end = Math.min(s.fileOffset + s.size, src.length) - w;
     count += elf.is64
-      ? scan64(view, out, first, end, lo, hi, map, s.index, onRewrite)
-      : scan32(view, out, first, end, lo, hi, map, s.index, onRewrite);
+      ? scan64(view, out, first, end, lo, hi, map, s.index, rewritten)
+      : scan32(view, out, first, end, lo, hi, map, s.index, rewritten);
   }
   return count;
 }
@@ -43,7 +47,7 @@ function scan64(
   hi: number,
   map: AddressMap,
   section: number,
-  onRewrite: ((at: number, section: number) => void) | undefined,
+  rewritten: number[] | undefined,
 ): number {
   let count = 0;
   for (let p = first; p <= end; p += 8) {
@@ -54,7 +58,7 @@ function scan64(
     out.setUint32(p, m % 2 ** 32, true);
     out.setUint32(p + 4, Math.floor(m / 2 ** 32), true);
     count++;
-    onRewrite?.(p, section);
+    rewritten?.push(p, section);
   }
   return count;
 }
@@ -68,7 +72,7 @@ function scan32(
   hi: number,
   map: AddressMap,
   section: number,
-  onRewrite: ((at: number, section: number) => void) | undefined,
+  rewritten: number[] | undefined,
 ): number {
   let count = 0;
   for (let p = first; p <= end; p += 4) {
@@ -78,7 +82,7 @@ function scan32(
     if (m !== m || m === v || m < 0 || m >= 2 ** 32) continue;
     out.setUint32(p, m, true);
     count++;
-    onRewrite?.(p, section);
+    rewritten?.push(p, section);
   }
   return count;
 }
