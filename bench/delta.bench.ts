@@ -44,22 +44,22 @@ function ensureCorpus(): string[] {
     .sort();
 }
 
-/** The engine as the push pipeline and the device use it, inputs in memory, no fsync: one cold run in a fresh
- *  process (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before. The process
- *  runs a bundle, as the CLI, the agent and the delta worker do (dist/), not TypeScript through tsx: tsx's loader
- *  leaves V8 compiling its own hot functions on another core while the engine runs, which CPU seconds count. */
-function engineInProcess(bundle: string, oldPath: string, newPath: string, newSize: number): Row[] {
-  const r = spawnSync(process.execPath, [bundle, oldPath, newPath], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`engineOnce failed: ${r.stderr.slice(0, 500)}`);
-  const o = JSON.parse(r.stdout) as {
-    bytes: number;
-    exact: boolean;
-    create: Omit<Timed, 'rssMB'>;
-    createWarm: Omit<Timed, 'rssMB'>;
-    apply: Omit<Timed, 'rssMB'>;
-    applyWarm: Omit<Timed, 'rssMB'>;
+/** The engine as the push pipeline and the device use it, inputs in memory, no fsync, in fresh processes
+ *  (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before: one creates (cold,
+ *  then warm), another applies (cold: nothing of the codec compiled yet, as on a device's first update; then
+ *  warm). The processes run a bundle, as the CLI, the agent and the delta worker do (dist/), not TypeScript
+ *  through tsx: tsx's loader leaves V8 compiling its own hot functions on another core while the engine runs,
+ *  which CPU seconds count. */
+function engineInProcess(bundle: string, oldPath: string, newPath: string, deltaPath: string, newSize: number): Row[] {
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`engineOnce ${args[0]} failed: ${r.stderr.slice(0, 500)}`);
+    const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; cold: Omit<Timed, 'rssMB'>; warm: Omit<Timed, 'rssMB'> };
+    if (!o.exact) throw new Error(`EdgePush ${args[0]} (in-process) was not exact on ${newPath}`);
+    return o;
   };
-  if (!o.exact) throw new Error(`EdgePush apply (in-process) did not rebuild ${newPath}`);
+  const c = run(['create', oldPath, newPath, deltaPath]);
+  const a = run(['apply', oldPath, deltaPath, newPath]);
   const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({
     method,
     bytes,
@@ -68,10 +68,10 @@ function engineInProcess(bundle: string, oldPath: string, newPath: string, newSi
     mbps: newSize / 1e6 / t.seconds,
   });
   return [
-    row('EdgePush create (in-process)', o.create, o.bytes),
-    row('EdgePush create (in-process, warm)', o.createWarm, o.bytes),
-    row('EdgePush apply (in-process)', o.apply, newSize),
-    row('EdgePush apply (in-process, warm)', o.applyWarm, newSize),
+    row('EdgePush create (in-process)', c.cold, c.bytes),
+    row('EdgePush create (in-process, warm)', c.warm, c.bytes),
+    row('EdgePush apply (in-process)', a.cold, newSize),
+    row('EdgePush apply (in-process, warm)', a.warm, newSize),
   ];
 }
 
@@ -124,7 +124,7 @@ async function benchPair(
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, createWarm, apply, warm] = engineInProcess(engineOnce, oldT, newT, newSize);
+  const [create, createWarm, apply, warm] = engineInProcess(engineOnce, oldT, newT, out('ep.inprocess'), newSize);
   rows.push(create!, createWarm!);
   return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
 }
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
 function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
   const zstd = all['zstd --patch-from -12 --long=27'];
   const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map(
-    (m) => [m.includes('warm') ? 'warm' : 'cold', all[m]] as const,
+    (m) => [m.includes('warm') ? 'warm' : "cold (a fresh process: a device's first update)", all[m]] as const,
   );
   const load = spawnSync('uptime', { encoding: 'utf8' })
     .stdout.trim()

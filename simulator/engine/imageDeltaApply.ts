@@ -2,7 +2,7 @@
 // rebuilt layer against its diff id, the config against the image id), the result is a `docker save` archive
 // written atomically to a file and/or loaded into a Docker engine, so the new image appears only when complete.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
@@ -10,11 +10,10 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { ByteReader } from './byteReader.js';
 import { applyByteDeltaFrom, applyWindowedDeltaFrom, readByteDeltaHeader, sha256Hex } from './byteDelta.js';
-import { engineImageLayers, indexImageArchiveFile, inMemoryLayers, type ImageLayers } from './imageLayers.js';
-import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
+import { inMemoryLayers, type ImageLayers } from './imageLayers.js';
+import { applyWorkDir, openApplyBasis, type ApplyBasis } from './imageDeltaApplyBasis.js';
 import { decodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
 import { writeImageArchive, type ArchiveLayerSource } from './imageArchiveWriter.js';
-import { loadImage } from './imageDelta.js';
 import type { ImageArchive, ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { guardLayer } from './layerGuard.js';
@@ -23,7 +22,6 @@ import { APPLY_WORKING_BYTES, applyNeeds, checkHeaderAgainstBasis, checkHeaderCo
 import { checkFreeResources } from './freeResources.js';
 import { imageArchiveSize } from './imageArchiveWriter.js';
 import { EdgePushError, conflict, corrupt, unavailable } from '../shared/errors.js';
-import { processAlive } from '../shared/processAlive.js';
 
 export type DeltaInput = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
 
@@ -58,11 +56,13 @@ export interface ApplyImageDeltaOptions {
   outputPath?: string;
   /** Tags for the loaded image instead of the ones recorded in the delta. */
   repoTags?: string[];
-  /** Where a temporary archive goes when loading without outputPath (default: the OS temp dir). */
+  /** Where a temp folder goes (default: the OS temp dir): for the archive that is loaded without outputPath,
+   *  and for a basis read on demand that is spooled (a stream) or inflated (gzip-compressed layers). */
   workDir?: string;
-  /** Memory to stay within: a basis given as an archive file or an engine image is then read on demand (an
-   *  archive file by offset, an engine export once per layer read) instead of held, and windowed layer deltas
-   *  stream it. Also chosen without this when the basis archive is larger than half the default budget. */
+  /** Memory to stay within: the basis is then read on demand (imageDeltaApplyBasis.ts: an archive file by
+   *  offset, an engine export once per layer read; a stream spooled to a file, gzip-compressed layers inflated
+   *  to one) instead of held, and windowed layer deltas stream it. Also chosen without this when the basis is
+   *  larger than half the default budget. */
   memoryBudget?: number;
   /** Leave the basis layers out of the archive (listed, not written): for loading into the engine that holds
    *  the basis, it writes only the new layers (default false: a complete archive). */
@@ -156,16 +156,6 @@ export function sharedChain(header: ImageDeltaHeader, basis: { layers: { diffId:
   return n;
 }
 
-/** A temp dir for the archive that is loaded (`edgepush-apply-<pid>-…`); those of processes that are gone (a
- *  crash or kill -9 mid-apply) are removed first. */
-async function workDirFor(parent: string): Promise<string> {
-  for (const name of await readdir(parent).catch(() => [] as string[])) {
-    const m = /^edgepush-apply-(\d+)-/.exec(name);
-    if (m && !processAlive(Number(m[1]))) await rm(join(parent, name), { recursive: true, force: true });
-  }
-  return mkdtemp(join(parent, `edgepush-apply-${process.pid}-`));
-}
-
 function counter(): Transform & { bytes: number } {
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -199,44 +189,25 @@ export async function applyImageDelta(opts: ApplyImageDeltaOptions): Promise<App
   const header = await decodeImageDeltaHeader(reader);
   const payloadBytes = typeof opts.delta === 'string' ? (await stat(opts.delta)).size - reader.consumed : undefined;
   checkHeaderConsistency(header, { payloadBytes });
-  let basis: ImageArchive | ImageLayers | undefined;
+  let basis: ApplyBasis | undefined;
   if (header.basis) {
     const src = opts.basis ?? (opts.docker ? { docker: opts.docker, ref: header.basis.imageId } : undefined);
     if (!src) throw conflict(`the delta needs basis image ${header.basis.imageId}; none was given`);
     try {
-      basis = 'open' in src ? src : ((await onDemandBasis(src, opts.memoryBudget)) ?? (await loadImage(src)));
+      basis = 'open' in src ? layersGiven(src) : await openApplyBasis(src, opts.memoryBudget, opts.workDir ?? tmpdir());
     } catch (err) {
       if (EdgePushError.is(err, 'not-found')) throw conflict(`the delta needs basis image ${header.basis.imageId}, which is not here`);
       throw err;
     }
   }
   try {
-    return await applyWith(opts, reader, header, basis);
+    return await applyWith(opts, reader, header, basis?.basis);
   } finally {
-    if (basis && 'close' in basis) basis.close();
+    await basis?.dispose();
   }
 }
 
-/** A basis read on demand when it is large or a budget is set (null: hold it, readImageArchive). */
-async function onDemandBasis(src: ImageSource | ImageArchive, memoryBudget: number | undefined): Promise<ImageLayers | null> {
-  const limit = memoryBudget ?? DEFAULT_MEMORY_BUDGET;
-  if ('archivePath' in src) {
-    const size = (await stat(src.archivePath).catch(() => undefined))?.size;
-    if (size === undefined || (memoryBudget === undefined && size <= limit / 2)) return null;
-    return indexImageArchiveFile(src.archivePath);
-  }
-  if ('docker' in src) {
-    let size: number | undefined;
-    try {
-      size = (await src.docker.getImage(src.ref).inspect()).Size;
-    } catch {
-      return null; // readImageArchive reports it
-    }
-    if (memoryBudget === undefined && !(size > limit / 2)) return null;
-    return engineImageLayers(src.docker, src.ref);
-  }
-  return null;
-}
+const layersGiven = (layers: ImageLayers): ApplyBasis => ({ basis: layers, dispose: async () => layers.close() });
 
 async function applyWith(
   opts: ApplyImageDeltaOptions,
@@ -259,7 +230,7 @@ async function applyWith(
     repoTags,
     layers,
   });
-  const tmpDir = !opts.outputPath && opts.docker ? await workDirFor(opts.workDir ?? tmpdir()) : undefined;
+  const tmpDir = !opts.outputPath && opts.docker ? await applyWorkDir(opts.workDir ?? tmpdir()) : undefined;
   const path = opts.outputPath ?? (tmpDir ? join(tmpDir, 'image.tar') : undefined);
   try {
     // The basis is in memory already; what is left to allocate is the old input and the working blocks.

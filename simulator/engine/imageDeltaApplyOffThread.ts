@@ -5,12 +5,17 @@
 // calling thread (async I/O) and passed in over a MessagePort, so the worker needs no engine client. A large
 // basis is read on demand, as applyImageDelta reads an engine image: the worker asks for the export once to
 // index it and check every layer's digest, then once more per layer it reads (each over a port of its own),
-// so memory stays bounded whatever the image's size. At the deadline the worker is terminated wherever it is;
-// its partial output is the caller's to remove.
+// so memory stays bounded whatever the image's size; an export whose layers are gzip-compressed (a containerd
+// image store) is spooled to a file and inflated instead (imageDeltaApplyBasis.ts), in a temp folder this side
+// makes and removes once the worker has ended. At the deadline the worker is terminated wherever it is; its
+// partial output is the caller's to remove.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { applyImageDelta, type ApplyImageDeltaResult } from './imageDeltaApply.js';
 import { workerScript } from './imageDeltaOffThread.js';
+import { applyWorkDir } from './imageDeltaApplyBasis.js';
 import { exportedImageLayers, type ImageLayers } from './imageLayers.js';
 import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
 import { corrupt, EdgePushError, type ErrorKind, messageOf } from '../shared/errors.js';
@@ -29,6 +34,9 @@ export interface ApplyOffThreadOptions {
   deadlineMs: number;
   /** A thin archive: the basis layers listed, not written (for the engine that holds the basis). */
   thin?: boolean;
+  /** Where a basis that is spooled or inflated goes, in a temp folder of its own (default: the output's
+   *  folder, which is on the disk the output goes to rather than a RAM-backed temp dir). */
+  workDir?: string;
 }
 
 export interface ApplyJob {
@@ -43,6 +51,8 @@ export interface ApplyJob {
   /** Read the basis on demand (ImageLayers) rather than hold it. */
   basisOnDemand?: boolean;
   memoryBudget?: number;
+  /** The temp folder the caller made for a spooled or inflated basis (it removes it). */
+  workDir?: string;
 }
 
 export type ApplyJobResult = { ok: true; result: ApplyImageDeltaResult } | { ok: false; kind: ErrorKind; message: string };
@@ -53,7 +63,7 @@ export function basisReadOnDemand(basisBytes: number | undefined, memoryBudget?:
 }
 
 /** The basis for applyImageDelta from something that opens its archive: layers read on demand, or the archive
- *  as one stream (held; also when its layers are gzip-compressed, which are not indexed on demand). */
+ *  as one stream (held when small; spooled and inflated when its layers are gzip-compressed, see budgetFor). */
 async function basisOf(
   open: () => Promise<NodeJS.ReadableStream>,
   onDemand: boolean,
@@ -61,6 +71,10 @@ async function basisOf(
   const layers = onDemand ? await exportedImageLayers('the basis image', open) : null;
   return layers ?? { stream: await open() };
 }
+
+/** The budget applyImageDelta is given: a basis read on demand is spooled rather than held when it comes as a
+ *  stream (its layers gzip-compressed), so a budget is set for it. */
+const budgetFor = (onDemand: boolean, memoryBudget: number | undefined) => memoryBudget ?? (onDemand ? DEFAULT_MEMORY_BUDGET : undefined);
 
 /** A stream of the archive bytes that arrive on `port`, asking for each chunk beyond the first few as it is
  *  read (see feedBasis). */
@@ -88,14 +102,16 @@ export async function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
       opener!.postMessage({ port: port2 }, [port2]);
       return portStream(port1);
     };
-    const basis = opener ? await basisOf(open, job.basisOnDemand === true) : undefined;
+    const onDemand = job.basisOnDemand === true;
+    const basis = opener ? await basisOf(open, onDemand) : undefined;
     const result = await applyImageDelta({
       delta: job.deltaPath,
       basis,
       outputPath: job.outputPath,
       repoTags: job.repoTags,
       thin: job.thin,
-      memoryBudget: job.memoryBudget,
+      memoryBudget: budgetFor(onDemand, job.memoryBudget),
+      workDir: job.workDir,
     });
     return { ok: true, result };
   } catch (err) {
@@ -155,10 +171,20 @@ const withDeadline = <T>(p: Promise<T>, ms: number, onTimeout: () => void): Prom
 };
 
 export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promise<ApplyImageDeltaResult> {
+  // made here, removed here once the worker has ended: a worker terminated at the deadline cleans up nothing
+  const work = o.basis ? await applyWorkDir(o.workDir ?? dirname(o.outputPath)) : undefined;
+  try {
+    return await applyIn(o, work);
+  } finally {
+    if (work) await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function applyIn(o: ApplyOffThreadOptions, workDir: string | undefined): Promise<ApplyImageDeltaResult> {
   const script = workerScript();
+  const onDemand = basisReadOnDemand(o.basisBytes, o.memoryBudget);
   if (!script) {
     // An unusual bundle without the worker entry: inline, where the deadline can only fire between blocks.
-    const onDemand = basisReadOnDemand(o.basisBytes, o.memoryBudget);
     const basis = o.basis ? await basisOf(o.basis, onDemand) : undefined;
     return withDeadline(
       applyImageDelta({
@@ -167,7 +193,8 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
         outputPath: o.outputPath,
         repoTags: o.repoTags,
         thin: o.thin,
-        memoryBudget: o.memoryBudget,
+        memoryBudget: budgetFor(onDemand, o.memoryBudget),
+        workDir,
       }),
       o.deadlineMs,
       () => undefined,
@@ -175,9 +202,10 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   }
   const worker = new Worker(script.code, { eval: script.eval });
   let ended = false;
+  let terminated: Promise<number> | undefined;
   const end = () => {
     ended = true;
-    void worker.terminate();
+    terminated ??= worker.terminate();
   };
   const channel = o.basis ? new MessageChannel() : undefined;
   try {
@@ -188,8 +216,9 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
       repoTags: o.repoTags,
       thin: o.thin,
       basisOpener: channel?.port2,
-      basisOnDemand: basisReadOnDemand(o.basisBytes, o.memoryBudget),
+      basisOnDemand: onDemand,
       memoryBudget: o.memoryBudget,
+      workDir,
     };
     const answer = new Promise<ApplyJobResult>((resolve, reject) => {
       worker.once('message', resolve);
@@ -205,5 +234,6 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   } finally {
     channel?.port1.close();
     end();
+    await terminated; // nothing of it writes to the work folder once it is removed
   }
 }

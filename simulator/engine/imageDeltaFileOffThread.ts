@@ -4,12 +4,11 @@
 // file. The archives are removed at once; the delta stays in its file, which the sender hashes and streams
 // from (on a first push it is the compressed image, hundreds of MB for a large one), until the caller
 // disposes of it. See imageDeltaOffThread.ts for the worker.
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { archiveStreamOf, type ImageSource } from './imageArchive.js';
+import type { ImageSource } from './imageArchive.js';
+import { spoolArchive } from './spoolArchive.js';
 import { createImageDeltaBetweenFiles } from './imageDeltaFiles.js';
 import { runDeltaJob, workerScript, type FileDeltaJob } from './imageDeltaOffThread.js';
 import type { ImageDelta } from './imageDelta.js';
@@ -38,12 +37,6 @@ export function imagesHeldInFiles(...imageBytes: number[]): boolean {
   return imageBytes.reduce((n, b) => n + b, 0) > DEFAULT_MEMORY_BUDGET / 2;
 }
 
-async function spool(src: ImageSource, path: string): Promise<string> {
-  if ('archivePath' in src) return src.archivePath;
-  await pipeline(await archiveStreamOf(src), createWriteStream(path));
-  return path;
-}
-
 /**
  * The delta (same format as createImageDelta) in a file of its own, and the worker thread that made it (none when
  * it ran inline). The caller must call dispose() when done with it (sent, failed or cancelled): it removes the file.
@@ -54,8 +47,8 @@ export async function createImageDeltaFileOffThread(
   const work = await mkdtemp(join(o.workDir ?? tmpdir(), 'edgepush-push-delta-'));
   const dispose = () => rm(work, { recursive: true, force: true, maxRetries: 3 });
   try {
-    const basisPath = o.basis ? await spool(o.basis, join(work, 'basis.tar')) : undefined;
-    const targetPath = await spool(o.target, join(work, 'target.tar'));
+    const basisPath = o.basis ? await spoolArchive(o.basis, join(work, 'basis.tar')) : undefined;
+    const targetPath = await spoolArchive(o.target, join(work, 'target.tar'));
     if (o.signal?.aborted) throw cancelled();
     const deltaPath = join(work, 'delta');
     const job: FileDeltaJob = {

@@ -15,11 +15,11 @@ import { createByteDeltaAsync, type CreateByteDeltaOptions } from './byteDelta.j
 import { DEFAULT_MEMORY_BUDGET, createWindowedDeltaOf } from './windowedDelta.js';
 import { blockSizeFor, createDeltaFromNothingOf } from './deltaFromNothing.js';
 import { dedupe, imageDeltaHeaderOf, imageDeltaReportOf, type DeltaOutline } from './imageDelta.js';
-import { indexImageArchiveFile, type IndexedImageFile } from './imageLayers.js';
-import { inflateArchiveFile } from './inflateArchive.js';
-import { invalidInput } from '../shared/errors.js';
+import type { IndexedImageFile } from './imageLayers.js';
+import { indexInflating } from './inflateArchive.js';
+import { spoolArchive } from './spoolArchive.js';
 import { encodeImageDeltaHeader, type ImageDeltaHeader } from './imageDeltaFormat.js';
-import { archiveStreamOf, type ImageSource } from './imageArchive.js';
+import type { ImageSource } from './imageArchive.js';
 import { commitFileAtomically } from './atomicFile.js';
 import { checkOutputPath } from './byteDeltaFiles.js';
 import { gzipBytes, librsyncEstimate } from './wireEstimates.js';
@@ -52,14 +52,6 @@ async function streamedGzipBytes(src: AsyncIterable<Uint8Array>): Promise<number
   return n;
 }
 
-/** An archive file for a source: the file itself, or the source spooled into `dir`. */
-async function archiveFile(src: ImageSource, dir: string, name: string): Promise<string> {
-  if ('archivePath' in src) return src.archivePath;
-  const path = join(dir, name);
-  await pipeline(await archiveStreamOf(src), createWriteStream(path));
-  return path;
-}
-
 /** A delta between archive files named by path (what a worker job carries: imageDeltaFileOffThread.ts). */
 export interface ArchiveFilesDelta {
   basisPath?: string;
@@ -90,15 +82,12 @@ export async function createImageDeltaFile(opts: CreateImageDeltaFileOptions): P
   const opened: IndexedImageFile[] = [];
   try {
     const index = async (src: ImageSource, name: string): Promise<IndexedImageFile> => {
-      const path = await archiveFile(src, work, name);
-      let img = await indexImageArchiveFile(path, { verify: true });
-      if (!img) {
-        // gzip-compressed layers (a containerd store's export): inflated into the work folder, then indexed
-        await inflateArchiveFile(path, join(work, `inflated-${name}`));
-        if (!('archivePath' in src)) await rm(path); // our own spool: only the inflated copy is needed
-        img = await indexImageArchiveFile(join(work, `inflated-${name}`), { verify: true });
-        if (!img) throw invalidInput(`${path}: its layers are compressed in a way this engine does not read`);
-      }
+      // gzip-compressed layers (a containerd store's export) are inflated into the work folder first
+      const path = await spoolArchive(src, join(work, name));
+      const img = await indexInflating(path, async () => join(work, `inflated-${name}`), {
+        verify: true,
+        spooled: !('archivePath' in src),
+      });
       opened.push(img);
       return img;
     };

@@ -3,7 +3,7 @@
 // each layer asked for. Every layer read through `open` is hashed as it goes and errors at its end when it does
 // not match its diff id, so consumers that commit on normal completion never keep a wrong basis's output.
 // Archives whose layers are gzip-compressed (a containerd image store's OCI export) are not indexed here
-// (null): the creator inflates them to a file first (inflateArchive.ts); apply reads them in memory.
+// (null): they are inflated to a file first (inflateArchive.ts), by the creator and by apply (imageDeltaApplyBasis.ts).
 import { closeSync, openSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';

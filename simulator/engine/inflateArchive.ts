@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { pack as tarPack, type Header } from 'tar-stream';
 import { FileSpans } from './fileSpans.js';
 import { writeEntry } from './imageArchiveWriter.js';
+import { indexImageArchiveFile, type IndexedImageFile } from './imageLayers.js';
 import { readTarLayoutWith } from './tarLayout.js';
 import { corrupt, invalidInput } from '../shared/errors.js';
 
@@ -62,4 +63,22 @@ export async function inflateArchiveFile(src: string, dest: string): Promise<voi
     closeSync(fd);
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** An archive file indexed by offset (imageLayers.ts); when its layers are gzip-compressed, it is first
+ *  rewritten with them inflated to the file `inflatedPath()` names, which is indexed instead (`spooled`: `path`
+ *  is a temp copy of ours, removed once inflated). A layer that does not inflate is `corrupt`. */
+export async function indexInflating(
+  path: string,
+  inflatedPath: () => Promise<string>,
+  opts: { verify?: boolean; spooled?: boolean } = {},
+): Promise<IndexedImageFile> {
+  const img = await indexImageArchiveFile(path, { verify: opts.verify });
+  if (img) return img;
+  const dest = await inflatedPath();
+  await inflateArchiveFile(path, dest);
+  if (opts.spooled) await rm(path);
+  const inflated = await indexImageArchiveFile(dest, { verify: opts.verify });
+  if (!inflated) throw invalidInput(`${path}: its layers are compressed in a way this engine does not read`);
+  return inflated;
 }

@@ -2,16 +2,15 @@
 // into memory when small (quicker), or, when large (the engine's rule, imagesHeldInFiles), exported to an
 // archive file in a spool folder and indexed by offset, so that pushing and diffing read its layers as file
 // ranges and never hold them. The spool folder is removed by dispose(), however the work ended.
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import { archiveStreamOf, readImageArchive, type ImageArchive, type ImageSource } from '../engine/imageArchive.js';
-import { indexImageArchiveFile, type IndexedImageFile } from '../engine/imageLayers.js';
-import { inflateArchiveFile } from '../engine/inflateArchive.js';
-import { invalidInput, notFound } from '../shared/errors.js';
+import { readImageArchive, type ImageArchive, type ImageSource } from '../engine/imageArchive.js';
+import type { IndexedImageFile } from '../engine/imageLayers.js';
+import { indexInflating } from '../engine/inflateArchive.js';
+import { spoolArchive } from '../engine/spoolArchive.js';
+import { notFound } from '../shared/errors.js';
 
 /** An image in memory (small) or in an archive file, its layers read by offset (large). */
 export type LocalImage = ImageArchive | IndexedImageFile;
@@ -56,21 +55,11 @@ export class ImageSpool {
   async read(src: ImageSource, large: boolean): Promise<LocalImage> {
     if (!large) return readImageArchive(src);
     const n = this.count++;
-    let path: string;
-    if ('archivePath' in src) path = src.archivePath;
-    else {
-      path = join(this.dir, `image-${n}.tar`);
-      await pipeline(await archiveStreamOf(src), createWriteStream(path));
-    }
-    let img = await indexImageArchiveFile(path);
-    if (!img) {
-      // gzip-compressed layers (a containerd image store's export): inflated beside it, then indexed
-      const inflated = join(this.dir, `image-${n}.inflated.tar`);
-      await inflateArchiveFile(path, inflated);
-      if (path.startsWith(this.dir)) await rm(path, { force: true });
-      img = await indexImageArchiveFile(inflated);
-      if (!img) throw invalidInput(`${path}: its layers are compressed in a way this engine does not read`);
-    }
+    const path = await spoolArchive(src, join(this.dir, `image-${n}.tar`));
+    // gzip-compressed layers (a containerd image store's export): inflated here, then indexed
+    const img = await indexInflating(path, () => Promise.resolve(join(this.dir, `image-${n}.inflated.tar`)), {
+      spooled: path.startsWith(this.dir),
+    });
     this.opened.push(img);
     return img;
   }

@@ -6,6 +6,8 @@ import type { ByteSink, VarintReader } from '../varint.js';
 import { corrupt } from '../../shared/errors.js';
 import { vaddrOf, type ElfImage, type ElfSection } from './elfImage.js';
 
+const NO_PAGES = new Int32Array(0);
+
 export class AddressMap {
   constructor(
     readonly starts: Float64Array,
@@ -20,21 +22,24 @@ export class AddressMap {
   }
 
   // A page table over the mapped span: the last breakpoint at or before each page start, so that a lookup is
-  // one load and a short walk instead of a binary search (a program has a million references to map).
-  private pages: Int32Array | undefined;
-  private pageSize = 0;
+  // one load and a short walk instead of a binary search (a program has a million references to map). Made
+  // on first use; its fields hold the same kinds of values from the start (an Int32Array, a double), since a
+  // field that changes kind changes the object's hidden class and V8 throws away the scans compiled for it.
+  private pages = NO_PAGES;
+  private pageSize = 4096.5;
 
   private buildPages(): Int32Array {
     const s = this.starts;
     const span = this.end - s[0]!;
-    this.pageSize = 2 ** Math.max(12, Math.ceil(Math.log2(Math.max(1, span / (1 << 18)))));
-    const pages = new Int32Array(Math.ceil(span / this.pageSize) + 1);
+    const pageSize = 2 ** Math.max(12, Math.ceil(Math.log2(Math.max(1, span / (1 << 18)))));
+    const pages = new Int32Array(Math.ceil(span / pageSize) + 1);
     let i = 0;
     for (let k = 0; k < pages.length; k++) {
-      const at = s[0]! + k * this.pageSize;
+      const at = s[0]! + k * pageSize;
       while (i + 1 < s.length && s[i + 1]! <= at) i++;
       pages[k] = i;
     }
+    this.pageSize = pageSize;
     this.pages = pages;
     return pages;
   }
@@ -49,7 +54,7 @@ export class AddressMap {
   indexOf(a: number): number {
     const s = this.starts;
     if (s.length === 0 || !(a >= s[0]! && a < this.end)) return -1;
-    const pages = this.pages ?? this.buildPages();
+    const pages = this.pages.length > 0 ? this.pages : this.buildPages();
     const k = Math.floor((a - s[0]!) / this.pageSize);
     // the answer lies between this page's first breakpoint and the next page's: a binary search there (a
     // walk would do, but a hostile map may crowd a million breakpoints into one page)
@@ -108,23 +113,24 @@ export class AddressMap {
  *  the one before. One per scan (not fields of the map, not a closure: either made the first, cold apply of a
  *  layer with hundreds of programs slower). */
 export class MoveLookup {
-  private from = 0;
-  private to = 0;
-  private shift = 0;
+  // pc's stretch: [from, to) and its shift, in a typed array (fields first holding 0 and then a double would
+  // change the object's hidden class under the optimised scan)
+  private readonly at = new Float64Array(3);
 
   constructor(private readonly map: AddressMap) {}
 
   moved(pc: number, target: number): number {
-    if (!(pc >= this.from && pc < this.to)) {
+    const at = this.at;
+    if (!(pc >= at[0]! && pc < at[1]!)) {
       const m = this.map;
       const i = m.indexOf(pc);
       if (i < 0) return NaN;
-      this.from = m.starts[i]!;
-      this.to = i + 1 < m.starts.length ? m.starts[i + 1]! : m.end;
-      this.shift = m.shifts[i]!;
+      at[0] = m.starts[i]!;
+      at[1] = i + 1 < m.starts.length ? m.starts[i + 1]! : m.end;
+      at[2] = m.shifts[i]!;
     }
-    const s = this.shift;
-    if (target >= this.from && target < this.to) return target + s - (pc + s);
+    const s = at[2]!;
+    if (target >= at[0]! && target < at[1]!) return target + s - (pc + s);
     return this.map.map(target) - (pc + s);
   }
 }

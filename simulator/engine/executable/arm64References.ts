@@ -68,50 +68,66 @@ export function rewriteArm64(src: Uint8Array, dst: Uint8Array, elf: ElfImage, ma
   let count = 0;
   for (const seg of elf.segments) {
     if (!seg.executable) continue;
-    const toVa = seg.vaddr - seg.fileOffset;
     const first = seg.fileOffset + ((4 - (((seg.vaddr % 4) + 4) % 4)) % 4);
-    const end = seg.fileOffset + seg.fileSize - 3;
-    for (let p = first; p < end; p += 4) {
-      const w = view.getUint32(p, true);
-      if (MAYBE[w >>> 24] === 0) continue;
-      const pc = p + toVa;
-      const f = branchField(w);
-      if (f) {
-        const target = pc + signed((w >>> f.shift) & ((1 << f.bits) - 1), f.bits) * 4;
-        if (target < lo || target >= hi) continue;
-        const imm = (map.map(target) - map.map(pc)) / 4;
-        if (!Number.isInteger(imm) || imm < -(2 ** (f.bits - 1)) || imm >= 2 ** (f.bits - 1)) continue;
-        const mask = ((1 << f.bits) - 1) << f.shift;
-        count += putWord(view, out, p, (w & ~mask) | ((imm << f.shift) & mask));
-        continue;
-      }
-      const op = w & 0x9f000000;
-      if (op === 0x10000000) {
-        // ADR
-        const target = pc + adrImm(w);
-        if (target < lo || target >= hi) continue;
-        const imm = map.map(target) - map.map(pc);
-        if (Number.isInteger(imm) && imm >= -(2 ** 20) && imm < 2 ** 20) count += putWord(view, out, p, withAdrImm(w, imm));
-      } else if (op >>> 0 === 0x90000000) {
-        // ADRP: find the instruction that adds the low bits to the same register
-        const rd = w & 31;
-        for (let k = 1; k <= PAIR_WINDOW && p + 4 * k < end; k++) {
-          const w2 = view.getUint32(p + 4 * k, true);
-          const scale = lowBitsScale(w2, rd);
-          if (scale < 0) continue;
-          const low = ((w2 >>> 10) & 0xfff) << scale;
-          const target = page(pc) + adrImm(w) * PAGE + low;
-          if (target < lo || target >= hi) break;
-          const t2 = map.map(target);
-          const pc2 = map.map(pc);
-          if (!Number.isInteger(t2) || !Number.isInteger(pc2)) break;
-          const pages = (page(t2) - page(pc2)) / PAGE;
-          const low2 = t2 - page(t2);
-          if (pages < -(2 ** 20) || pages >= 2 ** 20 || low2 % (1 << scale) !== 0) break;
-          count += putWord(view, out, p, withAdrImm(w, pages));
-          count += putWord(view, out, p + 4 * k, ((w2 & ~(0xfff << 10)) | ((low2 >>> scale) << 10)) >>> 0);
-          break;
-        }
+    count += scanCode(view, out, first, seg.fileOffset + seg.fileSize - 3, seg.vaddr - seg.fileOffset, lo, hi, map);
+  }
+  return count;
+}
+
+/** The scan of one executable segment's words [first, end), `toVa` from file offsets to addresses. A function of
+ *  its own: V8 optimises a loop while it runs, and code after it that had not run yet (the next segment, the
+ *  next program) would throw that optimised code away when first reached. */
+function scanCode(
+  view: DataView,
+  out: DataView,
+  first: number,
+  end: number,
+  toVa: number,
+  lo: number,
+  hi: number,
+  map: AddressMap,
+): number {
+  let count = 0;
+  for (let p = first; p < end; p += 4) {
+    const w = view.getUint32(p, true);
+    if (MAYBE[w >>> 24] === 0) continue;
+    const pc = p + toVa;
+    const f = branchField(w);
+    if (f) {
+      const target = pc + signed((w >>> f.shift) & ((1 << f.bits) - 1), f.bits) * 4;
+      if (target < lo || target >= hi) continue;
+      const imm = (map.map(target) - map.map(pc)) / 4;
+      if (!Number.isInteger(imm) || imm < -(2 ** (f.bits - 1)) || imm >= 2 ** (f.bits - 1)) continue;
+      const mask = ((1 << f.bits) - 1) << f.shift;
+      count += putWord(view, out, p, (w & ~mask) | ((imm << f.shift) & mask));
+      continue;
+    }
+    const op = w & 0x9f000000;
+    if (op === 0x10000000) {
+      // ADR
+      const target = pc + adrImm(w);
+      if (target < lo || target >= hi) continue;
+      const imm = map.map(target) - map.map(pc);
+      if (Number.isInteger(imm) && imm >= -(2 ** 20) && imm < 2 ** 20) count += putWord(view, out, p, withAdrImm(w, imm));
+    } else if (op >>> 0 === 0x90000000) {
+      // ADRP: find the instruction that adds the low bits to the same register
+      const rd = w & 31;
+      for (let k = 1; k <= PAIR_WINDOW && p + 4 * k < end; k++) {
+        const w2 = view.getUint32(p + 4 * k, true);
+        const scale = lowBitsScale(w2, rd);
+        if (scale < 0) continue;
+        const low = ((w2 >>> 10) & 0xfff) << scale;
+        const target = page(pc) + adrImm(w) * PAGE + low;
+        if (target < lo || target >= hi) break;
+        const t2 = map.map(target);
+        const pc2 = map.map(pc);
+        if (!Number.isInteger(t2) || !Number.isInteger(pc2)) break;
+        const pages = (page(t2) - page(pc2)) / PAGE;
+        const low2 = t2 - page(t2);
+        if (pages < -(2 ** 20) || pages >= 2 ** 20 || low2 % (1 << scale) !== 0) break;
+        count += putWord(view, out, p, withAdrImm(w, pages));
+        count += putWord(view, out, p + 4 * k, ((w2 & ~(0xfff << 10)) | ((low2 >>> scale) << 10)) >>> 0);
+        break;
       }
     }
   }

@@ -135,21 +135,25 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
   );
   const scratch = Buffer.allocUnsafeSlow(p.old.length);
   scratch.set(p.old);
-  // gain per section index (the callback comes once per rewritten word: a plain array, no map lookups)
+  // gain per section index: a plain array, no map lookups
   const gain: number[] = [];
   const w = oldElf.is64 ? 8 : 4;
   const old = p.old;
   const next = p.next;
-  rewritePointers(old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), (at, section) => {
+  const rewritten: number[] = [];
+  rewritePointers(old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), rewritten);
+  for (let k = 0; k < rewritten.length; k += 2) {
+    const at = rewritten[k]!;
+    const section = rewritten[k + 1]!;
     const n = fileOffsetOf(newElf, map.map(vaddrOf(oldElf, at)));
-    if (n < 0 || n + w > next.length) return;
+    if (n < 0 || n + w > next.length) continue;
     let g = 0;
     for (let i = 0; i < w; i++) {
       const x = next[n + i];
       g += (scratch[at + i] === x ? 1 : 0) - (old[at + i] === x ? 1 : 0);
     }
     gain[section] = (gain[section] ?? 0) + g;
-  });
+  }
   const chosen: number[] = [];
   gain.forEach((g, s) => {
     if (g > 0) chosen.push(s);

@@ -47,15 +47,17 @@ for (let b0 = 0; b0 < 256; b0++) {
 /** The rel32 at `field` of `view`, relative to the address `pc`: 0 when its target lies outside the program
  *  [lo, hi) (not taken for a reference), 1 when it is a reference left as it is, 2 when it was rewritten in
  *  `out`. A function of its own, not a closure per call of rewriteX86: V8 threw the optimised scan away each
- *  time it met a new closure there ("wrong call target"), on the device's first apply too. */
+ *  time it met a new closure there ("wrong call target"), on the device's first apply too. Written so that the
+ *  optimised code meets nothing new later (each recompile of the scan is tens of milliseconds of CPU, and a
+ *  device's first apply pays them all): the displacement is checked against the program before it is added (no
+ *  int32 overflow on a stray pattern), and the field is written back even when unchanged (dst is a copy of src). */
 function rewriteRel(view: DataView, out: DataView, field: number, pc: number, lo: number, hi: number, lookup: MoveLookup): number {
-  const target = pc + view.getInt32(field, true);
-  if (target < lo || target >= hi) return 0;
-  const value = Math.round(lookup.moved(pc, target));
+  const disp = view.getInt32(field, true);
+  if (disp < lo - pc || disp >= hi - pc) return 0;
+  const value = Math.round(lookup.moved(pc, pc + disp));
   if (value !== value || value < -0x80000000 || value > 0x7fffffff) return 1; // NaN: unmapped, leave it
-  if (value === target - pc) return 1;
   out.setInt32(field, value, true);
-  return 2;
+  return value === disp ? 1 : 2;
 }
 
 /** Rewrites, in `dst`, every rel32 of `src`'s code whose position and target the map moves apart. Returns the
@@ -68,51 +70,67 @@ export function rewriteX86(src: Uint8Array, dst: Uint8Array, elf: ElfImage, map:
   const lookup = new MoveLookup(map);
   for (const seg of elf.segments) {
     if (!seg.executable) continue;
-    const toVa = seg.vaddr - seg.fileOffset;
-    const end = seg.fileOffset + seg.fileSize;
-    let p = seg.fileOffset;
-    while (p + 6 <= end) {
-      while (p + 6 <= end && PAIR[src[p]! | (src[p + 1]! << 8)] === 0) p++;
-      if (p + 6 > end) break;
-      const b = src[p]!;
-      const kind = START[b]!;
-      if (kind === 1) {
-        const r = rewriteRel(view, out, p + 1, p + 5 + toVa, lo, hi, lookup);
+    count += scanCode(src, view, out, seg.fileOffset, seg.fileOffset + seg.fileSize, seg.vaddr - seg.fileOffset, lo, hi, lookup);
+  }
+  return count;
+}
+
+/** The scan of one executable segment [p, end) of the file, `toVa` from file offsets to addresses. A function
+ *  of its own: V8 optimises a loop while it runs, and code after it that had not run yet (the next segment, the
+ *  next program) would throw that optimised code away when first reached. */
+function scanCode(
+  src: Uint8Array,
+  view: DataView,
+  out: DataView,
+  p: number,
+  end: number,
+  toVa: number,
+  lo: number,
+  hi: number,
+  lookup: MoveLookup,
+): number {
+  let count = 0;
+  while (p + 6 <= end) {
+    while (p + 6 <= end && PAIR[src[p]! | (src[p + 1]! << 8)] === 0) p++;
+    if (p + 6 > end) break;
+    const b = src[p]!;
+    const kind = START[b]!;
+    if (kind === 1) {
+      const r = rewriteRel(view, out, p + 1, p + 5 + toVa, lo, hi, lookup);
+      if (r !== 0) {
+        count += r >> 1;
+        p += 5;
+        continue;
+      }
+    } else if (kind === 2) {
+      const b1 = src[p + 1]!;
+      if ((b1 & 0xf0) === 0x80) {
+        const r = rewriteRel(view, out, p + 2, p + 6 + toVa, lo, hi, lookup);
         if (r !== 0) {
           count += r >> 1;
-          p += 5;
+          p += 6;
           continue;
         }
-      } else if (kind === 2) {
-        const b1 = src[p + 1]!;
-        if ((b1 & 0xf0) === 0x80) {
-          const r = rewriteRel(view, out, p + 2, p + 6 + toVa, lo, hi, lookup);
-          if (r !== 0) {
-            count += r >> 1;
-            p += 6;
-            continue;
-          }
-        } else if (TWO_BYTE[b1] === 1 && p + 7 <= end && (src[p + 2]! & 0xc7) === 0x05) {
-          const r = rewriteRel(view, out, p + 3, p + 7 + toVa, lo, hi, lookup);
-          if (r !== 0) {
-            count += r >> 1;
-            p += 7;
-            continue;
-          }
-        }
-      } else {
-        const imm = ONE_BYTE_IMM[b]!;
-        if (imm >= 0 && (src[p + 1]! & 0xc7) === 0x05 && p + 6 + imm <= end) {
-          const r = rewriteRel(view, out, p + 2, p + 6 + imm + toVa, lo, hi, lookup);
-          if (r !== 0) {
-            count += r >> 1;
-            p += 6 + imm;
-            continue;
-          }
+      } else if (TWO_BYTE[b1] === 1 && p + 7 <= end && (src[p + 2]! & 0xc7) === 0x05) {
+        const r = rewriteRel(view, out, p + 3, p + 7 + toVa, lo, hi, lookup);
+        if (r !== 0) {
+          count += r >> 1;
+          p += 7;
+          continue;
         }
       }
-      p++;
+    } else {
+      const imm = ONE_BYTE_IMM[b]!;
+      if (imm >= 0 && (src[p + 1]! & 0xc7) === 0x05 && p + 6 + imm <= end) {
+        const r = rewriteRel(view, out, p + 2, p + 6 + imm + toVa, lo, hi, lookup);
+        if (r !== 0) {
+          count += r >> 1;
+          p += 6 + imm;
+          continue;
+        }
+      }
     }
+    p++;
   }
   return count;
 }

@@ -3,12 +3,14 @@
 // child process under a 16 MiB budget whose peak RSS (VmHWM) is read: far below the images, and the rebuilt
 // archive is the target's, digest for digest. Apply writes the archive once. A first push of the same target (no
 // basis: its whole 128 MB layer is new) stays within the same bounds, and so does a delta made from the same
-// images exported with gzip-compressed layers (as from a containerd image store). (The 2 GB case is bench:memory's.)
+// images exported with gzip-compressed layers (as from a containerd image store), and an apply whose basis is
+// such an archive or a stream (spooled and inflated to temp files, gone afterwards); a basis layer that does not
+// inflate is `corrupt`, with no output and no temp folder left. (The 2 GB case is bench:memory's.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeGzipLayerArchive, writeLargeImagePair } from '../../unit/engine/largeImages.js';
@@ -21,10 +23,35 @@ interface Figures {
   imageId: string;
 }
 
+function runnerResult(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { encoding: 'utf8' });
+}
+
 function run(args: string[]): Figures {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { encoding: 'utf8' });
+  const r = runnerResult(args);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
+}
+
+/** The kind of the engine error a run ended with. */
+function runFailing(args: string[]): string {
+  const r = runnerResult(args);
+  assert.equal(r.status, 3, `expected an engine error: ${r.stdout}${r.stderr}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { error: string }).error;
+}
+
+/** Overwrites a run of bytes inside the first gzip stream of the archive at `path` (its first layer). */
+function corruptFirstGzipLayer(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const head = Buffer.alloc(1 << 20);
+    readSync(fd, head, 0, head.length, 0);
+    const at = head.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 512);
+    assert.ok(at > 0, 'a gzip layer near the start');
+    writeSync(fd, Buffer.alloc(4096, 0x55), 0, 4096, at + 10_000);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function sha(path: string): Promise<string> {
@@ -88,6 +115,39 @@ test('an image delta between two ~190 MB generated images, made and applied with
     assert.equal(run(['apply', basis, delta, out, budget]).imageId, targetId);
     assert.equal(await sha(out), await sha(target), 'the delta from gzip-layer archives rebuilds the target archive');
     console.log(`gzip-layer archives: create peak ${gz.peakMB.toFixed(0)} MB`);
+
+    // apply whose basis is the gzip-layer archive (inflated file to file) or a stream (spooled): the same
+    // target, within the same bounds, nothing left in the folder where the temp files went
+    const left = () => readdirSync(dir).filter((n) => n.startsWith('edgepush-apply-') || n.startsWith('.out.tar'));
+    const applyFrom = async (what: string, basisArg: string) => {
+      rmSync(out, { force: true });
+      const f = run(['apply', basisArg, delta, out, budget]);
+      assert.equal(f.imageId, targetId, what);
+      assert.equal(await sha(out), await sha(target), `${what}: the rebuilt archive is the target archive`);
+      bounded(what, f);
+      assert.deepEqual(left(), [], `${what}: the temp folder is removed`);
+      return f;
+    };
+    const fromGz = await applyFrom('apply, gzip-layer basis', gzBasis);
+    const fromStream = await applyFrom('apply, stream basis', `stream:${basis}`);
+    const fromGzStream = await applyFrom('apply, stream of a gzip-layer basis', `stream:${gzBasis}`);
+    console.log(
+      `apply of ${imageMB.toFixed(0)} MB: gzip-layer basis peak ${fromGz.peakMB.toFixed(0)} MB, stream basis ${fromStream.peakMB.toFixed(0)} MB, ` +
+        `stream of a gzip-layer basis ${fromGzStream.peakMB.toFixed(0)} MB`,
+    );
+
+    // a basis layer that does not inflate: corrupt, no output, no temp folder
+    rmSync(out, { force: true });
+    corruptFirstGzipLayer(gzBasis);
+    for (const basisArg of [gzBasis, `stream:${gzBasis}`]) {
+      assert.equal(runFailing(['apply', basisArg, delta, out, budget]), 'corrupt', basisArg);
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.includes('out.tar')),
+        [],
+        `${basisArg}: no output written`,
+      );
+      assert.deepEqual(left(), [], `${basisArg}: no temp folder left`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,15 @@
 // Child process for largeImageDelta.test.ts and bench:memory: creates an image delta from two archive files
 // (createImageDeltaFile) or applies one with the basis archive read on demand (applyImageDelta with a memory
 // budget), then prints its peak RSS (VmHWM), the bytes it wrote to storage (/proc/self/io write_bytes), wall
-// and CPU seconds, and the result's image id, as one JSON line. A basis of '-' is none (a first push).
-import { readFileSync } from 'node:fs';
+// and CPU seconds, and the result's image id, as one JSON line. A basis of '-' is none (a first push);
+// `stream:PATH` gives the archive at PATH as a `{ stream }`. Apply's temp folder goes beside the output. An
+// engine error is printed as `{ "error": kind }` (exit code 3).
+import { createReadStream, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createImageDeltaFile } from '../../../simulator/engine/imageDeltaFiles.js';
 import { applyImageDelta } from '../../../simulator/engine/imageDeltaApply.js';
+import type { ImageSource } from '../../../simulator/engine/imageArchive.js';
+import { EdgePushError } from '../../../simulator/shared/errors.js';
 
 function procFigures(): { peakMB: number; writeBytes: number } {
   const status = readFileSync('/proc/self/status', 'utf8');
@@ -18,7 +23,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const memoryBudget = Number(budget);
   let imageId: string;
-  const basisSource = basis === '-' ? undefined : { archivePath: basis };
+  const basisSource: ImageSource | undefined =
+    basis === '-' ? undefined : basis.startsWith('stream:') ? { stream: createReadStream(basis.slice(7)) } : { archivePath: basis };
   if (mode === 'create') {
     const d = await createImageDeltaFile({
       basis: basisSource,
@@ -29,7 +35,15 @@ async function main(): Promise<void> {
     });
     imageId = d.header.target.imageId;
   } else {
-    imageId = (await applyImageDelta({ delta: input, basis: basisSource, outputPath: out, memoryBudget, thin: thin === 'thin' })).imageId;
+    const r = await applyImageDelta({
+      delta: input,
+      basis: basisSource,
+      outputPath: out,
+      memoryBudget,
+      thin: thin === 'thin',
+      workDir: dirname(out),
+    });
+    imageId = r.imageId;
   }
   const c = process.cpuUsage(c0);
   process.stdout.write(
@@ -37,4 +51,8 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+main().catch((err: unknown) => {
+  if (!EdgePushError.is(err)) throw err;
+  process.stdout.write(`${JSON.stringify({ error: err.kind, message: err.message })}\n`);
+  process.exitCode = 3;
+});
