@@ -160,53 +160,53 @@ test('a registry that goes away while a delta or a layer of large images is uplo
   const relayHost = testAddress(81, 41);
   const relay = await vanishingRelay(relayHost, 5000, { host: reg.address, port: reg.port });
   const work = mkdtempSync(join(tmpdir(), 'ep-large-vanish-'));
-  const spool = await ImageSpool.create(work);
   try {
-    const from = await spool.read({ archivePath: pair.basis }, true);
-    const to = await spool.read({ archivePath: pair.target }, true);
-    const client = new RegistryClient(parseRegistryAddress(`http://${relayHost}:5000`));
-    const err = await publishDelta(
-      client,
-      repo,
-      { image: from, ends: endsOf(published.fromPushed) },
-      { image: to, pushed: published.toPushed },
-      { memoryBudget: BUDGET, workDir: work },
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.ok(EdgePushError.is(err, 'unavailable'), `unavailable expected, got ${String(err)}`);
-    assert.match(
-      err.message,
-      new RegExp(`uploading blob sha256:[0-9a-f]{12}… to ${repo} failed: registry ${relayHost}:5000 does not answer`),
-    );
-    assert.deepEqual(
-      readdirSync(work).filter((n) => !spool.dir.endsWith(n)),
-      [],
-      'the delta and its folder are gone',
-    );
-    // the same while a large image's layer is on its way (a repository that has none of its blobs)
-    const relay2Host = testAddress(81, 42);
-    const relay2 = await vanishingRelay(relay2Host, 5000, { host: reg.address, port: reg.port });
+    const spool = await ImageSpool.create(work);
     try {
-      const cut = new RegistryClient(parseRegistryAddress(`http://${relay2Host}:5000`));
-      await assert.rejects(
-        pushImage(cut, `${repo}-cut`, 'v2', to, { workDir: spool.dir }),
-        (e: unknown) =>
-          EdgePushError.is(e, 'unavailable') &&
-          /uploading blob sha256:[0-9a-f]{12}… to .*-cut failed: registry .* does not answer/.test(e.message),
+      const from = await spool.read({ archivePath: pair.basis }, true);
+      const to = await spool.read({ archivePath: pair.target }, true);
+      const client = new RegistryClient(parseRegistryAddress(`http://${relayHost}:5000`));
+      const err = await publishDelta(
+        client,
+        repo,
+        { image: from, ends: endsOf(published.fromPushed) },
+        { image: to, pushed: published.toPushed },
+        { memoryBudget: BUDGET, workDir: work },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
       );
-      assert.deepEqual(readdirSync(spool.dir), [], 'the compressed layer is removed');
+      assert.ok(EdgePushError.is(err, 'unavailable'), `unavailable expected, got ${String(err)}`);
+      assert.match(
+        err.message,
+        new RegExp(`uploading blob sha256:[0-9a-f]{12}… to ${repo} failed: registry ${relayHost}:5000 does not answer`),
+      );
+      assert.deepEqual(
+        readdirSync(work).filter((n) => !spool.dir.endsWith(n)),
+        [],
+        'the delta and its folder are gone',
+      );
+      // the same while a large image's layer is on its way (a repository that has none of its blobs)
+      const relay2Host = testAddress(81, 42);
+      const relay2 = await vanishingRelay(relay2Host, 5000, { host: reg.address, port: reg.port });
+      try {
+        const cut = new RegistryClient(parseRegistryAddress(`http://${relay2Host}:5000`));
+        await assert.rejects(
+          pushImage(cut, `${repo}-cut`, 'v2', to, { workDir: spool.dir }),
+          (e: unknown) =>
+            EdgePushError.is(e, 'unavailable') &&
+            /uploading blob sha256:[0-9a-f]{12}… to .*-cut failed: registry .* does not answer/.test(e.message),
+        );
+        assert.deepEqual(readdirSync(spool.dir), [], 'the compressed layer is removed');
+      } finally {
+        relay2.close();
+      }
     } finally {
-      relay2.close();
+      await spool.dispose();
     }
-  } finally {
-    await spool.dispose();
-    relay.close();
-  }
-  try {
     assert.deepEqual(readdirSync(work), [], 'nothing left once the images are let go of');
   } finally {
+    relay.close();
     rmSync(work, { recursive: true, force: true });
   }
 });
