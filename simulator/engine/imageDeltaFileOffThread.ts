@@ -14,6 +14,7 @@ import { runDeltaJob, workerScript, type FileDeltaJob } from './imageDeltaOffThr
 import type { ImageDelta } from './imageDelta.js';
 import { deltaBytesInFile } from './deltaBytes.js';
 import type { CreateByteDeltaOptions } from './byteDelta.js';
+import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
 import { EdgePushError, cancelled } from '../shared/errors.js';
 
 export interface CreateImageDeltaFileOffThreadOptions {
@@ -27,6 +28,13 @@ export interface CreateImageDeltaFileOffThreadOptions {
    *  holds only the delta once this returns and is removed by the delta's dispose() (at once on a failure). */
   workDir?: string;
   signal?: AbortSignal;
+}
+
+/** Whether images of these sizes (bytes each) are handled from files within the memory budget rather than
+ *  read into memory: when together they take more than half the default budget. The one rule of the push
+ *  (shipToDevice) and the registry (publishDelta, image push); below it, memory is quicker. */
+export function imagesHeldInFiles(...imageBytes: number[]): boolean {
+  return imageBytes.reduce((n, b) => n + b, 0) > DEFAULT_MEMORY_BUDGET / 2;
 }
 
 /**

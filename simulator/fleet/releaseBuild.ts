@@ -2,12 +2,13 @@
 // as `<fleet>/<service>:<release>`, and EdgePush deltas published only from the images the fleet's devices run
 // now (one per distinct base and service; one already in the registry is reused).
 import type Docker from 'dockerode';
-import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';
+import { imagesHeldInFiles } from '../engine/imageDeltaFileOffThread.js';
 import { buildOnEngine } from '../push/build/engineBuild.js';
 import { loadContextFilter, contextArchive } from '../push/project/buildContext.js';
 import { platformOf } from '../push/project/dockerfile.js';
 import { loadProject, type Project } from '../push/project/loadProject.js';
-import { pushImageArchive, type PushedImage } from '../registry/imagePush.js';
+import { pushImage, type PushedImage } from '../registry/imagePush.js';
+import { engineImage, imageBytesOf, type ImageSpool, type LocalImage } from '../registry/localImage.js';
 import { endsOf, publishDelta, type PublishedDelta } from '../registry/publishDelta.js';
 import type { RegistryClient } from '../registry/registryClient.js';
 import { EdgePushError, invalidInput } from '../shared/errors.js';
@@ -17,7 +18,8 @@ export interface ReleaseImage {
   repository: string;
   /** `HOST:PORT/<fleet>/<service>:<release>`: what the target state names. */
   ref: string;
-  archive: ImageArchive;
+  /** In memory, or (large) in an archive file of the rollout's spool. */
+  archive: LocalImage;
   pushed: PushedImage;
 }
 
@@ -27,6 +29,8 @@ export interface BuildReleaseOptions {
   release: string;
   docker: Docker;
   client: RegistryClient;
+  /** Where large images are exported to (archive files, read by offset), removed when the rollout ends. */
+  spool: ImageSpool;
   deviceType: string;
   arch: string;
   onLine?(service: string, line: string): void;
@@ -38,9 +42,10 @@ export async function loadFleetProject(o: Pick<BuildReleaseOptions, 'projectDir'
   return loadProject(o.projectDir, { deviceType: o.deviceType, arch: o.arch, releaseHash: o.release, live: false });
 }
 
-/** Builds every service once (image-only services are taken from this engine as named). */
-export async function buildRelease(o: BuildReleaseOptions, project: Project): Promise<Map<string, ImageArchive>> {
-  const out = new Map<string, ImageArchive>();
+/** Builds every service once (image-only services are taken from this engine as named). A large image (taken
+ *  with a base of its own size, by the engine's rule) is exported to a file, not read into memory. */
+export async function buildRelease(o: BuildReleaseOptions, project: Project): Promise<Map<string, LocalImage>> {
+  const out = new Map<string, LocalImage>();
   for (const s of project.services) {
     let ref = s.image;
     if (s.contextDir) {
@@ -61,7 +66,8 @@ export async function buildRelease(o: BuildReleaseOptions, project: Project): Pr
     }
     if (!ref) throw invalidInput(`service '${s.name}' has neither a build nor an image`);
     try {
-      out.set(s.name, await readImageArchive({ docker: o.docker, ref }));
+      const { bytes } = await engineImage(o.docker, ref);
+      out.set(s.name, await o.spool.engineImage(o.docker, ref, imagesHeldInFiles(bytes, bytes)));
     } catch (err) {
       if (EdgePushError.is(err, 'not-found')) throw invalidInput(`service '${s.name}': image '${ref}' is not in this machine's engine`);
       throw err;
@@ -70,11 +76,11 @@ export async function buildRelease(o: BuildReleaseOptions, project: Project): Pr
   return out;
 }
 
-export async function pushRelease(o: BuildReleaseOptions, built: Map<string, ImageArchive>): Promise<ReleaseImage[]> {
+export async function pushRelease(o: BuildReleaseOptions, built: Map<string, LocalImage>): Promise<ReleaseImage[]> {
   const out: ReleaseImage[] = [];
   for (const [service, archive] of built) {
     const repository = repositoryOf(o.fleet, service);
-    const pushed = await pushImageArchive(o.client, repository, o.release, archive);
+    const pushed = await pushImage(o.client, repository, o.release, archive, { workDir: o.spool.dir });
     out.push({ service, repository, ref: `${o.client.address.host}/${repository}:${o.release}`, archive, pushed });
   }
   return out;
@@ -100,21 +106,32 @@ export async function publishReleaseDeltas(
   for (const b of bases) {
     const to = release.find((r) => r.service === b.service);
     if (!to || to.archive.imageId === b.imageId) continue;
-    const image = await readImageArchive({ docker: o.docker, ref: b.imageId });
-    const basePushed = await pushImageArchive(o.client, to.repository, `base-${b.imageId.slice(7, 19)}`, image);
-    const d = {
-      ...(await publishDelta(o.client, to.repository, { image, ends: endsOf(basePushed) }, { image: to.archive, pushed: to.pushed })),
-      service: b.service,
-    };
+    const { bytes } = await engineImage(o.docker, b.imageId);
+    const image = await o.spool.engineImage(o.docker, b.imageId, imagesHeldInFiles(bytes, imageBytesOf(to.archive)));
+    let d: PublishedDelta & { service: string };
+    try {
+      const basePushed = await pushImage(o.client, to.repository, `base-${b.imageId.slice(7, 19)}`, image, { workDir: o.spool.dir });
+      const published = await publishDelta(
+        o.client,
+        to.repository,
+        { image, ends: endsOf(basePushed) },
+        { image: to.archive, pushed: to.pushed },
+        { workDir: o.spool.dir },
+      );
+      d = { ...published, service: b.service };
+    } finally {
+      await o.spool.drop(image);
+    }
     onDelta?.(d);
     out.push(d);
   }
   return out;
 }
 
-/** What a layer pull of `to` costs a device that runs `fromImageId` (undefined: nothing). */
-export function layerPullCost(to: ReleaseImage, from: ImageArchive | undefined): number {
-  const have = new Set(from?.layers.map((l) => l.diffId) ?? []);
+/** What a layer pull of `to` costs a device that runs `from` (its image id and layers' diff ids; undefined:
+ *  nothing). */
+export function layerPullCost(to: ReleaseImage, from: { imageId: string; diffIds: readonly string[] } | undefined): number {
+  const have = new Set(from?.diffIds ?? []);
   if (from?.imageId === to.archive.imageId) return 0;
   return to.pushed.manifestSize + to.archive.config.length + to.pushed.layers.reduce((s, l) => s + (have.has(l.diffId) ? 0 : l.size), 0);
 }

@@ -29,7 +29,7 @@ import {
 import { buildRelease, layerPullCost, loadFleetProject, publishReleaseDeltas, pushRelease, type ReleaseImage } from './releaseBuild.js';
 import { RolloutReportSchema, type RolloutDevice, type RolloutEvent, type RolloutReport } from './rolloutTypes.js';
 import type { PublishedDelta } from '../registry/publishDelta.js';
-import { readImageArchive, type ImageArchive } from '../engine/imageArchive.js';
+import { ImageSpool, type LocalImage } from '../registry/localImage.js';
 
 export interface RolloutOptions {
   fleet: FleetRecord;
@@ -99,7 +99,10 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
   const waves = steps.filter((s): s is Extract<RolloutStep, { action: 'updateWave' }> => s.action === 'updateWave');
   emit({ type: 'plan', fleet: o.fleet.name, release, waves: waves.map((w) => w.devices), gateTimeoutSeconds: gateMs / 1000 });
 
-  let built = new Map<string, ImageArchive>();
+  let built = new Map<string, LocalImage>();
+  // Large images go to archive files in a folder of the rollout's, removed once the steps end (however).
+  let spool: ImageSpool | undefined;
+  const withSpool = async () => ({ ...ctx, spool: (spool ??= await ImageSpool.create()) });
   let images: ReleaseImage[] = [];
   let deltas: (PublishedDelta & { service: string })[] = [];
   const waveResults: { devices: string[]; passed: boolean }[] = [];
@@ -147,18 +150,18 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
   const executors: { [A in RolloutStep['action']]: (s: Extract<RolloutStep, { action: A }>) => Promise<boolean> } = {
     build: async () => {
       emit({ type: 'step', message: `building release ${release.slice(0, 8)} on this machine` });
-      built = await buildRelease(ctx, project);
+      built = await buildRelease(await withSpool(), project);
       return true;
     },
     pushRelease: async () => {
       emit({ type: 'step', message: `pushing release ${release.slice(0, 8)} to ${client.address.host}` });
-      images = await pushRelease(ctx, built);
+      images = await pushRelease(await withSpool(), built);
       return true;
     },
     publishDeltas: async (s) => {
       emit({ type: 'step', message: `publishing deltas from ${s.bases.length} base image(s) the fleet runs` });
       const list = s.bases.map((b) => ({ service: b.split('\n')[0]!, imageId: b.split('\n')[1]! }));
-      deltas = await publishReleaseDeltas(ctx, images, list, (d) =>
+      deltas = await publishReleaseDeltas(await withSpool(), images, list, (d) =>
         emit({
           type: 'step',
           message: `delta ${d.service} ${d.fromImageId.slice(7, 19)} → ${d.toImageId.slice(7, 19)}: ${d.deltaBytes} B${d.reused ? ' (already in the registry)' : ''}`,
@@ -227,6 +230,8 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
       await rollBack(o, runs, waitHealthy, emit, stoppedReason);
       rolledBack = true;
     } else throw err;
+  } finally {
+    await spool?.dispose();
   }
 
   const refs = images.map((i) => i.ref);
@@ -252,13 +257,18 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     }),
   );
   const egressByLog = ours ? registryEgress(ours.logPath, egressFrom).bytes : undefined;
-  const archives = new Map<string, ImageArchive | undefined>();
+  // The bases' layers as the engine lists them (diff ids): nothing of them is read.
+  const baseLayers = new Map<string, { imageId: string; diffIds: string[] } | undefined>();
+  const layersOf = async (id: string) => {
+    const info = (await docker.getImage(id).inspect()) as { Id: string; RootFS?: { Layers?: string[] } };
+    return { imageId: info.Id, diffIds: info.RootFS?.Layers ?? [] };
+  };
   let layerPullBytes = 0;
   for (const r of runs.values()) {
     for (const img of images) {
       const baseId = r.snap.images.get(img.service);
-      if (baseId && !archives.has(baseId)) archives.set(baseId, await readImageArchive({ docker, ref: baseId }).catch(() => undefined));
-      layerPullBytes += layerPullCost(img, baseId ? archives.get(baseId) : undefined);
+      if (baseId && !baseLayers.has(baseId)) baseLayers.set(baseId, await layersOf(baseId).catch(() => undefined));
+      layerPullBytes += layerPullCost(img, baseId ? baseLayers.get(baseId) : undefined);
     }
   }
   const report = RolloutReportSchema.parse({

@@ -17,6 +17,8 @@ import {
   type ImageManifest,
 } from './ociSchemas.js';
 import { sha256Digest, type ManifestHead, type RegistryClient } from './registryClient.js';
+import type { DeltaBytes } from '../engine/deltaBytes.js';
+import type { StreamedBody } from './httpRequest.js';
 
 export const DELTA_ARTIFACT_TYPE = 'application/vnd.edgepush.image-delta.v1';
 export const DELTA_BLOB_TYPE = 'application/vnd.edgepush.image-delta.v1.bin';
@@ -88,15 +90,18 @@ export async function pushDeltaArtifact(
   repository: string,
   from: DeltaEnds,
   to: DeltaEnds,
-  delta: Buffer,
+  delta: Buffer | DeltaBytes,
 ): Promise<PushedDelta> {
-  const deltaDigest = sha256Digest(delta);
+  // A delta of large images stays in its file: hashed from there and uploaded as a stream (1 MiB reads).
+  const deltaDigest = Buffer.isBuffer(delta) ? sha256Digest(delta) : await delta.digest();
+  const body: Buffer | StreamedBody = Buffer.isBuffer(delta) ? delta : { size: delta.size, open: () => delta.stream(0, 1 << 20) };
+  const deltaSize = Buffer.isBuffer(delta) ? delta.length : delta.size;
   const tag = deltaTag(from.imageId, to.imageId);
-  const manifest = deltaManifestOf(from, to, { digest: deltaDigest, size: delta.length });
+  const manifest = deltaManifestOf(from, to, { digest: deltaDigest, size: deltaSize });
   const existing = await client.headManifest(repository, tag);
   const existed = existing?.digest === sha256Digest(manifest);
   await client.pushBlob(repository, EMPTY_CONFIG_DIGEST, EMPTY_CONFIG);
-  await client.pushBlob(repository, deltaDigest, delta);
+  await client.pushBlob(repository, deltaDigest, body);
   const put = await client.putManifest(repository, tag, manifest, MediaType.ociManifest);
   const descriptor: Descriptor = {
     mediaType: MediaType.ociManifest,
@@ -114,7 +119,7 @@ export async function pushDeltaArtifact(
     manifestDigest: put.digest,
     tag,
     deltaDigest,
-    deltaBytes: delta.length,
+    deltaBytes: deltaSize,
     discovery: put.subjectHandled ? 'referrers' : 'tag-schema',
     existed,
   };

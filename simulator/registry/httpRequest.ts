@@ -5,6 +5,7 @@
 // idle RSS after a release).
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 
 export interface HttpBody extends AsyncIterable<Uint8Array> {
   /** Drops the rest of the body (and its connection). */
@@ -19,10 +20,21 @@ export interface HttpResponse {
   text(): Promise<string>;
 }
 
+/** A body read from elsewhere (a file) as it is sent: its size, and a fresh stream of it for each send (a
+ *  redirect or an auth challenge sends it again). */
+export interface StreamedBody {
+  size: number;
+  open(): Readable;
+}
+
+export type RequestBody = Buffer | StreamedBody;
+
+export const bodySize = (b: RequestBody): number => (Buffer.isBuffer(b) ? b.length : b.size);
+
 export interface HttpInit {
   method: string;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: RequestBody;
   signal?: AbortSignal;
 }
 
@@ -48,7 +60,8 @@ export async function httpRequest(url: string, init: HttpInit): Promise<HttpResp
 
 function send(url: URL, init: HttpInit): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const headers = init.body ? { ...init.headers, 'content-length': String(init.body.length) } : init.headers;
+    const body = init.body;
+    const headers = body ? { ...init.headers, 'content-length': String(bodySize(body)) } : init.headers;
     // A HEAD answer has no body, but its connection goes back to the pool only once that empty body has been
     // read: a caller that looks at the status alone (a 404) left it in use, and an idle CLI then waited for the
     // registry to close it (30 s after `image delta`).
@@ -57,7 +70,13 @@ function send(url: URL, init: HttpInit): Promise<http.IncomingMessage> {
       resolve(res);
     });
     req.on('error', reject);
-    req.end(init.body);
+    if (body === undefined || Buffer.isBuffer(body)) return void req.end(body);
+    // Streamed: a failing source ends the request (its error is the request's); a registry that goes away
+    // mid-body fails the request (ECONNRESET, EPIPE) and the source is closed.
+    const source = body.open();
+    source.on('error', (err) => req.destroy(err));
+    req.on('close', () => source.destroy());
+    source.pipe(req);
   });
 }
 

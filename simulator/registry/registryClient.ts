@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { EdgePushError, conflict, corrupt, notFound, unavailable } from '../shared/errors.js';
 import { answerChallenge, basicHeader, parseChallenge } from './registryAuth.js';
 import type { RegistryAddress } from './reference.js';
-import { httpRequest, type HttpBody, type HttpResponse } from './httpRequest.js';
+import { bodySize, httpRequest, type HttpBody, type HttpResponse, type RequestBody, type StreamedBody } from './httpRequest.js';
 import { MANIFEST_ACCEPT, imageIndexSchema, tagListSchema, type Descriptor } from './ociSchemas.js';
 
 export interface RegistryClientOptions {
@@ -80,7 +80,7 @@ export class RegistryClient {
   async request(
     method: string,
     path: string,
-    init: { headers?: Record<string, string>; body?: Buffer; signal?: AbortSignal; noTimeout?: boolean } = {},
+    init: { headers?: Record<string, string>; body?: RequestBody; signal?: AbortSignal; noTimeout?: boolean } = {},
   ): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : `${this.address.baseUrl}${path}`;
     for (let attempt = 0; ; attempt++) {
@@ -105,7 +105,7 @@ export class RegistryClient {
         this.auth = answer;
         continue;
       }
-      if (init.body) this.sent += init.body.length;
+      if (init.body) this.sent += bodySize(init.body);
       return res;
     }
   }
@@ -248,8 +248,9 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** Uploads a blob unless the registry has it: `'exists'` (skipped) or `'pushed'`. */
-  async pushBlob(repo: string, digest: string, data: Buffer, signal?: AbortSignal): Promise<'exists' | 'pushed'> {
+  /** Uploads a blob unless the registry has it: `'exists'` (skipped) or `'pushed'`. One PUT (monolithic), its
+   *  body from memory or streamed (a file of any size: `StreamedBody`). */
+  async pushBlob(repo: string, digest: string, data: Buffer | StreamedBody, signal?: AbortSignal): Promise<'exists' | 'pushed'> {
     if (await this.hasBlob(repo, digest, signal)) return 'exists';
     const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { signal });
     if (start.status !== 202) return this.fail(start, `starting upload to ${repo}`);
@@ -258,12 +259,19 @@ export class RegistryClient {
     if (!location) throw unavailable(`registry ${this.address.host} gave no upload location`);
     const url = new URL(location, this.address.baseUrl);
     url.searchParams.set('digest', digest);
-    const put = await this.request('PUT', url.toString(), {
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: data,
-      signal,
-      noTimeout: true,
-    });
+    let put: HttpResponse;
+    try {
+      put = await this.request('PUT', url.toString(), {
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: data,
+        signal,
+        noTimeout: true,
+      });
+    } catch (err) {
+      if (!EdgePushError.is(err, 'unavailable')) throw err;
+      // the registry went away (or its connection broke) while the blob was on its way
+      throw unavailable(`uploading blob ${digest.slice(0, 19)}… to ${repo} failed: ${err.message}`, err);
+    }
     if (put.status !== 201) return this.fail(put, `uploading blob ${digest.slice(0, 19)} to ${repo}`);
     await put.body?.cancel();
     return 'pushed';

@@ -2,10 +2,11 @@
 // engine into any OCI registry, and EdgePush deltas between them as OCI artifacts (subject = TO).
 import Docker from 'dockerode';
 import { UsageError, flag, noExtraPositionals, positional, requiredOpt, stringOpt, type CliCommand, type ParsedArgs } from '../command.js';
-import { readImageArchive } from '../../engine/imageArchive.js';
+import { imagesHeldInFiles } from '../../engine/imageDeltaFileOffThread.js';
 import { RegistryClient } from '../../registry/registryClient.js';
 import { isRegistryRef, parseImageRef, parseRegistryAddress } from '../../registry/reference.js';
-import { pushImageArchive } from '../../registry/imagePush.js';
+import { pushImage } from '../../registry/imagePush.js';
+import { ImageSpool, engineImage } from '../../registry/localImage.js';
 import { endsOf, publishDelta } from '../../registry/publishDelta.js';
 import { progressLine } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/units.js';
@@ -49,8 +50,19 @@ async function run(args: ParsedArgs): Promise<number> {
       const tag = stringOpt(args, 'tag') ?? named.tag;
       await client.ping();
       progress.update(`exporting ${image}`);
-      const archive = await readImageArchive({ docker, ref: image });
-      const r = await pushImageArchive(client, repository, tag, archive, (phase, done, total) => progress.update(phase, done, total));
+      // A large image goes to a file (layers read by offset, compressed and uploaded one at a time), never whole
+      // into memory; the spool folder is removed however the push ends.
+      const spool = await ImageSpool.create();
+      let r: Awaited<ReturnType<typeof pushImage>>;
+      try {
+        const archive = await spool.engineImage(docker, image, imagesHeldInFiles((await engineImage(docker, image)).bytes));
+        r = await pushImage(client, repository, tag, archive, {
+          workDir: spool.dir,
+          onProgress: (phase, done, total) => progress.update(phase, done, total),
+        });
+      } finally {
+        await spool.dispose();
+      }
       const ref = `${client.address.host}/${repository}:${tag}`;
       progress.done();
       if (flag(args, 'json')) process.stdout.write(`${JSON.stringify({ ref, ...r })}\n`);
@@ -68,18 +80,33 @@ async function run(args: ParsedArgs): Promise<number> {
       const repository = stringOpt(args, 'repository') ?? toNamed.repository;
       await client.ping();
       progress.update('exporting images');
-      const [from, to] = await Promise.all([readImageArchive({ docker, ref: fromName }), readImageArchive({ docker, ref: toName })]);
-      progress.update(`pushing ${fromName}`);
-      const fromPushed = await pushImageArchive(
-        client,
-        repository,
-        fromNamed.tag === toNamed.tag ? `${fromNamed.tag}-base` : fromNamed.tag,
-        from,
-      );
-      progress.update(`pushing ${toName}`);
-      const toPushed = await pushImageArchive(client, repository, toNamed.tag, to);
-      progress.update('computing the delta');
-      const d = await publishDelta(client, repository, { image: from, ends: endsOf(fromPushed) }, { image: to, pushed: toPushed });
+      // Images larger together than half the engine's memory budget are exported to files, pushed a layer at a
+      // time and diffed within the budget; the delta is uploaded from its file. Removed however it ends.
+      const sizes = await Promise.all([fromName, toName].map(async (ref) => (await engineImage(docker, ref)).bytes));
+      const large = imagesHeldInFiles(...sizes);
+      const spool = await ImageSpool.create();
+      let fromPushed: Awaited<ReturnType<typeof pushImage>>;
+      let toPushed: typeof fromPushed;
+      let d: Awaited<ReturnType<typeof publishDelta>>;
+      try {
+        const from = await spool.engineImage(docker, fromName, large);
+        const to = await spool.engineImage(docker, toName, large);
+        progress.update(`pushing ${fromName}`);
+        const fromTag = fromNamed.tag === toNamed.tag ? `${fromNamed.tag}-base` : fromNamed.tag;
+        fromPushed = await pushImage(client, repository, fromTag, from, { workDir: spool.dir });
+        progress.update(`pushing ${toName}`);
+        toPushed = await pushImage(client, repository, toNamed.tag, to, { workDir: spool.dir });
+        progress.update('computing the delta');
+        d = await publishDelta(
+          client,
+          repository,
+          { image: from, ends: endsOf(fromPushed) },
+          { image: to, pushed: toPushed },
+          { workDir: spool.dir },
+        );
+      } finally {
+        await spool.dispose();
+      }
       progress.done();
       const out = {
         repository: `${client.address.host}/${repository}`,

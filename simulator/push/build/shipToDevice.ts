@@ -9,8 +9,7 @@ import { imageIdOf } from './engineBuild.js';
 import { figuresFor, figuresOfDelta, type ImageFigures } from './imageFigures.js';
 import { shipImageFull } from './shipImage.js';
 import { createImageDeltaOffThread } from '../../engine/imageDeltaOffThread.js';
-import { createImageDeltaFileOffThread } from '../../engine/imageDeltaFileOffThread.js';
-import { DEFAULT_MEMORY_BUDGET } from '../../engine/windowedDelta.js';
+import { createImageDeltaFileOffThread, imagesHeldInFiles } from '../../engine/imageDeltaFileOffThread.js';
 import { DeltaUnsupported, sendImageDelta, deviceTakesDeltas } from './sendDelta.js';
 import { HelperFallback, shipWithHelper } from './helperDelta.js';
 import type { ShipMethod } from '../types.js';
@@ -70,10 +69,7 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   // Images that together take more than half the engine's memory budget are streamed to files and diffed
   // within the budget (windowed); smaller ones are read into memory, which is quicker.
   const sizes = await Promise.all([basisHere, o.imageId].map((id) => (id ? imageSizeOf(o.local, id) : 0)));
-  const delta =
-    sizes[0]! + sizes[1]! > DEFAULT_MEMORY_BUDGET / 2
-      ? await createImageDeltaFileOffThread(sources)
-      : await createImageDeltaOffThread(sources);
+  const delta = imagesHeldInFiles(...sizes) ? await createImageDeltaFileOffThread(sources) : await createImageDeltaOffThread(sources);
   // A delta of large images lives in a file of its own: removed however the push ends (sent, failed, cancelled).
   try {
     if (agentTakesDeltas) {

@@ -5,12 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { testAddress, runTag } from '../../testNet.js';
 import { RegistryClient } from '../../../simulator/registry/registryClient.js';
 import { parseRegistryAddress } from '../../../simulator/registry/reference.js';
 import { DELTA_ARTIFACT_TYPE, findDeltaByTag, findDeltas, referrersTag } from '../../../simulator/registry/deltaArtifact.js';
 import { MediaType, imageIndexSchema, imageManifestSchema } from '../../../simulator/registry/ociSchemas.js';
-import { pushImageArchive } from '../../../simulator/registry/imagePush.js';
+import { pushImage, pushImageArchive } from '../../../simulator/registry/imagePush.js';
+import { ImageSpool } from '../../../simulator/registry/localImage.js';
 import { endsOf, publishDelta } from '../../../simulator/registry/publishDelta.js';
 import { readImageArchive } from '../../../simulator/engine/imageArchive.js';
 import { buildTestImage, docker, removeImages, startTestRegistry, type TestRegistry } from './helpers.js';
@@ -142,6 +144,40 @@ test('on a registry with the referrers API the delta is found by referrers and n
   } finally {
     await front.close();
   }
+});
+
+test('an image exported to a file and pushed from it (the large-image path) is the same image as pushed from memory: same blobs, same manifest', async () => {
+  const client = new RegistryClient(parseRegistryAddress(reg.url));
+  const repo = `edgepush-it/${runTag()}-from-file`;
+  const spool = await ImageSpool.create();
+  try {
+    const inMemory = await spool.engineImage(docker, V2, false);
+    const inFile = await spool.engineImage(docker, V2, true);
+    assert.ok('path' in inFile && !('path' in inMemory));
+    const fromFile = await pushImage(client, repo, 'file', inFile, { workDir: spool.dir });
+    assert.equal(fromFile.imageId, v2Id);
+    const fromMemory = await pushImage(client, repo, 'memory', inMemory);
+    assert.equal(fromMemory.blobsPushed, 0, 'every blob the file push sent is recognised');
+    assert.equal(fromMemory.manifestDigest, fromFile.manifestDigest);
+    // and a delta between an image in memory and one in a file is made from files, and found as any other
+    const fromImage = await spool.engineImage(docker, V1, false);
+    const base = await pushImage(client, repo, 'base', fromImage);
+    const d = await publishDelta(
+      client,
+      repo,
+      { image: fromImage, ends: endsOf(base) },
+      { image: inFile, pushed: fromFile },
+      { workDir: spool.dir },
+    );
+    assert.equal(d.fromFiles, true);
+    assert.deepEqual(
+      (await findDeltas(client, repo, fromFile.manifestDigest)).map((f) => [f.manifestDigest, f.baseImageId, f.targetImageId]),
+      [[d.manifestDigest, v1Id, v2Id]],
+    );
+  } finally {
+    await spool.dispose();
+  }
+  assert.equal(existsSync(spool.dir), false, 'the spool folder is removed');
 });
 
 test('a registry that is down or refuses: clear errors, exit code 1', async () => {
