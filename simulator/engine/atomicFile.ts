@@ -31,7 +31,19 @@ export function removePendingTempFiles(): void {
 }
 
 /** Temp files for `path` left by processes that are gone (killed mid-write): removed. */
-export async function removeStaleTempFiles(path: string): Promise<void> {
+export const removeStaleTempFiles = (path: string): Promise<void> => removeTempFiles(path, (pid) => !processAlive(pid));
+
+/** Temp files for `path` that this process left: a writer on a worker thread that was terminated mid-write
+ *  (its `pending` set went with it) cannot remove its own. For a path no other writer of ours is writing. */
+export const removeOwnTempFiles = (path: string): Promise<void> => removeTempFiles(path, (pid) => pid === process.pid);
+
+/** Whether `file` is a temp file this process writes for `path` (compare real paths with real paths). */
+export function isOwnTempFile(path: string, file: string): boolean {
+  const prefix = join(dirname(path), `.${basename(path)}.${process.pid}.`);
+  return file.startsWith(prefix) && /^[0-9a-f]+\.tmp$/.test(file.slice(prefix.length));
+}
+
+async function removeTempFiles(path: string, whose: (pid: number) => boolean): Promise<void> {
   const prefix = `.${basename(path)}.`;
   let names: string[];
   try {
@@ -42,7 +54,7 @@ export async function removeStaleTempFiles(path: string): Promise<void> {
   for (const f of names) {
     if (!f.startsWith(prefix) || !f.endsWith('.tmp')) continue;
     const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(f.slice(prefix.length));
-    if (m && !processAlive(Number(m[1]))) await rm(join(dirname(path), f), { force: true });
+    if (m && whose(Number(m[1]))) await rm(join(dirname(path), f), { force: true });
   }
 }
 

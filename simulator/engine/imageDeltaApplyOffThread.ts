@@ -7,17 +7,19 @@
 // index it and check every layer's digest, then once more per layer it reads (each over a port of its own),
 // so memory stays bounded whatever the image's size; an export whose layers are gzip-compressed (a containerd
 // image store) is spooled to a file and inflated instead (imageDeltaApplyBasis.ts), in a temp folder this side
-// makes and removes once the worker has ended. At the deadline the worker is terminated wherever it is; its
-// partial output is the caller's to remove.
+// makes and removes once the worker has ended. At the deadline the worker is terminated wherever it is, and
+// nothing of the apply outlives it: no file open, no temp file, no export being read (see applyIn).
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { realpath, rm } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { applyImageDelta, type ApplyImageDeltaResult } from './imageDeltaApply.js';
 import { workerScript } from './imageDeltaOffThread.js';
 import { applyWorkDir } from './imageDeltaApplyBasis.js';
 import { exportedImageLayers, type ImageLayers } from './imageLayers.js';
 import { DEFAULT_MEMORY_BUDGET } from './windowedDelta.js';
+import { isOwnTempFile, removeOwnTempFiles } from './atomicFile.js';
+import { closeStrayDescriptors } from './strayDescriptors.js';
 import { corrupt, EdgePushError, type ErrorKind, messageOf } from '../shared/errors.js';
 
 export interface ApplyOffThreadOptions {
@@ -126,14 +128,21 @@ export async function runApplyJob(job: ApplyJob): Promise<ApplyJobResult> {
 const CHUNKS_AHEAD = 4;
 
 /** Sends the archive `open` gives over `port` as the worker's stream asks for it (see portStream); stops when
- *  the worker closes the port (a read on demand that has its layer) or the apply has ended. */
-async function feedBasis(open: () => Promise<NodeJS.ReadableStream>, port: MessagePort, stopped: () => boolean): Promise<void> {
+ *  the worker closes the port (a read on demand that has its layer) or the apply has ended (`ended`), and then
+ *  destroys the archive stream at once, even one that is stalled: the engine's export ends with it. */
+async function feedBasis(open: () => Promise<NodeJS.ReadableStream>, port: MessagePort, ended: AbortSignal): Promise<void> {
   let credit = CHUNKS_AHEAD;
   let closed = false;
   let wake: (() => void) | undefined;
+  let source: NodeJS.ReadableStream | undefined;
+  const stopped = () => closed || ended.aborted;
   const poke = () => {
     wake?.();
     wake = undefined;
+  };
+  const stop = () => {
+    poke();
+    (source as Partial<Readable> | undefined)?.destroy?.();
   };
   port.on('message', () => {
     credit++;
@@ -141,20 +150,27 @@ async function feedBasis(open: () => Promise<NodeJS.ReadableStream>, port: Messa
   });
   port.once('close', () => {
     closed = true;
-    poke();
+    stop();
   });
+  ended.addEventListener('abort', stop);
   try {
-    for await (const chunk of await open()) {
-      while (credit === 0 && !closed && !stopped()) await new Promise<void>((resolve) => (wake = resolve));
-      if (stopped() || closed) return;
+    source = await open();
+    if (stopped()) {
+      stop(); // the apply ended while the export was being opened
+      return;
+    }
+    for await (const chunk of source) {
+      while (credit === 0 && !stopped()) await new Promise<void>((resolve) => (wake = resolve));
+      if (stopped()) return;
       credit--;
       const copy = new Uint8Array(chunk as Uint8Array); // pooled or shared buffers cannot be transferred
       port.postMessage(copy, [copy.buffer]);
     }
     port.postMessage({ end: true });
   } catch (err) {
-    if (!stopped() && !closed) port.postMessage({ error: `cannot read the basis image: ${messageOf(err)}` });
+    if (!stopped()) port.postMessage({ error: `cannot read the basis image: ${messageOf(err)}` });
   } finally {
+    ended.removeEventListener('abort', stop);
     port.close();
   }
 }
@@ -175,9 +191,20 @@ export async function applyImageDeltaOffThread(o: ApplyOffThreadOptions): Promis
   const work = o.basis ? await applyWorkDir(o.workDir ?? dirname(o.outputPath)) : undefined;
   try {
     return await applyIn(o, work);
+  } catch (err) {
+    await removeOwnTempFiles(o.outputPath); // the partial output of a worker ended mid-write
+    throw err;
   } finally {
     if (work) await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The apply's own files, by real path (as /proc/self/fd names them): its temp folder and its output's temp. */
+async function applyFiles(outputPath: string, workDir: string | undefined): Promise<(path: string) => boolean> {
+  const real = (p: string) => realpath(p).catch(() => p);
+  const output = join(await real(dirname(outputPath)), basename(outputPath));
+  const folder = workDir === undefined ? undefined : await real(workDir);
+  return (p) => (folder !== undefined && (p === folder || p.startsWith(folder + sep))) || isOwnTempFile(output, p);
 }
 
 async function applyIn(o: ApplyOffThreadOptions, workDir: string | undefined): Promise<ApplyImageDeltaResult> {
@@ -200,11 +227,19 @@ async function applyIn(o: ApplyOffThreadOptions, workDir: string | undefined): P
       () => undefined,
     );
   }
-  const worker = new Worker(script.code, { eval: script.eval });
-  let ended = false;
+  // The worker is ended at once, not asked to stop: its work is synchronous CPU for seconds at a time, so a
+  // stop message would wait for it (and the deadline with it), and one that never yields would need ending
+  // anyway. Ending it closes the files it had open: Node closes its FileHandles and the raw descriptors it
+  // tracks (`trackUnmanagedFds`, set rather than left to the default this relies on) as it tears it down, and
+  // what Node misses (an open in flight, strayDescriptors.ts) is closed here once it has gone; no file's
+  // ownership has to cross threads. The rest is removed on this side: the basis exports being read (below),
+  // the partial output and the temp folder (applyImageDeltaOffThread).
+  const owned = await applyFiles(o.outputPath, workDir);
+  const worker = new Worker(script.code, { eval: script.eval, trackUnmanagedFds: true });
+  const ended = new AbortController();
   let terminated: Promise<number> | undefined;
   const end = () => {
-    ended = true;
+    ended.abort();
     terminated ??= worker.terminate();
   };
   const channel = o.basis ? new MessageChannel() : undefined;
@@ -227,7 +262,7 @@ async function applyIn(o: ApplyOffThreadOptions, workDir: string | undefined): P
     });
     worker.postMessage(job, channel ? [channel.port2] : []);
     const open = o.basis;
-    if (channel && open) channel.port1.on('message', (m: { port: MessagePort }) => void feedBasis(open, m.port, () => ended));
+    if (channel && open) channel.port1.on('message', (m: { port: MessagePort }) => void feedBasis(open, m.port, ended.signal));
     const r = await withDeadline(answer, o.deadlineMs, end);
     if (!r.ok) throw new EdgePushError(r.kind, r.message);
     return r.result;
@@ -235,5 +270,6 @@ async function applyIn(o: ApplyOffThreadOptions, workDir: string | undefined): P
     channel?.port1.close();
     end();
     await terminated; // nothing of it writes to the work folder once it is removed
+    await closeStrayDescriptors(owned);
   }
 }

@@ -65,7 +65,8 @@ class DeltaWorker {
   dead = false;
 
   constructor(script: { code: string; eval: boolean }) {
-    this.worker = new Worker(script.code, { eval: script.eval });
+    // a cancelled job's worker is terminated: the files it had open are closed with it (imageDeltaApplyOffThread.ts)
+    this.worker = new Worker(script.code, { eval: script.eval, trackUnmanagedFds: true });
     this.worker.unref();
     this.worker.on('error', () => (this.dead = true)); // also reported to the job in progress, if any
   }

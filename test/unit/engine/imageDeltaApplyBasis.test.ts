@@ -2,11 +2,12 @@
 // spooled to a temp file, an archive whose layers are gzip-compressed (a containerd image store's `docker save`)
 // is inflated file to file, in a temp folder that is gone however the apply ends; a layer that does not inflate
 // is `corrupt`, with no output written. The device's off-thread apply does the same for an export with gzip
-// layers, and its temp folder goes even when the worker is ended at the deadline.
+// layers; when the deadline ends its worker (mid-spool, or mid-output), no file of the apply is left open or on
+// disk, and the stalled export is let go.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -49,6 +50,20 @@ async function setUp(dir: string): Promise<{ targetId: string }> {
     memoryBudget: BUDGET,
   });
   return { targetId: target.imageId };
+}
+
+/** What this process has open under `dir`, as /proc/self/fd names it (also files unlinked since). */
+async function openUnder(dir: string): Promise<string[]> {
+  const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return links.filter((l) => l.startsWith(dir));
+}
+
+/** An export that sends the first half of `path` and then stalls (never ends, never fails). */
+async function stallingExport(path: string): Promise<Readable> {
+  const bytes = await readFile(path);
+  const s = new Readable({ read: () => undefined });
+  s.push(bytes.subarray(0, bytes.length >> 1));
+  return s;
 }
 
 /** basis.gz.tar with a run of its first layer's compressed bytes overwritten: that layer does not inflate. */
@@ -132,7 +147,7 @@ test('a stream is held while within the limit and spooled, whole and in order, b
   }
 });
 
-test('off-thread apply: an export with gzip layers is spooled and inflated; the temp folder goes, also when the deadline ends the worker', async () => {
+test('off-thread apply: an export with gzip layers is spooled and inflated; when the deadline ends the worker mid-spool or mid-output, nothing is left open or on disk', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ep-apply-basis-off-'));
   try {
     const { targetId } = await setUp(dir);
@@ -152,21 +167,38 @@ test('off-thread apply: an export with gzip layers is spooled and inflated; the 
     assert.deepEqual(await readdir(outDir), ['image.tar'], 'only the output is left beside it');
     await rm(outputPath);
 
-    // the second read of the export (the spool) stalls halfway: the deadline ends the worker mid-spool
-    let opens = 0;
-    const stalled = async (): Promise<NodeJS.ReadableStream> => {
-      if (++opens === 1) return createReadStream(gz);
-      const bytes = await readFile(gz);
-      const s = new Readable({ read: () => undefined });
-      s.push(bytes.subarray(0, bytes.length >> 1));
-      return s;
-    };
-    await assert.rejects(
-      applyImageDeltaOffThread({ deltaPath: join(dir, 'd'), outputPath, basis: stalled, memoryBudget: BUDGET, deadlineMs: 8000 }),
-      (e) => EdgePushError.is(e, 'corrupt'),
-    );
-    assert.equal(opens, 2, 'the deadline came while the export was being spooled');
-    assert.deepEqual(await readdir(outDir), [], 'no output and no temp folder left');
+    // Every read of the export after the first (the index) stalls halfway. A gzip-layer export: the second read
+    // is the spool, into the apply's temp folder. A plain one: layers read on demand, while the output is written.
+    for (const [what, basis] of [
+      ['mid-spool', gz],
+      ['mid-output', join(dir, 'basis.tar')],
+    ] as const) {
+      let opens = 0;
+      const stalled: Readable[] = [];
+      let atStall: string[] = [];
+      const exported = async (): Promise<NodeJS.ReadableStream> => {
+        if (++opens === 1) return createReadStream(basis);
+        if (opens === 2) atStall = await readdir(outDir);
+        const s = await stallingExport(basis);
+        stalled.push(s);
+        return s;
+      };
+      await assert.rejects(
+        applyImageDeltaOffThread({ deltaPath: join(dir, 'd'), outputPath, basis: exported, memoryBudget: BUDGET, deadlineMs: 8000 }),
+        (e) => EdgePushError.is(e, 'corrupt'),
+      );
+      assert.ok(opens >= 2, `${what}: the deadline came while a read was stalled`);
+      const writing = atStall.filter((n) => n.startsWith('.image.tar.'));
+      const spooling = atStall.filter((n) => n.startsWith('edgepush-apply-'));
+      assert.equal(writing.length, what === 'mid-output' ? 1 : 0, `${what}: the output was open at the stall: ${atStall.join(', ')}`);
+      assert.equal(spooling.length, 1, `${what}: the apply's temp folder was there at the stall`);
+      assert.deepEqual(await openUnder(outDir), [], `${what}: no descriptor left open on the output or in the temp folder`);
+      assert.deepEqual(await readdir(outDir), [], `${what}: no output, no partial output, no temp folder left`);
+      assert.ok(
+        stalled.every((s) => s.destroyed),
+        `${what}: the stalled exports are let go (the engine's export ends)`,
+      );
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
