@@ -31,6 +31,15 @@ export type RequestBody = Buffer | StreamedBody;
 
 export const bodySize = (b: RequestBody): number => (Buffer.isBuffer(b) ? b.length : b.size);
 
+/** A streamed body's own source failed (its file unreadable, gone): the request failed on this side, not the
+ *  server's, and callers must not report it as a server that does not answer. `cause` is the source's error. */
+export class BodySourceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`reading the body to send failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'BodySourceError';
+  }
+}
+
 export interface HttpInit {
   method: string;
   headers: Record<string, string>;
@@ -74,7 +83,7 @@ function send(url: URL, init: HttpInit): Promise<http.IncomingMessage> {
     // Streamed: a failing source ends the request (its error is the request's); a registry that goes away
     // mid-body fails the request (ECONNRESET, EPIPE) and the source is closed.
     const source = body.open();
-    source.on('error', (err) => req.destroy(err));
+    source.on('error', (err) => req.destroy(new BodySourceError(err)));
     req.on('close', () => source.destroy());
     source.pipe(req);
   });

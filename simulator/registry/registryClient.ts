@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { EdgePushError, conflict, corrupt, notFound, unavailable } from '../shared/errors.js';
 import { answerChallenge, basicHeader, parseChallenge } from './registryAuth.js';
 import type { RegistryAddress } from './reference.js';
-import { bodySize, httpRequest, type HttpBody, type HttpResponse, type RequestBody, type StreamedBody } from './httpRequest.js';
+import {
+  BodySourceError,
+  bodySize,
+  httpRequest,
+  type HttpBody,
+  type HttpResponse,
+  type RequestBody,
+  type StreamedBody,
+} from './httpRequest.js';
 import { MANIFEST_ACCEPT, imageIndexSchema, tagListSchema, type Descriptor } from './ociSchemas.js';
 
 export interface RegistryClientOptions {
@@ -93,6 +101,8 @@ export class RegistryClient {
         res = await httpRequest(url, { method, headers, body: init.body, signal });
       } catch (err) {
         if (init.signal?.aborted) throw new EdgePushError('cancelled', 'cancelled');
+        if (err instanceof BodySourceError)
+          throw err.cause instanceof EdgePushError ? err.cause : new EdgePushError('internal', err.message, { cause: err.cause });
         const code = (err as NodeJS.ErrnoException).code;
         throw unavailable(`registry ${this.address.host} does not answer (${code ?? (err as Error).message})`, err);
       }
@@ -268,9 +278,12 @@ export class RegistryClient {
         noTimeout: true,
       });
     } catch (err) {
-      if (!EdgePushError.is(err, 'unavailable')) throw err;
+      const what = `uploading blob ${digest.slice(0, 19)}… to ${repo} failed`;
       // the registry went away (or its connection broke) while the blob was on its way
-      throw unavailable(`uploading blob ${digest.slice(0, 19)}… to ${repo} failed: ${err.message}`, err);
+      if (EdgePushError.is(err, 'unavailable')) throw unavailable(`${what}: ${err.message}`, err);
+      // the blob's own file could not be read: this side's fault, named as such
+      if (EdgePushError.is(err, 'internal')) throw new EdgePushError('internal', `${what}: ${err.message}`, { cause: err });
+      throw err;
     }
     if (put.status !== 201) return this.fail(put, `uploading blob ${digest.slice(0, 19)} to ${repo}`);
     await put.body?.cancel();

@@ -107,3 +107,42 @@ test('a registry that drops the connection mid-body: unavailable, naming the upl
     server.close();
   }
 });
+
+test("the blob's own file failing mid-upload is this side's error, naming the upload and the file's error, not a registry that does not answer", async () => {
+  let got = 0;
+  const { server, url } = await stand((req, res) => {
+    if (req.method === 'HEAD') return res.writeHead(404).end();
+    if (req.method === 'POST') return res.writeHead(202, { location: '/v2/app/blobs/uploads/1' }).end();
+    res.writeHead(201).end();
+  });
+  server.on('request', (req: IncomingMessage) => req.on('data', (c: Buffer) => (got += c.length)));
+  try {
+    const client = new RegistryClient(parseRegistryAddress(url));
+    let closed = 0;
+    const failing = {
+      size: data.length,
+      // what a file read gives when the file goes away or the disk fails after the first megabyte
+      open: () => {
+        const s = Readable.from(
+          (function* () {
+            yield data.subarray(0, 1 << 20);
+            throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+          })(),
+        );
+        s.on('close', () => closed++);
+        return s;
+      },
+    };
+    await assert.rejects(client.pushBlob('app', digest, failing), (err: unknown) => {
+      assert.ok(EdgePushError.is(err, 'internal'), String(err));
+      assert.match(err.message, /^uploading blob sha256:[0-9a-f]{12}… to app failed: reading the body to send failed: EIO/);
+      assert.doesNotMatch(err.message, /does not answer/);
+      return true;
+    });
+    assert.equal(closed, 1, "the file's stream is closed");
+    assert.ok(got < data.length, 'the registry never received a whole blob');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
