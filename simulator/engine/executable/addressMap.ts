@@ -44,6 +44,12 @@ export class AddressMap {
     return pages;
   }
 
+  /** The page table (built on first use), for the reference scans' own copy of the map. */
+  pageTable(): { pages: Int32Array; pageSize: number } {
+    const pages = this.pages.length > 0 || this.starts.length === 0 ? this.pages : this.buildPages();
+    return { pages, pageSize: this.pageSize };
+  }
+
   /** The new address of old address `a`, or NaN when the map says nothing about it. */
   map(a: number): number {
     const i = this.indexOf(a);
@@ -104,34 +110,6 @@ export class AddressMap {
     const end = n > 0 ? start + r.uint() : 0;
     if (!Number.isSafeInteger(end)) throw corrupt('delta address map out of range');
     return new AddressMap(starts, shifts, end);
-  }
-}
-
-/** map(target) - map(pc), NaN when either is unmapped: how far a reference from pc to target must reach in the
- *  new program. The same value as the two lookups, with pc's stretch (one breakpoint's span) remembered between
- *  calls: a scan asks about positions in increasing order, most of them, and many targets, in the stretch of
- *  the one before. One per scan (not fields of the map, not a closure: either made the first, cold apply of a
- *  layer with hundreds of programs slower). */
-export class MoveLookup {
-  // pc's stretch: [from, to) and its shift, in a typed array (fields first holding 0 and then a double would
-  // change the object's hidden class under the optimised scan)
-  private readonly at = new Float64Array(3);
-
-  constructor(private readonly map: AddressMap) {}
-
-  moved(pc: number, target: number): number {
-    const at = this.at;
-    if (!(pc >= at[0]! && pc < at[1]!)) {
-      const m = this.map;
-      const i = m.indexOf(pc);
-      if (i < 0) return NaN;
-      at[0] = m.starts[i]!;
-      at[1] = i + 1 < m.starts.length ? m.starts[i + 1]! : m.end;
-      at[2] = m.shifts[i]!;
-    }
-    const s = at[2]!;
-    if (target >= at[0]! && target < at[1]!) return target + s - (pc + s);
-    return this.map.map(target) - (pc + s);
   }
 }
 

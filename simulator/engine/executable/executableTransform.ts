@@ -15,11 +15,8 @@ import { readTarLayout, type TarEntryLayout } from '../tarLayout.js';
 import { ByteSink, VarintReader } from '../varint.js';
 import { corrupt } from '../../shared/errors.js';
 import { AddressMap, buildAddressMap, type AlignedRun } from './addressMap.js';
-import { ElfMachine, fileOffsetOf, looksLikeElf, readElfImage, vaddrOf, type ElfImage } from './elfImage.js';
-import { rewriteX86 } from './x86References.js';
-import { rewriteArm64 } from './arm64References.js';
-import { rewriteArm32 } from './arm32References.js';
-import { rewritePointers } from './pointerReferences.js';
+import { fileOffsetOf, looksLikeElf, readElfImage, vaddrOf, type ElfImage } from './elfImage.js';
+import { rewritePointersOnly, rewriteReferences } from './references.js';
 
 /** One old ELF file, where it lies in the old input, and how its addresses moved. */
 export interface ExecutableTransform {
@@ -141,7 +138,7 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
   const old = p.old;
   const next = p.next;
   const rewritten: number[] = [];
-  rewritePointers(old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), rewritten);
+  rewritePointersOnly(old, scratch, oldElf, map, new Set(candidates.map((s) => s.index)), rewritten);
   for (let k = 0; k < rewritten.length; k += 2) {
     const at = rewritten[k]!;
     const section = rewritten[k + 1]!;
@@ -165,17 +162,7 @@ function choosePointerSections(p: FilePair, oldElf: ElfImage, newElf: ElfImage, 
 function rewriteFile(src: Uint8Array, dst: Uint8Array, map: AddressMap, pointerSections: readonly number[]): number {
   const elf = readElfImage(src);
   if (!elf) return 0;
-  rewritePointers(src, dst, elf, map, new Set(pointerSections));
-  switch (elf.machine) {
-    case ElfMachine.X86_64:
-      return rewriteX86(src, dst, elf, map);
-    case ElfMachine.Aarch64:
-      return rewriteArm64(src, dst, elf, map);
-    case ElfMachine.Arm:
-      return rewriteArm32(src, dst, elf, map);
-    default:
-      return 0;
-  }
+  return rewriteReferences(src, dst, elf, map, new Set(pointerSections));
 }
 
 /** The old input with every transform's references rewritten: what the byte delta is made and applied

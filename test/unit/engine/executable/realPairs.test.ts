@@ -38,4 +38,22 @@ for (const [name, machine] of Object.entries(pairs)) {
       parts.push(c);
     assert.ok(Buffer.concat(parts).equals(next), 'apply rebuilds new exactly');
   });
+
+  // Made once by the JavaScript reference scans (6b11ee1), before they became WebAssembly: the device must
+  // predict the old programs bit for bit as they did, or these deltas no longer rebuild their targets.
+  test(`${name}: a delta made by the earlier JavaScript scans still rebuilds new`, async () => {
+    const at = join(dir, name);
+    const old = readFileSync(join(at, 'old.tar'));
+    const delta = readFileSync(join(__dirname, '..', 'formats', `${name}-v2.delta`));
+    assert.equal(delta.readUInt8(8), 2, 'the fixture is a version 2 delta');
+    const parts: Buffer[] = [];
+    for await (const c of applyByteDelta(
+      old,
+      (async function* () {
+        yield delta;
+      })(),
+    ))
+      parts.push(c);
+    assert.ok(Buffer.concat(parts).equals(readFileSync(join(at, 'new.tar'))), 'apply rebuilds new exactly');
+  });
 }
