@@ -1,7 +1,9 @@
 // The hash index of the old input that the match finder (matchFinder.ts) looks new positions up in: 8-byte
 // grams of old, positions every 2-4 bytes, four per bucket, newest first, with a few hash bits kept in each slot
 // so that most wrong candidates are skipped without reading old. Filled straight into the table when it fits the
-// last-level cache, through cache-sized partitions when it does not.
+// last-level cache, through cache-sized partitions when it does not. The fill is WebAssembly (wasm/indexFill.ts).
+import { indexFillWasm } from './wasm/indexFill.wasm.js';
+
 export const K = 8; // bytes hashed per index entry: the shortest match the index can find
 const MAX_TABLE_BITS = 23;
 // Tables up to 2^20 buckets (16 MiB) are filled straight: they stay in the last-level cache, where that costs
@@ -13,68 +15,112 @@ const DIRECT_BITS = 20;
 // Measured on the five public pairs (load 6-8): creation CPU 9 % lower, deltas of the four ELF pairs 0.3-8 %
 // larger (0.55x -> 0.56x bsdiff), typescript's unchanged; 4 times was no faster and up to 20 % larger.
 const COARSE_STRIDE = 2;
-// Positions whose buckets are read ahead together while the index is filled (measured 1, 8, 16, 32: the fill
-// of a 13 MB basis took 15-25 % less CPU with 8-16 than one at a time; noisy, the machine was shared).
-const FILL_BATCH = 8;
 export const WAYS = 4; // positions kept per bucket, newest first
 const M1 = 0x2545f491;
 const M2 = 0x9e3779b1;
-/** Where the read-ahead loads go, so that the compiler cannot drop them. */
-let _fillSink = 0;
-
+// Old bytes copied into the fill's module at a time.
+const CHUNK = 1 << 20;
 /** Hash of the K = 8 bytes at p (little-endian words: DataView reads them in one load each). */
 export function hashAt(view: DataView, p: number): number {
   return Math.imul(view.getInt32(p, true) ^ Math.imul(view.getInt32(p + 4, true), M1), M2);
+}
+
+interface IndexFill {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  fillDirect(table: number, shift: number, tagBits: number, chunk: number, c0: number, from: number, to: number, stride: number): void;
+  countParts(starts: number, shift: number, partShift: number, chunk: number, c0: number, from: number, to: number, stride: number): void;
+  scatter(
+    starts: number,
+    pairs: number,
+    shift: number,
+    partShift: number,
+    tagBits: number,
+    chunk: number,
+    c0: number,
+    from: number,
+    to: number,
+    stride: number,
+  ): void;
+  fillFromPairs(table: number, pairs: number, m: number): void;
+}
+
+let fillModule: WebAssembly.Module | undefined;
+
+/** A fresh instance of the fill (WebAssembly, wasm/indexFill.ts) per index: its memory, which holds the table, is
+ *  freed with the index. */
+function newFill(): IndexFill {
+  fillModule ??= new WebAssembly.Module(Buffer.from(indexFillWasm, 'base64'));
+  return new WebAssembly.Instance(fillModule).exports as unknown as IndexFill;
+}
+
+/** Grows `fill`'s memory to hold `end` bytes. */
+function reserve(fill: IndexFill, end: number): void {
+  const need = end - fill.memory.buffer.byteLength;
+  if (need > 0) fill.memory.grow(Math.ceil(need / 65536));
+}
+
+/** Calls `each(c0, from, to)` over the positions a, a + stride, ... up to `last`, a chunk of old at a time (old's
+ *  bytes from c0 copied to `chunk` in the module first), newest first when `descending`. */
+function inChunks(
+  fill: IndexFill,
+  old: Uint8Array,
+  chunk: number,
+  a: number,
+  last: number,
+  stride: number,
+  descending: boolean,
+  each: (c0: number, from: number, to: number) => void,
+): void {
+  if (last < a) return;
+  const span = Math.floor((CHUNK - K) / stride) * stride; // from a chunk's first position to its last
+  const copy = (lo: number, hi: number) => new Uint8Array(fill.memory.buffer, chunk, hi + K - lo).set(old.subarray(lo, hi + K));
+  if (descending) {
+    for (let hi = a + Math.floor((last - a) / stride) * stride; hi >= a;) {
+      const lo = Math.max(a + Math.ceil((hi - span - a) / stride) * stride, a);
+      copy(lo, hi);
+      each(lo, hi, lo);
+      hi = lo - stride;
+    }
+  } else {
+    for (let lo = a; lo <= last;) {
+      const hi = Math.min(lo + span, a + Math.floor((last - a) / stride) * stride);
+      copy(lo, hi);
+      each(lo, lo, hi);
+      lo = hi + stride;
+    }
+  }
 }
 
 /** Old positions every `stride` bytes, hashed into buckets of four (newest first), stored +1 so that 0 means
  *  empty. The table has about one slot per 8 old bytes and the stride is chosen so that about two positions
  *  compete for each slot (measured on the corpus: a sparser, larger table gives bigger deltas and more cache
  *  misses). A match of K + stride - 1 bytes is always found. Ranges in `skip` (old files identical to their
- *  new counterpart, reachable through hints anyway) are left out. */
+ *  new counterpart, reachable through hints anyway) are left out. The table is a view of the fill's memory. */
 export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number): { table: Int32Array; shift: number; tagBits: number } {
   // ranges: (start, end, stride multiple) triples
   let covered = 0;
   for (let r = 0; r < ranges.length; r += 3) covered += (ranges[r + 1]! - ranges[r]!) / ranges[r + 2]!;
   const bits = Math.max(10, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(Math.max(1, covered / 32))) - sparse));
   const shift = 32 - bits;
-  const t = new Int32Array(WAYS << bits);
   const base = Math.max(1, Math.ceil(covered / 8 / (1 << bits)));
   // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
   const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
-  const tagMask = (1 << tagBits) - 1;
-  const view = new DataView(old.buffer, old.byteOffset, old.length);
+  const fill = newFill();
+  const table = (fill.heapBase() + 7) & ~7;
+  const slots = WAYS << bits;
+  const chunk = table + 4 * slots;
+  const chunkEnd = chunk + CHUNK + 8;
+  reserve(fill, chunkEnd);
   if (bits <= DIRECT_BITS) {
-    // Newest first: each bucket takes the first four positions that reach it, older ones are dropped. Each
-    // bucket read misses the cache, so the buckets of a batch of positions are read first in a loop of
-    // independent loads (the misses overlap), then the batch is inserted from cache.
-    const hs = new Int32Array(FILL_BATCH);
+    // Newest first: each bucket takes the first four positions that reach it, older ones are dropped.
     for (let r = ranges.length - 3; r >= 0; r -= 3) {
-      const a = ranges[r]!;
-      const last = ranges[r + 1]! - K;
       const stride = base * ranges[r + 2]!;
-      if (last < a) continue;
-      let p = a + (((last - a) / stride) | 0) * stride;
-      while (p >= a) {
-        const count = Math.min(FILL_BATCH, ((p - a) / stride + 1) | 0);
-        let touched = 0;
-        for (let i = 0, q = p; i < count; i++, q -= stride) {
-          const x = hashAt(view, q);
-          hs[i] = x;
-          touched ^= t[(x >>> shift) * WAYS + WAYS - 1]!;
-        }
-        _fillSink ^= touched;
-        for (let i = 0; i < count; i++, p -= stride) {
-          const x = hs[i]!;
-          const h = (x >>> shift) * WAYS;
-          if (t[h + WAYS - 1] !== 0) continue;
-          let w = h;
-          while (t[w] !== 0) w++;
-          t[w] = (p + 1) * (tagMask + 1) + (x & tagMask);
-        }
-      }
+      inChunks(fill, old, chunk, ranges[r]!, ranges[r + 1]! - K, stride, true, (c0, from, to) =>
+        fill.fillDirect(table, shift, tagBits, chunk, c0, from, to, stride),
+      );
     }
-    return { table: t, shift, tagBits };
+    return { table: new Int32Array(fill.memory.buffer, table, slots), shift, tagBits };
   }
   // Inserting straight into a larger table misses the cache on every position. Instead the positions are
   // counted per partition (the top bits of their bucket), scattered into their partitions (a few hundred
@@ -84,33 +130,25 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
   // ones are dropped unwritten: exactly the table direct insertion (newest first, shifting) would build.
   const partBits = Math.max(0, Math.min(10, bits - 11));
   const partShift = bits - partBits;
-  const starts = new Int32Array((1 << partBits) + 1);
-  for (let r = 0; r < ranges.length; r += 3) {
-    const stride = base * ranges[r + 2]!;
-    for (let p = ranges[r]!, b = ranges[r + 1]!; p <= b - K; p += stride) starts[((hashAt(view, p) >>> shift) >>> partShift) + 1]!++;
-  }
-  for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
-  const m = starts[starts.length - 1]!;
-  // the hashes are computed again rather than kept
-  const pairs = new Int32Array(2 * m);
-  for (let r = 0; r < ranges.length; r += 3) {
-    const stride = base * ranges[r + 2]!;
-    for (let p = ranges[r]!, b = ranges[r + 1]!; p <= b - K; p += stride) {
-      const x = hashAt(view, p);
-      const h = x >>> shift;
-      const at = 2 * starts[h >>> partShift]!++;
-      pairs[at] = h * WAYS;
-      pairs[at + 1] = (p + 1) * (tagMask + 1) + (x & tagMask);
+  const parts = 1 << partBits;
+  const starts = chunkEnd;
+  const pairs = starts + 4 * (parts + 1);
+  reserve(fill, pairs);
+  const eachRange = (work: (c0: number, from: number, to: number, stride: number) => void) => {
+    for (let r = 0; r < ranges.length; r += 3) {
+      const stride = base * ranges[r + 2]!;
+      inChunks(fill, old, chunk, ranges[r]!, ranges[r + 1]! - K, stride, false, (c0, from, to) => work(c0, from, to, stride));
     }
-  }
-  for (let k = 2 * m - 2; k >= 0; k -= 2) {
-    const h = pairs[k]!;
-    if (t[h + WAYS - 1] !== 0) continue;
-    let w = h;
-    while (t[w] !== 0) w++;
-    t[w] = pairs[k + 1]!;
-  }
-  return { table: t, shift, tagBits };
+  };
+  eachRange((c0, from, to, stride) => fill.countParts(starts, shift, partShift, chunk, c0, from, to, stride));
+  const counts = new Int32Array(fill.memory.buffer, starts, parts + 1);
+  for (let k = 1; k <= parts; k++) counts[k]! += counts[k - 1]!;
+  const m = counts[parts]!;
+  reserve(fill, pairs + 8 * m);
+  // the hashes are computed again rather than kept
+  eachRange((c0, from, to, stride) => fill.scatter(starts, pairs, shift, partShift, tagBits, chunk, c0, from, to, stride));
+  fill.fillFromPairs(table, pairs, m);
+  return { table: new Int32Array(fill.memory.buffer, table, slots), shift, tagBits };
 }
 
 /** Old ranges to index as (start, end, stride multiple) triples: all of old but the `skip` ranges, the
