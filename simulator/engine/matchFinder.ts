@@ -71,9 +71,11 @@ export function findMatches(
   // made them inline is thrown away then ("wrong map"): cheap here, tens of milliseconds of compile in the scan
   const matcher = new Matcher(plain(old), plain(next), hintArr, ranges, opts.sparse ?? 0);
   matcher.run(sink, opts.progress ?? noProgress);
+  matcher.release();
 }
 
 const noProgress = (): void => {};
+const noRelease = (): void => {};
 
 /** A matcher is made per call, its methods shared by all: V8 keeps one compiled copy of each. (Closures made per
  *  call had a feedback cell each, and the optimised caller was thrown away at the next call's closures: "wrong
@@ -85,6 +87,8 @@ class Matcher {
   readonly cmp: ByteComparer;
   readonly indexed: boolean;
   readonly table: Int32Array;
+  /** Gives the index's table back once the scan is done. */
+  readonly release: () => void;
   readonly shift: number;
   readonly tagBits: number;
   readonly tagMask: number;
@@ -112,8 +116,11 @@ class Matcher {
     this.oldN = old.length;
     this.cmp = new ByteComparer(old, next);
     this.indexed = old.length >= K;
-    const index = this.indexed ? buildIndex(old, ranges, sparse) : { table: new Int32Array(WAYS), shift: 31, tagBits: 0 };
+    const index = this.indexed
+      ? buildIndex(old, ranges, sparse)
+      : { table: new Int32Array(WAYS), shift: 31, tagBits: 0, release: noRelease };
     this.table = index.table;
+    this.release = index.release;
     this.shift = index.shift;
     this.tagBits = index.tagBits;
     this.tagMask = (1 << index.tagBits) - 1;

@@ -46,10 +46,17 @@ interface IndexFill {
 }
 
 let fillModule: WebAssembly.Module | undefined;
+// One instance kept for the next index while its memory (which holds the table) is small: a delta indexes each
+// program of a layer on its own, hundreds in a layer of libraries, and a fresh instance's memory is fresh pages
+// for each. Larger ones are freed with their index (a module's memory never shrinks).
+const KEEP_MEMORY = 16 << 20;
+let spare: IndexFill | undefined;
 
-/** A fresh instance of the fill (WebAssembly, wasm/indexFill.ts) per index: its memory, which holds the table, is
- *  freed with the index. */
-function newFill(): IndexFill {
+/** An instance of the fill (WebAssembly, wasm/indexFill.ts), the spare one if there is one. */
+function takeFill(): IndexFill {
+  const kept = spare;
+  spare = undefined;
+  if (kept) return kept;
   fillModule ??= new WebAssembly.Module(Buffer.from(indexFillWasm, 'base64'));
   return new WebAssembly.Instance(fillModule).exports as unknown as IndexFill;
 }
@@ -97,7 +104,15 @@ function inChunks(
  *  compete for each slot (measured on the corpus: a sparser, larger table gives bigger deltas and more cache
  *  misses). A match of K + stride - 1 bytes is always found. Ranges in `skip` (old files identical to their
  *  new counterpart, reachable through hints anyway) are left out. The table is a view of the fill's memory. */
-export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number): { table: Int32Array; shift: number; tagBits: number } {
+export interface MatchIndex {
+  table: Int32Array;
+  shift: number;
+  tagBits: number;
+  /** Done with the table: its instance may serve the next index (the table must not be read after). */
+  release(): void;
+}
+
+export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number): MatchIndex {
   // ranges: (start, end, stride multiple) triples
   let covered = 0;
   for (let r = 0; r < ranges.length; r += 3) covered += (ranges[r + 1]! - ranges[r]!) / ranges[r + 2]!;
@@ -106,12 +121,21 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
   const base = Math.max(1, Math.ceil(covered / 8 / (1 << bits)));
   // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
   const tagBits = Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2))));
-  const fill = newFill();
+  const fill = takeFill();
   const table = (fill.heapBase() + 7) & ~7;
   const slots = WAYS << bits;
   const chunk = table + 4 * slots;
   const chunkEnd = chunk + CHUNK + 8;
   reserve(fill, chunkEnd);
+  new Int32Array(fill.memory.buffer, table, slots).fill(0); // a spare instance holds its last table
+  const done = (): MatchIndex => ({
+    table: new Int32Array(fill.memory.buffer, table, slots),
+    shift,
+    tagBits,
+    release: () => {
+      if (fill.memory.buffer.byteLength <= KEEP_MEMORY) spare = fill;
+    },
+  });
   if (bits <= DIRECT_BITS) {
     // Newest first: each bucket takes the first four positions that reach it, older ones are dropped.
     for (let r = ranges.length - 3; r >= 0; r -= 3) {
@@ -120,7 +144,7 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
         fill.fillDirect(table, shift, tagBits, chunk, c0, from, to, stride),
       );
     }
-    return { table: new Int32Array(fill.memory.buffer, table, slots), shift, tagBits };
+    return done();
   }
   // Inserting straight into a larger table misses the cache on every position. Instead the positions are
   // counted per partition (the top bits of their bucket), scattered into their partitions (a few hundred
@@ -134,6 +158,8 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
   const starts = chunkEnd;
   const pairs = starts + 4 * (parts + 1);
   reserve(fill, pairs);
+  const counts = new Int32Array(fill.memory.buffer, starts, parts + 1);
+  counts.fill(0);
   const eachRange = (work: (c0: number, from: number, to: number, stride: number) => void) => {
     for (let r = 0; r < ranges.length; r += 3) {
       const stride = base * ranges[r + 2]!;
@@ -141,14 +167,13 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
     }
   };
   eachRange((c0, from, to, stride) => fill.countParts(starts, shift, partShift, chunk, c0, from, to, stride));
-  const counts = new Int32Array(fill.memory.buffer, starts, parts + 1);
   for (let k = 1; k <= parts; k++) counts[k]! += counts[k - 1]!;
   const m = counts[parts]!;
   reserve(fill, pairs + 8 * m);
   // the hashes are computed again rather than kept
   eachRange((c0, from, to, stride) => fill.scatter(starts, pairs, shift, partShift, tagBits, chunk, c0, from, to, stride));
   fill.fillFromPairs(table, pairs, m);
-  return { table: new Int32Array(fill.memory.buffer, table, slots), shift, tagBits };
+  return done();
 }
 
 /** Old ranges to index as (start, end, stride multiple) triples: all of old but the `skip` ranges, the

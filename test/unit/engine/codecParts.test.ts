@@ -1,9 +1,10 @@
 // The codec's inner parts against plain reference code: exact match lengths (every path: short, word-wise,
 // chunked memcmp, buffer ends) and the zero-run coding of the diff section (runs of every length, literal
-// runs across short zero runs, trailing zeros).
+// runs across short zero runs, trailing zeros), and the match index (each position in its bucket, fresh or reused).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteComparer } from '../../../simulator/engine/byteComparer.js';
+import { K, WAYS, buildIndex, hashAt, indexedRanges } from '../../../simulator/engine/matchIndex.js';
 import { ZeroRunWriter, decodeZeroRuns } from '../../../simulator/engine/zeroRuns.js';
 import { prng, randomBytes } from './fixtures.js';
 
@@ -72,4 +73,34 @@ test('zero-run coding shrinks a sparse diff to about its changed bytes', () => {
   const runs = w.finish();
   assert.equal(w.length, 998_000);
   assert.ok(runs.length <= 4 * 1000, `1000 changed bytes in 1 MB coded in ${runs.length} bytes (two varints and the byte each)`);
+});
+
+test('the match index holds every indexed position in its own bucket, the same whether its instance is fresh or reused', () => {
+  const check = (old: Uint8Array, sparse: number) => {
+    const ranges = indexedRanges(old.length, [[1000, 3000]], [[5000, 9000]]);
+    const index = buildIndex(old, ranges, sparse);
+    const { table, shift, tagBits } = index;
+    const view = new DataView(old.buffer, old.byteOffset, old.length);
+    let filled = 0;
+    for (let k = 0; k < table.length; k++) {
+      const v = table[k]!;
+      if (v === 0) continue;
+      filled++;
+      const p = (v >>> tagBits) - 1;
+      assert.ok(p + K <= old.length && !(p >= 1000 && p < 3000), `slot ${k} holds position ${p}, outside what was indexed`);
+      const x = hashAt(view, p);
+      assert.equal((x >>> shift) * WAYS, k - (k % WAYS), `position ${p} is in bucket ${k >> 2}, its hash says otherwise`);
+      assert.equal(v & ((1 << tagBits) - 1), x & ((1 << tagBits) - 1), 'the tag is the hash low bits');
+    }
+    const copy = Int32Array.from(table);
+    index.release();
+    return { copy, filled };
+  };
+  const small = randomBytes(200_000, 31);
+  const first = check(small, 0);
+  assert.ok(first.filled > 10_000, 'the index holds positions');
+  check(randomBytes(3_000_000, 32), 0); // a larger table in the instance meanwhile
+  check(randomBytes(50_000, 33), 2);
+  const again = check(small, 0);
+  assert.deepEqual(again.copy, first.copy, 'built again after others, the table is the same');
 });
