@@ -1,7 +1,7 @@
 // Compiles the engine's AssemblyScript sources to WebAssembly and writes each binary, in base64, as a TypeScript
 // module beside its source: the bundles, the delta worker and the board's agent then carry it inside their code,
 // with no file to find at run time. The modules are committed (a build needs no compiler); `--check` exits 1 when
-// one is not what its source compiles to now (a unit test runs it).
+// one is not what its source compiles to now (a unit test runs it). `npm run build:wasm` runs it.
 import asc from 'assemblyscript/asc';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
