@@ -5,6 +5,7 @@
 // "extra". Alignment hints (from tar entries paired by path) are tried as match candidates too, so a changed
 // file is diffed against its own old version first. The scan is WebAssembly (wasm/matching.ts, which also says
 // why each of its thresholds is what it is); this file lays out its memory and hands its triples on.
+import { tooLarge } from '../shared/errors.js';
 import { buildIndex, indexedRanges, reserve } from './matchIndex.js';
 
 export interface AlignmentHint {
@@ -37,6 +38,9 @@ const DONE = 0;
 const PROGRESS_DUE = 2;
 const TRIPLES = 4096; // triples the scan writes before it hands them over
 const WARM_HASHES = 8; // the scan's read-ahead (WARM in wasm/matching.ts)
+// Positions are 32-bit in the module, whose memory is at most 4 GiB: larger inputs go through the windowed codec
+// (byteDeltaFiles.ts and imageDeltaFiles.ts choose it far below this).
+const MAX_INPUTS = 2 ** 31 - 1;
 
 export function findMatches(
   old: Uint8Array,
@@ -45,6 +49,10 @@ export function findMatches(
   sink: TripleSink,
   opts: MatchOptions = {},
 ): void {
+  if (old.length + next.length > MAX_INPUTS)
+    throw tooLarge(
+      `${old.length + next.length} bytes of old and new are too many to match in memory (2 GiB at most): make the delta from files, windowed`,
+    );
   const ranges = indexedRanges(old.length, opts.skipOld ?? [], opts.coarseOld ?? []);
   const index = buildIndex(old, ranges, opts.sparse ?? 0);
   const { m } = index;
