@@ -2,6 +2,7 @@
 // a usage line, and a run function that returns the exit code. Each subcommand lives in commands/<name>.ts
 // and is registered once in registry.ts, which loads it only when it runs.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseBytes } from '../shared/composeUnits.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -77,6 +78,20 @@ export function intOpt(args: ParsedArgs, name: string, fallback: number): number
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} expects a non-negative number, got '${v}'`);
   return n;
+}
+
+// The windowed codec's smallest window is 1 MiB, a sixteenth of this.
+const MIN_MEMORY_BUDGET = 16 << 20;
+
+/** `--memory-budget SIZE` (e.g. 64MB, 1GiB): what the engine may hold while it makes a delta; undefined when not
+ *  given (the engine's default, 256 MiB). */
+export function memoryBudgetOpt(args: ParsedArgs): number | undefined {
+  const v = stringOpt(args, 'memory-budget');
+  if (v === undefined) return undefined;
+  const bytes = parseBytes(v);
+  if (bytes === undefined) throw new UsageError(`--memory-budget takes a size such as 64MB, not '${v}'`);
+  if (bytes < MIN_MEMORY_BUDGET) throw new UsageError(`--memory-budget must be at least 16MB, not '${v}'`);
+  return bytes;
 }
 
 export function positional(args: ParsedArgs, index: number, what: string): string {

@@ -31,10 +31,11 @@ export interface CreateImageDeltaFileOffThreadOptions {
 }
 
 /** Whether images of these sizes (bytes each) are handled from files within the memory budget rather than
- *  read into memory: when together they take more than half the default budget. The one rule of the push
- *  (shipToDevice) and the registry (publishDelta, image push); below it, memory is quicker. */
-export function imagesHeldInFiles(...imageBytes: number[]): boolean {
-  return imageBytes.reduce((n, b) => n + b, 0) > DEFAULT_MEMORY_BUDGET / 2;
+ *  read into memory: when together they take more than half the budget (default: the engine's). The one rule
+ *  of the push (shipToDevice) and the registry (publishDelta, image push, fleet releases); below it, memory is
+ *  quicker. */
+export function imagesHeldInFiles(imageBytes: readonly number[], budget = DEFAULT_MEMORY_BUDGET): boolean {
+  return imageBytes.reduce((n, b) => n + b, 0) > budget / 2;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface BuildReleaseOptions {
   spool: ImageSpool;
   deviceType: string;
   arch: string;
+  /** What the engine may hold while it makes a delta (default: its own, 256 MiB); larger images go through files. */
+  memoryBudget?: number;
   onLine?(service: string, line: string): void;
 }
 
@@ -67,7 +69,7 @@ export async function buildRelease(o: BuildReleaseOptions, project: Project): Pr
     if (!ref) throw invalidInput(`service '${s.name}' has neither a build nor an image`);
     try {
       const { bytes } = await engineImage(o.docker, ref);
-      out.set(s.name, await o.spool.engineImage(o.docker, ref, imagesHeldInFiles(bytes, bytes)));
+      out.set(s.name, await o.spool.engineImage(o.docker, ref, imagesHeldInFiles([bytes, bytes], o.memoryBudget)));
     } catch (err) {
       if (EdgePushError.is(err, 'not-found')) throw invalidInput(`service '${s.name}': image '${ref}' is not in this machine's engine`);
       throw err;
@@ -107,7 +109,7 @@ export async function publishReleaseDeltas(
     const to = release.find((r) => r.service === b.service);
     if (!to || to.archive.imageId === b.imageId) continue;
     const { bytes } = await engineImage(o.docker, b.imageId);
-    const image = await o.spool.engineImage(o.docker, b.imageId, imagesHeldInFiles(bytes, imageBytesOf(to.archive)));
+    const image = await o.spool.engineImage(o.docker, b.imageId, imagesHeldInFiles([bytes, imageBytesOf(to.archive)], o.memoryBudget));
     let d: PublishedDelta & { service: string };
     try {
       const basePushed = await pushImage(o.client, to.repository, `base-${b.imageId.slice(7, 19)}`, image, { workDir: o.spool.dir });
@@ -116,7 +118,7 @@ export async function publishReleaseDeltas(
         to.repository,
         { image, ends: endsOf(basePushed) },
         { image: to.archive, pushed: to.pushed },
-        { workDir: o.spool.dir },
+        { workDir: o.spool.dir, memoryBudget: o.memoryBudget },
       );
       d = { ...published, service: b.service };
     } finally {

@@ -38,6 +38,8 @@ export interface RolloutOptions {
   waves?: string;
   healthTimeoutSeconds?: number;
   faults?: string;
+  /** What the engine may hold while it makes a delta (default: its own, 256 MiB). */
+  memoryBudget?: number;
   /** `dist/cli.js`, to start a device again after a power cut. */
   cliPath: string;
   docker?: Docker;
@@ -87,6 +89,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     client,
     deviceType: first?.deviceType ?? o.fleet.deviceType,
     arch: first?.arch ?? 'amd64',
+    memoryBudget: o.memoryBudget,
   };
   const project: Project = await loadFleetProject(ctx);
   const services = project.services.map((s) => s.name);

@@ -67,7 +67,8 @@ export async function publishDelta(
   const layerPullBytes =
     to.pushed.manifestSize + to.image.config.length + to.pushed.layers.reduce((s, l) => s + (fromLayers.has(l.diffId) ? 0 : l.size), 0);
   const existing = await findDeltaByTag(client, repository, from.image.imageId, to.image.imageId);
-  const fromFiles = inFile(from.image) || inFile(to.image) || imagesHeldInFiles(imageBytesOf(from.image), imageBytesOf(to.image));
+  const fromFiles =
+    inFile(from.image) || inFile(to.image) || imagesHeldInFiles([imageBytesOf(from.image), imageBytesOf(to.image)], opts.memoryBudget);
   const common = { fromImageId: from.image.imageId, toImageId: to.image.imageId, layerPullBytes, fromFiles };
   if (existing) {
     return {

@@ -1,14 +1,16 @@
 // `edgepush delta create|apply|report`: the embedded engine's codec on files, and the per-image report
 // (images as `docker save` archives or as refs in the local Docker engine).
-import { UsageError, noExtraPositionals, positional, requiredOpt, type CliCommand, type ParsedArgs } from '../command.js';
+import { UsageError, memoryBudgetOpt, noExtraPositionals, positional, requiredOpt, type CliCommand, type ParsedArgs } from '../command.js';
 import { applyDeltaFile, createDeltaFile } from '../../engine/byteDeltaFiles.js';
 import { removePendingTempFiles } from '../../engine/atomicFile.js';
 import { progressLine } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/units.js';
 
-const usage = `edgepush delta create OLD NEW -o OUT | delta apply OLD DELTA -o OUT | delta report --from IMAGE --to IMAGE [--json]
+const usage = `edgepush delta create OLD NEW -o OUT [--memory-budget SIZE] | delta apply OLD DELTA -o OUT | delta report --from IMAGE --to IMAGE [--json]
 
-  create OLD NEW -o OUT     write a binary delta that turns file OLD into file NEW (tar-aware)
+  create OLD NEW -o OUT     write a binary delta that turns file OLD into file NEW (tar-aware); files larger together
+                            than half of --memory-budget (default 256MB, at least 16MB) are diffed through a window
+                            that fits it, and apply then needs about as much
   apply OLD DELTA -o OUT    rebuild NEW from OLD and DELTA; OUT is written only when its digest checks out
   report --from A --to B    what updating image A to B sends: full, layer pull, librsync method, EdgePush
                             delta (IMAGE: a docker save archive, or an image in the local engine)`;
@@ -39,7 +41,10 @@ async function run(args: ParsedArgs): Promise<number> {
       const [oldPath, newPath, out] = [positional(args, 1, 'OLD'), positional(args, 2, 'NEW'), requiredOpt(args, 'output')];
       progress.update('creating delta');
       const r = await removingTempsOnSignal(() =>
-        createDeltaFile(oldPath, newPath, out, { onProgress: (done, total) => progress.update('creating delta', done, total) }),
+        createDeltaFile(oldPath, newPath, out, {
+          memoryBudget: memoryBudgetOpt(args),
+          onProgress: (done, total) => progress.update('creating delta', done, total),
+        }),
       );
       progress.done(`${out}: ${formatBytes(r.bytes)} delta for ${formatBytes(r.header.newSize)}`);
       return 0;
@@ -69,6 +74,12 @@ async function run(args: ParsedArgs): Promise<number> {
 
 export const deltaCommand: CliCommand = {
   usage,
-  options: { output: { type: 'string', short: 'o' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    output: { type: 'string', short: 'o' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'memory-budget': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   run,
 };

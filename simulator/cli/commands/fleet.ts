@@ -1,7 +1,17 @@
 // `edgepush fleet start|list|status|stop|push`: N simulated devices on this machine, and staged rollouts to them
 // through a registry (waves, health gate, automatic rollback, injected faults).
 import { resolve } from 'node:path';
-import { UsageError, flag, intOpt, noExtraPositionals, requiredOpt, stringOpt, type CliCommand, type ParsedArgs } from '../command.js';
+import {
+  UsageError,
+  flag,
+  intOpt,
+  memoryBudgetOpt,
+  noExtraPositionals,
+  requiredOpt,
+  stringOpt,
+  type CliCommand,
+  type ParsedArgs,
+} from '../command.js';
 import { DEFAULT_FIRST_ADDRESS, startFleet, stopFleet } from '../../fleet/fleetDevices.js';
 import { listFleets, readFleet } from '../../fleet/fleetStore.js';
 import { fleetStatus } from '../../fleet/fleetStatus.js';
@@ -14,7 +24,7 @@ import { invalidInput } from '../../shared/errors.js';
 
 const usage = `edgepush fleet start --name F --size N [--first ${DEFAULT_FIRST_ADDRESS}] [--device-type T] [--link RATE]
 edgepush fleet list | fleet status --name F [--json] | fleet stop --name F [--purge]
-edgepush fleet push [DIR] --fleet F --registry URL [--waves ${DEFAULT_WAVES}] [--health-timeout S] [--faults power=P%,link=P%] [--json]
+edgepush fleet push [DIR] --fleet F --registry URL [--waves ${DEFAULT_WAVES}] [--health-timeout S] [--faults power=P%,link=P%] [--memory-budget SIZE] [--json]
 
   start   N simulated devices in the background on consecutive loopback addresses, sharing this machine's engine
   status  each device's release and services, and how many run each release
@@ -23,6 +33,8 @@ edgepush fleet push [DIR] --fleet F --registry URL [--waves ${DEFAULT_WAVES}] [-
           wave by wave (sizes are cumulative: a count or a share of the fleet); a wave passes when all its devices
           run the release Running and healthy within --health-timeout (default 60 s); a failed wave rolls every
           updated device back. --faults power-cuts or drops the link of that share of the devices mid-update.
+          --memory-budget: what the engine may hold while it makes a delta (default 256MB; at least 16MB);
+          images larger together than half of it are exported to files and diffed within it.
 Exit codes (push): 0 the whole fleet runs the release, 5 the rollout stopped (rolled back or not), 2 usage.`;
 
 function describe(e: RolloutEvent): string | undefined {
@@ -113,6 +125,7 @@ async function run(args: ParsedArgs): Promise<number> {
         waves: stringOpt(args, 'waves'),
         healthTimeoutSeconds: intOpt(args, 'health-timeout', 60),
         faults: stringOpt(args, 'faults'),
+        memoryBudget: memoryBudgetOpt(args),
         cliPath: resolve(process.argv[1] ?? 'dist/cli.js'),
         onEvent: (e) => {
           const line = describe(e);
@@ -151,6 +164,7 @@ export const fleetCommand: CliCommand = {
     waves: { type: 'string' },
     'health-timeout': { type: 'string' },
     faults: { type: 'string' },
+    'memory-budget': { type: 'string' },
     json: { type: 'boolean' },
   },
   run,

@@ -1,7 +1,17 @@
 // `edgepush image push IMAGE --registry URL` and `image delta FROM TO --registry URL`: images of the local
 // engine into any OCI registry, and EdgePush deltas between them as OCI artifacts (subject = TO).
 import Docker from 'dockerode';
-import { UsageError, flag, noExtraPositionals, positional, requiredOpt, stringOpt, type CliCommand, type ParsedArgs } from '../command.js';
+import {
+  UsageError,
+  flag,
+  memoryBudgetOpt,
+  noExtraPositionals,
+  positional,
+  requiredOpt,
+  stringOpt,
+  type CliCommand,
+  type ParsedArgs,
+} from '../command.js';
 import { imagesHeldInFiles } from '../../engine/imageDeltaFileOffThread.js';
 import { RegistryClient } from '../../registry/registryClient.js';
 import { isRegistryRef, parseImageRef, parseRegistryAddress } from '../../registry/reference.js';
@@ -13,15 +23,17 @@ import { formatBytes } from '../../shared/units.js';
 import { invalidInput } from '../../shared/errors.js';
 import { splitTag } from '../../shared/imageRef.js';
 
-const usage = `edgepush image push IMAGE --registry URL [--repository R] [--tag T] [--json]
-edgepush image delta FROM TO --registry URL [--repository R] [--json]
+const usage = `edgepush image push IMAGE --registry URL [--repository R] [--tag T] [--memory-budget SIZE] [--json]
+edgepush image delta FROM TO --registry URL [--repository R] [--memory-budget SIZE] [--json]
 
   push    push IMAGE of the local engine (manifest, config, layers; blobs the registry has are skipped)
           to URL as R:T (default: IMAGE's own name and tag)
   delta   compute the EdgePush delta FROM -> TO (both images of the local engine; pushed first when missing)
           and push it as an OCI artifact whose subject is TO's manifest, found by the referrers API or its
           tag fallback (sha256-<TO digest>), and tagged delta-<FROM id>-<TO id>
-  URL     http://HOST:PORT, or HOST:PORT (plain HTTP on loopback), https://HOST; user:pass@ for auth`;
+  URL     http://HOST:PORT, or HOST:PORT (plain HTTP on loopback), https://HOST; user:pass@ for auth
+  SIZE    what the engine may hold (default 256MB; at least 16MB): images larger together than half of it
+          are exported to files, pushed a layer at a time and diffed within it`;
 
 /** `myapp/main:v2` → repository `myapp/main`, tag `v2`; a registry reference keeps only its path. */
 export function repoAndTag(image: string): { repository: string; tag: string } {
@@ -38,6 +50,7 @@ export function repoAndTag(image: string): { repository: string; tag: string } {
 
 async function run(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[0];
+  const memoryBudget = memoryBudgetOpt(args);
   const client = new RegistryClient(parseRegistryAddress(requiredOpt(args, 'registry')));
   const docker = new Docker();
   const progress = progressLine(process.stderr, flag(args, 'json') && !process.stderr.isTTY);
@@ -55,7 +68,7 @@ async function run(args: ParsedArgs): Promise<number> {
       const spool = await ImageSpool.create();
       let r: Awaited<ReturnType<typeof pushImage>>;
       try {
-        const archive = await spool.engineImage(docker, image, imagesHeldInFiles((await engineImage(docker, image)).bytes));
+        const archive = await spool.engineImage(docker, image, imagesHeldInFiles([(await engineImage(docker, image)).bytes], memoryBudget));
         r = await pushImage(client, repository, tag, archive, {
           workDir: spool.dir,
           onProgress: (phase, done, total) => progress.update(phase, done, total),
@@ -83,7 +96,7 @@ async function run(args: ParsedArgs): Promise<number> {
       // Images larger together than half the engine's memory budget are exported to files, pushed a layer at a
       // time and diffed within the budget; the delta is uploaded from its file. Removed however it ends.
       const sizes = await Promise.all([fromName, toName].map(async (ref) => (await engineImage(docker, ref)).bytes));
-      const large = imagesHeldInFiles(...sizes);
+      const large = imagesHeldInFiles(sizes, memoryBudget);
       const spool = await ImageSpool.create();
       let fromPushed: Awaited<ReturnType<typeof pushImage>>;
       let toPushed: typeof fromPushed;
@@ -102,7 +115,7 @@ async function run(args: ParsedArgs): Promise<number> {
           repository,
           { image: from, ends: endsOf(fromPushed) },
           { image: to, pushed: toPushed },
-          { workDir: spool.dir },
+          { workDir: spool.dir, memoryBudget },
         );
       } finally {
         await spool.dispose();
@@ -131,6 +144,12 @@ async function run(args: ParsedArgs): Promise<number> {
 
 export const imageCommand: CliCommand = {
   usage,
-  options: { registry: { type: 'string' }, repository: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    registry: { type: 'string' },
+    repository: { type: 'string' },
+    tag: { type: 'string' },
+    'memory-budget': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   run,
 };

@@ -69,7 +69,7 @@ export async function shipToDevice(o: ShipOptions): Promise<Shipped> {
   // Images that together take more than half the engine's memory budget are streamed to files and diffed
   // within the budget (windowed); smaller ones are read into memory, which is quicker.
   const sizes = await Promise.all([basisHere, o.imageId].map((id) => (id ? imageSizeOf(o.local, id) : 0)));
-  const delta = imagesHeldInFiles(...sizes) ? await createImageDeltaFileOffThread(sources) : await createImageDeltaOffThread(sources);
+  const delta = imagesHeldInFiles(sizes) ? await createImageDeltaFileOffThread(sources) : await createImageDeltaOffThread(sources);
   // A delta of large images lives in a file of its own: removed however the push ends (sent, failed, cancelled).
   try {
     if (agentTakesDeltas) {

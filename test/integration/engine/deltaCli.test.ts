@@ -41,6 +41,32 @@ test('delta create then apply rebuilds the new file exactly', () =>
     assert.ok((await readFile(join(dir, 'out'))).equals(next));
   }));
 
+test('delta create --memory-budget: files larger together than half of it go through a window (the delta says so), and apply rebuilds new', () =>
+  withDir(async (dir) => {
+    const old = randomBytes(12 << 20, 21);
+    const next = Buffer.concat([old.subarray(0, 5 << 20), randomBytes(300_000, 22), old.subarray(5 << 20)]);
+    for (let i = 100; i < next.length; i += 1 << 20) next[i] = next[i]! ^ 0x5a;
+    await writeFile(join(dir, 'old'), old);
+    await writeFile(join(dir, 'new'), next);
+    // byte 9 of the header is the window's log2, 0 when the delta was made (and is applied) with both inputs whole
+    const windowLog = async (name: string) => (await readFile(join(dir, name)))[9]!;
+    const whole = cli('create', join(dir, 'old'), join(dir, 'new'), '-o', join(dir, 'd-whole'));
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(await windowLog('d-whole'), 0, '24 MB of inputs fit half the default 256 MiB budget');
+    const bounded = cli('create', join(dir, 'old'), join(dir, 'new'), '-o', join(dir, 'd'), '--memory-budget', '16MB');
+    assert.equal(bounded.status, 0, bounded.stderr);
+    assert.equal(await windowLog('d'), 20, 'a 16 MiB budget holds a 1 MiB window of old');
+    assert.ok((await readFile(join(dir, 'd'))).length < 600_000, 'the window still finds the unchanged bytes');
+    const a = cli('apply', join(dir, 'old'), join(dir, 'd'), '-o', join(dir, 'out'));
+    assert.equal(a.status, 0, a.stderr);
+    assert.ok((await readFile(join(dir, 'out'))).equals(next));
+    for (const bad of ['lots', '1MB']) {
+      const r = cli('create', join(dir, 'old'), join(dir, 'new'), '-o', join(dir, 'd2'), '--memory-budget', bad);
+      assert.equal(r.status, 2, `--memory-budget ${bad} is a usage error`);
+      assert.match(r.stderr, /--memory-budget/);
+    }
+  }));
+
 test('delta apply against the wrong file fails in one line and writes nothing', () =>
   withDir(async (dir) => {
     await writeFile(join(dir, 'old'), randomBytes(10_000, 2));

@@ -124,6 +124,22 @@ test('image delta pushes an artifact with TO as subject, found by the tag schema
   assert.equal(again.manifestDigest, d.manifestDigest);
 });
 
+test('a delta published under a small memory budget is made from files, whatever the images were read into', async () => {
+  const client = new RegistryClient(parseRegistryAddress(reg.url));
+  const repo = `edgepush-it/${runTag()}-budget`;
+  const [a, b] = await Promise.all([readImageArchive({ docker, ref: V1 }), readImageArchive({ docker, ref: V2 })]);
+  const pa = await pushImageArchive(client, repo, 'a', a);
+  const pb = await pushImageArchive(client, repo, 'b', b);
+  // two small images in memory: the default budget diffs them in memory, a 1 MiB one (half of it below their size) from files
+  const budget = 1 << 20;
+  const d = await publishDelta(client, repo, { image: a, ends: endsOf(pa) }, { image: b, pushed: pb }, { memoryBudget: budget });
+  assert.equal(d.fromFiles, true, 'the budget decides, not only the default');
+  assert.deepEqual(
+    (await findDeltas(client, repo, pb.manifestDigest)).map((f) => [f.manifestDigest, f.baseImageId, f.targetImageId]),
+    [[d.manifestDigest, v1Id, v2Id]],
+  );
+});
+
 test('on a registry with the referrers API the delta is found by referrers and no fallback index is written', async () => {
   const front = await startReferrersFront(testAddress(81, 2), reg.url);
   try {
