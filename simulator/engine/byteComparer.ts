@@ -1,4 +1,4 @@
-// Exact match lengths between old and new, the inner loop of the match finder and the block writer: the first
+// Exact match lengths between old and new, for the block writer (the match finder has its own, in WebAssembly): the first
 // bytes one at a time (most candidates fail at once), then 8 bytes a step through DataViews, then memcmp by
 // large chunks once a match is long (an unchanged file is megabytes). No allocation on the short paths.
 const SHORT = 256;
