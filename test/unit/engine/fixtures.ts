@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { pack, type Header } from 'tar-stream';
 import type { ImageArchive } from '../../../simulator/engine/imageArchive.js';
+import { applyByteDelta } from '../../../simulator/engine/byteDelta.js';
 
 /** xorshift32: the same bytes for the same seed on every run. */
 export function prng(seed: number): () => number {
@@ -77,4 +78,18 @@ export function makeImage(layers: Buffer[], tag: string, env: string[] = []): Im
     }),
   );
   return { imageId: sha(config), config, repoTags: [tag], layers: layers.map((data) => ({ diffId: sha(data), data })) };
+}
+
+/** What a byte delta held in memory (one buffer, or the chunks createByteDelta made) rebuilds from `old`. */
+export async function appliedInMemory(old: Uint8Array, delta: Uint8Array | readonly Uint8Array[]): Promise<Buffer> {
+  const chunks = delta instanceof Uint8Array ? [delta] : delta;
+  const parts: Buffer[] = [];
+  for await (const c of applyByteDelta(
+    old,
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    parts.push(c);
+  return Buffer.concat(parts);
 }
