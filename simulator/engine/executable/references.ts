@@ -64,15 +64,16 @@ class Workspace {
   }
 
   /** Runs `scan` over positions from `first` of the file, window by window (each reading no further than `readEnd`),
-   *  with dst's bytes (what earlier scans wrote) copied in and back. Calls `window` after each with its start. */
-  run(srcFile: Uint8Array, dstFile: Uint8Array, first: number, readEnd: number, scan: (p: number, winStart: number) => number): number {
+   *  with dst's bytes (what earlier scans wrote) copied in and back; `scan` gets the window's start in the file
+   *  (its position 0) and returns what it counted. */
+  run(srcFile: Uint8Array, dstFile: Uint8Array, first: number, readEnd: number, scan: (winStart: number) => number): number {
     let count = 0;
     for (let p = first; p < readEnd;) {
       const winEnd = Math.min(readEnd, p + WINDOW + OVERLAP);
       const mem = new Uint8Array(this.wasm.memory.buffer);
       mem.set(srcFile.subarray(p, winEnd), this.src);
       mem.set(dstFile.subarray(p, winEnd), this.dst);
-      count += scan(0, p);
+      count += scan(p);
       dstFile.set(mem.subarray(this.dst, this.dst + (winEnd - p)), p);
       const resume = this.wasm.resumeAt.value as number;
       if (resume < WINDOW) break; // the scan reached its end inside this window
@@ -125,8 +126,8 @@ function rewritePointers(
     if (s.noBits || !sections.has(s.index)) continue;
     const first = s.fileOffset + ((w - (s.vaddr % w)) % w);
     const readEnd = Math.min(s.fileOffset + s.size, src.length);
-    ws.run(src, dst, first, readEnd, (p, winStart) => {
-      const n = scan(ws.src, ws.dst, p, WINDOW, readEnd - w - winStart, ws.lo, ws.hi, record);
+    ws.run(src, dst, first, readEnd, (winStart) => {
+      const n = scan(ws.src, ws.dst, 0, WINDOW, readEnd - w - winStart, ws.lo, ws.hi, record);
       if (rewritten) {
         const at = new Uint32Array(ws.wasm.memory.buffer, ws.record, n);
         for (let i = 0; i < n; i++) rewritten.push(winStart + at[i]!, s.index);
@@ -162,9 +163,7 @@ function rewriteCode(ws: Workspace, src: Uint8Array, dst: Uint8Array, elf: ElfIm
       default:
         return 0;
     }
-    count += ws.run(src, dst, first, segEnd, (p, winStart) =>
-      scan(ws.src, ws.dst, p, WINDOW, end - winStart, winStart + toVa, ws.lo, ws.hi),
-    );
+    count += ws.run(src, dst, first, segEnd, (winStart) => scan(ws.src, ws.dst, 0, WINDOW, end - winStart, winStart + toVa, ws.lo, ws.hi));
   }
   return count;
 }
