@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { timed, type Timed } from './lib/timed.js';
 import { BalenaEngine } from './lib/balenaEngine.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../simulator/device/spawnDevice.js';
 
 interface Row extends Timed {
   method: string;
@@ -46,13 +47,18 @@ function ensureCorpus(): string[] {
 
 /** The engine as the push pipeline and the device use it, inputs in memory, no fsync, in fresh processes
  *  (bench/lib/engineOnce.ts), so that no pair profits from a JIT warmed by the one before: one creates (cold,
- *  then warm), another applies (cold: nothing of the codec compiled yet, as on a device's first update; then
- *  warm). The processes run a bundle, as the CLI, the agent and the delta worker do (dist/), not TypeScript
+ *  then warm), another applies (cold: nothing of the codec compiled yet; then warm), and a third applies as a
+ *  device's first update does: node started as EdgePush starts an agent (AGENT_NODE_FLAGS, under which V8
+ *  optimizes code only after far more work, and AGENT_ENV, under which every buffer is fresh pages). The processes run a bundle, as the CLI, the agent and the delta worker do (dist/), not TypeScript
  *  through tsx: tsx's loader leaves V8 compiling its own hot functions on another core while the engine runs,
  *  which CPU seconds count. */
 function engineInProcess(bundle: string, oldPath: string, newPath: string, deltaPath: string, newSize: number): Row[] {
-  const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+  const run = (args: string[], agent = false) => {
+    // agent: node as EdgePush starts a device agent (its V8 flags and malloc settings), whose delta worker applies
+    const r = spawnSync(process.execPath, [...(agent ? AGENT_NODE_FLAGS : []), bundle, ...args], {
+      encoding: 'utf8',
+      env: agent ? { ...process.env, ...AGENT_ENV } : process.env,
+    });
     if (r.status !== 0) throw new Error(`engineOnce ${args[0]} failed: ${r.stderr.slice(0, 500)}`);
     const o = JSON.parse(r.stdout) as { bytes: number; exact: boolean; cold: Omit<Timed, 'rssMB'>; warm: Omit<Timed, 'rssMB'> };
     if (!o.exact) throw new Error(`EdgePush ${args[0]} (in-process) was not exact on ${newPath}`);
@@ -60,6 +66,7 @@ function engineInProcess(bundle: string, oldPath: string, newPath: string, delta
   };
   const c = run(['create', oldPath, newPath, deltaPath]);
   const a = run(['apply', oldPath, deltaPath, newPath]);
+  const device = run(['apply', oldPath, deltaPath, newPath], true);
   const row = (method: string, t: Omit<Timed, 'rssMB'>, bytes: number): Row => ({
     method,
     bytes,
@@ -72,6 +79,7 @@ function engineInProcess(bundle: string, oldPath: string, newPath: string, delta
     row('EdgePush create (in-process, warm)', c.warm, c.bytes),
     row('EdgePush apply (in-process)', a.cold, newSize),
     row('EdgePush apply (in-process, warm)', a.warm, newSize),
+    row('EdgePush apply (agent, first)', device.cold, newSize),
   ];
 }
 
@@ -124,9 +132,9 @@ async function benchPair(
   const applied = timed([process.execPath, cli, 'delta', 'apply', oldT, out('ep'), '-o', out('ep.new')]);
   const same = spawnSync('cmp', ['-s', out('ep.new'), newT]).status === 0;
   if (!same) throw new Error(`EdgePush apply did not rebuild ${newT}`);
-  const [create, createWarm, apply, warm] = engineInProcess(engineOnce, oldT, newT, out('ep.inprocess'), newSize);
+  const [create, createWarm, ...applies] = engineInProcess(engineOnce, oldT, newT, out('ep.inprocess'), newSize);
   rows.push(create!, createWarm!);
-  return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), apply!, warm!] };
+  return { newSize, rows, apply: [row('EdgePush apply (CLI, fsync)', applied, out('ep.new')), ...applies] };
 }
 
 /** The architecture a pair's binaries are for, from its name (`esbuild-linux-arm64`, `openssl-armhf`). */
@@ -201,9 +209,11 @@ async function main(): Promise<void> {
  *  a second core, which is most of the difference between the cold and warm rows. */
 function printGoals(all: Record<string, { seconds: number[]; cpu: number[]; bytes: number[] }>, geo: (xs: number[]) => number): void {
   const zstd = all['zstd --patch-from -12 --long=27'];
-  const applies = (['EdgePush apply (in-process)', 'EdgePush apply (in-process, warm)'] as const).map(
-    (m) => [m.includes('warm') ? 'warm' : "cold (a fresh process: a device's first update)", all[m]] as const,
-  );
+  const applies = [
+    ['cold (a fresh process)', all['EdgePush apply (in-process)']],
+    ['warm', all['EdgePush apply (in-process, warm)']],
+    ["a device's first update (a fresh process with the agent's V8 flags and malloc settings)", all['EdgePush apply (agent, first)']],
+  ] as const;
   const load = spawnSync('uptime', { encoding: 'utf8' })
     .stdout.trim()
     .replace(/.*load/, 'load');

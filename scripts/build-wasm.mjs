@@ -5,7 +5,7 @@
 import asc from 'assemblyscript/asc';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const SOURCES = ['simulator/engine/executable/wasm/scans.ts', 'simulator/engine/wasm/matching.ts'];
+const SOURCES = ['simulator/engine/executable/wasm/scans.ts', 'simulator/engine/wasm/matching.ts', 'simulator/engine/wasm/zeroRuns.ts'];
 // Fast code, no assertions (each scan checks its own bounds), the minimal runtime (nothing is ever freed: the
 // scans allocate nothing after the start function's tables), no `abort` import (nothing calls it).
 const FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort='];

@@ -221,25 +221,29 @@ function buildBlock(b: BlockSections, old: Uint8Array, oldBase: number, pos: { o
   let d = 0;
   let x = 0;
   let oldPos = pos.old;
-  while (ctrl.remaining > 0) {
-    oldPos += ctrl.int();
-    const add = ctrl.uint();
-    const ext = ctrl.uint();
-    if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
-    const at = oldPos - oldBase;
-    if (add > 0 && (at < 0 || at + add > old.length)) throw corrupt('delta reads outside the basis (or its window)');
-    // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
-    out.set(old.subarray(at, at + add), o);
-    diff.addTo(out, o, add);
-    o += add;
-    d += add;
-    oldPos += add;
-    if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
-    extra.copy(out, o, x, x + ext);
-    o += ext;
-    x += ext;
+  try {
+    while (ctrl.remaining > 0) {
+      oldPos += ctrl.int();
+      const add = ctrl.uint();
+      const ext = ctrl.uint();
+      if (add > newLen - o || add > diffLen - d) throw corrupt('delta add run exceeds its block');
+      const at = oldPos - oldBase;
+      if (add > 0 && (at < 0 || at + add > old.length)) throw corrupt('delta reads outside the basis (or its window)');
+      // old bytes by memcpy, then the diff on top: zero runs skipped, changed bytes added
+      out.set(old.subarray(at, at + add), o);
+      diff.addTo(out, o, add);
+      o += add;
+      d += add;
+      oldPos += add;
+      if (ext > newLen - o || ext > extra.length - x) throw corrupt('delta extra run exceeds its block');
+      extra.copy(out, o, x, x + ext);
+      o += ext;
+      x += ext;
+    }
+    if (o !== newLen || d !== diffLen || !diff.done || x !== extra.length) throw corrupt('delta block does not add up');
+  } finally {
+    diff.close();
   }
-  if (o !== newLen || d !== diffLen || !diff.done || x !== extra.length) throw corrupt('delta block does not add up');
   pos.old = oldPos;
   return out;
 }

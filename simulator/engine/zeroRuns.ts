@@ -3,6 +3,7 @@
 // Shrinks what brotli has to chew through by orders of magnitude on near-identical inputs.
 import { ByteSink } from './varint.js';
 import { corrupt } from '../shared/errors.js';
+import { zeroRunsWasm } from './wasm/zeroRuns.wasm.js';
 
 /** Writes the coding as the diff is produced, so the mostly-zero diff itself is never materialised: a run of
  *  zeros is one call, and a literal run stays open across short zero runs (fewer than 3), which are cheaper
@@ -61,86 +62,110 @@ export class ZeroRunWriter {
   }
 }
 
+/** The exports of wasm/zeroRuns.ts. */
+interface ZeroRunWasm {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  setCoded(section: number, length: number): void;
+  setRaw(section: number, length: number): void;
+  skipZeros(max: number): number;
+  add(buf: number, n: number): number;
+  done(): number;
+}
+
+// The module's error codes, reported as the JavaScript reader it replaced reported them.
+const FAILURES: Record<number, string> = {
+  [-1]: 'delta diff section is shorter than its add runs',
+  [-2]: 'delta diff section has a literal run past its end',
+  [-3]: 'delta control stream ends inside a number',
+  [-4]: 'delta control stream holds an oversized number',
+};
+
+const checked = (code: number): number => {
+  if (code < 0) throw corrupt(FAILURES[code] ?? `delta diff section cannot be read (${code})`);
+  return code;
+};
+
+// Output bytes added per call: a piece is copied into the module's memory and back.
+const PIECE = 64 * 1024;
+
+let zeroRunModule: WebAssembly.Module | undefined;
+// One instance kept for the next reader while its memory is small (a module's memory never shrinks).
+const KEEP_MEMORY = 4 << 20;
+let spare: ZeroRunWasm | undefined;
+
+function takeInstance(): ZeroRunWasm {
+  const kept = spare;
+  spare = undefined;
+  if (kept) return kept;
+  zeroRunModule ??= new WebAssembly.Module(Buffer.from(zeroRunsWasm, 'base64'));
+  return new WebAssembly.Instance(zeroRunModule).exports as unknown as ZeroRunWasm;
+}
+
 /** Reads the coding back while adding the diff onto apply's output, so the diff is never materialised on this
  *  side either: zero runs are skipped, literal bytes added. A section that is not zero-run coded (a raw diff)
- *  reads as one literal run. The state lives in locals while a run is added and the pairs' varints are decoded
- *  in place (a rebuilt program has a hundred thousand pairs per 10 MB: no call or object per pair). */
+ *  reads as one literal run. The loop is WebAssembly (wasm/zeroRuns.ts), which runs at full speed from its first
+ *  call: in JavaScript it waited for V8 to optimize it, and a device agent, which has V8 optimize only code that
+ *  ran about 75 times V8's default amount of work (AGENT_NODE_FLAGS), spent most of a block there. The section
+ *  lies in the module's memory; the output's zero runs are passed over where they are, the rest is added a
+ *  piece at a time. Each reader has an instance of its own until `close` (a block's reader waits for the rest
+ *  of its block to arrive, while another apply in the same thread may read). */
 export class ZeroRunReader {
-  private pos = 0; // next pair in src
-  private zeros = 0;
-  private literal = 0;
-  private at = 0;
+  private wasm: ZeroRunWasm | undefined;
+  private readonly piece: number;
 
-  private constructor(
-    private readonly src: Uint8Array,
-    private readonly pairsEnd: number,
-  ) {}
+  private constructor(section: Uint8Array, coded: boolean) {
+    const wasm = takeInstance();
+    this.piece = (wasm.heapBase() + 7) & ~7;
+    const at = this.piece + PIECE;
+    const need = at + section.length - wasm.memory.buffer.byteLength;
+    if (need > 0) wasm.memory.grow(Math.ceil(need / 65536));
+    new Uint8Array(wasm.memory.buffer, at, section.length).set(section);
+    if (coded) wasm.setCoded(at, section.length);
+    else wasm.setRaw(at, section.length);
+    this.wasm = wasm;
+  }
 
   static coded(runs: Uint8Array): ZeroRunReader {
-    return new ZeroRunReader(runs, runs.length);
+    return new ZeroRunReader(runs, true);
   }
 
   static raw(diff: Uint8Array): ZeroRunReader {
-    const r = new ZeroRunReader(diff, 0);
-    r.literal = diff.length;
-    return r;
+    return new ZeroRunReader(diff, false);
+  }
+
+  private get instance(): ZeroRunWasm {
+    if (!this.wasm) throw new Error('zero-run reader used after close');
+    return this.wasm;
   }
 
   /** Adds the next `len` diff bytes (mod 256) onto out[o..o+len). */
   addTo(out: Uint8Array, o: number, len: number): void {
-    const src = this.src;
-    const end = o + len;
-    let zeros = this.zeros;
-    let literal = this.literal;
-    let at = this.at;
-    while (o < end) {
-      if (zeros > 0) {
-        const k = Math.min(zeros, end - o);
-        zeros -= k;
-        o += k;
-      } else if (literal > 0) {
-        const k = Math.min(literal, end - o);
-        for (let j = 0; j < k; j++) out[o + j] = out[o + j]! + src[at + j]!;
-        at += k;
-        literal -= k;
-        o += k;
-      } else {
-        if (this.pos >= this.pairsEnd) throw corrupt('delta diff section is shorter than its add runs');
-        zeros = this.uint();
-        literal = this.uint();
-        if (literal > this.pairsEnd - this.pos) throw corrupt('delta diff section has a literal run past its end');
-        at = this.pos;
-        this.pos += literal;
-      }
+    const wasm = this.instance;
+    const mem = new Uint8Array(wasm.memory.buffer); // it grows only when a reader is made
+    while (len > 0) {
+      const zeros = checked(wasm.skipZeros(len));
+      o += zeros;
+      len -= zeros;
+      if (len === 0) break;
+      const n = Math.min(len, PIECE);
+      mem.set(out.subarray(o, o + n), this.piece);
+      checked(wasm.add(this.piece, n));
+      out.set(mem.subarray(this.piece, this.piece + n), o);
+      o += n;
+      len -= n;
     }
-    this.zeros = zeros;
-    this.literal = literal;
-    this.at = at;
-  }
-
-  /** A varint of the pairs (as VarintReader.uint: at most 8 bytes, below 2^53). */
-  private uint(): number {
-    const src = this.src;
-    let pos = this.pos;
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      if (pos >= this.pairsEnd) throw corrupt('delta control stream ends inside a number');
-      const b = src[pos++]!;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        if (v > Number.MAX_SAFE_INTEGER) break;
-        this.pos = pos;
-        return v;
-      }
-      mul *= 0x80;
-    }
-    throw corrupt('delta control stream holds an oversized number');
   }
 
   /** Whether every byte of the section has been used. */
   get done(): boolean {
-    return this.zeros === 0 && this.literal === 0 && this.pos >= this.pairsEnd;
+    return this.instance.done() !== 0;
+  }
+
+  /** Done with the section: the instance may serve the next reader. */
+  close(): void {
+    if (this.wasm && this.wasm.memory.buffer.byteLength <= KEEP_MEMORY) spare = this.wasm;
+    this.wasm = undefined;
   }
 }
 
@@ -148,7 +173,11 @@ export class ZeroRunReader {
 export function decodeZeroRuns(src: Uint8Array, rawLen: number): Buffer {
   const out = Buffer.alloc(rawLen);
   const r = ZeroRunReader.coded(src);
-  r.addTo(out, 0, rawLen);
-  if (!r.done) throw corrupt('delta section runs do not add up');
+  try {
+    r.addTo(out, 0, rawLen);
+    if (!r.done) throw corrupt('delta section runs do not add up');
+  } finally {
+    r.close();
+  }
   return out;
 }

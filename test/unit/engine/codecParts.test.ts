@@ -1,11 +1,12 @@
 // The codec's inner parts against plain reference code: exact match lengths (every path: short, word-wise,
 // chunked memcmp, buffer ends) and the zero-run coding of the diff section (runs of every length, literal
-// runs across short zero runs, trailing zeros), and the match index (each position in its bucket, fresh or reused).
+// runs across short zero runs, trailing zeros; added onto old bytes in runs of any length, as apply does, and
+// its errors), and the match index (each position in its bucket, fresh or reused).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteComparer } from '../../../simulator/engine/byteComparer.js';
 import { K, WAYS, buildIndex, hashAt, indexedRanges } from '../../../simulator/engine/matchIndex.js';
-import { ZeroRunWriter, decodeZeroRuns } from '../../../simulator/engine/zeroRuns.js';
+import { ZeroRunReader, ZeroRunWriter, decodeZeroRuns } from '../../../simulator/engine/zeroRuns.js';
 import { prng, randomBytes } from './fixtures.js';
 
 function naiveMatchLen(a: Uint8Array, o: number, b: Uint8Array, s: number): number {
@@ -62,6 +63,62 @@ test('zero-run coding decodes to exactly the diff written, whatever its runs', (
     w.reset();
     assert.equal(w.finish().length, 0, 'reset leaves nothing behind');
   }
+});
+
+test('the diff is added onto old bytes exactly, in add runs of any length, coded or raw', () => {
+  const r = prng(31);
+  for (let round = 0; round < 40; round++) {
+    const w = new ZeroRunWriter();
+    const diff: number[] = [];
+    while (diff.length < 400_000) {
+      // long zero and literal runs too: they cross the reader's 64 KiB pieces and its 8-byte sums
+      const len = [1, 3, 9, 700, 70_000, 150_000][r() % 6]!;
+      const literal = r() % 2 === 0;
+      for (let k = 0; k < len; k++) {
+        const v = literal ? 1 + (r() % 255) : 0;
+        if (v) w.nonZero(v);
+        else w.zeros(1);
+        diff.push(v);
+      }
+    }
+    const old = randomBytes(diff.length, 100 + round);
+    const want = Buffer.from(old.map((b, i) => (b + diff[i]!) & 0xff));
+    const coded = w.finish();
+    for (const reader of [ZeroRunReader.coded(coded), ZeroRunReader.raw(Uint8Array.from(diff))]) {
+      const out = Buffer.from(old);
+      for (let o = 0; o < out.length;) {
+        const n = Math.min(out.length - o, [0, 1, 5, 64, 4096, 65_537, 300_000][r() % 7]!);
+        reader.addTo(out, o, n);
+        o += n;
+      }
+      assert.ok(reader.done, `round ${round}: every byte of the section used`);
+      reader.close();
+      assert.ok(out.equals(want), `round ${round}: the diff added mod 256`);
+    }
+  }
+});
+
+test('a diff section that does not hold its add runs is a clear error, and the next reader is unaffected', () => {
+  const runs = (...bytes: number[]) => Uint8Array.from(bytes);
+  const cases: [Uint8Array, number, RegExp][] = [
+    [runs(2, 1, 7), 10, /diff section is shorter than its add runs/], // 2 zeros, 1 literal, then nothing
+    [runs(0, 5, 1, 2), 5, /literal run past its end/],
+    [runs(0x80), 1, /ends inside a number/],
+    [runs(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01), 1, /oversized number/],
+    [runs(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), 1, /oversized number/], // 2^56 - 1: over 2^53
+  ];
+  for (const [section, len, message] of cases) {
+    const reader = ZeroRunReader.coded(section);
+    assert.throws(() => reader.addTo(Buffer.alloc(len), 0, len), message);
+    reader.close();
+    const good = ZeroRunReader.coded(runs(3, 1, 9));
+    const out = Buffer.alloc(4, 1);
+    good.addTo(out, 0, 4);
+    assert.ok(good.done);
+    good.close();
+    assert.deepEqual([...out], [1, 1, 1, 10]);
+  }
+  assert.throws(() => decodeZeroRuns(runs(1, 0), 3), /shorter than its add runs/);
 });
 
 test('zero-run coding shrinks a sparse diff to about its changed bytes', () => {
