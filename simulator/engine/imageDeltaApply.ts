@@ -117,11 +117,15 @@ export async function imageDeltaArchiveStream(
     const h = await readByteDeltaHeader(reader);
     if (`sha256:${h.newSha256}` !== diffId || h.newSize !== size) throw corrupt(`image delta payload does not rebuild layer ${diffId}`);
     if (h.oldSize !== oldSize) throw conflict(`wrong basis: the delta was made against ${h.oldSize} bytes, not ${oldSize}`);
+    // Old is the basis layers the header names, each checked against its diff id as it was read (readImageArchive,
+    // or ImageLayers.open, which fails at a layer's end): the byte delta does not hash it again. On a device
+    // without SHA instructions (a Raspberry Pi 4 has none) a hash costs several times what it does here.
+    const basisVerified = { basisVerified: true };
     if (h.windowLog > 0) {
       // one window of old and a block with its sections, whatever the declared sizes
       await checkFreeResources({ memoryBytes: Math.min(2 ** h.windowLog, oldSize) + 3 * h.blockSize });
-      yield* applyWindowedDeltaFrom(oldStream(), reader, h);
-    } else yield* applyByteDeltaFrom(await oldBytes(), reader, h);
+      yield* applyWindowedDeltaFrom(oldStream(), reader, h, undefined, basisVerified);
+    } else yield* applyByteDeltaFrom(await oldBytes(), reader, h, undefined, basisVerified);
   }
   // Every layer, reused ones included, goes through one model in order: a link made in one layer and
   // followed by an entry of a later one is resolved as the engine's extraction would.

@@ -11,17 +11,20 @@ export class OldWindow {
   private buf: Buffer;
   start = 0;
   length = 0;
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private consumed = 0; // old bytes read from the source (hashed)
   private pending: Buffer = Buffer.alloc(0); // read from the source, not yet in the window
   private readonly it: AsyncIterator<Uint8Array>;
   private done = false;
 
+  /** `hashed` false: old's digest is not computed (the caller has checked old already), finish returns none. */
   constructor(
     source: AsyncIterable<Uint8Array>,
     readonly oldSize: number,
     readonly size: number,
+    hashed = true,
   ) {
+    this.hash = hashed ? createHash('sha256') : undefined;
     this.buf = Buffer.allocUnsafeSlow(Math.min(size, oldSize));
     this.it = source[Symbol.asyncIterator]();
   }
@@ -37,7 +40,7 @@ export class OldWindow {
       else {
         const c = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
         if (this.consumed + c.length > this.oldSize) throw conflict('wrong basis: it is longer than the delta says');
-        this.hash.update(c);
+        this.hash?.update(c);
         this.consumed += c.length;
         this.pending = c;
       }
@@ -79,10 +82,10 @@ export class OldWindow {
     }
   }
 
-  /** Reads what is left of old and returns its sha256 (hex) once all oldSize bytes were seen. */
-  async finish(): Promise<string> {
+  /** Reads what is left of old and returns its sha256 (hex; none when not hashed) once all oldSize bytes were seen. */
+  async finish(): Promise<string | undefined> {
     while (await this.pull()) this.pending = Buffer.alloc(0);
     if (this.consumed !== this.oldSize) throw conflict(`wrong basis: it has ${this.consumed} bytes, the delta expects ${this.oldSize}`);
-    return this.hash.digest('hex');
+    return this.hash?.digest('hex');
   }
 }

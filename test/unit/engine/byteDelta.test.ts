@@ -1,8 +1,10 @@
 // The byte codec: what goes in comes out, small changes give small deltas, tar entries are paired by path,
-// and apply refuses a wrong basis before producing anything.
+// and apply refuses a wrong basis before producing anything (or, when its caller has verified the basis, fails
+// at the end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyByteDelta, createByteDelta, createByteDeltaAsync } from '../../../simulator/engine/byteDelta.js';
+import { applyByteDelta, applyByteDeltaFrom, createByteDelta, createByteDeltaAsync } from '../../../simulator/engine/byteDelta.js';
+import { ByteReader } from '../../../simulator/engine/byteReader.js';
 import { EdgePushError } from '../../../simulator/shared/errors.js';
 import { appliedInMemory, makeTar, randomBytes, textBytes } from './fixtures.js';
 
@@ -66,6 +68,27 @@ test('a wrong basis is refused before any output, with a conflict error', async 
     })(),
   );
   await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
+});
+
+test('a basis its caller has verified is not hashed again: the right one applies, a wrong one fails at the end', async () => {
+  // what an image delta does: its basis layers were checked against their diff ids as they were read
+  const old = randomBytes(10_000, 7);
+  const next = randomBytes(10_000, 8);
+  const d = createByteDelta(old, Buffer.concat([old.subarray(0, 5000), next.subarray(0, 5000)]));
+  const apply = async (basis: Buffer) => {
+    const reader = new ByteReader(
+      (async function* () {
+        yield* d.chunks;
+      })(),
+    );
+    const parts: Buffer[] = [];
+    for await (const c of applyByteDeltaFrom(basis, reader, undefined, undefined, { basisVerified: true })) parts.push(c);
+    return Buffer.concat(parts);
+  };
+  assert.ok((await apply(old)).equals(Buffer.concat([old.subarray(0, 5000), next.subarray(0, 5000)])));
+  const other = Buffer.from(old);
+  other[5] = other[5]! ^ 1;
+  await assert.rejects(apply(other), (err: unknown) => EdgePushError.is(err, 'corrupt') && /target sha256/.test((err as Error).message));
 });
 
 test('bytes that are not a delta are refused as invalid input', async () => {
