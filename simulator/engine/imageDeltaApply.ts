@@ -100,17 +100,19 @@ export async function imageDeltaArchiveStream(
   async function* oldStream(): AsyncGenerator<Uint8Array> {
     for (const id of oldIds) yield* basis!.open(id);
   }
-  let oldHeld: Buffer | undefined;
-  async function oldBytes(): Promise<Buffer> {
+  // One piece is used as it is: a copy would be fresh pages and a second copy of old held.
+  const joined = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  let oldHeld: Uint8Array | undefined;
+  async function oldBytes(): Promise<Uint8Array> {
     if (oldHeld) return oldHeld;
     if (basisIn && !('open' in basisIn)) {
       const byId = new Map(basisIn.layers.map((l) => [l.diffId, l.data]));
-      return (oldHeld = Buffer.concat(oldIds.map((id) => byId.get(id)!)));
+      return (oldHeld = joined(oldIds.map((id) => byId.get(id)!)));
     }
     await checkFreeResources({ memoryBytes: oldSize + APPLY_WORKING_BYTES });
     const parts: Uint8Array[] = [];
     for await (const c of oldStream()) parts.push(c);
-    return (oldHeld = Buffer.concat(parts));
+    return (oldHeld = joined(parts));
   }
 
   async function* rebuilt(diffId: string, size: number): AsyncGenerator<Uint8Array> {
