@@ -60,8 +60,7 @@ async function readEntries(stream: NodeJS.ReadableStream): Promise<Map<string, B
   const ex = extract();
   ex.on('entry', (header, body, next) => {
     try {
-      assertSafeTarEntry({ path: header.name, type: header.type ?? 'file', linkname: header.linkname });
-      const path = safeEntryPath(header.name);
+      const path = assertSafeTarEntry({ path: header.name, type: header.type ?? 'file', linkname: header.linkname });
       if (header.type === 'symlink' || header.type === 'link') {
         const target = header.type === 'link' ? header.linkname! : posix.join(posix.dirname(path), header.linkname ?? '');
         links.push([path, safeEntryPath(target)]);

@@ -139,3 +139,27 @@ test('a whiteout forgets the link it removes', () => {
   m.check({ path: '.wh.x', type: 'file' });
   m.check({ path: 'x/y', type: 'symlink', linkname: '../z' }); // x is a plain directory again
 });
+
+test('a directory given again (as each layer gives its parents) keeps the links inside it; a file over it does not', () => {
+  const withLinkInside = () => {
+    const m = new TarRootModel();
+    m.check({ path: 'd', type: 'directory' });
+    m.check({ path: 'd/up', type: 'symlink', linkname: '..' });
+    m.nextLayer();
+    return m;
+  };
+  // the engine merges a directory entry with the directory already there: d/up still leads to the root
+  const m = withLinkInside();
+  m.check({ path: 'd', type: 'directory' });
+  assert.throws(
+    () => m.check({ path: 'd/up/evil', type: 'symlink', linkname: '../x' }),
+    (err: unknown) => EdgePushError.is(err, 'invalid-input') && /escapes the root/.test((err as Error).message),
+    'd/up/evil lands at the root, and ../x from there climbs out',
+  );
+  // a file replaces the directory and everything in it
+  const f = withLinkInside();
+  f.check({ path: 'd', type: 'file' });
+  f.nextLayer();
+  f.check({ path: 'd', type: 'directory' });
+  f.check({ path: 'd/up/ok', type: 'symlink', linkname: '../x' }); // d/up is a plain directory now
+});
