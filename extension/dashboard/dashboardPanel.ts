@@ -5,6 +5,7 @@ import type { RequestBody, RolloutView } from '../../webview/protocol.js';
 import { Disposable, toDisposable } from '../lifecycle.js';
 import { Batcher, realTimer, type Timer } from '../webviews/batcher.js';
 import { WebviewHost } from '../webviews/webviewHost.js';
+import { MAX_REPLACEMENTS } from '../webviews/viewLoads.js';
 import type { DashboardModel } from './dashboardModel.js';
 
 export const DASHBOARD_BATCH_MS = 100;
@@ -34,7 +35,7 @@ export class DashboardPanel extends Disposable {
   /** Fires when the dashboard shows a push's delta report (the walkthrough's third step). */
   onReportShown: (() => void) | undefined;
 
-  show(preserveFocus = false): void {
+  show(preserveFocus = false, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Active): void {
     if (this.current) {
       this.current.panel.reveal(undefined, preserveFocus);
       return;
@@ -42,10 +43,23 @@ export class DashboardPanel extends Disposable {
     const panel = vscode.window.createWebviewPanel(
       'edgepush.dashboard',
       vscode.l10n.t('EdgePush Dashboard'),
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      { viewColumn, preserveFocus },
       { enableScripts: true },
     );
     this.adopt(panel);
+  }
+
+  private replacements = 0;
+
+  /** A panel whose webview stayed blank (WebviewHost.onDidStall) gives way to a new one in its place, at most
+   *  MAX_REPLACEMENTS times a window. */
+  private replace(panel: vscode.WebviewPanel): void {
+    if (this.current?.panel !== panel || this.replacements >= MAX_REPLACEMENTS) return;
+    this.replacements++;
+    const column = panel.viewColumn ?? vscode.ViewColumn.Active;
+    panel.dispose();
+    this.current = undefined; // whenever VS Code reports the disposal
+    this.show(true, column);
   }
 
   /** Takes over a panel: a new one, or one VS Code restores after a window reload (its serializer). */
@@ -57,10 +71,11 @@ export class DashboardPanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'edgepush.svg');
     const host = new WebviewHost(panel, this.extensionUri, 'dashboard', this.onRequest);
     host.onDidBecomeReady(() => this.send());
+    host.onDidStall(() => this.replace(panel));
     this.current = { panel, host };
     panel.onDidDispose(() => {
       host.dispose();
-      this.current = undefined;
+      if (this.current?.panel === panel) this.current = undefined;
     });
   }
 

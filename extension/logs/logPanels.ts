@@ -8,6 +8,7 @@ import { WebviewHost } from '../webviews/webviewHost.js';
 import type { RequestContext } from '../webviews/webviewRequests.js';
 import { LogSession } from './logSession.js';
 import type { OpenLogPanels } from './openLogPanels.js';
+import { MAX_REPLACEMENTS } from '../webviews/viewLoads.js';
 
 class LogPanel extends Disposable {
   readonly host: WebviewHost;
@@ -86,18 +87,40 @@ export class LogPanels extends Disposable {
 
   /** Opens (or reveals) the log panel of a device; with a service, filtered to it. */
   async show(address: string, name = address, preserveFocus = false, service?: string): Promise<void> {
+    await this.open(address, vscode.l10n.t('Logs: {0}', name), vscode.ViewColumn.Beside, preserveFocus, service);
+  }
+
+  private async open(
+    address: string,
+    title: string,
+    viewColumn: vscode.ViewColumn,
+    preserveFocus: boolean,
+    service?: string,
+  ): Promise<void> {
     if (this.reveal(address, preserveFocus, service)) return;
-    const title = vscode.l10n.t('Logs: {0}', name);
     // The record first: any window state VS Code saves with this panel then has its device too.
     await this.records.remember(title, address);
     if (this.reveal(address, preserveFocus, service)) return; // opened meanwhile
     const panel = vscode.window.createWebviewPanel(
       'edgepush.logs',
       title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { viewColumn, preserveFocus },
       { enableScripts: true, enableFindWidget: true },
     );
     this.adopt(panel, address, service);
+  }
+
+  private replacements = 0;
+
+  /** A panel whose webview stayed blank (WebviewHost.onDidStall) gives way to a new one in its place, at most
+   *  MAX_REPLACEMENTS times a window, so that a browser where webviews never load is not churned forever. */
+  private replace(address: string, lp: LogPanel): void {
+    if (this.panels.get(address) !== lp || this.replacements >= MAX_REPLACEMENTS) return;
+    this.replacements++;
+    const { title, viewColumn } = lp.panel;
+    lp.panel.dispose();
+    this.panels.delete(address); // whenever VS Code reports the disposal
+    void this.open(address, title, viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
   private reveal(address: string, preserveFocus: boolean, service: string | undefined): boolean {
@@ -126,11 +149,12 @@ export class LogPanels extends Disposable {
       this.onRequest(body, { address, clearLogs: () => lp.clear() }),
     );
     this.panels.set(address, lp);
+    lp.host.onDidStall(() => this.replace(address, lp));
     if (service) lp.focusService(service);
     const title = panel.title;
     panel.onDidDispose(() => {
       lp.dispose();
-      this.panels.delete(address);
+      if (this.panels.get(address) === lp) this.panels.delete(address);
       void this.records.forget(title, address);
     });
   }

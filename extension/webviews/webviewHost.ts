@@ -1,7 +1,7 @@
 // The host's end of the webview protocol for one panel: builds the locked-down HTML, validates every message
 // from the view, sends nothing until the view has said `ready` (then its owner sends the full state, so nothing
-// needs queueing), loads the page again when it reports that its script failed (viewLoads.ts), and answers
-// requests by id.
+// needs queueing), loads the page again when it reports that its script failed (viewLoads.ts), tells its owner
+// to replace a panel whose page stays silent (onDidStall), and answers requests by id.
 import * as vscode from 'vscode';
 import type { NotificationBody, RequestBody, ViewKind } from '../../webview/protocol.js';
 import { Disposable } from '../lifecycle.js';
@@ -20,6 +20,9 @@ export class WebviewHost extends Disposable {
   private readonly readyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time the view (re)loads and says `ready`: send it the full state then. */
   readonly onDidBecomeReady = this.readyEmitter.event;
+  private readonly stallEmitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires when the visible page stayed silent through a reload of its HTML: the owner replaces the panel. */
+  readonly onDidStall = this.stallEmitter.event;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -60,14 +63,18 @@ export class WebviewHost extends Disposable {
 
   /**
    * A last resort: a visible page that has said nothing for long (not even that its script failed) is loaded
-   * again. Script failures themselves are reported by the page and answered at once (`loadFailed`).
+   * again, and if it stays silent the owner is told to replace the panel. Script failures themselves are
+   * reported by the page and answered at once (`loadFailed`).
    */
   private watchSilence(): void {
     clearTimeout(this.silenceTimer);
     this.silenceTimer = setTimeout(() => {
-      if (this.isDisposed || !this.loads.onSilent(this.panel.visible)) return;
-      this.load();
-      this.watchSilence();
+      if (this.isDisposed) return;
+      const answer = this.loads.onSilent(this.panel.visible);
+      if (answer === 'reload') {
+        this.load();
+        this.watchSilence();
+      } else if (answer === 'replace') this.stallEmitter.fire();
     }, READY_TIMEOUT_MS);
   }
 

@@ -2,14 +2,14 @@
 // code-server start: the walkthrough's first two steps complete on the real events (a simulated device online,
 // a push that succeeded); a shell opened on the pushed service runs a command and the terminal shows its output;
 // the log panel copies selected lines to the clipboard, saves its lines to a file and finds a line among all it
-// holds; after a window reload the dashboard and log panels come back.
+// holds; after a window reload the dashboard and log panels come back, even when one webview frame fails to load.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { repoRoot, startCodeServer, type CodeServer } from './codeServer.js';
 import { cleanUpDevice } from './devices.js';
 import {
@@ -23,6 +23,9 @@ import {
   type Browser,
 } from './workbench.js';
 import { testAddress } from '../testNet.js';
+
+/** The document of a webview's outer frame (VS Code's webview host page). */
+const WEBVIEW_FRAME = /\/webview\/browser\/pre\/index\.html/;
 
 const DEVICE = testAddress(100, 10);
 const DEVICE_NAME = `sim-${DEVICE}`;
@@ -192,6 +195,12 @@ async function panelsAfterReload(page: Page): Promise<void> {
   // VS Code has saved its layout with both panels (as it does every few seconds; its save on unload may not
   // finish): the reload tests the extension's restore, not whether the browser's last write made it.
   await layoutSaved(page, ['edgepush.dashboard', 'edgepush.logs']);
+  // Now and then a webview restored after a reload in a browser-hosted VS Code keeps a blank frame, whatever HTML
+  // it is given: made to happen here, to the first webview frame the reloaded window loads. The extension sees
+  // the page stay silent and replaces the panel (WebviewHost.onDidStall).
+  let framesRefused = 0;
+  const refuseFirstFrame = (route: Route) => (framesRefused++ === 0 ? route.abort() : route.continue());
+  await page.context().route(WEBVIEW_FRAME, refuseFirstFrame);
   await page.reload();
   await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
   // Both panels are back after this one reload, drawn by the restarted extension (their serializers) with the
@@ -205,4 +214,6 @@ async function panelsAfterReload(page: Page): Promise<void> {
   const logs = await webviewFrame(page, `Logs: ${DEVICE_NAME}`, 60_000);
   // Its first state came (logs/init names the device): the panel knows which device it shows.
   await logs.locator(`[aria-label="Logs of ${DEVICE}"]`).waitFor({ timeout: 30_000 });
+  await page.context().unroute(WEBVIEW_FRAME, refuseFirstFrame);
+  assert.ok(framesRefused >= 2, `a webview frame was refused, and another loaded (${framesRefused} requests)`);
 }

@@ -31,11 +31,28 @@ test('reloads after failures are bounded, and the budget comes back once a page 
 test('a silent page is loaded again only while visible and not ready', () => {
   const v = new ViewLoads();
   v.startLoad();
-  assert.equal(v.onSilent(false), false, 'hidden: it loads when shown');
-  assert.equal(v.onSilent(true), true);
+  assert.equal(v.onSilent(false), 'wait', 'hidden: it loads when shown');
+  assert.equal(v.onSilent(true), 'reload');
   v.startLoad();
   v.onReady();
-  assert.equal(v.onSilent(true), false);
+  assert.equal(v.onSilent(true), 'wait');
   v.onHidden();
   assert.equal(v.isReady, false, 'a hidden webview is unloaded; nothing is sent until it says ready again');
+});
+
+test('a page still silent after its reload has its panel replaced, once; a page that says ready starts over', () => {
+  const v = new ViewLoads();
+  v.startLoad();
+  assert.equal(v.onSilent(true), 'reload');
+  v.startLoad();
+  assert.equal(v.onSilent(true), 'replace', 'the webview itself is stuck: a new panel');
+  assert.equal(v.onSilent(true), 'wait', 'its owner has been told');
+  const w = new ViewLoads();
+  w.startLoad();
+  assert.equal(w.onSilent(true), 'reload');
+  w.startLoad();
+  w.onReady();
+  w.onHidden();
+  w.startLoad();
+  assert.equal(w.onSilent(true), 'reload', 'ready in between: a silence later is a first one again');
 });
