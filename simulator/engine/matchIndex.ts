@@ -4,6 +4,7 @@
 // last-level cache, through cache-sized partitions when it does not. The fill is WebAssembly (wasm/matching.ts), and
 // the table, old and the match finder's other regions live in that module's memory.
 import { matchingWasm } from './wasm/matching.wasm.js';
+import { WasmInstances } from './wasmInstances.js';
 
 export const K = 8; // bytes hashed per index entry: the shortest match the index can find
 const MAX_TABLE_BITS = 23;
@@ -63,20 +64,9 @@ export interface Matching {
   scanAt: WebAssembly.Global;
 }
 
-let matchingModule: WebAssembly.Module | undefined;
-// One instance kept for the next index while its memory is small: a delta indexes each program of a layer on its
-// own, hundreds in a layer of libraries, and a fresh instance's memory is fresh pages for each. Larger ones are
-// freed with their index (a module's memory never shrinks).
-const KEEP_MEMORY = 16 << 20;
-let spare: Matching | undefined;
-
-function takeMatching(): Matching {
-  const kept = spare;
-  spare = undefined;
-  if (kept) return kept;
-  matchingModule ??= new WebAssembly.Module(Buffer.from(matchingWasm, 'base64'));
-  return new WebAssembly.Instance(matchingModule).exports as unknown as Matching;
-}
+// A layer of libraries indexes hundreds of programs, one after another: one instance (up to 16 MiB of memory) is
+// kept for the next.
+const matching = new WasmInstances<Matching>(matchingWasm, 16 << 20);
 
 /** Grows `m`'s memory to hold `end` bytes. */
 export function reserve(m: Matching, end: number): void {
@@ -117,7 +107,7 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
   const base = Math.max(1, Math.ceil(covered / 8 / (1 << bits)));
   // spare high bits of each slot hold low hash bits, so most wrong candidates are skipped without reading old
   const tagBits = indexed ? Math.max(0, Math.min(8, 31 - Math.ceil(Math.log2(old.length + 2)))) : 0;
-  const m = takeMatching();
+  const m = matching.take();
   const table = align8(m.heapBase());
   const slots = WAYS << bits;
   const oldAt = table + 4 * slots;
@@ -135,7 +125,7 @@ export function buildIndex(old: Uint8Array, ranges: Int32Array, sparse: number):
     old: oldAt,
     free,
     release: () => {
-      if (m.memory.buffer.byteLength <= KEEP_MEMORY) spare = m;
+      matching.giveBack(m);
     },
   };
   if (!indexed) return index;

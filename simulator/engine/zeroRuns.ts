@@ -4,6 +4,7 @@
 import { ByteSink } from './varint.js';
 import { corrupt } from '../shared/errors.js';
 import { zeroRunsWasm } from './wasm/zeroRuns.wasm.js';
+import { WasmInstances } from './wasmInstances.js';
 
 /** Writes the coding as the diff is produced, so the mostly-zero diff itself is never materialised: a run of
  *  zeros is one call, and a literal run stays open across short zero runs (fewer than 3), which are cheaper
@@ -89,18 +90,8 @@ const checked = (code: number): number => {
 // Output bytes added per call: a piece is copied into the module's memory and back.
 const PIECE = 64 * 1024;
 
-let zeroRunModule: WebAssembly.Module | undefined;
-// One instance kept for the next reader while its memory is small (a module's memory never shrinks).
-const KEEP_MEMORY = 4 << 20;
-let spare: ZeroRunWasm | undefined;
-
-function takeInstance(): ZeroRunWasm {
-  const kept = spare;
-  spare = undefined;
-  if (kept) return kept;
-  zeroRunModule ??= new WebAssembly.Module(Buffer.from(zeroRunsWasm, 'base64'));
-  return new WebAssembly.Instance(zeroRunModule).exports as unknown as ZeroRunWasm;
-}
+// An apply reads one diff section per block: one instance (up to 4 MiB of memory) is kept for the next.
+const zeroRuns = new WasmInstances<ZeroRunWasm>(zeroRunsWasm, 4 << 20);
 
 /** Reads the coding back while adding the diff onto apply's output, so the diff is never materialised on this
  *  side either: zero runs are skipped, literal bytes added. A section that is not zero-run coded (a raw diff)
@@ -115,7 +106,7 @@ export class ZeroRunReader {
   private readonly piece: number;
 
   private constructor(section: Uint8Array, coded: boolean) {
-    const wasm = takeInstance();
+    const wasm = zeroRuns.take();
     this.piece = (wasm.heapBase() + 7) & ~7;
     const at = this.piece + PIECE;
     const need = at + section.length - wasm.memory.buffer.byteLength;
@@ -164,7 +155,7 @@ export class ZeroRunReader {
 
   /** Done with the section: the instance may serve the next reader. */
   close(): void {
-    if (this.wasm && this.wasm.memory.buffer.byteLength <= KEEP_MEMORY) spare = this.wasm;
+    if (this.wasm) zeroRuns.giveBack(this.wasm);
     this.wasm = undefined;
   }
 }
