@@ -1,6 +1,6 @@
 // The byte codec: what goes in comes out, small changes give small deltas, tar entries are paired by path,
-// and apply refuses a wrong basis before producing anything (or, when its caller has verified the basis, fails
-// at the end).
+// and apply refuses a wrong basis (with a conflict, or, when its caller has verified the basis, as a corrupt
+// result) when its result misses the target's digest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyByteDelta, applyByteDeltaFrom, createByteDelta, createByteDeltaAsync } from '../../../simulator/engine/byteDelta.js';
@@ -56,18 +56,30 @@ test('tar-aware: a changed file is diffed against its old version, moved entries
   assert.ok(bytes < 6000, `delta ${bytes} bytes for one changed file among 40 (800 KB)`);
 });
 
-test('a wrong basis is refused before any output, with a conflict error', async () => {
-  const old = randomBytes(10_000, 7);
-  const d = createByteDelta(old, randomBytes(10_000, 8));
+test('a wrong basis is refused with a conflict error, a damaged delta with a corrupt one', async () => {
+  // new is old with a stretch rewritten, so the delta copies most of it from old
+  const old = randomBytes(300_000, 7);
+  const next = Buffer.concat([old.subarray(0, 100_000), randomBytes(20_000, 8), old.subarray(120_000)]);
+  const d = createByteDelta(old, next, { blockSize: 64 * 1024 });
+  const apply = async (basis: Buffer, chunks: Uint8Array[]) => {
+    const blocks: Buffer[] = [];
+    const it = applyByteDelta(
+      basis,
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
+    for await (const b of it) blocks.push(b);
+    return blocks;
+  };
   const other = Buffer.from(old);
   other[5] = other[5]! ^ 1;
-  const it = applyByteDelta(
-    other,
-    (async function* () {
-      yield* d.chunks;
-    })(),
-  );
-  await assert.rejects(it.next(), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
+  await assert.rejects(apply(other, d.chunks), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
+  // the same bytes with one flipped in the last block's extra section: the basis is right, so the delta is to blame
+  const damaged = Buffer.concat(d.chunks);
+  damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 1;
+  await assert.rejects(apply(old, [damaged]), (err: unknown) => EdgePushError.is(err, 'corrupt'));
+  assert.ok(Buffer.concat(await apply(old, d.chunks)).equals(next));
 });
 
 test('a basis its caller has verified is not hashed again: the right one applies, a wrong one fails at the end', async () => {

@@ -119,9 +119,9 @@ function mapped(a: f64): f64 {
   return i < 0 ? NaN : a + load<f64>(shifts + ((<usize>i) << 3));
 }
 
-/** mapped(target) - mapped(pc), with pc's stretch remembered: scans ask in increasing order, and many targets lie
- *  in the stretch of their own pc. */
-function moved(pc: f64, target: f64): f64 {
+/** mapped(pc), with pc's stretch remembered: the scans ask in increasing order of pc, so a lookup is needed only
+ *  when pc leaves the stretch of the one before. */
+function mappedPc(pc: f64): f64 {
   if (!(pc >= stretchFrom && pc < stretchTo)) {
     const i = indexOf(pc);
     if (i < 0) return NaN;
@@ -129,9 +129,19 @@ function moved(pc: f64, target: f64): f64 {
     stretchTo = i + 1 < count ? startAt(i + 1) : mapEnd;
     stretchShift = load<f64>(shifts + ((<usize>i) << 3));
   }
-  const s = stretchShift;
-  if (target >= stretchFrom && target < stretchTo) return target + s - (pc + s);
-  return mapped(target) - (pc + s);
+  return pc + stretchShift;
+}
+
+/** mapped(target), for a target referred to from the last pc given to mappedPc: many lie in its stretch. */
+function mappedNear(target: f64): f64 {
+  return target >= stretchFrom && target < stretchTo ? target + stretchShift : mapped(target);
+}
+
+/** mapped(target) - mapped(pc), the same double operations, with both lookups mostly spared. */
+function moved(pc: f64, target: f64): f64 {
+  const pc2 = mappedPc(pc);
+  if (pc2 != pc2) return NaN;
+  return mappedNear(target) - pc2;
 }
 
 // ---- helpers with JavaScript's number semantics ----
@@ -271,7 +281,7 @@ export function scanArm64(src: usize, dst: usize, p: i32, stop: i32, end: i32, b
     if (bits > 0) {
       const target = pc + <f64>signed((<i32>(w >>> shift)) & ((1 << bits) - 1), bits) * 4;
       if (target < lo || target >= hi) continue;
-      const imm = (mapped(target) - mapped(pc)) / 4;
+      const imm = moved(pc, target) / 4;
       const limit = <f64>(1 << (bits - 1));
       if (!isInteger(imm) || imm < -limit || imm >= limit) continue;
       const mask = <u32>(((1 << bits) - 1) << shift);
@@ -283,7 +293,7 @@ export function scanArm64(src: usize, dst: usize, p: i32, stop: i32, end: i32, b
       // ADR
       const target = pc + <f64>adrImm(w);
       if (target < lo || target >= hi) continue;
-      const imm = mapped(target) - mapped(pc);
+      const imm = moved(pc, target);
       if (isInteger(imm) && imm >= -1048576 && imm < 1048576) n += putWord(src, dst, p, withAdrImm(w, toInt32(imm)));
     } else if (op == 0x90000000) {
       // ADRP: find the instruction that adds the low bits to the same register
@@ -295,8 +305,8 @@ export function scanArm64(src: usize, dst: usize, p: i32, stop: i32, end: i32, b
         const low = <f64>(((w2 >>> 10) & 0xfff) << scale);
         const target = page(pc) + <f64>adrImm(w) * PAGE + low;
         if (target < lo || target >= hi) break;
-        const t2 = mapped(target);
-        const pc2 = mapped(pc);
+        const pc2 = mappedPc(pc);
+        const t2 = mappedNear(target);
         if (!isInteger(t2) || !isInteger(pc2)) break;
         const pageDelta = (page(t2) - page(pc2)) / PAGE;
         const low2 = <i32>(t2 - page(t2));
@@ -335,8 +345,8 @@ export function scanThumb(src: usize, dst: usize, p: i32, stop: i32, end: i32, b
     const target = from + <f64>thumbOffset(h1, h2);
     if (target < lo || target >= hi) continue;
     p += 2; // the second half-word is taken
-    const t2 = mapped(target);
-    const pc2 = mapped(pc);
+    const pc2 = mappedPc(pc);
+    const t2 = mappedNear(target);
     if (!isInteger(t2) || !isInteger(pc2)) continue;
     const offset = t2 - (blx ? pc2 - <f64>(toInt32(pc2) & 3) : pc2);
     if (offset < -16777216 || offset >= 16777216) continue;
@@ -362,7 +372,7 @@ export function scanArm(src: usize, dst: usize, p: i32, stop: i32, end: i32, bas
     const pc = <f64>p + base + 8;
     const target = pc + <f64>signed(<i32>(w & 0xffffff), 24) * 4;
     if (target < lo || target >= hi) continue;
-    const imm = (mapped(target) - mapped(pc)) / 4;
+    const imm = moved(pc, target) / 4;
     if (!isInteger(imm) || imm < -8388608 || imm >= 8388608 || imm * 4 == target - pc) continue;
     store<u32>(dst + p, (w & 0xff000000) | ((<u32>toInt32(imm)) & 0xffffff));
     n++;
