@@ -28,11 +28,18 @@ export class AddressMap {
   private pages = NO_PAGES;
   private pageSize = 4096.5;
 
+  /** The page table's pages: 4 KB or more, at most 2^18 of them over the mapped span (none for an empty map). */
+  pageGeometry(): { pageSize: number; count: number } {
+    if (this.starts.length === 0) return { pageSize: 4096, count: 0 };
+    const span = this.end - this.starts[0]!;
+    const pageSize = 2 ** Math.max(12, Math.ceil(Math.log2(Math.max(1, span / (1 << 18)))));
+    return { pageSize, count: Math.ceil(span / pageSize) + 1 };
+  }
+
   private buildPages(): Int32Array {
     const s = this.starts;
-    const span = this.end - s[0]!;
-    const pageSize = 2 ** Math.max(12, Math.ceil(Math.log2(Math.max(1, span / (1 << 18)))));
-    const pages = new Int32Array(Math.ceil(span / pageSize) + 1);
+    const { pageSize, count } = this.pageGeometry();
+    const pages = new Int32Array(count);
     let i = 0;
     for (let k = 0; k < pages.length; k++) {
       const at = s[0]! + k * pageSize;
@@ -42,12 +49,6 @@ export class AddressMap {
     this.pageSize = pageSize;
     this.pages = pages;
     return pages;
-  }
-
-  /** The page table (built on first use), for the reference scans' own copy of the map. */
-  pageTable(): { pages: Int32Array; pageSize: number } {
-    const pages = this.pages.length > 0 || this.starts.length === 0 ? this.pages : this.buildPages();
-    return { pages, pageSize: this.pageSize };
   }
 
   /** The new address of old address `a`, or NaN when the map says nothing about it. */
