@@ -68,7 +68,9 @@ function engineInProcess(bundle: string, oldPath: string, newPath: string, delta
   const c = run(['create', oldPath, newPath, deltaPath]);
   // A first apply is over in a tenth of a second, where one sample moved by a third from run to run on this
   // machine: three of each, interleaved (so both kinds see the same moments of the machine), the median kept.
-  const applies = [1, 2, 3].map(() => [run(['apply', oldPath, deltaPath, newPath]), run(['apply', oldPath, deltaPath, newPath], true)] as const);
+  const applies = [1, 2, 3].map(
+    () => [run(['apply', oldPath, deltaPath, newPath]), run(['apply', oldPath, deltaPath, newPath], true)] as const,
+  );
   const median = (runs: ReturnType<typeof run>[]) => [...runs].sort((x, y) => x.cold.seconds - y.cold.seconds)[1]!;
   const a = median(applies.map(([plain]) => plain));
   const device = median(applies.map(([, agent]) => agent));

@@ -74,7 +74,10 @@ test('a wrong basis is refused with a conflict error, a damaged delta with a cor
   };
   const other = Buffer.from(old);
   other[5] = other[5]! ^ 1;
-  await assert.rejects(apply(other, d.chunks), (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message));
+  await assert.rejects(
+    apply(other, d.chunks),
+    (err: unknown) => EdgePushError.is(err, 'conflict') && /wrong basis/.test((err as Error).message),
+  );
   // the same bytes with one flipped in the last block's extra section: the basis is right, so the delta is to blame
   const damaged = Buffer.concat(d.chunks);
   damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 1;
