@@ -72,8 +72,9 @@ export function pingDevice(address: string, timeoutMs = 1000): Promise<boolean> 
  * Those separate mappings are fresh pages each time, and the kernel faulted them in 4 KB at a time: 10 ms for
  * the 11 MB prediction of a delta apply, as long as copying it 5 times. So glibc asks for transparent huge pages
  * on mappings of 2 MB and more (glibc.malloc.hugetlb=1: madvise, which a kernel without THP ignores): the same
- * buffer in 3 ms; a device's first apply of the five public pairs went from 166 to 217 MB/s (`npm run
- * bench:delta`, its agent row). Smaller blocks, and so an idle agent, are as before.
+ * buffer in 3 ms; a device's first apply of the five public pairs went from 159 to 206 MB/s (interleaved runs
+ * of `bench/lib/engineOnce.ts`; `npm run bench:delta` has the row). Smaller blocks, and so an idle agent, are as
+ * before.
  */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--interrupt-budget=5000000'];
 export const AGENT_ENV = {
